@@ -1,0 +1,60 @@
+"""A cache of validation results, kept outside the repository so a change under review cannot plant one."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import fmar
+
+
+def _code_fingerprint() -> str:
+    """Changes whenever fmar's code changes, so stale results are never reused."""
+    package = Path(fmar.__file__).parent
+    digest = hashlib.sha256(fmar.__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        info = path.stat()
+        digest.update(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir(registry: Path) -> Path:
+    explicit = os.environ.get("FMAR_CACHE_DIR")
+    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "fmar"
+    key = hashlib.sha256(str(registry.resolve()).encode()).hexdigest()[:16]
+    return base / key
+
+
+class Cache:
+    """Named pickles in the user's cache folder, each tagged with the code fingerprint."""
+
+    def __init__(self, registry: Path, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.directory = cache_dir(registry)
+        self.fingerprint = _code_fingerprint() if enabled else ""
+
+    def load(self, name: str) -> Any:
+        if not self.enabled:
+            return None
+        try:
+            with (self.directory / name).open("rb") as handle:
+                tag, value = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            return None
+        return value if tag == self.fingerprint else None
+
+    def save(self, name: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=name, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((self.fingerprint, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(tmp).replace(self.directory / name)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,90 @@
+"""Options and plumbing shared by the commands."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from fmar.paths import locate_registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit codes: 0 clean, 1 findings (or a negative answer), 2 usage or environment error.
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(click.ClickException):
+    """A problem with how fmar was called or where it runs; exits 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def registry_option(func: F) -> F:
+    """Add ``--registry DIR`` and pass (root, registry) as ``location``."""
+
+    @click.option(
+        "--registry",
+        "registry_dir",
+        type=click.Path(file_okay=False, path_type=str),
+        default=None,
+        help="Registry folder (default: registry/ of the enclosing Git repository).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, registry_dir: str | None, **kwargs: Any) -> Any:
+        root, registry = locate_registry(registry_dir)
+        if not registry.is_dir():
+            raise UsageError(
+                f"no registry folder at {registry}; pass --registry DIR or run inside a registry repository"
+            )
+        return func(*args, location=(root, registry), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format: text for people, json for tools"
+        + (", github for workflow annotations." if "github" in choices else "."),
+    )
+
+
+def parse_moment(value: str | None) -> datetime:
+    """An --as-of value: an ISO date (end of that day, UTC) or date and time; now when absent."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        if len(value) == 10:
+            day = datetime.fromisoformat(value)
+            return day.replace(hour=23, minute=59, second=59, tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"--as-of {value!r} is not an ISO date or date and time (2026-03-31 or 2026-03-31T12:00Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def show_progress() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def relative(root: Path, paths: tuple[str, ...]) -> list[str]:
+    out = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        if not path.is_relative_to(root):
+            raise UsageError(f"{raw} is outside the repository {root}")
+        out.append(path.relative_to(root).as_posix())
+    return out

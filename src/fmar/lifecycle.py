@@ -1,0 +1,121 @@
+"""The lifecycle of an application: which outcome or event may follow which state.
+
+One state machine serves both the validation rules (a transition it refuses is a finding)
+and status derivation (a refused transition is ignored), so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from fmar.model import Event, EventType, Outcome, Result
+from fmar.registry import effective_at
+
+
+class State(StrEnum):
+    """States recorded by records. Statuses derived from time (expired, deemed withdrawn) are in status.py."""
+
+    PENDING = "pending"
+    UNDER_ASSESSMENT = "under_assessment"
+    INFORMATION_REQUESTED = "information_requested"
+    QUALIFIED = "qualified"
+    CONDITIONALLY_QUALIFIED = "conditionally_qualified"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+OPEN = frozenset({State.PENDING, State.UNDER_ASSESSMENT, State.INFORMATION_REQUESTED})
+QUALIFIED = frozenset({State.QUALIFIED, State.CONDITIONALLY_QUALIFIED})
+_ASSESSING = OPEN
+_RESULT_STATE = {
+    Result.QUALIFIED: State.QUALIFIED,
+    Result.CONDITIONALLY_QUALIFIED: State.CONDITIONALLY_QUALIFIED,
+    Result.FAILED: State.FAILED,
+}
+
+#: Event type -> (states it may follow, state it leads to; None means "back to the qualified state").
+EVENT_TRANSITIONS: dict[EventType, tuple[frozenset[State], State | None]] = {
+    EventType.ACKNOWLEDGED: (frozenset({State.PENDING}), State.UNDER_ASSESSMENT),
+    EventType.INFORMATION_REQUESTED: (frozenset({State.PENDING, State.UNDER_ASSESSMENT}), State.INFORMATION_REQUESTED),
+    EventType.INFORMATION_SUPPLIED: (frozenset({State.INFORMATION_REQUESTED}), State.UNDER_ASSESSMENT),
+    EventType.WITHDRAWN: (OPEN | QUALIFIED | {State.SUSPENDED}, State.WITHDRAWN),
+    EventType.SUSPENDED: (QUALIFIED, State.SUSPENDED),
+    EventType.REINSTATED: (frozenset({State.SUSPENDED}), None),
+    EventType.REVOKED: (QUALIFIED | {State.SUSPENDED}, State.REVOKED),
+}
+
+
+@dataclass
+class Step:
+    """One accepted transition."""
+
+    record: Outcome | Event
+    state: State
+    at: datetime
+
+
+@dataclass
+class Replay:
+    """The accepted steps of an application's lifecycle, and the records refused, with why."""
+
+    steps: list[Step] = field(default_factory=list)
+    refused: list[tuple[Outcome | Event, str, str]] = field(default_factory=list)
+    #: The outcome that set the current qualification, if any.
+    outcome: Outcome | None = None
+    #: The information request still waiting for an answer, if any.
+    open_request: Event | None = None
+
+    @property
+    def state(self) -> State:
+        return self.steps[-1].state if self.steps else State.PENDING
+
+
+def replay(items: list[Outcome | Event], submitted_at: datetime) -> Replay:
+    """Run ``items`` (in effective order) through the lifecycle of an application submitted at ``submitted_at``.
+
+    Superseded records are set aside: the correcting record takes their place. A correction
+    of an outcome may change the result; a correction of an event must keep its type.
+    """
+    superseded = {item.supersedes for item in items if item.supersedes}
+    result = Replay()
+    state = State.PENDING
+    qualified_state = State.QUALIFIED
+    for item in items:
+        if item.id in superseded:
+            continue
+        at = effective_at(item)
+        if at < submitted_at:
+            result.refused.append((item, "LIFE-VAL002", "takes effect before the application was submitted"))
+            continue
+        if isinstance(item, Outcome):
+            correcting = item.supersedes is not None
+            if not correcting and state not in _ASSESSING:
+                result.refused.append(
+                    (
+                        item,
+                        "LIFE-VAL001",
+                        f"an outcome cannot follow {state}; a correction names the outcome it supersedes",
+                    )
+                )
+                continue
+            if correcting and (result.outcome is None or result.outcome.id != item.supersedes):
+                result.refused.append((item, "LIFE-VAL001", "corrects an outcome that is not the current one"))
+                continue
+            state = _RESULT_STATE[item.result]
+            if state in QUALIFIED:
+                qualified_state = state
+            result.outcome = item
+            result.open_request = None
+        else:
+            allowed, target = EVENT_TRANSITIONS[item.type]
+            if state not in allowed:
+                result.refused.append((item, "LIFE-VAL001", f"{item.type} cannot follow {state}"))
+                continue
+            state = qualified_state if target is None else target
+            result.open_request = item if item.type is EventType.INFORMATION_REQUESTED else None
+        result.steps.append(Step(item, state, at))
+    return result

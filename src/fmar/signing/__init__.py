@@ -1,0 +1,1 @@
+"""Signed records: canonical form (RFC 8785), SSHSIG signatures and OpenSSH keys."""
