@@ -80,30 +80,31 @@ def replay(items: list[Outcome | Event], submitted_at: datetime) -> Replay:
     Superseded records are set aside: the correcting record takes their place. A correction
     of an outcome may change the result; a correction of an event must keep its type.
     """
-    superseded = {item.supersedes for item in items if item.supersedes}
+    by_id = {item.id: item for item in items}
+    correction: dict[str, Outcome | Event] = {}
+    for item in items:
+        if item.supersedes and item.supersedes in by_id:
+            correction[item.supersedes] = item
     result = Replay()
     state = State.PENDING
     qualified_state = State.QUALIFIED
-    for item in items:
-        if item.id in superseded:
-            continue
-        at = effective_at(item)
-        if at < submitted_at:
+    for original in items:
+        if original.supersedes in by_id:
+            continue  # a correction stands where the record it corrects stood
+        item = original
+        seen = {item.id}
+        while item.id in correction and correction[item.id].id not in seen:
+            item = correction[item.id]
+            seen.add(item.id)
+        at = effective_at(original)
+        if at < submitted_at or effective_at(item) < submitted_at:
             result.refused.append((item, "LIFE-VAL002", "takes effect before the application was submitted"))
             continue
         if isinstance(item, Outcome):
-            correcting = item.supersedes is not None
-            if not correcting and state not in _ASSESSING:
+            if state not in _ASSESSING:
                 result.refused.append(
-                    (
-                        item,
-                        "LIFE-VAL001",
-                        f"an outcome cannot follow {state}; a correction names the outcome it supersedes",
-                    )
+                    (item, "LIFE-VAL001", f"an outcome cannot follow {state}; to correct one, name it in 'supersedes'")
                 )
-                continue
-            if correcting and (result.outcome is None or result.outcome.id != item.supersedes):
-                result.refused.append((item, "LIFE-VAL001", "corrects an outcome that is not the current one"))
                 continue
             state = _RESULT_STATE[item.result]
             if state in QUALIFIED:

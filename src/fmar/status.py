@@ -133,7 +133,8 @@ def application_status(registry: Registry, application: Application, as_of: date
                 detail = f"material change since the application: {reason}"
             elif outcome.valid_from is not None and as_of < outcome.valid_from:
                 detail = f"qualified from {outcome.valid_from:%Y-%m-%d}"
-    granting = outcome is not None and outcome.result.value != "failed"
+    granting = outcome is not None and outcome.result.value != "failed" and status in LIVE | {Status.EXPIRED}
+    holding = granting and status in LIVE
     return Qualification(
         unit=application.unit,
         product=application.product,
@@ -147,8 +148,8 @@ def application_status(registry: Registry, application: Application, as_of: date
         outcome=outcome.id if outcome else None,
         valid_from=outcome.valid_from if granting and outcome else None,
         valid_until=outcome.valid_until if granting and outcome else None,
-        capacity_up_kw=outcome.capacity_up_kw if granting and outcome else 0.0,
-        capacity_down_kw=outcome.capacity_down_kw if granting and outcome else 0.0,
+        capacity_up_kw=outcome.capacity_up_kw if holding and outcome else 0.0,
+        capacity_down_kw=outcome.capacity_down_kw if holding and outcome else 0.0,
     )
 
 

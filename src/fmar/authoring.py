@@ -1,0 +1,71 @@
+"""Author records: fill in the envelope, sign, validate, and write. Used by every command that writes.
+
+Nothing is written unless the record passes its schema and its single-record rules.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from fmar.ids import CROCKFORD
+from fmar.loading.problems import Problem
+from fmar.loading.schema_errors import problems_from
+from fmar.model import KINDS, SCHEMA_VERSION, Record
+from fmar.rules.record import check_record
+from fmar.signing.records import sign_data
+from fmar.signing.sshsig import PrivateKey
+from fmar.writer import dumps, record_path, write_atomic
+
+ID_PREFIX = {"application": "APP", "outcome": "OUT", "event": "EVT"}
+
+
+class RecordRejected(Exception):
+    """The record would not be valid; nothing was written."""
+
+    def __init__(self, kind: str, problems: list[Problem]) -> None:
+        self.kind = kind
+        self.problems = problems
+        listed = "; ".join(f"{p.code} {p.message}" for p in problems)
+        super().__init__(f"{kind} record rejected: {listed}")
+
+
+def new_id(kind: str, year: int, rng: random.Random | None = None) -> str:
+    """A fresh id for an application, outcome or event: prefix, year, 8 random Crockford characters."""
+    source = rng or random.SystemRandom()
+    return f"{ID_PREFIX[kind]}-{year:04d}-" + "".join(source.choice(CROCKFORD) for _ in range(8))
+
+
+@dataclass(frozen=True)
+class Authored:
+    record: Record
+    data: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return dumps(self.data)
+
+
+def author(kind: str, fields: dict[str, Any], *, key: PrivateKey, signer: str, signed_at: datetime) -> Authored:
+    """Sign ``fields`` as a record of ``kind``; raise RecordRejected if it would not be valid."""
+    data = {"schema_version": SCHEMA_VERSION, "kind": kind, **fields}
+    signed = sign_data(data, key, signer, signed_at)
+    try:
+        record = KINDS[kind].model_validate(signed)
+    except ValidationError as error:
+        raise RecordRejected(kind, problems_from(kind, error)) from None
+    problems = check_record(record, signed)
+    if problems:
+        raise RecordRejected(kind, problems)
+    return Authored(record, signed)
+
+
+def write(registry: Path, authored: Authored) -> Path:
+    path = record_path(registry, authored.record.KIND, authored.record.id)
+    write_atomic(path, authored.text)
+    return path

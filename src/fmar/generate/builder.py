@@ -1,0 +1,243 @@
+"""Write a registry record by record, as its parties would: signed, validated, in dependency order."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fmar.authoring import author, new_id, write
+from fmar.generate.reference import (
+    CATALOGUE,
+    DSO_PRODUCTS,
+    NESO_PRODUCTS,
+    OPERATOR_ID,
+    OPERATOR_NAME,
+    SYSTEM_OPERATORS,
+    ProductSpec,
+)
+from fmar.model import KINDS, Application, MarketUnit, Outcome, Record
+from fmar.model.market_unit import Composition
+from fmar.model.process import PHASES
+from fmar.registry import Registry
+from fmar.signing.records import iso
+from fmar.signing.sshsig import PrivateKey, public_key_line
+
+KeyFor = Callable[[str], PrivateKey]
+#: When the example keys of reference parties become valid.
+KEYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def composition_fields(composition: Composition) -> dict[str, Any]:
+    return composition.model_dump(mode="json")
+
+
+class Builder:
+    """Authors records into ``registry`` (a folder) and keeps them in memory for later steps."""
+
+    def __init__(self, registry: Path, key_for: KeyFor, rng: random.Random, *, write_files: bool = True) -> None:
+        self.dir = registry
+        self.key_for = key_for
+        self.rng = rng
+        self.write_files = write_files
+        self.registry = Registry()
+        self.texts: dict[str, str] = {}
+
+    def add(self, kind: str, fields: dict[str, Any], signer: str, at: datetime) -> Record:
+        authored = author(kind, fields, key=self.key_for(signer), signer=signer, signed_at=at)
+        if self.write_files:
+            write(self.dir, authored)
+        self.registry.add(authored.record)
+        return authored.record
+
+    def key_entry(self, party: str, key_id: str | None = None) -> dict[str, Any]:
+        return {
+            "id": key_id or f"{party.lower()}-1",
+            "public_key": public_key_line(self.key_for(party)),
+            "valid_from": iso(KEYS_FROM),
+        }
+
+    # --- reference data -------------------------------------------------------------------
+    def catalogue(self, at: datetime) -> None:
+        served: dict[str, list[str]] = {}
+        for kind, model in KINDS.items():
+            served.setdefault(model.BUILDING_BLOCK, []).append(kind)
+        phase_of = {phase.value: phase for phase, _, _ in PHASES}
+        for phase, blocks in CATALOGUE:
+            for order, (code, name) in enumerate(blocks, 1):
+                fields: dict[str, Any] = {"id": code, "phase": phase_of[phase].value, "order": order, "name": name}
+                if code in served:
+                    fields["record_kinds"] = sorted(served[code])
+                self.add("process", fields, OPERATOR_ID, at)
+
+    def operator(self, at: datetime) -> None:
+        self.add(
+            "party",
+            {
+                "id": OPERATOR_ID,
+                "name": OPERATOR_NAME,
+                "role": "operator",
+                "contact": {"email": "registry@fmar.example"},
+                "github_team": "@fmar-registry/operators",
+                "keys": [self.key_entry(OPERATOR_ID)],
+            },
+            OPERATOR_ID,
+            at,
+        )
+
+    def system_operators(self, at: datetime, product_from: str = "2024-04-01") -> None:
+        for so in SYSTEM_OPERATORS:
+            fields: dict[str, Any] = {"id": so.id, "name": so.name, "role": so.role}
+            if so.licence_areas:
+                fields["licence_areas"] = [str(area) for area in so.licence_areas]
+            fields["contact"] = {"website": so.website}
+            fields["github_team"] = f"@fmar-registry/{so.id.lower()}"
+            fields["keys"] = [self.key_entry(so.id)]
+            self.add("party", fields, OPERATOR_ID, at)
+        for so in SYSTEM_OPERATORS:
+            specs = NESO_PRODUCTS if so.role == "neso" else DSO_PRODUCTS
+            for spec in specs:
+                self.product(so.id, spec, at + timedelta(hours=1), product_from)
+
+    def product(self, so: str, spec: ProductSpec, at: datetime, effective_from: str) -> None:
+        dso = so != "NESO"
+        levels = (
+            {"acknowledge_days": 20, "decision_days": 60, "information_response_days": 28}
+            if dso
+            else {"acknowledge_days": 56, "decision_days": 90, "information_response_days": 28}
+        )
+        version = {
+            "version": 1,
+            "effective_from": effective_from,
+            "direction": spec.direction,
+            "min_capacity_kw": float(spec.min_capacity_kw),
+            "full_delivery_s": float(spec.full_delivery_s),
+            "duration_min": spec.duration_min,
+            "metering_resolution_s": float(spec.metering_resolution_s),
+            "max_validity_days": 1826,
+            "service_levels": levels,
+            "material_change": {"capacity_change_pct": spec.capacity_change_pct, "category_change": True},
+        }
+        fields: dict[str, Any] = {
+            "id": f"{so}-{spec.code}",
+            "name": spec.name,
+            "so": so,
+            "service": spec.service,
+            "description": spec.description,
+            "versions": [version],
+        }
+        if spec.equivalent_to:
+            fields["equivalent_to"] = [{"product": f"{so}-{code}"} for code in spec.equivalent_to]
+        self.add("product", fields, so, at)
+
+    # --- FSP side ---------------------------------------------------------------------------
+    def fsp(self, party: str, name: str, at: datetime, email: str) -> None:
+        self.add(
+            "party",
+            {
+                "id": party,
+                "name": name,
+                "role": "fsp",
+                "contact": {"email": email},
+                "keys": [self.key_entry(party)],
+            },
+            OPERATOR_ID,
+            at,
+        )
+
+    def unit(self, fields: dict[str, Any], at: datetime) -> MarketUnit:
+        record = self.add("market_unit", fields, fields["fsp"], at)
+        assert isinstance(record, MarketUnit)
+        return record
+
+    def apply(
+        self,
+        unit: MarketUnit,
+        product: str,
+        at: datetime,
+        *,
+        up: float,
+        down: float = 0.0,
+        capabilities: dict[str, Any] | None = None,
+    ) -> Application:
+        spec = self.registry.products[product]
+        version = spec.versions[-1]
+        fields = {
+            "id": new_id("application", at.year, self.rng),
+            "unit": unit.id,
+            "product": product,
+            "product_version": version.version,
+            "so": spec.so,
+            "capacity_up_kw": up,
+            "capacity_down_kw": down,
+            "capabilities": capabilities
+            or {
+                "full_delivery_s": version.full_delivery_s,
+                "duration_min": version.duration_min,
+                "metering_resolution_s": version.metering_resolution_s,
+            },
+            "unit_composition": composition_fields(unit.composition),
+        }
+        record = self.add("application", fields, unit.fsp, at)
+        assert isinstance(record, Application)
+        return record
+
+    def decide(
+        self,
+        application: Application,
+        result: str,
+        at: datetime,
+        *,
+        days: int = 1095,
+        conditions: list[str] | None = None,
+        reasons: list[str] | None = None,
+        share: float = 1.0,
+        supersedes: str | None = None,
+        valid_from: datetime | None = None,
+    ) -> Outcome:
+        fields: dict[str, Any] = {
+            "id": new_id("outcome", at.year, self.rng),
+            "application": application.id,
+            "result": result,
+            "decided_at": iso(at),
+        }
+        if result != "failed":
+            start = valid_from or at
+            fields["valid_from"] = iso(start)
+            fields["valid_until"] = iso(start + timedelta(days=days))
+            fields["capacity_up_kw"] = round(application.capacity_up_kw * share, 2)
+            fields["capacity_down_kw"] = round(application.capacity_down_kw * share, 2)
+        if conditions:
+            fields["conditions"] = conditions
+        if reasons:
+            fields["reasons"] = reasons
+        if supersedes:
+            fields["supersedes"] = supersedes
+        record = self.add("outcome", fields, application.so, at)
+        assert isinstance(record, Outcome)
+        return record
+
+    def event(
+        self,
+        application: Application,
+        event_type: str,
+        at: datetime,
+        *,
+        reason: str | None = None,
+        respond_by: datetime | None = None,
+    ) -> Record:
+        side_fsp = event_type in ("information_supplied", "withdrawn")
+        signer = self.registry.units[application.unit].fsp if side_fsp else application.so
+        fields: dict[str, Any] = {
+            "id": new_id("event", at.year, self.rng),
+            "application": application.id,
+            "type": event_type,
+            "effective_at": iso(at),
+        }
+        if reason:
+            fields["reason"] = reason
+        if respond_by:
+            fields["respond_by"] = iso(respond_by)
+        return self.add("event", fields, signer, at)
