@@ -8,6 +8,7 @@ import sys
 import click
 
 from fmar import __version__
+from fmar.cli.build_cmd import build, demo, serve
 from fmar.cli.common import EXIT_USAGE
 from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
@@ -21,7 +22,7 @@ def cli() -> None:
     """fmar: the Git-backed registry of qualification status of GB flexibility Market Units."""
 
 
-for command in (validate, status, rules, schema):
+for command in (validate, status, rules, schema, build, serve, demo):
     cli.add_command(command)
 
 
