@@ -9,8 +9,6 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import UsageError, parse_moment, registry_option
-from fmar.publish.build import build as build_site
-from fmar.publish.serve import server
 
 
 def _report(message: str) -> None:
@@ -25,6 +23,8 @@ def _report(message: str) -> None:
 @click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: the head commit time).")
 def build(location: tuple[Path, Path], out: Path, as_of: str | None) -> None:
     """Build the public site and the JSON/CSV/Atom exports from the registry into OUT."""
+    from fmar.publish.build import build as build_site
+
     root, registry_dir = location
     started = time.monotonic()
     result = build_site(root, registry_dir, out, parse_moment(as_of) if as_of else None, log=_report)
@@ -47,6 +47,8 @@ def serve(folder: Path, port: int) -> None:
 
 
 def _serve(folder: Path, port: int) -> None:
+    from fmar.publish.serve import server
+
     try:
         httpd = server(folder, port)
     except OSError as exc:
@@ -73,6 +75,7 @@ def _serve(folder: Path, port: int) -> None:
 @click.option("--port", type=int, default=8000, show_default=True)
 def demo(units: int, out: Path | None, no_serve: bool, port: int) -> None:
     """Replay a year of registry activity into a fresh Git repository, build its site and serve it."""
+    from fmar.publish.build import build as build_site
     from fmar.publish.demo import END, replay
 
     base = out or Path(tempfile.mkdtemp(prefix="fmar-demo-"))

@@ -355,9 +355,7 @@ def _exports(staging: Staging, derived: Derived) -> None:
                 )
             )
         else:
-            resources.append(
-                formats.resource(name.removesuffix(".json").replace("_", "-"), name, data, "json", "application/json")
-            )
+            resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
     resources.append(formats.resource("all", "all.zip", bulk, "zip", "application/zip"))
     staging.put(f"{base}/datapackage.json", formats.json_bytes(formats.datapackage(as_of, resources)))
     for rel, data in feeds(derived).items():

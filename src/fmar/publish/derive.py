@@ -18,7 +18,7 @@ from fmar.publish.documents import API_ROOT, API_VERSION
 from fmar.publish.inputs import Change, History, RecordedTime
 from fmar.registry import Registry, effective_at
 from fmar.signing.records import iso
-from fmar.status import LIVE, OPEN, Qualification, Status, unit_statuses
+from fmar.status import LIVE, OPEN, Qualification, Status, application_status, unit_statuses
 
 FORMAT = f"fmar-export/v{API_VERSION}"
 
@@ -118,9 +118,7 @@ def application_doc(
     application = registry.applications[application_id]
     ids = [application.id, *(item.id for item in registry.answers.get(application.id, ()))]
     doc = envelope(derived, application, raw, ids)
-    status = next(
-        q for _, all_of in derived.statuses.get(application.unit, []) for q in all_of if q.application == application.id
-    )
+    status = application_status(registry, application, derived.as_of)
     doc["status"] = qualification_json(status)
     doc["answers"] = answers
     doc["links"]["unit"] = page_url("market_unit", application.unit)

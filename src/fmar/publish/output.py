@@ -78,6 +78,8 @@ class Staging:
         if self.is_current(rel, key):
             return
         write_file(self.root, rel, data)
+        if os.environ.get("FMAR_DEBUG_WRITES"):
+            print("write", rel)
         self.manifest[rel] = key
         self.written += 1
 
@@ -125,7 +127,7 @@ def _link_tree(source: Path, target: Path) -> None:
         base.mkdir(parents=True, exist_ok=True)
         dirnames.sort()
         for name in files:
-            os.link(os.path.join(dirpath, name), base / name)
+            os.link(Path(dirpath, name), base / name)
 
 
 def _exchange(a: Path, b: Path) -> bool:
