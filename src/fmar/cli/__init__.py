@@ -9,6 +9,7 @@ import click
 
 from fmar import __version__
 from fmar.cli.common import EXIT_USAGE
+from fmar.cli.generate_cmd import generate
 from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
 from fmar.cli.status_cmd import status
@@ -21,7 +22,7 @@ def cli() -> None:
     """fmar: the Git-backed registry of qualification status of GB flexibility Market Units."""
 
 
-for command in (validate, status, rules, schema):
+for command in (validate, status, rules, schema, generate):
     cli.add_command(command)
 
 
