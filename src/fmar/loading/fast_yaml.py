@@ -29,16 +29,25 @@ _SCREEN = re.compile(
     r"|^ {48,}\S"  # deep block nesting
     r"|\?[ \t]"  # complex keys
     rf"|{_PREFIX}(?:[yYnN]|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF)[ \t]*(?:#.*)?(?:$|[,\]}}])"
-    rf"|{_PREFIX}[-+]?(?:0[0-9_xXoObB]|[0-9][0-9_.]*(?:_|:[0-9]|[eE])|[0-9]{{4}}-[0-9])"
+    rf"|{_PREFIX}[-+]?(?:0[0-9_xXoObB]|[0-9][0-9_.]*(?:_|:[0-9]|[eE])|[0-9]{{4}}-[0-9]|\.)"  # numbers, dates, .5 .inf
+    r"|[|>][-+0-9]*[ \t]*(?:#[^\n]*)?(?:\n[ \t]*)*\Z"  # an empty block scalar at the end of the file
 )
+#: Keys the fast reader may return: plain field names that no YAML version reads as anything but text.
+_SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_WORD_VALUES = frozenset({"y", "yes", "n", "no", "on", "off", "true", "false", "null"})
 _MAX_FLOW = 32
+
+
+def _safe_key(key: Any) -> bool:
+    """Keys are not screened in the text, so they are checked here: quoted or not, they must be plain names."""
+    return type(key) is str and _SAFE_KEY.match(key) is not None and key.lower() not in _WORD_VALUES
 
 
 def _plain_data(value: Any, depth: int) -> bool:
     if depth > MAX_DEPTH:
         return False
     if isinstance(value, dict):
-        return all(type(key) is str and _plain_data(item, depth + 1) for key, item in value.items())
+        return all(_safe_key(key) and _plain_data(item, depth + 1) for key, item in value.items())
     if isinstance(value, list):
         return all(_plain_data(item, depth + 1) for item in value)
     return not isinstance(value, date)
