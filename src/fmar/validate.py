@@ -94,8 +94,8 @@ class Pipeline:
     @property
     def digest(self) -> str:
         h = hashlib.sha256()
-        for rel, kind, size, mtime in self.layout.files:
-            h.update(f"{rel}\0{kind}\0{size}\0{mtime}\n".encode())
+        for rel, kind, size, stamp in self.layout.files:
+            h.update(f"{rel}\0{kind}\0{size}\0{stamp}\n".encode())
         for rel, problem in self.layout.problems:
             h.update(f"{rel}\0{problem.code}\n".encode())
         return h.hexdigest()
@@ -114,8 +114,8 @@ class Pipeline:
         buckets = {}
         for number in sorted(members):
             h = hashlib.sha256(f"{count}:{number}".encode())
-            for rel, kind, size, mtime in members[number]:
-                h.update(f"{rel}\0{kind}\0{size}\0{mtime}\n".encode())
+            for rel, kind, size, stamp in members[number]:
+                h.update(f"{rel}\0{kind}\0{size}\0{stamp}\n".encode())
             buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
         return buckets
 
