@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from fmar.model import Application, MarketUnit, Party, Product
-from fmar.model.common import Strict, Timestamp
+from fmar.model.common import Strict
 from fmar.model.product import ProductVersion
 from fmar.registry import Registry
 from fmar.schemas import DIALECT
@@ -34,8 +34,8 @@ class HeldQualification(Strict):
     status: str
     application: str
     outcome: str | None = None
-    valid_from: Timestamp | None = None
-    valid_until: Timestamp | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
     capacity_up_kw: float = 0.0
     capacity_down_kw: float = 0.0
 
@@ -46,15 +46,17 @@ class RecordedTime(Strict):
     kind: str
     id: str
     signer: str
-    signed_at: Timestamp
-    recorded_at: Timestamp | None = Field(default=None, description="Commit time on the main branch; None if unknown.")
+    signed_at: AwareDatetime
+    recorded_at: AwareDatetime | None = Field(
+        default=None, description="Commit time on the main branch; None if unknown."
+    )
 
 
 class DataPackage(Strict):
     """The data package of one application, as the assessing SO receives it."""
 
     format: Literal["fmar-package/v1"] = PACKAGE_FORMAT
-    as_of: Timestamp
+    as_of: AwareDatetime
     status: str = Field(description="The application's status at as_of.")
     status_detail: str
     application: Application
