@@ -11,6 +11,8 @@ import yaml
 
 from fmar.cli.common import format_option, registry_option
 from fmar.cli.record_io import (
+    application_or_fail,
+    as_of_option,
     fail,
     load_key,
     load_registry,
@@ -189,7 +191,7 @@ def unit_update(
 
 @click.command()
 @click.argument("unit_id")
-@click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")
+@as_of_option
 @registry_option
 @format_option("text", "json")
 def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
@@ -325,13 +327,6 @@ def apply(
     )
 
 
-def _open_application(registry: Registry, application_id: str) -> Any:
-    application = registry.applications.get(application_id)
-    if application is None:
-        fail(f"REF-VAL001 {application_id} is not an application in the registry")
-    return application
-
-
 def _fsp_event(
     event_type: str,
     application_id: str,
@@ -343,7 +338,7 @@ def _fsp_event(
 ) -> None:
     root, registry_dir = location
     registry = load_registry(root, registry_dir)
-    application = _open_application(registry, application_id)
+    application = application_or_fail(registry, application_id)
     owner = registry.units[application.unit].fsp if application.unit in registry.units else ""
     moment = signing_time(at)
     fields = event_fields(application, event_type, moment, reason=reason)

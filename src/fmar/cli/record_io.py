@@ -21,7 +21,7 @@ from fmar.findings import Finding
 from fmar.loading.problems import Problem
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict
-from fmar.model import SCHEMA_VERSION
+from fmar.model import SCHEMA_VERSION, Application
 from fmar.registry import Registry
 from fmar.signing.sshsig import PrivateKey, SignatureError, load_private_key
 from fmar.validate import Pipeline, finding
@@ -132,6 +132,19 @@ def show_written(root: Path, path: Path, warnings: list[Problem]) -> None:
     click.echo(f"wrote {rel}")
     for problem in warnings:
         click.echo(f"  warning {problem.code} {problem.message}" + (f"; {problem.hint}" if problem.hint else ""))
+
+
+def as_of_option(func: F) -> F:
+    """Add ``--as-of WHEN`` (default: now), passed as ``as_of``."""
+    return click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")(func)
+
+
+def application_or_fail(registry: Registry, application_id: str) -> Application:
+    application = registry.applications.get(application_id)
+    if application is None:
+        fail(f"REF-VAL001 {application_id} is not an application in the registry")
+    assert application is not None
+    return application
 
 
 def fail(message: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import format_option, registry_option
-from fmar.cli.record_io import load_registry, signing_time
+from fmar.cli.record_io import as_of_option, load_registry, signing_time
 from fmar.signing.records import iso
 from fmar.workflow.service_levels import summaries
 
@@ -19,7 +19,7 @@ def _days(value: float | None) -> str:
 
 @click.command()
 @click.option("--so", default=None, help="Only this system operator.")
-@click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")
+@as_of_option
 @registry_option
 @format_option("text", "json")
 def sla(so: str | None, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:

@@ -10,7 +10,17 @@ from typing import Any
 import click
 
 from fmar.cli.common import UsageError, format_option, registry_option
-from fmar.cli.record_io import fail, load_key, load_registry, show_written, signing_options, signing_time, write_record
+from fmar.cli.record_io import (
+    application_or_fail,
+    as_of_option,
+    fail,
+    load_key,
+    load_registry,
+    show_written,
+    signing_options,
+    signing_time,
+    write_record,
+)
 from fmar.model import Application
 from fmar.model.outcome import FailureReason
 from fmar.registry import Registry
@@ -22,17 +32,9 @@ from fmar.workflow.service_levels import inbox as inbox_of
 _MERGE_HINT = "next: commit it on a branch and open a pull request; the FSP is told when it is merged"
 
 
-def _application(registry: Registry, application_id: str) -> Application:
-    application = registry.applications.get(application_id)
-    if application is None:
-        fail(f"REF-VAL001 {application_id} is not an application in the registry")
-    assert application is not None
-    return application
-
-
 @click.command()
 @click.argument("so")
-@click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")
+@as_of_option
 @registry_option
 @format_option("text", "json")
 def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
@@ -78,14 +80,14 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
 
 @click.command()
 @click.argument("application_id")
-@click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")
+@as_of_option
 @registry_option
 @format_option("text", "json")
 def package(application_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """The standard data package of an application, as its SO receives it."""
     moment = signing_time(as_of)
     registry = load_registry(*location)
-    _application(registry, application_id)
+    application_or_fail(registry, application_id)
     try:
         built = build_package(registry, application_id, moment)
     except KeyError as missing:
@@ -202,7 +204,7 @@ def decide(
     if result is None:
         raise UsageError("say the result: --qualified, --conditional or --failed")
     registry = load_registry(*location)
-    application = _application(registry, application_id)
+    application = application_or_fail(registry, application_id)
     moment = signing_time(at)
     product = registry.products.get(application.product)
     version = product.version(application.product_version) if product else None
@@ -239,7 +241,7 @@ def _event_command(name: str, event_type: str, summary: str, needs_reason: bool)
         location: tuple[Path, Path],
     ) -> None:
         registry = load_registry(*location)
-        application = _application(registry, application_id)
+        application = application_or_fail(registry, application_id)
         moment = signing_time(at)
         fields = event_fields(application, event_type, moment, reason=reason)
         _so_write("event", fields, application, registry, key_path, signer, moment, location)
@@ -276,7 +278,7 @@ def request_info(
 ) -> None:
     """Ask the FSP for information by a deadline; unanswered, the application is deemed withdrawn."""
     registry = load_registry(*location)
-    application = _application(registry, application_id)
+    application = application_or_fail(registry, application_id)
     moment = signing_time(at)
     deadline = _day_or_moment(respond_by, "--respond-by")
     if deadline is None:
