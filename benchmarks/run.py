@@ -140,7 +140,8 @@ def write_results(results: list[dict[str, object]]) -> None:
         r = json.loads(path.read_text())
         lines.append(
             f"| {r['units']:,} | {r['files']:,} | {r['validate_cold_s']} s | {r['pyyaml_floor_s']} s | "
-            f"{r['cold_vs_floor']} | {r['check_jsonschema_extrapolated_s']} s ({r['check_jsonschema_files_per_s']} files/s) | "
+            f"{r['cold_vs_floor']} | {r['check_jsonschema_extrapolated_s']} s "
+            f"({r['check_jsonschema_files_per_s']} files/s) | "
             f"{r['check_jsonschema_vs_cold']}x | {r['validate_warm_s']} s |"
         )
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n")
