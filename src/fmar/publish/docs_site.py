@@ -117,10 +117,11 @@ def build_mkdocs(derived: derive.Derived, staging: Staging, root: Path) -> DocsB
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    source = root / "site" if (root / "site" / "mkdocs.yml").is_file() else SITE_SOURCE
     with tempfile.TemporaryDirectory(prefix="fmar-docs-") as tmp:
         docs = Path(tmp, "docs")
-        shutil.copytree(SITE_SOURCE / "docs", docs)
-        config = yaml.safe_load((SITE_SOURCE / "mkdocs.yml").read_text(encoding="utf-8"))
+        shutil.copytree(source / "docs", docs)
+        config = yaml.safe_load((source / "mkdocs.yml").read_text(encoding="utf-8"))
         for name, text in generated_pages(derived).items():
             (docs / name).write_text(text, encoding="utf-8")
         guides = next(item for item in config["nav"] if "Guides" in item)["Guides"]
