@@ -9,6 +9,7 @@ import click
 
 from fmar import __version__
 from fmar.cli import fsp_cmd, so_cmd
+from fmar.cli.build_cmd import build, demo, serve
 from fmar.cli.codeowners_cmd import codeowners
 from fmar.cli.common import EXIT_USAGE
 from fmar.cli.generate_cmd import generate
@@ -37,6 +38,9 @@ for command in (
     sla,
     notify,
     codeowners,
+    build,
+    serve,
+    demo,
 ):
     cli.add_command(command)
 
