@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.conftest import GitRepo
 
 from fmar.generate import bundled
 from fmar.publish.build import build
@@ -33,11 +34,17 @@ def write_registry(repo: Path) -> None:
     )
 
 
-@pytest.fixture
-def built(git_repo) -> tuple[object, Path]:  # type: ignore[no-untyped-def]
-    """The hostile registry committed in a real repository and built into ``<tmp>/site``."""
-    write_registry(git_repo.path)
-    git_repo.commit_all("registry", when=datetime(2026, 10, 5, tzinfo=UTC))
-    out = git_repo.path.parent / "site"
-    build(git_repo.path, git_repo.path / "registry", out, AS_OF, jobs=1)
-    return git_repo, out
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, Path]:
+    """The hostile registry committed in a real repository and built into ``<tmp>/site``, once per session.
+
+    Tests read the site; a test that builds again writes into its own folder beside it.
+    """
+    repo = GitRepo(tmp_path_factory.mktemp("built") / "repo")
+    write_registry(repo.path)
+    repo.commit_all("registry", when=datetime(2026, 10, 5, tzinfo=UTC))
+    out = repo.path.parent / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FMAR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "fmar-cache"))
+        build(repo.path, repo.path / "registry", out, AS_OF, jobs=1)
+    return repo, out
