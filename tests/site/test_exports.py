@@ -131,8 +131,32 @@ def test_build_is_byte_for_byte_deterministic_and_incremental(built) -> None:  #
     with zipfile.ZipFile(site / API / "all.zip") as archive:
         assert archive.namelist() == sorted(archive.namelist())
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    bulk = other / API / "all.zip"
+    inode = bulk.stat().st_ino
     again = build(repo.path, repo.path / "registry", other, AS_OF, jobs=1)
     assert again.pages_written == 0
+    assert bulk.stat().st_ino == inode, "an unchanged export must not rewrite all.zip"
+
+
+def test_bulk_zip_is_the_whole_export(built) -> None:  # type: ignore[no-untyped-def]
+    _, site = built
+    api = site / API
+    expected = {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for folder in (api, site / "schemas")
+        for p in folder.rglob("*")
+        if p.is_file() and p.name not in ("all.zip", "datapackage.json")
+    }
+    with zipfile.ZipFile(api / "all.zip") as archive:
+        assert archive.testzip() is None
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    assert contents == expected
+    assert "api/v1/units/MU-KESTREL-000099.json" in contents
+    assert sum(name.startswith("api/v1/applications/") for name in contents) > 10
+    assert any(name.startswith("schemas/export-unit") for name in contents)
+    package = json.loads((api / "datapackage.json").read_text())
+    (bulk,) = [r for r in package["resources"] if r["path"] == "all.zip"]
+    assert bulk["entries"] == len(expected)
 
 
 def test_interrupted_build_leaves_the_previous_site_whole(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ index and the mkdocs pages, and finally swap the new folder in.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -237,6 +236,7 @@ def _build_into(
     static = Path(__file__).parent / "static"
     for path in sorted(static.iterdir()):
         staging.put(f"assets/fmar/{path.name}", path.read_bytes())
+    _bulk(staging, derived)
     _STATE.clear()
     return BuildResult(staging.out, derived.as_of, len(registry), pages_written, len(staging.manifest))
 
@@ -332,32 +332,6 @@ def _exports(staging: Staging, derived: Derived) -> None:
     files["index.json"] = formats.json_bytes(derive.index_doc(derived))
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
-    bulk = formats.zip_bytes(files)
-    staging.put(f"{base}/all.zip", bulk)
-    tabular = {
-        "qualifications.csv": derive.QUALIFICATION_COLUMNS,
-        "changes.csv": derive.CHANGE_COLUMNS,
-        "units.csv": UNIT_COLUMNS,
-    }
-    resources = []
-    for name in sorted(files):
-        data = files[name]
-        if name in tabular:
-            resources.append(
-                formats.resource(
-                    name.removesuffix(".csv"),
-                    name,
-                    data,
-                    "csv",
-                    "text/csv",
-                    encoding="utf-8",
-                    schema=formats.table_schema(tabular[name]),
-                )
-            )
-        else:
-            resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
-    resources.append(formats.resource("all", "all.zip", bulk, "zip", "application/zip"))
-    staging.put(f"{base}/datapackage.json", formats.json_bytes(formats.datapackage(as_of, resources)))
     for rel, data in feeds(derived).items():
         staging.put(f"{base}/feeds/{rel}", data)
 
@@ -374,6 +348,57 @@ UNIT_COLUMNS = (
     "export_capacity_kw",
     "main_technology",
 )
+
+
+#: The bulk download, and the data package describing the exports (neither is inside the zip).
+BULK, PACKAGE = "all.zip", "datapackage.json"
+_TABULAR = {
+    "qualifications.csv": derive.QUALIFICATION_COLUMNS,
+    "changes.csv": derive.CHANGE_COLUMNS,
+    "units.csv": UNIT_COLUMNS,
+}
+_PACKAGED = ("index.json", "qualifications.json", *_TABULAR)
+
+
+def bulk_entries(manifest: dict[str, str]) -> list[str]:
+    """What ``all.zip`` holds: every file under the API folder and the schemas, but itself and the package."""
+    skip = {f"{API_ROOT}/{BULK}", f"{API_ROOT}/{PACKAGE}"}
+    return sorted(rel for rel in manifest if rel.startswith((f"{API_ROOT}/", "schemas/")) and rel not in skip)
+
+
+def _bulk(staging: Staging, derived: Derived) -> None:
+    """``all.zip`` from the files already written, rebuilt only when one of them changed; then the package.
+
+    Its key is the hash of the entries' own manifest keys, so an unchanged export costs a hash of
+    names, not a recompression.
+    """
+    base = API_ROOT
+    names = bulk_entries(staging.manifest)
+    key = digest("bulk", str(formats.ZIP_LEVEL), *(f"{rel}={staging.manifest[rel]}" for rel in names))
+    bulk = staging.root / base / BULK
+    staging.put_with(f"{base}/{BULK}", key, lambda path: formats.write_zip(path, staging.root, names))
+    size, sha = formats.file_sha256(bulk)
+    resources = []
+    for name in _PACKAGED:
+        data = (staging.root / base / name).read_bytes()
+        if name in _TABULAR:
+            resources.append(
+                formats.resource(
+                    name.removesuffix(".csv"),
+                    name,
+                    data,
+                    "csv",
+                    "text/csv",
+                    encoding="utf-8",
+                    schema=formats.table_schema(_TABULAR[name]),
+                )
+            )
+        else:
+            resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
+    zipped = {"name": "all", "path": BULK, "format": "zip", "mediatype": "application/zip"}
+    resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": len(names)})
+    package = formats.datapackage(iso(derived.as_of), sorted(resources, key=lambda r: r["name"]))
+    staging.put(f"{base}/{PACKAGE}", formats.json_bytes(package))
 
 
 def unit_rows(registry: Registry) -> list[list[Any]]:
@@ -466,4 +491,3 @@ def live_count(derived: Derived) -> int:
 
 
 __all__ = ["BuildResult", "build", "history_of"]
-_ = os

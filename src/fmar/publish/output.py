@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 MANIFEST = ".fmar-manifest.json"
@@ -39,12 +40,17 @@ def load_manifest(folder: Path) -> dict[str, str]:
 
 def write_file(root: Path, rel: str, data: bytes) -> None:
     """Write ``root/rel`` as a new file (breaking any hard link to the previous build)."""
-    path = root / rel
+    path = fresh(root / rel)
+    path.write_bytes(data)
+
+
+def fresh(path: Path) -> Path:
+    """``path`` made ready for a new file: any previous file (or hard link) removed, its folder made."""
     try:
         path.unlink()
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    return path
 
 
 class Staging:
@@ -82,6 +88,18 @@ class Staging:
             print("write", rel)
         self.manifest[rel] = key
         self.written += 1
+
+    def put_with(self, rel: str, key: str, write: Callable[[Path], None]) -> bool:
+        """Have ``write(path)`` make ``rel`` unless the previous build made it from the same ``key``.
+
+        For large files written straight to disk; True when the file was written.
+        """
+        if self.is_current(rel, key):
+            return False
+        write(fresh(self.root / rel))
+        self.manifest[rel] = key
+        self.written += 1
+        return True
 
     def record(self, entries: dict[str, str], written: int) -> None:
         """Take the manifest entries of files a worker process wrote or kept."""
