@@ -16,6 +16,8 @@ from fmar.reference import LicenceArea
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 HOSTILE_NAME = "<script>window.pwned=1</script> \"quoted\" 'x' javascript:alert(1) שלום"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","x")'
+#: Rows of a list page and entries of a filter index page: small, so the 16 units span pages.
+PAGE_SIZE = 5
 
 
 def write_registry(repo: Path) -> None:
@@ -46,5 +48,5 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, Path]:
     out = repo.path.parent / "site"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FMAR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "fmar-cache"))
-        build(repo.path, repo.path / "registry", out, AS_OF, jobs=1)
+        build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     return repo, out

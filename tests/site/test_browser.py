@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PAGE_SIZE
+
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -93,18 +95,43 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         page.fill("#fmar-q", "Wisbech batt")
         page.wait_for_function("document.querySelector('#fmar-table tbody').innerText.includes('MU-FENLAND-000002')")
         page.fill("#fmar-q", "")
-        page.wait_for_function("document.querySelectorAll('#fmar-table tbody tr').length > 10")
+        page.wait_for_function(f"document.querySelectorAll('#fmar-table tbody tr').length === {PAGE_SIZE}")
         page.select_option("select[data-filter=fsp]", "HEATSHIFT")
+        page.wait_for_function("document.getElementById('fmar-count').innerText === '3 units match'")
         visible = page.locator("#fmar-table tbody tr:not([hidden])")
         assert visible.count() == 3
         page.select_option("select[data-filter=status]", "qualified")
+        page.wait_for_function("document.getElementById('fmar-count').innerText === '2 units match'")
         assert page.locator("#fmar-table tbody tr:not([hidden])").count() == 2
+
+        # Filters read the build-time filter indexes: they find units beyond the first list page.
+        page.goto(base + "/units/")
+        assert "MU-KESTREL-000099" not in page.inner_text("#fmar-table tbody")
+        page.select_option("select[data-filter=area]", "ENWL")
+        page.wait_for_function("document.querySelector('#fmar-table tbody').innerText.includes('MU-KESTREL-000099')")
+        assert all(row.get_attribute("data-area") == "ENWL" for row in page.locator("#fmar-table tbody tr").all())
+        # A value listed on several index pages: the first page of matches, then the rest on demand.
+        page.select_option("select[data-filter=area]", "")
+        page.select_option("select[data-filter=status]", "qualified")
+        page.wait_for_function("document.querySelectorAll('#fmar-table tbody tr').length > 0")
+        total = int(page.get_attribute("select[data-filter=status] option[value=qualified]", "data-count"))
+        shown = page.locator("#fmar-table tbody tr").count()
+        if total > PAGE_SIZE:
+            assert shown == PAGE_SIZE
+            page.click("#fmar-more")
+            page.wait_for_function(f"document.querySelectorAll('#fmar-table tbody tr').length === {total}")
+        else:
+            assert shown == total
 
         # Core content reads without JavaScript.
         context = browser.new_context(java_script_enabled=False)
         plain = context.new_page()
         plain.goto(base + "/units/")
-        assert plain.locator("#fmar-table tbody tr").count() == 16
+        listed = 0
+        for number in range(1, -(-16 // PAGE_SIZE) + 1):
+            plain.goto(base + ("/units/" if number == 1 else f"/units/page-{number}.html"))
+            listed += plain.locator("#fmar-table tbody tr").count()
+        assert listed == 16
         plain.goto(base + "/units/MU-VOLTAFLEX-000001.html")
         assert "Qualified" in plain.inner_text(".fmar-statuses")
         context.close()

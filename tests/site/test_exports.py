@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME
+from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
 from fmar.model import KINDS
 from fmar.publish.build import build
 from fmar.publish.documents import schema_file
@@ -122,7 +122,7 @@ def test_build_is_byte_for_byte_deterministic_and_incremental(built) -> None:  #
     repo, site = built
     first = _tree(site)
     other = site.parent / "again"
-    build(repo.path, repo.path / "registry", other, AS_OF, jobs=2)
+    build(repo.path, repo.path / "registry", other, AS_OF, jobs=2, page_size=PAGE_SIZE)
     second = _tree(other)
     first.pop(".fmar-manifest.json")
     second.pop(".fmar-manifest.json")
@@ -133,7 +133,7 @@ def test_build_is_byte_for_byte_deterministic_and_incremental(built) -> None:  #
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     bulk = other / API / "all.zip"
     inode = bulk.stat().st_ino
-    again = build(repo.path, repo.path / "registry", other, AS_OF, jobs=1)
+    again = build(repo.path, repo.path / "registry", other, AS_OF, jobs=1, page_size=PAGE_SIZE)
     assert again.pages_written == 0
     assert bulk.stat().st_ino == inode, "an unchanged export must not rewrite all.zip"
 
@@ -169,6 +169,30 @@ def test_interrupted_build_leaves_the_previous_site_whole(built, monkeypatch) ->
 
     monkeypatch.setattr(build_module, "_exports", fail)
     with pytest.raises(KeyboardInterrupt):
-        build(repo.path, repo.path / "registry", site, AS_OF, jobs=1)
+        build(repo.path, repo.path / "registry", site, AS_OF, jobs=1, page_size=PAGE_SIZE)
     assert _tree(site) == before
     assert not any(p.name.endswith(".building") for p in site.parent.iterdir())
+
+
+def test_filter_indexes_list_every_unit_under_each_of_its_values(built) -> None:  # type: ignore[no-untyped-def]
+    _, site = built
+    qualifications = json.loads((site / API / "qualifications.json").read_text())["qualifications"]
+    units = {p.stem: json.loads(p.read_text())["record"] for p in (site / API / "units").glob("*.json")}
+    expected: dict[tuple[str, str], set[str]] = {}
+    for unit_id, record in units.items():
+        expected.setdefault(("fsp", record["fsp"]), set()).add(unit_id)
+        expected.setdefault(("area", record["licence_area"]), set()).add(unit_id)
+    for q in qualifications:
+        for name in ("so", "product", "status"):
+            expected.setdefault((name, q[name]), set()).add(q["unit"])
+    found: dict[tuple[str, str], set[str]] = {}
+    for path in sorted((site / "filters").rglob("*.json")):
+        page = json.loads(path.read_text())
+        assert len(page["entries"]) <= PAGE_SIZE
+        assert path.name == f"{page['page']}.json" and page["page"] <= page["pages"]
+        found.setdefault((page["filter"], page["value"]), set()).update(e[0] for e in page["entries"])
+    assert found == expected
+    assert max(len(v) for v in found.values()) > PAGE_SIZE, "some value should span several index pages"
+    listing = (site / "units" / "index.html").read_text()
+    assert listing.count("<tr data-") == PAGE_SIZE
+    assert 'data-key="ENWL"' in listing

@@ -177,6 +177,7 @@ def build(
     jobs: int | None = None,
     history_source: HistorySource = history_of,
     commit_url: str | None = None,
+    page_size: int = pages.PAGE_SIZE,
     log: Callable[[str], None] = lambda _: None,
 ) -> BuildResult:
     registry = load(root, registry_dir, jobs)
@@ -190,7 +191,7 @@ def build(
     log(f"loaded {len(registry)} records; deriving as of {iso(moment)}")
     staging = Staging(out)
     try:
-        result = _build_into(staging, root, derived, jobs or jobs_default(), commit_url, log)
+        result = _build_into(staging, root, derived, jobs or jobs_default(), commit_url, page_size, log)
         staging.publish()
     except BaseException:
         staging.abandon()
@@ -199,12 +200,18 @@ def build(
 
 
 def _build_into(
-    staging: Staging, root: Path, derived: Derived, jobs: int, commit_url: str | None, log: Callable[[str], None]
+    staging: Staging,
+    root: Path,
+    derived: Derived,
+    jobs: int,
+    commit_url: str | None,
+    page_size: int,
+    log: Callable[[str], None],
 ) -> BuildResult:
     registry = derived.registry
     as_of = iso(derived.as_of)
     docs = docs_site.build_mkdocs(derived, staging, root)
-    meta = pages.Meta(derived.history.head, as_of, docs.css, commit_url)
+    meta = pages.Meta(derived.history.head, as_of, docs.css, commit_url, page_size)
     summaries = derive.product_summaries(derived)
     _STATE.update(
         derived=derived,
@@ -260,21 +267,19 @@ def _party_contexts(derived: Derived) -> dict[str, Any]:
 
 def _lists(staging: Staging, derived: Derived, meta: pages.Meta) -> None:
     registry = derived.registry
-    rows, entries = [], []
-    statuses_seen: set[str] = set()
+    entries = []
     for unit_id in sorted(registry.units):
         unit = registry.units[unit_id]
         current = [q for q, _ in derived.statuses.get(unit_id, [])]
         statuses = sorted({str(q.status) for q in current})
-        statuses_seen.update(statuses)
+        sos = sorted({q.so for q in current})
+        products = sorted({q.product for q in current})
         summary = "; ".join(f"{q.product}: {q.status.label}" for q in current) or "no applications"
-        rows.append(pages.unit_row(unit, statuses, summary))
-        entries.append([unit.id, unit.name, unit.fsp, str(unit.licence_area), " ".join(statuses), summary])
-    filters = {
-        "fsp": sorted({r["fsp"] for r in rows}),
-        "area": sorted({r["area"] for r in rows}),
-        "status": sorted(statuses_seen),
-    }
+        entries.append(pages.unit_entry(unit, statuses, sos, products, summary))
+    filters, indexes = pages.filter_indexes(entries, meta.page_size)
+    for rel, data in indexes.items():
+        staging.put(f"filters/{rel}", data)
+    rows = [pages.unit_row(entry) for entry in entries]
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
     for name, data in pages.list_pages(
         meta, "Market Units and qualifications", "market_unit", columns, rows, search=True, filters=filters
@@ -287,9 +292,7 @@ def _lists(staging: Staging, derived: Derived, meta: pages.Meta) -> None:
         {
             "id": p.id,
             "name": p.name,
-            "fsp": "",
-            "area": "",
-            "statuses": [],
+            "data": {},
             "cells": [p.so, str(p.service), str(summaries[p.id].units if p.id in summaries else 0)],
         }
         for p in sorted(registry.products.values(), key=lambda p: p.id)
@@ -302,9 +305,7 @@ def _lists(staging: Staging, derived: Derived, meta: pages.Meta) -> None:
         {
             "id": p.id,
             "name": p.name,
-            "fsp": "",
-            "area": "",
-            "statuses": [],
+            "data": {},
             "cells": [str(p.role), str(len(registry.units_by_fsp.get(p.id, ())))],
         }
         for p in sorted(registry.parties.values(), key=lambda p: p.id)

@@ -28,6 +28,8 @@ class Meta:
     as_of: str
     css: tuple[str, ...]
     commit_url: str | None = None
+    #: Rows of a list page, entries of a filter index page.
+    page_size: int = PAGE_SIZE
 
 
 def environment() -> Any:
@@ -52,13 +54,14 @@ def list_pages(
     rows: list[dict[str, Any]],
     *,
     search: bool = False,
-    filters: dict[str, list[str]] | None = None,
+    filters: list[Filter] | None = None,
 ) -> dict[str, bytes]:
-    """File name (in the kind's folder) -> page, PAGE_SIZE rows a page."""
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    """File name (in the kind's folder) -> page, ``meta.page_size`` rows a page."""
+    size = meta.page_size
+    pages = max(1, -(-len(rows) // size))
     out = {}
     for number in range(1, pages + 1):
-        chunk = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        chunk = rows[(number - 1) * size : number * size]
         name = "index.html" if number == 1 else f"page-{number}.html"
         out[name] = render(
             "list.html",
@@ -70,9 +73,75 @@ def list_pages(
             page=number,
             pages=pages,
             search=search,
-            filters=filters or {},
+            filters=filters or [],
         )
     return out
+
+
+#: Unit filters of the unit table: (name, label, index entry position). Status, SO and product
+#: hold space-separated lists, as a unit has one per product.
+FILTERS = (
+    ("fsp", "FSP", 2),
+    ("so", "System operator", 6),
+    ("product", "Product", 7),
+    ("status", "Status", 4),
+    ("area", "Licence area", 3),
+)
+_LISTED = {"status", "so", "product"}
+_SAFE = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    key: str
+    count: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    label: str
+    options: tuple[Option, ...]
+
+
+def value_key(value: str) -> str:
+    """A file-name-safe key for a filter value: the value itself when safe, else ``x-`` and its hex."""
+    return value if _SAFE.fullmatch(value) else "x-" + value.encode().hex()[:120]
+
+
+def filter_indexes(entries: list[list[str]], page_size: int) -> tuple[list[Filter], dict[str, bytes]]:
+    """The unit filters with their options, and their index files (``<filter>/<key>/<page>.json``).
+
+    Every unit is listed, ``page_size`` entries a file, under each value it has, so a browser
+    filtering for one value reads only that value's files, a page at a time.
+    """
+    from fmar.publish.formats import json_bytes
+
+    filters, files = [], {}
+    for name, label, position in FILTERS:
+        by_value: dict[str, list[list[str]]] = defaultdict(list)
+        for entry in entries:
+            values = entry[position].split(" ") if name in _LISTED else [entry[position]]
+            for value in values:
+                if value:
+                    by_value[value].append(entry)
+        options = []
+        for value in sorted(by_value):
+            listed = by_value[value]
+            key = value_key(value)
+            pages = -(-len(listed) // page_size)
+            for number in range(1, pages + 1):
+                chunk = listed[(number - 1) * page_size : number * page_size]
+                files[f"{name}/{key}/{number}.json"] = json_bytes(
+                    {"filter": name, "value": value, "page": number, "pages": pages, "entries": chunk}
+                )
+            shown = status_label(value) if name == "status" else value
+            options.append(Option(value, shown, key, len(listed), pages))
+        filters.append(Filter(name, label, tuple(options)))
+    return filters, files
 
 
 def words(text: str) -> list[str]:
@@ -94,12 +163,25 @@ def search_shards(entries: Iterable[list[str]]) -> dict[str, list[list[str]]]:
     return {name: [shard[k] for k in sorted(shard)] for name, shard in sorted(shards.items())}
 
 
-def unit_row(unit: MarketUnit, statuses: list[str], summary: str) -> dict[str, Any]:
+def unit_entry(unit: MarketUnit, statuses: list[str], sos: list[str], products: list[str], summary: str) -> list[str]:
+    """A unit as the search and filter indexes carry it (positions as in FILTERS)."""
+    return [
+        unit.id,
+        unit.name,
+        unit.fsp,
+        str(unit.licence_area),
+        " ".join(statuses),
+        summary,
+        " ".join(sos),
+        " ".join(products),
+    ]
+
+
+def unit_row(entry: list[str]) -> dict[str, Any]:
+    """A unit table row from its index entry."""
     return {
-        "id": unit.id,
-        "name": unit.name,
-        "fsp": unit.fsp,
-        "area": str(unit.licence_area),
-        "statuses": statuses,
-        "cells": [unit.fsp, str(unit.licence_area), summary],
+        "id": entry[0],
+        "name": entry[1],
+        "data": {name: entry[position] for name, _, position in FILTERS},
+        "cells": [entry[2], entry[3], entry[5]],
     }

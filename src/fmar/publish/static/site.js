@@ -1,5 +1,6 @@
-// fmar site: unit search over sharded JSON indexes, and table filters. Data is only ever
-// inserted as text (textContent), never as HTML.
+// fmar site: unit search over sharded JSON indexes, and filters over per-value filter indexes
+// (/filters/<filter>/<key>/<page>.json, written at build time), so a filter finds every unit
+// without downloading the registry. Data is only ever inserted as text (textContent), never as HTML.
 (function () {
   "use strict";
   var table = document.getElementById("fmar-table");
@@ -9,7 +10,14 @@
   var staticRows = Array.prototype.slice.call(tbody.rows);
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
   var count = document.getElementById("fmar-count");
+  var more = document.getElementById("fmar-more");
+  var pageSize = parseInt(table.dataset.pageSize || "500", 10);
+  // Index entry positions: id, name, fsp, area, statuses, summary, SOs, products.
+  var POSITION = { fsp: 2, area: 3, status: 4, so: 6, product: 7 };
+  var LISTED = { status: true, so: true, product: true };
   var cache = {};
+  var generation = 0;
+  var pending = null;
 
   function hex(text) {
     var bytes = new TextEncoder().encode(text), out = "";
@@ -34,16 +42,25 @@
     }
     return cache[file];
   }
-  function matches(entry, shard) {
+  function matchesQuery(entry, shard) {
     if (shard.id) return entry[0] === shard.id;
     var hay = tokens(entry[0] + " " + entry[1]);
     return shard.words.every(function (w) {
       return hay.some(function (h) { return h.indexOf(w) === 0; });
     });
   }
+  function chosen() {
+    return selects.filter(function (s) { return s.value; });
+  }
+  function matchesFilters(entry, active) {
+    return active.every(function (s) {
+      var name = s.dataset.filter, value = entry[POSITION[name]] || "";
+      return LISTED[name] ? value.split(" ").indexOf(s.value) >= 0 : value === s.value;
+    });
+  }
   function row(entry) {
     var tr = document.createElement("tr");
-    tr.dataset.fsp = entry[2]; tr.dataset.area = entry[3]; tr.dataset.status = entry[4];
+    Object.keys(POSITION).forEach(function (name) { tr.dataset[name] = entry[POSITION[name]] || ""; });
     var td = document.createElement("td"), a = document.createElement("a");
     a.href = "/units/" + encodeURIComponent(entry[0]) + ".html";
     a.textContent = entry[0];
@@ -53,39 +70,65 @@
     });
     return tr;
   }
-  function filter() {
-    var shown = 0;
-    Array.prototype.forEach.call(tbody.rows, function (tr) {
-      var ok = selects.every(function (s) {
-        if (!s.value) return true;
-        var value = tr.dataset[s.dataset.filter] || "";
-        return s.dataset.filter === "status" ? value.split(" ").indexOf(s.value) >= 0 : value === s.value;
-      });
-      tr.hidden = !ok;
-      if (ok) shown++;
-    });
-    if (count) count.textContent = shown + " shown";
-  }
-  function replace(rows) {
+  function show(rows, text, hasMore) {
     while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
     rows.forEach(function (r) { tbody.appendChild(r); });
-    filter();
+    if (count) count.textContent = text;
+    if (more) more.hidden = !hasMore;
+  }
+  // Reads the pages of the smallest chosen filter value in turn, keeping entries that match
+  // every chosen filter, until a page of rows is found or the index ends.
+  function filterScan(active, mine) {
+    var options = active.map(function (s) { return s.selectedOptions[0]; });
+    options.sort(function (a, b) { return parseInt(a.dataset.count, 10) - parseInt(b.dataset.count, 10); });
+    var best = options[0], name = best.parentNode.dataset.filter;
+    var pages = parseInt(best.dataset.pages, 10);
+    var state = { page: 0, found: [] };
+    function next(target) {
+      if (mine !== generation) return;
+      if (state.found.length >= target || state.page >= pages) {
+        var rows = state.found.slice(0, target).map(row);
+        var partial = state.page < pages || state.found.length > target;
+        var text = rows.length + (partial ? " shown; more match" : (rows.length === 1 ? " unit matches" : " units match"));
+        show(rows, text, partial);
+        pending = partial ? function () { next(target + pageSize); } : null;
+        return;
+      }
+      state.page += 1;
+      var file = "/filters/" + name + "/" + best.dataset.key + "/" + state.page + ".json";
+      load(file).then(function (data) {
+        data.entries.forEach(function (e) { if (matchesFilters(e, active)) state.found.push(e); });
+        next(target);
+      });
+    }
+    next(pageSize);
   }
   var timer = null;
-  function search() {
-    var q = query.value;
+  function refresh() {
+    generation += 1;
+    var mine = generation;
+    pending = null;
+    var active = chosen();
+    var q = query ? query.value : "";
     var shard = shardFor(q);
-    if (!shard) { replace(staticRows); return; }
-    load(shard.file).then(function (data) {
-      if (query.value !== q) return;
-      replace(data.entries.filter(function (e) { return matches(e, shard); }).slice(0, 500).map(row));
-    });
+    if (shard) {
+      load(shard.file).then(function (data) {
+        if (mine !== generation) return;
+        var found = data.entries.filter(function (e) { return matchesQuery(e, shard) && matchesFilters(e, active); });
+        show(found.slice(0, pageSize).map(row), Math.min(found.length, pageSize) + " shown", false);
+      });
+    } else if (active.length) {
+      filterScan(active, mine);
+    } else {
+      show(staticRows, staticRows.length + " shown", false);
+    }
   }
   if (query) {
-    query.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 150); });
+    query.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 150); });
     var initial = new URLSearchParams(location.search).get("q");
-    if (initial) { query.value = initial; search(); }
+    if (initial) query.value = initial;
   }
-  selects.forEach(function (s) { s.addEventListener("change", filter); });
-  filter();
+  if (more) more.addEventListener("click", function () { if (pending) pending(); });
+  selects.forEach(function (s) { s.addEventListener("change", refresh); });
+  refresh();
 })();
