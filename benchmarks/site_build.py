@@ -1,45 +1,206 @@
-"""Benchmark of ``fmar build`` (site and exports): a full build, and a rebuild after 10 records change.
+"""Benchmark of ``fmar build`` (site and exports), each figure beside a baseline measured in the same run.
 
-Usage: .venv/bin/python benchmarks/site_build.py UNITS [UNITS ...]
-Generates a synthetic registry (fmar.generate.synthetic) per size in a temporary folder.
+    python benchmarks/site_build.py [--units 10000 100000] [--work DIR] [--baseline-units 500 2000]
+
+For each size (registries from ``fmar generate``, cached in --work as ``benchmarks/run.py`` does):
+  a. full build: empty output folder and empty validation cache, two worker processes;
+  b. rebuild after 10 Market Units were edited and properly re-signed by their FSPs
+     (``fmar.authoring.author`` with the synthetic keys), so the loader accepts them;
+  c. rebuild with nothing changed;
+  d. for the baseline sizes: plain mkdocs (the material theme, its defaults) building the same
+     record pages as Markdown, against (a) on the same registry.
+The edited files are restored afterwards, so the cached registry stays the generated one.
+Results go to benchmarks/results/site-<units>.json, with the load average at the time:
+other processes may share the machine. ``run(units, work)`` is the entry point for run.py.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import platform
+import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from fmar.generate.synthetic import NOW, generate
-from fmar.publish.build import build
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+#: The seed ``fmar generate`` uses by default: its parties' keys are example_key(party, "synthetic-1").
+SEED = 1
+EDITS = 10
+#: Page counts of the plain-mkdocs baseline.
+BASELINE_PAGES = (500, 2000)
 
 
-def measure(units: int) -> tuple[float, float, int]:
+def _ensure_registry(work: Path, units: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run import ensure_registry  # the registries benchmarks/run.py generates and caches
+
+    return ensure_registry(work, units)
+
+
+def resign_edits(registry: Path, count: int = EDITS, seed: int = SEED) -> dict[Path, bytes]:
+    """Rename ``count`` Market Units and re-sign them with their FSP's synthetic key.
+
+    Returns the original bytes of the edited files, to restore them.
+    """
+    from fmar.authoring import author, write
+    from fmar.generate.keys import example_key
+    from fmar.generate.synthetic import NOW
+    from fmar.loading.record_file import parse_text
+
+    originals: dict[Path, bytes] = {}
+    for path in sorted((registry / "market_unit").glob("*.yaml"))[:count]:
+        raw = path.read_bytes()
+        data, _, _ = parse_text(raw.decode())
+        assert data is not None, path
+        fields = {k: v for k, v in data.items() if k not in ("schema_version", "kind", "signature")}
+        fields["name"] = "Renamed " + fields["name"]
+        signer = data["signature"]["signer"]
+        authored = author(
+            "market_unit",
+            fields,
+            key=example_key(signer, f"synthetic-{seed}"),
+            signer=signer,
+            signed_at=NOW - timedelta(hours=1),
+        )
+        originals[path] = raw
+        write(registry, authored)
+    return originals
+
+
+def _build(root: Path, registry: Path, out: Path, jobs: int) -> tuple[float, Any]:
+    from fmar.generate.synthetic import NOW
+    from fmar.publish.build import build
+
+    started = time.perf_counter()
+    result = build(root, registry, out, NOW, jobs=jobs)
+    return time.perf_counter() - started, result
+
+
+def markdown_pages(site: Path, docs: Path, limit: int) -> int:
+    """The first ``limit`` record pages of a built site as Markdown (same facts and tables), for mkdocs."""
+    api = site / "api" / "v1"
+    count = 0
+    for folder in ("parties", "products", "units", "applications"):
+        target = docs / folder
+        target.mkdir(parents=True, exist_ok=True)
+        for path in sorted((api / folder).glob("*.json")):
+            if count >= limit:
+                break
+            doc = json.loads(path.read_text())
+            record = doc["record"]
+            lines = [f"# {record.get('name') or doc['id']}", "", f"`{doc['id']}` · signed by {doc['signer']}", ""]
+            fields = {k: v for k, v in record.items() if not isinstance(v, (dict, list))}
+            lines += ["| Field | Value |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in fields.items()), ""]
+            for product in doc.get("products", []):
+                if isinstance(product, dict):
+                    lines.append(f"- {product['product']} v{product['product_version']}: {product['status']}")
+                else:
+                    lines.append(f"- {product}")
+            lines += ["", "## Timeline", ""]
+            lines += [f"- {h['at']} {h['action']} {h['kind']} `{h['id']}` by {h['signer']}" for h in doc["history"]]
+            (target / f"{path.stem}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            count += 1
+    (docs / "index.md").write_text("# Registry\n", encoding="utf-8")
+    return count
+
+
+def mkdocs_baseline(site: Path, work: Path, limit: int) -> tuple[int, float]:
+    """Pages and seconds of a plain mkdocs-material build of ``limit`` of the site's record pages."""
+    docs = work / "docs"
+    pages = markdown_pages(site, docs, limit)
+    (work / "mkdocs.yml").write_text("site_name: baseline\ntheme:\n  name: material\n", encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "mkdocs"), "build", "-q", "-f", str(work / "mkdocs.yml")],
+        check=True,
+        capture_output=True,
+    )
+    return pages, time.perf_counter() - started
+
+
+def run(units: int, work: Path, *, jobs: int = 2, baseline: tuple[int, ...] = BASELINE_PAGES) -> dict[str, Any]:
+    """Measure ``fmar build`` on a generated registry of ``units``; write and return the results.
+
+    ``baseline``: page counts on which to time plain mkdocs (skipped above 10,000 units: the
+    same pages are timed on the smaller registry).
+    """
+    registry = _ensure_registry(work, units)
+    root = registry.parent
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="fmar-bench-site-") as tmp:
-        registry = Path(tmp, "registry")
-        generate(registry, units, jobs=2)
+        previous_cache = os.environ.get("FMAR_CACHE_DIR")
+        os.environ["FMAR_CACHE_DIR"] = str(Path(tmp, "cache"))
         out = Path(tmp, "site")
-        build(Path(tmp), registry, out, NOW, jobs=2)  # warms the validation cache as a CI run would
-        Path(tmp, "site").rename(Path(tmp, "site-warm"))
-        started = time.monotonic()
-        build(Path(tmp), registry, out, NOW, jobs=2)
-        full = time.monotonic() - started
-        changed = sorted((registry / "market_unit").glob("*.yaml"))[:10]
-        for path in changed:
-            path.write_text(path.read_text().replace("name: ", "name: Renamed ", 1))
-        started = time.monotonic()
-        result = build(Path(tmp), registry, out, NOW, jobs=2)
-        return full, time.monotonic() - started, result.pages_written
+        try:
+            full, result = _build(root, registry, out, jobs)
+            print(f"{units:,} units: full build {full:.1f} s ({result.files:,} files)", flush=True)
+            originals = resign_edits(registry)
+            try:
+                rebuild, edited = _build(root, registry, out, jobs)
+                print(f"  rebuild after {EDITS} re-signed edits {rebuild:.1f} s", flush=True)
+                nothing, unchanged = _build(root, registry, out, jobs)
+                print(f"  rebuild with nothing changed {nothing:.1f} s", flush=True)
+            finally:
+                for path, raw in originals.items():
+                    path.write_bytes(raw)
+            renamed = json.loads((out / "api/v1/units" / f"{sorted(originals)[0].stem}.json").read_text())
+            assert renamed["record"]["name"].startswith("Renamed "), "the edit must reach the exports"
+            bulk = (out / "api/v1/all.zip").stat().st_size
+            figures: dict[str, Any] = {
+                "units": units,
+                "records": result.records,
+                "files": result.files,
+                "full_build_s": round(full, 2),
+                "rebuild_after_10_edits_s": round(rebuild, 2),
+                "record_files_rewritten_after_10_edits": edited.pages_written,
+                "rebuild_nothing_changed_s": round(nothing, 2),
+                "record_files_rewritten_nothing_changed": unchanged.pages_written,
+                "bulk_zip_bytes": bulk,
+            }
+            record_pages = result.record_pages
+            figures["record_pages"] = record_pages
+            figures["full_build_record_pages_per_s"] = round(record_pages / full, 1)
+            for limit in baseline if units <= 10_000 else ():
+                pages, seconds = mkdocs_baseline(out, Path(tmp, f"mkdocs-{limit}"), limit)
+                print(f"  mkdocs baseline: {pages:,} pages in {seconds:.1f} s", flush=True)
+                figures[f"mkdocs_{pages}_pages_s"] = round(seconds, 2)
+                figures[f"mkdocs_{pages}_pages_per_s"] = round(pages / seconds, 1)
+        finally:
+            if previous_cache is None:
+                os.environ.pop("FMAR_CACHE_DIR", None)
+            else:
+                os.environ["FMAR_CACHE_DIR"] = previous_cache
+    figures["machine"] = {
+        "cpus": os.cpu_count(),
+        "jobs": jobs,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"site-{units}.json").write_text(json.dumps(figures, indent=2) + "\n")
+    return figures
 
 
-def main(sizes: list[int]) -> None:
-    print("| units | full build (s) | rebuild after 10 changes (s) | files rewritten |")
-    print("| ---: | ---: | ---: | ---: |")
-    for units in sizes:
-        full, rebuild, written = measure(units)
-        print(f"| {units} | {full:.1f} | {rebuild:.1f} | {written} |", flush=True)
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, nargs="+", default=[500, 2000, 10_000, 100_000])
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    for units in args.units:
+        run(units, args.work, jobs=args.jobs)
+    print(f"results in {RESULTS}/site-<units>.json")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [500, 2000])
+    main()

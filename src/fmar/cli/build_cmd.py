@@ -21,13 +21,23 @@ def _report(message: str) -> None:
     "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True
 )
 @click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: the head commit time).")
-def build(location: tuple[Path, Path], out: Path, as_of: str | None) -> None:
+@click.option(
+    "--commit-url",
+    "commit_url",
+    default=None,
+    metavar="URL",
+    help="Prefix that makes a commit id a link, e.g. https://github.com/OWNER/REPO/commit/ (default: no links).",
+)
+def build(location: tuple[Path, Path], out: Path, as_of: str | None, commit_url: str | None) -> None:
     """Build the public site and the JSON/CSV/Atom exports from the registry into OUT."""
     from fmar.publish.build import build as build_site
 
     root, registry_dir = location
     started = time.monotonic()
-    result = build_site(root, registry_dir, out, parse_moment(as_of) if as_of else None, log=_report)
+    if commit_url is not None and not commit_url.startswith(("https://", "http://")):
+        raise UsageError(f"--commit-url must start with https:// or http://, not {commit_url!r}")
+    moment = parse_moment(as_of) if as_of else None
+    result = build_site(root, registry_dir, out, moment, commit_url=commit_url, log=_report)
     click.echo(
         f"built {result.out} as of {result.as_of:%Y-%m-%d %H:%M}Z: {result.records} records, "
         f"{result.pages_written} record files rewritten, {result.files} files, {time.monotonic() - started:.1f} s"

@@ -43,6 +43,8 @@ class BuildResult:
     records: int
     pages_written: int
     files: int
+    #: Records with a page and a document (units, applications, products, parties).
+    record_pages: int = 0
 
 
 def load(root: Path, registry_dir: Path, jobs: int | None = None) -> Registry:
@@ -90,7 +92,12 @@ def _render_chunk(items: list[tuple[str, str]]) -> tuple[dict[str, str], int]:
             related += registry.answers.get(record_id, [])
         context = _context_key(derived, kind, record_id)
         key = digest(
-            state["code"], meta.as_of, str(meta.commit), *(_file_key(root, registry, r) for r in related), context
+            state["code"],
+            meta.as_of,
+            str(meta.commit),
+            str(meta.commit_url),
+            *(_file_key(root, registry, r) for r in related),
+            context,
         )
         json_rel, page_rel = api_url(kind, record_id).lstrip("/"), page_url(kind, record_id).lstrip("/")
         if staging.is_current(json_rel, key) and staging.is_current(page_rel, key):
@@ -245,7 +252,7 @@ def _build_into(
         staging.put(f"assets/fmar/{path.name}", path.read_bytes())
     _bulk(staging, derived)
     _STATE.clear()
-    return BuildResult(staging.out, derived.as_of, len(registry), pages_written, len(staging.manifest))
+    return BuildResult(staging.out, derived.as_of, len(registry), pages_written, len(staging.manifest), len(items))
 
 
 def _code_files() -> list[str]:
@@ -257,7 +264,8 @@ def _party_contexts(derived: Derived) -> dict[str, Any]:
     registry = derived.registry
     out: dict[str, Any] = {}
     for party_id, party in registry.parties.items():
-        units = [u.id for u in sorted(registry.units_by_fsp.get(party_id, ()), key=lambda u: u.id)[: pages.PAGE_SIZE]]
+        listed = sorted(registry.units_by_fsp.get(party_id, ()), key=lambda u: u.id)[: pages.PAGE_SIZE]
+        units = [(u.id, u.name) for u in listed]
         parts: list[Any] = [units, len(registry.units_by_fsp.get(party_id, ()))]
         if party.role.is_system_operator:
             parts += [derive.service_level(derived, party_id), derive.open_applications(derived, party_id)]
