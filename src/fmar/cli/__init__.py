@@ -8,7 +8,9 @@ import sys
 import click
 
 from fmar import __version__
+from fmar.cli.audit_cmd import audit_command
 from fmar.cli.common import EXIT_USAGE
+from fmar.cli.history_cmd import history
 from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
 from fmar.cli.status_cmd import status
@@ -21,7 +23,7 @@ def cli() -> None:
     """fmar: the Git-backed registry of qualification status of GB flexibility Market Units."""
 
 
-for command in (validate, status, rules, schema):
+for command in (validate, status, rules, schema, history, audit_command):
     cli.add_command(command)
 
 

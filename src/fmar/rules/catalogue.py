@@ -113,6 +113,15 @@ _RULES: tuple[Rule, ...] = (
     # Process catalogue
     Rule("PROC-VAL001", "A building block's code starts with its phase's letter."),
     Rule("PROC-VAL002", "Every record kind names a building block of the catalogue, and the block names it back."),
+    # History (audit trail from Git)
+    Rule(
+        "HIST-VAL001",
+        "Every published head is still a commit of the repository (no rewrite or force-push dropped it).",
+    ),
+    Rule("HIST-VAL002", "Every published head stays on the first-parent line of the main branch."),
+    Rule("HIST-VAL003", "Every historical version of a record verifies against its signer's key at that commit."),
+    Rule("HIST-VAL004", "Every historical version names a signer and key that the signer's party record held then."),
+    Rule("HIST-VAL005", "Every historical version of a record file can be read as a record.", _W),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

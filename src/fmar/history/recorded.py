@@ -1,0 +1,103 @@
+"""Recorded time: when the registry accepted a record, from Git, not from what its submitter wrote.
+
+A record's recorded time is the commit time of the first commit on the first-parent line of the
+main branch whose tree contains it: the merge (or squash or rebase merge) that accepted it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from fmar.findings import Finding
+from fmar.history import git
+from fmar.history.index import Change, HistoryIndex, build_index
+from fmar.model import KINDS
+from fmar.registry import Registry
+from fmar.validate import Pipeline
+
+_SIGNER = re.compile(rb"^signature:\s*\n(?:[ \t]+.*\n)*?[ \t]+signer:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedTime:
+    """When and by which commit a record entered the registry, and who wrote and signed it."""
+
+    recorded_at: datetime
+    commit: str
+    author: str
+    committer: str
+    #: The party that signed the record as first recorded ("" when it carries no readable signer).
+    signer: str = ""
+
+
+def record_of(path: str, prefix: str) -> tuple[str, str] | None:
+    """(kind, id) of a registry file path such as ``registry/party/UKPN.yaml``, or None for other files."""
+    rest = path[len(prefix) + 1 :] if path.startswith(prefix + "/") else None
+    if rest is None or rest.count("/") != 1 or not rest.endswith(".yaml"):
+        return None
+    kind, name = rest.split("/")
+    if kind not in KINDS:
+        return None
+    return kind, name.removesuffix(".yaml")
+
+
+def signer_in(text: bytes) -> str:
+    """The ``signature.signer`` of a record file's bytes, read without parsing the whole record."""
+    found = _SIGNER.search(text)
+    return found.group(1).decode() if found else ""
+
+
+def first_recorded(index: HistoryIndex, changes: list[Change]) -> Change:
+    """The change that first brought the file in (the first addition)."""
+    return next((change for change in changes if change.status == "A"), changes[0])
+
+
+def times_from(root: Path, index: HistoryIndex, upto: int | None = None) -> dict[str, RecordedTime]:
+    """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head)."""
+    firsts: dict[str, Change] = {}
+    for path, changes in index.present(upto).items():
+        found = record_of(path, index.prefix)
+        if found:
+            firsts[found[1]] = first_recorded(index, changes)
+    texts = git.read_blobs(root, (change.blob for change in firsts.values()))
+    out = {}
+    for record_id, change in sorted(firsts.items()):
+        commit = index.commits[change.commit]
+        out[record_id] = RecordedTime(
+            recorded_at=commit.time,
+            commit=commit.id,
+            author=commit.author,
+            committer=commit.committer,
+            signer=signer_in(texts.get(change.blob, b"")),
+        )
+    return out
+
+
+def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[str, RecordedTime]:
+    """Recorded time of every record in ``registry_dir`` at ``ref``, keyed by record id."""
+    return times_from(root, build_index(root, registry_dir, ref))
+
+
+def load_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Registry:
+    """The registry loaded with the core Pipeline, its ``recorded_at`` filled from Git history.
+
+    Records not yet committed (a working tree with new files) keep no recorded time, so they
+    fall back to their signing time wherever a time is needed.
+    """
+    registry, _ = loaded_with_history(root, registry_dir, ref)
+    return registry
+
+
+def loaded_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> tuple[Registry, list[Finding]]:
+    """``load_with_history`` that also returns the Pipeline's findings."""
+    registry, findings = Pipeline(root, registry_dir).load()
+    fill_recorded(registry, recorded_times(root, registry_dir, ref))
+    return registry, findings
+
+
+def fill_recorded(registry: Registry, times: dict[str, RecordedTime]) -> None:
+    for record_id, recorded in times.items():
+        registry.recorded_at[record_id] = recorded.recorded_at
