@@ -47,7 +47,7 @@ def audit_command(
     try:
         if record_head_flag:
             head = git.resolve(root, ref)
-            added = record_head(listed, head, datetime.now(UTC), note)
+            added = record_head(listed, head, datetime.now(UTC).replace(microsecond=0), note)
             click.echo(f"{'recorded' if added else 'already recorded'} published head {head} in {listed}")
             click.echo("commit the list so later audits can check it", err=True)
             sys.exit(EXIT_OK)

@@ -48,12 +48,14 @@ def registry_at(root: Path, index: HistoryIndex, upto: int) -> Registry:
     return registry
 
 
-def known_now_view(registry: Registry, moment: datetime) -> Registry:
+def known_now_view(registry: Registry, moment: datetime, then: Registry) -> Registry:
     """``registry`` with every record counted from the time it states, whenever it was recorded.
 
     Outcomes and events count from when they take effect (their decision or effective time);
     an application recorded after ``moment`` counts from when its FSP signed it, one recorded
-    by then keeps its recorded time (so its clocks match what the registry said then).
+    by then keeps its recorded time (so its clocks match what the registry said then). A unit
+    is taken as it stood then (``then``): a unit record states no time of its own, so a later
+    edit describes the unit from its recording on, not before.
     """
     recorded = dict(registry.recorded_at)
     for application in registry.applications.values():
@@ -61,7 +63,8 @@ def known_now_view(registry: Registry, moment: datetime) -> Registry:
         if at is None or at > moment:
             recorded[application.id] = application.signature.signed_at
     recorded.update((record_id, _ALWAYS) for record_id in (*registry.outcomes, *registry.events))
-    return dataclasses.replace(registry, recorded_at=recorded)
+    units = {**registry.units, **then.units}
+    return dataclasses.replace(registry, units=units, recorded_at=recorded)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,6 @@ def as_of(
         commit=index.commits[upto] if upto is not None else None,
         unit_known_then=unit in then.units,
         said_then=unit_statuses(then, unit, moment, product),
-        known_now=unit_statuses(known_now_view(now, moment), unit, moment, product),
+        known_now=unit_statuses(known_now_view(now, moment, then), unit, moment, product),
         then=then,
     )
