@@ -75,10 +75,9 @@ def has_commit(root: Path, commit: str) -> bool:
     return True
 
 
-def first_parent_line(root: Path, ref: str, since: str | None = None) -> list[tuple[str, str]]:
-    """(commit, first parent or "") along the first-parent line of ``ref``, newest first, stopping at ``since``."""
-    span = f"{since}..{ref}" if since else ref
-    out = run(root, "rev-list", "--first-parent", "--parents", span).decode()
+def first_parent_line(root: Path, ref: str) -> list[tuple[str, str]]:
+    """(commit, first parent or "") along the first-parent line of ``ref``, newest first."""
+    out = run(root, "rev-list", "--first-parent", "--parents", ref).decode()
     line: list[tuple[str, str]] = []
     for row in out.splitlines():
         parts = row.split()

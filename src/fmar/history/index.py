@@ -1,14 +1,16 @@
 """One walk over the first-parent line of a branch: every change to the registry, by file, by commit.
 
-The walk is a single ``git log --first-parent --diff-merges=first-parent --raw -z`` limited to the
-registry folder, so a merge commit shows what its merge brought in (against the first parent) and
-a squash or rebase merge shows its own commits. The result is cached by head commit outside the
-repository; when the new head extends the cached one along the first-parent line only the new
-commits are walked.
+``git rev-list --first-parent --parents`` gives the line; ``git diff-tree --stdin --raw -z`` diffs
+each commit against its first parent (a merge shows what it brought into main, a squash or rebase
+merge its own changes), in a few parallel slices. The result is cached outside the repository; when
+the cached commits still start the line, only the new commits are diffed.
 """
 
 from __future__ import annotations
 
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from fmar.cache import Cache
 from fmar.history import git
 
+_SIGNER = re.compile(rb"^signature:\s*\n(?:[ \t]+.*\n)*?[ \t]+signer:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
 _FORMAT = "%x01%H%x00%P%x00%ct%x00%at%x00%an <%ae>%x00%cn <%ce>"
 _NULL = "0" * 40
 
@@ -52,6 +55,8 @@ class HistoryIndex:
     prefix: str = ""
     commits: list[Commit] = field(default_factory=list)
     changes: dict[str, list[Change]] = field(default_factory=dict)
+    #: The signer named in each blob that first brought a record file in, read once and kept.
+    signers: dict[str, str] = field(default_factory=dict)
     #: How the index was obtained on this call: "cached", "incremental" or "full".
     source: str = "full"
 
@@ -80,71 +85,116 @@ class HistoryIndex:
 
 
 def parse_log(out: bytes, index: HistoryIndex) -> None:
-    """Append the commits of a ``git log`` run in _FORMAT with ``--raw -z`` (newest first) to ``index``."""
-    chunks = [chunk for chunk in out.split(b"\x01") if chunk]
-    for chunk in reversed(chunks):
+    """Append the commits of a ``git diff-tree --stdin`` run in _FORMAT with ``--raw -z`` (oldest first)."""
+    prefix = index.prefix.encode() + b"/"
+    for chunk in out.split(b"\x01"):
+        if not chunk:
+            continue
         tokens = chunk.split(b"\0")
-        commit_id, _parents, committed, authored, author, committer = (t.decode("utf-8", "replace") for t in tokens[:6])
+        commit_id, _parent, committed, authored, author, committer = (t.decode("utf-8", "replace") for t in tokens[:6])
         number = len(index.commits)
         index.commits.append(Commit(commit_id, int(committed), int(authored), author, committer))
         rest = tokens[6:]
         for position in range(0, len(rest) - 1, 2):
-            meta = rest[position].strip()
-            if not meta.startswith(b":"):
+            path = rest[position + 1]
+            if not path.startswith(prefix):
                 continue
-            parts = meta.split()
-            status = parts[4][:1].decode()
-            blob = parts[3].decode()
-            path = rest[position + 1].decode("utf-8", "replace")
-            index.changes.setdefault(path, []).append(Change(number, status, "" if blob == _NULL else blob))
+            meta = rest[position].split()
+            if not meta or not meta[0].startswith(b":"):
+                continue
+            blob = meta[3].decode()
+            change = Change(number, meta[4][:1].decode(), "" if blob == _NULL else blob)
+            index.changes.setdefault(path.decode("utf-8", "replace"), []).append(change)
 
 
-def _walk(root: Path, prefix: str, span: str, index: HistoryIndex) -> None:
-    out = git.run(
+def _diff_tree(root: Path, pairs: list[tuple[str, str]]) -> bytes:
+    return git.run(
         root,
-        "log",
-        "--first-parent",
-        "--diff-merges=first-parent",
+        "diff-tree",
+        "--stdin",
+        "--root",
+        "--always",
+        "-r",
         "--raw",
         "-z",
         "--no-renames",
         "--no-abbrev",
         f"--format={_FORMAT}",
-        span,
-        "--",
-        prefix,
+        stdin="".join(f"{commit} {parent}\n" if parent else f"{commit}\n" for commit, parent in pairs).encode(),
     )
-    parse_log(out, index)
 
 
-def _extends(root: Path, cached: HistoryIndex, head: str) -> bool:
-    """Whether ``head`` continues the first-parent line of ``cached.head``."""
-    try:
-        line = git.first_parent_line(root, head, since=cached.head)
-    except git.GitError:
-        return False
-    return bool(line) and line[-1][1] == cached.head
+def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None:
+    """Diff each (commit, first parent) pair, oldest first, in parallel slices, into ``index``.
+
+    Each commit is diffed against its first parent, so a merge shows what it brought into main,
+    and no pathspec is given (a path-limited walk diffs every commit twice); paths outside the
+    registry are dropped while parsing.
+    """
+    if not pairs:
+        return
+    workers = max(1, min(os.cpu_count() or 1, 4, len(pairs) // 500 or 1))
+    size = -(-len(pairs) // workers)
+    slices = [pairs[start : start + size] for start in range(0, len(pairs), size)]
+    if len(slices) == 1:
+        outputs = [_diff_tree(root, slices[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+            outputs = list(pool.map(lambda part: _diff_tree(root, part), slices))
+    for out in outputs:
+        parse_log(out, index)
 
 
 def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache: bool = True) -> HistoryIndex:
-    """The history of ``registry_dir`` along the first-parent line of ``ref``. Refuses shallow clones."""
+    """The history of ``registry_dir`` along the first-parent line of ``ref``. Refuses shallow clones.
+
+    The cached index is reused when its commits are the start of the current first-parent line;
+    then only the commits after it are diffed. Anything else (a rewrite, another branch) rebuilds.
+    """
     git.refuse_shallow(root)
     head = git.resolve(root, ref)
     prefix = registry_dir.resolve().relative_to(root.resolve()).as_posix()
+    line = git.first_parent_line(root, head)
+    line.reverse()
     cache = Cache(registry_dir, enabled=use_cache)
     name = f"history-{prefix.replace('/', '_')}.pickle"
     cached: HistoryIndex | None = cache.load(name)
-    if cached is not None and cached.prefix == prefix:
+    if cached is not None and cached.prefix == prefix and _continues(cached, line):
         if cached.head == head:
             cached.source = "cached"
             return cached
-        if _extends(root, cached, head):
-            _walk(root, prefix, f"{cached.head}..{head}", cached)
-            cached.head, cached.source = head, "incremental"
-            cache.save(name, cached)
-            return cached
+        _walk(root, line[len(cached.commits) :], cached)
+        _read_signers(root, cached)
+        cached.head, cached.source = head, "incremental"
+        cache.save(name, cached)
+        return cached
     index = HistoryIndex(head=head, prefix=prefix)
-    _walk(root, prefix, head, index)
+    _walk(root, line, index)
+    _read_signers(root, index)
     index.source = "full"
     cache.save(name, index)
     return index
+
+
+def signer_in(text: bytes) -> str:
+    """The ``signature.signer`` of a record file's bytes, read without parsing the whole record."""
+    found = _SIGNER.search(text)
+    return found.group(1).decode() if found else ""
+
+
+def _read_signers(root: Path, index: HistoryIndex) -> None:
+    """Fill ``index.signers`` for additions not read yet, through one ``git cat-file --batch``."""
+    wanted = {
+        change.blob
+        for changes in index.changes.values()
+        for change in changes
+        if change.status == "A" and change.blob not in index.signers
+    }
+    for blob, text in git.read_blobs(root, sorted(wanted)).items():
+        index.signers[blob] = signer_in(text)
+
+
+def _continues(cached: HistoryIndex, line: list[tuple[str, str]]) -> bool:
+    """Whether the first-parent ``line`` (oldest first) starts with exactly the cached commits."""
+    count = len(cached.commits)
+    return count <= len(line) and all(c.id == commit for c, (commit, _) in zip(cached.commits, line, strict=False))

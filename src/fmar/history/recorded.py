@@ -6,19 +6,15 @@ main branch whose tree contains it: the merge (or squash or rebase merge) that a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from fmar.findings import Finding
-from fmar.history import git
 from fmar.history.index import Change, HistoryIndex, build_index
 from fmar.model import KINDS
 from fmar.registry import Registry
 from fmar.validate import Pipeline
-
-_SIGNER = re.compile(rb"^signature:\s*\n(?:[ \t]+.*\n)*?[ \t]+signer:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +40,6 @@ def record_of(path: str, prefix: str) -> tuple[str, str] | None:
     return kind, name.removesuffix(".yaml")
 
 
-def signer_in(text: bytes) -> str:
-    """The ``signature.signer`` of a record file's bytes, read without parsing the whole record."""
-    found = _SIGNER.search(text)
-    return found.group(1).decode() if found else ""
-
-
 def first_recorded(index: HistoryIndex, changes: list[Change]) -> Change:
     """The change that first brought the file in (the first addition)."""
     return next((change for change in changes if change.status == "A"), changes[0])
@@ -62,7 +52,6 @@ def times_from(root: Path, index: HistoryIndex, upto: int | None = None) -> dict
         found = record_of(path, index.prefix)
         if found:
             firsts[found[1]] = first_recorded(index, changes)
-    texts = git.read_blobs(root, (change.blob for change in firsts.values()))
     out = {}
     for record_id, change in sorted(firsts.items()):
         commit = index.commits[change.commit]
@@ -71,7 +60,7 @@ def times_from(root: Path, index: HistoryIndex, upto: int | None = None) -> dict
             commit=commit.id,
             author=commit.author,
             committer=commit.committer,
-            signer=signer_in(texts.get(change.blob, b"")),
+            signer=index.signers.get(change.blob, ""),
         )
     return out
 
