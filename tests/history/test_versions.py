@@ -86,6 +86,7 @@ def test_history_and_status_work_on_the_bundled_registry(git_repo, bundled_regis
 
     document = world.fmar_json("history", "MU-VOLTAFLEX-000001")
     status = world.fmar_json("status", "MU-VOLTAFLEX-000001")
+    text = world.fmar("status", "MU-VOLTAFLEX-000001").output
 
     assert document["versions"][0]["recorded_at"] == "2025-01-06T09:00:00Z"
     kinds = {entry["record"][:3] for entry in document["timeline"]}
@@ -93,3 +94,14 @@ def test_history_and_status_work_on_the_bundled_registry(git_repo, bundled_regis
     assert status["products"]
     assert all(p["recorded_at"] == "2025-01-06T09:00:00Z" for p in status["products"])
     assert all(a["recorded_at"] for p in status["products"] for a in p["applications"])
+    assert "recorded 2025-01-06T09:00:00Z" in text
+
+
+def test_status_outside_git_and_before_the_first_commit_uses_signing_times(git_repo, bundled_registry) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(bundled_registry, git_repo.path / "registry")
+    world = World(git_repo, None)  # type: ignore[arg-type]
+
+    status = world.fmar_json("status", "MU-VOLTAFLEX-000001")
+
+    assert status["products"]
+    assert all(p["recorded_at"] is None for p in status["products"])

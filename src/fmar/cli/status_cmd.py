@@ -79,7 +79,7 @@ def _echo_answers(answers: list[tuple[Qualification, list[Qualification]]], regi
 
 def _load(root: Path, registry_dir: Path) -> tuple[Registry, list[Any], bool]:
     """The registry with recorded times from Git when it is in a repository; (registry, findings, from_git)."""
-    if not git.is_repository(root):
+    if not git.is_repository(root) or not git.has_commit(root, "HEAD"):
         registry, findings = Pipeline(root, registry_dir).load()
         return registry, findings, False
     try:

@@ -43,7 +43,7 @@ def registry_at(root: Path, index: HistoryIndex, upto: int) -> Registry:
         record, _ = check_data(kind, stem, data)
         if record is not None:
             registry.add(record, path)
-    for record_id, recorded in times_from(root, index, upto).items():
+    for record_id, recorded in times_from(index, upto).items():
         registry.recorded_at[record_id] = recorded.recorded_at
     return registry
 

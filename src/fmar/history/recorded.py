@@ -40,18 +40,18 @@ def record_of(path: str, prefix: str) -> tuple[str, str] | None:
     return kind, name.removesuffix(".yaml")
 
 
-def first_recorded(index: HistoryIndex, changes: list[Change]) -> Change:
+def first_recorded(changes: list[Change]) -> Change:
     """The change that first brought the file in (the first addition)."""
     return next((change for change in changes if change.status == "A"), changes[0])
 
 
-def times_from(root: Path, index: HistoryIndex, upto: int | None = None) -> dict[str, RecordedTime]:
+def times_from(index: HistoryIndex, upto: int | None = None) -> dict[str, RecordedTime]:
     """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head)."""
     firsts: dict[str, Change] = {}
     for path, changes in index.present(upto).items():
         found = record_of(path, index.prefix)
         if found:
-            firsts[found[1]] = first_recorded(index, changes)
+            firsts[found[1]] = first_recorded(changes)
     out = {}
     for record_id, change in sorted(firsts.items()):
         commit = index.commits[change.commit]
@@ -67,7 +67,7 @@ def times_from(root: Path, index: HistoryIndex, upto: int | None = None) -> dict
 
 def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[str, RecordedTime]:
     """Recorded time of every record in ``registry_dir`` at ``ref``, keyed by record id."""
-    return times_from(root, build_index(root, registry_dir, ref))
+    return times_from(build_index(root, registry_dir, ref))
 
 
 def load_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Registry:
