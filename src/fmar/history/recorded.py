@@ -53,10 +53,13 @@ def times_from(index: HistoryIndex, upto: int | None = None) -> dict[str, Record
         if found:
             firsts[found[1]] = first_recorded(changes)
     out = {}
+    moments: dict[int, datetime] = {}
     for record_id, change in sorted(firsts.items()):
         commit = index.commits[change.commit]
+        if change.commit not in moments:
+            moments[change.commit] = commit.time
         out[record_id] = RecordedTime(
-            recorded_at=commit.time,
+            recorded_at=moments[change.commit],
             commit=commit.id,
             author=commit.author,
             committer=commit.committer,

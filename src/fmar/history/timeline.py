@@ -32,7 +32,13 @@ class RecordHistory:
     def timeline(self) -> list[Version]:
         """Every version of the record and of its related records, in the order they were recorded."""
         every = [*self.versions, *(v for versions in self.related.values() for v in versions)]
-        return sorted(every, key=lambda v: (v.recorded_at, v.record, v.commit))
+        return sorted(every, key=lambda v: (v.recorded_at, _stated_time(v), v.record))
+
+
+def _stated_time(version: Version) -> str:
+    """The time a version states for itself (decision, effect or signing), as its ISO text."""
+    data = version.data or {}
+    return str(data.get("decided_at") or data.get("effective_at") or version.signed_at)
 
 
 def related_ids(registry: Registry, record: str, kind: str) -> list[str]:
