@@ -76,7 +76,7 @@ def has_commit(root: Path, commit: str) -> bool:
 
 
 def first_parent_line(root: Path, ref: str) -> list[tuple[str, str]]:
-    """(commit, first parent or "") along the first-parent line of ``ref``, newest first."""
+    """(commit, first parent or "") along the first-parent line of ``ref`` (or a range ``a..b``), newest first."""
     out = run(root, "rev-list", "--first-parent", "--parents", ref).decode()
     line: list[tuple[str, str]] = []
     for row in out.splitlines():

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from fmar.cache import Cache
 from fmar.history import git
@@ -23,9 +24,8 @@ _FORMAT = "%x01%H%x00%P%x00%ct%x00%at%x00%an <%ae>%x00%cn <%ce>"
 _NULL = "0" * 40
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """A commit of the first-parent line that changed the registry."""
+class Commit(NamedTuple):
+    """A commit of the first-parent line (a named tuple: the cached index of 100,000 files loads fast)."""
 
     id: str
     committed_at: int
@@ -38,8 +38,7 @@ class Commit:
         return datetime.fromtimestamp(self.committed_at, UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One file changed by one commit: A(dded), M(odified) or D(eleted); ``blob`` is "" once deleted."""
 
     commit: int
@@ -148,32 +147,50 @@ def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None
 def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache: bool = True) -> HistoryIndex:
     """The history of ``registry_dir`` along the first-parent line of ``ref``. Refuses shallow clones.
 
-    The cached index is reused when its commits are the start of the current first-parent line;
-    then only the commits after it are diffed. Anything else (a rewrite, another branch) rebuilds.
+    The cached index is reused when the new head continues its head's first-parent line; then
+    only the commits after it are diffed. Anything else (a rewrite, another branch) rebuilds.
     """
     git.refuse_shallow(root)
     head = git.resolve(root, ref)
     prefix = registry_dir.resolve().relative_to(root.resolve()).as_posix()
-    line = git.first_parent_line(root, head)
-    line.reverse()
     cache = Cache(registry_dir, enabled=use_cache)
     name = f"history-{prefix.replace('/', '_')}.pickle"
     cached: HistoryIndex | None = cache.load(name)
-    if cached is not None and cached.prefix == prefix and _continues(cached, line):
+    if cached is not None and cached.prefix == prefix:
         if cached.head == head:
             cached.source = "cached"
             return cached
-        _walk(root, line[len(cached.commits) :], cached)
-        _read_signers(root, cached)
-        cached.head, cached.source = head, "incremental"
-        cache.save(name, cached)
-        return cached
+        new = _continuation(root, cached.head, head)
+        if new is not None:
+            _walk(root, new, cached)
+            _read_signers(root, cached)
+            cached.head, cached.source = head, "incremental"
+            cache.save(name, cached)
+            return cached
     index = HistoryIndex(head=head, prefix=prefix)
+    line = git.first_parent_line(root, head)
+    line.reverse()
     _walk(root, line, index)
     _read_signers(root, index)
     index.source = "full"
     cache.save(name, index)
     return index
+
+
+def _continuation(root: Path, cached: str, head: str) -> list[tuple[str, str]] | None:
+    """The commits after ``cached`` on ``head``'s first-parent line (oldest first), or None if it is not on it.
+
+    A commit id names its whole ancestry, so when the oldest new commit's first parent is the
+    cached head, the cached part of the line is exactly what it was.
+    """
+    try:
+        new = git.first_parent_line(root, f"{cached}..{head}")
+    except git.GitError:
+        return None
+    if not new or new[-1][1] != cached:
+        return None
+    new.reverse()
+    return new
 
 
 def signer_in(text: bytes) -> str:
@@ -192,9 +209,3 @@ def _read_signers(root: Path, index: HistoryIndex) -> None:
     }
     for blob, text in git.read_blobs(root, sorted(wanted)).items():
         index.signers[blob] = signer_in(text)
-
-
-def _continues(cached: HistoryIndex, line: list[tuple[str, str]]) -> bool:
-    """Whether the first-parent ``line`` (oldest first) starts with exactly the cached commits."""
-    count = len(cached.commits)
-    return count <= len(line) and all(c.id == commit for c, (commit, _) in zip(cached.commits, line, strict=False))

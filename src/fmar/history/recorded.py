@@ -47,24 +47,20 @@ def first_recorded(changes: list[Change]) -> Change:
 
 def times_from(index: HistoryIndex, upto: int | None = None) -> dict[str, RecordedTime]:
     """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head)."""
-    firsts: dict[str, Change] = {}
+    out: dict[str, RecordedTime] = {}
+    moments: dict[int, RecordedTime] = {}
     for path, changes in index.present(upto).items():
         found = record_of(path, index.prefix)
-        if found:
-            firsts[found[1]] = first_recorded(changes)
-    out = {}
-    moments: dict[int, datetime] = {}
-    for record_id, change in sorted(firsts.items()):
-        commit = index.commits[change.commit]
-        if change.commit not in moments:
-            moments[change.commit] = commit.time
-        out[record_id] = RecordedTime(
-            recorded_at=moments[change.commit],
-            commit=commit.id,
-            author=commit.author,
-            committer=commit.committer,
-            signer=index.signers.get(change.blob, ""),
-        )
+        if not found:
+            continue
+        first = first_recorded(changes)
+        signer = index.signers.get(first.blob, "")
+        shared = moments.get(first.commit)
+        if shared is None or shared.signer != signer:
+            commit = index.commits[first.commit]
+            shared = RecordedTime(commit.time, commit.id, commit.author, commit.committer, signer)
+            moments[first.commit] = shared
+        out[found[1]] = shared
     return out
 
 
