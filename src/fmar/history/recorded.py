@@ -49,18 +49,20 @@ def times_from(index: HistoryIndex, upto: int | None = None) -> dict[str, Record
     """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head)."""
     out: dict[str, RecordedTime] = {}
     moments: dict[int, RecordedTime] = {}
+    folder = index.prefix + "/"
     for path, changes in index.present(upto).items():
-        found = record_of(path, index.prefix)
-        if not found:
+        # record_of, inlined: this loop runs once per record of the registry
+        kind, _, name = path[len(folder) :].partition("/")
+        if not path.startswith(folder) or kind not in KINDS or not name.endswith(".yaml") or "/" in name:
             continue
-        first = first_recorded(changes)
+        first = changes[0] if changes[0].status == "A" else first_recorded(changes)
         signer = index.signers.get(first.blob, "")
         shared = moments.get(first.commit)
         if shared is None or shared.signer != signer:
             commit = index.commits[first.commit]
             shared = RecordedTime(commit.time, commit.id, commit.author, commit.committer, signer)
             moments[first.commit] = shared
-        out[found[1]] = shared
+        out[name[:-5]] = shared
     return out
 
 
