@@ -45,12 +45,14 @@ class Builder:
         rng: random.Random,
         *,
         write_files: bool = True,
+        atomic: bool = True,
         new_id: Callable[[str, int], str] | None = None,
     ) -> None:
         self.dir = registry
         self.key_for = key_for
         self.rng = rng
         self.write_files = write_files
+        self.atomic = atomic
         self.new_id: Callable[[str, int], str] = new_id or (lambda kind, year: new_id_(kind, year, self.rng))
         self.registry = Registry()
         self.texts: dict[str, str] = {}
@@ -58,7 +60,7 @@ class Builder:
     def add(self, kind: str, fields: dict[str, Any], signer: str, at: datetime) -> Record:
         authored = author(kind, fields, key=self.key_for(signer), signer=signer, signed_at=at)
         if self.write_files:
-            write(self.dir, authored)
+            write(self.dir, authored, atomic=self.atomic)
         self.registry.add(authored.record)
         return authored.record
 

@@ -241,6 +241,7 @@ def _chunk(plan: Plan, index: int, builder_state: Builder) -> int:
         plan.out,
         builder_state.key_for,
         rng,
+        atomic=False,
         new_id=unique_ids(plan.seed, index * CHUNK * 16),
     )
     b.registry = builder_state.registry
@@ -309,7 +310,7 @@ def generate(out: Path, units: int, seed: int = 1, jobs: int = 1, progress: Call
     fsps = max(3, units // 500)
     plan = Plan(out, units, seed, fsps)
     key_for = _key_for(seed)
-    base = Builder(out, key_for, random.Random(f"{seed}:base"), new_id=unique_ids(seed, 10**12))
+    base = Builder(out, key_for, random.Random(f"{seed}:base"), atomic=False, new_id=unique_ids(seed, 10**12))
     base.operator(EPOCH - timedelta(days=30))
     base.catalogue(EPOCH - timedelta(days=30))
     base.system_operators(EPOCH - timedelta(days=29), product_from="2021-04-01")

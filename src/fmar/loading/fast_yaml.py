@@ -23,7 +23,12 @@ from fmar.loading.strict_yaml import MAX_DEPTH
 #: Anchors, aliases and tags in a node position.
 _NODE_PROPERTY = re.compile(r"(?:^|[ ,\[{])[&*!][^ \n]", re.MULTILINE)
 #: Plain numbers that YAML 1.1 and 1.2 read differently: leading zeros, 0o/0x/0b, exponents, 1_000, 1:30.
-_NUMBER_FORM = re.compile(r"[:\-] [-+]?(?:0[0-9_oxXbB]|[0-9][0-9_.]*(?:_|:[0-9]|[eE]))")
+_NUMBER_FORM = re.compile(r"[:\-] [-+]?(?:0[0-9_oOxXbB]|[0-9][0-9_.]*(?:_|:[0-9]|[eE])|\.)")
+#: An empty block scalar at the very end of the file (readers disagree on its value).
+_TRAILING_BLOCK = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?(?:\n[ \t]*)*\Z")
+#: Keys the fast reader may return: plain field names that no YAML version reads as anything but text.
+_SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_WORD_KEYS = frozenset({"y", "yes", "n", "no", "on", "off", "true", "false", "null"})
 #: Text values that would be booleans, dates or numbers to YAML 1.1 if they were written unquoted.
 _YAML11_WORDS = frozenset(
     ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"]
@@ -49,7 +54,12 @@ def _screen(text: str) -> bool:
         return True
     if "[" in text or "{" in text:
         return True  # flow collections: fmar writes none, and the strict reader handles them exactly
-    return _NUMBER_FORM.search(text) is not None
+    return _NUMBER_FORM.search(text) is not None or _TRAILING_BLOCK.search(text) is not None
+
+
+def _safe_key(key: object) -> bool:
+    """Keys are not screened in the text, so they are checked here: quoted or not, they must be plain names."""
+    return type(key) is str and _SAFE_KEY.match(key) is not None and key.lower() not in _WORD_KEYS
 
 
 def _quoted_everywhere(value: str, text: str) -> bool:
@@ -68,7 +78,7 @@ def _plain(value: Any, depth: int, text: str) -> bool:
     if kind is dict:
         if depth >= MAX_DEPTH:
             return False
-        return all(type(k) is str and _plain(v, depth + 1, text) for k, v in value.items())
+        return all(_safe_key(k) and _plain(v, depth + 1, text) for k, v in value.items())
     if kind is list:
         if depth >= MAX_DEPTH:
             return False
