@@ -8,18 +8,14 @@ import sys
 import click
 
 from fmar import __version__
-<<<<<<< HEAD
-from fmar.cli.audit_cmd import audit_command
-from fmar.cli.common import EXIT_USAGE
-from fmar.cli.history_cmd import history
-=======
 from fmar.cli import fsp_cmd, so_cmd
+from fmar.cli.audit_cmd import audit_command
 from fmar.cli.build_cmd import build, demo, serve
 from fmar.cli.codeowners_cmd import codeowners
 from fmar.cli.common import EXIT_USAGE
 from fmar.cli.generate_cmd import generate
+from fmar.cli.history_cmd import history
 from fmar.cli.notify_cmd import notify
->>>>>>> main
 from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
 from fmar.cli.sla_cmd import sla
@@ -33,9 +29,6 @@ def cli() -> None:
     """fmar: the Git-backed registry of qualification status of GB flexibility Market Units."""
 
 
-<<<<<<< HEAD
-for command in (validate, status, rules, schema, history, audit_command):
-=======
 for command in (
     validate,
     status,
@@ -50,8 +43,9 @@ for command in (
     build,
     serve,
     demo,
+    history,
+    audit_command,
 ):
->>>>>>> main
     cli.add_command(command)
 
 

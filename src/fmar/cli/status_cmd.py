@@ -18,7 +18,6 @@ from fmar.history.index import build_index
 from fmar.history.recorded import loaded_with_history
 from fmar.registry import Registry
 from fmar.status import Qualification, unit_statuses
-from fmar.validate import Pipeline
 
 
 def _moment(value: Any) -> str | None:
@@ -26,8 +25,8 @@ def _moment(value: Any) -> str | None:
 
 
 def qualification_json(q: Qualification, recorded: dict[str, datetime] | None = None) -> dict[str, Any]:
-    recorded = recorded or {}
-    return {
+    """A status as JSON; given ``recorded`` (times by id), also when its application and outcome were recorded."""
+    document = {
         "unit": q.unit,
         "product": q.product,
         "product_version": q.product_version,
@@ -36,15 +35,17 @@ def qualification_json(q: Qualification, recorded: dict[str, datetime] | None = 
         "since": _moment(q.since),
         "detail": q.detail,
         "application": q.application,
-        "recorded_at": _moment(recorded.get(q.application)),
         "outcome": q.outcome,
-        "outcome_recorded_at": _moment(recorded.get(q.outcome)) if q.outcome else None,
         "valid_from": _moment(q.valid_from),
         "valid_until": _moment(q.valid_until),
         "capacity_up_kw": q.capacity_up_kw,
         "capacity_down_kw": q.capacity_down_kw,
         "justified_by": list(q.justified_by),
     }
+    if recorded is not None:
+        document["recorded_at"] = _moment(recorded.get(q.application))
+        document["outcome_recorded_at"] = _moment(recorded.get(q.outcome)) if q.outcome else None
+    return document
 
 
 def _products_json(answers: list[tuple[Qualification, list[Qualification]]], registry: Registry) -> list[Any]:
@@ -79,14 +80,11 @@ def _echo_answers(answers: list[tuple[Qualification, list[Qualification]]], regi
 
 def _load(root: Path, registry_dir: Path) -> tuple[Registry, list[Any], bool]:
     """The registry with recorded times from Git when it is in a repository; (registry, findings, from_git)."""
-    if not git.is_repository(root) or not git.has_commit(root, "HEAD"):
-        registry, findings = Pipeline(root, registry_dir).load()
-        return registry, findings, False
     try:
         registry, findings = loaded_with_history(root, registry_dir)
     except git.GitError as exc:
         raise UsageError(str(exc)) from None
-    return registry, findings, True
+    return registry, findings, git.is_repository(root) and git.has_commit(root, "HEAD")
 
 
 def _as_of_json(answer: AsOfAnswer, now: Registry, then: Registry) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fmar.findings import Finding
+from fmar.history import git
 from fmar.history.index import Change, HistoryIndex, build_index
 from fmar.model import KINDS
 from fmar.registry import Registry
@@ -67,7 +68,13 @@ def times_from(index: HistoryIndex, upto: int | None = None) -> dict[str, Record
 
 
 def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[str, RecordedTime]:
-    """Recorded time of every record in ``registry_dir`` at ``ref``, keyed by record id."""
+    """Recorded time of every record in ``registry_dir`` at ``ref``, keyed by record id.
+
+    Empty when ``root`` is not a Git repository or has no commit yet (nothing has been recorded);
+    a shallow clone or an unknown ``ref`` raises GitError.
+    """
+    if not git.is_repository(root) or (ref == "HEAD" and not git.has_commit(root, "HEAD")):
+        return {}
     return times_from(build_index(root, registry_dir, ref))
 
 
