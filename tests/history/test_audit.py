@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
-from history_world import T0, World
+from history_world import SEED, T0, World, unit_fields
 
 from fmar.cli import cli
+from fmar.generate.builder import Builder
+from fmar.generate.keys import example_key
 from fmar.history.audit import read_published
 
 DAY = timedelta(days=1)
@@ -100,3 +103,30 @@ def test_an_outside_copy_of_the_list_catches_a_rewritten_list(world: World, tmp_
     assert own_list.exit_code == 0
     assert kept_copy.exit_code == 1
     assert "HIST-VAL002" in kept_copy.output
+
+
+def test_each_version_verifies_against_the_key_its_signer_held_at_that_commit(world: World) -> None:
+    world.unit("MU-VOLTAFLEX-000001", "Thurrock Battery", T0 + DAY)
+    world.repo.commit_all("unit signed with the first key", when=T0 + 2 * DAY)
+    generation = {"VOLTAFLEX": 2}
+    rotated = Builder(
+        world.registry, lambda party: example_key(party, SEED, generation.get(party, 1)), random.Random(1)
+    )
+    rotated.fsp("VOLTAFLEX", "Voltaflex Energy (fictional)", T0 + 3 * DAY, "flex@voltaflex.example")
+    rotated.unit(unit_fields("MU-VOLTAFLEX-000001", "Thurrock Battery Park"), T0 + 3 * DAY)
+    world.repo.commit_all("key rotated; unit re-signed", when=T0 + 4 * DAY)
+    # A unit of a party the registry never had, and a version whose signer lost the key it names.
+    stranger = Builder(world.registry, lambda party: example_key(party, SEED), random.Random(2))
+    stranger.unit(unit_fields("MU-KESTREL-000001", "Depot"), T0 + 5 * DAY)
+    world.unit("MU-VOLTAFLEX-000002", "Signed with the retired key", T0 + 5 * DAY)
+    world.repo.commit_all("two bad records", when=T0 + 6 * DAY)
+
+    result = world.fmar("audit", "--format", "json")
+
+    findings = json.loads(result.output)["findings"]
+    assert result.exit_code == 1
+    assert sorted((f["path"].rsplit("/", 1)[1], f["code"]) for f in findings) == [
+        ("MU-KESTREL-000001.yaml", "HIST-VAL004"),
+        ("MU-VOLTAFLEX-000002.yaml", "HIST-VAL004"),
+    ]
+    assert "KESTREL had no party record" in findings[0]["message"] + findings[1]["message"]
