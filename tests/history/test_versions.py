@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from history_world import T0, World
 
+from fmar.generate.synthetic import generate
 from fmar.history.index import build_index
 from fmar.history.recorded import load_with_history
 from fmar.history.timeline import history_of
@@ -105,3 +106,22 @@ def test_status_outside_git_and_before_the_first_commit_uses_signing_times(git_r
 
     assert status["products"]
     assert all(p["recorded_at"] is None for p in status["products"])
+
+
+def test_history_and_as_of_work_on_a_generated_registry(git_repo) -> None:  # type: ignore[no-untyped-def]
+    generate(git_repo.path / "registry", units=5, seed=3, jobs=1)
+    git_repo.git("add", "registry/party", "registry/product", "registry/process", "registry/market_unit")
+    git_repo.git("commit", "-q", "-m", "reference data and units", when=T0)
+    git_repo.commit_all("applications and answers", when=T0 + 30 * DAY)
+    world = World(git_repo, None)  # type: ignore[arg-type]
+    unit = sorted(p.stem for p in (git_repo.path / "registry" / "market_unit").glob("*.yaml"))[0]
+
+    history = world.fmar_json("history", unit)
+    before = world.fmar_json("status", unit, "--as-of", "2025-01-20")
+    after = world.fmar_json("status", unit, "--as-of", "2025-02-20")
+
+    assert history["versions"][0]["recorded_at"] == "2025-01-06T09:00:00Z"
+    assert {e["recorded_at"] for e in history["timeline"][1:]} == {"2025-02-05T09:00:00Z"}
+    assert before["registry_said_then"] == []
+    assert after["registry_said_then"]
+    assert all(p["recorded_at"] == "2025-02-05T09:00:00Z" for p in after["registry_said_then"])
