@@ -22,12 +22,19 @@ from fmar.status import Qualification, unit_statuses
 
 #: Earlier than any record: an outcome or event counted "known" regardless of when it was recorded.
 _ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
+#: Kinds read whole for an as-of answer about one unit.
+_REFERENCE = frozenset({"party", "product", "process"})
 
 UnitAnswer = list[tuple[Qualification, list[Qualification]]]
 
 
-def registry_at(root: Path, index: HistoryIndex, upto: int) -> Registry:
-    """The valid records in the tree of commit ``upto`` of ``index``, with the recorded times of then."""
+def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = None) -> Registry:
+    """The valid records in the tree of commit ``upto`` of ``index``, with the recorded times of then.
+
+    With ``unit``, only what that unit's status needs is parsed: the unit, its applications and
+    their outcomes and events (picked by a byte search for the id, then parsed and checked), and the
+    reference records.
+    """
     commit = index.commits[upto].id
     files = [
         (path, blob, found)
@@ -36,13 +43,27 @@ def registry_at(root: Path, index: HistoryIndex, upto: int) -> Registry:
     ]
     texts = git.read_blobs(root, (blob for _, blob, _ in files))
     registry = Registry()
-    for path, blob, (kind, stem) in files:
+
+    def add(path: str, blob: str, kind: str, stem: str) -> None:
         data = parse_blob(texts.get(blob, b""))
-        if data is None:
-            continue
-        record, _ = check_data(kind, stem, data)
+        record = check_data(kind, stem, data)[0] if data is not None else None
         if record is not None:
             registry.add(record, path)
+
+    answers = []
+    mention = (unit or "").encode()
+    for path, blob, (kind, stem) in files:
+        if kind in ("outcome", "event") and unit is not None:
+            answers.append((path, blob, kind, stem))
+            continue
+        about_unit = kind == "application" and mention in texts.get(blob, b"")
+        if unit is None or kind in _REFERENCE or stem == unit or about_unit:
+            add(path, blob, kind, stem)
+    wanted = [application.encode() for application in registry.applications]
+    for path, blob, kind, stem in answers:
+        text = texts.get(blob, b"")
+        if any(application in text for application in wanted):
+            add(path, blob, kind, stem)
     for record_id, recorded in times_from(index, upto).items():
         registry.recorded_at[record_id] = recorded.recorded_at
     return registry
@@ -89,7 +110,7 @@ def as_of(
     root: Path, index: HistoryIndex, now: Registry, unit: str, moment: datetime, product: str | None = None
 ) -> AsOfAnswer:
     upto = index.last_commit_at(moment)
-    then = registry_at(root, index, upto) if upto is not None else Registry()
+    then = registry_at(root, index, upto, unit) if upto is not None else Registry()
     return AsOfAnswer(
         unit=unit,
         moment=moment,
