@@ -114,6 +114,7 @@ def application_status(registry: Registry, application: Application, as_of: date
         State.WITHDRAWN: "withdrawn by the FSP",
         State.SUSPENDED: "qualification suspended by the SO",
         State.REVOKED: "qualification revoked by the SO",
+        State.CONDITIONALLY_QUALIFIED: "qualified by the SO, subject to conditions",
     }.get(state, "qualified by the SO")
     if state is State.INFORMATION_REQUESTED and run.open_request and run.open_request.respond_by:
         deadline = run.open_request.respond_by
