@@ -30,7 +30,10 @@ def test_as_of_one_second_before_at_and_after_a_merge(world: World) -> None:
 
     assert just_before["registry_commit"] == before
     assert just_before["registry_said_then"] == []
-    assert just_before["products"] == []
+    assert just_before["differs"] is True
+    # known now: the application was signed on day 3, before the moment, though merged after it
+    assert [p["status"] for p in just_before["known_now_about_then"]] == ["pending"]
+    assert just_before["products"] == just_before["known_now_about_then"]
     for answer in (at, after):
         assert answer["registry_commit"] == merge
         [product] = answer["registry_said_then"]

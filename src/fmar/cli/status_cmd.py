@@ -109,7 +109,8 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
 
     Inside a Git repository records count from their recorded time (the merge that accepted
     them). With --as-of, the answer is what the registry said at that moment (the last commit
-    of the main line by then), and, when it differs, what is known now about that moment.
+    of the main line by then), and, when it differs, what is known now about that moment
+    (JSON: registry_said_then, known_now_about_then; products is the latter).
     Exit status: 0 when the unit is in the registry, 1 when it is not.
     """
     moment = parse_moment(as_of_value)
@@ -130,7 +131,8 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
             "format": "fmar-status/v1",
             "unit": unit,
             "as_of": moment.isoformat().replace("+00:00", "Z"),
-            "products": _products_json(answer.said_then if answer else answers, answer_registry(answer, registry)),
+            # "products" keeps its meaning: today's records read at that moment (= known now about then)
+            "products": _products_json(answer.known_now if answer else answers, registry),
         }
         if answer:
             document.update(_as_of_json(answer, registry, answer_registry(answer, registry)))
