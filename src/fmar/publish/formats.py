@@ -29,7 +29,8 @@ ZIP_LEVEL = 1
 
 
 def json_bytes(document: Any) -> bytes:
-    return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    """Compact, key-sorted JSON: without ``indent`` the C encoder runs, several times faster at scale."""
+    return (json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def neutralise(cell: Any) -> str:
@@ -69,6 +70,7 @@ def _templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.ChainableUndefined,
+        auto_reload=False,
     )
 
 
