@@ -93,7 +93,7 @@ def test_hostile_text_is_escaped_in_every_format(built) -> None:  # type: ignore
 
     ET.fromstring(feed.encode())
     changes = list(csv.reader(io.StringIO((site / API / "changes.csv").read_text())))
-    assert changes[0] == ["recorded_at", "kind", "id", "commit"]
+    assert changes[0] == ["recorded_at", "kind", "id", "action", "commit", "signer", "fields"]
     assert changes[1:] == sorted(changes[1:])
 
 

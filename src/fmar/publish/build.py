@@ -23,7 +23,7 @@ from fmar.publish import derive, docs_site, formats, pages
 from fmar.publish.charts import histogram
 from fmar.publish.derive import FOLDER, Derived, api_url, page_url
 from fmar.publish.documents import API_ROOT, schema_texts
-from fmar.publish.inputs import History, git_head, signing_history
+from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.output import Staging, digest
 from fmar.registry import Registry
 from fmar.signing.records import iso
@@ -53,9 +53,12 @@ def load(root: Path, registry_dir: Path, jobs: int | None = None) -> Registry:
 
 
 def history_of(root: Path, registry_dir: Path, registry: Registry) -> History:
-    """Recorded times and timelines: from Git history when available, else signing times."""
-    history = signing_history(registry)
-    head = git_head(root) if (root / ".git").exists() else None
+    """Recorded times and timelines: from Git history when the registry is in a repository with
+    commits, else signing times."""
+    from fmar.history import git
+
+    head = git_head(root) if git.is_repository(root) else None
+    history = git_history(root, registry_dir, registry) if head else signing_history(registry)
     if head:
         history.head, history.head_time = head
     return history
@@ -132,6 +135,10 @@ def _context_key(derived: Derived, kind: str, record_id: str) -> str:
         parts.append(sorted((summary.by_technology if summary else {}).items()))
     else:
         parts = [_STATE["party_context"].get(record_id)]
+    if kind in ("product", "party"):
+        parts += [derived.history.recorded.get(record_id), derived.timeline(record_id)]
+    else:
+        parts.append(derived.history.recorded.get(record_id))
     return repr(parts)
 
 

@@ -13,7 +13,7 @@ def histogram(values: tuple[float, ...], target: int | None, title: str, bins: i
     width = top / bins
     counts = [0] * bins
     for value in values:
-        counts[min(int(value / width), bins - 1)] += 1
+        counts[min(max(int(value / width), 0), bins - 1)] += 1
     w, h, pad = 480, 200, 30
     bar = (w - 2 * pad) / bins
     peak = max(counts)

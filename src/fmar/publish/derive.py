@@ -78,7 +78,15 @@ class Derived:
 
 def history_json(changes: list[Change]) -> list[dict[str, Any]]:
     return [
-        {"at": iso(c.at), "kind": c.kind, "id": c.id, "action": c.action, "commit": c.commit, "signer": c.signer}
+        {
+            "at": iso(c.at),
+            "kind": c.kind,
+            "id": c.id,
+            "action": c.action,
+            "commit": c.commit,
+            "signer": c.signer,
+            "fields": list(c.fields),
+        }
         for c in changes
     ]
 
@@ -245,11 +253,14 @@ def qualification_rows(derived: Derived) -> list[list[Any]]:
     return rows
 
 
-CHANGE_COLUMNS = ("recorded_at", "kind", "id", "commit")
+CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")
 
 
 def change_rows(derived: Derived) -> list[list[str]]:
-    rows = [[iso(c.at), c.kind, c.id, c.commit or ""] for c in derived.history.changes()]
+    rows = [
+        [iso(c.at), c.kind, c.id, c.action, c.commit or "", c.signer, " ".join(c.fields)]
+        for c in derived.history.changes()
+    ]
     rows.sort()
     return rows
 

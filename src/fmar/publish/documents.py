@@ -26,7 +26,9 @@ class Recorded(_Doc):
     """When the registry accepted the record: the time of the commit that added it (or its signing time)."""
 
     at: str = Field(description="ISO 8601 UTC time.")
-    commit: str | None = Field(description="Commit that added the current version; null outside Git.")
+    commit: str | None = Field(
+        description="Commit of the main branch's first-parent line that first recorded it; null outside Git."
+    )
 
 
 class HistoryEntry(_Doc):
@@ -36,6 +38,7 @@ class HistoryEntry(_Doc):
     action: Literal["added", "modified", "removed"]
     commit: str | None
     signer: str
+    fields: list[str] = Field(description="JSON paths a modification changed; empty otherwise.")
 
 
 class QualificationDoc(_Doc):

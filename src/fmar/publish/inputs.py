@@ -1,8 +1,9 @@
 """What the publisher needs besides the records: when each record was recorded, and its history.
 
 These are plain data, so the exports and pages are pure functions of them. They come from the
-registry's Git history (``fmar.history``) when the registry is in a repository; without one,
-the signing times stand in and no commit is known.
+registry's Git history (``fmar.history``: one index of the first-parent line, cached by commit)
+when the registry is in a repository; without one, or for files not committed yet, the signing
+times stand in and no commit is known.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ class RecordedTime:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One change of one record: added, modified or removed at a commit, signed by ``signer``."""
+    """One change of one record: added, modified or removed at a commit, signed by ``signer``.
+
+    ``fields`` are the JSON paths a modification changed (empty for additions and removals).
+    """
 
     at: datetime
     kind: str
@@ -33,6 +37,7 @@ class Change:
     action: str
     commit: str | None
     signer: str
+    fields: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,6 +63,54 @@ def signing_history(registry: Registry) -> History:
         at = registry.recorded_at.get(record.id) or record.signature.signed_at
         history.recorded[record.id] = RecordedTime(at)
         history.timelines[record.id] = [Change(at, record.KIND, record.id, "added", None, record.signature.signer)]
+    return history
+
+
+_ACTION = {"added": "added", "modified": "modified", "deleted": "removed"}
+
+
+def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
+    """Recorded times and every version of every record from the registry's Git history.
+
+    Fills ``registry.recorded_at`` (statuses use it). Additions need no file reads (the index
+    knows their signers); only files changed more than once are read, in one batch, to name
+    the signer and the changed fields of each version.
+    """
+    from fmar.history import git
+    from fmar.history.index import build_index
+    from fmar.history.recorded import fill_recorded, record_of, times_from
+    from fmar.history.versions import versions_of
+
+    index = build_index(root, registry_dir)
+    times = times_from(index)
+    fill_recorded(registry, times)
+    history = signing_history(registry)
+    for record_id, recorded in times.items():
+        history.recorded[record_id] = RecordedTime(recorded.recorded_at, recorded.commit)
+    revised = [path for path, changes in index.changes.items() if len(changes) > 1 or changes[0].status != "A"]
+    texts = git.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
+    for path, changes in index.changes.items():
+        found = record_of(path, index.prefix)
+        if found is None:
+            continue
+        kind, record_id = found
+        if len(changes) == 1 and changes[0].status == "A":
+            commit = index.commits[changes[0].commit]
+            signer = index.signers.get(changes[0].blob, "")
+            history.timelines[record_id] = [Change(commit.time, kind, record_id, "added", commit.id, signer)]
+            continue
+        history.timelines[record_id] = [
+            Change(
+                v.recorded_at,
+                kind,
+                record_id,
+                _ACTION.get(v.change, "modified"),
+                v.commit,
+                v.signer,
+                tuple(c.path for c in v.changes),
+            )
+            for v in versions_of(root, index, path, texts)
+        ]
     return history
 
 

@@ -1,0 +1,60 @@
+"""The site from real Git history: recorded times, every version with its changed fields, commit links."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from fmar.authoring import author, write
+from fmar.generate.keys import example_key
+from fmar.loading.record_file import parse_text
+from fmar.publish.build import build
+
+UNIT = "MU-VOLTAFLEX-000001"
+COMMIT_URL = "https://example.org/registry/commit/"
+
+
+def test_pages_and_exports_show_every_version_from_git(git_repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    registry = git_repo.copy_registry()
+    first = git_repo.commit_all("bundled registry", when=datetime(2026, 10, 1, tzinfo=UTC))
+    path = registry / "market_unit" / f"{UNIT}.yaml"
+    data, _, _ = parse_text(path.read_text())
+    fields = {k: v for k, v in data.items() if k not in ("schema_version", "kind", "signature")}
+    fields["name"] = "Renamed battery"
+    signer = data["signature"]["signer"]
+    write(
+        registry,
+        author(
+            "market_unit",
+            fields,
+            key=example_key(signer),
+            signer=signer,
+            signed_at=datetime(2026, 10, 9, tzinfo=UTC),
+        ),
+    )
+    second = git_repo.commit_all("rename a unit", when=datetime(2026, 10, 10, tzinfo=UTC))
+
+    site = tmp_path / "site"
+    build(git_repo.path, registry, site, datetime(2026, 11, 1, tzinfo=UTC), jobs=1, commit_url=COMMIT_URL)
+    doc = json.loads((site / "api/v1/units" / f"{UNIT}.json").read_text())
+    assert doc["recorded"] == {"at": "2026-10-01T00:00:00Z", "commit": first}
+    own = [h for h in doc["history"] if h["id"] == UNIT]
+    assert [(h["action"], h["commit"], h["signer"]) for h in own] == [
+        ("added", first, signer),
+        ("modified", second, signer),
+    ]
+    assert "$.name" in own[1]["fields"] and own[0]["fields"] == []
+    assert any(h["kind"] == "application" and h["commit"] == first for h in doc["history"])
+
+    index = json.loads((site / "api/v1/index.json").read_text())
+    assert index["registry_commit"] == second
+    rows = list(csv.DictReader(io.StringIO((site / "api/v1/changes.csv").read_text())))
+    assert {r["commit"] for r in rows} == {first, second}
+    (renamed,) = [r for r in rows if r["commit"] == second]
+    assert (renamed["id"], renamed["action"]) == (UNIT, "modified") and "$.name" in renamed["fields"].split()
+
+    page = (site / "units" / f"{UNIT}.html").read_text()
+    assert f'href="{COMMIT_URL}{second}"' in page and f'href="{COMMIT_URL}{first}"' in page
+    assert "<code>$.name</code>" in page
