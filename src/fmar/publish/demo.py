@@ -186,6 +186,14 @@ def replay(path: Path, units: int = 40, log: Callable[[str], None] = lambda _: N
                 f"fsp/{unit.id}", f"{party}: add {unit.id} and apply for {product}", t, t + timedelta(days=1)
             )
             so_answers(application, t + timedelta(days=1))
+            if n % 4 == 0:
+                later(t + timedelta(days=rng.randint(30, 90)), lambda t2: rename_unit(fields, t2))
+
+        def rename_unit(fields: dict[str, object], t: datetime) -> None:
+            """The FSP renames its site: a second, re-signed version of the unit (not a material change)."""
+            renamed = {**fields, "name": f"{fields['name']} (renamed site)"}
+            unit = b.unit(renamed, t)
+            repo.pull_request(f"fsp/{unit.id}-rename", f"{unit.fsp}: rename {unit.id}", t, t + timedelta(hours=3))
 
         later(opened, add_unit)
     while actions:
