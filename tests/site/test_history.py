@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from datetime import UTC, datetime
 
 from fmar.authoring import author, write
@@ -58,3 +59,20 @@ def test_pages_and_exports_show_every_version_from_git(git_repo, tmp_path) -> No
     page = (site / "units" / f"{UNIT}.html").read_text()
     assert f'href="{COMMIT_URL}{second}"' in page and f'href="{COMMIT_URL}{first}"' in page
     assert "<code>$.name</code>" in page
+
+
+def test_demo_site_shows_real_history(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fmar.publish.demo import END, replay
+
+    registry = replay(tmp_path / "repo", units=2)
+    site = tmp_path / "site"
+    build(tmp_path / "repo", registry, site, END, jobs=1)
+    rows = list(csv.DictReader(io.StringIO((site / "api/v1/changes.csv").read_text())))
+    listed = subprocess.run(
+        ["git", "-C", str(tmp_path / "repo"), "rev-list", "HEAD"], capture_output=True, text=True, check=True
+    )
+    commits = set(listed.stdout.split())
+    assert rows and {r["commit"] for r in rows} <= commits
+    (modified,) = [r for r in rows if r["action"] == "modified"]
+    assert modified["kind"] == "market_unit" and "$.name" in modified["fields"].split()
+    assert "renamed site" in (site / "units" / f"{modified['id']}.html").read_text()
