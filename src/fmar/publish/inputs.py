@@ -48,12 +48,16 @@ class History:
     timelines: dict[str, list[Change]] = field(default_factory=dict)
     head: str | None = None
     head_time: datetime | None = None
+    _changes: list[Change] | None = field(default=None, repr=False, compare=False)
 
     def changes(self) -> list[Change]:
-        """Every change of every record, in recorded order."""
-        out = [change for timeline in self.timelines.values() for change in timeline]
-        out.sort(key=lambda c: (c.at, c.kind, c.id, c.action, c.commit or ""))
-        return out
+        """Every change of every record, in recorded order (sorted once: the timelines are final
+        when a build reads them)."""
+        if self._changes is None:
+            out = [change for timeline in self.timelines.values() for change in timeline]
+            out.sort(key=lambda c: (c.at, c.kind, c.id, c.action, c.commit or ""))
+            self._changes = out
+        return list(self._changes)
 
 
 def signing_history(registry: Registry) -> History:
