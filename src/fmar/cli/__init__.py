@@ -8,10 +8,12 @@ import sys
 import click
 
 from fmar import __version__
+from fmar.cli.check_cmd import check
 from fmar.cli.common import EXIT_USAGE
 from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
 from fmar.cli.status_cmd import status
+from fmar.cli.trust_cmd import canonical, keys, sign, verify
 from fmar.cli.validate_cmd import validate
 
 
@@ -21,7 +23,7 @@ def cli() -> None:
     """fmar: the Git-backed registry of qualification status of GB flexibility Market Units."""
 
 
-for command in (validate, status, rules, schema):
+for command in (validate, status, rules, schema, sign, verify, canonical, keys, check):
     cli.add_command(command)
 
 
