@@ -204,7 +204,8 @@ def _copied_from(ctx: _Context, path: str, value: str, others: Iterable[RecordFi
 def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed: list[RecordFile]) -> list[Problem]:
     data = current.data
     assert data is not None
-    problems = check_signature(data, ctx.base.parties, recorded_at=ctx.recorded_at)
+    unchanged = _same_data(ctx.before.file(current.path), current)
+    problems = check_signature(data, ctx.base.parties, recorded_at=None if unchanged else ctx.recorded_at)
     block = data.get("signature") if isinstance(data.get("signature"), dict) else {}
     assert isinstance(block, dict)
     signer = block.get("signer")
