@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from trust_scenario import PR_AT, Scenario, key
+
 from fmar.generate.reference import DSO_PRODUCTS
 from fmar.signing.records import iso
-from trust_scenario import PR_AT, Scenario, key
 
 
 def _clean(scenario: Scenario) -> None:
