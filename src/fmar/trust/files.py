@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from fmar.loading.problems import Problem
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.text import decode
@@ -72,6 +74,8 @@ def load_key(path: Path, ask: Callable[[], str]) -> PrivateKey:
         raise KeyError_(f"cannot read key {path}: {exc.strerror}") from None
     try:
         return load_private_key(pem)
+    except UnsupportedAlgorithm as exc:
+        raise KeyError_(f"cannot read {path}: {exc}") from None
     except TypeError:
         passphrase = os.environ.get(PASSPHRASE_ENV)
         if passphrase is None:
