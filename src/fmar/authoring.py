@@ -65,7 +65,12 @@ def author(kind: str, fields: dict[str, Any], *, key: PrivateKey, signer: str, s
     return Authored(record, signed)
 
 
-def write(registry: Path, authored: Authored) -> Path:
+def write(registry: Path, authored: Authored, *, atomic: bool = True) -> Path:
+    """Write the record to its path; ``atomic=False`` only for fresh folders nobody reads yet."""
     path = record_path(registry, authored.record.KIND, authored.record.id)
-    write_atomic(path, authored.text)
+    if atomic:
+        write_atomic(path, authored.text)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(authored.text, encoding="utf-8")
     return path

@@ -47,14 +47,39 @@ class Cache:
             return None
         return value if tag == self.fingerprint else None
 
+    def load_bytes(self, name: str) -> bytes | None:
+        """A blob saved by ``save_bytes``, if it was written by this version of fmar."""
+        if not self.enabled:
+            return None
+        try:
+            blob = (self.directory / name).read_bytes()
+        except OSError:
+            return None
+        tag = self.fingerprint.encode() + b"\n"
+        return blob[len(tag) :] if blob.startswith(tag) else None
+
+    def save_bytes(self, name: str, blob: bytes) -> None:
+        self._write(name, self.fingerprint.encode() + b"\n" + blob)
+
+    def prune(self, prefix: str, keep: set[str]) -> None:
+        """Remove entries named ``prefix...`` that are not in ``keep`` (buckets that no longer exist)."""
+        if not self.enabled or not self.directory.is_dir():
+            return
+        for path in self.directory.iterdir():
+            if path.name.startswith(prefix) and path.name not in keep:
+                path.unlink(missing_ok=True)
+
     def save(self, name: str, value: Any) -> None:
+        self._write(name, pickle.dumps((self.fingerprint, value), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self, name: str, data: bytes) -> None:
         if not self.enabled:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=name, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((self.fingerprint, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(data)
             Path(tmp).replace(self.directory / name)
         except OSError:
             pass  # a cache that cannot be written only costs time

@@ -40,23 +40,32 @@ def render(kind: str) -> str:
     return json.dumps(record_schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def documents() -> dict[str, str]:
+    """Every published schema by file name: one per record kind, and the SO's data package."""
+    from fmar.workflow.package import SCHEMA_FILE, render_schema  # the package embeds the record models
+
+    rendered = {file_name(kind): render(kind) for kind in KINDS}
+    rendered[SCHEMA_FILE] = render_schema()
+    return rendered
+
+
 def export(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in KINDS:
-        path = directory / file_name(kind)
-        path.write_text(render(kind), encoding="utf-8")
+    for name, text in documents().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 
 
 def drift(directory: Path) -> list[str]:
-    """Kinds whose committed schema differs from the models (missing files included)."""
+    """Schemas whose committed file differs from the models (missing files included)."""
     stale = []
-    for kind in KINDS:
-        path = directory / file_name(kind)
-        if not path.is_file() or path.read_text(encoding="utf-8") != render(kind):
-            stale.append(kind)
-    expected = {file_name(kind) for kind in KINDS}
+    expected = documents()
+    for name, text in expected.items():
+        path = directory / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(name.split(".", 1)[0])
     stale.extend(f"unexpected file {p.name}" for p in sorted(directory.glob("*.schema.json")) if p.name not in expected)
     return stale

@@ -1,15 +1,17 @@
 """Validation of a whole registry: files in parallel, then the rules across records.
 
-Per-file results are cached by path, size and modification time, and the findings of the
-whole run by a digest of every file's stat, so a run with nothing changed reads no file.
+Results are cached per bucket of files (see ``Pipeline``), and the findings of the whole run
+by a digest of every file's stat, so a run with nothing changed reads no file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -28,7 +30,8 @@ from fmar.rules.registry import check_registry
 
 #: Below this many files to read, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 400
-_CHUNK = 1000
+#: Files per bucket, roughly: the unit of parallel work and of caching.
+_BUCKET = 1000
 
 Progress = Callable[[int], None]
 
@@ -55,37 +58,31 @@ def finding(path: str, problem: Problem) -> Finding:
     )
 
 
-def _load_chunk(root: str, items: list[tuple[str, str]]) -> list[LoadedFile]:
+def _load_bucket(root: str, items: list[tuple[str, str]]) -> bytes:
+    """Read one bucket of files in a worker; the pickled result is both the reply and the cache entry."""
     base = Path(root)
-    return [load_file(base, rel, kind) for rel, kind in items]
+    return pickle.dumps([load_file(base, rel, kind) for rel, kind in items], protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def jobs_default() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _load_all(root: Path, items: list[tuple[str, str]], jobs: int, progress: Progress | None) -> list[LoadedFile]:
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        out = []
-        for index, (rel, kind) in enumerate(items, 1):
-            out.append(load_file(root, rel, kind))
-            if progress and index % 500 == 0:
-                progress(500)
-        if progress:
-            progress(len(items) % 500)
-        return out
-    chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-    results: list[LoadedFile] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        for chunk, loaded in zip(chunks, pool.map(_load_chunk, [str(root)] * len(chunks), chunks), strict=True):
-            results.extend(loaded)
-            if progress:
-                progress(len(chunk))
-    return results
+def bucket_count(files: int) -> int:
+    """A power of two near files/1000, so buckets hold about a thousand files and rarely change number."""
+    count = 1
+    while count * _BUCKET < files:
+        count *= 2
+    return count
 
 
 class Pipeline:
-    """Reads a registry folder into records and findings, reusing what an earlier run learned."""
+    """Reads a registry folder into records and findings, reusing what an earlier run learned.
+
+    Files are read in buckets (by a hash of their path), in parallel. Each bucket's result is
+    cached under a digest of its files' paths, sizes and modification times, so a changed
+    file costs the re-reading of its bucket only; a run with nothing changed reads no file.
+    """
 
     def __init__(self, root: Path, registry: Path, *, jobs: int | None = None, use_cache: bool = True) -> None:
         self.root = root
@@ -97,8 +94,8 @@ class Pipeline:
     @property
     def digest(self) -> str:
         h = hashlib.sha256()
-        for rel, kind, size, mtime in self.layout.files:
-            h.update(f"{rel}\0{kind}\0{size}\0{mtime}\n".encode())
+        for rel, kind, size, stamp in self.layout.files:
+            h.update(f"{rel}\0{kind}\0{size}\0{stamp}\n".encode())
         for rel, problem in self.layout.problems:
             h.update(f"{rel}\0{problem.code}\n".encode())
         return h.hexdigest()
@@ -109,27 +106,38 @@ class Pipeline:
             return list(saved[1])
         return None
 
+    def _buckets(self) -> dict[str, list[tuple[str, str]]]:
+        count = bucket_count(len(self.layout.files))
+        members: dict[int, list[tuple[str, str, int, int]]] = defaultdict(list)
+        for entry in self.layout.files:
+            members[zlib.crc32(entry[0].encode()) % count].append(entry)
+        buckets = {}
+        for number in sorted(members):
+            h = hashlib.sha256(f"{count}:{number}".encode())
+            for rel, kind, size, stamp in members[number]:
+                h.update(f"{rel}\0{kind}\0{size}\0{stamp}\n".encode())
+            buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
+        return buckets
+
     def load(self, progress: Progress | None = None) -> tuple[Registry, list[Finding]]:
-        """Every record and every finding, reading only files that changed since the cached run."""
-        cached: dict[str, tuple[int, int, LoadedFile]] = self.cache.load("files.pickle") or {}
-        fresh: dict[str, tuple[int, int, LoadedFile]] = {}
-        to_read: list[tuple[str, str]] = []
-        stats: dict[str, tuple[int, int]] = {}
-        for rel, kind, size, mtime in self.layout.files:
-            hit = cached.get(rel)
-            if hit and hit[0] == size and hit[1] == mtime and hit[2].kind == kind:
-                fresh[rel] = hit
-                if progress:
-                    progress(1)
-            else:
-                to_read.append((rel, kind))
-                stats[rel] = (size, mtime)
-        for loaded in _load_all(self.root, to_read, self.jobs, progress):
-            size, mtime = stats[loaded.path]
-            fresh[loaded.path] = (size, mtime, loaded)
-        if to_read or len(fresh) != len(cached):
-            self.cache.save("files.pickle", fresh)
-        files = [fresh[rel][2] for rel, _, _, _ in self.layout.files]
+        """Every record and every finding, reading only buckets of files that changed since the last run."""
+        buckets = self._buckets()
+        files: list[LoadedFile] = []
+        missing = []
+        for key, items in buckets.items():
+            blob = self.cache.load_bytes(key)
+            if blob is None:
+                missing.append(key)
+                continue
+            files.extend(pickle.loads(blob))
+            if progress:
+                progress(len(items))
+        # Workers read the missing buckets while this process unpickles what they have sent so far.
+        for key, blob in zip(missing, self._read(missing, buckets, progress), strict=True):
+            files.extend(pickle.loads(blob))
+            self.cache.save_bytes(key, blob)
+        self.cache.prune("bucket-", set(buckets))
+        files.sort(key=lambda f: f.path)
         registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
         findings = [finding(rel, problem) for rel, problem in self.layout.problems]
         findings.extend(finding(f.path, p) for f in files for p in f.problems)
@@ -137,6 +145,23 @@ class Pipeline:
         findings.sort()
         self.cache.save("findings.pickle", (self.digest, findings))
         return registry, findings
+
+    def _read(
+        self, keys: list[str], buckets: dict[str, list[tuple[str, str]]], progress: Progress | None
+    ) -> Iterator[bytes]:
+        total = sum(len(buckets[k]) for k in keys)
+        if self.jobs <= 1 or total < PARALLEL_THRESHOLD:
+            for key in keys:
+                yield _load_bucket(str(self.root), buckets[key])
+                if progress:
+                    progress(len(buckets[key]))
+            return
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("fork")) as pool:
+            work = [buckets[k] for k in keys]
+            for items, blob in zip(work, pool.map(_load_bucket, [str(self.root)] * len(work), work), strict=True):
+                yield blob
+                if progress:
+                    progress(len(items))
 
     def _registry_findings(self, registry: Registry) -> list[Finding]:
         by_path: dict[str, list[Problem]] = defaultdict(list)

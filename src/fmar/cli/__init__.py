@@ -8,10 +8,15 @@ import sys
 import click
 
 from fmar import __version__
+from fmar.cli import fsp_cmd, so_cmd
 from fmar.cli.check_cmd import check
+from fmar.cli.codeowners_cmd import codeowners
 from fmar.cli.common import EXIT_USAGE
+from fmar.cli.generate_cmd import generate
+from fmar.cli.notify_cmd import notify
 from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
+from fmar.cli.sla_cmd import sla
 from fmar.cli.status_cmd import status
 from fmar.cli.trust_cmd import canonical, keys, sign, verify
 from fmar.cli.validate_cmd import validate
@@ -23,7 +28,23 @@ def cli() -> None:
     """fmar: the Git-backed registry of qualification status of GB flexibility Market Units."""
 
 
-for command in (validate, status, rules, schema, sign, verify, canonical, keys, check):
+for command in (
+    validate,
+    status,
+    rules,
+    schema,
+    generate,
+    *fsp_cmd.COMMANDS,
+    *so_cmd.COMMANDS,
+    sla,
+    notify,
+    codeowners,
+    sign,
+    verify,
+    canonical,
+    keys,
+    check,
+):
     cli.add_command(command)
 
 

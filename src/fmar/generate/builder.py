@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fmar.authoring import author, new_id, write
+from fmar.authoring import author, write
+from fmar.authoring import new_id as new_id_
 from fmar.generate.reference import (
     CATALOGUE,
     DSO_PRODUCTS,
@@ -37,18 +38,29 @@ def composition_fields(composition: Composition) -> dict[str, Any]:
 class Builder:
     """Authors records into ``registry`` (a folder) and keeps them in memory for later steps."""
 
-    def __init__(self, registry: Path, key_for: KeyFor, rng: random.Random, *, write_files: bool = True) -> None:
+    def __init__(
+        self,
+        registry: Path,
+        key_for: KeyFor,
+        rng: random.Random,
+        *,
+        write_files: bool = True,
+        atomic: bool = True,
+        new_id: Callable[[str, int], str] | None = None,
+    ) -> None:
         self.dir = registry
         self.key_for = key_for
         self.rng = rng
         self.write_files = write_files
+        self.atomic = atomic
+        self.new_id: Callable[[str, int], str] = new_id or (lambda kind, year: new_id_(kind, year, self.rng))
         self.registry = Registry()
         self.texts: dict[str, str] = {}
 
     def add(self, kind: str, fields: dict[str, Any], signer: str, at: datetime) -> Record:
         authored = author(kind, fields, key=self.key_for(signer), signer=signer, signed_at=at)
         if self.write_files:
-            write(self.dir, authored)
+            write(self.dir, authored, atomic=self.atomic)
         self.registry.add(authored.record)
         return authored.record
 
@@ -165,7 +177,7 @@ class Builder:
         spec = self.registry.products[product]
         version = spec.versions[-1]
         fields = {
-            "id": new_id("application", at.year, self.rng),
+            "id": self.new_id("application", at.year),
             "unit": unit.id,
             "product": product,
             "product_version": version.version,
@@ -198,7 +210,7 @@ class Builder:
         valid_from: datetime | None = None,
     ) -> Outcome:
         fields: dict[str, Any] = {
-            "id": new_id("outcome", at.year, self.rng),
+            "id": self.new_id("outcome", at.year),
             "application": application.id,
             "result": result,
             "decided_at": iso(at),
@@ -231,7 +243,7 @@ class Builder:
         side_fsp = event_type in ("information_supplied", "withdrawn")
         signer = self.registry.units[application.unit].fsp if side_fsp else application.so
         fields: dict[str, Any] = {
-            "id": new_id("event", at.year, self.rng),
+            "id": self.new_id("event", at.year),
             "application": application.id,
             "type": event_type,
             "effective_at": iso(at),

@@ -1,12 +1,13 @@
 """A fast reader for the common, simple registry file, checked against the strict reader.
 
 Most registry files are written by fmar itself in plain block style. For those, a Rust YAML
-parser is about ten times faster than libyaml. It is used only when a screen of the text
-shows none of the constructs on which it could disagree with the strict reader (anchors,
-aliases, tags, directives, document markers, merge keys, plain scalars that YAML 1.1 reads
-differently, tabs, deep nesting) and only when its result is plain data with text keys.
-Anything else, including any error, goes to the strict reader, which is the authority; a
-property test holds the two to the same result.
+parser is several times faster than libyaml. It is used only when the text shows none of the
+constructs on which it could disagree with the strict reader (anchors, aliases, tags,
+directives, document markers, merge keys, complex keys, flow collections, tabs, deep nesting, number forms that
+YAML 1.1 reads differently) and only when its result is plain data with text keys in which no
+text value could have been an unquoted YAML 1.1 boolean, date or number. Anything else,
+including any error, goes to the strict reader, which is the authority; a property test holds
+the two to the same result.
 """
 
 from __future__ import annotations
@@ -19,39 +20,80 @@ import yaml_rs
 
 from fmar.loading.strict_yaml import MAX_DEPTH
 
-_PREFIX = r"(?:(?::|^[ \t]*-)[ \t]+|[\[,][ \t]*)"
-_SCREEN = re.compile(
-    r"(?m)"
-    r"(?:^|[ \t,\[{])[&*!][^ \t\n]"  # anchor, alias, tag
-    r"|<<"  # merge key
-    r"|^(?:---|\.\.\.|%)"  # document markers and directives
-    r"|\t"
-    r"|^ {48,}\S"  # deep block nesting
-    r"|\?[ \t]"  # complex keys
-    rf"|{_PREFIX}(?:[yYnN]|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF)[ \t]*(?:#.*)?(?:$|[,\]}}])"
-    rf"|{_PREFIX}[-+]?(?:0[0-9_xXoObB]|[0-9][0-9_.]*(?:_|:[0-9]|[eE])|[0-9]{{4}}-[0-9])"
+#: Anchors, aliases and tags in a node position.
+_NODE_PROPERTY = re.compile(r"(?:^|[ ,\[{])[&*!][^ \n]", re.MULTILINE)
+#: Plain numbers that YAML 1.1 and 1.2 read differently: leading zeros, 0o/0x/0b, exponents, 1_000, 1:30.
+_NUMBER_FORM = re.compile(r"[:\-] [-+]?(?:0[0-9_oOxXbB]|[0-9][0-9_.]*(?:_|:[0-9]|[eE])|\.)")
+#: An empty block scalar at the very end of the file (readers disagree on its value).
+_TRAILING_BLOCK = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?(?:\n[ \t]*)*\Z")
+#: Keys the fast reader may return: plain field names that no YAML version reads as anything but text.
+_SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_WORD_KEYS = frozenset({"y", "yes", "n", "no", "on", "off", "true", "false", "null"})
+#: Text values that would be booleans, dates or numbers to YAML 1.1 if they were written unquoted.
+_YAML11_WORDS = frozenset(
+    ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"]
 )
-_MAX_FLOW = 32
+_YAML11_LOOKALIKE = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-9_]+)+(?:\.[0-9_]*)?$|[-+]?[0-9][0-9_.]*_|[0-9]{4}-[0-9]")
+_DEEP = "\n" + " " * 48
 
 
-def _plain_data(value: Any, depth: int) -> bool:
-    if depth > MAX_DEPTH:
-        return False
-    if isinstance(value, dict):
-        return all(type(key) is str and _plain_data(item, depth + 1) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_plain_data(item, depth + 1) for item in value)
+def _screen(text: str) -> bool:
+    """True when the text may hold a construct only the strict reader handles."""
+    if (
+        "\t" in text
+        or "<<" in text
+        or "? " in text
+        or _DEEP in text
+        or text.startswith(("---", "...", "%"))
+        or "\n---" in text
+        or "\n..." in text
+        or "\n%" in text
+    ):
+        return True
+    if ("&" in text or "*" in text or "!" in text) and _NODE_PROPERTY.search(text):
+        return True
+    if "[" in text or "{" in text:
+        return True  # flow collections: fmar writes none, and the strict reader handles them exactly
+    return _NUMBER_FORM.search(text) is not None or _TRAILING_BLOCK.search(text) is not None
+
+
+def _safe_key(key: object) -> bool:
+    """Keys are not screened in the text, so they are checked here: quoted or not, they must be plain names."""
+    return type(key) is str and _SAFE_KEY.match(key) is not None and key.lower() not in _WORD_KEYS
+
+
+def _quoted_everywhere(value: str, text: str) -> bool:
+    return text.count(value) == text.count(f"'{value}'") + text.count(f'"{value}"')
+
+
+def _plain(value: Any, depth: int, text: str) -> bool:
+    """Plain data, text keys, and no text value that could be an unquoted YAML 1.1 non-string."""
+    kind = type(value)
+    if kind is str:
+        if value in _YAML11_WORDS:
+            return _quoted_everywhere(value, text)
+        if value and value[0] in "+-0123456789" and _YAML11_LOOKALIKE.match(value):
+            return _quoted_everywhere(value, text)
+        return True
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        return all(_safe_key(k) and _plain(v, depth + 1, text) for k, v in value.items())
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            return False
+        return all(_plain(v, depth + 1, text) for v in value)
     return not isinstance(value, date)
 
 
 def parse_fast(text: str) -> dict[str, Any] | None:
     """The record in ``text`` if the fast reader can vouch for it, else None (use the strict reader)."""
-    if _SCREEN.search(text) or text.count("[") + text.count("{") > _MAX_FLOW:
+    if _screen(text):
         return None
     try:
         data = yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # any parser complaint: the strict reader explains it
         return None
-    if type(data) is not dict or not data or not _plain_data(data, 0):
+    if type(data) is not dict or not data or not _plain(data, 0, text):
         return None
     return data

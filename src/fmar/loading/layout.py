@@ -14,7 +14,11 @@ from fmar.model import KINDS
 
 @dataclass
 class Layout:
-    """Record files to read as (path relative to the repository root, kind, size, mtime_ns), and misplaced files."""
+    """Record files as (path relative to the repository root, kind, size, stamp), and misplaced files.
+
+    The stamp changes whenever the file is written or replaced (modification and change times, inode),
+    so caches keyed on (size, stamp) never reuse a stale result.
+    """
 
     files: list[tuple[str, str, int, int]] = field(default_factory=list)
     problems: list[tuple[str, Problem]] = field(default_factory=list)
@@ -73,6 +77,8 @@ def scan(root: Path, registry: Path) -> Layout:
                         f"name the file after the record's id (pattern {pattern}) with the extension .yaml",
                     )
                 else:
-                    layout.files.append((item_rel, kind, info.st_size, info.st_mtime_ns))
+                    layout.files.append(
+                        (item_rel, kind, info.st_size, hash((info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
+                    )
     layout.files.sort()
     return layout

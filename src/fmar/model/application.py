@@ -15,9 +15,9 @@ from fmar.model.market_unit import Composition
 class Capabilities(Strict):
     """What the FSP declares the unit can do, compared with the product's requirements."""
 
-    full_delivery_s: float = Field(gt=0, le=86_400)
+    full_delivery_s: float = Field(gt=0, le=86_400, strict=True)
     duration_min: StrictInt = Field(ge=1, le=1440)
-    metering_resolution_s: float = Field(gt=0, le=3600)
+    metering_resolution_s: float = Field(gt=0, le=3600, strict=True)
 
 
 class Evidence(Strict):

@@ -47,7 +47,7 @@ class Record(Strict):
     #: The party role entitled to write records of this kind (documentation; enforced by trust).
     TITLE: ClassVar[str]
 
-    schema_version: int = Field(ge=1, le=SCHEMA_VERSION, description="Version of the record format.")
+    schema_version: int = Field(ge=1, le=SCHEMA_VERSION, strict=True, description="Version of the record format.")
     kind: str
     id: str
     signature: Signature

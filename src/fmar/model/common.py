@@ -85,7 +85,7 @@ def _two_decimals(value: float) -> float:
 #: A capacity in kW with at most two decimals; 0 to 10 GW.
 Kw = Annotated[
     float,
-    Field(ge=0, le=10_000_000, allow_inf_nan=False),
+    Field(ge=0, le=10_000_000, allow_inf_nan=False, strict=True),
     AfterValidator(_two_decimals),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10_000_000}),
 ]

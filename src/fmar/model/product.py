@@ -42,7 +42,10 @@ class MaterialChangePolicy(Strict):
     """What counts as a material change of a unit's composition for this product."""
 
     capacity_change_pct: float = Field(
-        ge=0, le=100, description="A change of import or export capacity beyond this percentage is material."
+        ge=0,
+        le=100,
+        strict=True,
+        description="A change of import or export capacity beyond this percentage is material.",
     )
     category_change: StrictBool = Field(description="Adding or removing an asset category is material.")
 
@@ -52,9 +55,11 @@ class ProductVersion(Strict):
     effective_from: Day = Field(description="First day the version applies.")
     direction: Direction
     min_capacity_kw: Kw
-    full_delivery_s: float = Field(gt=0, le=86_400, description="Time to full delivery, seconds.")
+    full_delivery_s: float = Field(gt=0, le=86_400, strict=True, description="Time to full delivery, seconds.")
     duration_min: StrictInt = Field(ge=1, le=1440, description="Minimum delivery duration, minutes.")
-    metering_resolution_s: float = Field(gt=0, le=3600, description="Required metering resolution, seconds.")
+    metering_resolution_s: float = Field(
+        gt=0, le=3600, strict=True, description="Required metering resolution, seconds."
+    )
     max_validity_days: StrictInt = Field(ge=1, le=1827, description="Longest validity of a qualification (≤ 5 years).")
     service_levels: ServiceLevels
     material_change: MaterialChangePolicy

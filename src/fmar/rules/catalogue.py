@@ -113,6 +113,10 @@ _RULES: tuple[Rule, ...] = (
     # Process catalogue
     Rule("PROC-VAL001", "A building block's code starts with its phase's letter."),
     Rule("PROC-VAL002", "Every record kind names a building block of the catalogue, and the block names it back."),
+    # Workflow commands (fmar unit, apply, decide...): refused before anything is written
+    Rule("WF-VAL001", "A command signs with a key that its signer publishes, valid at the signing time."),
+    Rule("WF-VAL002", "'unit add' creates a unit that does not exist yet; 'unit update' changes one that does."),
+    Rule("WF-VAL003", "A command's input file is a YAML or JSON mapping of record fields."),
     # Trust: signatures (fmar verify, fmar check)
     Rule("SIG-VAL001", "A record carries a complete signature block: signer, key fingerprint, signed-at and value."),
     Rule("SIG-VAL002", "The signer is a party of the registry."),

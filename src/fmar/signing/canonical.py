@@ -9,7 +9,6 @@ Anyone can reproduce them without fmar: convert the YAML to JSON, delete
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import rfc8785
@@ -17,10 +16,11 @@ import rfc8785
 
 def unsigned(data: dict[str, Any]) -> dict[str, Any]:
     """The record without its signature value (the signer, key and time stay in)."""
-    body = copy.deepcopy(data)
-    signature = body.get("signature")
-    if isinstance(signature, dict):
-        signature.pop("value", None)
+    signature = data.get("signature")
+    if not isinstance(signature, dict) or "value" not in signature:
+        return data
+    body = dict(data)
+    body["signature"] = {k: v for k, v in signature.items() if k != "value"}
     return body
 
 

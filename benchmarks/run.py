@@ -1,0 +1,163 @@
+"""Registry benchmarks: every figure is measured against a baseline in the same run.
+
+    python benchmarks/run.py [--sizes 10000 100000] [--work DIR] [--sample 5000]
+
+For each size it generates (once, cached in --work) a synthetic registry and reports:
+  a. `fmar validate`, cold (empty cache), two worker processes;
+  b. the floor: reading every file and parsing it with PyYAML's C loader, nothing else;
+  c. check-jsonschema validating files against fmar's own schemas (the peer a registry would
+     otherwise use), on a stratified sample, as files per second and extrapolated to all files;
+  d. `fmar validate`, warm, with nothing changed since the last run.
+Targets (2 cores, 100,000 units): a <= b; c / a >= 10; d < 5 s.
+Results go to benchmarks/results/<size>.json and a table in benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+FLOOR = """
+import os, sys, yaml
+n = 0
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as handle:
+            yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+        n += 1
+print(n)
+"""
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{command[:3]} failed: {done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def ensure_registry(work: Path, units: int) -> Path:
+    registry = work / f"units-{units}" / "registry"
+    marker = registry.parent / ".complete"
+    if marker.exists():
+        return registry
+    if registry.exists():
+        subprocess.run(["rm", "-rf", str(registry)], check=True)
+    print(f"generating {units:,} units ...", flush=True)
+    elapsed, out = timed([str(BIN / "fmar"), "generate", "--units", str(units), "--out", str(registry), "-j", "2"])
+    print(f"  {out.strip()} in {elapsed:.1f} s", flush=True)
+    marker.write_text(out)
+    return registry
+
+
+def sample_files(registry: Path, size: int, seed: int = 7) -> dict[str, list[str]]:
+    by_kind: dict[str, list[str]] = {}
+    for kind_dir in sorted(registry.iterdir()):
+        by_kind[kind_dir.name] = sorted(str(p) for p in kind_dir.iterdir())
+    total = sum(len(v) for v in by_kind.values())
+    rng = random.Random(seed)
+    return {k: rng.sample(v, max(1, round(size * len(v) / total))) for k, v in by_kind.items() if v}
+
+
+def check_jsonschema(registry: Path, sample: int) -> tuple[int, float]:
+    chosen = sample_files(registry, sample)
+    files, elapsed = 0, 0.0
+    for kind, paths in chosen.items():
+        schema = ROOT / "schemas" / f"{kind}.v1.schema.json"
+        for start in range(0, len(paths), 2000):
+            batch = paths[start : start + 2000]
+            seconds, _ = timed([str(BIN / "check-jsonschema"), "--schemafile", str(schema), *batch])
+            elapsed += seconds
+            files += len(batch)
+    return files, elapsed
+
+
+def bench(units: int, work: Path, sample: int) -> dict[str, object]:
+    registry = ensure_registry(work, units)
+    files = sum(1 for d in registry.iterdir() for _ in d.iterdir())
+    print(f"{units:,} units: {files:,} files", flush=True)
+    cache = Path(tempfile.mkdtemp(prefix="fmar-bench-cache-"))
+    env = {**os.environ, "FMAR_CACHE_DIR": str(cache)}
+    validate = [str(BIN / "fmar"), "validate", "--registry", str(registry), "--format", "json", "-j", "2"]
+    cold, out = timed(validate, env)
+    summary = json.loads(out)
+    print(f"  a. fmar validate cold: {cold:.1f} s ({summary['errors']} errors, {summary['warnings']} warnings)")
+    floor, _ = timed([sys.executable, "-c", FLOOR, str(registry)])
+    print(f"  b. PyYAML C-loader parse floor: {floor:.1f} s")
+    checked, cj_seconds = check_jsonschema(registry, sample)
+    cj_rate = checked / cj_seconds
+    cj_full = files / cj_rate
+    print(f"  c. check-jsonschema: {cj_rate:,.0f} files/s on {checked:,} sampled files -> {cj_full:.0f} s for all")
+    warm, _ = timed(validate, env)
+    print(f"  d. fmar validate warm: {warm:.2f} s")
+    result = {
+        "units": units,
+        "files": files,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "validate_cold_s": round(cold, 2),
+        "pyyaml_floor_s": round(floor, 2),
+        "check_jsonschema_files_per_s": round(cj_rate, 1),
+        "check_jsonschema_sampled_files": checked,
+        "check_jsonschema_extrapolated_s": round(cj_full, 1),
+        "validate_warm_s": round(warm, 2),
+        "cold_vs_floor": round(cold / floor, 3),
+        "check_jsonschema_vs_cold": round(cj_full / cold, 1),
+        "validate_files_per_s": round(files / cold, 1),
+        "findings": {"errors": summary["errors"], "warnings": summary["warnings"]},
+    }
+    subprocess.run(["rm", "-rf", str(cache)], check=False)
+    return result
+
+
+def write_results(results: list[dict[str, object]]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for result in results:
+        (RESULTS / f"validate-{result['units']}.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python benchmarks/run.py`. Ratios are against baselines measured in the same run.",
+        "",
+        "| Units | Files | a. validate cold | b. PyYAML floor | a/b (target <= 1) | c. check-jsonschema (extrapolated) "
+        "| c/a (target >= 10) | d. validate warm (target < 5 s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for path in sorted(RESULTS.glob("validate-*.json"), key=lambda p: int(p.stem.split("-")[1])):
+        r = json.loads(path.read_text())
+        lines.append(
+            f"| {r['units']:,} | {r['files']:,} | {r['validate_cold_s']} s | {r['pyyaml_floor_s']} s | "
+            f"{r['cold_vs_floor']} | {r['check_jsonschema_extrapolated_s']} s "
+            f"({r['check_jsonschema_files_per_s']} files/s) | "
+            f"{r['check_jsonschema_vs_cold']}x | {r['validate_warm_s']} s |"
+        )
+    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
+    parser.add_argument("--sample", type=int, default=5000, help="Files given to check-jsonschema.")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = [bench(units, args.work, args.sample) for units in args.sizes]
+    write_results(results)
+    print(f"results in {RESULTS} and benchmarks/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""fmar codeowners: write or check .github/CODEOWNERS, generated from the party records."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fmar.cli.common import EXIT_FINDINGS, registry_option
+from fmar.validate import Pipeline
+from fmar.workflow.codeowners import codeowners as render
+
+
+@click.command()
+@click.option("--check", is_flag=True, help="Fail (exit 1) when the file differs from the party records.")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: .github/CODEOWNERS."
+)
+@registry_option
+def codeowners(check: bool, output: Path | None, location: tuple[Path, Path]) -> None:
+    """Generate .github/CODEOWNERS from the party records (see docs/github.md for the mapping)."""
+    root, registry_dir = location
+    registry, _ = Pipeline(root, registry_dir).load()
+    target = output or root / ".github" / "CODEOWNERS"
+    text = render(registry)
+    if check:
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            click.echo(f"{target} is out of date with the party records; run 'fmar codeowners'", err=True)
+            sys.exit(EXIT_FINDINGS)
+        click.echo(f"{target} matches the party records")
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}")

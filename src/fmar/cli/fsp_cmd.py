@@ -1,0 +1,381 @@
+"""The FSP's commands: register a unit, see what it may apply for, apply, withdraw, supply information."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from fmar.cli.common import format_option, registry_option
+from fmar.cli.record_io import (
+    application_or_fail,
+    as_of_option,
+    fail,
+    load_key,
+    load_registry,
+    report_rejection,
+    show_written,
+    signing_options,
+    signing_time,
+    write_record,
+)
+from fmar.loading.problems import Problem
+from fmar.model import MarketUnit
+from fmar.reference import GSP_GROUP_OF_AREA, LicenceArea
+from fmar.registry import Registry
+from fmar.workflow.changes import impacts
+from fmar.workflow.eligibility import eligibility
+from fmar.workflow.forms import application_fields, current_version, event_fields
+from fmar.writer import dumps, record_path
+
+_UNIT_FLAGS = (
+    ("name", str),
+    ("fsp", str),
+    ("unit_type", str),
+    ("accounting_points", int),
+    ("licence_area", str),
+    ("gsp_group", str),
+    ("connection_type", str),
+    ("connection_status", str),
+    ("bm_unit", str),
+)
+
+
+def _unit_options(func: Any) -> Any:
+    options = [
+        click.option("--file", "input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--name"),
+        click.option("--fsp", help="Your party id (the unit's owner)."),
+        click.option("--unit-type", type=click.Choice(["SPU", "SPG"])),
+        click.option("--accounting-points", type=int),
+        click.option("--licence-area", help="One of the 14 DNO licence areas, e.g. UKPN_EPN."),
+        click.option("--gsp-group", help="Default: the GSP group of the licence area."),
+        click.option("--connection-type", type=click.Choice(["FIRM", "NON_FIRM", "DYNAMIC"])),
+        click.option("--connection-status", type=click.Choice(["CONNECTED", "PENDING", "DISCONNECTED"])),
+        click.option("--bm-unit"),
+        click.option("--import-kw", type=float, help="Maximum import (demand) capacity, kW."),
+        click.option("--export-kw", type=float, help="Maximum export (generation) capacity, kW."),
+        click.option(
+            "--asset", "assets", multiple=True, help="CATEGORY:COUNT:KW, e.g. BESS:1:2000 (repeat per category)."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return signing_options(registry_option(func))
+
+
+def _read_input(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        fail(f"{path}: WF-VAL003 not readable YAML or JSON: {exc}")
+    if not isinstance(data, dict):
+        fail(f"{path}: WF-VAL003 must hold a mapping of unit fields (name:, fsp:, composition: ...)")
+    return {k: v for k, v in data.items() if k not in ("schema_version", "kind", "signature")}
+
+
+def _asset(text: str) -> dict[str, Any]:
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise click.BadParameter(f"{text!r}: write CATEGORY:COUNT:KW, e.g. BESS:1:2000", param_hint="--asset")
+    try:
+        return {"category": parts[0], "count": int(parts[1]), "capacity_kw": float(parts[2])}
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: COUNT is a whole number and KW a number", param_hint="--asset") from None
+
+
+def _unit_fields(base: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(base)
+    for name, _ in _UNIT_FLAGS:
+        if flags.get(name) is not None:
+            fields[name] = flags[name]
+    composition = dict(fields.get("composition") or {})
+    if flags.get("import_kw") is not None:
+        composition["import_capacity_kw"] = flags["import_kw"]
+    if flags.get("export_kw") is not None:
+        composition["export_capacity_kw"] = flags["export_kw"]
+    if flags.get("assets"):
+        composition["assets"] = [_asset(text) for text in flags["assets"]]
+    if composition:
+        fields["composition"] = composition
+    area = fields.get("licence_area")
+    if "gsp_group" not in fields and area in LicenceArea.__members__:
+        fields["gsp_group"] = str(GSP_GROUP_OF_AREA[LicenceArea(area)])
+    if fields.get("accounting_points") is None and fields.get("unit_type") == "SPU":
+        fields["accounting_points"] = 1
+    return fields
+
+
+def _write_unit(
+    location: tuple[Path, Path], registry: Registry, fields: dict[str, Any], key_path: Path, signer: str | None, at: Any
+) -> Path:
+    root, registry_dir = location
+    owner = signer or fields.get("fsp") or ""
+    path, warnings = write_record(
+        root,
+        registry_dir,
+        registry,
+        "market_unit",
+        fields,
+        key=load_key(key_path),
+        signer=owner,
+        at=signing_time(at),
+    )
+    show_written(root, path, [w for w in warnings if w.code != "MU-VAL008"])
+    return path
+
+
+@click.group()
+def unit() -> None:
+    """Register a Market Unit or change one (signed, validated before it is written)."""
+
+
+@unit.command("add")
+@click.argument("unit_id")
+@_unit_options
+def unit_add(
+    unit_id: str, location: tuple[Path, Path], key_path: Path, signer: str | None, at: str | None, **flags: Any
+) -> None:
+    """Register UNIT_ID (MU-<FSP>-<serial>) from flags or --file (YAML or JSON fields of a unit)."""
+    root, registry_dir = location
+    registry = load_registry(root, registry_dir)
+    fields = _unit_fields({**_read_input(flags.pop("input_file")), "id": unit_id}, flags)
+    if unit_id in registry.units:
+        draft = dumps({"schema_version": 1, "kind": "market_unit", **fields})
+        problem = Problem("WF-VAL002", f"{unit_id} is already registered", f"use: fmar unit update {unit_id}", ("id",))
+        report_rejection(root, record_path(registry_dir, "market_unit", unit_id), [problem], draft)
+    _write_unit(location, registry, fields, key_path, signer, at)
+    click.echo(f"next: fmar eligible {unit_id}, then fmar apply {unit_id} PRODUCT")
+
+
+@unit.command("update")
+@click.argument("unit_id")
+@_unit_options
+def unit_update(
+    unit_id: str, location: tuple[Path, Path], key_path: Path, signer: str | None, at: str | None, **flags: Any
+) -> None:
+    """Change UNIT_ID: the flags or --file fields replace the registered ones; the rest stay.
+
+    A material change of the composition is reported with what it triggers: the qualifications
+    that go into re-assessment and the SOs that will be told when the change is merged.
+    """
+    root, registry_dir = location
+    registry = load_registry(root, registry_dir)
+    current = registry.units.get(unit_id)
+    if current is None:
+        draft = dumps({"schema_version": 1, "kind": "market_unit", "id": unit_id})
+        problem = Problem("WF-VAL002", f"{unit_id} is not registered", f"use: fmar unit add {unit_id}", ("id",))
+        report_rejection(root, record_path(registry_dir, "market_unit", unit_id), [problem], draft)
+        return
+    base = current.model_dump(mode="json", exclude_none=True, exclude={"signature", "schema_version", "kind"})
+    fields = _unit_fields({**base, **_read_input(flags.pop("input_file"))}, flags)
+    _write_unit(location, registry, fields, key_path, signer, at)
+    updated = MarketUnit.model_validate(
+        {**fields, "schema_version": 1, "kind": "market_unit", "signature": current.signature.model_dump(mode="json")}
+    )
+    moment = signing_time(at)
+    found = impacts(registry, updated, moment)
+    if not found:
+        click.echo("not a material change for any live qualification or open application")
+    else:
+        click.echo("MATERIAL CHANGE: when merged, these go into re-assessment and their SOs are told:")
+        for item in found:
+            click.echo(f"  {item.product} ({item.so}) via {item.application}, now {item.status}: {item.reason}")
+        click.echo(f"  re-apply with the new composition: fmar apply {unit_id} PRODUCT")
+
+
+@click.command()
+@click.argument("unit_id")
+@as_of_option
+@registry_option
+@format_option("text", "json")
+def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
+    """Products UNIT_ID may apply for, with the reason for each yes and no (indicative only)."""
+    moment = signing_time(as_of)
+    registry = load_registry(*location)
+    if unit_id not in registry.units:
+        fail(f"{unit_id} is not a Market Unit in the registry")
+    answers = eligibility(registry, unit_id, moment)
+    if fmt == "json":
+        document = {
+            "format": "fmar-eligibility/v1",
+            "unit": unit_id,
+            "indicative": True,
+            "products": [
+                {
+                    "product": a.product,
+                    "name": a.name,
+                    "so": a.so,
+                    "version": a.version,
+                    "eligible": a.eligible,
+                    "reasons": list(a.reasons),
+                    "via_equivalence": list(a.via_equivalence),
+                    "current_status": a.current_status,
+                    "notes": list(a.notes),
+                }
+                for a in answers
+            ],
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    click.echo(f"{unit_id}: indicative eligibility (only the SO's outcome qualifies)")
+    for a in answers:
+        mark = "yes" if a.eligible else "no "
+        status = f" [now {a.current_status}]" if a.current_status else ""
+        click.echo(f"  {mark} {a.product:<22} {a.name} ({a.so}, v{a.version}){status}")
+        for reason in a.reasons:
+            click.echo(f"        - {reason}")
+
+
+def _evidence(values: tuple[str, ...]) -> list[dict[str, str]]:
+    out = []
+    for value in values:
+        url, sep, digest = value.rpartition("=")
+        if not sep:
+            raise click.BadParameter(f"{value!r}: write URL=SHA256", param_hint="--evidence")
+        title = url.rstrip("/").rsplit("/", 1)[-1] or "Evidence"
+        out.append({"title": title if len(title) >= 2 else "Evidence", "url": url, "sha256": digest.lower()})
+    return out
+
+
+@click.command()
+@click.argument("unit_id")
+@click.argument("product_id")
+@click.option(
+    "--capacity-up", type=float, help="kW upward (default: what the unit can deliver, if the product needs it)."
+)
+@click.option("--capacity-down", type=float, help="kW downward (default likewise).")
+@click.option("--version", "version_number", type=int, help="Product version (default: the one in force).")
+@click.option("--full-delivery-s", type=float, help="Declared time to full delivery (default: the requirement).")
+@click.option("--duration-min", type=int, help="Declared delivery duration (default: the requirement).")
+@click.option("--metering-resolution-s", type=float, help="Declared metering resolution (default: the requirement).")
+@click.option("--evidence", multiple=True, help="URL=SHA256 of a document held elsewhere (repeatable).")
+@signing_options
+@registry_option
+def apply(
+    unit_id: str,
+    product_id: str,
+    capacity_up: float | None,
+    capacity_down: float | None,
+    version_number: int | None,
+    full_delivery_s: float | None,
+    duration_min: int | None,
+    metering_resolution_s: float | None,
+    evidence: tuple[str, ...],
+    key_path: Path,
+    signer: str | None,
+    at: str | None,
+    location: tuple[Path, Path],
+) -> None:
+    """Apply for qualification of UNIT_ID against PRODUCT_ID: writes a signed application."""
+    root, registry_dir = location
+    registry = load_registry(root, registry_dir)
+    unit_record = registry.units.get(unit_id)
+    product = registry.products.get(product_id)
+    if unit_record is None:
+        fail(f"REF-VAL001 {unit_id} is not a Market Unit in the registry; register it first: fmar unit add {unit_id}")
+    if product is None:
+        fail(f"REF-VAL001 {product_id} is not a product in the registry; see: fmar eligible {unit_id}")
+    assert unit_record is not None and product is not None
+    moment = signing_time(at)
+    version = product.version(version_number) if version_number else current_version(product, moment)
+    if version is None:
+        fail(f"APP-VAL001 {product_id} has no version {version_number}")
+    assert version is not None
+    declared = None
+    if any(v is not None for v in (full_delivery_s, duration_min, metering_resolution_s)):
+        declared = {
+            "full_delivery_s": full_delivery_s if full_delivery_s is not None else version.full_delivery_s,
+            "duration_min": duration_min if duration_min is not None else version.duration_min,
+            "metering_resolution_s": metering_resolution_s
+            if metering_resolution_s is not None
+            else version.metering_resolution_s,
+        }
+    fields = application_fields(
+        unit_record,
+        product,
+        version,
+        moment,
+        capacity_up_kw=capacity_up,
+        capacity_down_kw=capacity_down,
+        capabilities=declared,
+        evidence=_evidence(evidence),
+    )
+    path, warnings = write_record(
+        root,
+        registry_dir,
+        registry,
+        "application",
+        fields,
+        key=load_key(key_path),
+        signer=signer or unit_record.fsp,
+        at=moment,
+    )
+    show_written(root, path, warnings)
+    rel = path.relative_to(root).as_posix()
+    app_id = fields["id"]
+    click.echo("next steps:")
+    click.echo(f"  git switch -c apply/{app_id}")
+    click.echo(f"  git add {rel} && git commit -m 'Apply: {unit_id} for {product_id} ({app_id})'")
+    click.echo(
+        f"  git push -u origin apply/{app_id}   # then open a pull request; CI checks it, {product.so} is told on merge"
+    )
+
+
+def _fsp_event(
+    event_type: str,
+    application_id: str,
+    reason: str | None,
+    key_path: Path,
+    signer: str | None,
+    at: str | None,
+    location: tuple[Path, Path],
+) -> None:
+    root, registry_dir = location
+    registry = load_registry(root, registry_dir)
+    application = application_or_fail(registry, application_id)
+    owner = registry.units[application.unit].fsp if application.unit in registry.units else ""
+    moment = signing_time(at)
+    fields = event_fields(application, event_type, moment, reason=reason)
+    path, warnings = write_record(
+        root, registry_dir, registry, "event", fields, key=load_key(key_path), signer=signer or owner, at=moment
+    )
+    show_written(root, path, warnings)
+    click.echo(f"next: commit it on a branch and open a pull request; {application.so} is told on merge")
+
+
+@click.command()
+@click.argument("application_id")
+@click.option("--reason", required=True, help="Why (public text, no personal data).")
+@signing_options
+@registry_option
+def withdraw(
+    application_id: str, reason: str, key_path: Path, signer: str | None, at: str | None, location: tuple[Path, Path]
+) -> None:
+    """Withdraw an application (or the qualification it led to)."""
+    _fsp_event("withdrawn", application_id, reason, key_path, signer, at, location)
+
+
+@click.command("supply-info")
+@click.argument("application_id")
+@click.option("--note", default=None, help="What was supplied (public text; documents go through the SO's channel).")
+@signing_options
+@registry_option
+def supply_info(
+    application_id: str,
+    note: str | None,
+    key_path: Path,
+    signer: str | None,
+    at: str | None,
+    location: tuple[Path, Path],
+) -> None:
+    """Record that the information the SO requested has been supplied (stops deemed withdrawal)."""
+    _fsp_event("information_supplied", application_id, note, key_path, signer, at, location)
+
+
+COMMANDS = (unit, eligible, apply, withdraw, supply_info)

@@ -1,0 +1,88 @@
+"""fmar notify: the notification payloads for the records a push merged, written to a folder.
+
+The repository automation (.github/workflows/notify.yml) delivers them; this command only
+reads Git and the registry, so it runs the same offline and in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from fmar.cli.common import UsageError, registry_option
+from fmar.cli.record_io import load_registry
+from fmar.model import KINDS
+from fmar.workflow.notification import atom_feed, by_recipient, notices, recipient_json, recipient_markdown
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise UsageError("git is not installed") from None
+    except subprocess.CalledProcessError as exc:
+        raise UsageError(f"git {' '.join(args)} failed: {exc.stderr.strip()}") from None
+    return done.stdout
+
+
+def changed_records(root: Path, registry_dir: Path, base: str, head: str) -> list[tuple[str, str]]:
+    """(kind, id) of every record file added or modified between ``base`` and ``head``, in path order."""
+    prefix = registry_dir.relative_to(root).as_posix()
+    out = _git(root, "diff", "--name-status", "--no-renames", "-z", f"{base}", f"{head}", "--", prefix)
+    fields = out.split("\0")
+    changed = []
+    for status, path in zip(fields[0::2], fields[1::2], strict=False):
+        parts = path.split("/")
+        if status not in ("A", "M") or len(parts) < 2 or not parts[-1].endswith(".yaml"):
+            continue
+        kind, record_id = parts[-2], parts[-1].removesuffix(".yaml")
+        if kind in KINDS:
+            changed.append((kind, record_id))
+    return sorted(changed)
+
+
+@click.command()
+@click.option("--base", required=True, help="The commit before the push (e.g. github.event.before).")
+@click.option("--head", default="HEAD", show_default=True, help="The pushed commit; must be the one checked out.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("notifications"))
+@registry_option
+def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> None:
+    """Write notification payloads for records merged between BASE and HEAD.
+
+    Per recipient: <PARTY>.json (with the data package of each new application), <PARTY>.atom
+    (Atom entries) and <PARTY>.md (the text posted for its GitHub team); index.json lists them.
+    """
+    root, registry_dir = location
+    head_id = _git(root, "rev-parse", "--verify", f"{head}^{{commit}}").strip()
+    base_id = _git(root, "rev-parse", "--verify", f"{base}^{{commit}}").strip()
+    if _git(root, "rev-parse", "HEAD").strip() != head_id:
+        raise UsageError(f"check out {head} first: notify reads the registry of the pushed commit")
+    as_of = datetime.fromisoformat(_git(root, "show", "-s", "--format=%cI", head_id).strip())
+    registry = load_registry(root, registry_dir)
+    grouped = by_recipient(notices(registry, changed_records(root, registry_dir, base_id, head_id), as_of))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = []
+    for recipient, items in sorted(grouped.items()):
+        (out_dir / f"{recipient}.json").write_text(
+            recipient_json(registry, recipient, items, base_id, head_id), "utf-8"
+        )
+        (out_dir / f"{recipient}.atom").write_text(atom_feed(recipient, items), "utf-8")
+        (out_dir / f"{recipient}.md").write_text(recipient_markdown(registry, recipient, items), "utf-8")
+        party = registry.parties.get(recipient)
+        index.append(
+            {
+                "recipient": recipient,
+                "github_team": party.github_team if party else None,
+                "notifications": len(items),
+                "topics": sorted({n.topic for n in items}),
+            }
+        )
+        click.echo(f"{recipient}: {len(items)} notification(s)")
+    document = {"format": "fmar-notifications/v1", "base": base_id, "head": head_id, "recipients": index}
+    (out_dir / "index.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+    if not index:
+        click.echo("no records in the range concern anybody")

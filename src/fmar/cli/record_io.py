@@ -1,0 +1,153 @@
+"""Plumbing shared by the commands that write records: keys, the registry with its recorded times, writing.
+
+Every record goes through ``fmar.authoring.author`` (schema and single-record rules) and then
+the cross-record rules with the whole registry; nothing is written when either says no.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from fmar.authoring import RecordRejected, author, write
+from fmar.cli.common import EXIT_FINDINGS, UsageError, parse_moment
+from fmar.findings import Finding
+from fmar.loading.problems import Problem
+from fmar.loading.record_file import locate
+from fmar.loading.strict_yaml import parse_strict
+from fmar.model import SCHEMA_VERSION, Application
+from fmar.registry import Registry
+from fmar.signing.sshsig import PrivateKey, SignatureError, load_private_key
+from fmar.validate import Pipeline, finding
+from fmar.workflow.drafting import errors, key_problem, problems_with
+from fmar.writer import dumps, record_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+PASSPHRASE_ENV = "FMAR_KEY_PASSPHRASE"
+
+
+def signing_options(func: F) -> F:
+    """Add ``--key PATH``, ``--signer PARTY`` and ``--at WHEN``."""
+    options = (
+        click.option(
+            "--key",
+            "key_path",
+            required=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help=f"Your OpenSSH private key (passphrase from a prompt or ${PASSPHRASE_ENV}).",
+        ),
+        click.option("--signer", default=None, help="Your party id (default: the party the record belongs to)."),
+        click.option("--at", "at", default=None, help="Signing time, ISO date and time (default: now, UTC)."),
+    )
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def signing_time(value: str | None) -> datetime:
+    """``--at`` as an aware UTC moment (seconds precision), now when absent."""
+    return parse_moment(value).replace(microsecond=0)
+
+
+def load_key(path: Path) -> PrivateKey:
+    pem = path.read_bytes()
+    try:
+        return load_private_key(pem)
+    except TypeError:  # encrypted: ask for the passphrase
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if passphrase is None:
+            if not sys.stdin.isatty():
+                raise UsageError(
+                    f"{path} is protected by a passphrase: set {PASSPHRASE_ENV} or run in a terminal"
+                ) from None
+            passphrase = click.prompt(f"Passphrase for {path}", hide_input=True)
+        try:
+            return load_private_key(pem, passphrase.encode())
+        except (ValueError, TypeError):
+            raise UsageError(f"wrong passphrase for {path}") from None
+    except (ValueError, SignatureError) as exc:
+        raise UsageError(f"{path} is not a usable OpenSSH private key: {exc}") from None
+
+
+def load_registry(root: Path, registry_dir: Path) -> Registry:
+    """The registry's valid records, with recorded times from Git history when the history layer is installed."""
+    try:
+        from fmar.history.recorded import load_with_history  # type: ignore[import-not-found]
+    except ImportError:
+        registry, _ = Pipeline(root, registry_dir).load()
+        return registry
+    loaded = load_with_history(root, registry_dir)
+    return loaded[0] if isinstance(loaded, tuple) else loaded  # type: ignore[no-any-return]
+
+
+def report_rejection(root: Path, path: Path, problems: list[Problem], text: str) -> None:
+    """Print the problems as findings on the file that would have been written, and exit 1."""
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    located = locate(problems, text, parse_strict(text).source_map)
+    found: list[Finding] = sorted(finding(rel, problem) for problem in located)
+    for item in found:
+        click.echo(f"{item.path}:{item.line}:{item.column}: {item.severity} {item.code} {item.message}", err=True)
+        click.echo(f"    at {item.json_path}" + (f"; fix: {item.hint}" if item.hint else ""), err=True)
+    click.echo(f"nothing written: {len(found)} problem(s)", err=True)
+    sys.exit(EXIT_FINDINGS)
+
+
+def write_record(
+    root: Path,
+    registry_dir: Path,
+    registry: Registry,
+    kind: str,
+    fields: dict[str, Any],
+    *,
+    key: PrivateKey,
+    signer: str,
+    at: datetime,
+) -> tuple[Path, list[Problem]]:
+    """Sign, check with the whole registry, write. Returns the path and any warnings; exits 1 on errors."""
+    path = record_path(registry_dir, kind, fields["id"])
+    draft = dumps({"schema_version": SCHEMA_VERSION, "kind": kind, **fields})
+    wrong_key = key_problem(registry, signer, key, at)
+    if wrong_key is not None:
+        report_rejection(root, path, [wrong_key], draft)
+    try:
+        authored = author(kind, fields, key=key, signer=signer, signed_at=at)
+    except RecordRejected as rejected:
+        report_rejection(root, path, rejected.problems, draft)
+        raise  # unreachable: report_rejection exits
+    problems = problems_with(registry, authored.record)
+    if errors(problems):
+        report_rejection(root, path, errors(problems), authored.text)
+    written = write(registry_dir, authored)
+    return written, [p for p in problems if p not in errors(problems)]
+
+
+def show_written(root: Path, path: Path, warnings: list[Problem]) -> None:
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    click.echo(f"wrote {rel}")
+    for problem in warnings:
+        click.echo(f"  warning {problem.code} {problem.message}" + (f"; {problem.hint}" if problem.hint else ""))
+
+
+def as_of_option(func: F) -> F:
+    """Add ``--as-of WHEN`` (default: now), passed as ``as_of``."""
+    return click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")(func)
+
+
+def application_or_fail(registry: Registry, application_id: str) -> Application:
+    application = registry.applications.get(application_id)
+    if application is None:
+        fail(f"REF-VAL001 {application_id} is not an application in the registry")
+    assert application is not None
+    return application
+
+
+def fail(message: str) -> None:
+    """A negative answer about the registry (an unknown id...): message to stderr, exit 1."""
+    click.echo(message, err=True)
+    sys.exit(EXIT_FINDINGS)

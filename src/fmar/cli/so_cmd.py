@@ -1,0 +1,293 @@
+"""The SO's commands: the inbox, the data package, and the signed outcomes and events it records."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fmar.cli.common import UsageError, format_option, registry_option
+from fmar.cli.record_io import (
+    application_or_fail,
+    as_of_option,
+    fail,
+    load_key,
+    load_registry,
+    show_written,
+    signing_options,
+    signing_time,
+    write_record,
+)
+from fmar.model import Application
+from fmar.model.outcome import FailureReason
+from fmar.registry import Registry
+from fmar.signing.records import iso
+from fmar.workflow.forms import event_fields, outcome_fields
+from fmar.workflow.package import build_package, package_json
+from fmar.workflow.service_levels import inbox as inbox_of
+
+_MERGE_HINT = "next: commit it on a branch and open a pull request; the FSP is told when it is merged"
+
+
+@click.command()
+@click.argument("so")
+@as_of_option
+@registry_option
+@format_option("text", "json")
+def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
+    """SO's open applications with their age against its targets, overdue first."""
+    moment = signing_time(as_of)
+    registry = load_registry(*location)
+    if so not in registry.parties:
+        fail(f"REF-VAL001 {so} is not a party in the registry")
+    clocks = inbox_of(registry, so, moment)
+    if fmt == "json":
+        document = {
+            "format": "fmar-inbox/v1",
+            "so": so,
+            "as_of": iso(moment),
+            "applications": [
+                {
+                    "application": c.application,
+                    "unit": c.unit,
+                    "product": c.product,
+                    "status": str(c.status),
+                    "waiting_for": c.waiting_for,
+                    "submitted_at": iso(c.submitted_at),
+                    "due_at": iso(c.due_at) if c.due_at else None,
+                    "age_days": round(c.age_days, 1),
+                    "overdue": c.overdue,
+                    "overdue_days": round(c.overdue_days, 1),
+                }
+                for c in clocks
+            ],
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    overdue = sum(1 for c in clocks if c.overdue)
+    click.echo(f"{so}: {len(clocks)} open application(s), {overdue} overdue, as of {moment:%Y-%m-%d %H:%M}Z")
+    for c in clocks:
+        due = f"due {c.due_at:%Y-%m-%d}" if c.due_at else "no target"
+        late = f"OVERDUE {c.overdue_days:.0f} d" if c.overdue else due
+        click.echo(
+            f"  {c.application}  {c.unit:<22} {c.product:<16} age {c.age_days:5.0f} d  "
+            f"waiting for {c.waiting_for} ({'FSP' if c.waiting_for == 'supply information' else so}): {late}"
+        )
+
+
+@click.command()
+@click.argument("application_id")
+@as_of_option
+@registry_option
+@format_option("text", "json")
+def package(application_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
+    """The standard data package of an application, as its SO receives it."""
+    moment = signing_time(as_of)
+    registry = load_registry(*location)
+    application_or_fail(registry, application_id)
+    try:
+        built = build_package(registry, application_id, moment)
+    except KeyError as missing:
+        fail(f"REF-VAL001 {application_id} refers to a record that is not in the registry: {missing}")
+        return
+    if fmt == "json":
+        click.echo(json.dumps(package_json(built), indent=2, ensure_ascii=False))
+        return
+    a, u, r = built.application, built.unit, built.requirements
+    click.echo(f"Data package of {a.id} (as of {moment:%Y-%m-%d %H:%M}Z): {built.status} — {built.status_detail}")
+    click.echo(
+        f"  FSP      {built.fsp.id} {built.fsp.name}"
+        + (f" <{built.fsp.contact.email}>" if built.fsp.contact.email else "")
+    )
+    click.echo(
+        f"  unit     {u.id} {u.name}: {u.unit_type}, {u.accounting_points} point(s), {u.licence_area}, "
+        f"{u.connection_type}/{u.connection_status}"
+    )
+    comp = a.unit_composition
+    assets = ", ".join(f"{g.count} {g.category} {g.capacity_kw:.2f} kW" for g in comp.assets)
+    click.echo(f"  applied  import {comp.import_capacity_kw:.2f} kW, export {comp.export_capacity_kw:.2f} kW; {assets}")
+    if u.composition != comp:
+        click.echo("  NOTE     the unit's composition has changed since the application")
+    click.echo(
+        f"  product  {built.product.id} v{r.version} ({built.product.so}): {r.direction}, "
+        f"min {r.min_capacity_kw:.2f} kW, "
+        f"full delivery {r.full_delivery_s:g} s, {r.duration_min} min, metering {r.metering_resolution_s:g} s"
+    )
+    caps = a.capabilities
+    click.echo(
+        f"  asked    up {a.capacity_up_kw:.2f} kW, down {a.capacity_down_kw:.2f} kW; "
+        f"declared {caps.full_delivery_s:g} s, {caps.duration_min} min, {caps.metering_resolution_s:g} s"
+    )
+    for ev in a.evidence:
+        click.echo(f"  evidence {ev.title}: {ev.url} sha256 {ev.sha256}")
+    for q in built.other_qualifications:
+        click.echo(f"  holds    {q.product} ({q.so}): {q.status}")
+    for t in built.recorded:
+        when = f"recorded {iso(t.recorded_at)}" if t.recorded_at else "not yet recorded on main"
+        click.echo(f"  record   {t.kind} {t.id} signed by {t.signer} {iso(t.signed_at)}, {when}")
+
+
+def _so_write(
+    kind: str,
+    fields: dict[str, Any],
+    application: Application,
+    registry: Registry,
+    key_path: Path,
+    signer: str | None,
+    moment: datetime,
+    location: tuple[Path, Path],
+) -> None:
+    root, registry_dir = location
+    path, warnings = write_record(
+        root, registry_dir, registry, kind, fields, key=load_key(key_path), signer=signer or application.so, at=moment
+    )
+    show_written(root, path, warnings)
+    click.echo(_MERGE_HINT)
+
+
+def _day_or_moment(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return signing_time(value)
+    except UsageError:
+        raise UsageError(f"{option} {value!r} is not an ISO date or date and time") from None
+
+
+@click.command()
+@click.argument("application_id")
+@click.option("--qualified", "result", flag_value="qualified", help="The unit is qualified.")
+@click.option("--conditional", "result", flag_value="conditionally_qualified", help="Qualified with conditions.")
+@click.option("--failed", "result", flag_value="failed", help="The assessment failed (give --reason codes).")
+@click.option("--valid-from", default=None, help="Start of validity (default: the decision time).")
+@click.option("--valid-until", default=None, help="End of validity (default: --days after the start).")
+@click.option(
+    "--days", type=click.IntRange(1, 1827), default=None, help="Validity in days (default: the product's longest)."
+)
+@click.option("--capacity-up", type=float, default=None, help="kW qualified upward (default: as applied for).")
+@click.option("--capacity-down", type=float, default=None, help="kW qualified downward (default: as applied for).")
+@click.option(
+    "--condition", "conditions", multiple=True, help="A condition of a conditional qualification (repeatable)."
+)
+@click.option(
+    "--reason",
+    "reasons",
+    multiple=True,
+    type=click.Choice([r.value for r in FailureReason]),
+    help="Failure reason code (repeatable).",
+)
+@click.option("--notes", default=None, help="Public notes.")
+@click.option("--supersedes", default=None, help="An earlier outcome this one corrects.")
+@signing_options
+@registry_option
+def decide(
+    application_id: str,
+    result: str | None,
+    valid_from: str | None,
+    valid_until: str | None,
+    days: int | None,
+    capacity_up: float | None,
+    capacity_down: float | None,
+    conditions: tuple[str, ...],
+    reasons: tuple[str, ...],
+    notes: str | None,
+    supersedes: str | None,
+    key_path: Path,
+    signer: str | None,
+    at: str | None,
+    location: tuple[Path, Path],
+) -> None:
+    """Record the outcome of your assessment of an application (signed)."""
+    if result is None:
+        raise UsageError("say the result: --qualified, --conditional or --failed")
+    registry = load_registry(*location)
+    application = application_or_fail(registry, application_id)
+    moment = signing_time(at)
+    product = registry.products.get(application.product)
+    version = product.version(application.product_version) if product else None
+    fields = outcome_fields(
+        application,
+        result,
+        moment,
+        valid_from=_day_or_moment(valid_from, "--valid-from"),
+        valid_until=_day_or_moment(valid_until, "--valid-until"),
+        days=days,
+        capacity_up_kw=capacity_up,
+        capacity_down_kw=capacity_down,
+        conditions=conditions,
+        reasons=reasons,
+        notes=notes,
+        supersedes=supersedes,
+        max_validity_days=version.max_validity_days if version else None,
+    )
+    _so_write("outcome", fields, application, registry, key_path, signer, moment, location)
+
+
+def _event_command(name: str, event_type: str, summary: str, needs_reason: bool) -> click.Command:
+    @click.command(name, help=summary)
+    @click.argument("application_id")
+    @click.option("--reason", required=needs_reason, default=None, help="Why (public text, no personal data).")
+    @signing_options
+    @registry_option
+    def command(
+        application_id: str,
+        reason: str | None,
+        key_path: Path,
+        signer: str | None,
+        at: str | None,
+        location: tuple[Path, Path],
+    ) -> None:
+        registry = load_registry(*location)
+        application = application_or_fail(registry, application_id)
+        moment = signing_time(at)
+        fields = event_fields(application, event_type, moment, reason=reason)
+        _so_write("event", fields, application, registry, key_path, signer, moment, location)
+
+    return command
+
+
+acknowledge = _event_command(
+    "acknowledge", "acknowledged", "Confirm the application complete: your assessment starts.", False
+)
+suspend = _event_command("suspend", "suspended", "Suspend a qualification, with a reason.", True)
+reinstate = _event_command("reinstate", "reinstated", "End a suspension.", False)
+revoke = _event_command("revoke", "revoked", "Revoke a qualification for good, with a reason.", True)
+
+
+@click.command("request-info")
+@click.argument("application_id")
+@click.option("--respond-by", default=None, help="Deadline for the FSP (ISO date or date and time).")
+@click.option(
+    "--days", type=click.IntRange(1, 365), default=None, help="Deadline in days (default: the product's target)."
+)
+@click.option("--reason", default=None, help="What is needed (public text; details go through your own channel).")
+@signing_options
+@registry_option
+def request_info(
+    application_id: str,
+    respond_by: str | None,
+    days: int | None,
+    reason: str | None,
+    key_path: Path,
+    signer: str | None,
+    at: str | None,
+    location: tuple[Path, Path],
+) -> None:
+    """Ask the FSP for information by a deadline; unanswered, the application is deemed withdrawn."""
+    registry = load_registry(*location)
+    application = application_or_fail(registry, application_id)
+    moment = signing_time(at)
+    deadline = _day_or_moment(respond_by, "--respond-by")
+    if deadline is None:
+        product = registry.products.get(application.product)
+        version = product.version(application.product_version) if product else None
+        target = days or (version.service_levels.information_response_days if version else 28)
+        deadline = moment + timedelta(days=target)
+    fields = event_fields(application, "information_requested", moment, reason=reason, respond_by=deadline)
+    _so_write("event", fields, application, registry, key_path, signer, moment, location)
+
+
+COMMANDS = (inbox, package, decide, request_info, acknowledge, suspend, reinstate, revoke)

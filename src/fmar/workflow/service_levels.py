@@ -1,0 +1,190 @@
+"""Service levels: each SO's targets (per product version) measured on the times the registry recorded.
+
+Clocks run on ``Registry.submitted_at`` (the Git commit time that merged a record into main,
+else its signing time), never on times a party states, so nobody can backdate a clock:
+- acknowledge: from the application's recorded time to the SO's first answer (an
+  acknowledgement, an information request or an outcome), within ``acknowledge_days``;
+- decide: from completeness (the acknowledgement, or the latest supply of requested
+  information, else the application) to the first outcome, within ``decision_days``;
+- supply information: the FSP's ``respond_by``; when it passes unanswered the application is
+  deemed withdrawn (status derivation does that).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fmar.model import Application, Event, EventType, Outcome
+from fmar.registry import Registry
+from fmar.status import OPEN, Status, application_status
+
+DAY = 86_400.0
+#: Events that count as the SO's first answer to an application.
+SO_ANSWERS = frozenset({EventType.ACKNOWLEDGED, EventType.INFORMATION_REQUESTED})
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / DAY
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where one application stands against its SO's targets at ``as_of``."""
+
+    application: str
+    unit: str
+    product: str
+    so: str
+    status: Status
+    submitted_at: datetime
+    #: "acknowledge", "decide" or "supply information" (the FSP's turn), or "decided".
+    waiting_for: str
+    started_at: datetime
+    due_at: datetime | None
+    age_days: float
+    overdue_days: float
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+
+def _known(registry: Registry, items: Iterable[Outcome | Event], as_of: datetime) -> list[Outcome | Event]:
+    return sorted(
+        (item for item in items if registry.submitted_at(item) <= as_of),
+        key=lambda item: (registry.submitted_at(item), item.id),
+    )
+
+
+def clock(registry: Registry, application: Application, as_of: datetime) -> Clock | None:
+    """The clock of ``application``; None when its product version is unknown."""
+    product = registry.products.get(application.product)
+    version = product.version(application.product_version) if product else None
+    if version is None:
+        return None
+    levels = version.service_levels
+    submitted = registry.submitted_at(application)
+    items = _known(registry, registry.answers.get(application.id, []), as_of)
+    outcomes = [item for item in items if isinstance(item, Outcome)]
+    answered = [item for item in items if isinstance(item, Outcome) or item.type in SO_ANSWERS]
+    complete = [
+        item
+        for item in items
+        if isinstance(item, Event) and item.type in (EventType.ACKNOWLEDGED, EventType.INFORMATION_SUPPLIED)
+    ]
+    status = application_status(registry, application, as_of).status
+    if outcomes:
+        waiting, start, due = "decided", registry.submitted_at(outcomes[0]), None
+    elif status is Status.INFORMATION_REQUESTED:
+        request = next(i for i in reversed(items) if isinstance(i, Event) and i.type is EventType.INFORMATION_REQUESTED)
+        waiting, start, due = "supply information", registry.submitted_at(request), request.respond_by
+    elif not answered:
+        waiting, start = "acknowledge", submitted
+        due = submitted + timedelta(days=levels.acknowledge_days)
+    else:
+        start = registry.submitted_at(complete[-1]) if complete else submitted
+        waiting, due = "decide", start + timedelta(days=levels.decision_days)
+    overdue = days_between(due, as_of) if due is not None and status in OPEN and due < as_of else 0.0
+    return Clock(
+        application=application.id,
+        unit=application.unit,
+        product=application.product,
+        so=application.so,
+        status=status,
+        submitted_at=submitted,
+        waiting_for=waiting,
+        started_at=start,
+        due_at=due,
+        age_days=days_between(submitted, as_of),
+        overdue_days=overdue,
+    )
+
+
+def inbox(registry: Registry, so: str, as_of: datetime) -> list[Clock]:
+    """The SO's open applications known at ``as_of``: overdue first (most overdue first), then by due time."""
+    clocks = []
+    for application in registry.applications.values():
+        if application.so != so or registry.submitted_at(application) > as_of:
+            continue
+        found = clock(registry, application, as_of)
+        if found is not None and found.status in OPEN:
+            clocks.append(found)
+    far = as_of + timedelta(days=100_000)
+    return sorted(clocks, key=lambda c: (not c.overdue, -c.overdue_days, c.due_at or far, c.application))
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    so: str
+    product: str
+    open: int
+    overdue: int
+    decided: int
+    median_days_to_decision: float | None
+    p90_days_to_decision: float | None
+    #: Share of decisions made within the decision target (0 to 1), None when none was made.
+    within_target: float | None
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Linear-interpolated percentile of ``values`` (share in 0..1), as spreadsheets compute it."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summaries(registry: Registry, as_of: datetime, so: str | None = None) -> list[ServiceSummary]:
+    """Per SO and product: open and overdue counts, days to decision and the share within target."""
+    groups: dict[tuple[str, str], list[tuple[Application, Clock]]] = {}
+    for application in registry.applications.values():
+        if (so is not None and application.so != so) or registry.submitted_at(application) > as_of:
+            continue
+        found = clock(registry, application, as_of)
+        if found is not None:
+            groups.setdefault((application.so, application.product), []).append((application, found))
+    out = []
+    for (party, product_id), members in sorted(groups.items()):
+        version_of = registry.products[product_id].version
+        durations: list[float] = []
+        within = 0
+        for application, found in members:
+            if found.waiting_for != "decided":
+                continue
+            durations.append(days_between(found.submitted_at, found.started_at))
+            version = version_of(application.product_version)
+            completeness = _completeness(registry, application, found.started_at)
+            if version and days_between(completeness, found.started_at) <= version.service_levels.decision_days:
+                within += 1
+        open_clocks = [c for _, c in members if c.status in OPEN]
+        out.append(
+            ServiceSummary(
+                so=party,
+                product=product_id,
+                open=len(open_clocks),
+                overdue=sum(1 for c in open_clocks if c.overdue),
+                decided=len(durations),
+                median_days_to_decision=round(statistics.median(durations), 1) if durations else None,
+                p90_days_to_decision=round(percentile(durations, 0.9), 1) if durations else None,
+                within_target=round(within / len(durations), 3) if durations else None,
+            )
+        )
+    return out
+
+
+def _completeness(registry: Registry, application: Application, decided: datetime) -> datetime:
+    """When the application was complete before its decision: the latest acknowledgement or supply."""
+    marks = [
+        registry.submitted_at(item)
+        for item in registry.answers.get(application.id, [])
+        if isinstance(item, Event)
+        and item.type in (EventType.ACKNOWLEDGED, EventType.INFORMATION_SUPPLIED)
+        and registry.submitted_at(item) <= decided
+    ]
+    return max(marks, default=registry.submitted_at(application))

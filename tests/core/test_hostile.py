@@ -1,0 +1,104 @@
+"""Hostile and broken files: each gets a finding naming its file, line and field, and nothing else breaks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import BUNDLED_REGISTRY
+from tests.core.hostile_cases import FILES, Case, load_cases, plant
+
+from fmar.findings import Finding
+from fmar.registry import Registry
+from fmar.validate import Pipeline
+
+CASES = load_cases()
+GROUPS = sorted({case.group for case in CASES})
+
+
+def _run(root: Path) -> tuple[Registry, list[Finding]]:
+    return Pipeline(root, root / "registry", jobs=1, use_cache=False).load()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Registry, list[Finding]]]:
+    """One registry copy and one validation per group, plus the clean bundled copy as ``baseline``."""
+    out = {}
+    for group in ["baseline", *GROUPS]:
+        root = tmp_path_factory.mktemp(f"hostile-{group}")
+        shutil.copytree(BUNDLED_REGISTRY, root / "registry")
+        for case in CASES:
+            if case.group == group:
+                plant(root / "registry", case)
+        out[group] = _run(root)
+    return out
+
+
+def _matches(finding: Finding, case: Case) -> bool:
+    return (
+        finding.path == case.finding_path
+        and finding.code == case.code
+        and finding.line == case.line
+        and (case.column == 0 or finding.column == case.column)
+        and finding.json_path == case.json_path
+    )
+
+
+def test_the_manifest_is_large_and_uses_every_fixture() -> None:
+    assert len(CASES) >= 45
+    assert len({case.name for case in CASES}) == len(CASES)
+    used = {case.name for case in CASES} | {name for case in CASES for name in case.with_}
+    assert {path.stem for path in FILES.glob("*.yaml")} <= used
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_hostile_file_gets_its_finding(case: Case, runs: dict[str, tuple[Registry, list[Finding]]]) -> None:
+    _, findings = runs[case.group]
+    about_file = [f for f in findings if f.path == case.finding_path]
+    assert any(_matches(f, case) for f in about_file), [
+        (f.line, f.column, f.code, f.json_path, f.message) for f in about_file
+    ]
+    for f in about_file:
+        assert f.message and f.hint, f
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_valid_records_beside_hostile_files_are_still_validated(
+    group: str, runs: dict[str, tuple[Registry, list[Finding]]]
+) -> None:
+    baseline_registry, baseline_findings = runs["baseline"]
+    registry, findings = runs[group]
+    bundled = set(baseline_registry.paths.values())
+    assert "registry/market_unit/MU-VOLTAFLEX-000001.yaml" in bundled
+    # Every bundled record still loads, and what is said about the bundled files is unchanged.
+    assert {key: path for key, path in registry.paths.items() if path in bundled} == baseline_registry.paths
+    assert [f for f in findings if f.path in bundled] == [f for f in baseline_findings if f.path in bundled]
+    # The rules across records still ran: a planted cross-record error of the group is reported.
+    cross = {"REF-VAL001", "LIFE-VAL001", "OUT-VAL001", "MU-VAL001", "PRD-VAL001"}
+    assert any(_matches(f, case) for case in CASES if case.group == group and case.code in cross for f in findings)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_cli_reports_every_hostile_file_without_crashing(group: str, git_repo) -> None:
+    registry = git_repo.copy_registry()
+    cases = [case for case in CASES if case.group == group]
+    for case in cases:
+        plant(registry, case)
+    git_repo.commit_all("hostile files")
+    done = subprocess.run(
+        [sys.executable, "-m", "fmar", "validate", "--format", "json", "--no-cache", "--registry", str(registry)],
+        cwd=git_repo.path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    document = json.loads(done.stdout)
+    findings = [Finding(**{k: v for k, v in item.items() if k != "severity"}) for item in document["findings"]]
+    missing = [case.name for case in cases if not any(_matches(f, case) for f in findings)]
+    assert missing == []

@@ -1,0 +1,121 @@
+"""The workflow commands on a copy of the bundled registry: what they write, and what they refuse."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+from tests.conftest import GitRepo
+from tests.workflow.cli import fmar, key
+
+from fmar.validate import Pipeline
+from fmar.workflow.package import build_package, package_json, package_schema
+
+
+@pytest.fixture
+def repo(git_repo: GitRepo) -> GitRepo:
+    git_repo.copy_registry()
+    return git_repo
+
+
+def files(repo: GitRepo, kind: str) -> set[str]:
+    return {p.name for p in (repo.path / "registry" / kind).glob("*.yaml")}
+
+
+def test_apply_below_the_minimum_is_refused_with_a_finding_and_writes_nothing(repo: GitRepo) -> None:
+    before = files(repo, "application")
+    result = fmar(
+        repo.path, "apply", "MU-KESTREL-000001", "ENWL-PR", "--capacity-up", "1",
+        "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "APP-VAL005" in result.stderr and "$.capacity_up_kw" in result.stderr
+    assert "registry/application/APP-2026-" in result.stderr and "nothing written" in result.stderr
+    assert files(repo, "application") == before
+
+
+def test_a_second_open_application_is_refused(repo: GitRepo) -> None:
+    # MU-VOLTAFLEX-000002 already has a pending NESO-DM application in the bundled registry.
+    result = fmar(repo.path, "apply", "MU-VOLTAFLEX-000002", "NESO-DM", "--key", key("VOLTAFLEX"))
+    assert result.exit_code == 1
+    assert "APP-VAL003" in result.stderr
+
+
+def test_signing_with_another_partys_key_is_refused(repo: GitRepo) -> None:
+    before = files(repo, "event")
+    result = fmar(repo.path, "acknowledge", "APP-2026-XNHPJ1N3", "--key", key("VOLTAFLEX"))
+    assert result.exit_code == 1
+    assert "WF-VAL001" in result.stderr and "NESO" in result.stderr
+    assert files(repo, "event") == before
+
+
+def test_a_transition_the_lifecycle_refuses_is_not_written(repo: GitRepo) -> None:
+    # APP-2026-XNHPJ1N3 is pending: it cannot be suspended.
+    result = fmar(repo.path, "suspend", "APP-2026-XNHPJ1N3", "--reason", "Test", "--key", key("NESO"))
+    assert result.exit_code == 1 and "LIFE-VAL001" in result.stderr
+
+
+def test_unit_add_refuses_an_existing_unit_and_update_an_unknown_one(repo: GitRepo) -> None:
+    added = fmar(repo.path, "unit", "add", "MU-KESTREL-000001", "--key", key("KESTREL"))
+    assert added.exit_code == 1 and "WF-VAL002" in added.stderr
+    updated = fmar(repo.path, "unit", "update", "MU-KESTREL-000099", "--key", key("KESTREL"))
+    assert updated.exit_code == 1 and "WF-VAL002" in updated.stderr
+
+
+def test_unit_add_from_a_file_reports_schema_problems_by_field(repo: GitRepo, tmp_path: Path) -> None:
+    source = tmp_path / "unit.yaml"
+    source.write_text("name: Depot chargers\nfsp: KESTREL\nunit_type: SPG\nlicence_area: ENWL\n", encoding="utf-8")
+    result = fmar(repo.path, "unit", "add", "MU-KESTREL-000050", "--file", source, "--key", key("KESTREL"))
+    assert result.exit_code == 1
+    assert "SCH-VAL001" in result.stderr and "composition" in result.stderr
+    assert "MU-KESTREL-000050.yaml" not in files(repo, "market_unit")
+
+
+def test_non_material_update_says_so(repo: GitRepo) -> None:
+    result = fmar(
+        repo.path, "unit", "update", "MU-VOLTAFLEX-000001", "--name", "Thurrock Battery Park II",
+        "--key", key("VOLTAFLEX"), "--at", "2026-11-20T10:00:00Z",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "not a material change" in result.output
+
+
+def test_eligibility_explains_each_answer_and_uses_equivalences(bundled_registry: Path) -> None:
+    result = fmar(
+        bundled_registry.parent, "eligible", "MU-VOLTAFLEX-000001", "--format", "json", "--as-of", "2026-06-01"
+    )
+    products = {p["product"]: p for p in json.loads(result.output)["products"]}
+    assert products["NESO-SFFR"]["eligible"] and products["NESO-SFFR"]["via_equivalence"] == ["NESO-DC"]
+    assert not products["ENWL-PR"]["eligible"]
+    assert any("outside ENWL's licence areas" in r for r in products["ENWL-PR"]["reasons"])
+    assert all(p["reasons"] for p in products.values())
+
+
+def test_package_matches_its_published_schema(bundled_registry: Path) -> None:
+    registry, _ = Pipeline(bundled_registry.parent, bundled_registry).load()
+    schema = json.loads((bundled_registry.parent / "schemas" / "package.v1.schema.json").read_text())
+    assert schema == package_schema()
+    for application in registry.applications:
+        document = package_json(build_package(registry, application, datetime(2026, 11, 22, tzinfo=UTC)))
+        jsonschema.validate(document, schema)
+        assert document["application"]["id"] == application
+
+
+def test_inbox_puts_overdue_first(bundled_registry: Path) -> None:
+    result = fmar(bundled_registry.parent, "inbox", "NESO", "--as-of", "2027-06-01", "--format", "json")
+    rows = json.loads(result.output)["applications"]
+    assert rows and rows[0]["overdue"]
+    flags = [r["overdue"] for r in rows]
+    assert flags == sorted(flags, reverse=True)
+
+
+def test_sla_reports_per_so_and_product(bundled_registry: Path) -> None:
+    result = fmar(bundled_registry.parent, "sla", "--so", "NESO", "--as-of", "2026-11-22", "--format", "json")
+    rows = {r["product"]: r for r in json.loads(result.output)["rows"]}
+    assert {r["so"] for r in rows.values()} == {"NESO"}
+    dfs = rows["NESO-DFS"]
+    assert dfs["decided"] == 2 and dfs["median_days_to_decision"] is not None
+    assert 0 <= dfs["within_target"] <= 1

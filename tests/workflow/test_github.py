@@ -1,0 +1,89 @@
+"""The repository automation: workflows and issue forms valid against GitHub's schemas, safe by construction."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from fmar.validate import Pipeline
+from fmar.workflow.codeowners import codeowners
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+FORMS = sorted(p for p in (ROOT / ".github" / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml")
+
+
+def check_jsonschema(schema: str, *paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, paths)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_workflows_validate_against_the_github_workflow_schema() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"validate.yml", "publish.yml", "notify.yml"}
+    for schema in ("vendor.github-workflows", "custom.github-workflows-require-timeout"):
+        done = check_jsonschema(schema, *WORKFLOWS)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_issue_forms_validate_against_the_issue_form_schema() -> None:
+    assert {p.name for p in FORMS} == {"onboard-party.yml", "data-dispute.yml"}
+    done = check_jsonschema("vendor.github-issue-forms", *FORMS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = check_jsonschema("vendor.github-issue-config", ROOT / ".github" / "ISSUE_TEMPLATE" / "config.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_broken_workflow_is_caught_by_the_schema(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    step: []\n", encoding="utf-8")
+    assert check_jsonschema("vendor.github-workflows", broken).returncode != 0
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version() -> None:
+    for path in WORKFLOWS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), (path.name, line)
+
+
+def test_pull_requests_are_judged_by_the_base_branch_with_least_privilege() -> None:
+    text = (ROOT / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert "pull_request_target" not in text
+    assert list(workflow[True]) == ["pull_request"]  # YAML 1.1 reads the key 'on' as True
+    assert workflow["permissions"] in ({}, {"contents": "read"})
+    steps = workflow["jobs"]["check"]["steps"]
+    change, judge = steps[0], steps[1]
+    assert change["with"]["fetch-depth"] == 0 and judge["with"]["ref"] == "${{ github.base_ref }}"
+    installs = [s["run"] for s in steps if "run" in s and "pip install" in s["run"]]
+    assert installs == ["python -m pip install --quiet ./judge"]
+    assert any('fmar check --base "origin/${BASE_REF}" --format github' in s.get("run", "") for s in steps)
+
+
+def test_notify_only_writes_issues_and_never_runs_pull_request_code() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "notify.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]
+    assert workflow["permissions"] == {"contents": "read", "issues": "write"}
+
+
+def test_codeowners_is_generated_from_the_party_records(bundled_registry: Path) -> None:
+    registry, _ = Pipeline(bundled_registry.parent, bundled_registry).load()
+    text = codeowners(registry)
+    assert (ROOT / ".github" / "CODEOWNERS").read_text(encoding="utf-8") == text, "run: fmar codeowners"
+    assert "/registry/product/UKPN-PR.yaml" in text and "@fmar-registry/ukpn" in text
+    assert "/registry/application/" not in text
+
+
+def test_pre_commit_hooks_offer_validate_and_verify() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {h["id"] for h in hooks} == {"fmar-validate", "fmar-verify"}
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    ids = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
+    assert {"ruff", "fmar-validate"} <= ids
