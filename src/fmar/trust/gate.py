@@ -10,7 +10,7 @@ change brings are reported. The cost follows the size of the change, not of the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -330,7 +330,10 @@ def _reuse(path: str, why: str) -> Problem:
     )
 
 
-def _neighbourhood(side: Revision, seeds: list[RecordFile]) -> Registry:
+Mentions = Callable[[list[str], list[str]], list[str]]
+
+
+def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions) -> Registry:
     """The records the seeds touch and those that refer to them, at ``side``, with all reference tables."""
     units: set[str] = set()
     applications: set[str] = set()
@@ -349,7 +352,7 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile]) -> Registry:
         if found is not None:
             units.add(found.unit)
     units.discard("")
-    for path in side.mentioning(sorted(units), ["application"]):
+    for path in mentioning(sorted(units), ["application"]):
         found_file = side.file(path)
         if found_file and isinstance(found_file.record, Application) and found_file.record.unit in units:
             applications.add(found_file.record.id)
@@ -360,7 +363,7 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile]) -> Registry:
             registry.add(record, f"{REGISTRY}/{record.KIND}/{record.id}.yaml")
     paths = [f"{REGISTRY}/market_unit/{u}.yaml" for u in units]
     paths += [f"{REGISTRY}/application/{a}.yaml" for a in applications]
-    paths += side.mentioning(sorted(applications), ["outcome", "event"])
+    paths += mentioning(sorted(applications), ["outcome", "event"])
     for path in paths:
         found_file = side.file(path)
         if found_file and found_file.record is not None:
@@ -368,15 +371,33 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile]) -> Registry:
     return registry
 
 
-def _cross_record(ctx: _Context, seeds: list[RecordFile]) -> None:
+def _mentions_after(ctx: _Context, changed_paths: set[str]) -> Mentions:
+    """Search the revision after the change as the one before it, corrected by the changed files only.
+
+    Saves a second search of the whole registry: files the change does not touch are the same.
+    """
+
+    def mentioning(needles: list[str], kinds: list[str]) -> list[str]:
+        unchanged = [p for p in ctx.before.mentioning(needles, kinds) if p not in changed_paths]
+        touched = []
+        for path in sorted(changed_paths):
+            found = ctx.after.file(path) if kind_of(path) in kinds else None
+            if found is not None and found.text is not None and any(n in found.text for n in needles):
+                touched.append(path)
+        return unchanged + touched
+
+    return mentioning
+
+
+def _cross_record(ctx: _Context, seeds: list[RecordFile], changed_paths: set[str]) -> None:
     """Cross-record findings the change brings: those after it that were not there before."""
 
-    def hits(side: Revision) -> set[tuple[str, Problem]]:
-        registry = _neighbourhood(side, seeds)
+    def hits(side: Revision, mentioning: Mentions) -> set[tuple[str, Problem]]:
+        registry = _neighbourhood(side, seeds, mentioning)
         return {(registry.path_of(record), problem) for record, problem in check_registry(registry)}
 
-    before = {(path, p.code, p.message) for path, p in hits(ctx.before)}
-    for path, problem in sorted(hits(ctx.after)):
+    before = {(path, p.code, p.message) for path, p in hits(ctx.before, ctx.before.mentioning)}
+    for path, problem in sorted(hits(ctx.after, _mentions_after(ctx, changed_paths))):
         if (path, problem.code, problem.message) not in before:
             ctx.add(path, problem)
 
@@ -456,10 +477,11 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD") -> GateResult:
     fork = merge_base(root, base, head)
     all_changes = changes(root, fork, head)
     with Blobs(root) as blobs:
+        base_side = Revision(root, base, blobs)
         ctx = _Context(
             root=root,
-            base=Revision(root, base, blobs),
-            before=Revision(root, fork, blobs),
+            base=base_side,
+            before=base_side if fork == base else Revision(root, fork, blobs),
             after=Revision(root, head, blobs),
             recorded_at=commit_time(root, head),
         )
@@ -484,6 +506,6 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD") -> GateResult:
         _reused_ids(ctx, [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)])
         changed = _check_records(ctx, registry_changes)
         old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
-        _cross_record(ctx, changed + old_versions)
+        _cross_record(ctx, changed + old_versions, {c.path for c in registry_changes})
         _anchor(ctx, all_changes, changed)
         return GateResult(_findings(ctx), len(all_changes), base, head, fork)

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 class GitError(Exception):
@@ -69,10 +69,15 @@ def changes(root: Path, old: str, new: str) -> list[Change]:
     return result
 
 
-def list_files(root: Path, rev: str, folder: str) -> list[str]:
-    """Paths of the files under ``folder`` at ``rev``."""
-    out = git(root, "ls-tree", "-r", "--name-only", "-z", rev, "--", folder)
-    return [path for path in out.split("\0") if path]
+def list_files(root: Path, rev: str, folder: str) -> list[tuple[str, str]]:
+    """(blob id, path) of the files under ``folder`` at ``rev``."""
+    out = git(root, "ls-tree", "-r", "-z", rev, "--", folder)
+    entries = []
+    for item in out.split("\0"):
+        if item:
+            meta, path = item.split("\t", 1)
+            entries.append((meta.split()[2], path))
+    return entries
 
 
 def files_mentioning(root: Path, rev: str, needles: list[str], folders: list[str]) -> list[str]:
@@ -102,16 +107,21 @@ class Blobs:
         self._process = subprocess.Popen(
             ["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
-        self._cache: dict[tuple[str, str], bytes | None] = {}
+        self._cache: dict[str, bytes | None] = {}
+        #: Parsed files by (blob id, path), shared by every revision read through these blobs.
+        self.parsed: dict[tuple[str, str], Any] = {}
 
     def read(self, rev: str, path: str) -> bytes | None:
         """The bytes of ``path`` at ``rev``, or None when it is not a file there."""
-        key = (rev, path)
-        if key in self._cache:
-            return self._cache[key]
+        return self.object(f"{rev}:{path}")
+
+    def object(self, name: str) -> bytes | None:
+        """The bytes of the blob ``name`` (a blob id, or ``rev:path``), or None when there is none."""
+        if name in self._cache:
+            return self._cache[name]
         stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
         stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]
-        stdin.write(f"{rev}:{path}\n".encode())
+        stdin.write(f"{name}\n".encode())
         stdin.flush()
         header = stdout.readline().decode().split()
         value: bytes | None = None
@@ -120,7 +130,7 @@ class Blobs:
             body = stdout.read(size)
             stdout.read(1)
             value = body if header[1] == "blob" else None
-        self._cache[key] = value
+        self._cache[name] = value
         return value
 
     def close(self) -> None:

@@ -70,6 +70,7 @@ class Revision:
         self.rev = rev
         self.blobs = blobs
         self._files: dict[str, RecordFile | None] = {}
+        self._searches: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
 
     def file(self, path: str) -> RecordFile | None:
         """The record file at ``path``, or None when there is none at this revision."""
@@ -85,9 +86,13 @@ class Revision:
 
     def _table(self, kind: str) -> dict[str, Any]:
         out = {}
-        for path in list_files(self.root, self.rev, f"{REGISTRY}/{kind}"):
-            found = self.file(path)
-            if found and found.record is not None:
+        for blob, path in list_files(self.root, self.rev, f"{REGISTRY}/{kind}"):
+            found = self.blobs.parsed.get((blob, path))
+            if found is None:
+                raw = self.blobs.object(blob)
+                found = self.blobs.parsed[(blob, path)] = read_record(raw or b"", path, kind)
+            self._files[path] = found
+            if found.record is not None:
                 out[found.record.id] = found.record
         return out
 
@@ -115,5 +120,9 @@ class Revision:
         return found if isinstance(found, Application) else None
 
     def mentioning(self, needles: list[str], kinds: list[str]) -> list[str]:
-        """Paths of records of ``kinds`` whose text names any of ``needles``."""
-        return files_mentioning(self.root, self.rev, needles, [f"{REGISTRY}/{kind}" for kind in kinds])
+        """Paths of records of ``kinds`` whose text names any of ``needles`` (one search per question)."""
+        key = (tuple(needles), tuple(kinds))
+        if key not in self._searches:
+            folders = [f"{REGISTRY}/{kind}" for kind in kinds]
+            self._searches[key] = files_mentioning(self.root, self.rev, needles, folders)
+        return self._searches[key]
