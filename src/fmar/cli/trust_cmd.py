@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from fmar import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
+from fmar.cli.record_io import load_key, signing_time
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
 from fmar.paths import locate_registry
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
 from fmar.trust.anchor import ANCHOR_PATH
-from fmar.trust.files import KeyError_, load_key, load_parties, sign_file, signer_of
+from fmar.trust.files import load_parties, sign_file, signer_of
 from fmar.trust.revision import kind_of
 from fmar.trust.verify import allowed_signers, verify_registry
 
@@ -37,8 +37,8 @@ def _read_data(file: Path) -> dict:
     "--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OpenSSH private key."
 )
 @click.option("--signer", default=None, help="Party id of the signer (default: the party that publishes the key).")
-@click.option("--signed-at", default=None, help="Signing time, ISO 8601 (default: now). The gate refuses backdating.")
-def sign(file: Path, key_path: Path, signer: str | None, signed_at: str | None) -> None:
+@click.option("--at", "at", default=None, help="Signing time, ISO 8601 (default: now). The gate refuses backdating.")
+def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None:
     """Sign FILE in place with the private key at --key.
 
     A passphrase-protected key takes its passphrase from FMAR_KEY_PASSPHRASE, or asks for it
@@ -52,21 +52,13 @@ def sign(file: Path, key_path: Path, signer: str | None, signed_at: str | None) 
     )
     if kind is None:
         raise UsageError(f"{file} is not at registry/<kind>/<id>.yaml nor the trust anchor {ANCHOR_PATH}")
-    try:
-        key = load_key(key_path, lambda: click.prompt(f"Passphrase for {key_path}", hide_input=True, err=True))
-    except KeyError_ as exc:
-        raise UsageError(str(exc)) from None
+    key = load_key(key_path)
     parties = load_parties(registry) if registry.is_dir() else {}
     existing = _read_data(file).get("signature")
     signer = signer or signer_of(key, parties) or (existing.get("signer") if isinstance(existing, dict) else None)
     if not signer:
         raise UsageError("no party publishes this key: name the signer with --signer PARTY")
-    try:
-        moment = datetime.fromisoformat(signed_at) if signed_at else datetime.now(UTC).replace(microsecond=0)
-    except ValueError:
-        raise UsageError(f"--signed-at {signed_at!r} is not an ISO 8601 date and time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = signing_time(at)
     if kind == "trust_anchor":
         parties = {}
     _, problems = sign_file(file, kind, key, signer, moment, parties)

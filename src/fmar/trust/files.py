@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from cryptography.exceptions import UnsupportedAlgorithm
 
 from fmar.loading.problems import Problem
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.text import decode
 from fmar.model import KINDS, Party
 from fmar.signing.records import sign_data
-from fmar.signing.sshsig import PrivateKey, fingerprint, load_private_key, public_key_line
+from fmar.signing.sshsig import PrivateKey, fingerprint, public_key_line
 from fmar.trust.anchor import ANCHOR_PATH, TrustAnchor, parse
 from fmar.trust.revision import RecordFile, read_record
 from fmar.trust.signatures import check_signature, find_key
 from fmar.writer import dumps, write_atomic
-
-PASSPHRASE_ENV = "FMAR_KEY_PASSPHRASE"
-
-
-class KeyError_(Exception):
-    """A private key that cannot be used, with the reason."""
 
 
 def record_files(registry: Path) -> list[tuple[Path, str]]:
@@ -64,30 +54,6 @@ def load_anchor(root: Path) -> tuple[dict[str, Any] | None, TrustAnchor | None, 
         return None, None, problems
     anchor, problems = parse(data)
     return data, anchor, problems
-
-
-def load_key(path: Path, ask: Callable[[], str]) -> PrivateKey:
-    """Load an OpenSSH private key; for a protected key take the passphrase from the environment or ``ask``."""
-    try:
-        pem = path.read_bytes()
-    except OSError as exc:
-        raise KeyError_(f"cannot read key {path}: {exc.strerror}") from None
-    try:
-        return load_private_key(pem)
-    except UnsupportedAlgorithm as exc:
-        raise KeyError_(f"cannot read {path}: {exc}") from None
-    except TypeError:
-        passphrase = os.environ.get(PASSPHRASE_ENV)
-        if passphrase is None:
-            passphrase = ask()
-        try:
-            return load_private_key(pem, passphrase.encode())
-        except (ValueError, TypeError):
-            raise KeyError_(f"wrong passphrase for {path}") from None
-    except ValueError as exc:
-        raise KeyError_(f"{path} is not an OpenSSH private key fmar can sign with: {exc}") from None
-    except Exception as exc:  # SignatureError from unsupported key types
-        raise KeyError_(str(exc)) from None
 
 
 def signer_of(key: PrivateKey, parties: dict[str, Party]) -> str | None:
