@@ -159,3 +159,28 @@ def test_an_ecdsa_key_signs_records(scenario: Scenario) -> None:
     b.key_for = lambda party: ecdsa if party == "KESTREL" else key(party)
     b.event(b.registry.applications["APP-2026-S10WNSK7"], "information_supplied", PR_AT + timedelta(hours=1))
     _clean(scenario)
+
+
+def test_cost_follows_the_change_not_the_registry(git_repo) -> None:
+    from fmar.generate.keys import example_key
+    from fmar.generate.synthetic import generate
+    from fmar.loading.record_file import parse_text
+    from fmar.signing.records import sign_data
+    from fmar.writer import dumps
+    from fmar.trust.gate import check
+
+    generate(git_repo.path / "registry", units=250)
+    git_repo.commit_all("synthetic registry", when=PR_AT - timedelta(days=20))
+    files = len(git_repo.git("ls-files", "registry").splitlines())
+    reference = len(git_repo.git("ls-files", "registry/party", "registry/product", "registry/process").splitlines())
+    git_repo.git("checkout", "-q", "-b", "pr")
+    unit = git_repo.git("ls-files", "registry/market_unit").splitlines()[7]
+    data, _, _ = parse_text((git_repo.path / unit).read_text(encoding="utf-8"))
+    data["name"] = "Renamed " + data["name"][:100]
+    signed = sign_data(data, example_key(data["fsp"], "synthetic-1"), data["fsp"], PR_AT)
+    (git_repo.path / unit).write_text(dumps(signed), encoding="utf-8")
+    git_repo.commit_all("rename a unit", when=PR_AT + timedelta(hours=1))
+    result = check(git_repo.path, "main", "pr")
+    assert result.findings == []
+    assert files > 1000
+    assert result.objects_read < reference + 40

@@ -46,6 +46,8 @@ class GateResult:
     base: str
     head: str
     merge_base: str
+    #: Git objects read to decide: follows the size of the change, not of the registry.
+    objects_read: int = 0
 
 
 @dataclass
@@ -508,4 +510,4 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD") -> GateResult:
         old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
         _cross_record(ctx, changed + old_versions, {c.path for c in registry_changes})
         _anchor(ctx, all_changes, changed)
-        return GateResult(_findings(ctx), len(all_changes), base, head, fork)
+        return GateResult(_findings(ctx), len(all_changes), base, head, fork, blobs.objects_read)

@@ -133,6 +133,10 @@ class Blobs:
         self._cache[name] = value
         return value
 
+    @property
+    def objects_read(self) -> int:
+        return len(self._cache)
+
     def close(self) -> None:
         if self._process.stdin:
             self._process.stdin.close()
