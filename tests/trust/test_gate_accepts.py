@@ -184,3 +184,19 @@ def test_cost_follows_the_change_not_the_registry(git_repo) -> None:
     assert result.findings == []
     assert files > 1000
     assert result.objects_read < reference + 40
+
+
+def test_operator_changes_several_parties_in_one_change(scenario: Scenario) -> None:
+    from fmar.generate.keys import example_key
+    from fmar.signing.sshsig import public_key_line
+
+    def add_key(body: dict) -> None:
+        body["keys"].append(
+            {"id": "neso-2", "public_key": public_key_line(example_key("NESO", "bundled", 2)), "valid_from": iso(PR_AT)}
+        )
+
+    scenario.sign("registry/party/NESO.yaml", "FMAR", change=add_key)
+    scenario.builder.fsp("SOLARIS", "Solaris Flex Ltd", PR_AT, "flex@solaris.example")
+    b = scenario.builder
+    b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)  # NESO, with its current key
+    _clean(scenario)

@@ -270,6 +270,22 @@ def _authority_uses(data: dict[str, Any], view: _AuthorityView, parties: set[str
     return None
 
 
+def _grants(ctx: _Context, current: RecordFile, fields: tuple[str, ...] | None) -> bool:
+    """True when the change creates the authority record or changes ``fields`` of it (all fields when None)."""
+    if current.data is None or "id" not in current.data:
+        return False
+    previous = ctx.base.file(current.path)
+    if previous is None or previous.data is None:
+        return True
+    if fields is None:
+        return unsigned_body(previous.data) != unsigned_body(current.data)
+    return any(previous.data.get(name) != current.data.get(name) for name in fields)
+
+
+def unsigned_body(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "signature"}
+
+
 def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[RecordFile]:
     added = {c.path for c in registry_changes if c.status in ("A", "R", "C")}
     view = _AuthorityView(ctx.base, ctx.after, added)
@@ -290,8 +306,10 @@ def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[Record
         if current.data is not None:
             current_files.append((current, raw))
     changed = [item for item, _ in current_files]
-    changed_parties = {f.data["id"] for f in changed if f.kind == "party" and f.data and "id" in f.data}
-    changed_products = {f.data["id"] for f in changed if f.kind == "product" and f.data and "id" in f.data}
+    changed_parties = {
+        f.data["id"] for f in changed if f.kind == "party" and _grants(ctx, f, ("role", "licence_areas"))
+    }
+    changed_products = {f.data["id"] for f in changed if f.kind == "product" and _grants(ctx, f, None)}
     for current, raw in current_files:
         data = current.data
         assert data is not None
@@ -318,7 +336,7 @@ def _reused_ids(ctx: _Context, added: list[str]) -> None:
     for path in added:
         if ctx.base.blobs.read(ctx.base.rev, path) is not None:
             ctx.add(path, _reuse(path, "already exists on the base branch"))
-    for path in sorted(ever_deleted(ctx.root, ctx.before.rev, added)):
+    for path in sorted(ever_deleted(ctx.root, ctx.base.rev, added)):
         ctx.add(path, _reuse(path, "was deleted earlier in the registry's history"))
 
 

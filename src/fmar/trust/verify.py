@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 from fmar.findings import Finding
@@ -13,30 +15,52 @@ from fmar.trust.anchor import ANCHOR_PATH, check_operator
 from fmar.trust.files import load_anchor, load_parties, read_file, record_files
 from fmar.trust.signatures import check_signature
 from fmar.trust.wire import SUPPORTED_KEY_TYPES
-from fmar.validate import finding
+from fmar.validate import finding, jobs_default
+
+#: Below this many records, one process is faster than starting workers.
+PARALLEL_THRESHOLD = 2000
+_CHUNK = 2000
+_PARTIES: dict[str, Party] = {}
 
 
-def verify_registry(root: Path, registry: Path, only: list[str] | None = None) -> tuple[list[Finding], int]:
-    """Signature findings of the records (of ``only`` paths, when given) and of the trust anchor."""
-    parties = load_parties(registry)
+def _verify_chunk(root: str, items: list[tuple[str, str]]) -> list[Finding]:
     findings: list[Finding] = []
-    files = 0
-    prefixes = [p.rstrip("/") for p in only or []]
-    for path, kind in record_files(registry):
-        rel = path.relative_to(root).as_posix()
-        if prefixes and not any(rel == p or rel.startswith(p + "/") for p in prefixes):
-            continue
-        files += 1
-        loaded = read_file(path, kind, rel)
+    for rel, kind in items:
+        loaded = read_file(Path(root) / rel, kind, rel)
         if loaded.data is None:
             continue  # unreadable files are fmar validate's to report
-        problems = check_signature(loaded.data, parties)
+        problems = check_signature(loaded.data, _PARTIES)
         if problems and loaded.text is not None:
             problems = locate(problems, loaded.text, loaded.source_map)
         findings.extend(finding(rel, p) for p in problems)
+    return findings
+
+
+def verify_registry(
+    root: Path, registry: Path, only: list[str] | None = None, *, jobs: int | None = None
+) -> tuple[list[Finding], int]:
+    """Signature findings of the records (of ``only`` paths, when given) and of the trust anchor."""
+    parties = load_parties(registry)
+    prefixes = [p.rstrip("/") for p in only or []]
+    items = []
+    for path, kind in record_files(registry):
+        rel = path.relative_to(root).as_posix()
+        if not prefixes or any(rel == p or rel.startswith(p + "/") for p in prefixes):
+            items.append((rel, kind))
+    _PARTIES.clear()
+    _PARTIES.update(parties)
+    workers = jobs or jobs_default()
+    findings: list[Finding] = []
+    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+        findings = _verify_chunk(str(root), items)
+    else:
+        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            for part in pool.map(_verify_chunk, [str(root)] * len(chunks), chunks):
+                findings.extend(part)
     if not prefixes or any(p == ANCHOR_PATH for p in prefixes):
         findings.extend(_anchor_findings(root, parties))
-    return sorted(findings), files
+    return sorted(findings), len(items)
 
 
 def _anchor_findings(root: Path, parties: dict[str, Party]) -> list[Finding]:
