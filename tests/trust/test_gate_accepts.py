@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from trust_scenario import PR_AT, Scenario, key
 
+from fmar.generate.keys import example_key
 from fmar.generate.reference import DSO_PRODUCTS
-from fmar.signing.records import iso
+from fmar.generate.synthetic import generate
+from fmar.loading.record_file import parse_text
+from fmar.signing.records import iso, sign_data
+from fmar.signing.sshsig import public_key_line
+from fmar.trust.gate import check
+from fmar.writer import dumps
 
 
 def _clean(scenario: Scenario) -> None:
@@ -26,8 +33,6 @@ def test_operator_registers_an_fsp(scenario: Scenario) -> None:
 
 
 def test_operator_rotates_an_fsp_key(scenario: Scenario) -> None:
-    from fmar.generate.keys import example_key
-    from fmar.signing.sshsig import public_key_line
 
     def add_key(body: dict) -> None:
         body["keys"][0]["valid_until"] = iso(PR_AT + timedelta(days=30))
@@ -115,8 +120,6 @@ def test_so_events_and_fsp_events(scenario: Scenario) -> None:
 
 
 def test_operator_rotates_its_own_key_through_the_anchor(scenario: Scenario) -> None:
-    from fmar.generate.keys import example_key
-    from fmar.signing.sshsig import public_key_line
 
     new = {"id": "fmar-2", "public_key": public_key_line(example_key("FMAR", "bundled", 2)), "valid_from": iso(PR_AT)}
 
@@ -144,9 +147,6 @@ def test_docs_beside_data_are_not_a_mixed_change(scenario: Scenario) -> None:
 
 
 def test_an_ecdsa_key_signs_records(scenario: Scenario) -> None:
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    from fmar.signing.sshsig import public_key_line
 
     ecdsa = ec.generate_private_key(ec.SECP256R1())
 
@@ -162,12 +162,6 @@ def test_an_ecdsa_key_signs_records(scenario: Scenario) -> None:
 
 
 def test_cost_follows_the_change_not_the_registry(git_repo) -> None:
-    from fmar.generate.keys import example_key
-    from fmar.generate.synthetic import generate
-    from fmar.loading.record_file import parse_text
-    from fmar.signing.records import sign_data
-    from fmar.writer import dumps
-    from fmar.trust.gate import check
 
     generate(git_repo.path / "registry", units=250)
     git_repo.commit_all("synthetic registry", when=PR_AT - timedelta(days=20))
@@ -187,8 +181,6 @@ def test_cost_follows_the_change_not_the_registry(git_repo) -> None:
 
 
 def test_operator_changes_several_parties_in_one_change(scenario: Scenario) -> None:
-    from fmar.generate.keys import example_key
-    from fmar.signing.sshsig import public_key_line
 
     def add_key(body: dict) -> None:
         body["keys"].append(
