@@ -18,7 +18,8 @@ from fmar.trust.gitdiff import GitError
 @click.option("--base", "base_ref", required=True, help="The branch or commit the change is made against.")
 @click.option("--head", "head_ref", default="HEAD", show_default=True, help="The change's last commit.")
 @format_option("text", "json", "github")
-def check(base_ref: str, head_ref: str, fmt: str) -> None:
+@click.option("--no-cache", is_flag=True, help="Rebuild the index of references instead of updating the cached one.")
+def check(base_ref: str, head_ref: str, fmt: str, no_cache: bool) -> None:
     """Check a change (a pull request) with the authority of its base revision.
 
     Reports only what the change brings: its records' validity, signatures and signers, and
@@ -28,7 +29,7 @@ def check(base_ref: str, head_ref: str, fmt: str) -> None:
     if not (root / ".git").exists():
         raise UsageError(f"{root} is not inside a Git repository")
     try:
-        result = check_change(root, base_ref, head_ref)
+        result = check_change(root, base_ref, head_ref, use_cache=not no_cache)
     except GitError as exc:
         raise UsageError(str(exc)) from None
     report.write(fmt, result.findings, result.files, sys.stdout)

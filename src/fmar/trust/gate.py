@@ -29,6 +29,7 @@ from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
 from fmar.trust.gitdiff import Blobs, Change, changes, commit_time, ever_deleted, merge_base, resolve
+from fmar.trust.refindex import reference_index
 from fmar.trust.revision import REGISTRY, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
 from fmar.validate import finding
@@ -367,12 +368,16 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
             units.add(str(data.get("unit", "")))
         elif seed.kind in ("outcome", "event"):
             applications.add(str(data.get("application", "")))
+    # Outcomes and events need their application's history, not the unit's other applications;
+    # a changed unit or a new application needs every application of the unit (open ones, re-assessment).
+    expand = set(units)
     for application_id in list(applications):
         found = side.application(application_id)
         if found is not None:
             units.add(found.unit)
     units.discard("")
-    for path in mentioning(sorted(units), ["application"]):
+    expand.discard("")
+    for path in mentioning(sorted(expand), ["application"]) if expand else []:
         found_file = side.file(path)
         if found_file and isinstance(found_file.record, Application) and found_file.record.unit in units:
             applications.add(found_file.record.id)
@@ -383,7 +388,7 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
             registry.add(record, f"{REGISTRY}/{record.KIND}/{record.id}.yaml")
     paths = [f"{REGISTRY}/market_unit/{u}.yaml" for u in units]
     paths += [f"{REGISTRY}/application/{a}.yaml" for a in applications]
-    paths += mentioning(sorted(applications), ["outcome", "event"])
+    paths += mentioning(sorted(applications), ["outcome", "event"]) if applications else []
     for path in paths:
         found_file = side.file(path)
         if found_file and found_file.record is not None:
@@ -391,14 +396,14 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
     return registry
 
 
-def _mentions_after(ctx: _Context, changed_paths: set[str]) -> Mentions:
+def _mentions_after(ctx: _Context, before: Mentions, changed_paths: set[str]) -> Mentions:
     """Search the revision after the change as the one before it, corrected by the changed files only.
 
     Saves a second search of the whole registry: files the change does not touch are the same.
     """
 
     def mentioning(needles: list[str], kinds: list[str]) -> list[str]:
-        unchanged = [p for p in ctx.before.mentioning(needles, kinds) if p not in changed_paths]
+        unchanged = [p for p in before(needles, kinds) if p not in changed_paths]
         touched = []
         for path in sorted(changed_paths):
             found = ctx.after.file(path) if kind_of(path) in kinds else None
@@ -409,15 +414,18 @@ def _mentions_after(ctx: _Context, changed_paths: set[str]) -> Mentions:
     return mentioning
 
 
-def _cross_record(ctx: _Context, seeds: list[RecordFile], changed_paths: set[str]) -> None:
-    """Cross-record findings the change brings: those after it that were not there before."""
+def _cross_record(ctx: _Context, seeds: list[RecordFile], changed_paths: set[str], referring: Mentions) -> None:
+    """Cross-record findings the change brings: those after it that were not there before.
+
+    ``referring`` answers, for the revision before the change, which records refer to given ids.
+    """
 
     def hits(side: Revision, mentioning: Mentions) -> set[tuple[str, Problem]]:
         registry = _neighbourhood(side, seeds, mentioning)
         return {(registry.path_of(record), problem) for record, problem in check_registry(registry)}
 
-    before = {(path, p.code, p.message) for path, p in hits(ctx.before, ctx.before.mentioning)}
-    for path, problem in sorted(hits(ctx.after, _mentions_after(ctx, changed_paths))):
+    before = {(path, p.code, p.message) for path, p in hits(ctx.before, referring)}
+    for path, problem in sorted(hits(ctx.after, _mentions_after(ctx, referring, changed_paths))):
         if (path, problem.code, problem.message) not in before:
             ctx.add(path, problem)
 
@@ -490,7 +498,7 @@ def _findings(ctx: _Context) -> list[Finding]:
     return sorted(set(out))
 
 
-def check(root: Path, base_ref: str, head_ref: str = "HEAD") -> GateResult:
+def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool = True) -> GateResult:
     """Check the change from the merge base of ``base_ref`` and ``head_ref`` to ``head_ref``."""
     base = resolve(root, base_ref)
     head = resolve(root, head_ref)
@@ -526,6 +534,9 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD") -> GateResult:
         _reused_ids(ctx, [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)])
         changed = _check_records(ctx, registry_changes)
         old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
-        _cross_record(ctx, changed + old_versions, {c.path for c in registry_changes})
+        seeds = changed + old_versions
+        if seeds:
+            index = reference_index(root, fork, blobs, use_cache=use_cache)
+            _cross_record(ctx, seeds, {c.path for c in registry_changes}, index.referring)
         _anchor(ctx, all_changes, changed)
         return GateResult(_findings(ctx), len(all_changes), base, head, fork, blobs.objects_read)

@@ -86,7 +86,9 @@ class Revision:
 
     def _table(self, kind: str) -> dict[str, Any]:
         out = {}
-        for blob, path in list_files(self.root, self.rev, f"{REGISTRY}/{kind}"):
+        entries = list_files(self.root, self.rev, f"{REGISTRY}/{kind}")
+        self.blobs.prefetch([blob for blob, path in entries if (blob, path) not in self.blobs.parsed])
+        for blob, path in entries:
             found = self.blobs.parsed.get((blob, path))
             if found is None:
                 raw = self.blobs.object(blob)
