@@ -114,6 +114,7 @@ def application_status(registry: Registry, application: Application, as_of: date
         State.WITHDRAWN: "withdrawn by the FSP",
         State.SUSPENDED: "qualification suspended by the SO",
         State.REVOKED: "qualification revoked by the SO",
+        State.CONDITIONALLY_QUALIFIED: "qualified by the SO, subject to conditions",
     }.get(state, "qualified by the SO")
     if state is State.INFORMATION_REQUESTED and run.open_request and run.open_request.respond_by:
         deadline = run.open_request.respond_by
@@ -127,7 +128,7 @@ def application_status(registry: Registry, application: Application, as_of: date
             status, since = Status.EXPIRED, outcome.valid_until
             detail = f"validity ended {outcome.valid_until:%Y-%m-%d}"
         elif state in QUALIFIED:
-            reason = _reassessment(registry, application)
+            reason = _reassessment(registry, application, as_of)
             if reason:
                 status = Status.REASSESSMENT_REQUIRED
                 detail = f"material change since the application: {reason}"
@@ -153,11 +154,12 @@ def application_status(registry: Registry, application: Application, as_of: date
     )
 
 
-def _reassessment(registry: Registry, application: Application) -> str | None:
+def _reassessment(registry: Registry, application: Application, as_of: datetime) -> str | None:
+    """The material change since ``application``, judged on the unit's current record if it was known at ``as_of``."""
     unit = registry.units.get(application.unit)
     product = registry.products.get(application.product)
     version = product.version(application.product_version) if product else None
-    if unit is None or version is None:
+    if unit is None or version is None or not _known(registry, unit.id, unit.signature.signed_at, as_of):
         return None
     return material_change(version.material_change, application.unit_composition, unit.composition)
 

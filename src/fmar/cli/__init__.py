@@ -9,6 +9,7 @@ import click
 
 from fmar import __version__
 from fmar.cli import fsp_cmd, so_cmd
+from fmar.cli.build_cmd import build, demo, serve
 from fmar.cli.check_cmd import check
 from fmar.cli.codeowners_cmd import codeowners
 from fmar.cli.common import EXIT_USAGE
@@ -39,6 +40,9 @@ for command in (
     sla,
     notify,
     codeowners,
+    build,
+    serve,
+    demo,
     sign,
     verify,
     canonical,

@@ -96,7 +96,7 @@ def build(registry: Path) -> Builder:
         a,
         "conditionally_qualified",
         _t(170),
-        days=730,
+        days=1461,
         conditions=["Export limited to 1,500 kW until the 2026 reinforcement at the primary substation."],
     )
 

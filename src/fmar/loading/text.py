@@ -51,7 +51,8 @@ def decode(raw: bytes) -> tuple[str | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, column = line_col(raw[: exc.start].decode("utf-8", "replace"), exc.start)
+        before = raw[: exc.start].decode("utf-8", "replace")
+        line, column = line_col(before, len(before))
         return None, [
             Problem(
                 "YAML-VAL001",

@@ -17,6 +17,8 @@ from fmar.reference import GSP_GROUP_OF_AREA, UnitType
 TEXT_FIELDS = frozenset({"name", "description", "notes", "note", "conditions", "reason", "revocation_reason", "title"})
 _MPAN = re.compile(r"(?<![0-9])(?:[0-9][ -]?){12,20}[0-9](?![0-9])")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
+#: "2nd", "3rd", "1st", "4th": an ordinal after a code-like word ("Block A1 2nd floor"), not an inward postcode.
+_ORDINAL = re.compile(r"[0-9](?:st|nd|rd|th)\Z")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
 _PHONE = re.compile(r"(?<![0-9])(?:\+44 ?|0)(?:[0-9] ?){9,10}(?![0-9])")
 
@@ -42,7 +44,7 @@ def privacy(data: dict[str, Any]) -> Iterator[Problem]:
                 "remove it: a public registry never shows MPANs (even hashed); the SO receives them privately",
                 location,
             )
-        if _POSTCODE.search(text):
+        if any(not _ORDINAL.search(match.group()) for match in _POSTCODE.finditer(text)):
             yield Problem(
                 "PRIV-VAL002",
                 "text contains what looks like a full UK postcode",

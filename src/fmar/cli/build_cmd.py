@@ -1,0 +1,93 @@
+"""fmar build, fmar serve and fmar demo: the public site and the exports."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from fmar.cli.common import UsageError, parse_moment, registry_option
+
+
+def _report(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command()
+@registry_option
+@click.option(
+    "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True
+)
+@click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: the head commit time).")
+def build(location: tuple[Path, Path], out: Path, as_of: str | None) -> None:
+    """Build the public site and the JSON/CSV/Atom exports from the registry into OUT."""
+    from fmar.publish.build import build as build_site
+
+    root, registry_dir = location
+    started = time.monotonic()
+    result = build_site(root, registry_dir, out, parse_moment(as_of) if as_of else None, log=_report)
+    click.echo(
+        f"built {result.out} as of {result.as_of:%Y-%m-%d %H:%M}Z: {result.records} records, "
+        f"{result.pages_written} record files rewritten, {result.files} files, {time.monotonic() - started:.1f} s"
+    )
+
+
+@click.command()
+@click.option(
+    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True
+)
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve(folder: Path, port: int) -> None:
+    """Serve a built site on http://127.0.0.1:PORT (Ctrl-C to stop)."""
+    if not (folder / "index.html").is_file():
+        raise UsageError(f"no built site in {folder}; run 'fmar build --out {folder}' first")
+    _serve(folder, port)
+
+
+def _serve(folder: Path, port: int) -> None:
+    from fmar.publish.serve import server
+
+    try:
+        httpd = server(folder, port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; pass --port") from None
+    click.echo(f"serving {folder} at http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+
+
+@click.command()
+@click.option("--units", type=click.IntRange(1, 100_000), default=40, show_default=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the demo (default: a new temporary folder).",
+)
+@click.option("--no-serve", is_flag=True, help="Build only; do not start a web server.")
+@click.option("--port", type=int, default=8000, show_default=True)
+def demo(units: int, out: Path | None, no_serve: bool, port: int) -> None:
+    """Replay a year of registry activity into a fresh Git repository, build its site and serve it."""
+    from fmar.publish.build import build as build_site
+    from fmar.publish.demo import END, replay
+
+    base = out or Path(tempfile.mkdtemp(prefix="fmar-demo-"))
+    repo = base / "repo"
+    if repo.exists():
+        raise UsageError(f"{repo} exists; pass an empty --out folder")
+    started = time.monotonic()
+    registry = replay(repo, units, log=_report)
+    site = base / "site"
+    result = build_site(repo, registry, site, END, log=_report)
+    click.echo(f"demo repository: {repo}  (git log --graph shows the pull requests)")
+    click.echo(f"site and exports: {site}  (exports under {site}/api/v1/)")
+    click.echo(f"{result.records} records, built in {time.monotonic() - started:.1f} s")
+    if not no_serve:
+        _serve(site, port)

@@ -1,0 +1,161 @@
+"""The documentation pages, built by mkdocs-material: hand-written pages under site/ plus pages
+generated from the code (rule codes, schemas, export reference) and from the registry (home
+counts, process catalogue), so none of them can drift.
+
+Data from records goes into the generated pages only as escaped HTML blocks rendered by
+jinja2 with autoescaping, never as Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fmar.model import KINDS
+from fmar.model.process import PHASES
+from fmar.publish import derive
+from fmar.publish.documents import API_ROOT, EXPORT_MODELS, schema_file
+from fmar.publish.formats import templates
+from fmar.publish.output import Staging
+from fmar.rules.catalogue import RULES
+from fmar.schemas import file_name, record_schema
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[3]
+#: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).
+SITE_SOURCE = PACKAGE_ROOT / "site"
+#: Project documentation written by others, offered as guides when present.
+PROJECT_DOCS = PACKAGE_ROOT / "docs"
+
+
+@dataclass(frozen=True)
+class DocsBuild:
+    css: tuple[str, ...]
+
+
+def _html_block(template: str, **context: Any) -> str:
+    """An escaped HTML block for a Markdown page: one block, no blank line, so Markdown leaves it alone."""
+    html = templates().get_template(template).render(**context)
+    lines = [line for line in html.splitlines() if line.strip()]
+    return '<div markdown="0">\n' + "\n".join(lines) + "\n</div>\n"
+
+
+def generated_pages(derived: derive.Derived) -> dict[str, str]:
+    registry = derived.registry
+    recent = sorted(derived.history.changes(), key=lambda c: (c.at, c.id), reverse=True)[:15]
+    counts = derive.counts(derived)
+    pages = {
+        "index.md": "# fmar registry\n\n"
+        + _html_block(
+            "docs_home.html",
+            counts=counts,
+            recent=[{**asdict(c), "at": c.at.strftime("%Y-%m-%d %H:%M"), "url": _url(c.kind, c.id)} for c in recent],
+            as_of=derived.as_of.strftime("%Y-%m-%d %H:%M UTC"),
+            commit=derived.history.head,
+        ),
+    }
+    served = {m.BUILDING_BLOCK for m in KINDS.values()}
+    phases = []
+    for phase, title, letter in PHASES:
+        blocks = sorted((p for p in registry.processes.values() if p.phase == phase), key=lambda p: p.order)
+        phases.append({"title": title, "letter": letter, "blocks": blocks})
+    pages["catalogue.md"] = "# The FSP journey: process catalogue\n\n" + _html_block(
+        "docs_catalogue.html", phases=phases, served=served
+    )
+    pages["rules.md"] = "# Rule codes\n\n" + _html_block(
+        "docs_rules.html", rules=sorted(RULES.values(), key=lambda r: r.code)
+    )
+    kinds = []
+    for kind in KINDS:
+        schema = record_schema(kind)
+        required = set(schema.get("required", []))
+        fields = [
+            {
+                "name": name,
+                "required": name in required,
+                "description": spec.get("description", ""),
+                "type": _type(spec),
+            }
+            for name, spec in schema.get("properties", {}).items()
+        ]
+        kinds.append(
+            {"kind": kind, "file": file_name(kind), "description": schema.get("description", ""), "fields": fields}
+        )
+    pages["schema-reference.md"] = "# Schema reference\n\n" + _html_block("docs_schemas.html", kinds=kinds)
+    exports = [
+        {"name": name, "schema": schema_file(name), "doc": (model.__doc__ or "").strip()}
+        for name, model in EXPORT_MODELS.items()
+    ]
+    pages["api-reference.md"] = "# API: the exports\n\n" + _html_block(
+        "docs_api.html", exports=exports, root=f"/{API_ROOT}"
+    )
+    return pages
+
+
+def _url(kind: str, record_id: str) -> str | None:
+    return derive.page_url(kind, record_id) if kind in derive.FOLDER else None
+
+
+def _type(spec: dict[str, Any]) -> str:
+    if "type" in spec:
+        return str(spec["type"])
+    if "$ref" in spec:
+        return spec["$ref"].rsplit("/", 1)[-1]
+    options = spec.get("anyOf") or spec.get("oneOf") or []
+    return " or ".join(_type(o) for o in options) or "any"
+
+
+def build_mkdocs(derived: derive.Derived, staging: Staging, root: Path) -> DocsBuild:
+    """Run mkdocs on the hand-written and generated pages; copy changed files into ``staging``."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    source = root / "site" if (root / "site" / "mkdocs.yml").is_file() else SITE_SOURCE
+    with tempfile.TemporaryDirectory(prefix="fmar-docs-") as tmp:
+        docs = Path(tmp, "docs")
+        shutil.copytree(source / "docs", docs)
+        config = yaml.safe_load((source / "mkdocs.yml").read_text(encoding="utf-8"))
+        for name, text in generated_pages(derived).items():
+            (docs / name).write_text(text, encoding="utf-8")
+        guides = next(item for item in config["nav"] if "Guides" in item)["Guides"]
+        if PROJECT_DOCS.is_dir():
+            for path in sorted(PROJECT_DOCS.glob("*.md")):
+                target = docs / "guides" / "project" / path.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                guides.append(
+                    {path.stem.replace("-", " ").replace("_", " ").capitalize(): f"guides/project/{path.name}"}
+                )
+        config_file = Path(tmp, "mkdocs.yml")
+        config["docs_dir"] = str(docs)
+        config["site_dir"] = str(Path(tmp, "out"))
+        config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+        previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(derived.as_of.timestamp()))
+        logging.getLogger("mkdocs").setLevel(logging.ERROR)
+        try:
+            build(load_config(str(config_file)))
+        finally:
+            if previous_epoch is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
+        out = Path(tmp, "out")
+        css = []
+        for path in sorted(out.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(out).as_posix()
+                staging.put(rel, path.read_bytes())
+                if rel.startswith("assets/stylesheets/") and rel.endswith(".min.css"):
+                    css.append("/" + rel)
+    return DocsBuild(tuple(css))
+
+
+__all__ = ["build_mkdocs", "generated_pages", "json"]

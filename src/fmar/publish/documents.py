@@ -1,0 +1,178 @@
+"""The export documents as pydantic models: the one source of their JSON Schemas under /schemas/.
+
+The builders in ``derive`` produce plain dicts; a test validates every written export
+against the schemas generated here with an independent validator.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fmar.schemas import DIALECT
+
+#: Version of the export format; it is also the /api/v<N>/ folder.
+API_VERSION = 1
+API_ROOT = f"api/v{API_VERSION}"
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Recorded(_Doc):
+    """When the registry accepted the record: the time of the commit that added it (or its signing time)."""
+
+    at: str = Field(description="ISO 8601 UTC time.")
+    commit: str | None = Field(description="Commit that added the current version; null outside Git.")
+
+
+class HistoryEntry(_Doc):
+    at: str
+    kind: str
+    id: str
+    action: Literal["added", "modified", "removed"]
+    commit: str | None
+    signer: str
+
+
+class QualificationDoc(_Doc):
+    """The derived status of one application (from fmar.status)."""
+
+    unit: str
+    product: str
+    product_version: int
+    so: str
+    status: str
+    since: str
+    detail: str
+    application: str
+    outcome: str | None
+    valid_from: str | None
+    valid_until: str | None
+    capacity_up_kw: float
+    capacity_down_kw: float
+    justified_by: list[str]
+
+
+class RecordDoc(_Doc):
+    """Envelope shared by every per-record document."""
+
+    format: str
+    kind: str
+    id: str
+    as_of: str
+    recorded: Recorded
+    signer: str
+    signed_at: str
+    key_fingerprint: str
+    record: dict[str, Any] = Field(
+        description="The record's full data as stored, signature included, so it can be verified offline."
+    )
+    history: list[HistoryEntry]
+    links: dict[str, str]
+
+
+class UnitProduct(QualificationDoc):
+    applications: list[QualificationDoc]
+
+
+class UnitDoc(RecordDoc):
+    kind: Literal["market_unit"]
+    products: list[UnitProduct]
+
+
+class ApplicationDoc(RecordDoc):
+    kind: Literal["application"]
+    status: QualificationDoc
+    answers: list[dict[str, Any]] = Field(description="Outcomes and events of the application, full records.")
+
+
+class ProductDoc(RecordDoc):
+    kind: Literal["product"]
+    qualified_units: int
+    qualified_capacity_up_kw: float
+    qualified_capacity_down_kw: float
+
+
+class PartyDoc(RecordDoc):
+    kind: Literal["party"]
+    units: int
+    products: list[str]
+
+
+class Counts(_Doc):
+    parties: int
+    products: int
+    market_units: int
+    applications: int
+    outcomes: int
+    events: int
+    processes: int
+    qualified_pairs: int
+
+
+class IndexDoc(_Doc):
+    format: str
+    registry_commit: str | None
+    generated_at: str = Field(description="The as-of time, or the head commit time: never the wall clock.")
+    counts: Counts
+    schema_versions: dict[str, int]
+    links: dict[str, str]
+
+
+class QualificationsDoc(_Doc):
+    format: str
+    as_of: str
+    qualifications: list[QualificationDoc]
+
+
+class DataResource(_Doc):
+    model_config = ConfigDict(extra="allow")
+    name: str
+    path: str
+    format: str
+    mediatype: str
+    bytes: int
+    hash: str
+
+
+class DataPackage(_Doc):
+    model_config = ConfigDict(extra="allow")
+    name: str
+    title: str
+    version: str
+    created: str
+    resources: list[DataResource]
+
+
+#: Export file (under /api/v1/) -> the model describing it.
+EXPORT_MODELS: dict[str, type[BaseModel]] = {
+    "index": IndexDoc,
+    "unit": UnitDoc,
+    "application": ApplicationDoc,
+    "product": ProductDoc,
+    "party": PartyDoc,
+    "qualifications": QualificationsDoc,
+    "datapackage": DataPackage,
+}
+
+
+def export_schema(name: str) -> dict[str, Any]:
+    model = EXPORT_MODELS[name]
+    schema: dict[str, Any] = {"$schema": DIALECT, "$id": f"urn:fmar:export:{name}:v{API_VERSION}"}
+    schema.update(model.model_json_schema(mode="serialization"))
+    return schema
+
+
+def schema_file(name: str) -> str:
+    return f"export-{name}.v{API_VERSION}.schema.json"
+
+
+def schema_texts() -> dict[str, str]:
+    """File name -> JSON text of every export schema."""
+    return {
+        schema_file(name): json.dumps(export_schema(name), indent=2, sort_keys=True) + "\n" for name in EXPORT_MODELS
+    }

@@ -1,0 +1,129 @@
+"""Serialisations of the exports: JSON, CSV (formula-safe), Atom, a deterministic zip, a data package.
+
+Every function returns bytes and depends only on its arguments, so the same registry commit
+and as-of time give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import jinja2
+
+#: Cells a spreadsheet would run as a formula start with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: The modification time written into every zip entry (zip cannot store times before 1980).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def json_bytes(document: Any) -> bytes:
+    return (json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def neutralise(cell: Any) -> str:
+    """A CSV cell as text; text a spreadsheet would evaluate gets a leading apostrophe."""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float):
+        return f"{cell:.2f}"
+    text = str(cell)
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue().encode()
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("fmar.publish", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.ChainableUndefined,
+    )
+
+
+def templates() -> jinja2.Environment:
+    """The jinja2 environment of the site and feeds: autoescaping everywhere, templates included."""
+    return _templates()
+
+
+def atom_bytes(feed_id: str, title: str, updated: str, self_url: str, entries: list[dict[str, str]]) -> bytes:
+    """An Atom feed; ``entries`` carry id, title, updated, link and summary (all escaped here)."""
+    text = (
+        templates()
+        .get_template("feed.atom.j2")
+        .render(feed_id=feed_id, title=title, updated=updated, self_url=self_url, entries=entries)
+    )
+    return text.encode()
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A zip of ``files`` (name -> bytes) with sorted entries, fixed times and fixed permissions."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def datapackage(created: datetime | str, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Frictionless Data Package descriptor for the bulk exports."""
+    return {
+        "name": "fmar-registry",
+        "title": "fmar: qualification status of GB flexibility Market Units",
+        "version": "1.0.0",
+        "created": created if isinstance(created, str) else created.isoformat(),
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": resources,
+    }
+
+
+def resource(name: str, path: str, data: bytes, fmt: str, mediatype: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": path,
+        "format": fmt,
+        "mediatype": mediatype,
+        "bytes": len(data),
+        "hash": f"sha256:{sha256(data)}",
+        **extra,
+    }
+
+
+def table_schema(columns: Sequence[str], types: dict[str, str] | None = None) -> dict[str, Any]:
+    types = types or {}
+    return {"fields": [{"name": c, "type": types.get(c, "string")} for c in columns]}

@@ -1,0 +1,113 @@
+"""The built site in real Chromium: pages load cleanly, search and filters work, hostile text stays text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    from fmar.publish.serve import in_background
+
+    _, site = built
+    httpd, base = in_background(site)
+    try:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        pages = [
+            "/",
+            "/catalogue/",
+            "/rules/",
+            "/api-reference/",
+            "/schema-reference/",
+            "/units/",
+            "/units/MU-VOLTAFLEX-000001.html",
+            "/units/MU-KESTREL-000099.html",
+            "/products/NESO-DC.html",
+            "/parties/NESO.html",
+            "/parties/VOLTAFLEX.html",
+            "/applications/"
+            + json.loads((site / "api/v1/units/MU-VOLTAFLEX-000001.json").read_text())["products"][0]["application"]
+            + ".html",
+        ]
+        axe = Axe()
+        for path in pages:
+            response = page.goto(base + path)
+            assert response is not None and response.ok, path
+            results = axe.run(page)
+            serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+            detail = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3])
+                for v in results.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert serious == [], (path, detail)
+        assert errors == []
+
+        # The hostile unit: its name is text, nothing ran, no javascript: link.
+        page.goto(base + "/units/MU-KESTREL-000099.html")
+        assert "<script>window.pwned=1</script>" in page.inner_text("h1")
+        assert page.evaluate("window.pwned") is None
+        assert page.locator("a[href^='javascript:']").count() == 0
+
+        # The timeline shows the unit's history and its application.
+        page.goto(base + "/units/MU-FENLAND-000003.html")
+        timeline = page.inner_text(".fmar-timeline")
+        assert "market unit MU-FENLAND-000003" in timeline and "application" in timeline
+
+        # Search by id and by name; filters.
+        page.goto(base + "/units/")
+        page.fill("#fmar-q", "MU-HEATSHIFT-000002")
+        page.wait_for_function("document.querySelectorAll('#fmar-table tbody tr').length === 1")
+        assert "Tyneside" in page.inner_text("#fmar-table tbody")
+        page.fill("#fmar-q", "Wisbech batt")
+        page.wait_for_function("document.querySelector('#fmar-table tbody').innerText.includes('MU-FENLAND-000002')")
+        page.fill("#fmar-q", "")
+        page.wait_for_function("document.querySelectorAll('#fmar-table tbody tr').length > 10")
+        page.select_option("select[data-filter=fsp]", "HEATSHIFT")
+        visible = page.locator("#fmar-table tbody tr:not([hidden])")
+        assert visible.count() == 3
+        page.select_option("select[data-filter=status]", "qualified")
+        assert page.locator("#fmar-table tbody tr:not([hidden])").count() == 2
+
+        # Core content reads without JavaScript.
+        context = browser.new_context(java_script_enabled=False)
+        plain = context.new_page()
+        plain.goto(base + "/units/")
+        assert plain.locator("#fmar-table tbody tr").count() == 16
+        plain.goto(base + "/units/MU-VOLTAFLEX-000001.html")
+        assert "Qualified" in plain.inner_text(".fmar-statuses")
+        context.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

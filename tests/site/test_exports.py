@@ -1,0 +1,150 @@
+"""The exports: valid against their generated schemas (independent validator), deterministic, safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME
+from fmar.model import KINDS
+from fmar.publish.build import build
+from fmar.publish.documents import schema_file
+from fmar.publish.formats import neutralise
+from fmar.signing.canonical import canonical_bytes
+from fmar.signing.sshsig import verify
+
+API = "api/v1"
+
+
+def _validator(site: Path, name: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((site / "schemas" / schema_file(name)).read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_every_export_validates_against_its_schema(built) -> None:  # type: ignore[no-untyped-def]
+    _, site = built
+    api = site / API
+    _validator(site, "index").validate(json.loads((api / "index.json").read_text()))
+    _validator(site, "qualifications").validate(json.loads((api / "qualifications.json").read_text()))
+    _validator(site, "datapackage").validate(json.loads((api / "datapackage.json").read_text()))
+    checked = 0
+    for folder, name in (
+        ("units", "unit"),
+        ("applications", "application"),
+        ("products", "product"),
+        ("parties", "party"),
+    ):
+        validator = _validator(site, name)
+        for path in sorted((api / folder).glob("*.json")):
+            validator.validate(json.loads(path.read_text()))
+            checked += 1
+    assert checked > 40
+
+
+def test_datapackage_hashes_and_frictionless(built) -> None:  # type: ignore[no-untyped-def]
+    _, site = built
+    api = site / API
+    package = json.loads((api / "datapackage.json").read_text())
+    import hashlib
+
+    for resource in package["resources"]:
+        data = (api / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(api / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_unit_document_carries_a_verifiable_signature(built) -> None:  # type: ignore[no-untyped-def]
+    _, site = built
+    doc = json.loads((site / API / "units" / "MU-VOLTAFLEX-000001.json").read_text())
+    party = json.loads((site / API / "parties" / f"{doc['signer']}.json").read_text())
+    key = party["record"]["keys"][0]["public_key"]
+    verify(canonical_bytes(doc["record"]), doc["record"]["signature"]["value"], key)
+    assert doc["products"][0]["status"] == "qualified"
+    assert doc["recorded"]["commit"] is None or len(doc["recorded"]["commit"]) == 40
+    index = json.loads((site / API / "index.json").read_text())
+    assert index["generated_at"] == "2026-11-01T00:00:00Z"
+    assert len(index["registry_commit"]) == 40
+    assert index["counts"]["market_units"] == 16
+    assert set(index["schema_versions"]) >= set(KINDS)
+
+
+def test_hostile_text_is_escaped_in_every_format(built) -> None:  # type: ignore[no-untyped-def]
+    _, site = built
+    page = (site / "units" / "MU-KESTREL-000099.html").read_text()
+    assert "<script>window.pwned" not in page
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in page
+    rows = list(csv.reader(io.StringIO((site / API / "units.csv").read_text())))
+    names = {row[0]: row[1] for row in rows[1:]}
+    assert names["MU-KESTREL-000098"] == "'" + FORMULA_NAME
+    assert names["MU-KESTREL-000099"] == HOSTILE_NAME
+    feed = (site / API / "feeds" / "all.atom").read_text()
+    assert "<script>" not in feed
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring(feed.encode())
+    changes = list(csv.reader(io.StringIO((site / API / "changes.csv").read_text())))
+    assert changes[0] == ["recorded_at", "kind", "id", "commit"]
+    assert changes[1:] == sorted(changes[1:])
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+x", "'+x"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-1.5", "-1.5"),
+        ("a=b", "a=b"),
+    ],
+)
+def test_formula_cells_are_neutralised(cell: str, expected: str) -> None:
+    assert neutralise(cell) == expected
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_is_byte_for_byte_deterministic_and_incremental(built) -> None:  # type: ignore[no-untyped-def]
+    repo, site = built
+    first = _tree(site)
+    other = site.parent / "again"
+    build(repo.path, repo.path / "registry", other, AS_OF, jobs=2)
+    second = _tree(other)
+    first.pop(".fmar-manifest.json")
+    second.pop(".fmar-manifest.json")
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    with zipfile.ZipFile(site / API / "all.zip") as archive:
+        assert archive.namelist() == sorted(archive.namelist())
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    again = build(repo.path, repo.path / "registry", other, AS_OF, jobs=1)
+    assert again.pages_written == 0
+
+
+def test_interrupted_build_leaves_the_previous_site_whole(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    repo, site = built
+    before = _tree(site)
+    from fmar.publish import build as build_module
+
+    def fail(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "_exports", fail)
+    with pytest.raises(KeyboardInterrupt):
+        build(repo.path, repo.path / "registry", site, AS_OF, jobs=1)
+    assert _tree(site) == before
+    assert not any(p.name.endswith(".building") for p in site.parent.iterdir())
