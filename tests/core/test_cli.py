@@ -24,7 +24,7 @@ from fmar.validate import validate
 UNITS = sorted(path.stem for path in (BUNDLED_REGISTRY / "market_unit").glob("*.yaml"))
 #: What the bundled scenario (fmar/generate/bundled.py) sets up for each unit, as of 2026-12-01.
 EXPECTED = {
-    "MU-VOLTAFLEX-000001": {"NESO-DC": "qualified", "UKPN-PR": "expired"},
+    "MU-VOLTAFLEX-000001": {"NESO-DC": "qualified", "UKPN-PR": "conditionally_qualified"},
     "MU-VOLTAFLEX-000002": {"NESO-DM": "pending"},
     "MU-VOLTAFLEX-000003": {"NESO-DR": "revoked"},
     "MU-VOLTAFLEX-000004": {"NESO-SFFR": "failed"},
