@@ -11,6 +11,7 @@ from fmar import __version__
 from fmar.cli import fsp_cmd, so_cmd
 from fmar.cli.audit_cmd import audit_command
 from fmar.cli.build_cmd import build, demo, serve
+from fmar.cli.check_cmd import check
 from fmar.cli.codeowners_cmd import codeowners
 from fmar.cli.common import EXIT_USAGE
 from fmar.cli.generate_cmd import generate
@@ -20,6 +21,7 @@ from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
 from fmar.cli.sla_cmd import sla
 from fmar.cli.status_cmd import status
+from fmar.cli.trust_cmd import canonical, keys, sign, verify
 from fmar.cli.validate_cmd import validate
 
 
@@ -45,6 +47,11 @@ for command in (
     demo,
     history,
     audit_command,
+    sign,
+    verify,
+    canonical,
+    keys,
+    check,
 ):
     cli.add_command(command)
 
