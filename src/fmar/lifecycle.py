@@ -100,6 +100,11 @@ def replay(items: list[Outcome | Event], submitted_at: datetime) -> Replay:
         if at < submitted_at or effective_at(item) < submitted_at:
             result.refused.append((item, "LIFE-VAL002", "takes effect before the application was submitted"))
             continue
+        deadline = result.open_request.respond_by if result.open_request else None
+        if state is State.INFORMATION_REQUESTED and deadline is not None and deadline <= at:
+            message = f"the application was deemed withdrawn at {deadline:%Y-%m-%d %H:%M}Z (information not supplied)"
+            result.refused.append((item, "LIFE-VAL001", message))
+            continue
         if isinstance(item, Outcome):
             if state not in _ASSESSING:
                 result.refused.append(

@@ -126,8 +126,10 @@ def _entry(head: str, value: Any, indent: int) -> list[str]:
     return [head, *_render(value, indent + 2)]
 
 
-DOCUMENT = st.lists(st.tuples(KEY, NODE), min_size=1, max_size=6).map(
-    lambda pairs: "\n".join(_render(("map", pairs), 0)) + "\n"
+DOCUMENT = st.builds(
+    lambda pairs, newline: newline.join(_render(("map", pairs), 0)) + newline,
+    st.lists(st.tuples(KEY, NODE), min_size=1, max_size=6),
+    st.sampled_from(["\n", "\n", "\r\n"]),
 )
 
 
@@ -168,6 +170,8 @@ REGRESSIONS = [
     "a: .iNF\n",
     "k: |\n",
     "k: >\n\n",
+    "a: 1\r\nk: |\r\n",
+    "k:\r\n- >\r\n",
 ]
 
 
@@ -179,7 +183,9 @@ def test_fast_reader_agrees_with_strict_reader(text: str) -> None:
 
 
 @pytest.mark.parametrize("value", TRICKY)
-@pytest.mark.parametrize("template", ["k: {}\n", "k:\n- {}\n", "k:\n  j: {}\n", "{}: v\n", "- x\n"])
+@pytest.mark.parametrize(
+    "template", ["k: {}\n", "k:\n- {}\n", "k:\n  j: {}\n", "{}: v\n", "- x\n", "a: 1\r\nk: {}\r\n", "k:\r\n- {}\r\n"]
+)
 def test_tricky_scalars(template: str, value: str) -> None:
     assert_agree(template.format(value))
 

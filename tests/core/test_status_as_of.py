@@ -1,11 +1,18 @@
-"""Status as of a past moment uses only what the registry knew then."""
+"""Status as of a past moment uses only what the registry knew then, and a deemed withdrawal is final."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fmar.status import Status, unit_statuses
+from fmar.generate import bundled
+from fmar.generate.builder import Builder
+from fmar.generate.keys import example_key
+from fmar.model import Event
+from fmar.registry import Registry
+from fmar.rules.registry import check_registry
+from fmar.status import Status, application_status, unit_statuses
 from fmar.validate import Pipeline
 
 
@@ -21,3 +28,22 @@ def test_a_later_material_change_does_not_reach_back_in_time(bundled_registry: P
     assert status_at(datetime(2025, 1, 1, tzinfo=UTC)) is Status.QUALIFIED
     assert status_at(changed) is Status.REASSESSMENT_REQUIRED
     assert status_at(datetime(2026, 12, 1, tzinfo=UTC)) is Status.REASSESSMENT_REQUIRED
+
+
+def test_information_supplied_after_the_deadline_does_not_revive_a_deemed_withdrawal(bundled_registry: Path) -> None:
+    registry, _ = Pipeline(bundled_registry.parent, bundled_registry, use_cache=False).load()
+    [application] = registry.applications_by_unit["MU-HEATSHIFT-000001"]  # deemed withdrawn in the scenario
+    [request] = [item for item in registry.answers[application.id] if isinstance(item, Event)]
+    assert request.respond_by is not None
+    late = request.respond_by + timedelta(days=3)
+    builder = Builder(
+        Path("unused"), lambda party: example_key(party, bundled.SEED), random.Random(1), write_files=False
+    )
+    builder.registry = registry
+    supplied = builder.event(application, "information_supplied", late)
+    fresh = Registry.of(("", record) for record in registry.records())
+
+    refused = [(record.id, problem.code) for record, problem in check_registry(fresh) if record.id == supplied.id]
+    assert refused == [(supplied.id, "LIFE-VAL001")]
+    for moment in (request.respond_by, late, late + timedelta(days=400)):
+        assert application_status(fresh, application, moment).status is Status.DEEMED_WITHDRAWN

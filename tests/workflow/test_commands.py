@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,10 +84,11 @@ def test_non_material_update_says_so(repo: GitRepo) -> None:
     assert "not a material change" in result.output
 
 
-def test_eligibility_explains_each_answer_and_uses_equivalences(bundled_registry: Path) -> None:
-    result = fmar(
-        bundled_registry.parent, "eligible", "MU-VOLTAFLEX-000001", "--format", "json", "--as-of", "2026-06-01"
-    )
+def test_eligibility_explains_each_answer_and_uses_equivalences(bundled_registry: Path, tmp_path: Path) -> None:
+    # A copy outside Git: in fmar's own repository the bundled records count from when they were
+    # committed there (recorded times, fmar.history), after the moment asked about.
+    shutil.copytree(bundled_registry, tmp_path / "registry")
+    result = fmar(tmp_path, "eligible", "MU-VOLTAFLEX-000001", "--format", "json", "--as-of", "2026-06-01")
     products = {p["product"]: p for p in json.loads(result.output)["products"]}
     assert products["NESO-SFFR"]["eligible"] and products["NESO-SFFR"]["via_equivalence"] == ["NESO-DC"]
     assert not products["ENWL-PR"]["eligible"]

@@ -9,11 +9,13 @@ import click
 
 from fmar import __version__
 from fmar.cli import fsp_cmd, so_cmd
+from fmar.cli.audit_cmd import audit_command
 from fmar.cli.build_cmd import build, demo, serve
 from fmar.cli.check_cmd import check
 from fmar.cli.codeowners_cmd import codeowners
 from fmar.cli.common import EXIT_USAGE
 from fmar.cli.generate_cmd import generate
+from fmar.cli.history_cmd import history
 from fmar.cli.notify_cmd import notify
 from fmar.cli.rules_cmd import rules
 from fmar.cli.schema_cmd import schema
@@ -43,11 +45,16 @@ for command in (
     build,
     serve,
     demo,
+<<<<<<< HEAD
     sign,
     verify,
     canonical,
     keys,
     check,
+=======
+    history,
+    audit_command,
+>>>>>>> main
 ):
     cli.add_command(command)
 

@@ -18,13 +18,14 @@ import click
 from fmar.authoring import RecordRejected, author, write
 from fmar.cli.common import EXIT_FINDINGS, UsageError, parse_moment
 from fmar.findings import Finding
+from fmar.history.recorded import load_with_history
 from fmar.loading.problems import Problem
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict
 from fmar.model import SCHEMA_VERSION, Application
 from fmar.registry import Registry
 from fmar.signing.sshsig import PrivateKey, SignatureError, load_private_key
-from fmar.validate import Pipeline, finding
+from fmar.validate import finding
 from fmar.workflow.drafting import errors, key_problem, problems_with
 from fmar.writer import dumps, record_path
 
@@ -76,14 +77,8 @@ def load_key(path: Path) -> PrivateKey:
 
 
 def load_registry(root: Path, registry_dir: Path) -> Registry:
-    """The registry's valid records, with recorded times from Git history when the history layer is installed."""
-    try:
-        from fmar.history.recorded import load_with_history  # type: ignore[import-not-found]
-    except ImportError:
-        registry, _ = Pipeline(root, registry_dir).load()
-        return registry
-    loaded = load_with_history(root, registry_dir)
-    return loaded[0] if isinstance(loaded, tuple) else loaded  # type: ignore[no-any-return]
+    """The registry's valid records, with recorded times from Git history (signing times outside Git)."""
+    return load_with_history(root, registry_dir)
 
 
 def report_rejection(root: Path, path: Path, problems: list[Problem], text: str) -> None:

@@ -4,82 +4,156 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, format_option, parse_moment, registry_option
+from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, parse_moment, registry_option
 from fmar.findings import has_errors
+from fmar.history import git
+from fmar.history.asof import AsOfAnswer, as_of
+from fmar.history.index import build_index
+from fmar.history.recorded import loaded_with_history
+from fmar.registry import Registry
 from fmar.status import Qualification, unit_statuses
-from fmar.validate import Pipeline
 
 
-def qualification_json(q: Qualification) -> dict[str, Any]:
-    def moment(value: Any) -> str | None:
-        return value.isoformat().replace("+00:00", "Z") if value else None
+def _moment(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
 
-    return {
+
+def qualification_json(q: Qualification, recorded: dict[str, datetime] | None = None) -> dict[str, Any]:
+    """A status as JSON; given ``recorded`` (times by id), also when its application and outcome were recorded."""
+    document = {
         "unit": q.unit,
         "product": q.product,
         "product_version": q.product_version,
         "so": q.so,
         "status": str(q.status),
-        "since": moment(q.since),
+        "since": _moment(q.since),
         "detail": q.detail,
         "application": q.application,
         "outcome": q.outcome,
-        "valid_from": moment(q.valid_from),
-        "valid_until": moment(q.valid_until),
+        "valid_from": _moment(q.valid_from),
+        "valid_until": _moment(q.valid_until),
         "capacity_up_kw": q.capacity_up_kw,
         "capacity_down_kw": q.capacity_down_kw,
         "justified_by": list(q.justified_by),
+    }
+    if recorded is not None:
+        document["recorded_at"] = _moment(recorded.get(q.application))
+        document["outcome_recorded_at"] = _moment(recorded.get(q.outcome)) if q.outcome else None
+    return document
+
+
+def _products_json(answers: list[tuple[Qualification, list[Qualification]]], registry: Registry) -> list[Any]:
+    return [
+        {
+            **qualification_json(current, registry.recorded_at),
+            "applications": [qualification_json(q, registry.recorded_at) for q in history],
+        }
+        for current, history in answers
+    ]
+
+
+def _echo_answers(answers: list[tuple[Qualification, list[Qualification]]], registry: Registry, indent: str) -> None:
+    if not answers:
+        click.echo(f"{indent}no applications")
+    for current, history in answers:
+        line = f"{indent}{current.product} v{current.product_version}: {current.status.label} — {current.detail}"
+        if current.valid_until:
+            line += f" (valid {current.valid_from:%Y-%m-%d} to {current.valid_until:%Y-%m-%d}"
+            line += f", up {current.capacity_up_kw:.2f} kW, down {current.capacity_down_kw:.2f} kW)"
+        click.echo(line)
+        click.echo(f"{indent}    by {', '.join(current.justified_by)}")
+        recorded = registry.recorded_at.get(current.application)
+        if recorded:
+            outcome = registry.recorded_at.get(current.outcome or "")
+            extra = f", outcome {current.outcome} recorded {_moment(outcome)}" if outcome else ""
+            click.echo(f"{indent}    recorded {_moment(recorded)}{extra}")
+        for other in history:
+            if other.application != current.application:
+                click.echo(f"{indent}    also {other.application}: {other.status.label}")
+
+
+def _load(root: Path, registry_dir: Path) -> tuple[Registry, list[Any], bool]:
+    """The registry with recorded times from Git when it is in a repository; (registry, findings, from_git)."""
+    try:
+        registry, findings = loaded_with_history(root, registry_dir)
+    except git.GitError as exc:
+        raise UsageError(str(exc)) from None
+    return registry, findings, git.is_repository(root) and git.has_commit(root, "HEAD")
+
+
+def _as_of_json(answer: AsOfAnswer, now: Registry, then: Registry) -> dict[str, Any]:
+    commit = answer.commit
+    return {
+        "registry_commit": commit.id if commit else None,
+        "registry_commit_at": _moment(commit.time) if commit else None,
+        "differs": answer.differs,
+        "registry_said_then": _products_json(answer.said_then, then),
+        "known_now_about_then": _products_json(answer.known_now, now),
     }
 
 
 @click.command()
 @click.argument("unit")
 @click.option("--product", default=None, help="Only this product.")
-@click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")
+@click.option("--as-of", "as_of_value", default=None, help="ISO date or date and time (default: now).")
 @registry_option
 @format_option("text", "json")
-def status(unit: str, product: str | None, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
+def status(unit: str, product: str | None, as_of_value: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """Show the qualification status of UNIT for each product it applied for.
 
+    Inside a Git repository records count from their recorded time (the merge that accepted
+    them). With --as-of, the answer is what the registry said at that moment (the last commit
+    of the main line by then), and, when it differs, what is known now about that moment
+    (JSON: registry_said_then, known_now_about_then; products is the latter).
     Exit status: 0 when the unit is in the registry, 1 when it is not.
     """
-    moment = parse_moment(as_of)
+    moment = parse_moment(as_of_value)
     root, registry_dir = location
-    registry, findings = Pipeline(root, registry_dir).load()
+    registry, findings, from_git = _load(root, registry_dir)
     if has_errors(findings):
         click.echo("note: the registry has validation errors; statuses use its valid records only", err=True)
-    if unit not in registry.units:
+    answer: AsOfAnswer | None = None
+    if from_git and as_of_value is not None:
+        index = build_index(root, registry_dir)
+        answer = as_of(root, index, registry, unit, moment, product)
+    if unit not in registry.units and not (answer and answer.unit_known_then):
         click.echo(f"{unit} is not a Market Unit in the registry", err=True)
         sys.exit(EXIT_FINDINGS)
     answers = unit_statuses(registry, unit, moment, product)
     if fmt == "json":
-        document = {
+        document: dict[str, Any] = {
             "format": "fmar-status/v1",
             "unit": unit,
             "as_of": moment.isoformat().replace("+00:00", "Z"),
-            "products": [
-                {**qualification_json(current), "applications": [qualification_json(q) for q in history]}
-                for current, history in answers
-            ],
+            # "products" keeps its meaning: today's records read at that moment (= known now about then)
+            "products": _products_json(answer.known_now if answer else answers, registry),
         }
+        if answer:
+            document.update(_as_of_json(answer, registry, answer_registry(answer, registry)))
         click.echo(json.dumps(document, indent=2))
         sys.exit(EXIT_OK)
-    record = registry.units[unit]
-    click.echo(f"{unit}  {record.name}  ({record.fsp}, {record.licence_area}) as of {moment:%Y-%m-%d %H:%M}Z")
-    if not answers:
-        click.echo("  no applications")
-    for current, history in answers:
-        line = f"  {current.product} v{current.product_version}: {current.status.label} — {current.detail}"
-        if current.valid_until:
-            line += f" (valid {current.valid_from:%Y-%m-%d} to {current.valid_until:%Y-%m-%d}"
-            line += f", up {current.capacity_up_kw:.2f} kW, down {current.capacity_down_kw:.2f} kW)"
-        click.echo(line)
-        click.echo(f"      by {', '.join(current.justified_by)}")
-        for other in history:
-            if other.application != current.application:
-                click.echo(f"      also {other.application}: {other.status.label}")
+    record = registry.units.get(unit)
+    title = f"{record.name}  ({record.fsp}, {record.licence_area})" if record else "(since removed)"
+    click.echo(f"{unit}  {title} as of {moment:%Y-%m-%d %H:%M:%S}Z")
+    if answer is None:
+        _echo_answers(answers, registry, "  ")
+        return
+    commit = answer.commit
+    source = f"commit {commit.id[:12]} of {_moment(commit.time)}" if commit else "no commit yet"
+    click.echo(f"  registry said then ({source}):")
+    _echo_answers(answer.said_then, answer_registry(answer, registry), "    ")
+    if answer.differs:
+        click.echo("  known now about then (records recorded later that take effect by then):")
+        _echo_answers(answer.known_now, registry, "    ")
+    else:
+        click.echo("  known now about then: the same")
+
+
+def answer_registry(answer: AsOfAnswer | None, now: Registry) -> Registry:
+    return answer.then if answer else now

@@ -25,7 +25,7 @@ _NODE_PROPERTY = re.compile(r"(?:^|[ ,\[{])[&*!][^ \n]", re.MULTILINE)
 #: Plain numbers that YAML 1.1 and 1.2 read differently: leading zeros, 0o/0x/0b, exponents, 1_000, 1:30.
 _NUMBER_FORM = re.compile(r"[:\-] [-+]?(?:0[0-9_oOxXbB]|[0-9][0-9_.]*(?:_|:[0-9]|[eE])|\.)")
 #: An empty block scalar at the very end of the file (readers disagree on its value).
-_TRAILING_BLOCK = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?(?:\n[ \t]*)*\Z")
+_TRAILING_BLOCK = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?(?:[\r\n][ \t]*)*\Z")  # any line ending
 #: Keys the fast reader may return: plain field names that no YAML version reads as anything but text.
 _SAFE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WORD_KEYS = frozenset({"y", "yes", "n", "no", "on", "off", "true", "false", "null"})

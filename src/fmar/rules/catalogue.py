@@ -117,6 +117,15 @@ _RULES: tuple[Rule, ...] = (
     Rule("WF-VAL001", "A command signs with a key that its signer publishes, valid at the signing time."),
     Rule("WF-VAL002", "'unit add' creates a unit that does not exist yet; 'unit update' changes one that does."),
     Rule("WF-VAL003", "A command's input file is a YAML or JSON mapping of record fields."),
+    # History (audit trail from Git)
+    Rule(
+        "HIST-VAL001",
+        "Every published head is still a commit of the repository (no rewrite or force-push dropped it).",
+    ),
+    Rule("HIST-VAL002", "Every published head stays on the first-parent line of the main branch."),
+    Rule("HIST-VAL003", "Every historical version of a record verifies against its signer's key at that commit."),
+    Rule("HIST-VAL004", "Every historical version names a signer and key that the signer's party record held then."),
+    Rule("HIST-VAL005", "Every historical version of a record file can be read as a record.", _W),
     # Trust: signatures (fmar verify, fmar check)
     Rule("SIG-VAL001", "A record carries a complete signature block: signer, key fingerprint, signed-at and value."),
     Rule("SIG-VAL002", "The signer is a party of the registry."),

@@ -1,0 +1,208 @@
+"""Tamper evidence: published heads must stay in the history, and every historical version must verify.
+
+Published exports carry the head commit they were built from. ``audit/published-heads.txt`` lists
+those heads, one per line (``<commit> <UTC time> [note]``). A force-push or rewrite that drops one
+of them, or an old commit rewritten so that a record version no longer verifies against the key
+its signer published at that commit, is reported with a HIST-VAL rule code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fmar.cache import Cache
+from fmar.findings import Finding, Severity
+from fmar.history import git
+from fmar.history.index import Change, HistoryIndex
+from fmar.history.recorded import record_of
+from fmar.history.versions import parse_blob
+from fmar.signing.canonical import canonical_bytes
+from fmar.signing.records import iso
+from fmar.signing.sshsig import SignatureError, fingerprint, verify
+
+#: Where the list of published heads lives, relative to the repository root.
+PUBLISHED_HEADS = Path("audit/published-heads.txt")
+_HEADER = "# Heads of published exports: commit, time (UTC), note. Append only; checked by fmar audit.\n"
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedHead:
+    commit: str
+    published_at: str
+    note: str
+    line: int
+
+
+def read_published(path: Path) -> list[PublishedHead]:
+    """The heads listed in ``path``; blank lines and ``#`` comments are skipped. Missing file: none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    heads = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split(maxsplit=2)
+        parts += [""] * (3 - len(parts))
+        heads.append(PublishedHead(parts[0], parts[1], parts[2], number))
+    return heads
+
+
+def record_head(path: Path, commit: str, when: datetime, note: str = "") -> bool:
+    """Append ``commit`` to the list at ``path`` unless it is already there; True when appended."""
+    if any(head.commit == commit for head in read_published(path)):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = path.read_text(encoding="utf-8") if path.exists() else _HEADER
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    path.write_text(existing + f"{commit} {iso(when)}{(' ' + note) if note else ''}\n", encoding="utf-8")
+    return True
+
+
+def _finding(path: str, line: int, code: str, message: str, hint: str, json_path: str = "$") -> Finding:
+    severity = Severity.WARNING if code == "HIST-VAL005" else Severity.ERROR
+    return Finding(path, line, 1, code, message, hint, json_path, severity)
+
+
+def check_published(root: Path, ref: str, heads: list[PublishedHead], listed_in: str) -> list[Finding]:
+    """HIST-VAL001/002: every published head is still a commit on the first-parent line of ``ref``."""
+    line = {commit for commit, _ in git.first_parent_line(root, ref)}
+    findings = []
+    for head in heads:
+        if head.commit in line:
+            continue
+        when = f" (published {head.published_at})" if head.published_at else ""
+        if not git.has_commit(root, head.commit):
+            findings.append(
+                _finding(
+                    listed_in,
+                    head.line,
+                    "HIST-VAL001",
+                    f"published head {head.commit}{when} is no longer in the repository: "
+                    "the history was rewritten or force-pushed",
+                    "restore the published history (push the published head back) and reapply later changes "
+                    "as new commits; never rewrite published history",
+                )
+            )
+        else:
+            findings.append(
+                _finding(
+                    listed_in,
+                    head.line,
+                    "HIST-VAL002",
+                    f"published head {head.commit}{when} is not on the first-parent line of {ref}: "
+                    "the branch was reset or rewritten past it",
+                    "make the published head an ancestor on the main line again (revert instead of resetting)",
+                )
+            )
+    return findings
+
+
+def _party_key(party: dict[str, Any] | None, key_fingerprint: str) -> str | None:
+    for key in (party or {}).get("keys") or []:
+        public = key.get("public_key") if isinstance(key, dict) else None
+        if isinstance(public, str) and fingerprint(public) == key_fingerprint:
+            return public
+    return None
+
+
+def _party_blob_at(index: HistoryIndex, party: str, commit: int) -> str:
+    changes = index.changes.get(f"{index.prefix}/party/{party}.yaml", [])
+    known = [c for c in changes if c.commit <= commit]
+    return known[-1].blob if known else ""
+
+
+def _versions(index: HistoryIndex) -> Iterator[tuple[str, Change]]:
+    for path, changes in sorted(index.changes.items()):
+        if record_of(path, index.prefix):
+            for change in changes:
+                if change.blob:
+                    yield path, change
+
+
+def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use_cache: bool = True) -> list[Finding]:
+    """HIST-VAL003/004/005: every version of every record verifies against its signer's key at that commit.
+
+    Results are cached by (record blob, party blob), so a later audit checks only new versions.
+    """
+    cache = Cache(registry_dir, enabled=use_cache)
+    done: dict[tuple[str, str], tuple[str, str] | None] = cache.load("audit-signatures.pickle") or {}
+    work = list(_versions(index))
+    texts = git.read_blobs(root, (change.blob for _, change in work))
+    parsed: dict[str, dict[str, Any] | None] = {}
+
+    def data_of(blob: str) -> dict[str, Any] | None:
+        if blob not in parsed:
+            parsed[blob] = parse_blob(texts[blob]) if blob in texts else None
+        return parsed[blob]
+
+    findings: list[Finding] = []
+    party_texts: dict[str, bytes] = {}
+    for path, change in work:
+        data = data_of(change.blob)
+        commit = index.commits[change.commit]
+        where = f"as committed in {commit.id[:12]} ({iso(commit.time)})"
+        if data is None:
+            findings.append(
+                _finding(path, 1, "HIST-VAL005", f"the version {where} cannot be read as a record", "", "$")
+            )
+            continue
+        signature = data.get("signature") if isinstance(data.get("signature"), dict) else {}
+        signer = str(signature.get("signer", ""))
+        party_blob = _party_blob_at(index, signer, change.commit)
+        key = (change.blob, party_blob)
+        if key not in done:
+            if party_blob and party_blob not in party_texts:
+                party_texts.update(git.read_blobs(root, [party_blob]))
+            party = parse_blob(party_texts.get(party_blob, b"")) if party_blob else None
+            done[key] = _verify(data, signature, party, signer)
+        problem = done[key]
+        if problem:
+            code, message = problem
+            findings.append(
+                _finding(
+                    path,
+                    1,
+                    code,
+                    f"the version {where}: {message}",
+                    "restore the history as signed, or have the signer sign a correcting record as a new commit",
+                    "$.signature.value" if code == "HIST-VAL003" else "$.signature.key_fingerprint",
+                )
+            )
+    cache.save("audit-signatures.pickle", done)
+    return findings
+
+
+def _verify(
+    data: dict[str, Any], signature: dict[str, Any], party: dict[str, Any] | None, signer: str
+) -> tuple[str, str] | None:
+    if party is None:
+        return "HIST-VAL004", f"the signer {signer or '(none)'} had no party record at that commit"
+    public = _party_key(party, str(signature.get("key_fingerprint", "")))
+    if public is None:
+        return "HIST-VAL004", f"no key of {signer} at that commit has fingerprint {signature.get('key_fingerprint')}"
+    try:
+        verify(canonical_bytes(data), str(signature.get("value", "")), public)
+    except SignatureError as exc:
+        return "HIST-VAL003", f"the signature of {signer} does not verify: {exc}"
+    return None
+
+
+def audit(
+    root: Path, registry_dir: Path, index: HistoryIndex, ref: str = "HEAD", published: Path | None = None
+) -> list[Finding]:
+    """Every tamper finding about the history of ``ref``: dropped published heads and versions that do not verify."""
+    listed = published or root / PUBLISHED_HEADS
+    shown = str(listed)
+    if listed.resolve().is_relative_to(root.resolve()):
+        shown = listed.resolve().relative_to(root.resolve()).as_posix()
+    findings = check_published(root, ref, read_published(listed), shown)
+    findings.extend(check_signatures(root, index, registry_dir))
+    return sorted(findings)

@@ -1,0 +1,100 @@
+"""Recorded time: when the registry accepted a record, from Git, not from what its submitter wrote.
+
+A record's recorded time is the commit time of the first commit on the first-parent line of the
+main branch whose tree contains it: the merge (or squash or rebase merge) that accepted it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from fmar.findings import Finding
+from fmar.history import git
+from fmar.history.index import Change, HistoryIndex, build_index
+from fmar.model import KINDS
+from fmar.registry import Registry
+from fmar.validate import Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedTime:
+    """When and by which commit a record entered the registry, and who wrote and signed it."""
+
+    recorded_at: datetime
+    commit: str
+    author: str
+    committer: str
+    #: The party that signed the record as first recorded ("" when it carries no readable signer).
+    signer: str = ""
+
+
+def record_of(path: str, prefix: str) -> tuple[str, str] | None:
+    """(kind, id) of a registry file path such as ``registry/party/UKPN.yaml``, or None for other files."""
+    rest = path[len(prefix) + 1 :] if path.startswith(prefix + "/") else None
+    if rest is None or rest.count("/") != 1 or not rest.endswith(".yaml"):
+        return None
+    kind, name = rest.split("/")
+    if kind not in KINDS:
+        return None
+    return kind, name.removesuffix(".yaml")
+
+
+def first_recorded(changes: list[Change]) -> Change:
+    """The change that first brought the file in (the first addition)."""
+    return next((change for change in changes if change.status == "A"), changes[0])
+
+
+def times_from(index: HistoryIndex, upto: int | None = None) -> dict[str, RecordedTime]:
+    """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head)."""
+    out: dict[str, RecordedTime] = {}
+    moments: dict[int, RecordedTime] = {}
+    folder = index.prefix + "/"
+    for path, changes in index.present(upto).items():
+        # record_of, inlined: this loop runs once per record of the registry
+        kind, _, name = path[len(folder) :].partition("/")
+        if not path.startswith(folder) or kind not in KINDS or not name.endswith(".yaml") or "/" in name:
+            continue
+        first = changes[0] if changes[0].status == "A" else first_recorded(changes)
+        signer = index.signers.get(first.blob, "")
+        shared = moments.get(first.commit)
+        if shared is None or shared.signer != signer:
+            commit = index.commits[first.commit]
+            shared = RecordedTime(commit.time, commit.id, commit.author, commit.committer, signer)
+            moments[first.commit] = shared
+        out[name[:-5]] = shared
+    return out
+
+
+def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[str, RecordedTime]:
+    """Recorded time of every record in ``registry_dir`` at ``ref``, keyed by record id.
+
+    Empty when ``root`` is not a Git repository or has no commit yet (nothing has been recorded);
+    a shallow clone or an unknown ``ref`` raises GitError.
+    """
+    if not git.is_repository(root) or (ref == "HEAD" and not git.has_commit(root, "HEAD")):
+        return {}
+    return times_from(build_index(root, registry_dir, ref))
+
+
+def load_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Registry:
+    """The registry loaded with the core Pipeline, its ``recorded_at`` filled from Git history.
+
+    Records not yet committed (a working tree with new files) keep no recorded time, so they
+    fall back to their signing time wherever a time is needed.
+    """
+    registry, _ = loaded_with_history(root, registry_dir, ref)
+    return registry
+
+
+def loaded_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> tuple[Registry, list[Finding]]:
+    """``load_with_history`` that also returns the Pipeline's findings."""
+    registry, findings = Pipeline(root, registry_dir).load()
+    fill_recorded(registry, recorded_times(root, registry_dir, ref))
+    return registry, findings
+
+
+def fill_recorded(registry: Registry, times: dict[str, RecordedTime]) -> None:
+    for record_id, recorded in times.items():
+        registry.recorded_at[record_id] = recorded.recorded_at

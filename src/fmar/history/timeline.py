@@ -1,0 +1,100 @@
+"""The history of one record, or of a Market Unit with its applications and their outcomes and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fmar.history import git
+from fmar.history.index import HistoryIndex
+from fmar.history.versions import Version, record_path, version_json, versions_of
+from fmar.model import Event, Outcome
+from fmar.registry import Registry, effective_at
+from fmar.signing.records import iso
+
+
+class UnknownRecord(LookupError):
+    """No file of that id was ever on the first-parent line."""
+
+
+@dataclass
+class RecordHistory:
+    """A record's versions, and for a unit (or an application) the records that answer it."""
+
+    record: str
+    kind: str
+    path: str
+    versions: list[Version]
+    #: Related records' versions (a unit's applications, an application's outcomes and events), by id.
+    related: dict[str, list[Version]] = field(default_factory=dict)
+
+    def timeline(self) -> list[Version]:
+        """Every version of the record and of its related records, in the order they were recorded."""
+        every = [*self.versions, *(v for versions in self.related.values() for v in versions)]
+        return sorted(every, key=lambda v: (v.recorded_at, _stated_time(v), v.record))
+
+
+def _stated_time(version: Version) -> str:
+    """The time a version states for itself (decision, effect or signing), as its ISO text."""
+    data = version.data or {}
+    return str(data.get("decided_at") or data.get("effective_at") or version.signed_at)
+
+
+def related_ids(registry: Registry, record: str, kind: str) -> list[str]:
+    """Records that belong to the history of ``record``: a unit's applications and their answers."""
+    if kind == "market_unit":
+        applications = [a.id for a in registry.applications_by_unit.get(record, ())]
+    elif kind == "application":
+        applications = [record]
+    else:
+        return []
+    out = [a for a in applications if a != record]
+    for application in applications:
+        out.extend(item.id for item in registry.answers.get(application, ()))
+    return out
+
+
+def history_of(root: Path, index: HistoryIndex, registry: Registry, record: str) -> RecordHistory:
+    """The history of ``record`` (any kind); units and applications include their related records."""
+    path = record_path(index, record)
+    if path is None:
+        raise UnknownRecord(f"{record} was never recorded on the first-parent line of {index.head[:12]}")
+    kind = path.split("/")[-2]
+    paths = {record: path}
+    for other in related_ids(registry, record, kind):
+        other_path = record_path(index, other)
+        if other_path:
+            paths[other] = other_path
+    texts = git.read_blobs(root, (c.blob for p in paths.values() for c in index.changes[p] if c.blob))
+    versions = {rid: versions_of(root, index, p, texts) for rid, p in paths.items()}
+    own = versions.pop(record)
+    return RecordHistory(record, kind, path, own, versions)
+
+
+def describe(registry: Registry, version: Version) -> str:
+    """A short account of what a version of an outcome, event or application says."""
+    record = (
+        registry.outcomes.get(version.record) or registry.events.get(version.record)
+        if version.kind in ("outcome", "event")
+        else None
+    )
+    if isinstance(record, Outcome):
+        return f"{record.result} for {record.application}, decided {iso(effective_at(record))}"
+    if isinstance(record, Event):
+        return f"{record.type} on {record.application}, effective {iso(effective_at(record))}"
+    application = registry.applications.get(version.record)
+    if application is not None:
+        return f"application for {application.product} v{application.product_version} to {application.so}"
+    return version.kind.replace("_", " ")
+
+
+def history_json(history: RecordHistory, registry: Registry) -> dict[str, Any]:
+    return {
+        "format": "fmar-history/v1",
+        "record": history.record,
+        "kind": history.kind,
+        "path": history.path,
+        "versions": [version_json(v) for v in history.versions],
+        "timeline": [{**version_json(v), "summary": describe(registry, v)} for v in history.timeline()],
+    }
