@@ -45,16 +45,13 @@ for command in (
     build,
     serve,
     demo,
-<<<<<<< HEAD
+    history,
+    audit_command,
     sign,
     verify,
     canonical,
     keys,
     check,
-=======
-    history,
-    audit_command,
->>>>>>> main
 ):
     cli.add_command(command)
 
