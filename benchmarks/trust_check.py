@@ -27,6 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from fmar.authoring import new_id
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
 from fmar.generate.synthetic import NOW
@@ -77,7 +78,16 @@ def make_change(repo: Path, seed: int = 3) -> int:
     """Branch ``pr`` off main with 20 signed records; returns how many records it touches."""
     git(repo, "checkout", "-q", "-B", "pr", "main")
     registry = repo / "registry"
-    builder = Builder(registry, lambda party: example_key(party, "synthetic-1"), random.Random(seed))
+    rng = random.Random(f"trust-benchmark:{seed}")
+
+    def fresh_id(kind: str, year: int) -> str:
+        """A new id that no record of the registry has (the change must not collide with history)."""
+        while True:
+            candidate = new_id(kind, year, rng)
+            if not (registry / kind / f"{candidate}.yaml").exists():
+                return candidate
+
+    builder = Builder(registry, lambda party: example_key(party, "synthetic-1"), rng, new_id=fresh_id)
     for path in sorted((registry / "product").glob("*.yaml")):
         builder.registry.add(_load(registry, "product", path.stem))
     answered = set(
@@ -108,7 +118,8 @@ def make_change(repo: Path, seed: int = 3) -> int:
         builder.add("market_unit", fields, unit.fsp, PR_AT)
         touched += 1
     fsp = units[0].fsp
-    for serial in range(900_001, 900_006):
+    serials = [n for n in range(900_001, 999_999) if not (registry / "market_unit" / f"MU-{fsp}-{n:06d}.yaml").exists()]
+    for serial in serials[:5]:
         unit = builder.unit(
             {
                 "id": f"MU-{fsp}-{serial:06d}",

@@ -115,8 +115,7 @@ def test_so_events_and_fsp_events(scenario: Scenario) -> None:
     b.event(b.registry.applications["APP-2024-1VNXK21J"], "suspended", PR_AT, reason="Failed a delivery test.")
     b.event(b.registry.applications["APP-2024-BXP7D6BT"], "reinstated", PR_AT)
     b.event(b.registry.applications["APP-2024-B0EEHBKZ"], "revoked", PR_AT, reason="Unit decommissioned.")
-    # APP-2025-EJ37KGWQ was deemed withdrawn in 2026; withdraw one still under assessment.
-    b.event(b.registry.applications["APP-2026-7YBPPNN8"], "withdrawn", PR_AT, reason="No longer offered.")
+    b.event(b.registry.applications["APP-2024-5BK6KDHW"], "withdrawn", PR_AT, reason="No longer offered.")
     _clean(scenario)
 
 

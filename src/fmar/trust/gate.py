@@ -298,10 +298,10 @@ def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[Record
         if layout:
             ctx.add(change.path, layout)
             continue
-        raw = ctx.after.blobs.read(ctx.after.rev, change.path)
         current = ctx.after.file(change.path)
-        if raw is None or current is None:
+        if current is None:
             continue
+        raw = current.text.encode("utf-8") if current.text is not None else b""
         if current.problems:
             ctx.add(change.path, *current.problems)
         if current.data is not None:
@@ -335,7 +335,7 @@ def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[Record
 
 def _reused_ids(ctx: _Context, added: list[str]) -> None:
     for path in added:
-        if ctx.base.blobs.read(ctx.base.rev, path) is not None:
+        if ctx.base.file(path) is not None:
             ctx.add(path, _reuse(path, "already exists on the base branch"))
     for path in sorted(ever_deleted(ctx.root, ctx.base.rev, added)):
         ctx.add(path, _reuse(path, "was deleted earlier in the registry's history"))
@@ -371,13 +371,16 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
     # Outcomes and events need their application's history, not the unit's other applications;
     # a changed unit or a new application needs every application of the unit (open ones, re-assessment).
     expand = set(units)
+    side.prefetch([f"{REGISTRY}/application/{a}.yaml" for a in sorted(applications)])
     for application_id in list(applications):
         found = side.application(application_id)
         if found is not None:
             units.add(found.unit)
     units.discard("")
     expand.discard("")
-    for path in mentioning(sorted(expand), ["application"]) if expand else []:
+    referring = mentioning(sorted(expand), ["application"]) if expand else []
+    side.prefetch(referring)
+    for path in referring:
         found_file = side.file(path)
         if found_file and isinstance(found_file.record, Application) and found_file.record.unit in units:
             applications.add(found_file.record.id)
@@ -389,6 +392,7 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
     paths = [f"{REGISTRY}/market_unit/{u}.yaml" for u in units]
     paths += [f"{REGISTRY}/application/{a}.yaml" for a in applications]
     paths += mentioning(sorted(applications), ["outcome", "event"]) if applications else []
+    side.prefetch(paths)
     for path in paths:
         found_file = side.file(path)
         if found_file and found_file.record is not None:
@@ -490,8 +494,9 @@ def _findings(ctx: _Context) -> list[Finding]:
     for path, problems in ctx.out.items():
         unique = list(dict.fromkeys(problems))
         if any(not p.line for p in unique):
-            raw = ctx.after.blobs.read(ctx.after.rev, path) or ctx.before.blobs.read(ctx.before.rev, path)
-            text = decode(raw)[0] if raw is not None else None
+            found = (ctx.after.file(path) or ctx.before.file(path)) if kind_of(path) else None
+            raw = None if found else ctx.after.blobs.read(ctx.after.rev, path)
+            text = found.text if found else (decode(raw)[0] if raw is not None else None)
             if text is not None and parse_strict(text).data is not None:
                 unique = locate(unique, text, None)
         out.extend(finding(path, p) for p in unique)
@@ -514,6 +519,9 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool 
             recorded_at=commit_time(root, head),
         )
         registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
+        touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})
+        for side in (ctx.base, ctx.before, ctx.after):
+            side.prefetch(touched)
         for change in registry_changes:
             _append_only(ctx, change, kind_of(change.path) or "")
         for change in all_changes:

@@ -80,6 +80,23 @@ def list_files(root: Path, rev: str, folder: str) -> list[tuple[str, str]]:
     return entries
 
 
+def blob_ids(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
+    """Blob id of each of ``paths`` that is a file at ``rev`` (one ``git ls-tree`` for them all).
+
+    Resolving ``rev:path`` one by one re-reads the tree of a large folder every time; this reads it once.
+    """
+    found: dict[str, str] = {}
+    for start in range(0, len(paths), 2000):
+        out = git(root, "ls-tree", "-z", rev, "--", *paths[start : start + 2000])
+        for item in out.split("\0"):
+            if item:
+                meta, path = item.split("\t", 1)
+                kind, blob = meta.split()[1:3]
+                if kind == "blob":
+                    found[path] = blob
+    return found
+
+
 def files_mentioning(root: Path, rev: str, needles: list[str], folders: list[str]) -> list[str]:
     """Paths under ``folders`` at ``rev`` whose text contains any of ``needles``."""
     if not needles:

@@ -16,7 +16,7 @@ from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.strict_yaml import SourceMap
 from fmar.loading.text import decode
 from fmar.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
-from fmar.trust.gitdiff import Blobs, files_mentioning, list_files
+from fmar.trust.gitdiff import Blobs, blob_ids, files_mentioning, list_files
 
 REGISTRY = "registry"
 
@@ -75,10 +75,25 @@ class Revision:
     def file(self, path: str) -> RecordFile | None:
         """The record file at ``path``, or None when there is none at this revision."""
         if path not in self._files:
-            kind = kind_of(path)
-            raw = self.blobs.read(self.rev, path) if kind else None
-            self._files[path] = read_record(raw, path, kind) if raw is not None and kind else None
+            self.prefetch([path])
         return self._files[path]
+
+    def prefetch(self, paths: list[str]) -> None:
+        """Read the record files at ``paths`` in one go: one tree listing, one batch of blobs."""
+        todo = [path for path in dict.fromkeys(paths) if path not in self._files]
+        if not todo:
+            return
+        blobs = blob_ids(self.root, self.rev, [path for path in todo if kind_of(path)])
+        self.blobs.prefetch([blob for path, blob in blobs.items() if (blob, path) not in self.blobs.parsed])
+        for path in todo:
+            kind, blob = kind_of(path), blobs.get(path)
+            if kind is None or blob is None:
+                self._files[path] = None
+                continue
+            found = self.blobs.parsed.get((blob, path))
+            if found is None:
+                found = self.blobs.parsed[(blob, path)] = read_record(self.blobs.object(blob) or b"", path, kind)
+            self._files[path] = found
 
     def record(self, kind: str, record_id: str) -> Record | None:
         found = self.file(record_path(kind, record_id)) if record_id else None
