@@ -22,8 +22,10 @@ def clone(origin: GitRepo, path: Path) -> GitRepo:
 
 
 def propose_and_merge(origin: GitRepo, contributor: GitRepo, branch: str, message: str, when: str) -> str:
-    """Commit on ``branch`` in the contributor's clone, push it, and merge it into main with --no-ff."""
+    """Commit on ``branch`` in the contributor's clone, pass the pull-request gate, push, merge with --no-ff."""
     contributor.commit_all(message, when=at(when))
+    gate = fmar(contributor.path, "check", "--base", "origin/main")
+    assert gate.exit_code == 0, gate.output
     contributor.git("push", "-q", "origin", branch)
     origin.git("merge", "--no-ff", "-q", "-m", f"Merge {branch}", branch, when=at(when))
     return origin.git("rev-parse", "HEAD")
@@ -113,6 +115,9 @@ def test_fsp_and_so_workflows_end_to_end(git_repo: GitRepo, tmp_path: Path) -> N
 
     status = json.loads(fmar(origin.path, "status", UNIT, "--as-of", "2026-02-12", "--format", "json").output)
     assert status["products"][0]["status"] == "qualified"
+    # Recorded times are the merges that accepted the records, not the times their signers wrote.
+    assert status["products"][0]["recorded_at"] == "2026-02-02T12:00:00Z"
+    assert status["products"][0]["outcome_recorded_at"] == "2026-02-11T08:00:00Z"
     # Time passes: the 30-day validity ends.
     status = json.loads(fmar(origin.path, "status", UNIT, "--as-of", "2026-03-20", "--format", "json").output)
     assert status["products"][0]["status"] == "expired"

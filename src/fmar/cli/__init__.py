@@ -2,51 +2,73 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from fmar import __version__
-from fmar.cli import fsp_cmd, so_cmd
-from fmar.cli.audit_cmd import audit_command
-from fmar.cli.build_cmd import build, demo, serve
-from fmar.cli.codeowners_cmd import codeowners
 from fmar.cli.common import EXIT_USAGE
-from fmar.cli.generate_cmd import generate
-from fmar.cli.history_cmd import history
-from fmar.cli.notify_cmd import notify
-from fmar.cli.rules_cmd import rules
-from fmar.cli.schema_cmd import schema
-from fmar.cli.sla_cmd import sla
-from fmar.cli.status_cmd import status
-from fmar.cli.validate_cmd import validate
+
+#: Command name -> "module:attribute". Modules are imported only when their command runs (or for
+#: --help), so `fmar check` in CI does not pay for importing the site builder or the FSP commands.
+COMMANDS: dict[str, str] = {
+    "validate": "fmar.cli.validate_cmd:validate",
+    "status": "fmar.cli.status_cmd:status",
+    "history": "fmar.cli.history_cmd:history",
+    "rules": "fmar.cli.rules_cmd:rules",
+    "schema": "fmar.cli.schema_cmd:schema",
+    "verify": "fmar.cli.trust_cmd:verify",
+    "sign": "fmar.cli.trust_cmd:sign",
+    "canonical": "fmar.cli.trust_cmd:canonical",
+    "keys": "fmar.cli.trust_cmd:keys",
+    "check": "fmar.cli.check_cmd:check",
+    "audit": "fmar.cli.audit_cmd:audit_command",
+    "unit": "fmar.cli.fsp_cmd:unit",
+    "eligible": "fmar.cli.fsp_cmd:eligible",
+    "apply": "fmar.cli.fsp_cmd:apply",
+    "withdraw": "fmar.cli.fsp_cmd:withdraw",
+    "supply-info": "fmar.cli.fsp_cmd:supply_info",
+    "inbox": "fmar.cli.so_cmd:inbox",
+    "package": "fmar.cli.so_cmd:package",
+    "acknowledge": "fmar.cli.so_cmd:acknowledge",
+    "request-info": "fmar.cli.so_cmd:request_info",
+    "decide": "fmar.cli.so_cmd:decide",
+    "suspend": "fmar.cli.so_cmd:suspend",
+    "reinstate": "fmar.cli.so_cmd:reinstate",
+    "revoke": "fmar.cli.so_cmd:revoke",
+    "sla": "fmar.cli.sla_cmd:sla",
+    "notify": "fmar.cli.notify_cmd:notify",
+    "codeowners": "fmar.cli.codeowners_cmd:codeowners",
+    "build": "fmar.cli.build_cmd:build",
+    "serve": "fmar.cli.build_cmd:serve",
+    "demo": "fmar.cli.build_cmd:demo",
+    "generate": "fmar.cli.generate_cmd:generate",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (the pattern of click's documentation)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="fmar")
 def cli() -> None:
     """fmar: the Git-backed registry of qualification status of GB flexibility Market Units."""
-
-
-for command in (
-    validate,
-    status,
-    rules,
-    schema,
-    generate,
-    *fsp_cmd.COMMANDS,
-    *so_cmd.COMMANDS,
-    sla,
-    notify,
-    codeowners,
-    build,
-    serve,
-    demo,
-    history,
-    audit_command,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

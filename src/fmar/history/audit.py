@@ -14,15 +14,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from fmar.cache import Cache
 from fmar.findings import Finding, Severity
 from fmar.history import git
 from fmar.history.index import Change, HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.history.versions import parse_blob
-from fmar.signing.canonical import canonical_bytes
+from fmar.model import Party
 from fmar.signing.records import iso
-from fmar.signing.sshsig import SignatureError, fingerprint, verify
+from fmar.trust.signatures import check_signature
 
 #: Where the list of published heads lives, relative to the repository root.
 PUBLISHED_HEADS = Path("audit/published-heads.txt")
@@ -105,14 +107,6 @@ def check_published(root: Path, ref: str, heads: list[PublishedHead], listed_in:
     return findings
 
 
-def _party_key(party: dict[str, Any] | None, key_fingerprint: str) -> str | None:
-    for key in (party or {}).get("keys") or []:
-        public = key.get("public_key") if isinstance(key, dict) else None
-        if isinstance(public, str) and fingerprint(public) == key_fingerprint:
-            return public
-    return None
-
-
 def _party_blob_at(index: HistoryIndex, party: str, commit: int) -> str:
     changes = index.changes.get(f"{index.prefix}/party/{party}.yaml", [])
     known = [c for c in changes if c.commit <= commit]
@@ -180,19 +174,26 @@ def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use
     return findings
 
 
+#: Signature problems that concern the key rather than the signed bytes.
+_KEY_CODES = frozenset({"SIG-VAL002", "SIG-VAL003", "SIG-VAL004", "SIG-VAL005", "SIG-VAL006", "SIG-VAL011"})
+
+
 def _verify(
     data: dict[str, Any], signature: dict[str, Any], party: dict[str, Any] | None, signer: str
 ) -> tuple[str, str] | None:
+    """Check one historical version with the trust layer, against the signer's party record at that commit."""
     if party is None:
         return "HIST-VAL004", f"the signer {signer or '(none)'} had no party record at that commit"
-    public = _party_key(party, str(signature.get("key_fingerprint", "")))
-    if public is None:
-        return "HIST-VAL004", f"no key of {signer} at that commit has fingerprint {signature.get('key_fingerprint')}"
     try:
-        verify(canonical_bytes(data), str(signature.get("value", "")), public)
-    except SignatureError as exc:
-        return "HIST-VAL003", f"the signature of {signer} does not verify: {exc}"
-    return None
+        held = Party.model_validate(party)
+    except ValidationError:
+        return "HIST-VAL004", f"the party record of {signer} at that commit is not a valid party record"
+    problems = check_signature(data, {signer: held})
+    if not problems:
+        return None
+    first = problems[0]
+    code = "HIST-VAL004" if first.code in _KEY_CODES else "HIST-VAL003"
+    return code, f"{first.code} {first.message}"
 
 
 def audit(

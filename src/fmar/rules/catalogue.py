@@ -126,6 +126,41 @@ _RULES: tuple[Rule, ...] = (
     Rule("HIST-VAL003", "Every historical version of a record verifies against its signer's key at that commit."),
     Rule("HIST-VAL004", "Every historical version names a signer and key that the signer's party record held then."),
     Rule("HIST-VAL005", "Every historical version of a record file can be read as a record.", _W),
+    # Trust: signatures (fmar verify, fmar check)
+    Rule("SIG-VAL001", "A record carries a complete signature block: signer, key fingerprint, signed-at and value."),
+    Rule("SIG-VAL002", "The signer is a party of the registry."),
+    Rule("SIG-VAL003", "The signing key is one of the keys the signer publishes."),
+    Rule("SIG-VAL004", "The signing key was valid (past its valid_from) when the record was signed."),
+    Rule("SIG-VAL005", "The signing key had not expired (before its valid_until) when the record was signed."),
+    Rule("SIG-VAL006", "A revoked key signs nothing at or after its revocation."),
+    Rule("SIG-VAL007", "The signature verifies over the record's canonical form (nothing changed after signing)."),
+    Rule("SIG-VAL008", "The signature value is a complete, well-formed SSHSIG signature."),
+    Rule("SIG-VAL009", "The signature was made with the key that key_fingerprint names."),
+    Rule("SIG-VAL010", "The signature was made for the registry's namespace fmar-record-v1."),
+    Rule("SIG-VAL011", "Records are signed with ed25519 or ecdsa-p256 keys only."),
+    Rule("SIG-VAL012", "A record is not signed later than it is recorded (no signing time in the future)."),
+    Rule("SIG-VAL013", "A record is recorded within 30 days of being signed (no backdated signing time)."),
+    Rule("SIG-VAL014", "The signature covers the record's canonical form, not the text of its file."),
+    Rule("SIG-VAL015", "A signature is never copied from another record."),
+    # Trust: who may write what (fmar check)
+    Rule("AUTH-VAL001", "Parties, keys and the process catalogue are signed by the registry operator."),
+    Rule("AUTH-VAL002", "A product is signed by the system operator that owns it, or by the registry operator."),
+    Rule("AUTH-VAL003", "Units, applications, withdrawals and supplied information are signed by the owning FSP."),
+    Rule(
+        "AUTH-VAL004", "Outcomes and SO events (information requests, suspensions...) are signed by the product's SO."
+    ),
+    Rule("AUTH-VAL005", "A change never uses authority (roles, licence areas, ownership) that it grants itself."),
+    Rule("AUTH-VAL006", "A change is never signed with a key that the same change adds."),
+    Rule("AUTH-VAL007", "The pinned operator keys change only by a signature of a current operator key."),
+    Rule("AUTH-VAL008", "The registry operator's party record publishes exactly the pinned operator keys."),
+    # Trust: the pull-request gate (fmar check)
+    Rule("GATE-VAL001", "Merged applications, outcomes and events are never modified: correct them with a new record."),
+    Rule("GATE-VAL002", "Merged applications, outcomes and events are never deleted."),
+    Rule("GATE-VAL003", "Records are never renamed or moved."),
+    Rule("GATE-VAL004", "A record id is never reused, even after its record was deleted."),
+    Rule("GATE-VAL005", "A change of registry data changes no code, schema or workflow (maintainers split them)."),
+    Rule("GATE-VAL006", "Record files live only under registry/<kind>/."),
+    Rule("GATE-VAL007", "Parties, products, units and the catalogue are never deleted: revoke or update them instead."),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -1,7 +1,8 @@
 """SSHSIG signatures (the format of ``ssh-keygen -Y sign``) over canonical record bytes.
 
-Signing uses ``cryptography`` for the key and the ``sshsig`` package for the wire format;
-verification uses ``sshsig``, and the tests hold both to the real ``ssh-keygen``.
+Signing uses ``cryptography`` for the key and the ``sshsig`` package for the wire format.
+Verification lives in ``fmar.trust`` (``sshsig`` verifies ed25519 only, fmar also ecdsa-p256);
+the tests hold both directions to the real ``ssh-keygen``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.hashes import SHA256
-from sshsig import InvalidSignature, PublicKey
-from sshsig import check_signature as _check_signature
 from sshsig.binary_io import SshWriter
 from sshsig.sshsig import SshsigWrapper, ssh_enarmor_sshsig
 
@@ -27,7 +26,7 @@ PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 
 
 class SignatureError(Exception):
-    """A signature that does not verify, with the reason."""
+    """A key that cannot sign registry records, with the reason."""
 
 
 def load_private_key(pem: bytes, passphrase: bytes | None = None) -> PrivateKey:
@@ -86,14 +85,3 @@ def sign(message: bytes, key: PrivateKey, namespace: str = NAMESPACE) -> str:
     _string(out, _HASH.encode())
     _string(out, _signature_blob(key, bytes(wrapper)))
     return ssh_enarmor_sshsig(out.output_fh.getvalue())
-
-
-def verify(message: bytes, armored: str, public_key: str, namespace: str = NAMESPACE) -> None:
-    """Raise SignatureError unless ``armored`` is a valid signature of ``message`` by ``public_key``."""
-    try:
-        signer = _check_signature(message, armored, namespace=namespace)
-    except (InvalidSignature, ValueError, NotImplementedError, IndexError) as exc:
-        raise SignatureError(f"signature does not verify: {exc or type(exc).__name__}") from None
-    expected = PublicKey.from_openssh_str(public_key)
-    if signer != expected:
-        raise SignatureError("signature was made with a different key")

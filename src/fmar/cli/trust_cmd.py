@@ -1,0 +1,111 @@
+"""fmar sign, verify, canonical and keys: signed records for people and for CI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fmar import report
+from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
+from fmar.cli.record_io import load_key, signing_time
+from fmar.loading.record_file import parse_text
+from fmar.loading.text import decode
+from fmar.paths import locate_registry
+from fmar.signing.canonical import canonical_bytes
+from fmar.signing.sshsig import fingerprint, public_key_line
+from fmar.trust.anchor import ANCHOR_PATH
+from fmar.trust.files import load_parties, sign_file, signer_of
+from fmar.trust.revision import kind_of
+from fmar.trust.verify import allowed_signers, verify_registry
+
+
+def _read_data(file: Path) -> dict:
+    text, problems = decode(file.read_bytes())
+    data, _, more = parse_text(text) if text is not None else (None, None, [])
+    if data is None:
+        first = (problems or more or [None])[0]
+        detail = f": {first.code} {first.message}" if first else ""
+        raise UsageError(f"{file} is not a readable record{detail}; run fmar validate for details")
+    return data
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="OpenSSH private key."
+)
+@click.option("--signer", default=None, help="Party id of the signer (default: the party that publishes the key).")
+@click.option("--at", "at", default=None, help="Signing time, ISO 8601 (default: now). The gate refuses backdating.")
+def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None:
+    """Sign FILE in place with the private key at --key.
+
+    A passphrase-protected key takes its passphrase from FMAR_KEY_PASSPHRASE, or asks for it
+    without echo. Nothing is written when the signed record would be invalid.
+    """
+    root, registry = locate_registry(None)
+    resolved = file.resolve()
+    rel = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else resolved.name
+    kind = (
+        "trust_anchor" if rel == ANCHOR_PATH else kind_of(rel) or kind_of("registry/" + "/".join(rel.split("/")[-2:]))
+    )
+    if kind is None:
+        raise UsageError(f"{file} is not at registry/<kind>/<id>.yaml nor the trust anchor {ANCHOR_PATH}")
+    key = load_key(key_path)
+    parties = load_parties(registry) if registry.is_dir() else {}
+    existing = _read_data(file).get("signature")
+    signer = signer or signer_of(key, parties) or (existing.get("signer") if isinstance(existing, dict) else None)
+    if not signer:
+        raise UsageError("no party publishes this key: name the signer with --signer PARTY")
+    moment = signing_time(at)
+    if kind == "trust_anchor":
+        parties = {}
+    _, problems = sign_file(file, kind, key, signer, moment, parties)
+    if problems:
+        for p in problems:
+            click.echo(f"{file}: {p.code} {p.message}" + (f"; fix: {p.hint}" if p.hint else ""), err=True)
+        click.echo("not signed: the record would be invalid", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"signed {file} as {signer} with {fingerprint(public_key_line(key))} at {moment.isoformat()}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@registry_option
+@format_option("text", "json", "github")
+def verify(paths: tuple[str, ...], location: tuple[Path, Path], fmt: str) -> None:
+    """Verify the signatures of every record (or of PATHS) and of the trust anchor.
+
+    Exit status: 0 when every signature verifies, 1 when any does not, 2 on a usage error.
+    """
+    root, registry = location
+    findings, files = verify_registry(root, registry, relative(root, paths) if paths else None)
+    report.write(fmt, findings, files, sys.stdout)
+    sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def canonical(file: Path) -> None:
+    """Print the exact bytes a record's signature covers (RFC 8785 JSON without signature.value)."""
+    sys.stdout.buffer.write(canonical_bytes(_read_data(file)))
+    sys.stdout.flush()
+
+
+@click.group()
+def keys() -> None:
+    """Parties' public keys."""
+
+
+@keys.command("allowed-signers")
+@registry_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE.")
+def allowed_signers_cmd(location: tuple[Path, Path], output: Path | None) -> None:
+    """Write an OpenSSH allowed_signers file of every party key, for ssh-keygen -Y verify."""
+    _, registry = location
+    text = allowed_signers(load_parties(registry))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)

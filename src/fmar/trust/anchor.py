@@ -1,0 +1,120 @@
+"""The trust anchor: one pinned file, ``registry-trust.yaml`` at the repository root, naming the
+registry operator and its keys. It is the root of trust: the operator's keys sign parties and
+their keys, and only a signature by a key the anchor already lists may change the anchor.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, ValidationError
+
+from fmar.ids import PartyId
+from fmar.loading.problems import Problem
+from fmar.model import Party
+from fmar.model.base import SCHEMA_VERSION, Signature
+from fmar.model.common import Strict
+from fmar.model.party import PublicKey
+from fmar.signing.records import sign_data
+from fmar.signing.sshsig import PrivateKey
+from fmar.trust.signatures import check_signature
+
+#: Where the anchor lives, relative to the repository root.
+ANCHOR_PATH = "registry-trust.yaml"
+
+
+class TrustAnchor(Strict):
+    """The registry operator and the keys pinned for it."""
+
+    KIND: ClassVar[str] = "trust_anchor"
+
+    schema_version: int = Field(ge=1, le=SCHEMA_VERSION)
+    kind: Literal["trust_anchor"]
+    operator: PartyId = Field(description="Party id of the registry operator.")
+    keys: list[PublicKey] = Field(min_length=1, max_length=20)
+    signature: Signature
+
+    def as_party(self) -> Party:
+        """The operator as a party holding exactly the pinned keys (for signature checks)."""
+        return Party.model_construct(id=self.operator, role="operator", keys=self.keys)
+
+
+def parse(data: Any) -> tuple[TrustAnchor | None, list[Problem]]:
+    if not isinstance(data, dict):
+        return None, [Problem("AUTH-VAL007", "the trust anchor is not a mapping", "restore registry-trust.yaml")]
+    try:
+        return TrustAnchor.model_validate(data), []
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = tuple(first["loc"])
+        return None, [
+            Problem(
+                "AUTH-VAL007",
+                f"the trust anchor is not valid: {first['msg']}",
+                "restore registry-trust.yaml from the base revision and change it with fmar sign",
+                location,
+            )
+        ]
+
+
+def anchor_data(operator: Party, key: PrivateKey, signed_at: datetime) -> dict[str, Any]:
+    """A signed anchor pinning the keys ``operator`` publishes."""
+    keys = [k.model_dump(mode="json", exclude_none=True) for k in operator.keys]
+    for item in keys:
+        for field in ("valid_from", "valid_until", "revoked_at"):
+            if field in item:
+                item[field] = item[field].replace("+00:00", "Z")
+    data = {"schema_version": SCHEMA_VERSION, "kind": "trust_anchor", "operator": operator.id, "keys": keys}
+    return sign_data(data, key, operator.id, signed_at)
+
+
+def check_change(new: dict[str, Any], old: TrustAnchor, recorded_at: datetime | None) -> list[Problem]:
+    """A changed anchor must be signed by the old anchor's operator with a key the old anchor lists."""
+    anchor, problems = parse(new)
+    if anchor is None:
+        return problems
+    if anchor.signature.signer != old.operator:
+        return [
+            Problem(
+                "AUTH-VAL007",
+                f"the trust anchor is signed by {anchor.signature.signer}, not by the operator {old.operator}",
+                f"only {old.operator} changes the pinned operator keys, with a key pinned before the change",
+                ("signature", "signer"),
+            )
+        ]
+    out = []
+    for problem in check_signature(new, {old.operator: old.as_party()}, recorded_at=recorded_at):
+        out.append(
+            problem._replace(
+                code="AUTH-VAL007",
+                message=f"the trust anchor's signature fails against the pinned keys: {problem.message}",
+            )
+        )
+    return out
+
+
+def check_operator(anchor: TrustAnchor, parties: dict[str, Party]) -> list[Problem]:
+    """The operator's party record must publish exactly the pinned keys."""
+    party = parties.get(anchor.operator)
+    if party is None:
+        return [
+            Problem(
+                "AUTH-VAL008",
+                f"the pinned operator {anchor.operator} has no party record",
+                f"add registry/party/{anchor.operator}.yaml with the pinned keys",
+                ("operator",),
+            )
+        ]
+    pinned = {(k.id, k.public_key, k.valid_from, k.valid_until, k.revoked_at) for k in anchor.keys}
+    published = {(k.id, k.public_key, k.valid_from, k.valid_until, k.revoked_at) for k in party.keys}
+    if pinned != published or party.role.value != "operator":
+        return [
+            Problem(
+                "AUTH-VAL008",
+                f"registry/party/{anchor.operator}.yaml does not publish exactly the keys pinned in {ANCHOR_PATH}",
+                f"change the operator's keys in both files in one change, signed by a current {anchor.operator} key",
+                ("keys",),
+            )
+        ]
+    return []

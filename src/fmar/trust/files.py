@@ -1,0 +1,86 @@
+"""The file edge of trust: read records and parties from a registry folder, write signed records back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fmar.loading.problems import Problem
+from fmar.loading.record_file import check_data, parse_text
+from fmar.loading.text import decode
+from fmar.model import KINDS, Party
+from fmar.signing.records import sign_data
+from fmar.signing.sshsig import PrivateKey, fingerprint, public_key_line
+from fmar.trust.anchor import ANCHOR_PATH, TrustAnchor, parse
+from fmar.trust.revision import RecordFile, read_record
+from fmar.trust.signatures import check_signature, find_key
+from fmar.writer import dumps, write_atomic
+
+
+def record_files(registry: Path) -> list[tuple[Path, str]]:
+    """(file, kind) of every record file in the registry's kind folders, sorted."""
+    out = []
+    for kind in sorted(KINDS):
+        folder = registry / kind
+        if folder.is_dir():
+            out.extend((path, kind) for path in sorted(folder.glob("*.yaml")) if path.is_file())
+    return out
+
+
+def read_file(path: Path, kind: str, rel: str) -> RecordFile:
+    return read_record(path.read_bytes(), rel, kind)
+
+
+def load_parties(registry: Path) -> dict[str, Party]:
+    parties: dict[str, Party] = {}
+    folder = registry / "party"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        loaded = read_record(path.read_bytes(), f"registry/party/{path.name}", "party")
+        if isinstance(loaded.record, Party):
+            parties[loaded.record.id] = loaded.record
+    return parties
+
+
+def load_anchor(root: Path) -> tuple[dict[str, Any] | None, TrustAnchor | None, list[Problem]]:
+    path = root / ANCHOR_PATH
+    if not path.is_file():
+        return None, None, []
+    text, problems = decode(path.read_bytes())
+    if text is None:
+        return None, None, problems
+    data, _, problems = parse_text(text)
+    if data is None:
+        return None, None, problems
+    anchor, problems = parse(data)
+    return data, anchor, problems
+
+
+def signer_of(key: PrivateKey, parties: dict[str, Party]) -> str | None:
+    """The party that publishes ``key``, if exactly one does."""
+    fp = fingerprint(public_key_line(key))
+    owners = [p.id for p in parties.values() if find_key(p, fp) is not None]
+    return owners[0] if len(owners) == 1 else None
+
+
+def sign_file(
+    path: Path, kind: str, key: PrivateKey, signer: str, signed_at: datetime, parties: dict[str, Party]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Sign the record in ``path`` in place; nothing is written when it would be invalid."""
+    text, problems = decode(path.read_bytes())
+    if text is None:
+        return None, problems
+    data, _, problems = parse_text(text)
+    if data is None:
+        return None, problems
+    signed = sign_data(data, key, signer, signed_at)
+    if kind == "trust_anchor":
+        _, problems = parse(signed)
+    else:
+        _, problems = check_data(kind, path.name.removesuffix(".yaml"), signed)
+    if not problems and parties:
+        problems = check_signature(signed, parties)
+    if problems:
+        return None, problems
+    write_atomic(path, dumps(signed))
+    return signed, []

@@ -1,0 +1,550 @@
+"""The pull-request gate (``fmar check --base REF``): judge a change by the authority of its base.
+
+What a change may do is decided from the base revision only: parties, keys, products and
+ownership are read from there, never from the change. The change's records are checked by
+the core rules, and the cross-record rules run on the neighbourhood of the change (the
+records it touches and those that refer to them) before and after it; only the findings the
+change brings are reported. The cost follows the size of the change, not of the registry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fmar.findings import Finding
+from fmar.ids import matches
+from fmar.loading.problems import Problem
+from fmar.loading.record_file import locate, parse_text
+from fmar.loading.strict_yaml import parse_strict
+from fmar.loading.text import decode
+from fmar.model import KINDS, Application, MarketUnit, Party, Product
+from fmar.registry import Registry
+from fmar.rules.registry import check_registry
+from fmar.signing.canonical import canonical_bytes
+from fmar.trust import anchor as trust_anchor
+from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
+from fmar.trust.gitdiff import Blobs, Change, changes, commit_time, ever_deleted, merge_base, resolve
+from fmar.trust.refindex import reference_index
+from fmar.trust.revision import REGISTRY, RecordFile, Revision, id_pattern, kind_of
+from fmar.trust.signatures import check_signature, find_key, verifies_over
+from fmar.validate import finding
+
+#: Kinds whose merged records are history: never modified, never deleted.
+APPEND_ONLY = ("application", "outcome", "event")
+_DOC_SUFFIXES = (".md", ".txt", ".rst")
+
+
+@dataclass
+class GateResult:
+    findings: list[Finding]
+    #: Paths the change touches.
+    files: int
+    base: str
+    head: str
+    merge_base: str
+    #: Git objects read to decide: follows the size of the change, not of the registry.
+    objects_read: int = 0
+
+
+@dataclass
+class _Context:
+    root: Path
+    base: Revision
+    before: Revision
+    after: Revision
+    recorded_at: datetime
+    out: dict[str, list[Problem]] = field(default_factory=dict)
+
+    def add(self, path: str, *problems: Problem) -> None:
+        self.out.setdefault(path, []).extend(problems)
+
+
+class _AuthorityView:
+    """The base revision, plus units and applications the change adds (their own signers are checked)."""
+
+    def __init__(self, base: Revision, after: Revision, added: set[str]) -> None:
+        self.base = base
+        self.after = after
+        self.added = added
+
+    @property
+    def parties(self) -> Mapping[str, Party]:
+        return self.base.parties
+
+    def product(self, product_id: str) -> Product | None:
+        return self.base.product(product_id)
+
+    def _either(self, kind: str, record_id: str) -> Any:
+        found = self.base.record(kind, record_id)
+        if found is None and f"{REGISTRY}/{kind}/{record_id}.yaml" in self.added:
+            found = self.after.record(kind, record_id)
+        return found
+
+    def unit(self, unit_id: str) -> MarketUnit | None:
+        found = self._either("market_unit", unit_id)
+        return found if isinstance(found, MarketUnit) else None
+
+    def application(self, application_id: str) -> Application | None:
+        found = self._either("application", application_id)
+        return found if isinstance(found, Application) else None
+
+
+def _is_data(path: str) -> bool:
+    return path.startswith(f"{REGISTRY}/") or path == trust_anchor.ANCHOR_PATH
+
+
+def _is_doc(path: str) -> bool:
+    return path.endswith(_DOC_SUFFIXES) or path in ("LICENSE", "NOTICE")
+
+
+def _layout_problem(path: str) -> Problem | None:
+    parts = path.split("/")
+    if len(parts) != 3:
+        return Problem("REG-VAL001", "not a record at registry/<kind>/<id>.yaml", "move or remove it", (), 1, 1)
+    kind, name = parts[1], parts[2]
+    if kind not in KINDS:
+        return Problem(
+            "REG-VAL002", f"unknown record kind folder {kind!r}", f"use one of: {', '.join(sorted(KINDS))}", (), 1, 1
+        )
+    if not name.endswith(".yaml") or not matches(id_pattern(kind), name[:-5]):
+        return Problem(
+            "REG-VAL004", f"{name!r} is not <id>.yaml for a {kind} id", "name the file after the record's id", (), 1, 1
+        )
+    return None
+
+
+def _pretends(path: str, raw: bytes | None) -> bool:
+    """A file outside registry/ that looks like a record: a kind folder in its path or a record's kind inside."""
+    if not path.endswith((".yaml", ".yml", ".json")) or path == trust_anchor.ANCHOR_PATH:
+        return False
+    parts = path.split("/")
+    if len(parts) >= 3 and parts[-3] == REGISTRY and parts[-2] in KINDS:
+        return True
+    if raw is None:
+        return False
+    text, _ = decode(raw)
+    if text is None:
+        return False
+    data: Any
+    if path.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return False
+    else:
+        data, _, _ = parse_text(text)
+    return isinstance(data, dict) and data.get("kind") in KINDS and "signature" in data
+
+
+def _same_data(a: RecordFile | None, b: RecordFile | None) -> bool:
+    return a is not None and b is not None and a.data is not None and a.data == b.data
+
+
+def _append_only(ctx: _Context, change: Change, kind: str) -> None:
+    path = change.path
+    if change.status == "D":
+        code = "GATE-VAL002" if kind in APPEND_ONLY else "GATE-VAL007"
+        what = "merged history" if kind in APPEND_ONLY else "a record others rely on"
+        ctx.add(
+            path,
+            Problem(
+                code,
+                f"deletes {path}, {what}",
+                "restore the file; correct an outcome or event with a new record that supersedes it, withdraw an "
+                "application with a withdrawal event, revoke a key or disconnect a unit instead of deleting",
+                (),
+                1,
+                1,
+            ),
+        )
+    elif change.status in ("M", "T") and kind in APPEND_ONLY:
+        if not _same_data(ctx.before.file(path), ctx.after.file(path)):
+            ctx.add(
+                path,
+                Problem(
+                    "GATE-VAL001",
+                    f"modifies the merged {kind} {path.rsplit('/', 1)[-1][:-5]}",
+                    "restore the file and record the correction as a new record that supersedes it",
+                    (),
+                    1,
+                    1,
+                ),
+            )
+    elif change.status in ("R", "C"):
+        ctx.add(
+            path,
+            Problem(
+                "GATE-VAL003",
+                f"renames or copies {change.old_path} to {path}",
+                "records keep their path for ever: restore the old file and add a new record with a new id",
+                (),
+                1,
+                1,
+            ),
+        )
+
+
+def _copied_from(ctx: _Context, path: str, value: str, others: Iterable[RecordFile]) -> str | None:
+    lines = [line for line in value.strip().splitlines()[1:-1] if line]
+    if not lines:
+        return None
+    needle = lines[-2] if len(lines) >= 3 else lines[-1]
+    for other in others:
+        if other.path != path and other.text and needle in other.text:
+            return other.path
+    kinds = sorted(KINDS)
+    for found in ctx.base.mentioning([needle], kinds):
+        if found != path:
+            return found
+    return None
+
+
+def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed: list[RecordFile]) -> list[Problem]:
+    data = current.data
+    assert data is not None
+    unchanged = _same_data(ctx.before.file(current.path), current)
+    problems = check_signature(data, ctx.base.parties, recorded_at=None if unchanged else ctx.recorded_at)
+    block = data.get("signature") if isinstance(data.get("signature"), dict) else {}
+    assert isinstance(block, dict)
+    signer = block.get("signer")
+    out = []
+    for problem in problems:
+        if problem.code == "SIG-VAL003":
+            party = ctx.after.parties.get(str(signer))
+            if party is not None and find_key(party, str(block.get("key_fingerprint"))) is not None:
+                problem = Problem(
+                    "AUTH-VAL006",
+                    f"signed with key {block.get('key_fingerprint')}, which this same change adds to {signer}",
+                    "merge the key first (signed by the operator), then sign records with it in a later change",
+                    ("signature", "key_fingerprint"),
+                )
+        elif problem.code == "SIG-VAL007":
+            party = ctx.base.parties[str(signer)]
+            key = find_key(party, str(block.get("key_fingerprint")))
+            assert key is not None
+            value = str(block.get("value"))
+            other_bytes = (raw, canonical_bytes({k: v for k, v in data.items() if k != "signature"}))
+            if any(verifies_over(candidate, value, key.public_key) for candidate in other_bytes):
+                problem = Problem(
+                    "SIG-VAL014",
+                    "the signature covers the file's text (or the record without its signature block), "
+                    "not the record's canonical form",
+                    "sign with fmar sign, or sign the output of fmar canonical with ssh-keygen -Y sign",
+                    ("signature", "value"),
+                )
+            else:
+                source = _copied_from(ctx, current.path, value, changed)
+                if source:
+                    problem = Problem(
+                        "SIG-VAL015",
+                        f"the signature is copied from {source}",
+                        "a signature belongs to one record: have the signer sign this record",
+                        ("signature", "value"),
+                    )
+        out.append(problem)
+    return out
+
+
+def _authority_uses(data: dict[str, Any], view: _AuthorityView, parties: set[str], products: set[str]) -> str | None:
+    """The authority record changed in the same change that ``data`` relies on, if any."""
+    block = data.get("signature")
+    signer = block.get("signer") if isinstance(block, dict) else None
+    if data.get("kind") in AUTHORITY_KINDS and data.get("id") in (parties | products):
+        parties = parties - {data.get("id")}
+    names = {signer, data.get("so"), data.get("fsp")}
+    product_names = {data.get("product")}
+    application = view.application(str(data.get("application", "")))
+    if application is not None:
+        names.add(application.so)
+        product_names.add(application.product)
+    for name in names:
+        if name in parties:
+            return f"party {name}"
+    for name in product_names:
+        if name in products:
+            return f"product {name}"
+    return None
+
+
+def _grants(ctx: _Context, current: RecordFile, fields: tuple[str, ...] | None) -> bool:
+    """True when the change creates the authority record or changes ``fields`` of it (all fields when None)."""
+    if current.data is None or "id" not in current.data:
+        return False
+    previous = ctx.base.file(current.path)
+    if previous is None or previous.data is None:
+        return True
+    if fields is None:
+        return unsigned_body(previous.data) != unsigned_body(current.data)
+    return any(previous.data.get(name) != current.data.get(name) for name in fields)
+
+
+def unsigned_body(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "signature"}
+
+
+def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[RecordFile]:
+    added = {c.path for c in registry_changes if c.status in ("A", "R", "C")}
+    view = _AuthorityView(ctx.base, ctx.after, added)
+    current_files: list[tuple[RecordFile, bytes]] = []
+    for change in registry_changes:
+        if change.status == "D":
+            continue
+        layout = _layout_problem(change.path)
+        if layout:
+            ctx.add(change.path, layout)
+            continue
+        current = ctx.after.file(change.path)
+        if current is None:
+            continue
+        raw = current.text.encode("utf-8") if current.text is not None else b""
+        if current.problems:
+            ctx.add(change.path, *current.problems)
+        if current.data is not None:
+            current_files.append((current, raw))
+    changed = [item for item, _ in current_files]
+    changed_parties = {
+        f.data["id"] for f in changed if f.kind == "party" and _grants(ctx, f, ("role", "licence_areas"))
+    }
+    changed_products = {f.data["id"] for f in changed if f.kind == "product" and _grants(ctx, f, None)}
+    for current, raw in current_files:
+        data = current.data
+        assert data is not None
+        problems = _signature_problems(ctx, current, raw, changed)
+        previous = ctx.before.file(current.path)
+        problems += check_authorization(
+            data, view, previous=previous.data if previous and current.path not in added else None
+        )
+        uses = _authority_uses(data, view, changed_parties, changed_products)
+        if uses:
+            problems.append(
+                Problem(
+                    "AUTH-VAL005",
+                    f"this change also changes {uses}, which this record relies on",
+                    f"split the change: merge the change of {uses} first, then this record",
+                    ("signature", "signer"),
+                )
+            )
+        ctx.add(current.path, *problems)
+    return changed
+
+
+def _reused_ids(ctx: _Context, added: list[str]) -> None:
+    for path in added:
+        if ctx.base.file(path) is not None:
+            ctx.add(path, _reuse(path, "already exists on the base branch"))
+    for path in sorted(ever_deleted(ctx.root, ctx.base.rev, added)):
+        ctx.add(path, _reuse(path, "was deleted earlier in the registry's history"))
+
+
+def _reuse(path: str, why: str) -> Problem:
+    record_id = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    return Problem(
+        "GATE-VAL004",
+        f"id {record_id} {why}",
+        "ids are never reused: make a new id (fmar new ... does) and supersede the old record if needed",
+        ("id",),
+    )
+
+
+Mentions = Callable[[list[str], list[str]], list[str]]
+
+
+def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions) -> Registry:
+    """The records the seeds touch and those that refer to them, at ``side``, with all reference tables."""
+    units: set[str] = set()
+    applications: set[str] = set()
+    for seed in seeds:
+        data = seed.data or {}
+        record_id = str(data.get("id", ""))
+        if seed.kind == "market_unit":
+            units.add(record_id)
+        elif seed.kind == "application":
+            applications.add(record_id)
+            units.add(str(data.get("unit", "")))
+        elif seed.kind in ("outcome", "event"):
+            applications.add(str(data.get("application", "")))
+    # Outcomes and events need their application's history, not the unit's other applications;
+    # a changed unit or a new application needs every application of the unit (open ones, re-assessment).
+    expand = set(units)
+    side.prefetch([f"{REGISTRY}/application/{a}.yaml" for a in sorted(applications)])
+    for application_id in list(applications):
+        found = side.application(application_id)
+        if found is not None:
+            units.add(found.unit)
+    units.discard("")
+    expand.discard("")
+    referring = mentioning(sorted(expand), ["application"]) if expand else []
+    side.prefetch(referring)
+    for path in referring:
+        found_file = side.file(path)
+        if found_file and isinstance(found_file.record, Application) and found_file.record.unit in units:
+            applications.add(found_file.record.id)
+    applications.discard("")
+    registry = Registry()
+    for table in (side.parties, side.products, side.processes):
+        for record in table.values():
+            registry.add(record, f"{REGISTRY}/{record.KIND}/{record.id}.yaml")
+    paths = [f"{REGISTRY}/market_unit/{u}.yaml" for u in units]
+    paths += [f"{REGISTRY}/application/{a}.yaml" for a in applications]
+    paths += mentioning(sorted(applications), ["outcome", "event"]) if applications else []
+    side.prefetch(paths)
+    for path in paths:
+        found_file = side.file(path)
+        if found_file and found_file.record is not None:
+            registry.add(found_file.record, path)
+    return registry
+
+
+def _mentions_after(ctx: _Context, before: Mentions, changed_paths: set[str]) -> Mentions:
+    """Search the revision after the change as the one before it, corrected by the changed files only.
+
+    Saves a second search of the whole registry: files the change does not touch are the same.
+    """
+
+    def mentioning(needles: list[str], kinds: list[str]) -> list[str]:
+        unchanged = [p for p in before(needles, kinds) if p not in changed_paths]
+        touched = []
+        for path in sorted(changed_paths):
+            found = ctx.after.file(path) if kind_of(path) in kinds else None
+            if found is not None and found.text is not None and any(n in found.text for n in needles):
+                touched.append(path)
+        return unchanged + touched
+
+    return mentioning
+
+
+def _cross_record(ctx: _Context, seeds: list[RecordFile], changed_paths: set[str], referring: Mentions) -> None:
+    """Cross-record findings the change brings: those after it that were not there before.
+
+    ``referring`` answers, for the revision before the change, which records refer to given ids.
+    """
+
+    def hits(side: Revision, mentioning: Mentions) -> set[tuple[str, Problem]]:
+        registry = _neighbourhood(side, seeds, mentioning)
+        return {(registry.path_of(record), problem) for record, problem in check_registry(registry)}
+
+    before = {(path, p.code, p.message) for path, p in hits(ctx.before, referring)}
+    for path, problem in sorted(hits(ctx.after, _mentions_after(ctx, referring, changed_paths))):
+        if (path, problem.code, problem.message) not in before:
+            ctx.add(path, problem)
+
+
+def _mixed(ctx: _Context, all_changes: list[Change]) -> None:
+    data = [c.path for c in all_changes if _is_data(c.path)]
+    code = [c.path for c in all_changes if not _is_data(c.path) and not _is_doc(c.path)]
+    if data and code:
+        shown = ", ".join(code[:5]) + (f" and {len(code) - 5} more" if len(code) > 5 else "")
+        for path in code:
+            ctx.add(
+                path,
+                Problem(
+                    "GATE-VAL005",
+                    f"this change edits registry data ({len(data)} files) and code, schemas or workflows ({shown})",
+                    "split it: data changes are judged by the rules already merged; a maintainer reviews code apart",
+                    (),
+                    1,
+                    1,
+                ),
+            )
+
+
+def _anchor(ctx: _Context, all_changes: list[Change], changed: list[RecordFile]) -> None:
+    touched = {c.path: c for c in all_changes}
+    change = touched.get(trust_anchor.ANCHOR_PATH)
+    path = trust_anchor.ANCHOR_PATH
+    new_anchor = None
+    if change is not None:
+        raw_new = ctx.after.blobs.read(ctx.after.rev, path) if change.status != "D" else None
+        raw_old = ctx.base.blobs.read(ctx.base.rev, path)
+        old_data, _, _ = parse_text(raw_old.decode("utf-8", "replace")) if raw_old else (None, None, None)
+        old_anchor, _ = trust_anchor.parse(old_data) if old_data is not None else (None, [])
+        if raw_new is None:
+            ctx.add(path, Problem("AUTH-VAL007", "deletes the trust anchor", "restore registry-trust.yaml", (), 1, 1))
+            return
+        new_data, _, problems = parse_text(raw_new.decode("utf-8", "replace"))
+        if new_data is None:
+            ctx.add(path, *problems)
+            return
+        if old_anchor is None:
+            operators = {p.id: p for p in ctx.base.parties.values() if p.role.value == "operator"}
+            problems = [p._replace(code="AUTH-VAL007") for p in check_signature(new_data, operators)]
+        else:
+            problems = trust_anchor.check_change(new_data, old_anchor, ctx.recorded_at)
+        ctx.add(path, *problems)
+        new_anchor, _ = trust_anchor.parse(new_data)
+    operator_changed = any(f.kind == "party" and f.record is not None for f in changed)
+    if new_anchor is None and operator_changed:
+        raw = ctx.after.blobs.read(ctx.after.rev, path)
+        data, _, _ = parse_text(raw.decode("utf-8", "replace")) if raw else (None, None, None)
+        new_anchor = trust_anchor.parse(data)[0] if data is not None else None
+    if new_anchor is None:
+        return
+    target = f"{REGISTRY}/party/{new_anchor.operator}.yaml"
+    if change is not None or target in {f.path for f in changed}:
+        ctx.add(target, *trust_anchor.check_operator(new_anchor, ctx.after.parties))
+
+
+def _findings(ctx: _Context) -> list[Finding]:
+    out = []
+    for path, problems in ctx.out.items():
+        unique = list(dict.fromkeys(problems))
+        if any(not p.line for p in unique):
+            found = (ctx.after.file(path) or ctx.before.file(path)) if kind_of(path) else None
+            raw = None if found else ctx.after.blobs.read(ctx.after.rev, path)
+            text = found.text if found else (decode(raw)[0] if raw is not None else None)
+            if text is not None and parse_strict(text).data is not None:
+                unique = locate(unique, text, None)
+        out.extend(finding(path, p) for p in unique)
+    return sorted(set(out))
+
+
+def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool = True) -> GateResult:
+    """Check the change from the merge base of ``base_ref`` and ``head_ref`` to ``head_ref``."""
+    base = resolve(root, base_ref)
+    head = resolve(root, head_ref)
+    fork = merge_base(root, base, head)
+    all_changes = changes(root, fork, head)
+    with Blobs(root) as blobs:
+        base_side = Revision(root, base, blobs)
+        ctx = _Context(
+            root=root,
+            base=base_side,
+            before=base_side if fork == base else Revision(root, fork, blobs),
+            after=Revision(root, head, blobs),
+            recorded_at=commit_time(root, head),
+        )
+        registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
+        touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})
+        for side in (ctx.base, ctx.before, ctx.after):
+            side.prefetch(touched)
+        for change in registry_changes:
+            _append_only(ctx, change, kind_of(change.path) or "")
+        for change in all_changes:
+            outside = change.status != "D" and not change.path.startswith(f"{REGISTRY}/")
+            if outside and _pretends(change.path, blobs.read(head, change.path)):
+                ctx.add(
+                    change.path,
+                    Problem(
+                        "GATE-VAL006",
+                        f"{change.path} looks like a registry record but is outside registry/",
+                        "records live at registry/<kind>/<id>.yaml; move it there or remove it",
+                        (),
+                        1,
+                        1,
+                    ),
+                )
+        _mixed(ctx, all_changes)
+        _reused_ids(ctx, [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)])
+        changed = _check_records(ctx, registry_changes)
+        old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
+        seeds = changed + old_versions
+        if seeds:
+            index = reference_index(root, fork, blobs, use_cache=use_cache)
+            _cross_record(ctx, seeds, {c.path for c in registry_changes}, index.referring)
+        _anchor(ctx, all_changes, changed)
+        return GateResult(_findings(ctx), len(all_changes), base, head, fork, blobs.objects_read)

@@ -1,0 +1,145 @@
+"""The registry as it stands at one Git revision, read lazily: only the records a check asks for.
+
+Parties, products and the process catalogue (the small reference tables) are read whole;
+units, applications, outcomes and events one by one, so the cost follows the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from fmar.loading.problems import Problem
+from fmar.loading.record_file import check_data, parse_text
+from fmar.loading.strict_yaml import SourceMap
+from fmar.loading.text import decode
+from fmar.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
+from fmar.trust.gitdiff import Blobs, blob_ids, files_mentioning, list_files
+
+REGISTRY = "registry"
+
+
+@dataclass
+class RecordFile:
+    """One registry file at a revision: its text, data, record (when valid) and problems."""
+
+    path: str
+    kind: str
+    text: str | None
+    data: dict[str, Any] | None
+    record: Record | None
+    problems: list[Problem]
+    source_map: SourceMap | None = None
+
+
+def record_path(kind: str, record_id: str) -> str:
+    return f"{REGISTRY}/{kind}/{record_id}.yaml"
+
+
+def id_pattern(kind: str) -> str:
+    """The id pattern of records of ``kind`` (from the model, as the layout scan uses it)."""
+    return str(KINDS[kind].model_fields["id"].metadata[0].pattern)
+
+
+def kind_of(path: str) -> str | None:
+    """The kind folder of a path ``registry/<kind>/<file>``, else None."""
+    parts = path.split("/")
+    return parts[1] if len(parts) == 3 and parts[0] == REGISTRY else None
+
+
+def read_record(raw: bytes, path: str, kind: str) -> RecordFile:
+    """Check the bytes of a record file as core validation does (bytes, YAML, schema, record rules)."""
+    text, problems = decode(raw)
+    if text is None:
+        return RecordFile(path, kind, None, None, None, problems)
+    data, source_map, problems = parse_text(text)
+    if data is None:
+        return RecordFile(path, kind, text, None, None, problems, source_map)
+    stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    record, problems = check_data(kind, stem, data)
+    return RecordFile(path, kind, text, data, record, problems, source_map)
+
+
+class Revision:
+    """Registry records at ``rev`` of the repository at ``root``."""
+
+    def __init__(self, root: Path, rev: str, blobs: Blobs) -> None:
+        self.root = root
+        self.rev = rev
+        self.blobs = blobs
+        self._files: dict[str, RecordFile | None] = {}
+        self._searches: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+
+    def file(self, path: str) -> RecordFile | None:
+        """The record file at ``path``, or None when there is none at this revision."""
+        if path not in self._files:
+            self.prefetch([path])
+        return self._files[path]
+
+    def prefetch(self, paths: list[str]) -> None:
+        """Read the record files at ``paths`` in one go: one tree listing, one batch of blobs."""
+        todo = [path for path in dict.fromkeys(paths) if path not in self._files]
+        if not todo:
+            return
+        blobs = blob_ids(self.root, self.rev, [path for path in todo if kind_of(path)])
+        self.blobs.prefetch([blob for path, blob in blobs.items() if (blob, path) not in self.blobs.parsed])
+        for path in todo:
+            kind, blob = kind_of(path), blobs.get(path)
+            if kind is None or blob is None:
+                self._files[path] = None
+                continue
+            found = self.blobs.parsed.get((blob, path))
+            if found is None:
+                found = self.blobs.parsed[(blob, path)] = read_record(self.blobs.object(blob) or b"", path, kind)
+            self._files[path] = found
+
+    def record(self, kind: str, record_id: str) -> Record | None:
+        found = self.file(record_path(kind, record_id)) if record_id else None
+        return found.record if found else None
+
+    def _table(self, kind: str) -> dict[str, Any]:
+        out = {}
+        entries = list_files(self.root, self.rev, f"{REGISTRY}/{kind}")
+        self.blobs.prefetch([blob for blob, path in entries if (blob, path) not in self.blobs.parsed])
+        for blob, path in entries:
+            found = self.blobs.parsed.get((blob, path))
+            if found is None:
+                raw = self.blobs.object(blob)
+                found = self.blobs.parsed[(blob, path)] = read_record(raw or b"", path, kind)
+            self._files[path] = found
+            if found.record is not None:
+                out[found.record.id] = found.record
+        return out
+
+    @cached_property
+    def parties(self) -> dict[str, Party]:
+        return self._table("party")
+
+    @cached_property
+    def products(self) -> dict[str, Product]:
+        return self._table("product")
+
+    @cached_property
+    def processes(self) -> dict[str, Process]:
+        return self._table("process")
+
+    def product(self, product_id: str) -> Product | None:
+        return self.products.get(product_id)
+
+    def unit(self, unit_id: str) -> MarketUnit | None:
+        found = self.record("market_unit", unit_id)
+        return found if isinstance(found, MarketUnit) else None
+
+    def application(self, application_id: str) -> Application | None:
+        found = self.record("application", application_id)
+        return found if isinstance(found, Application) else None
+
+    def mentioning(self, needles: list[str], kinds: list[str]) -> list[str]:
+        """Paths of records of ``kinds`` whose text names any of ``needles`` (one search per question)."""
+        key = (tuple(needles), tuple(kinds))
+        if key not in self._searches:
+            folders = [f"{REGISTRY}/{kind}" for kind in kinds]
+            self._searches[key] = files_mentioning(self.root, self.rev, needles, folders)
+        return self._searches[key]

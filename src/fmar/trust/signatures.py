@@ -1,0 +1,245 @@
+"""Verify one record's signature against the parties' published keys. Pure: data in, problems out."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from fmar.loading.problems import Problem
+from fmar.model import Party
+from fmar.model.party import PublicKey
+from fmar.signing.canonical import canonical_bytes
+from fmar.signing.sshsig import NAMESPACE, fingerprint
+from fmar.trust import wire
+
+#: Longest time between signing a record and recording it (the commit that adds it).
+MAX_SIGNING_AGE = timedelta(days=30)
+#: Clock difference tolerated between a signer's clock and the commit's.
+CLOCK_SKEW = timedelta(minutes=5)
+
+_SIG = ("signature",)
+_FIELDS = ("signer", "key_fingerprint", "signed_at", "value")
+
+
+@lru_cache(maxsize=4096)
+def key_fingerprint(public_key: str) -> str:
+    return fingerprint(public_key)
+
+
+def find_key(party: Party, key_fingerprint_: str) -> PublicKey | None:
+    """The key of ``party`` with fingerprint ``key_fingerprint_``, if it publishes one."""
+    for key in party.keys:
+        if key_fingerprint(key.public_key) == key_fingerprint_:
+            return key
+    return None
+
+
+def signed_at_of(data: Mapping[str, Any]) -> datetime | None:
+    """The signing time a record states, when it states a readable one with a time zone."""
+    signature = data.get("signature")
+    value = signature.get("signed_at") if isinstance(signature, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _block_problem(data: Mapping[str, Any]) -> Problem | None:
+    signature = data.get("signature")
+    if not isinstance(signature, dict):
+        return Problem("SIG-VAL001", "the record has no signature block", "sign it: fmar sign FILE --key PATH", _SIG)
+    for name in _FIELDS:
+        if not isinstance(signature.get(name), str) or not signature[name]:
+            return Problem(
+                "SIG-VAL001",
+                f"the signature block has no {name}",
+                "sign the record again with fmar sign FILE --key PATH",
+                (*_SIG, name),
+            )
+    if signed_at_of(data) is None:
+        return Problem(
+            "SIG-VAL001",
+            "signed_at is not an ISO 8601 time with a time zone",
+            "sign the record again with fmar sign FILE --key PATH",
+            (*_SIG, "signed_at"),
+        )
+    return None
+
+
+def _window_problems(key: PublicKey, signer: str, signed_at: datetime) -> list[Problem]:
+    out = []
+    where = (*_SIG, "signed_at")
+    if signed_at < key.valid_from:
+        out.append(
+            Problem(
+                "SIG-VAL004",
+                f"key {key.id} of {signer} is valid only from {key.valid_from.isoformat()}, "
+                f"but the record was signed at {signed_at.isoformat()}",
+                "sign with a key that was valid at the signing time",
+                where,
+            )
+        )
+    if key.valid_until is not None and signed_at >= key.valid_until:
+        out.append(
+            Problem(
+                "SIG-VAL005",
+                f"key {key.id} of {signer} expired at {key.valid_until.isoformat()}, before the record was signed",
+                f"sign with a current key of {signer}; the operator publishes new keys in the party record",
+                where,
+            )
+        )
+    if key.revoked_at is not None and signed_at >= key.revoked_at:
+        reason = f" ({key.revocation_reason})" if key.revocation_reason else ""
+        out.append(
+            Problem(
+                "SIG-VAL006",
+                f"key {key.id} of {signer} was revoked at {key.revoked_at.isoformat()}{reason}",
+                f"a revoked key signs nothing after its revocation: sign with a current key of {signer}",
+                where,
+            )
+        )
+    return out
+
+
+def _time_problems(signed_at: datetime, recorded_at: datetime) -> list[Problem]:
+    where = (*_SIG, "signed_at")
+    if signed_at > recorded_at + CLOCK_SKEW:
+        return [
+            Problem(
+                "SIG-VAL012",
+                f"signed at {signed_at.isoformat()}, after the commit that records it ({recorded_at.isoformat()})",
+                "sign with the real current time (fmar sign does), then commit",
+                where,
+            )
+        ]
+    if recorded_at - signed_at > MAX_SIGNING_AGE:
+        days = (recorded_at - signed_at).days
+        return [
+            Problem(
+                "SIG-VAL013",
+                f"signed at {signed_at.isoformat()}, {days} days before the commit that records it "
+                f"(at most {MAX_SIGNING_AGE.days} days)",
+                "sign the record again now (fmar sign) and commit it",
+                where,
+            )
+        ]
+    return []
+
+
+def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> list[Problem]:
+    where = (*_SIG, "value")
+    try:
+        decoded = wire.decode(data["signature"]["value"])
+    except wire.Malformed as exc:
+        return [
+            Problem(
+                "SIG-VAL008",
+                f"the signature value is not a complete SSHSIG signature: it {exc}",
+                "paste the whole signature, armor lines included, or sign again with fmar sign",
+                where,
+            )
+        ]
+    if decoded.namespace != NAMESPACE:
+        return [
+            Problem(
+                "SIG-VAL010",
+                f"the signature was made for namespace {decoded.namespace!r}, not {NAMESPACE!r}",
+                f"sign with fmar sign, or ssh-keygen -Y sign -n {NAMESPACE} over the output of fmar canonical",
+                where,
+            )
+        ]
+    expected = base64.b64decode(key.public_key.split()[1])
+    if decoded.public_key != expected:
+        return [
+            Problem(
+                "SIG-VAL009",
+                f"the signature was made with key {key_fingerprint(decoded.public_key_line)}, "
+                f"not with key {key.id} that key_fingerprint names",
+                "sign with the key named in key_fingerprint, or let fmar sign fill in the block",
+                where,
+            )
+        ]
+    try:
+        valid = wire.check(decoded, canonical_bytes(dict(data)))
+    except wire.Malformed as exc:
+        return [Problem("SIG-VAL008", f"the signature bytes are damaged: {exc}", "sign again with fmar sign", where)]
+    if not valid:
+        return [
+            Problem(
+                "SIG-VAL007",
+                f"the signature of {signer} does not match the record's content",
+                "the record changed after it was signed, or the signature is forged: "
+                "let the signer review and sign it again (fmar sign)",
+                where,
+            )
+        ]
+    return []
+
+
+def check_signature(
+    data: dict[str, Any], parties: Mapping[str, Party], *, recorded_at: datetime | None = None
+) -> list[Problem]:
+    """Problems with the signature of the record ``data`` under the keys of ``parties``.
+
+    ``recorded_at`` is when the record was recorded (the commit adding it); when given, a
+    signing time in the future of it or more than MAX_SIGNING_AGE before it is a problem.
+    """
+    problem = _block_problem(data)
+    if problem:
+        return [problem]
+    block = data["signature"]
+    signer = block["signer"]
+    signed_at = signed_at_of(data)
+    assert signed_at is not None
+    party = parties.get(signer)
+    if party is None:
+        return [
+            Problem(
+                "SIG-VAL002",
+                f"signer {signer!r} is not a party of the registry",
+                "sign as a registered party; the operator registers new parties",
+                (*_SIG, "signer"),
+            )
+        ]
+    key = find_key(party, block["key_fingerprint"])
+    if key is None:
+        return [
+            Problem(
+                "SIG-VAL003",
+                f"key {block['key_fingerprint']} is not one of the keys {signer} publishes",
+                f"sign with a key listed in registry/party/{signer}.yaml, or have the operator publish yours first",
+                (*_SIG, "key_fingerprint"),
+            )
+        ]
+    key_type = key.public_key.split()[0]
+    if key_type not in wire.SUPPORTED_KEY_TYPES:
+        return [
+            Problem(
+                "SIG-VAL011",
+                f"key {key.id} of {signer} is of type {key_type}, which fmar does not accept for records",
+                "sign with an ed25519 or ecdsa-p256 key (see docs/trust.md)",
+                (*_SIG, "key_fingerprint"),
+            )
+        ]
+    problems = _window_problems(key, signer, signed_at)
+    problems.extend(_value_problems(data, key, signer))
+    if recorded_at is not None:
+        problems.extend(_time_problems(signed_at, recorded_at))
+    return problems
+
+
+def verifies_over(message: bytes, armored: str, public_key: str) -> bool:
+    """True when ``armored`` is a valid fmar-namespace signature of ``message`` by ``public_key``."""
+    try:
+        decoded = wire.decode(armored)
+        if decoded.namespace != NAMESPACE or decoded.public_key != base64.b64decode(public_key.split()[1]):
+            return False
+        return wire.check(decoded, message)
+    except (wire.Malformed, wire.UnsupportedKey, ValueError):
+        return False

@@ -1,0 +1,94 @@
+"""Verify every signature of a registry folder (``fmar verify``) and write OpenSSH allowed-signers."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+from fmar.findings import Finding
+from fmar.loading.record_file import locate
+from fmar.model import Party
+from fmar.signing.sshsig import NAMESPACE
+from fmar.trust.anchor import ANCHOR_PATH, check_operator
+from fmar.trust.files import load_anchor, load_parties, read_file, record_files
+from fmar.trust.signatures import check_signature
+from fmar.trust.wire import SUPPORTED_KEY_TYPES
+from fmar.validate import finding, jobs_default
+
+#: Below this many records, one process is faster than starting workers.
+PARALLEL_THRESHOLD = 2000
+_CHUNK = 2000
+_PARTIES: dict[str, Party] = {}
+
+
+def _verify_chunk(root: str, items: list[tuple[str, str]]) -> list[Finding]:
+    findings: list[Finding] = []
+    for rel, kind in items:
+        loaded = read_file(Path(root) / rel, kind, rel)
+        if loaded.data is None:
+            continue  # unreadable files are fmar validate's to report
+        problems = check_signature(loaded.data, _PARTIES)
+        if problems and loaded.text is not None:
+            problems = locate(problems, loaded.text, loaded.source_map)
+        findings.extend(finding(rel, p) for p in problems)
+    return findings
+
+
+def verify_registry(
+    root: Path, registry: Path, only: list[str] | None = None, *, jobs: int | None = None
+) -> tuple[list[Finding], int]:
+    """Signature findings of the records (of ``only`` paths, when given) and of the trust anchor."""
+    parties = load_parties(registry)
+    prefixes = [p.rstrip("/") for p in only or []]
+    items = []
+    for path, kind in record_files(registry):
+        rel = path.relative_to(root).as_posix()
+        if not prefixes or any(rel == p or rel.startswith(p + "/") for p in prefixes):
+            items.append((rel, kind))
+    _PARTIES.clear()
+    _PARTIES.update(parties)
+    workers = jobs or jobs_default()
+    findings: list[Finding] = []
+    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+        findings = _verify_chunk(str(root), items)
+    else:
+        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            for part in pool.map(_verify_chunk, [str(root)] * len(chunks), chunks):
+                findings.extend(part)
+    if not prefixes or any(p == ANCHOR_PATH for p in prefixes):
+        findings.extend(_anchor_findings(root, parties))
+    return sorted(findings), len(items)
+
+
+def _anchor_findings(root: Path, parties: dict[str, Party]) -> list[Finding]:
+    data, anchor, problems = load_anchor(root)
+    if data is None and not problems:
+        return []
+    if anchor is not None:
+        own = {anchor.operator: anchor.as_party()}
+        problems = [p._replace(code="AUTH-VAL007") for p in check_signature(data or {}, own)]
+        problems += [p._replace(line=1, column=1) for p in check_operator(anchor, parties)]
+    return [finding(ANCHOR_PATH, p._replace(line=p.line or 1, column=p.column or 1)) for p in problems]
+
+
+def _ssh_time(moment: datetime) -> str:
+    """A time as allowed_signers and ssh-keygen -O verify-time read it: YYYYMMDDHHMMSSZ in UTC."""
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%SZ")
+
+
+def allowed_signers(parties: dict[str, Party]) -> str:
+    """OpenSSH allowed_signers lines: principal = party id, limited to the fmar namespace and key windows."""
+    lines = []
+    for party in sorted(parties.values(), key=lambda p: p.id):
+        for key in party.keys:
+            if key.public_key.split()[0] not in SUPPORTED_KEY_TYPES:
+                continue
+            options = [f'namespaces="{NAMESPACE}"', f'valid-after="{_ssh_time(key.valid_from)}"']
+            ends = [moment for moment in (key.valid_until, key.revoked_at) if moment is not None]
+            if ends:
+                options.append(f'valid-before="{_ssh_time(min(ends))}"')
+            lines.append(f"{party.id} {','.join(options)} {key.public_key} {party.id}:{key.id}")
+    return "".join(line + "\n" for line in lines)

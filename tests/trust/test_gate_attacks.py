@@ -1,0 +1,414 @@
+"""Attacks on the registry through a pull request: each one fails fmar check with its own rule code."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import struct
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from trust_scenario import BASE_AT, PR_AT, Scenario, key
+
+from fmar.generate.keys import example_key
+from fmar.signing.canonical import canonical_bytes
+from fmar.signing.records import iso, sign_data
+from fmar.signing.sshsig import public_key_line, sign
+
+APPLICATION = "registry/application/APP-2026-7YBPPNN8.yaml"  # KESTREL's unit, ENWL-SU, under assessment
+OUTCOME = "registry/outcome/OUT-2024-ZNDCB2F5.yaml"  # UKPN's outcome on APP-2024-1VNXK21J
+UNIT = "registry/market_unit/MU-VOLTAFLEX-000002.yaml"
+
+
+def _finding_codes(scenario: Scenario, path: str | None = None, **kwargs: Any) -> set[str]:
+    result = scenario.check(**kwargs)
+    return {f.code for f in result.findings if path is None or f.path == path}
+
+
+def _outcome(scenario: Scenario, signer: str, *, at=PR_AT, application: str = "APP-2026-7YBPPNN8") -> str:
+    b = scenario.builder
+    original = b.key_for
+    b.key_for = lambda party: key(signer)
+    app = b.registry.applications[application]
+    record = b.decide(app, "qualified", at, days=365)
+    # Builder signs as the application's SO; re-sign as the attacker with the attacker's key.
+    rel = f"registry/outcome/{record.id}.yaml"
+    scenario.sign(rel, signer, at=at)
+    b.key_for = original
+    return rel
+
+
+def _acknowledge(scenario: Scenario, *, at=PR_AT) -> str:
+    b = scenario.builder
+    record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", at)
+    return f"registry/event/{record.id}.yaml"
+
+
+def _revise_key(scenario: Scenario, party: str, **window: Any) -> None:
+    """The operator changes the window of ``party``'s key on main (a merged earlier change)."""
+
+    def change(body: dict) -> None:
+        body["keys"][0].update({k: iso(v) if hasattr(v, "isoformat") else v for k, v in window.items()})
+
+    scenario.sign(f"registry/party/{party}.yaml", "FMAR", change=change, at=BASE_AT + timedelta(hours=1))
+    scenario.merge_to_main("operator changes a key window", when=BASE_AT + timedelta(hours=2))
+
+
+# --- signatures -----------------------------------------------------------------------------
+
+
+def test_content_changed_after_signing(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    data["reason"] = "Edited after signing."
+    scenario.write(rel, data)
+    assert "SIG-VAL007" in _finding_codes(scenario, rel)
+
+
+def test_forged_signature_with_the_attackers_key(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    attacker = example_key("MALLORY", "attack")
+    data["signature"]["value"] = sign(canonical_bytes(data), attacker)
+    scenario.write(rel, data)
+    assert "SIG-VAL009" in _finding_codes(scenario, rel)
+
+
+def test_truncated_signature(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    lines = data["signature"]["value"].splitlines()
+    data["signature"]["value"] = "\n".join([*lines[:2], lines[-1]]) + "\n"
+    scenario.write(rel, data)
+    assert "SIG-VAL008" in _finding_codes(scenario, rel)
+
+
+def test_valid_signature_over_other_content(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    # a real signature by the right key, but over the record without its signature block
+    body = {k: v for k, v in data.items() if k != "signature"}
+    data["signature"]["value"] = sign(canonical_bytes(body), key("NESO"))
+    scenario.write(rel, data)
+    assert "SIG-VAL014" in _finding_codes(scenario, rel)
+
+
+def test_signature_copied_from_another_record(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    donor = scenario.data("registry/event/EVT-2024-RYKS2QSE.yaml")  # signed by NESO too
+    data["signature"] = donor["signature"]
+    data["signature"]["signed_at"] = iso(PR_AT)
+    scenario.write(rel, data)
+    assert "SIG-VAL015" in _finding_codes(scenario, rel)
+
+
+def test_signature_for_another_namespace(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    data["signature"]["value"] = sign(canonical_bytes(data), key("NESO"), namespace="git")
+    scenario.write(rel, data)
+    assert "SIG-VAL010" in _finding_codes(scenario, rel)
+
+
+def test_missing_signature_block(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    del data["signature"]
+    scenario.write(rel, data)
+    assert "SIG-VAL001" in _finding_codes(scenario, rel)
+
+
+def test_unknown_signer(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    scenario.sign(rel, "MALLORY")
+    assert "SIG-VAL002" in _finding_codes(scenario, rel)
+
+
+def test_unknown_key(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    scenario.sign(rel, "NESO", with_key=example_key("NESO", "stolen-laptop"))
+    assert "SIG-VAL003" in _finding_codes(scenario, rel)
+
+
+def test_revoked_key(scenario: Scenario) -> None:
+    _revise_key(scenario, "NESO", revoked_at=PR_AT - timedelta(days=1), revocation_reason="Key compromised.")
+    rel = _acknowledge(scenario)
+    assert "SIG-VAL006" in _finding_codes(scenario, rel)
+
+
+def test_expired_key(scenario: Scenario) -> None:
+    _revise_key(scenario, "NESO", valid_until=PR_AT - timedelta(days=1))
+    rel = _acknowledge(scenario)
+    assert "SIG-VAL005" in _finding_codes(scenario, rel)
+
+
+def test_key_not_yet_valid(scenario: Scenario) -> None:
+    _revise_key(scenario, "NESO", valid_from=PR_AT + timedelta(days=1))
+    rel = _acknowledge(scenario)
+    assert "SIG-VAL004" in _finding_codes(scenario, rel)
+
+
+def test_fido_key_is_refused(scenario: Scenario) -> None:
+    raw = example_key("NESO", "fido").public_key().public_bytes_raw()
+    blob = b"".join(struct.pack(">I", len(part)) + part for part in (b"sk-ssh-ed25519@openssh.com", raw, b"ssh:"))
+    line = "sk-ssh-ed25519@openssh.com " + base64.b64encode(blob).decode()
+
+    def add(body: dict) -> None:
+        body["keys"].append({"id": "neso-fido", "public_key": line, "valid_from": iso(BASE_AT)})
+
+    scenario.sign("registry/party/NESO.yaml", "FMAR", change=add, at=BASE_AT + timedelta(hours=1))
+    scenario.merge_to_main("operator publishes a FIDO key", when=BASE_AT + timedelta(hours=2))
+    rel = _acknowledge(scenario)
+    data = scenario.data(rel)
+    from fmar.signing.sshsig import fingerprint
+
+    data["signature"]["key_fingerprint"] = fingerprint(line)
+    scenario.write(rel, data)
+    assert "SIG-VAL011" in _finding_codes(scenario, rel)
+
+
+def test_backdated_signing_time(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario, at=PR_AT - timedelta(days=60))
+    assert "SIG-VAL013" in _finding_codes(scenario, rel)
+
+
+def test_signing_time_in_the_future(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario, at=PR_AT + timedelta(days=3))
+    assert "SIG-VAL012" in _finding_codes(scenario, rel)
+
+
+# --- who may sign what ----------------------------------------------------------------------
+
+
+def test_fsp_signs_an_outcome(scenario: Scenario) -> None:
+    rel = _outcome(scenario, "KESTREL")
+    assert "AUTH-VAL004" in _finding_codes(scenario, rel)
+
+
+def test_so_decides_another_sos_product(scenario: Scenario) -> None:
+    rel = _outcome(scenario, "UKPN")
+    assert "AUTH-VAL004" in _finding_codes(scenario, rel)
+
+
+def test_fsp_applies_for_another_fsps_unit(scenario: Scenario) -> None:
+    b = scenario.builder
+    application = b.apply(b.registry.units["MU-VOLTAFLEX-000004"], "UKPN-PR", PR_AT, up=1000.0)
+    rel = f"registry/application/{application.id}.yaml"
+    scenario.sign(rel, "KESTREL")
+    assert "AUTH-VAL003" in _finding_codes(scenario, rel)
+
+
+def test_fsp_withdraws_another_fsps_application(scenario: Scenario) -> None:
+    b = scenario.builder
+    record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "withdrawn", PR_AT, reason="Not ours.")
+    rel = f"registry/event/{record.id}.yaml"
+    scenario.sign(rel, "FENLAND")
+    assert "AUTH-VAL003" in _finding_codes(scenario, rel)
+
+
+def test_fsp_takes_over_another_fsps_unit(scenario: Scenario) -> None:
+    rel = "registry/market_unit/MU-FENLAND-000001.yaml"
+
+    def take(body: dict) -> None:
+        body["name"] = "Now ours"
+
+    scenario.sign(rel, "VOLTAFLEX", change=take)
+    assert "AUTH-VAL003" in _finding_codes(scenario, rel)
+
+
+def test_so_changes_another_sos_product(scenario: Scenario) -> None:
+    rel = "registry/product/UKPN-PR.yaml"
+
+    def edit(body: dict) -> None:
+        body["description"] = "Rewritten by a competitor."
+
+    scenario.sign(rel, "NGED", change=edit)
+    assert "AUTH-VAL002" in _finding_codes(scenario, rel)
+
+
+def test_fsp_registers_a_party(scenario: Scenario) -> None:
+    b = scenario.builder
+    b.fsp("SHELLCO", "Shell Company Ltd", PR_AT, "flex@shellco.example")
+    rel = "registry/party/SHELLCO.yaml"
+    scenario.sign(rel, "VOLTAFLEX")
+    assert "AUTH-VAL001" in _finding_codes(scenario, rel)
+
+
+def test_key_added_in_the_same_change_that_uses_it(scenario: Scenario) -> None:
+    new_key = example_key("NESO", "bundled", 2)
+
+    def add(body: dict) -> None:
+        body["keys"].append({"id": "neso-2", "public_key": public_key_line(new_key), "valid_from": iso(BASE_AT)})
+
+    scenario.sign("registry/party/NESO.yaml", "FMAR", change=add)
+    rel = _acknowledge(scenario)
+    scenario.sign(rel, "NESO", with_key=new_key)
+    assert "AUTH-VAL006" in _finding_codes(scenario, rel)
+
+
+def test_fsp_makes_itself_a_dso_and_uses_it(scenario: Scenario) -> None:
+    def promote(body: dict) -> None:
+        body["role"] = "dso"
+        body["licence_areas"] = ["UKPN_EPN"]
+        del body["contact"]["email"]
+        body["contact"]["website"] = "https://voltaflex.example"
+
+    scenario.sign("registry/party/VOLTAFLEX.yaml", "VOLTAFLEX", change=promote)
+    outcome = _outcome(scenario, "VOLTAFLEX", application="APP-2026-XNHPJ1N3")
+    result = scenario.check()
+    by_path = {(f.path, f.code) for f in result.findings}
+    assert ("registry/party/VOLTAFLEX.yaml", "AUTH-VAL001") in by_path
+    assert (outcome, "AUTH-VAL005") in by_path
+
+
+def test_licence_area_added_and_used_in_the_same_change(scenario: Scenario) -> None:
+    def widen(body: dict) -> None:
+        body["licence_areas"] = [*body["licence_areas"], "NGED_EMID"]
+
+    scenario.sign("registry/party/UKPN.yaml", "FMAR", change=widen)
+    b = scenario.builder
+    application = b.apply(b.registry.units["MU-FENLAND-000003"], "UKPN-SU", PR_AT, up=200.0)
+    rel = f"registry/application/{application.id}.yaml"
+    assert "AUTH-VAL005" in _finding_codes(scenario, rel)
+
+
+# --- the trust anchor -----------------------------------------------------------------------
+
+
+def test_operator_keys_changed_by_a_non_operator(scenario: Scenario) -> None:
+    def add(body: dict) -> None:
+        body["keys"].append({"id": "evil", "public_key": public_key_line(key("UKPN")), "valid_from": iso(PR_AT)})
+
+    scenario.sign("registry-trust.yaml", "UKPN", change=add)
+    assert "AUTH-VAL007" in _finding_codes(scenario, "registry-trust.yaml")
+
+
+def test_anchor_signed_with_a_key_it_adds(scenario: Scenario) -> None:
+    new_key = example_key("FMAR", "attacker")
+
+    def replace_keys(body: dict) -> None:
+        body["keys"] = [{"id": "fmar-9", "public_key": public_key_line(new_key), "valid_from": iso(BASE_AT)}]
+
+    scenario.sign("registry-trust.yaml", "FMAR", change=replace_keys, with_key=new_key)
+    scenario.sign("registry/party/FMAR.yaml", "FMAR", change=replace_keys, with_key=new_key)
+    assert "AUTH-VAL007" in _finding_codes(scenario, "registry-trust.yaml")
+
+
+def test_operator_party_keys_changed_without_the_anchor(scenario: Scenario) -> None:
+    def add(body: dict) -> None:
+        body["keys"].append(
+            {"id": "fmar-2", "public_key": public_key_line(example_key("FMAR", "bundled", 2)), "valid_from": iso(PR_AT)}
+        )
+
+    scenario.sign("registry/party/FMAR.yaml", "FMAR", change=add)
+    assert "AUTH-VAL008" in _finding_codes(scenario, "registry/party/FMAR.yaml")
+
+
+def test_deleting_the_trust_anchor(scenario: Scenario) -> None:
+    scenario.path("registry-trust.yaml").unlink()
+    assert "AUTH-VAL007" in _finding_codes(scenario, "registry-trust.yaml")
+
+
+# --- history is append-only -----------------------------------------------------------------
+
+
+def test_editing_a_merged_outcome(scenario: Scenario) -> None:
+    def extend(body: dict) -> None:
+        body["capacity_up_kw"] = 1400.0
+
+    scenario.sign(OUTCOME, "UKPN", change=extend)
+    assert "GATE-VAL001" in _finding_codes(scenario, OUTCOME)
+
+
+def test_deleting_a_merged_outcome(scenario: Scenario) -> None:
+    scenario.path(OUTCOME).unlink()
+    assert "GATE-VAL002" in _finding_codes(scenario, OUTCOME)
+
+
+def test_deleting_an_application(scenario: Scenario) -> None:
+    scenario.path(APPLICATION).unlink()
+    assert "GATE-VAL002" in _finding_codes(scenario, APPLICATION)
+
+
+def test_deleting_a_unit(scenario: Scenario) -> None:
+    scenario.path("registry/market_unit/MU-KESTREL-000004.yaml").unlink()
+    assert "GATE-VAL007" in _finding_codes(scenario, "registry/market_unit/MU-KESTREL-000004.yaml")
+
+
+def test_renaming_a_record(scenario: Scenario) -> None:
+    target = "registry/event/EVT-2026-ZZZZZZZZ.yaml"
+    shutil.move(scenario.path("registry/event/EVT-2026-1QG245MN.yaml"), scenario.path(target))
+    assert "GATE-VAL003" in _finding_codes(scenario, target)
+
+
+def test_reusing_a_deleted_id(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    scenario.merge_to_main("acknowledged", when=PR_AT + timedelta(hours=1))
+    scenario.path(rel).unlink()
+    scenario.merge_to_main("maintainer removed it", when=PR_AT + timedelta(hours=2))
+    data = scenario.data("registry/event/EVT-2026-1QG245MN.yaml")
+    data["id"] = rel.rsplit("/", 1)[-1][:-5]
+    data["application"] = "APP-2026-XNHPJ1N3"
+    data["type"] = "acknowledged"
+    data.pop("respond_by", None)
+    data["effective_at"] = iso(PR_AT + timedelta(hours=3))
+    scenario.write(rel, sign_data(data, key("NESO"), "NESO", PR_AT + timedelta(hours=3)))
+    assert "GATE-VAL004" in _finding_codes(scenario, rel, when=PR_AT + timedelta(hours=4))
+
+
+def test_adding_an_id_that_main_already_has(scenario: Scenario) -> None:
+    rel = _acknowledge(scenario)
+    scenario.repo.commit_all("pr adds the event", when=PR_AT + timedelta(minutes=30))
+    scenario.repo.git("checkout", "-q", "main")
+    scenario.repo.git("checkout", "-q", "pr", "--", rel)
+    scenario.repo.commit_all("someone else merged the same id", when=PR_AT + timedelta(minutes=40))
+    scenario.repo.git("checkout", "-q", "pr")
+    assert "GATE-VAL004" in _finding_codes(scenario, rel)
+
+
+# --- layout and mixed changes ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outside", ["docs/registry/outcome/OUT-2026-AAAAAAAA.yaml", "outcome.yaml"])
+def test_record_outside_registry(scenario: Scenario, outside: str) -> None:
+    data = scenario.data(OUTCOME)
+    scenario.write(outside, data)
+    assert "GATE-VAL006" in _finding_codes(scenario, outside)
+
+
+def test_mixed_data_and_code_change(scenario: Scenario) -> None:
+    _acknowledge(scenario)
+    scenario.path("src").mkdir()
+    scenario.path("src/rules.py").write_text("ALLOW_EVERYTHING = True\n", encoding="utf-8")
+    assert "GATE-VAL005" in _finding_codes(scenario, "src/rules.py")
+
+
+def test_misplaced_file_in_the_registry(scenario: Scenario) -> None:
+    rel = "registry/outcome/decision.yaml"
+    scenario.write(rel, scenario.data(OUTCOME))
+    assert "REG-VAL004" in _finding_codes(scenario, rel)
+
+
+# --- the core rules judge the changed records -----------------------------------------------
+
+
+def test_core_rules_apply_to_changed_records(scenario: Scenario) -> None:
+    b = scenario.builder
+    application = b.apply(b.registry.units["MU-KESTREL-000004"], "SPEN-PR", PR_AT, up=5000.0)
+    rel = f"registry/application/{application.id}.yaml"
+    assert "APP-VAL004" in _finding_codes(scenario, rel)
+
+
+def test_lifecycle_of_a_changed_record_uses_its_history(scenario: Scenario) -> None:
+    b = scenario.builder
+    # APP-2024-T55DTE65 failed: it cannot be suspended
+    b.event(b.registry.applications["APP-2024-T55DTE65"], "suspended", PR_AT, reason="Late.")
+    assert "LIFE-VAL001" in _finding_codes(scenario)
+
+
+def test_second_open_application_is_found_in_the_base(scenario: Scenario) -> None:
+    b = scenario.builder
+    b.apply(b.registry.units["MU-KESTREL-000001"], "ENWL-SU", PR_AT, up=900.0)
+    assert "APP-VAL003" in _finding_codes(scenario)

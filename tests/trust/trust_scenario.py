@@ -1,0 +1,99 @@
+"""A registry repository with a merged base and a pull-request branch, for gate scenarios."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fmar.generate.builder import Builder
+from fmar.generate.keys import example_key
+from fmar.loading.record_file import parse_text
+from fmar.signing.records import sign_data
+from fmar.signing.sshsig import PrivateKey
+from fmar.trust.gate import GateResult, check
+from fmar.validate import Pipeline
+from fmar.writer import dumps
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The base branch is merged at this time, after every bundled signature.
+BASE_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+#: Records of the pull request are signed at this time and committed an hour later.
+PR_AT = datetime(2026, 12, 10, 10, 0, tzinfo=UTC)
+
+
+def key(party: str) -> PrivateKey:
+    return example_key(party, "bundled")
+
+
+class Scenario:
+    """The bundled registry committed on main, and a branch ``pr`` checked out for the change."""
+
+    def __init__(self, repo: Any) -> None:
+        self.repo = repo
+        self.root: Path = repo.path
+        repo.copy_registry()
+        shutil.copy(ROOT / "registry-trust.yaml", self.root / "registry-trust.yaml")
+        repo.commit_all("bundled registry", when=BASE_AT)
+        repo.git("checkout", "-q", "-b", "pr")
+        self._builder: Builder | None = None
+
+    # --- files ------------------------------------------------------------------------------
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def data(self, rel: str) -> dict[str, Any]:
+        data, _, problems = parse_text(self.path(rel).read_text(encoding="utf-8"))
+        assert data is not None, problems
+        return data
+
+    def write(self, rel: str, data: dict[str, Any]) -> None:
+        target = self.path(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dumps(data), encoding="utf-8")
+
+    def sign(
+        self,
+        rel: str,
+        signer: str,
+        *,
+        at: datetime = PR_AT,
+        change: Callable[[dict[str, Any]], None] | None = None,
+        with_key: PrivateKey | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Change (optionally) and sign the record at ``rel`` as ``signer``, and write it."""
+        body = data if data is not None else self.data(rel)
+        body = {k: v for k, v in body.items() if k != "signature"}
+        if change:
+            change(body)
+        signed = sign_data(body, with_key or key(signer), signer, at)
+        self.write(rel, signed)
+        return signed
+
+    @property
+    def builder(self) -> Builder:
+        """A Builder over the base registry, to author new records as the parties would."""
+        if self._builder is None:
+            registry, _ = Pipeline(self.root, self.root / "registry", use_cache=False).load()
+            self._builder = Builder(self.root / "registry", key, random.Random(7))
+            self._builder.registry = registry
+        return self._builder
+
+    # --- git --------------------------------------------------------------------------------
+    def merge_to_main(self, message: str = "merged", when: datetime = BASE_AT + timedelta(days=1)) -> None:
+        """Commit what is staged on ``pr`` and fast-forward main to it (a merged earlier change)."""
+        self.repo.commit_all(message, when=when)
+        self.repo.git("checkout", "-q", "main")
+        self.repo.git("merge", "-q", "--ff-only", "pr")
+        self.repo.git("checkout", "-q", "pr")
+
+    def check(self, when: datetime = PR_AT + timedelta(hours=1)) -> GateResult:
+        self.repo.commit_all("the change", when=when)
+        return check(self.root, "main", "pr")
+
+    def codes(self, when: datetime = PR_AT + timedelta(hours=1)) -> set[str]:
+        return {f.code for f in self.check(when).findings}
