@@ -1,6 +1,23 @@
 #!/usr/bin/env bash
-# Set up, then run the benchmarks (10,000 and 100,000 units by default; pass --sizes N ... to change).
+# Set up, then run every benchmark. Each figure is reported beside a baseline measured in the same
+# run; results go to benchmarks/results/ and benchmarks/RESULTS.md. Registries are generated once
+# into benchmarks/work/ (100,000 units take a few minutes) and reused by every benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/python benchmarks/run.py "$@"
+py=.venv/bin/python
+work=benchmarks/work
+mkdir -p benchmarks/results
+
+echo "== Validation: fmar validate cold and warm, against the PyYAML parse floor and check-jsonschema"
+$py benchmarks/run.py --sizes 10000 100000 --work "$work"
+
+echo "== The pull-request gate: fmar check of a 20-record change on 100,000 units"
+$py benchmarks/trust_check.py --units 100000 --work "$work" --registry "$work/units-100000/registry"
+
+echo "== History: full extraction and one new commit, against one git log per file and GitPython"
+$py benchmarks/history_bench.py --units 100000 --commits 400 > benchmarks/results/history-100000x400.json
+$py benchmarks/history_bench.py --units 5000 --commits 20000 > benchmarks/results/history-5000x20000.json
+
+echo "== Site and exports: full build and 10-record rebuild, against plain mkdocs"
+$py benchmarks/site_build.py --units 10000 100000 --work "$work"
