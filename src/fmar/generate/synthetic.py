@@ -268,6 +268,7 @@ def _chunk(plan: Plan, index: int, builder_state: Builder) -> int:
         unit = b.unit(fields, registered)
         written += 1
         applications = 1 + (rng.random() < 0.2)
+        applied: set[str] = set()  # products this unit applied for (at most one application each)
         material = rng.random() < 0.02
         for _ in range(applications):
             choice = _choose_product(b, rng, unit)
@@ -275,12 +276,11 @@ def _chunk(plan: Plan, index: int, builder_state: Builder) -> int:
                 break
             product, up, down = choice
             submitted = _at(rng, registered + timedelta(days=1), latest)
-            open_same = [a for a in b.registry.applications_by_unit.get(unit.id, []) if a.product == product]
-            if open_same:
+            if product in applied:
                 continue
             before = len(b.registry)
             app = b.apply(unit, product, submitted, up=up, down=down)
-            b.registry.__dict__.pop("applications_by_unit", None)
+            applied.add(product)
             _story(b, rng, app, submitted)
             written += len(b.registry) - before
         if material:
