@@ -58,8 +58,9 @@ class Cache:
         tag = self.fingerprint.encode() + b"\n"
         return blob[len(tag) :] if blob.startswith(tag) else None
 
-    def save_bytes(self, name: str, blob: bytes) -> None:
-        self._write(name, self.fingerprint.encode() + b"\n" + blob)
+    def save_bytes(self, name: str, blob: bytes) -> bool:
+        """Store ``blob``; False when it could not be written (the cache only ever costs time)."""
+        return self._write(name, self.fingerprint.encode() + b"\n" + blob)
 
     def prune(self, prefix: str, keep: set[str]) -> None:
         """Remove entries named ``prefix...`` that are not in ``keep`` (buckets that no longer exist)."""
@@ -72,9 +73,16 @@ class Cache:
     def save(self, name: str, value: Any) -> None:
         self._write(name, pickle.dumps((self.fingerprint, value), protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _write(self, name: str, data: bytes) -> None:
+    @classmethod
+    def scratch(cls, directory: Path) -> Cache:
+        """A cache in ``directory`` (a temporary folder), used to hand results between processes."""
+        cache = cls.__new__(cls)
+        cache.enabled, cache.directory, cache.fingerprint = True, directory, "scratch"
+        return cache
+
+    def _write(self, name: str, data: bytes) -> bool:
         if not self.enabled:
-            return
+            return False
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=name, suffix=".tmp")
@@ -82,4 +90,5 @@ class Cache:
                 handle.write(data)
             Path(tmp).replace(self.directory / name)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            return False  # a cache that cannot be written only costs time
+        return True

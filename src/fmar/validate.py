@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import tempfile
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -58,10 +59,15 @@ def finding(path: str, problem: Problem) -> Finding:
     )
 
 
-def _load_bucket(root: str, items: list[tuple[str, str]]) -> bytes:
-    """Read one bucket of files in a worker; the pickled result is both the reply and the cache entry."""
+def _load_bucket(root: str, key: str, items: list[tuple[str, str]], cache: Cache) -> bytes | None:
+    """Read one bucket of files in a worker and store the pickled result under ``key`` in ``cache``.
+
+    Only the key travels back (None), so a worker never waits for the parent to drain a pipe;
+    the blob itself comes back only if it could not be stored.
+    """
     base = Path(root)
-    return pickle.dumps([load_file(base, rel, kind) for rel, kind in items], protocol=pickle.HIGHEST_PROTOCOL)
+    blob = pickle.dumps([load_file(base, rel, kind) for rel, kind in items], protocol=pickle.HIGHEST_PROTOCOL)
+    return None if cache.save_bytes(key, blob) else blob
 
 
 def jobs_default() -> int:
@@ -132,10 +138,15 @@ class Pipeline:
             files.extend(pickle.loads(blob))
             if progress:
                 progress(len(items))
-        # Workers read the missing buckets while this process unpickles what they have sent so far.
-        for key, blob in zip(missing, self._read(missing, buckets, progress), strict=True):
-            files.extend(pickle.loads(blob))
-            self.cache.save_bytes(key, blob)
+        # Workers read the missing buckets into the cache (a scratch folder without one) while this
+        # process unpickles the buckets they have finished.
+        with tempfile.TemporaryDirectory(prefix="fmar-buckets-") as scratch:
+            exchange = self.cache if self.cache.enabled else Cache.scratch(Path(scratch))
+            for key, blob in self._read(missing, buckets, exchange, progress):
+                data = blob if blob is not None else exchange.load_bytes(key)
+                if data is None:
+                    raise OSError(f"a worker's results for {key} could not be read back from {exchange.directory}")
+                files.extend(pickle.loads(data))
         self.cache.prune("bucket-", set(buckets))
         files.sort(key=lambda f: f.path)
         registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
@@ -147,21 +158,27 @@ class Pipeline:
         return registry, findings
 
     def _read(
-        self, keys: list[str], buckets: dict[str, list[tuple[str, str]]], progress: Progress | None
-    ) -> Iterator[bytes]:
+        self,
+        keys: list[str],
+        buckets: dict[str, list[tuple[str, str]]],
+        exchange: Cache,
+        progress: Progress | None,
+    ) -> Iterator[tuple[str, bytes | None]]:
         total = sum(len(buckets[k]) for k in keys)
+        root = str(self.root)
         if self.jobs <= 1 or total < PARALLEL_THRESHOLD:
             for key in keys:
-                yield _load_bucket(str(self.root), buckets[key])
+                yield key, _load_bucket(root, key, buckets[key], exchange)
                 if progress:
                     progress(len(buckets[key]))
             return
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("fork")) as pool:
-            work = [buckets[k] for k in keys]
-            for items, blob in zip(work, pool.map(_load_bucket, [str(self.root)] * len(work), work), strict=True):
-                yield blob
+            futures = {pool.submit(_load_bucket, root, key, buckets[key], exchange): key for key in keys}
+            for future in as_completed(futures):
+                key = futures[future]
+                yield key, future.result()
                 if progress:
-                    progress(len(items))
+                    progress(len(buckets[key]))
 
     def _registry_findings(self, registry: Registry) -> list[Finding]:
         by_path: dict[str, list[Problem]] = defaultdict(list)
