@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -155,7 +156,50 @@ def write_results(results: list[dict[str, object]]) -> None:
             f"({r['check_jsonschema_files_per_s']} files/s) | "
             f"{r['check_jsonschema_vs_cold']}x | {r['validate_warm_s']} s |"
         )
+    lines += other_results()
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def _load(pattern: str) -> list[dict[str, Any]]:
+    found = [json.loads(p.read_text()) for p in sorted(RESULTS.glob(pattern))]
+    return sorted(found, key=lambda r: (r.get("units", 0), r.get("first_parent_commits", 0)))
+
+
+def other_results() -> list[str]:
+    """Tables for the gate, history and site benchmarks (written by their own scripts)."""
+    lines = ["", "## The pull-request gate (`benchmarks/trust_check.py`)", ""]
+    lines += ["| Units | Files | Records changed | fmar check, median (target < 3 s) | first run (builds the index) |"]
+    lines += ["|---|---|---|---|---|"]
+    for r in _load("trust-check-*.json"):
+        lines.append(
+            f"| {r['units']:,} | {r['files']:,} | {r['records_changed']} | {r['median_s']} s | {r['cold_s']} s |"
+        )
+    lines += ["", "## History (`benchmarks/history_bench.py`)", ""]
+    lines += [
+        "| Units | First-parent commits | Full extraction (target < 20 s) | One new commit: recorded times "
+        "(target < 1 s) | One new commit: index | Baseline: one git log per file (extrapolated) "
+        "| GitPython (extrapolated) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in _load("history-*.json"):
+        lines.append(
+            f"| {r['units']:,} | {r['first_parent_commits']:,} | {r['full_extraction_s']} s | "
+            f"{r['new_commit_recorded_times_s']} s | {r['new_commit_index_s']} s | "
+            f"{r['naive_extrapolated_s']:,.0f} s | {r['gitpython_extrapolated_s']:,.0f} s |"
+        )
+    lines += ["", "## Site and exports (`benchmarks/site_build.py`)", ""]
+    lines += [
+        "| Units | Full build (target < 180 s at 100,000) | Rebuild after 10 edits (target < 15 s) "
+        "| Rebuild, nothing changed | Baseline: plain mkdocs, 500 / 2,000 pages |",
+        "|---|---|---|---|---|",
+    ]
+    for r in _load("site-*.json"):
+        baseline = f"{r.get('mkdocs_500_pages_s', '-')} s / {r.get('mkdocs_2000_pages_s', '-')} s"
+        lines.append(
+            f"| {r['units']:,} | {r['full_build_s']} s | {r['rebuild_after_10_edits_s']} s | "
+            f"{r['rebuild_nothing_changed_s']} s | {baseline} |"
+        )
+    return lines
 
 
 def main() -> None:
