@@ -20,19 +20,15 @@ from fmar.generate.reference import (
     ProductSpec,
 )
 from fmar.model import KINDS, Application, MarketUnit, Outcome, Record
-from fmar.model.market_unit import Composition
 from fmar.model.process import PHASES
 from fmar.registry import Registry
 from fmar.signing.records import iso
 from fmar.signing.sshsig import PrivateKey, public_key_line
+from fmar.workflow import forms
 
 KeyFor = Callable[[str], PrivateKey]
 #: When the example keys of reference parties become valid.
 KEYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def composition_fields(composition: Composition) -> dict[str, Any]:
-    return composition.model_dump(mode="json")
 
 
 class Builder:
@@ -175,23 +171,17 @@ class Builder:
         capabilities: dict[str, Any] | None = None,
     ) -> Application:
         spec = self.registry.products[product]
-        version = spec.versions[-1]
-        fields = {
-            "id": self.new_id("application", at.year),
-            "unit": unit.id,
-            "product": product,
-            "product_version": version.version,
-            "so": spec.so,
-            "capacity_up_kw": up,
-            "capacity_down_kw": down,
-            "capabilities": capabilities
-            or {
-                "full_delivery_s": version.full_delivery_s,
-                "duration_min": version.duration_min,
-                "metering_resolution_s": version.metering_resolution_s,
-            },
-            "unit_composition": composition_fields(unit.composition),
-        }
+        fields = forms.application_fields(
+            unit,
+            spec,
+            spec.versions[-1],
+            at,
+            capacity_up_kw=up,
+            capacity_down_kw=down,
+            capabilities=capabilities,
+            evidence=[],
+            record_id=self.new_id("application", at.year),
+        )
         record = self.add("application", fields, unit.fsp, at)
         assert isinstance(record, Application)
         return record
@@ -209,24 +199,19 @@ class Builder:
         supersedes: str | None = None,
         valid_from: datetime | None = None,
     ) -> Outcome:
-        fields: dict[str, Any] = {
-            "id": self.new_id("outcome", at.year),
-            "application": application.id,
-            "result": result,
-            "decided_at": iso(at),
-        }
-        if result != "failed":
-            start = valid_from or at
-            fields["valid_from"] = iso(start)
-            fields["valid_until"] = iso(start + timedelta(days=days))
-            fields["capacity_up_kw"] = round(application.capacity_up_kw * share, 2)
-            fields["capacity_down_kw"] = round(application.capacity_down_kw * share, 2)
-        if conditions:
-            fields["conditions"] = conditions
-        if reasons:
-            fields["reasons"] = reasons
-        if supersedes:
-            fields["supersedes"] = supersedes
+        fields = forms.outcome_fields(
+            application,
+            result,
+            at,
+            valid_from=valid_from,
+            days=days,
+            capacity_up_kw=round(application.capacity_up_kw * share, 2),
+            capacity_down_kw=round(application.capacity_down_kw * share, 2),
+            conditions=tuple(conditions or ()),
+            reasons=tuple(reasons or ()),
+            supersedes=supersedes,
+            record_id=self.new_id("outcome", at.year),
+        )
         record = self.add("outcome", fields, application.so, at)
         assert isinstance(record, Outcome)
         return record
@@ -242,14 +227,7 @@ class Builder:
     ) -> Record:
         side_fsp = event_type in ("information_supplied", "withdrawn")
         signer = self.registry.units[application.unit].fsp if side_fsp else application.so
-        fields: dict[str, Any] = {
-            "id": self.new_id("event", at.year),
-            "application": application.id,
-            "type": event_type,
-            "effective_at": iso(at),
-        }
-        if reason:
-            fields["reason"] = reason
-        if respond_by:
-            fields["respond_by"] = iso(respond_by)
+        fields = forms.event_fields(
+            application, event_type, at, reason=reason, respond_by=respond_by, record_id=self.new_id("event", at.year)
+        )
         return self.add("event", fields, signer, at)

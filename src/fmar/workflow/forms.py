@@ -29,6 +29,7 @@ def application_fields(
     capabilities: dict[str, Any] | None,
     evidence: list[dict[str, str]],
     rng: random.Random | None = None,
+    record_id: str | None = None,
 ) -> dict[str, Any]:
     """An application for ``unit`` against ``version`` of ``product`` with the unit's current composition.
 
@@ -39,7 +40,7 @@ def application_fields(
     up = capacity_up_kw if capacity_up_kw is not None else (up_default if version.direction != "down" else 0.0)
     down = capacity_down_kw if capacity_down_kw is not None else (up_default if version.direction != "up" else 0.0)
     fields: dict[str, Any] = {
-        "id": new_id("application", at.year, rng),
+        "id": record_id or new_id("application", at.year, rng),
         "unit": unit.id,
         "product": product.id,
         "product_version": version.version,
@@ -75,12 +76,13 @@ def outcome_fields(
     supersedes: str | None = None,
     max_validity_days: int | None = None,
     rng: random.Random | None = None,
+    record_id: str | None = None,
 ) -> dict[str, Any]:
     """An outcome; a qualification runs from ``valid_from`` (default: decision time) for ``days``
     (default: the product version's longest validity) unless ``valid_until`` is given, and grants
     the capacity applied for unless capacities are given."""
     fields: dict[str, Any] = {
-        "id": new_id("outcome", at.year, rng),
+        "id": record_id or new_id("outcome", at.year, rng),
         "application": application.id,
         "result": result,
         "decided_at": iso(at),
@@ -113,9 +115,10 @@ def event_fields(
     reason: str | None = None,
     respond_by: datetime | None = None,
     rng: random.Random | None = None,
+    record_id: str | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "id": new_id("event", at.year, rng),
+        "id": record_id or new_id("event", at.year, rng),
         "application": application.id,
         "type": event_type,
         "effective_at": iso(at),
