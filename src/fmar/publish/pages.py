@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fmar.model import MarketUnit
+from fmar.publish import fragments
 from fmar.publish.derive import page_url, status_label
 from fmar.publish.formats import templates
 
@@ -34,6 +35,8 @@ class Meta:
 
 def environment() -> Any:
     env = templates()
+    for name, function in fragments.GLOBALS.items():
+        env.globals.setdefault(name, function)
     env.filters.setdefault("status_label", status_label)
     env.filters.setdefault("page", lambda record_id, kind: page_url(kind, record_id))
     env.filters.setdefault("list_page", lambda n: "index.html" if n == 1 else f"page-{n}.html")
