@@ -96,8 +96,6 @@ def _render_chunk(items: list[tuple[str, str]]) -> tuple[dict[str, str], int]:
         context = _context_key(derived, kind, record_id)
         key = digest(
             state["code"],
-            meta.as_of,
-            str(meta.commit),
             str(meta.commit_url),
             *(_file_key(root, registry, r) for r in related),
             context,
@@ -129,6 +127,7 @@ def _context_key(derived: Derived, kind: str, record_id: str) -> str:
     elif kind == "application":
         application = registry.applications[record_id]
         parts = [derived.statuses.get(application.unit), derived.timeline(record_id)]
+        parts.append(derive.status_of_application(derived, record_id))
     elif kind == "product":
         summary = _STATE["summaries"].get(record_id)
         parts = [summary and (summary.units, summary.up_kw, summary.down_kw, sorted(summary.by_area.items()))]

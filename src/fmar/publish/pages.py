@@ -23,7 +23,9 @@ _WORD = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Meta:
-    """What every page shows in its frame: the commit, the as-of time and the stylesheets."""
+    """What the pages need from the build: stylesheets, commit link base, list page size, and the
+    head commit and as-of time, which only the list pages show (record pages never do, so they keep
+    their bytes from build to build)."""
 
     commit: str | None
     as_of: str
