@@ -336,12 +336,14 @@ def _put_page(staging: Staging, rel: str, render: Callable[[], bytes], *inputs: 
 
 
 def _lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
-    entries = [list(facts.entry) for facts in overview.units()]
-    filters, indexes = pages.filter_indexes(entries, meta.page_size)
+    units = list(overview.units())
+    entries = [list(facts.entry) for facts in units]
+    encoded = [facts.entry_json for facts in units]
+    filters, indexes = pages.filter_indexes(entries, meta.page_size, encoded)
     for rel, data in indexes.items():
         staging.put(f"filters/{rel}", data)
-    for shard, shard_entries in pages.search_shards(entries).items():
-        staging.put(f"search/{shard}", formats.json_bytes({"entries": shard_entries}))
+    for shard, data in pages.search_shards(entries, encoded).items():
+        staging.put(f"search/{shard}", data)
     unit_rows = [pages.unit_row(entry) for entry in entries]
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
     _list(staging, meta, "units", "Market Units and qualifications", "market_unit", columns, unit_rows, filters)
@@ -382,12 +384,13 @@ def _list(
     filters: list[pages.Filter] | None = None,
 ) -> None:
     """A paged list of records; a page is rendered only when its rows (or the frame) changed."""
-    search = filters is not None
     for number, count, chunk in pages.paged(rows, meta.page_size):
+        # Search and filters live on the first page, so the others change only with their rows.
+        search = filters is not None and number == 1
         _put_page(
             staging,
             f"{folder}/{pages.list_page_name(number)}",
-            lambda number=number, count=count, chunk=chunk: pages.list_page(
+            lambda number=number, count=count, chunk=chunk, search=search: pages.list_page(
                 meta, title, kind, columns, chunk, number, count, search=search, filters=filters or []
             ),
             meta,
@@ -396,20 +399,29 @@ def _list(
             number,
             count,
             chunk,
-            filters,
+            filters if search else None,
         )
 
 
 def _exports(staging: Staging, overview: Overview) -> None:
+    """The registry-wide exports, joined from each unit's encoded facts (see ``pages.encode``)."""
     base = API_ROOT
-    as_of = iso(overview.as_of)
+    units = list(overview.units())
     files: dict[str, bytes] = {}
-    files["qualifications.json"] = formats.json_bytes(
-        {"format": derive.FORMAT, "as_of": as_of, "qualifications": overview.qualifications()}
+    files["qualifications.json"] = (
+        b'{"as_of":'
+        + pages.encode(iso(overview.as_of))
+        + b',"format":'
+        + pages.encode(derive.FORMAT)
+        + b',"qualifications":'
+        + overview.qualifications_json()
+        + b"}\n"
     )
-    files["qualifications.csv"] = formats.csv_bytes(derive.QUALIFICATION_COLUMNS, derive.qualification_rows(overview))
+    files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
+        f.qualifications_csv for f in units
+    )
     files["changes.csv"] = formats.csv_bytes(derive.CHANGE_COLUMNS, derive.change_rows(overview))
-    files["units.csv"] = formats.csv_bytes(derive.UNIT_COLUMNS, [facts.row for facts in overview.units()])
+    files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview))
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)

@@ -229,11 +229,9 @@ QUALIFICATION_COLUMNS = (
 )
 
 
-def qualification_rows(overview: Overview) -> list[list[Any]]:
-    rows = []
-    for doc in overview.qualifications():
-        rows.append([doc[column] if doc[column] is not None else "" for column in QUALIFICATION_COLUMNS])
-    return rows
+def qualification_row(doc: dict[str, Any]) -> list[Any]:
+    """A row of qualifications.csv from a qualification's JSON."""
+    return [doc[column] if doc[column] is not None else "" for column in QUALIFICATION_COLUMNS]
 
 
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")

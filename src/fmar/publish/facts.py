@@ -53,12 +53,15 @@ class UnitFacts:
     unit: str
     name: str
     fsp: str
-    #: The unit as the search and filter indexes carry it (``pages.unit_entry``).
+    #: The unit as the search and filter indexes carry it (``pages.unit_entry``), and encoded.
     entry: tuple[str, ...]
-    #: Its row of units.csv.
-    row: tuple[Any, ...]
-    #: The governing status per product, as JSON (sorted by product).
-    qualifications: tuple[dict[str, Any], ...]
+    entry_json: bytes
+    #: Its line of units.csv.
+    unit_csv: bytes
+    #: The governing status per product (sorted by product): encoded and comma-joined for
+    #: qualifications.json, and as lines of qualifications.csv.
+    qualifications_json: bytes
+    qualifications_csv: bytes
     contributions: tuple[Contribution, ...]
     service: tuple[ServiceFact, ...]
     #: Applications awaiting the SO or the FSP.
@@ -76,7 +79,7 @@ class UnitFacts:
 
 def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
     """The facts of one unit from a ``derive.Derived`` whose registry holds the unit's whole group."""
-    from fmar.publish import derive, pages
+    from fmar.publish import derive, formats, pages
 
     registry = derived.registry
     unit = registry.units[unit_id]
@@ -90,6 +93,7 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         sorted({q.product for q in current}),
         summary,
     )
+    qualifications = [qualification_json(q) for q in current]
     technology, area = derive.main_technology(unit), str(unit.licence_area)
     contributions = tuple(
         Contribution(q.product, str(q.status), q.status in LIVE, q.capacity_up_kw, q.capacity_down_kw, technology, area)
@@ -117,8 +121,10 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         name=unit.name,
         fsp=unit.fsp,
         entry=tuple(entry),
-        row=tuple(derive.unit_row(unit)),
-        qualifications=tuple(qualification_json(q) for q in current),
+        entry_json=pages.encode(entry),
+        unit_csv=formats.csv_lines([derive.unit_row(unit)]),
+        qualifications_json=b",".join(pages.encode(q) for q in qualifications),
+        qualifications_csv=formats.csv_lines(derive.qualification_row(q) for q in qualifications),
         contributions=contributions,
         service=tuple(f for f in (service_fact(derived, a) for a in applications) if f is not None),
         open=open_,

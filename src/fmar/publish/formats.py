@@ -54,9 +54,14 @@ def _is_number(text: str) -> bool:
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return csv_lines([columns]) + csv_lines(rows)
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV lines (no header): ``csv_bytes`` is the header's line followed by these, so lines
+    prepared apart can be joined into one file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue().encode()

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from fmar.model import Party, Process, Product
 from fmar.publish.facts import ServiceFact, UnitFacts
@@ -63,9 +62,10 @@ class Overview:
         for unit_id in sorted(self.facts):
             yield self.facts[unit_id]
 
-    def qualifications(self) -> list[dict[str, Any]]:
-        """The governing status of every (unit, product) pair as JSON, sorted by unit and product."""
-        return [q for facts in self.units() for q in facts.qualifications]
+    def qualifications_json(self) -> bytes:
+        """The encoded JSON array of the governing status of every (unit, product) pair, sorted
+        by unit and product."""
+        return b"[" + b",".join(f.qualifications_json for f in self.units() if f.qualifications_json) + b"]"
 
     @cached_property
     def changes(self) -> list[Change]:
