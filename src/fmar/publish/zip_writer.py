@@ -17,7 +17,7 @@ import struct
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, nullcontext
 from dataclasses import dataclass
@@ -79,26 +79,29 @@ def _read_and_deflate(paths: list[Path], level: int) -> list[tuple[int, int, byt
     return out
 
 
-def _append(archive: zipfile.ZipFile, info: zipfile.ZipInfo, header: bytes, payloads: Iterable[bytes]) -> None:
-    """Append a finished entry (local header, then its compressed bytes) to ``archive``.
+def _append(
+    archive: zipfile.ZipFile, entries: Sequence[tuple[zipfile.ZipInfo, int]], chunks: Sequence[bytes | memoryview]
+) -> None:
+    """Append finished entries to ``archive``: ``chunks`` hold their local headers and compressed
+    bytes back to back, each entry starting at its offset into them.
 
     The one place that uses ``zipfile`` internals, as ``ZipFile._open_to_write`` and
-    ``_ZipWriteFile.close`` do for a seekable file: the entry starts at ``start_dir``, the
-    header is ``info.FileHeader(False)`` with CRC and sizes already known (so it is never
-    rewritten), and the entry joins ``filelist``/``NameToInfo`` for the central directory
-    that ``close()`` writes. ``tests/site/test_zip.py`` checks this gives the bytes of
-    ``ZipFile.writestr``; if CPython changes how it writes entries, that test fails.
+    ``_ZipWriteFile.close`` do for a seekable file: entries start at ``start_dir``, a header is
+    ``info.FileHeader(False)`` with CRC and sizes already known (so it is never rewritten), and
+    the entries join ``filelist``/``NameToInfo`` for the central directory that ``close()``
+    writes. ``tests/site/test_zip.py`` checks this gives the bytes of ``ZipFile.writestr``; if
+    CPython changes how it writes entries, that test fails.
     """
-    info.header_offset = archive.start_dir
-    archive.fp.write(header)  # type: ignore[union-attr]
-    size = len(header)
-    for payload in payloads:
-        archive.fp.write(payload)  # type: ignore[union-attr]
-        size += len(payload)
-    archive.start_dir += size
+    base = archive.start_dir
+    for info, offset in entries:
+        info.header_offset = base + offset
+        archive.filelist.append(info)
+        archive.NameToInfo[info.filename] = info
+    for chunk in chunks:
+        archive.fp.write(chunk)  # type: ignore[union-attr]
+        base += len(chunk)
+    archive.start_dir = base
     archive._didModify = True
-    archive.filelist.append(info)
-    archive.NameToInfo[info.filename] = info
 
 
 def _finished(name: str, crc: int, size: int, compress_size: int) -> tuple[zipfile.ZipInfo, bytes]:
@@ -242,18 +245,22 @@ def _copy_run(
         span = memoryview(old.read(_end(reuse[run[-1]]) - start))
     except (OSError, ValueError):
         span = memoryview(b"")
-    copied = 0
+    group: list[tuple[zipfile.ZipInfo, int]] = []  # verified entries back to back from ``first``
+    first = copied = 0
     for name in run:
         was = reuse[name]
         info, header = _finished(name, was.CRC, was.file_size, was.compress_size)
         at = was.header_offset - start
-        body = span[at + len(header) : at + len(header) + was.compress_size]
-        if span[at : at + len(header)] == header and len(body) == was.compress_size:
-            _append(archive, info, header, (body,))
+        if span[at : at + len(header)] == header and at + len(header) + was.compress_size <= len(span):
+            group.append((info, at - first))
             copied += 1
-        else:
-            ((crc, size, data),) = _read_and_deflate([folder / name], level)
-            _append(archive, *_finished(name, crc, size, len(data)), (data,))
+            continue
+        _append(archive, group, (span[first:at],))
+        ((crc, size, data),) = _read_and_deflate([folder / name], level)
+        info, header = _finished(name, crc, size, len(data))
+        _append(archive, [(info, 0)], (header, data))
+        group, first = [], _end(was) - start
+    _append(archive, group, (span[first:],))
     return copied
 
 
@@ -306,6 +313,7 @@ def write_zip(
                 i += len(runs[i])
                 continue
             crc, size, data = deflater.next()
-            _append(archive, *_finished(order[i], crc, size, len(data)), (data,))
+            info, header = _finished(order[i], crc, size, len(data))
+            _append(archive, [(info, 0)], (header, data))
             i += 1
     return ZipStats(copied, len(order) - copied)
