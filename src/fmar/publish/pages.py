@@ -46,36 +46,42 @@ def render(template: str, meta: Meta, **context: Any) -> bytes:
     return page.render(meta=meta, assets=assets, **context).encode()
 
 
-def list_pages(
+def list_page_name(number: int) -> str:
+    return "index.html" if number == 1 else f"page-{number}.html"
+
+
+def paged(rows: list[dict[str, Any]], size: int) -> Iterable[tuple[int, int, list[dict[str, Any]]]]:
+    """(page number, page count, rows of the page), ``size`` rows a page; one empty page for no rows."""
+    count = max(1, -(-len(rows) // size))
+    for number in range(1, count + 1):
+        yield number, count, rows[(number - 1) * size : number * size]
+
+
+def list_page(
     meta: Meta,
     title: str,
     kind: str,
     columns: list[str],
     rows: list[dict[str, Any]],
+    number: int,
+    count: int,
     *,
     search: bool = False,
     filters: list[Filter] | None = None,
-) -> dict[str, bytes]:
-    """File name (in the kind's folder) -> page, ``meta.page_size`` rows a page."""
-    size = meta.page_size
-    pages = max(1, -(-len(rows) // size))
-    out = {}
-    for number in range(1, pages + 1):
-        chunk = rows[(number - 1) * size : number * size]
-        name = "index.html" if number == 1 else f"page-{number}.html"
-        out[name] = render(
-            "list.html",
-            meta,
-            title=title if number == 1 else f"{title} (page {number})",
-            kind=kind,
-            columns=columns,
-            rows=chunk,
-            page=number,
-            pages=pages,
-            search=search,
-            filters=filters or [],
-        )
-    return out
+) -> bytes:
+    """Page ``number`` of ``count`` of a list of records."""
+    return render(
+        "list.html",
+        meta,
+        title=title if number == 1 else f"{title} (page {number})",
+        kind=kind,
+        columns=columns,
+        rows=rows,
+        page=number,
+        pages=count,
+        search=search,
+        filters=filters or [],
+    )
 
 
 #: Unit filters of the unit table: (name, label, index entry position). Status, SO and product
