@@ -453,9 +453,16 @@ def _bulk(staging: Staging, overview: Overview) -> None:
     """
     base = API_ROOT
     names = bulk_entries(staging.manifest)
-    key = digest("bulk", str(formats.ZIP_LEVEL), *(f"{rel}={staging.manifest[rel]}" for rel in names))
+    key = digest("bulk", formats.zip_format(), *(f"{rel}={staging.manifest[rel]}" for rel in names))
     bulk = staging.root / base / BULK
-    staging.put_with(f"{base}/{BULK}", key, lambda path: formats.write_zip(path, staging.root, names))
+    # Entries whose inputs did not change since the previous build are copied from its zip, not rezipped.
+    unchanged = {rel for rel in names if staging.previous.get(rel) == staging.manifest[rel]}
+    previous = staging.out / base / BULK
+    staging.put_with(
+        f"{base}/{BULK}",
+        key,
+        lambda path: formats.write_zip(path, staging.root, names, previous=previous, unchanged=unchanged),
+    )
     size, sha = formats.file_sha256(bulk)
     resources = []
     for name in _PACKAGED:
