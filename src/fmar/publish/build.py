@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -25,7 +25,7 @@ from fmar.publish import derive, docs_site, formats, pages, plan
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, api_url, page_url
 from fmar.publish.documents import API_ROOT, schema_texts
-from fmar.publish.facts import unit_facts
+from fmar.publish.facts import change_row, unit_facts
 from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.output import Staging, digest
@@ -135,9 +135,7 @@ def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]
         level = overview.service_level(party_id)
         context["so"] = level
         context["chart"] = histogram(level.decision_days, level.decision_target_days, f"Days to decide, {party_id}")
-        context["open_applications"] = [
-            {**asdict(q), "status": str(q.status), "since": iso(q.since)} for q in overview.open_applications(party_id)
-        ]
+        context["open_applications"] = overview.open_applications(party_id)
     context["units"] = [{"id": unit_id, "name": name} for unit_id, name in units[: pages.PAGE_SIZE]]
     return context
 
@@ -180,8 +178,14 @@ def build(
     facts = dict(inputs.kept)
     facts.update({unit: unit_facts(derived, unit) for unit in sorted(inputs.units)})
     reference = {kind: registry.table(kind) for kind in ("party", "product", "process")}
-    reference_ids = {record_id for table in reference.values() for record_id in table}
-    others = plan.other_changes(history, registry) if inputs.full else (previous.other_changes if previous else [])
+    removed = plan.removed_changes(history, registry) if inputs.full else previous.removed_changes  # type: ignore[union-attr]
+    products = registry.products
+    reference_changes = [
+        change_row(c, products[c.id].so if c.kind == "product" else None, c.id if c.kind == "product" else None)
+        for table in reference.values()
+        for record_id in sorted(table)
+        for c in history.timelines.get(record_id, ())
+    ]
     overview = Overview(
         moment,
         history.head,
@@ -189,7 +193,7 @@ def build(
         reference["product"],  # type: ignore[arg-type]
         reference["process"],  # type: ignore[arg-type]
         facts,
-        [c for record_id in sorted(reference_ids) for c in history.timelines.get(record_id, ())] + others,
+        reference_changes + removed,
     )
     staging = Staging(out)
     try:
@@ -217,7 +221,7 @@ def build(
             application_unit=application_unit,
             reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
             facts=facts,
-            other_changes=others,
+            removed_changes=removed,
             latest=_latest(history, previous),
         ),
     )
@@ -420,7 +424,7 @@ def _exports(staging: Staging, overview: Overview) -> None:
     files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
         f.qualifications_csv for f in units
     )
-    files["changes.csv"] = formats.csv_bytes(derive.CHANGE_COLUMNS, derive.change_rows(overview))
+    files["changes.csv"] = formats.csv_bytes(derive.CHANGE_COLUMNS, (row[:7] for row in overview.changes))
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview))
     for name, data in files.items():

@@ -237,11 +237,5 @@ def qualification_row(doc: dict[str, Any]) -> list[Any]:
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")
 
 
-def change_rows(overview: Overview) -> list[list[str]]:
-    rows = [[iso(c.at), c.kind, c.id, c.action, c.commit or "", c.signer, " ".join(c.fields)] for c in overview.changes]
-    rows.sort()
-    return rows
-
-
 def status_label(status: str) -> str:
     return Status(status).label

@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +49,17 @@ def _html_block(template: str, **context: Any) -> str:
 
 
 def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[str, str]:
-    recent = sorted(overview.changes, key=lambda c: (c.at, c.id), reverse=True)[:15]
+    recent = [
+        {**row._asdict(), "at": row.recorded_at[:16].replace("T", " "), "url": _url(row.kind, row.id)}
+        for row in overview.changes[:-16:-1]
+    ]
     counts = overview.counts
     pages = {
         "index.md": "# fmar registry\n\n"
         + _html_block(
             "docs_home.html",
             counts=counts,
-            recent=[{**asdict(c), "at": c.at.strftime("%Y-%m-%d %H:%M"), "url": _url(c.kind, c.id)} for c in recent],
+            recent=recent,
             as_of=overview.as_of.strftime("%Y-%m-%d %H:%M UTC"),
             commit=overview.head,
         ),

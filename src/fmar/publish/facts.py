@@ -11,19 +11,18 @@ again only the groups whose files changed or whose next change has come, and agg
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fmar.cli.status_cmd import qualification_json
 from fmar.model import Event, EventType, Outcome
 from fmar.publish.inputs import Change
 from fmar.registry import effective_at
-from fmar.status import LIVE, OPEN, Qualification, next_change
+from fmar.signing.records import iso
+from fmar.status import LIVE, OPEN, next_change
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceFact:
+class ServiceFact(NamedTuple):
     """One application as its SO's service levels count it (known at the as-of time)."""
 
     so: str
@@ -35,8 +34,7 @@ class ServiceFact:
     decision_target_days: int
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     """A unit's current status for one product, as the product's summary counts it."""
 
     product: str
@@ -48,8 +46,40 @@ class Contribution:
     area: str
 
 
-@dataclass(frozen=True, slots=True)
-class UnitFacts:
+class ChangeRow(NamedTuple):
+    """A change as changes.csv lists it (its first seven fields, in that order), with the SO,
+    product and unit it concerns ("" for none). Plain strings: sorting rows sorts the file."""
+
+    recorded_at: str
+    kind: str
+    id: str
+    action: str
+    commit: str
+    signer: str
+    fields: str
+    so: str = ""
+    product: str = ""
+    unit: str = ""
+
+
+def change_row(change: Change, so: str | None = None, product: str | None = None, unit: str | None = None) -> ChangeRow:
+    return ChangeRow(
+        iso(change.at),
+        change.kind,
+        change.id,
+        change.action,
+        change.commit or "",
+        change.signer,
+        " ".join(change.fields),
+        so or "",
+        product or "",
+        unit or "",
+    )
+
+
+class UnitFacts(NamedTuple):
+    """Facts are plain tuples and strings, so the state of a national registry pickles fast."""
+
     unit: str
     name: str
     fsp: str
@@ -64,11 +94,10 @@ class UnitFacts:
     qualifications_csv: bytes
     contributions: tuple[Contribution, ...]
     service: tuple[ServiceFact, ...]
-    #: Applications awaiting the SO or the FSP.
-    open: tuple[Qualification, ...]
-    #: Every change of every record of the group, and what each concerns: (SO, product).
-    changes: tuple[Change, ...]
-    concerns: tuple[tuple[str | None, str | None], ...]
+    #: Applications awaiting the SO or the FSP (``qualification_json``).
+    open: tuple[dict[str, Any], ...]
+    #: Every change of every record of the group.
+    changes: tuple[ChangeRow, ...]
     #: Records of the group by kind.
     counts: tuple[tuple[str, int], ...]
     #: Ids of the group's records with a page and a document (the unit and its applications).
@@ -100,20 +129,17 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         for q in current
     )
     applications = sorted(registry.applications_by_unit.get(unit_id, ()), key=lambda a: a.id)
-    open_ = tuple(q for _, all_of in statuses for q in all_of if q.status in OPEN)
-    changes: list[Change] = []
-    concerns: list[tuple[str | None, str | None]] = []
-    for record_id, so, product in [
-        (unit_id, None, None),
+    open_ = tuple(qualification_json(q) for _, all_of in statuses for q in all_of if q.status in OPEN)
+    changes: list[ChangeRow] = []
+    for record_id, so, product, about in [
+        (unit_id, None, None, unit_id),
         *(
-            (item_id, a.so, a.product)
+            (item_id, a.so, a.product, unit_id if item_id == a.id else None)
             for a in applications
             for item_id in (a.id, *(i.id for i in registry.answers.get(a.id, ())))
         ),
     ]:
-        for change in derived.history.timelines.get(record_id, ()):
-            changes.append(change)
-            concerns.append((so, product))
+        changes.extend(change_row(c, so, product, about) for c in derived.history.timelines.get(record_id, ()))
     answers = sum(len(registry.answers.get(a.id, ())) for a in applications)
     outcomes = sum(1 for a in applications for i in registry.answers.get(a.id, ()) if isinstance(i, Outcome))
     return UnitFacts(
@@ -129,7 +155,6 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         service=tuple(f for f in (service_fact(derived, a) for a in applications) if f is not None),
         open=open_,
         changes=tuple(changes),
-        concerns=tuple(concerns),
         counts=(
             ("application", len(applications)),
             ("event", answers - outcomes),

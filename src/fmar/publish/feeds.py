@@ -7,7 +7,7 @@ from typing import Any
 from fmar.publish import formats
 from fmar.publish.derive import FOLDER, page_url
 from fmar.publish.documents import API_ROOT
-from fmar.publish.inputs import Change
+from fmar.publish.facts import ChangeRow
 from fmar.publish.overview import Overview
 from fmar.signing.records import iso
 
@@ -16,44 +16,40 @@ FEED_LIMIT = 200
 
 
 def feeds(overview: Overview) -> dict[str, bytes]:
-    """Feed file name (under ``feeds/``) -> Atom document."""
-    by_feed: dict[str, list[Change]] = {"all.atom": []}
-    for change, so, product in overview.concerned_changes():
-        by_feed["all.atom"].append(change)
-        if so:
-            by_feed.setdefault(f"so/{so}.atom", []).append(change)
-        if product:
-            by_feed.setdefault(f"product/{product}.atom", []).append(change)
+    """Feed file name (under ``feeds/``) -> Atom document, newest change first."""
+    by_feed: dict[str, list[ChangeRow]] = {"all.atom": []}
     for so in (p.id for p in overview.parties.values() if p.role.is_system_operator):
-        by_feed.setdefault(f"so/{so}.atom", [])
+        by_feed[f"so/{so}.atom"] = []
     for product in overview.products:
-        by_feed.setdefault(f"product/{product}.atom", [])
+        by_feed[f"product/{product}.atom"] = []
+    for row in reversed(overview.changes):
+        for name in (
+            "all.atom",
+            f"so/{row.so}.atom" if row.so else "",
+            f"product/{row.product}.atom" if row.product else "",
+        ):
+            if name:
+                entries = by_feed.setdefault(name, [])
+                if len(entries) < FEED_LIMIT:
+                    entries.append(row)
     names = {facts.unit: facts.name for facts in overview.facts.values()}
-    unit_of = {
-        change.id: facts.unit
-        for facts in overview.facts.values()
-        for change in facts.changes
-        if change.kind == "application"
-    }
     updated = iso(overview.as_of)
     out = {}
-    for name, changes in sorted(by_feed.items()):
-        newest = sorted(changes, key=lambda c: (c.at, c.kind, c.id, c.action), reverse=True)[:FEED_LIMIT]
-        entries = [_entry(c, names, unit_of) for c in newest]
+    for name, rows in sorted(by_feed.items()):
         title = "fmar registry: all changes" if name == "all.atom" else f"fmar registry: changes for {name[:-5]}"
         out[name] = formats.atom_bytes(
-            f"urn:fmar:feed:{name[:-5]}", title, updated, f"/{API_ROOT}/feeds/{name}", entries
+            f"urn:fmar:feed:{name[:-5]}", title, updated, f"/{API_ROOT}/feeds/{name}", [_entry(r, names) for r in rows]
         )
     return out
 
 
-def _entry(c: Change, names: dict[str, str], unit_of: dict[str, str]) -> dict[str, Any]:
-    unit = c.id if c.kind == "market_unit" else unit_of.get(c.id) if c.kind == "application" else None
-    about = f" for {names[unit]} ({unit})" if unit in names else ""
+def _entry(row: ChangeRow, names: dict[str, str]) -> dict[str, Any]:
+    about = f" for {names[row.unit]} ({row.unit})" if row.unit in names else ""
+    kind = row.kind.replace("_", " ")
     return {
-        "id": f"urn:fmar:change:{c.commit or 'signed'}:{c.kind}:{c.id}:{c.action}",
-        "title": f"{c.action} {c.kind.replace('_', ' ')} {c.id}",
-        "updated": iso(c.at),
-        "link": page_url(c.kind, c.id) if c.kind in FOLDER else f"/{API_ROOT}/changes.csv",
-        "summary": f"{c.kind.replace('_', ' ')} {c.id}{about}, signed by {c.signer}",
+        "id": f"urn:fmar:change:{row.commit or 'signed'}:{row.kind}:{row.id}:{row.action}",
+        "title": f"{row.action} {kind} {row.id}",
+        "updated": row.recorded_at,
+        "link": page_url(row.kind, row.id) if row.kind in FOLDER else f"/{API_ROOT}/changes.csv",
+        "summary": f"{kind} {row.id}{about}, signed by {row.signer}",
     }

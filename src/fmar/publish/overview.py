@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from fmar.model import Party, Process, Product
-from fmar.publish.facts import ServiceFact, UnitFacts
-from fmar.publish.inputs import Change
-from fmar.status import Qualification
+from fmar.publish.facts import ChangeRow, ServiceFact, UnitFacts
 
 
 @dataclass
@@ -55,8 +54,8 @@ class Overview:
     processes: dict[str, Process]
     #: Facts by unit id.
     facts: dict[str, UnitFacts]
-    #: Changes of the reference records (parties, products, processes).
-    reference_changes: list[Change]
+    #: Changes of the reference records (parties, products, processes) and of removed records.
+    other_changes: list[ChangeRow]
 
     def units(self) -> Iterator[UnitFacts]:
         for unit_id in sorted(self.facts):
@@ -68,20 +67,11 @@ class Overview:
         return b"[" + b",".join(f.qualifications_json for f in self.units() if f.qualifications_json) + b"]"
 
     @cached_property
-    def changes(self) -> list[Change]:
-        """Every change of every record, in recorded order."""
-        out = [*self.reference_changes, *(c for facts in self.facts.values() for c in facts.changes)]
-        out.sort(key=lambda c: (c.at, c.kind, c.id, c.action, c.commit or ""))
+    def changes(self) -> list[ChangeRow]:
+        """Every change of every record, sorted as changes.csv lists them (oldest first)."""
+        out = [*self.other_changes, *(c for facts in self.facts.values() for c in facts.changes)]
+        out.sort()
         return out
-
-    def concerned_changes(self) -> Iterator[tuple[Change, str | None, str | None]]:
-        """Every change with the SO and product it concerns (when it concerns one)."""
-        for change in self.reference_changes:
-            product = self.products.get(change.id) if change.kind == "product" else None
-            yield change, (product.so if product else None), (product.id if product else None)
-        for facts in self.facts.values():
-            for change, (so, product) in zip(facts.changes, facts.concerns, strict=True):
-                yield change, so, product
 
     @cached_property
     def counts(self) -> dict[str, int]:
@@ -150,9 +140,10 @@ class Overview:
             decision_target_days=facts[-1].decision_target_days if facts else None,
         )
 
-    def open_applications(self, so: str) -> list[Qualification]:
-        out = [q for facts in self.facts.values() for q in facts.open if q.so == so]
-        out.sort(key=lambda q: (q.since, q.application))
+    def open_applications(self, so: str) -> list[dict[str, Any]]:
+        """Applications awaiting ``so`` or its FSPs (``qualification_json``), oldest first."""
+        out = [q for facts in self.facts.values() for q in facts.open if q["so"] == so]
+        out.sort(key=lambda q: (q["since"], q["application"]))
         return out
 
     @cached_property

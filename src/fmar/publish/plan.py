@@ -19,8 +19,8 @@ from pathlib import Path
 from fmar.findings import Finding
 from fmar.loading.record_file import LoadedFile, load_file
 from fmar.model import Record
-from fmar.publish.facts import UnitFacts
-from fmar.publish.inputs import Change, History
+from fmar.publish.facts import ChangeRow, UnitFacts, change_row
+from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
 from fmar.registry import Registry
 from fmar.validate import Pipeline, finding
@@ -153,10 +153,12 @@ def groups(registry: Registry, application_unit: dict[str, str]) -> dict[str, st
     return out
 
 
-def other_changes(history: History, registry: Registry) -> list[Change]:
+def removed_changes(history: History, registry: Registry) -> list[ChangeRow]:
     """Changes of records no longer in the registry (they belong to no group)."""
     known = {r.id for r in registry.records()}
-    return [c for record_id, timeline in history.timelines.items() if record_id not in known for c in timeline]
+    return [
+        change_row(c) for record_id, timeline in history.timelines.items() if record_id not in known for c in timeline
+    ]
 
 
 __all__ = ["Inputs", "RegistryInvalid", "full", "partial"]

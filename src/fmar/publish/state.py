@@ -17,8 +17,7 @@ from pathlib import Path
 
 from fmar.cache import Cache
 from fmar.loading.record_file import LoadedFile
-from fmar.publish.facts import UnitFacts
-from fmar.publish.inputs import Change
+from fmar.publish.facts import ChangeRow, UnitFacts
 
 #: Kinds whose records every unit group may refer to: always loaded whole.
 REFERENCE_KINDS = frozenset({"party", "product", "process"})
@@ -43,7 +42,7 @@ class BuildState:
     reference: dict[str, LoadedFile]
     facts: dict[str, UnitFacts]
     #: Changes of records that are neither reference records nor in a unit group (removed ones).
-    other_changes: list[Change] = field(default_factory=list)
+    removed_changes: list[ChangeRow] = field(default_factory=list)
     #: The latest recorded time of any record (the default as-of time without Git).
     latest: datetime | None = None
 
