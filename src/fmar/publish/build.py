@@ -95,9 +95,14 @@ def _render_chunk(items: list[tuple[str, str]]) -> tuple[dict[str, str], int]:
         record = registry.table(kind)[record_id]
         raw = _read_raw(root, registry, record)
         doc, extra = _document(derived, state["overview"], kind, record_id, raw, root)
-        staging.put(api_url(kind, record_id).lstrip("/"), formats.json_bytes(doc))
-        page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
-        staging.put(page_url(kind, record_id).lstrip("/"), page)
+        data = formats.json_bytes(doc)
+        staging.put(api_url(kind, record_id).lstrip("/"), data)
+        # A page is a function of its document, its extra context, the frame and the templates.
+        rel = page_url(kind, record_id).lstrip("/")
+        key = digest(state["templates"], repr(meta), data, repr(sorted(extra.items())))
+        if not staging.is_current(rel, key):
+            page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
+            staging.put(rel, page, key)
     return staging.manifest, staging.written
 
 
@@ -283,7 +288,9 @@ def _build_into(
     registry = derived.registry
     docs = docs_site.build_mkdocs(overview, staging, root)
     meta = pages.Meta(overview.head, iso(overview.as_of), docs.css, commit_url, page_size)
-    _STATE.update(derived=derived, overview=overview, root=root, staging=staging, meta=meta)
+    _STATE.update(
+        derived=derived, overview=overview, root=root, staging=staging, meta=meta, templates=_templates_digest()
+    )
     items = [
         *((kind, record_id) for unit in sorted(inputs.units) for kind, record_id in overview.facts[unit].pages),
         *(("product", record_id) for record_id in sorted(registry.products)),
@@ -332,9 +339,16 @@ def _build_into(
     )
 
 
+def _templates_digest() -> str:
+    """Changes with any template or static file of the site."""
+    base = Path(__file__).parent
+    files = sorted(p for folder in ("templates", "static") for p in (base / folder).rglob("*") if p.is_file())
+    return digest(*(f"{p.relative_to(base)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files))
+
+
 def _put_page(staging: Staging, rel: str, render: Callable[[], bytes], *inputs: Any) -> None:
     """Render ``rel`` only when its inputs differ from the previous build's."""
-    key = digest("page", rel, repr(inputs))
+    key = digest("page", _templates_digest(), rel, repr(inputs))
     if not staging.is_current(rel, key):
         staging.put(rel, render(), key)
 
