@@ -152,7 +152,7 @@ class Pipeline:
         registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
         findings = [finding(rel, problem) for rel, problem in self.layout.problems]
         findings.extend(finding(f.path, p) for f in files for p in f.problems)
-        findings.extend(self._registry_findings(registry))
+        findings.extend(self.registry_findings(registry))
         findings.sort()
         self.cache.save("findings.pickle", (self.digest, findings))
         return registry, findings
@@ -180,7 +180,7 @@ class Pipeline:
                 if progress:
                     progress(len(buckets[key]))
 
-    def _registry_findings(self, registry: Registry) -> list[Finding]:
+    def registry_findings(self, registry: Registry) -> list[Finding]:
         by_path: dict[str, list[Problem]] = defaultdict(list)
         for record, problem in check_registry(registry):
             by_path[registry.path_of(record)].append(problem)

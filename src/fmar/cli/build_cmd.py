@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import click
 
-from fmar.cli.common import UsageError, parse_moment, registry_option
+from fmar import report
+from fmar.cli.common import EXIT_FINDINGS, UsageError, format_option, parse_moment, registry_option
 
 
 def _report(message: str) -> None:
@@ -28,19 +30,32 @@ def _report(message: str) -> None:
     metavar="URL",
     help="Prefix that makes a commit id a link, e.g. https://github.com/OWNER/REPO/commit/ (default: no links).",
 )
-def build(location: tuple[Path, Path], out: Path, as_of: str | None, commit_url: str | None) -> None:
-    """Build the public site and the JSON/CSV/Atom exports from the registry into OUT."""
+@format_option("text", "json", "github")
+def build(location: tuple[Path, Path], out: Path, as_of: str | None, commit_url: str | None, fmt: str) -> None:
+    """Build the public site and the JSON/CSV/Atom exports from the registry into OUT.
+
+    Only what changed since the previous build into OUT is derived and written again. A registry
+    with errors builds nothing (exit status 1, the errors listed in --format) and leaves OUT as it was.
+    """
     from fmar.publish.build import build as build_site
+    from fmar.publish.plan import RegistryInvalid
 
     root, registry_dir = location
     started = time.monotonic()
     if commit_url is not None and not commit_url.startswith(("https://", "http://")):
         raise UsageError(f"--commit-url must start with https:// or http://, not {commit_url!r}")
     moment = parse_moment(as_of) if as_of else None
-    result = build_site(root, registry_dir, out, moment, commit_url=commit_url, log=_report)
+    try:
+        result = build_site(root, registry_dir, out, moment, commit_url=commit_url, log=_report)
+    except RegistryInvalid as invalid:
+        errors = [f for f in invalid.findings if f.severity == "error"]
+        report.write(fmt, errors, len(errors), sys.stdout)
+        click.echo(f"nothing built: {invalid}; {out} is unchanged", err=True)
+        sys.exit(EXIT_FINDINGS)
+    scope = "full build" if result.full else f"{result.derived_units} Market Units derived again"
     click.echo(
-        f"built {result.out} as of {result.as_of:%Y-%m-%d %H:%M}Z: {result.records} records, "
-        f"{result.pages_written} record files rewritten, {result.files} files, {time.monotonic() - started:.1f} s"
+        f"built {result.out} as of {result.as_of:%Y-%m-%d %H:%M}Z ({scope}): {result.records} records, "
+        f"{result.pages_written} files rewritten, {result.files} files, {time.monotonic() - started:.1f} s"
     )
 
 

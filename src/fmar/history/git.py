@@ -117,3 +117,40 @@ def tree_files(root: Path, commit: str, prefix: str) -> list[tuple[str, str]]:
         if kind == b"blob":
             files.append((path.decode(), blob.decode()))
     return files
+
+
+def tracks(root: Path, folder: Path) -> bool:
+    """True when the repository at ``root`` tracks at least one file under ``folder``
+    (a registry inside another project's worktree, ignored there, has no history of its own)."""
+    try:
+        out = run(root, "ls-files", "--", str(folder.resolve()))
+    except GitError:
+        return False
+    return bool(out.strip())
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """True when ``older`` is ``newer`` or one of its ancestors."""
+    try:
+        run(root, "merge-base", "--is-ancestor", older, newer)
+    except GitError:
+        return False
+    return True
+
+
+def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
+    """Paths (relative to ``root``) under ``folder`` that any first-parent commit after ``older``
+    up to ``newer`` added, modified or removed."""
+    out = run(
+        root,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--name-only",
+        "--relative",
+        "--format=",
+        f"{older}..{newer}",
+        "--",
+        str(folder.resolve()),
+    )
+    return {line for line in out.decode().splitlines() if line}

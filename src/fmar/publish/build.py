@@ -1,16 +1,18 @@
 """``fmar build``: the exports and the site from a registry, as of a moment, into one folder.
 
-Order: load and derive (pure core), write per-record documents and pages in parallel
-(skipping those whose inputs did not change), then the bulk exports, the feeds, the search
-index and the mkdocs pages, and finally swap the new folder in.
+Order: decide what to derive (``plan``: the whole registry, or only the unit groups that
+changed since the previous build, whose ``BuildState`` is kept in the cache), refuse a registry
+with errors, derive (pure core) and take each unit's facts; then write the record documents and
+pages of the derived groups in parallel (the others are kept as they are), the registry-wide
+pages and exports from the facts of every unit (``Overview``), the feeds, the search indexes
+and the mkdocs pages, and finally swap the new folder in and remember the state.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -19,19 +21,20 @@ from typing import Any
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
 from fmar.model import Record
-from fmar.publish import derive, docs_site, formats, pages
+from fmar.publish import derive, docs_site, formats, pages, plan
 from fmar.publish.charts import histogram
-from fmar.publish.derive import FOLDER, Derived, api_url, page_url
+from fmar.publish.derive import Derived, api_url, page_url
 from fmar.publish.documents import API_ROOT, schema_texts
+from fmar.publish.facts import change_row, unit_facts
+from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.output import Staging, digest
+from fmar.publish.overview import Overview, ProductSummary
+from fmar.publish.state import TOKEN_FILE, BuildState, load_state, save_state
 from fmar.registry import Registry
 from fmar.signing.records import iso
-from fmar.status import LIVE
 from fmar.validate import Pipeline, jobs_default
 
-#: The most entries in one Atom feed (the newest changes).
-FEED_LIMIT = 200
 _CHUNK = 2000
 HistorySource = Callable[[Path, Path, Registry], History]
 
@@ -45,23 +48,28 @@ class BuildResult:
     files: int
     #: Records with a page and a document (units, applications, products, parties).
     record_pages: int = 0
-
-
-def load(root: Path, registry_dir: Path, jobs: int | None = None) -> Registry:
-    registry, _ = Pipeline(root, registry_dir, jobs=jobs).load()
-    return registry
+    #: False when only the unit groups that changed were derived again.
+    full: bool = True
+    #: Market Units derived in this build.
+    derived_units: int = 0
 
 
 def history_of(root: Path, registry_dir: Path, registry: Registry) -> History:
-    """Recorded times and timelines: from Git history when the registry is in a repository with
-    commits, else signing times."""
-    from fmar.history import git
-
-    head = git_head(root) if git.is_repository(root) else None
+    """Recorded times and timelines of the records in ``registry``: from Git history when the
+    registry is committed in a repository, else signing times."""
+    head = _git_head(root, registry_dir)
     history = git_history(root, registry_dir, registry) if head else signing_history(registry)
     if head:
         history.head, history.head_time = head
     return history
+
+
+def _git_head(root: Path, registry_dir: Path) -> tuple[str, datetime] | None:
+    from fmar.history import git
+
+    if not git.is_repository(root) or not git.tracks(root, registry_dir):
+        return None
+    return git_head(root)
 
 
 # --- per-record work, run in worker processes --------------------------------------------------
@@ -72,11 +80,6 @@ def _read_raw(root: Path, registry: Registry, record: Record) -> dict[str, Any]:
     text, _ = decode((root / registry.path_of(record)).read_bytes())
     data, _, _ = parse_text(text or "")
     return data or {}
-
-
-def _file_key(root: Path, registry: Registry, record: Record) -> str:
-    info = (root / registry.path_of(record)).stat()
-    return f"{record.id}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def _render_chunk(items: list[tuple[str, str]]) -> tuple[dict[str, str], int]:
@@ -90,25 +93,16 @@ def _render_chunk(items: list[tuple[str, str]]) -> tuple[dict[str, str], int]:
     staging.written = 0
     for kind, record_id in items:
         record = registry.table(kind)[record_id]
-        related = [record]
-        if kind == "application":
-            related += registry.answers.get(record_id, [])
-        context = _context_key(derived, kind, record_id)
-        key = digest(
-            state["code"],
-            str(meta.commit_url),
-            *(_file_key(root, registry, r) for r in related),
-            context,
-        )
-        json_rel, page_rel = api_url(kind, record_id).lstrip("/"), page_url(kind, record_id).lstrip("/")
-        if staging.is_current(json_rel, key) and staging.is_current(page_rel, key):
-            continue
         raw = _read_raw(root, registry, record)
-        doc, extra = _document(derived, kind, record_id, raw, root)
-        staging.put(json_rel, formats.json_bytes(doc), key)
-        staging.put(
-            page_rel, pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra), key
-        )
+        doc, extra = _document(derived, state["overview"], kind, record_id, raw, root)
+        data = formats.json_bytes(doc)
+        staging.put(api_url(kind, record_id).lstrip("/"), data)
+        # A page is a function of its document, its extra context, the frame and the templates.
+        rel = page_url(kind, record_id).lstrip("/")
+        key = digest(state["templates"], repr(meta.record_frame()), data, repr(sorted(extra.items())))
+        if not staging.is_current(rel, key):
+            page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
+            staging.put(rel, page, key)
     return staging.manifest, staging.written
 
 
@@ -119,29 +113,9 @@ def _title(record: Record) -> str:
     return str(getattr(record, "name", None) or record.id)
 
 
-def _context_key(derived: Derived, kind: str, record_id: str) -> str:
-    """What a page shows besides its own files: statuses, history, summaries."""
-    registry = derived.registry
-    if kind == "market_unit":
-        parts: list[Any] = [derived.statuses.get(record_id), derived.timeline(*derived.unit_ids_of_timeline(record_id))]
-    elif kind == "application":
-        application = registry.applications[record_id]
-        parts = [derived.statuses.get(application.unit), derived.timeline(record_id)]
-        parts.append(derive.status_of_application(derived, record_id))
-    elif kind == "product":
-        summary = _STATE["summaries"].get(record_id)
-        parts = [summary and (summary.units, summary.up_kw, summary.down_kw, sorted(summary.by_area.items()))]
-        parts.append(sorted((summary.by_technology if summary else {}).items()))
-    else:
-        parts = [_STATE["party_context"].get(record_id)]
-    if kind in ("product", "party"):
-        parts += [derived.history.recorded.get(record_id), derived.timeline(record_id)]
-    else:
-        parts.append(derived.history.recorded.get(record_id))
-    return repr(parts)
-
-
-def _document(derived: Derived, kind: str, record_id: str, raw: dict[str, Any], root: Path) -> tuple[dict, dict]:
+def _document(
+    derived: Derived, overview: Overview, kind: str, record_id: str, raw: dict[str, Any], root: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
     registry = derived.registry
     if kind == "market_unit":
         return derive.unit_doc(derived, registry.units[record_id], raw), {}
@@ -149,35 +123,26 @@ def _document(derived: Derived, kind: str, record_id: str, raw: dict[str, Any], 
         answers = [_read_raw(root, registry, item) for item in registry.answers.get(record_id, [])]
         return derive.application_doc(derived, record_id, raw, answers), {}
     if kind == "product":
-        summary = _STATE["summaries"].get(record_id) or derive.ProductSummary()
+        summary = overview.product_summaries.get(record_id) or ProductSummary()
         doc = derive.product_doc(derived, record_id, raw, summary)
         return doc, {
             "by_technology": sorted(summary.by_technology.items()),
             "by_area": sorted(summary.by_area.items()),
         }
-    doc = derive.party_doc(derived, record_id, raw)
-    return doc, _STATE["party_extra"](record_id)
+    units = overview.units_by_fsp.get(record_id, [])
+    return derive.party_doc(derived, record_id, raw, len(units)), _party_extra(overview, record_id, units)
 
 
-def _party_extra(derived: Derived) -> Callable[[str], dict[str, Any]]:
-    registry = derived.registry
-
-    def extra(party_id: str) -> dict[str, Any]:
-        party = registry.parties[party_id]
-        context: dict[str, Any] = {"so": None, "units": [], "chart": "", "open_applications": []}
-        if party.role.is_system_operator:
-            level = derive.service_level(derived, party_id)
-            context["so"] = level
-            context["chart"] = histogram(level.decision_days, level.decision_target_days, f"Days to decide, {party_id}")
-            context["open_applications"] = [
-                {**asdict(q), "status": str(q.status), "since": iso(q.since)}
-                for q in derive.open_applications(derived, party_id)
-            ]
-        units = sorted(registry.units_by_fsp.get(party_id, ()), key=lambda u: u.id)
-        context["units"] = units[: pages.PAGE_SIZE]
-        return context
-
-    return extra
+def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]) -> dict[str, Any]:
+    party = overview.parties[party_id]
+    context: dict[str, Any] = {"so": None, "chart": "", "open_applications": []}
+    if party.role.is_system_operator:
+        level = overview.service_level(party_id)
+        context["so"] = level
+        context["chart"] = histogram(level.decision_days, level.decision_target_days, f"Days to decide, {party_id}")
+        context["open_applications"] = overview.open_applications(party_id)
+    context["units"] = [{"id": unit_id, "name": name} for unit_id, name in units[: pages.PAGE_SIZE]]
+    return context
 
 
 # --- the build -----------------------------------------------------------------------------------
@@ -192,116 +157,216 @@ def build(
     commit_url: str | None = None,
     page_size: int = pages.PAGE_SIZE,
     log: Callable[[str], None] = lambda _: None,
+    progress: Callable[[int], None] | None = None,
 ) -> BuildResult:
-    registry = load(root, registry_dir, jobs)
-    history = history_source(root, registry_dir, registry)
-    moment = (
-        as_of
-        or history.head_time
-        or max((t.at for t in history.recorded.values()), default=datetime.fromtimestamp(0).astimezone())
+    """Build into ``out``; raises ``plan.RegistryInvalid`` (building nothing) when the registry has errors."""
+    jobs = jobs or jobs_default()
+    pipeline = Pipeline(root, registry_dir, jobs=jobs)
+    signature = digest(
+        str(root.resolve()),
+        str(registry_dir.resolve()),
+        str(commit_url),
+        str(page_size),
+        f"{history_source.__module__}.{history_source.__qualname__}",
     )
+    previous = load_state(pipeline.cache, out, signature)
+    head = _git_head(root, registry_dir) if history_source is history_of else None
+    inputs = _partial(pipeline, previous, head, as_of) if previous else "no previous build to start from"
+    if isinstance(inputs, str):
+        log(f"full build: {inputs}")
+        inputs = plan.full(pipeline, inputs, progress)
+    registry = inputs.registry
+    history = history_source(root, registry_dir, registry)
+    moment = as_of or history.head_time or _latest(history, previous)
     derived = Derived.of(registry, moment, history)
-    log(f"loaded {len(registry)} records; deriving as of {iso(moment)}")
+    log(f"derived {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
+    facts = dict(inputs.kept)
+    facts.update({unit: unit_facts(derived, unit) for unit in sorted(inputs.units)})
+    reference = {kind: registry.table(kind) for kind in ("party", "product", "process")}
+    removed = plan.removed_changes(history, registry) if inputs.full else previous.removed_changes  # type: ignore[union-attr]
+    products = registry.products
+    reference_changes = [
+        change_row(c, products[c.id].so if c.kind == "product" else None, c.id if c.kind == "product" else None)
+        for table in reference.values()
+        for record_id in sorted(table)
+        for c in history.timelines.get(record_id, ())
+    ]
+    overview = Overview(
+        moment,
+        history.head,
+        reference["party"],  # type: ignore[arg-type]
+        reference["product"],  # type: ignore[arg-type]
+        reference["process"],  # type: ignore[arg-type]
+        facts,
+        reference_changes + removed,
+    )
     staging = Staging(out)
     try:
-        result = _build_into(staging, root, derived, jobs or jobs_default(), commit_url, page_size, log)
+        result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log)
+        token = digest(signature, iso(moment), str(history.head), pipeline.digest)
+        staging.put(TOKEN_FILE, token.encode() + b"\n")
         staging.publish()
     except BaseException:
         staging.abandon()
         raise
+    application_unit = dict(previous.application_unit) if previous and not inputs.full else {}
+    application_unit.update({a.id: a.unit for a in registry.applications.values()})
+    group_of = dict(previous.group_of) if previous and not inputs.full else {}
+    group_of.update(plan.groups(registry, application_unit))
+    save_state(
+        pipeline.cache,
+        out,
+        BuildState(
+            token=token,
+            signature=signature,
+            as_of=moment,
+            head=history.head,
+            stamps={rel: (size, stamp) for rel, _, size, stamp in pipeline.layout.files},
+            group_of=group_of,
+            application_unit=application_unit,
+            reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
+            facts=facts,
+            removed_changes=removed,
+            latest=_latest(history, previous),
+        ),
+    )
     return result
+
+
+def _latest(history: History, previous: BuildState | None) -> datetime:
+    moments = [t.at for t in history.recorded.values()]
+    if previous is not None and previous.latest is not None:
+        moments.append(previous.latest)
+    return max(moments, default=datetime.fromtimestamp(0).astimezone())
+
+
+def _partial(
+    pipeline: Pipeline, previous: BuildState, head: tuple[str, datetime] | None, as_of: datetime | None
+) -> plan.Inputs | str:
+    committed: set[str] | None = set()
+    if head is not None or previous.head is not None:
+        committed = _committed_since(pipeline.root, pipeline.registry_dir, previous.head, head)
+
+    def moment_of(records: list[Record]) -> datetime | None:
+        if as_of is not None:
+            return as_of
+        if head is not None:
+            return head[1]
+        moments = [r.signature.signed_at for r in records]
+        return max([*moments, previous.latest] if previous.latest else moments, default=None)
+
+    return plan.partial(pipeline, previous, moment_of=moment_of, committed=committed)
+
+
+def _committed_since(
+    root: Path, registry_dir: Path, before: str | None, head: tuple[str, datetime] | None
+) -> set[str] | None:
+    """Files under the registry touched by first-parent commits after ``before`` up to the head;
+    None when the head does not descend from ``before`` (or either is unknown)."""
+    from fmar.history import git
+
+    if before is None or head is None:
+        return None
+    if before == head[0]:
+        return set()
+    if not git.is_ancestor(root, before, head[0]):
+        return None
+    return git.changed_paths(root, before, head[0], registry_dir)
 
 
 def _build_into(
     staging: Staging,
     root: Path,
     derived: Derived,
+    overview: Overview,
+    inputs: plan.Inputs,
     jobs: int,
     commit_url: str | None,
     page_size: int,
     log: Callable[[str], None],
 ) -> BuildResult:
     registry = derived.registry
-    as_of = iso(derived.as_of)
-    docs = docs_site.build_mkdocs(derived, staging, root)
-    meta = pages.Meta(derived.history.head, as_of, docs.css, commit_url, page_size)
-    summaries = derive.product_summaries(derived)
+    docs = docs_site.build_mkdocs(overview, staging, root)
+    meta = pages.Meta(overview.head, iso(overview.as_of), docs.css, commit_url, page_size)
     _STATE.update(
-        derived=derived,
-        root=root,
-        staging=staging,
-        meta=meta,
-        code=digest(*sorted(_code_files())),
-        summaries=summaries,
-        party_extra=_party_extra(derived),
-        party_context=_party_contexts(derived),
+        derived=derived, overview=overview, root=root, staging=staging, meta=meta, templates=_templates_digest()
     )
-    items = [(kind, record_id) for kind in FOLDER for record_id in sorted(registry.table(kind))]
+    items = [
+        *((kind, record_id) for unit in sorted(inputs.units) for kind, record_id in overview.facts[unit].pages),
+        *(("product", record_id) for record_id in sorted(registry.products)),
+        *(("party", record_id) for record_id in sorted(registry.parties)),
+    ]
+    if not inputs.full:
+        for unit, facts in overview.facts.items():
+            if unit not in inputs.units:
+                for kind, record_id in facts.pages:
+                    staging.keep(api_url(kind, record_id).lstrip("/"))
+                    staging.keep(page_url(kind, record_id).lstrip("/"))
     chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
     manifest, written = dict(staging.manifest), staging.written
-    if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            results = list(pool.map(_render_chunk, chunks))
-    else:
-        results = [_render_chunk(chunk) for chunk in chunks]
+    try:
+        if jobs > 1 and len(chunks) > 1:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+                results = list(pool.map(_render_chunk, chunks))
+        else:
+            results = [_render_chunk(chunk) for chunk in chunks]
+    finally:
+        _STATE.clear()
     staging.manifest, staging.written = manifest, written
     for entries, count in results:
         staging.record(entries, count)
     pages_written = staging.written
-    log(f"record pages and documents: {pages_written} files written, {len(staging.manifest)} current")
-    _lists(staging, derived, meta)
-    _exports(staging, derived)
+    log(f"record pages and documents: {len(items)} records rendered, {pages_written} files written")
+    _lists(staging, overview, meta)
+    _exports(staging, overview)
     for name, text in schema_texts().items():
         staging.put(f"schemas/{name}", text.encode())
     static = Path(__file__).parent / "static"
     for path in sorted(static.iterdir()):
         staging.put(f"assets/fmar/{path.name}", path.read_bytes())
-    _bulk(staging, derived)
-    _STATE.clear()
-    return BuildResult(staging.out, derived.as_of, len(registry), pages_written, len(staging.manifest), len(items))
+    _bulk(staging, overview)
+    record_pages = sum(len(f.pages) for f in overview.facts.values()) + len(registry.products) + len(registry.parties)
+    return BuildResult(
+        staging.out,
+        overview.as_of,
+        sum(overview.counts[k] for k in ("parties", "products", "market_units", "applications", "outcomes", "events"))
+        + overview.counts["processes"],
+        pages_written,
+        len(staging.manifest),
+        record_pages,
+        inputs.full,
+        len(inputs.units),
+    )
 
 
-def _code_files() -> list[str]:
+def _templates_digest() -> str:
+    """Changes with any template or static file of the site."""
     base = Path(__file__).parent
-    return [f"{p.relative_to(base)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in base.rglob("*") if p.is_file()]
+    files = sorted(p for folder in ("templates", "static") for p in (base / folder).rglob("*") if p.is_file())
+    files.append(base / "fragments.py")  # the HTML fragments (links, badges, timeline) the templates call
+    return digest(*(f"{p.relative_to(base)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files))
 
 
-def _party_contexts(derived: Derived) -> dict[str, Any]:
-    registry = derived.registry
-    out: dict[str, Any] = {}
-    for party_id, party in registry.parties.items():
-        listed = sorted(registry.units_by_fsp.get(party_id, ()), key=lambda u: u.id)[: pages.PAGE_SIZE]
-        units = [(u.id, u.name) for u in listed]
-        parts: list[Any] = [units, len(registry.units_by_fsp.get(party_id, ()))]
-        if party.role.is_system_operator:
-            parts += [derive.service_level(derived, party_id), derive.open_applications(derived, party_id)]
-        out[party_id] = repr(parts)
-    return out
+def _put_page(staging: Staging, rel: str, render: Callable[[], bytes], *inputs: Any) -> None:
+    """Render ``rel`` only when its inputs differ from the previous build's."""
+    key = digest("page", _templates_digest(), rel, repr(inputs))
+    if not staging.is_current(rel, key):
+        staging.put(rel, render(), key)
 
 
-def _lists(staging: Staging, derived: Derived, meta: pages.Meta) -> None:
-    registry = derived.registry
-    entries = []
-    for unit_id in sorted(registry.units):
-        unit = registry.units[unit_id]
-        current = [q for q, _ in derived.statuses.get(unit_id, [])]
-        statuses = sorted({str(q.status) for q in current})
-        sos = sorted({q.so for q in current})
-        products = sorted({q.product for q in current})
-        summary = "; ".join(f"{q.product}: {q.status.label}" for q in current) or "no applications"
-        entries.append(pages.unit_entry(unit, statuses, sos, products, summary))
-    filters, indexes = pages.filter_indexes(entries, meta.page_size)
+def _lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
+    units = list(overview.units())
+    entries = [list(facts.entry) for facts in units]
+    encoded = [facts.entry_json for facts in units]
+    filters, indexes = pages.filter_indexes(entries, meta.page_size, encoded)
     for rel, data in indexes.items():
         staging.put(f"filters/{rel}", data)
-    rows = [pages.unit_row(entry) for entry in entries]
+    for shard, data in pages.search_shards(entries, encoded).items():
+        staging.put(f"search/{shard}", data)
+    unit_rows = [pages.unit_row(entry) for entry in entries]
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
-    for name, data in pages.list_pages(
-        meta, "Market Units and qualifications", "market_unit", columns, rows, search=True, filters=filters
-    ).items():
-        staging.put(f"units/{name}", data)
-    for shard, shard_entries in pages.search_shards(entries).items():
-        staging.put(f"search/{shard}", formats.json_bytes({"entries": shard_entries}))
-    summaries = derive.product_summaries(derived)
+    _list(staging, meta, "units", "Market Units and qualifications", "market_unit", columns, unit_rows, filters)
+    summaries = overview.product_summaries
     product_rows = [
         {
             "id": p.id,
@@ -309,60 +374,78 @@ def _lists(staging: Staging, derived: Derived, meta: pages.Meta) -> None:
             "data": {},
             "cells": [p.so, str(p.service), str(summaries[p.id].units if p.id in summaries else 0)],
         }
-        for p in sorted(registry.products.values(), key=lambda p: p.id)
+        for p in sorted(overview.products.values(), key=lambda p: p.id)
     ]
-    for name, data in pages.list_pages(
-        meta, "Products", "product", ["Product", "Name", "SO", "Service", "Qualified units"], product_rows
-    ).items():
-        staging.put(f"products/{name}", data)
-    party_rows = [
-        {
-            "id": p.id,
-            "name": p.name,
-            "data": {},
-            "cells": [str(p.role), str(len(registry.units_by_fsp.get(p.id, ())))],
-        }
-        for p in sorted(registry.parties.values(), key=lambda p: p.id)
-    ]
-    for name, data in pages.list_pages(
-        meta, "Parties", "party", ["Party", "Name", "Role", "Units"], party_rows
-    ).items():
-        staging.put(f"parties/{name}", data)
-
-
-def _exports(staging: Staging, derived: Derived) -> None:
-    registry = derived.registry
-    base = API_ROOT
-    as_of = iso(derived.as_of)
-    current = derived.current()
-    from fmar.cli.status_cmd import qualification_json
-
-    files: dict[str, bytes] = {}
-    files["qualifications.json"] = formats.json_bytes(
-        {"format": derive.FORMAT, "as_of": as_of, "qualifications": [qualification_json(q) for q in current]}
+    _list(
+        staging,
+        meta,
+        "products",
+        "Products",
+        "product",
+        ["Product", "Name", "SO", "Service", "Qualified units"],
+        product_rows,
     )
-    files["qualifications.csv"] = formats.csv_bytes(derive.QUALIFICATION_COLUMNS, derive.qualification_rows(derived))
-    files["changes.csv"] = formats.csv_bytes(derive.CHANGE_COLUMNS, derive.change_rows(derived))
-    files["units.csv"] = formats.csv_bytes(UNIT_COLUMNS, unit_rows(registry))
-    files["index.json"] = formats.json_bytes(derive.index_doc(derived))
+    party_rows = [
+        {"id": p.id, "name": p.name, "data": {}, "cells": [str(p.role), str(len(overview.units_by_fsp.get(p.id, ())))]}
+        for p in sorted(overview.parties.values(), key=lambda p: p.id)
+    ]
+    _list(staging, meta, "parties", "Parties", "party", ["Party", "Name", "Role", "Units"], party_rows)
+
+
+def _list(
+    staging: Staging,
+    meta: pages.Meta,
+    folder: str,
+    title: str,
+    kind: str,
+    columns: list[str],
+    rows: list[dict[str, Any]],
+    filters: list[pages.Filter] | None = None,
+) -> None:
+    """A paged list of records; a page is rendered only when its rows (or the frame) changed."""
+    for number, count, chunk in pages.paged(rows, meta.page_size):
+        # Search and filters live on the first page, so the others change only with their rows.
+        search = filters is not None and number == 1
+        _put_page(
+            staging,
+            f"{folder}/{pages.list_page_name(number)}",
+            lambda number=number, count=count, chunk=chunk, search=search: pages.list_page(
+                meta, title, kind, columns, chunk, number, count, search=search, filters=filters or []
+            ),
+            meta,
+            title,
+            columns,
+            number,
+            count,
+            chunk,
+            filters if search else None,
+        )
+
+
+def _exports(staging: Staging, overview: Overview) -> None:
+    """The registry-wide exports, joined from each unit's encoded facts (see ``pages.encode``)."""
+    base = API_ROOT
+    units = list(overview.units())
+    files: dict[str, bytes] = {}
+    files["qualifications.json"] = (
+        b'{"as_of":'
+        + pages.encode(iso(overview.as_of))
+        + b',"format":'
+        + pages.encode(derive.FORMAT)
+        + b',"qualifications":'
+        + overview.qualifications_json()
+        + b"}\n"
+    )
+    files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
+        f.qualifications_csv for f in units
+    )
+    files["changes.csv"] = formats.csv_bytes(derive.CHANGE_COLUMNS, (row[:7] for row in overview.changes))
+    files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
+    files["index.json"] = formats.json_bytes(derive.index_doc(overview))
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
-    for rel, data in feeds(derived).items():
+    for rel, data in feeds(overview).items():
         staging.put(f"{base}/feeds/{rel}", data)
-
-
-UNIT_COLUMNS = (
-    "id",
-    "name",
-    "fsp",
-    "unit_type",
-    "licence_area",
-    "gsp_group",
-    "connection_type",
-    "import_capacity_kw",
-    "export_capacity_kw",
-    "main_technology",
-)
 
 
 #: The bulk download, and the data package describing the exports (neither is inside the zip).
@@ -370,7 +453,7 @@ BULK, PACKAGE = "all.zip", "datapackage.json"
 _TABULAR = {
     "qualifications.csv": derive.QUALIFICATION_COLUMNS,
     "changes.csv": derive.CHANGE_COLUMNS,
-    "units.csv": UNIT_COLUMNS,
+    "units.csv": derive.UNIT_COLUMNS,
 }
 _PACKAGED = ("index.json", "qualifications.json", *_TABULAR)
 
@@ -381,7 +464,7 @@ def bulk_entries(manifest: dict[str, str]) -> list[str]:
     return sorted(rel for rel in manifest if rel.startswith((f"{API_ROOT}/", "schemas/")) and rel not in skip)
 
 
-def _bulk(staging: Staging, derived: Derived) -> None:
+def _bulk(staging: Staging, overview: Overview) -> None:
     """``all.zip`` from the files already written, rebuilt only when one of them changed; then the package.
 
     Its key is the hash of the entries' own manifest keys, so an unchanged export costs a hash of
@@ -389,9 +472,16 @@ def _bulk(staging: Staging, derived: Derived) -> None:
     """
     base = API_ROOT
     names = bulk_entries(staging.manifest)
-    key = digest("bulk", str(formats.ZIP_LEVEL), *(f"{rel}={staging.manifest[rel]}" for rel in names))
+    key = digest("bulk", formats.zip_format(), *(f"{rel}={staging.manifest[rel]}" for rel in names))
     bulk = staging.root / base / BULK
-    staging.put_with(f"{base}/{BULK}", key, lambda path: formats.write_zip(path, staging.root, names))
+    # Entries whose inputs did not change since the previous build are copied from its zip, not rezipped.
+    unchanged = {rel for rel in names if staging.previous.get(rel) == staging.manifest[rel]}
+    previous = staging.out / base / BULK
+    staging.put_with(
+        f"{base}/{BULK}",
+        key,
+        lambda path: formats.write_zip(path, staging.root, names, previous=previous, unchanged=unchanged),
+    )
     size, sha = formats.file_sha256(bulk)
     resources = []
     for name in _PACKAGED:
@@ -412,97 +502,8 @@ def _bulk(staging: Staging, derived: Derived) -> None:
             resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
     zipped = {"name": "all", "path": BULK, "format": "zip", "mediatype": "application/zip"}
     resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": len(names)})
-    package = formats.datapackage(iso(derived.as_of), sorted(resources, key=lambda r: r["name"]))
+    package = formats.datapackage(iso(overview.as_of), sorted(resources, key=lambda r: r["name"]))
     staging.put(f"{base}/{PACKAGE}", formats.json_bytes(package))
-
-
-def unit_rows(registry: Registry) -> list[list[Any]]:
-    return [
-        [
-            u.id,
-            u.name,
-            u.fsp,
-            str(u.unit_type),
-            str(u.licence_area),
-            str(u.gsp_group),
-            str(u.connection_type),
-            u.composition.import_capacity_kw,
-            u.composition.export_capacity_kw,
-            derive.main_technology(u),
-        ]
-        for u in sorted(registry.units.values(), key=lambda u: u.id)
-    ]
-
-
-def feeds(derived: Derived) -> dict[str, bytes]:
-    """Atom feeds of changes: all, per SO and per product, newest FEED_LIMIT entries each."""
-    registry = derived.registry
-    by_feed: dict[str, list[Any]] = {"all.atom": []}
-    for change in derived.history.changes():
-        targets = ["all.atom"]
-        so, product = _concerns(registry, change.kind, change.id)
-        if so:
-            targets.append(f"so/{so}.atom")
-        if product:
-            targets.append(f"product/{product}.atom")
-        for target in targets:
-            by_feed.setdefault(target, []).append(change)
-    for so in (p.id for p in registry.parties.values() if p.role.is_system_operator):
-        by_feed.setdefault(f"so/{so}.atom", [])
-    for product in registry.products:
-        by_feed.setdefault(f"product/{product}.atom", [])
-    updated = iso(derived.as_of)
-    out = {}
-    for name, changes in sorted(by_feed.items()):
-        newest = sorted(changes, key=lambda c: (c.at, c.kind, c.id, c.action), reverse=True)[:FEED_LIMIT]
-        entries = [
-            {
-                "id": f"urn:fmar:change:{c.commit or 'signed'}:{c.kind}:{c.id}:{c.action}",
-                "title": f"{c.action} {c.kind.replace('_', ' ')} {c.id}",
-                "updated": iso(c.at),
-                "link": page_url(c.kind, c.id) if c.kind in FOLDER else f"/{API_ROOT}/changes.csv",
-                "summary": _summary(registry, c.kind, c.id, c.signer),
-            }
-            for c in newest
-        ]
-        title = "fmar registry: all changes" if name == "all.atom" else f"fmar registry: changes for {name[:-5]}"
-        out[name] = formats.atom_bytes(
-            f"urn:fmar:feed:{name[:-5]}", title, updated, f"/{API_ROOT}/feeds/{name}", entries
-        )
-    return out
-
-
-def _concerns(registry: Registry, kind: str, record_id: str) -> tuple[str | None, str | None]:
-    application = None
-    if kind == "application":
-        application = registry.applications.get(record_id)
-    elif kind in ("outcome", "event"):
-        item = registry.table(kind).get(record_id)
-        application = registry.applications.get(item.application) if item else None  # type: ignore[attr-defined]
-    elif kind == "product":
-        product = registry.products.get(record_id)
-        return (product.so, product.id) if product else (None, None)
-    if application is None:
-        return None, None
-    return application.so, application.product
-
-
-def _summary(registry: Registry, kind: str, record_id: str, signer: str) -> str:
-    unit = None
-    if kind == "market_unit":
-        unit = registry.units.get(record_id)
-    elif kind == "application" and record_id in registry.applications:
-        unit = registry.units.get(registry.applications[record_id].unit)
-    about = f" for {unit.name} ({unit.id})" if unit else ""
-    return f"{kind.replace('_', ' ')} {record_id}{about}, signed by {signer}"
-
-
-def status_counts(derived: Derived) -> Counter[str]:
-    return Counter(str(q.status) for q in derived.current())
-
-
-def live_count(derived: Derived) -> int:
-    return sum(1 for q in derived.current() if q.status in LIVE)
 
 
 __all__ = ["BuildResult", "build", "history_of"]

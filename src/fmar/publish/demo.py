@@ -18,6 +18,7 @@ from fmar.generate.builder import Builder
 from fmar.generate.bundled import FSPS, _unit
 from fmar.generate.keys import example_key
 from fmar.model import Application
+from fmar.model.product import Direction
 from fmar.reference import LicenceArea
 
 SEED = "demo"
@@ -176,11 +177,15 @@ def replay(path: Path, units: int = 40, log: Callable[[str], None] = lambda _: N
             unit = b.unit(fields, t)
             category = assets[0][0]
             product = _PRODUCTS.get(category) or f"{next(so for so, v in _DSO_OF_AREA.items() if str(area) in v)}-PR"
+            offered = min(total, 1000.0) if product.startswith("NESO") else total / 2
+            # Offer each direction the product buys (Dynamic Containment, say, is bought high and low).
+            direction = b.registry.products[product].versions[-1].direction
             application = b.apply(
                 unit,
                 product,
                 t + timedelta(hours=1),
-                up=min(total, 1000.0) if product.startswith("NESO") else total / 2,
+                up=offered if direction != Direction.DOWN else 0.0,
+                down=offered if direction != Direction.UP else 0.0,
             )
             repo.pull_request(
                 f"fsp/{unit.id}", f"{party}: add {unit.id} and apply for {product}", t, t + timedelta(days=1)

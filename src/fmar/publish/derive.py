@@ -6,19 +6,18 @@ numbers feed the JSON exports, the CSV files, the feeds and the pages.
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from fmar.cli.status_cmd import qualification_json
-from fmar.model import SCHEMA_VERSION, Event, EventType, MarketUnit, Outcome, Record
+from fmar.model import SCHEMA_VERSION, MarketUnit, Record
 from fmar.publish.documents import API_ROOT, API_VERSION
 from fmar.publish.inputs import Change, History, RecordedTime
-from fmar.registry import Registry, effective_at
+from fmar.publish.overview import Overview, ProductSummary
+from fmar.registry import Registry
 from fmar.signing.records import iso
-from fmar.status import LIVE, OPEN, Qualification, Status, application_status, unit_statuses
+from fmar.status import Qualification, Status, application_status, unit_statuses
 
 FORMAT = f"fmar-export/v{API_VERSION}"
 
@@ -144,40 +143,39 @@ def application_doc(
     return doc
 
 
-@dataclass
-class ProductSummary:
-    """Qualified units and capacity of one product, by technology and licence area."""
+def unit_row(unit: MarketUnit) -> list[Any]:
+    """A unit's row of units.csv (columns ``UNIT_COLUMNS``)."""
+    return [
+        unit.id,
+        unit.name,
+        unit.fsp,
+        str(unit.unit_type),
+        str(unit.licence_area),
+        str(unit.gsp_group),
+        str(unit.connection_type),
+        unit.composition.import_capacity_kw,
+        unit.composition.export_capacity_kw,
+        main_technology(unit),
+    ]
 
-    units: int = 0
-    up_kw: float = 0.0
-    down_kw: float = 0.0
-    by_technology: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
-    by_area: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
-    statuses: Counter[str] = field(default_factory=Counter)
+
+UNIT_COLUMNS = (
+    "id",
+    "name",
+    "fsp",
+    "unit_type",
+    "licence_area",
+    "gsp_group",
+    "connection_type",
+    "import_capacity_kw",
+    "export_capacity_kw",
+    "main_technology",
+)
 
 
 def main_technology(unit: MarketUnit) -> str:
     """The asset category with the largest rated capacity in the unit."""
     return str(max(unit.composition.assets, key=lambda a: (a.capacity_kw, a.category)).category)
-
-
-def product_summaries(derived: Derived) -> dict[str, ProductSummary]:
-    summaries: dict[str, ProductSummary] = defaultdict(ProductSummary)
-    for q in derived.current():
-        summary = summaries[q.product]
-        summary.statuses[str(q.status)] += 1
-        if q.status not in LIVE:
-            continue
-        unit = derived.registry.units[q.unit]
-        summary.units += 1
-        summary.up_kw += q.capacity_up_kw
-        summary.down_kw += q.capacity_down_kw
-        for table, key in ((summary.by_technology, main_technology(unit)), (summary.by_area, str(unit.licence_area))):
-            row = table[key]
-            row[0] += 1
-            row[1] += q.capacity_up_kw
-            row[2] += q.capacity_down_kw
-    return summaries
 
 
 def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary: ProductSummary) -> dict[str, Any]:
@@ -190,38 +188,24 @@ def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary:
     return doc
 
 
-def party_doc(derived: Derived, party_id: str, raw: dict[str, Any]) -> dict[str, Any]:
+def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> dict[str, Any]:
     registry = derived.registry
     party = registry.parties[party_id]
     doc = envelope(derived, party, raw, [party.id])
-    doc["units"] = len(registry.units_by_fsp.get(party_id, ()))
+    doc["units"] = units
     doc["products"] = sorted(p.id for p in registry.products.values() if p.so == party_id)
     return doc
 
 
-def counts(derived: Derived) -> dict[str, int]:
-    r = derived.registry
-    return {
-        "parties": len(r.parties),
-        "products": len(r.products),
-        "market_units": len(r.units),
-        "applications": len(r.applications),
-        "outcomes": len(r.outcomes),
-        "events": len(r.events),
-        "processes": len(r.processes),
-        "qualified_pairs": sum(1 for q in derived.current() if q.status in LIVE),
-    }
-
-
-def index_doc(derived: Derived) -> dict[str, Any]:
+def index_doc(overview: Overview) -> dict[str, Any]:
     from fmar.model import KINDS
 
     base = f"/{API_ROOT}"
     return {
         "format": FORMAT,
-        "as_of": iso(derived.as_of),
-        "registry_commit": derived.history.head,
-        "counts": counts(derived),
+        "as_of": iso(overview.as_of),
+        "registry_commit": overview.head,
+        "counts": overview.counts,
         "schema_versions": {"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
         "links": {
             "qualifications_json": f"{base}/qualifications.json",
@@ -256,95 +240,12 @@ QUALIFICATION_COLUMNS = (
 )
 
 
-def qualification_rows(derived: Derived) -> list[list[Any]]:
-    rows = []
-    for q in derived.current():
-        doc = qualification_json(q)
-        rows.append([doc[column] if doc[column] is not None else "" for column in QUALIFICATION_COLUMNS])
-    return rows
+def qualification_row(doc: dict[str, Any]) -> list[Any]:
+    """A row of qualifications.csv from a qualification's JSON."""
+    return [doc[column] if doc[column] is not None else "" for column in QUALIFICATION_COLUMNS]
 
 
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")
-
-
-def change_rows(derived: Derived) -> list[list[str]]:
-    rows = [
-        [iso(c.at), c.kind, c.id, c.action, c.commit or "", c.signer, " ".join(c.fields)]
-        for c in derived.history.changes()
-    ]
-    rows.sort()
-    return rows
-
-
-@dataclass(frozen=True)
-class ServiceLevel:
-    """How an SO met its service levels: days to acknowledge and to decide, against its targets."""
-
-    decided: int
-    open: int
-    median_ack_days: float | None
-    median_decision_days: float | None
-    ack_within_target: float | None
-    decision_within_target: float | None
-    decision_days: tuple[float, ...]
-    decision_target_days: int | None
-
-
-def service_level(derived: Derived, so: str) -> ServiceLevel:
-    registry = derived.registry
-    ack: list[tuple[float, int]] = []
-    decision: list[tuple[float, int]] = []
-    open_count = 0
-    target_decision: int | None = None
-    for application in registry.applications.values():
-        if application.so != so:
-            continue
-        product = registry.products.get(application.product)
-        version = product.version(application.product_version) if product else None
-        if version is None:
-            continue
-        levels = version.service_levels
-        target_decision = levels.decision_days
-        submitted = derived.recorded(application).at
-        if submitted > derived.as_of:
-            continue
-        answers = [a for a in registry.answers.get(application.id, ()) if derived.recorded(a).at <= derived.as_of]
-        first_ack = next(
-            (effective_at(a) for a in answers if isinstance(a, Event) and a.type is EventType.ACKNOWLEDGED), None
-        )
-        outcome = next((a for a in answers if isinstance(a, Outcome)), None)
-        start = first_ack or submitted
-        if first_ack is not None:
-            ack.append(((first_ack - submitted).total_seconds() / 86400, levels.acknowledge_days))
-        if outcome is not None:
-            decision.append(((outcome.decided_at - start).total_seconds() / 86400, levels.decision_days))
-        else:
-            open_count += 1
-
-    def median(values: list[tuple[float, int]]) -> float | None:
-        return round(statistics.median(v for v, _ in values), 1) if values else None
-
-    def within(values: list[tuple[float, int]]) -> float | None:
-        return round(100 * sum(1 for v, t in values if v <= t) / len(values), 1) if values else None
-
-    return ServiceLevel(
-        decided=len(decision),
-        open=open_count,
-        median_ack_days=median(ack),
-        median_decision_days=median(decision),
-        ack_within_target=within(ack),
-        decision_within_target=within(decision),
-        decision_days=tuple(sorted(round(v, 1) for v, _ in decision)),
-        decision_target_days=target_decision,
-    )
-
-
-def open_applications(derived: Derived, so: str) -> list[Qualification]:
-    out = [
-        q for unit in derived.statuses.values() for _, all_of in unit for q in all_of if q.so == so and q.status in OPEN
-    ]
-    out.sort(key=lambda q: (q.since, q.application))
-    return out
 
 
 def status_label(status: str) -> str:

@@ -13,18 +13,19 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from fmar.model import KINDS
-from fmar.model.process import PHASES
+from fmar.model.process import PHASES, Process
 from fmar.publish import derive
 from fmar.publish.documents import API_ROOT, EXPORT_MODELS, schema_file
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
+from fmar.publish.overview import Overview
 from fmar.rules.catalogue import RULES
 from fmar.schemas import file_name, record_schema
 
@@ -47,24 +48,26 @@ def _html_block(template: str, **context: Any) -> str:
     return '<div markdown="0">\n' + "\n".join(lines) + "\n</div>\n"
 
 
-def generated_pages(derived: derive.Derived) -> dict[str, str]:
-    registry = derived.registry
-    recent = sorted(derived.history.changes(), key=lambda c: (c.at, c.id), reverse=True)[:15]
-    counts = derive.counts(derived)
+def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[str, str]:
+    recent = [
+        {**row._asdict(), "at": row.recorded_at[:16].replace("T", " "), "url": _url(row.kind, row.id)}
+        for row in overview.changes[:-16:-1]
+    ]
+    counts = overview.counts
     pages = {
         "index.md": "# fmar registry\n\n"
         + _html_block(
             "docs_home.html",
             counts=counts,
-            recent=[{**asdict(c), "at": c.at.strftime("%Y-%m-%d %H:%M"), "url": _url(c.kind, c.id)} for c in recent],
-            as_of=derived.as_of.strftime("%Y-%m-%d %H:%M UTC"),
-            commit=derived.history.head,
+            recent=recent,
+            as_of=overview.as_of.strftime("%Y-%m-%d %H:%M UTC"),
+            commit=overview.head,
         ),
     }
     served = {m.BUILDING_BLOCK for m in KINDS.values()}
     phases = []
     for phase, title, letter in PHASES:
-        blocks = sorted((p for p in registry.processes.values() if p.phase == phase), key=lambda p: p.order)
+        blocks = sorted((p for p in processes.values() if p.phase == phase), key=lambda p: p.order)
         phases.append({"title": title, "letter": letter, "blocks": blocks})
     pages["catalogue.md"] = "# The FSP journey: process catalogue\n\n" + _html_block(
         "docs_catalogue.html", phases=phases, served=served
@@ -112,7 +115,7 @@ def _type(spec: dict[str, Any]) -> str:
     return " or ".join(_type(o) for o in options) or "any"
 
 
-def build_mkdocs(derived: derive.Derived, staging: Staging, root: Path) -> DocsBuild:
+def build_mkdocs(overview: Overview, staging: Staging, root: Path) -> DocsBuild:
     """Run mkdocs on the hand-written and generated pages; copy changed files into ``staging``."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -122,7 +125,7 @@ def build_mkdocs(derived: derive.Derived, staging: Staging, root: Path) -> DocsB
         docs = Path(tmp, "docs")
         shutil.copytree(source / "docs", docs)
         config = yaml.safe_load((source / "mkdocs.yml").read_text(encoding="utf-8"))
-        for name, text in generated_pages(derived).items():
+        for name, text in generated_pages(overview, overview.processes).items():
             (docs / name).write_text(text, encoding="utf-8")
         guides = next(item for item in config["nav"] if "Guides" in item)["Guides"]
         if PROJECT_DOCS.is_dir():
@@ -138,7 +141,7 @@ def build_mkdocs(derived: derive.Derived, staging: Staging, root: Path) -> DocsB
         config["site_dir"] = str(Path(tmp, "out"))
         config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
         previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(derived.as_of.timestamp()))
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(overview.as_of.timestamp()))
         logging.getLogger("mkdocs").setLevel(logging.ERROR)
         try:
             build(load_config(str(config_file)))

@@ -10,7 +10,6 @@ import csv
 import hashlib
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -20,12 +19,12 @@ from typing import Any
 
 import jinja2
 
+from fmar.publish.zip_writer import ZIP_LEVEL, ZipStats, entry_info, write_zip, zip_format
+
+__all__ = ["ZIP_LEVEL", "ZipStats", "write_zip", "zip_format"]
+
 #: Cells a spreadsheet would run as a formula start with one of these.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: The modification time written into every zip entry (zip cannot store times before 1980).
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-#: Deflate level of the bulk zip: 1 is several times faster than 6 and about 10% larger on JSON.
-ZIP_LEVEL = 1
 
 
 def json_bytes(document: Any) -> bytes:
@@ -54,9 +53,14 @@ def _is_number(text: str) -> bool:
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return csv_lines([columns]) + csv_lines(rows)
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV lines (no header): ``csv_bytes`` is the header's line followed by these, so lines
+    prepared apart can be joined into one file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue().encode()
@@ -110,33 +114,13 @@ def atom_bytes(feed_id: str, title: str, updated: str, self_url: str, entries: l
     return text.encode()
 
 
-def _zip_info(name: str, compress_type: int) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-    info.compress_type = compress_type
-    info.external_attr = 0o644 << 16
-    info.create_system = 3
-    return info
-
-
 def zip_bytes(files: dict[str, bytes]) -> bytes:
     """A zip of ``files`` (name -> bytes) with sorted entries, fixed times and fixed permissions."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for name in sorted(files):
-            archive.writestr(_zip_info(name, zipfile.ZIP_DEFLATED), files[name])
+            archive.writestr(entry_info(name), files[name])
     return buffer.getvalue()
-
-
-def write_zip(target: Path, folder: Path, names: Iterable[str], level: int = ZIP_LEVEL) -> None:
-    """Write a zip of the files ``folder/<name>`` to ``target``: entries sorted, fixed times and modes.
-
-    Deterministic: the same file contents give the same bytes, whatever their times on disk.
-    """
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        for name in sorted(names):
-            info = _zip_info(name, zipfile.ZIP_DEFLATED)
-            with (folder / name).open("rb") as source, archive.open(info, "w") as entry:
-                shutil.copyfileobj(source, entry, 1 << 20)
 
 
 def file_sha256(path: Path) -> tuple[int, str]:

@@ -74,7 +74,8 @@ _ACTION = {"added": "added", "modified": "modified", "deleted": "removed"}
 
 
 def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
-    """Recorded times and every version of every record from the registry's Git history.
+    """Recorded times and every version of every record in ``registry`` (and of every record
+    removed from it) from the registry's Git history.
 
     Fills ``registry.recorded_at`` (statuses use it). Additions need no file reads (the index
     knows their signers); only files changed more than once are read, in one batch, to name
@@ -89,15 +90,19 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     times = times_from(index)
     fill_recorded(registry, times)
     history = signing_history(registry)
+    present = set(history.recorded)
     for record_id, recorded in times.items():
         history.recorded[record_id] = RecordedTime(recorded.recorded_at, recorded.commit)
-    revised = [path for path, changes in index.changes.items() if len(changes) > 1 or changes[0].status != "A"]
-    texts = git.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
+    wanted = {}
     for path, changes in index.changes.items():
         found = record_of(path, index.prefix)
-        if found is None:
-            continue
-        kind, record_id = found
+        # Records in ``registry`` (which may hold only some unit groups) and records removed since.
+        if found is not None and (found[1] in present or changes[-1].status == "D"):
+            wanted[path] = found
+    revised = [path for path in wanted if len(index.changes[path]) > 1 or index.changes[path][0].status != "A"]
+    texts = git.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
+    for path, (kind, record_id) in wanted.items():
+        changes = index.changes[path]
         if len(changes) == 1 and changes[0].status == "A":
             commit = index.commits[changes[0].commit]
             signer = index.signers.get(changes[0].blob, "")

@@ -99,6 +99,12 @@ class Staging:
             return True
         return False
 
+    def keep(self, rel: str) -> None:
+        """Keep ``rel`` as the previous build wrote it (its inputs are known not to have changed)."""
+        key = self.previous.get(rel)
+        if key is not None:
+            self.manifest[rel] = key
+
     def put(self, rel: str, data: bytes, key: str | None = None) -> None:
         """Write ``rel`` unless the previous build wrote the same inputs (or, without a key, bytes)."""
         key = key or digest(data)

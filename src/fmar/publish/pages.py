@@ -6,6 +6,7 @@ a light header instead of the full navigation, so each page costs the same at an
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,6 +35,11 @@ class Meta:
     #: Rows of a list page, entries of a filter index page.
     page_size: int = PAGE_SIZE
 
+    def record_frame(self) -> tuple[tuple[str, ...], str | None]:
+        """What a record page shows of the build: the stylesheets and the commit link base, never
+        the head commit or as-of time (a page key made of this survives a new head)."""
+        return self.css, self.commit_url
+
 
 def environment() -> Any:
     env = templates()
@@ -51,36 +57,42 @@ def render(template: str, meta: Meta, **context: Any) -> bytes:
     return page.render(meta=meta, assets=assets, **context).encode()
 
 
-def list_pages(
+def list_page_name(number: int) -> str:
+    return "index.html" if number == 1 else f"page-{number}.html"
+
+
+def paged(rows: list[dict[str, Any]], size: int) -> Iterable[tuple[int, int, list[dict[str, Any]]]]:
+    """(page number, page count, rows of the page), ``size`` rows a page; one empty page for no rows."""
+    count = max(1, -(-len(rows) // size))
+    for number in range(1, count + 1):
+        yield number, count, rows[(number - 1) * size : number * size]
+
+
+def list_page(
     meta: Meta,
     title: str,
     kind: str,
     columns: list[str],
     rows: list[dict[str, Any]],
+    number: int,
+    count: int,
     *,
     search: bool = False,
     filters: list[Filter] | None = None,
-) -> dict[str, bytes]:
-    """File name (in the kind's folder) -> page, ``meta.page_size`` rows a page."""
-    size = meta.page_size
-    pages = max(1, -(-len(rows) // size))
-    out = {}
-    for number in range(1, pages + 1):
-        chunk = rows[(number - 1) * size : number * size]
-        name = "index.html" if number == 1 else f"page-{number}.html"
-        out[name] = render(
-            "list.html",
-            meta,
-            title=title if number == 1 else f"{title} (page {number})",
-            kind=kind,
-            columns=columns,
-            rows=chunk,
-            page=number,
-            pages=pages,
-            search=search,
-            filters=filters or [],
-        )
-    return out
+) -> bytes:
+    """Page ``number`` of ``count`` of a list of records."""
+    return render(
+        "list.html",
+        meta,
+        title=title if number == 1 else f"{title} (page {number})",
+        kind=kind,
+        columns=columns,
+        rows=rows,
+        page=number,
+        pages=count,
+        search=search,
+        filters=filters or [],
+    )
 
 
 #: Unit filters of the unit table: (name, label, index entry position). Status, SO and product
@@ -117,22 +129,34 @@ def value_key(value: str) -> str:
     return value if _SAFE.fullmatch(value) else "x-" + value.encode().hex()[:120]
 
 
-def filter_indexes(entries: list[list[str]], page_size: int) -> tuple[list[Filter], dict[str, bytes]]:
+def encode(value: Any) -> bytes:
+    """``value`` as ``formats.json_bytes`` writes it inside a document (compact, keys sorted)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_list(items: Iterable[bytes]) -> bytes:
+    """A JSON array of already-encoded items: what ``encode`` of the decoded list would give."""
+    return b"[" + b",".join(items) + b"]"
+
+
+def filter_indexes(
+    entries: list[list[str]], page_size: int, encoded: list[bytes] | None = None
+) -> tuple[list[Filter], dict[str, bytes]]:
     """The unit filters with their options, and their index files (``<filter>/<key>/<page>.json``).
 
     Every unit is listed, ``page_size`` entries a file, under each value it has, so a browser
-    filtering for one value reads only that value's files, a page at a time.
+    filtering for one value reads only that value's files, a page at a time. ``encoded``: each
+    entry already encoded (``encode``), so a large registry's files are joined, not serialised.
     """
-    from fmar.publish.formats import json_bytes
-
+    encoded = encoded if encoded is not None else [encode(entry) for entry in entries]
     filters, files = [], {}
     for name, label, position in FILTERS:
-        by_value: dict[str, list[list[str]]] = defaultdict(list)
-        for entry in entries:
+        by_value: dict[str, list[bytes]] = defaultdict(list)
+        for entry, data in zip(entries, encoded, strict=True):
             values = entry[position].split(" ") if name in _LISTED else [entry[position]]
             for value in values:
                 if value:
-                    by_value[value].append(entry)
+                    by_value[value].append(data)
         options = []
         for value in sorted(by_value):
             listed = by_value[value]
@@ -140,8 +164,14 @@ def filter_indexes(entries: list[list[str]], page_size: int) -> tuple[list[Filte
             pages = -(-len(listed) // page_size)
             for number in range(1, pages + 1):
                 chunk = listed[(number - 1) * page_size : number * page_size]
-                files[f"{name}/{key}/{number}.json"] = json_bytes(
-                    {"filter": name, "value": value, "page": number, "pages": pages, "entries": chunk}
+                files[f"{name}/{key}/{number}.json"] = (
+                    b'{"entries":'
+                    + json_list(chunk)
+                    + b',"filter":'
+                    + encode(name)
+                    + b',"page":%d,"pages":%d,"value":' % (number, pages)
+                    + encode(value)
+                    + b"}\n"
                 )
             shown = status_label(value) if name == "status" else value
             options.append(Option(value, shown, key, len(listed), pages))
@@ -153,19 +183,30 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.split(text.lower()) if w]
 
 
-def search_shards(entries: Iterable[list[str]]) -> dict[str, list[list[str]]]:
-    """Shard file name -> index entries: by the last 3 digits of the id, and by 3-letter word prefixes."""
-    shards: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for entry in entries:
-        unit_id, name = entry[0], entry[1]
-        digits = re.search(r"([0-9]+)$", unit_id)
-        if digits:
-            shards[f"id-{digits.group(1)[-3:]}.json"][unit_id] = entry
-        for word in set(words(f"{unit_id} {name}")):
-            if len(word) >= 3 and word != "mu":
-                key = word[:3].encode().hex()
-                shards[f"n-{key}.json"][unit_id] = entry
-    return {name: [shard[k] for k in sorted(shard)] for name, shard in sorted(shards.items())}
+def shard_names(entry: list[str]) -> list[str]:
+    """The search index shards listing a unit: by the last 3 digits of its id, and by the
+    3-letter prefixes of the words of its id and name."""
+    unit_id, name = entry[0], entry[1]
+    names = set()
+    digits = re.search(r"([0-9]+)$", unit_id)
+    if digits:
+        names.add(f"id-{digits.group(1)[-3:]}.json")
+    for word in set(words(f"{unit_id} {name}")):
+        if len(word) >= 3 and word != "mu":
+            names.add(f"n-{word[:3].encode().hex()}.json")
+    return sorted(names)
+
+
+def search_shards(entries: Iterable[list[str]], encoded: list[bytes] | None = None) -> dict[str, bytes]:
+    """Shard file name -> its index file (``{"entries": [...]}``, entries sorted by unit id)."""
+    listed = sorted(entries, key=lambda e: e[0])
+    if encoded is None:
+        encoded = [encode(entry) for entry in listed]
+    shards: dict[str, list[bytes]] = defaultdict(list)
+    for entry, data in zip(listed, encoded, strict=True):
+        for name in shard_names(entry):
+            shards[name].append(data)
+    return {name: b'{"entries":' + json_list(items) + b"}\n" for name, items in sorted(shards.items())}
 
 
 def unit_entry(unit: MarketUnit, statuses: list[str], sos: list[str], products: list[str], summary: str) -> list[str]:

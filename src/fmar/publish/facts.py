@@ -1,0 +1,188 @@
+"""What the registry-wide outputs need to know about one Market Unit: its facts.
+
+A unit, its applications and their outcomes and events form the unit's group. Everything the
+site and the exports show across the registry (the unit table and its indexes, the
+qualification and change files, product summaries, SO service levels, FSP unit lists, counts)
+is an aggregate of these per-unit facts and of the few reference records (parties, products,
+processes). Facts are a pure function of the group's records, the reference records, their
+history and the as-of time, and they stay valid until ``next_change``: so a build derives
+again only the groups whose files changed or whose next change has come, and aggregates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from fmar.cli.status_cmd import qualification_json
+from fmar.model import Event, EventType, Outcome
+from fmar.publish.inputs import Change
+from fmar.registry import effective_at
+from fmar.signing.records import iso
+from fmar.status import LIVE, OPEN, next_change
+
+
+class ServiceFact(NamedTuple):
+    """One application as its SO's service levels count it (known at the as-of time)."""
+
+    so: str
+    application: str
+    #: Days from submission to the first acknowledgement, and the target (None: not acknowledged).
+    ack: tuple[float, int] | None
+    #: Days from acknowledgement (else submission) to the decision, and the target (None: undecided).
+    decision: tuple[float, int] | None
+    decision_target_days: int
+
+
+class Contribution(NamedTuple):
+    """A unit's current status for one product, as the product's summary counts it."""
+
+    product: str
+    status: str
+    live: bool
+    up_kw: float
+    down_kw: float
+    technology: str
+    area: str
+
+
+class ChangeRow(NamedTuple):
+    """A change as changes.csv lists it (its first seven fields, in that order), with the SO,
+    product and unit it concerns ("" for none). Plain strings: sorting rows sorts the file."""
+
+    recorded_at: str
+    kind: str
+    id: str
+    action: str
+    commit: str
+    signer: str
+    fields: str
+    so: str = ""
+    product: str = ""
+    unit: str = ""
+
+
+def change_row(change: Change, so: str | None = None, product: str | None = None, unit: str | None = None) -> ChangeRow:
+    return ChangeRow(
+        iso(change.at),
+        change.kind,
+        change.id,
+        change.action,
+        change.commit or "",
+        change.signer,
+        " ".join(change.fields),
+        so or "",
+        product or "",
+        unit or "",
+    )
+
+
+class UnitFacts(NamedTuple):
+    """Facts are plain tuples and strings, so the state of a national registry pickles fast."""
+
+    unit: str
+    name: str
+    fsp: str
+    #: The unit as the search and filter indexes carry it (``pages.unit_entry``), and encoded.
+    entry: tuple[str, ...]
+    entry_json: bytes
+    #: Its line of units.csv.
+    unit_csv: bytes
+    #: The governing status per product (sorted by product): encoded and comma-joined for
+    #: qualifications.json, and as lines of qualifications.csv.
+    qualifications_json: bytes
+    qualifications_csv: bytes
+    contributions: tuple[Contribution, ...]
+    service: tuple[ServiceFact, ...]
+    #: Applications awaiting the SO or the FSP (``qualification_json``).
+    open: tuple[dict[str, Any], ...]
+    #: Every change of every record of the group.
+    changes: tuple[ChangeRow, ...]
+    #: Records of the group by kind.
+    counts: tuple[tuple[str, int], ...]
+    #: Ids of the group's records with a page and a document (the unit and its applications).
+    pages: tuple[tuple[str, str], ...]
+    #: The first moment after the as-of time at which these facts may change.
+    next_change: datetime | None
+
+
+def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
+    """The facts of one unit from a ``derive.Derived`` whose registry holds the unit's whole group."""
+    from fmar.publish import derive, formats, pages
+
+    registry = derived.registry
+    unit = registry.units[unit_id]
+    statuses = derived.statuses.get(unit_id, [])
+    current = [q for q, _ in statuses]
+    summary = "; ".join(f"{q.product}: {q.status.label}" for q in current) or "no applications"
+    entry = pages.unit_entry(
+        unit,
+        sorted({str(q.status) for q in current}),
+        sorted({q.so for q in current}),
+        sorted({q.product for q in current}),
+        summary,
+    )
+    qualifications = [qualification_json(q) for q in current]
+    technology, area = derive.main_technology(unit), str(unit.licence_area)
+    contributions = tuple(
+        Contribution(q.product, str(q.status), q.status in LIVE, q.capacity_up_kw, q.capacity_down_kw, technology, area)
+        for q in current
+    )
+    applications = sorted(registry.applications_by_unit.get(unit_id, ()), key=lambda a: a.id)
+    open_ = tuple(qualification_json(q) for _, all_of in statuses for q in all_of if q.status in OPEN)
+    changes: list[ChangeRow] = []
+    for record_id, so, product, about in [
+        (unit_id, None, None, unit_id),
+        *(
+            (item_id, a.so, a.product, unit_id if item_id == a.id else None)
+            for a in applications
+            for item_id in (a.id, *(i.id for i in registry.answers.get(a.id, ())))
+        ),
+    ]:
+        changes.extend(change_row(c, so, product, about) for c in derived.history.timelines.get(record_id, ()))
+    answers = sum(len(registry.answers.get(a.id, ())) for a in applications)
+    outcomes = sum(1 for a in applications for i in registry.answers.get(a.id, ()) if isinstance(i, Outcome))
+    return UnitFacts(
+        unit=unit_id,
+        name=unit.name,
+        fsp=unit.fsp,
+        entry=tuple(entry),
+        entry_json=pages.encode(entry),
+        unit_csv=formats.csv_lines([derive.unit_row(unit)]),
+        qualifications_json=b",".join(pages.encode(q) for q in qualifications),
+        qualifications_csv=formats.csv_lines(derive.qualification_row(q) for q in qualifications),
+        contributions=contributions,
+        service=tuple(f for f in (service_fact(derived, a) for a in applications) if f is not None),
+        open=open_,
+        changes=tuple(changes),
+        counts=(
+            ("application", len(applications)),
+            ("event", answers - outcomes),
+            ("market_unit", 1),
+            ("outcome", outcomes),
+        ),
+        pages=(("market_unit", unit_id), *(("application", a.id) for a in applications)),
+        next_change=next_change(registry, unit_id, derived.as_of),
+    )
+
+
+def service_fact(derived: Any, application: Any) -> ServiceFact | None:
+    """How ``application`` counts in its SO's service levels; None when it does not count (yet)."""
+    registry = derived.registry
+    product = registry.products.get(application.product)
+    version = product.version(application.product_version) if product else None
+    if version is None:
+        return None
+    levels = version.service_levels
+    submitted = derived.recorded(application).at
+    if submitted > derived.as_of:
+        return None
+    answers = [a for a in registry.answers.get(application.id, ()) if derived.recorded(a).at <= derived.as_of]
+    first_ack = next(
+        (effective_at(a) for a in answers if isinstance(a, Event) and a.type is EventType.ACKNOWLEDGED), None
+    )
+    outcome = next((a for a in answers if isinstance(a, Outcome)), None)
+    start = first_ack or submitted
+    ack = ((first_ack - submitted).total_seconds() / 86400, levels.acknowledge_days) if first_ack else None
+    decision = ((outcome.decided_at - start).total_seconds() / 86400, levels.decision_days) if outcome else None
+    return ServiceFact(application.so, application.id, ack, decision, levels.decision_days)

@@ -1,0 +1,55 @@
+"""Atom feeds of changes: all, per SO and per product, the newest ``FEED_LIMIT`` entries each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fmar.publish import formats
+from fmar.publish.derive import FOLDER, page_url
+from fmar.publish.documents import API_ROOT
+from fmar.publish.facts import ChangeRow
+from fmar.publish.overview import Overview
+from fmar.signing.records import iso
+
+#: The most entries in one Atom feed (the newest changes).
+FEED_LIMIT = 200
+
+
+def feeds(overview: Overview) -> dict[str, bytes]:
+    """Feed file name (under ``feeds/``) -> Atom document, newest change first."""
+    by_feed: dict[str, list[ChangeRow]] = {"all.atom": []}
+    for so in (p.id for p in overview.parties.values() if p.role.is_system_operator):
+        by_feed[f"so/{so}.atom"] = []
+    for product in overview.products:
+        by_feed[f"product/{product}.atom"] = []
+    for row in reversed(overview.changes):
+        for name in (
+            "all.atom",
+            f"so/{row.so}.atom" if row.so else "",
+            f"product/{row.product}.atom" if row.product else "",
+        ):
+            if name:
+                entries = by_feed.setdefault(name, [])
+                if len(entries) < FEED_LIMIT:
+                    entries.append(row)
+    names = {facts.unit: facts.name for facts in overview.facts.values()}
+    updated = iso(overview.as_of)
+    out = {}
+    for name, rows in sorted(by_feed.items()):
+        title = "fmar registry: all changes" if name == "all.atom" else f"fmar registry: changes for {name[:-5]}"
+        out[name] = formats.atom_bytes(
+            f"urn:fmar:feed:{name[:-5]}", title, updated, f"/{API_ROOT}/feeds/{name}", [_entry(r, names) for r in rows]
+        )
+    return out
+
+
+def _entry(row: ChangeRow, names: dict[str, str]) -> dict[str, Any]:
+    about = f" for {names[row.unit]} ({row.unit})" if row.unit in names else ""
+    kind = row.kind.replace("_", " ")
+    return {
+        "id": f"urn:fmar:change:{row.commit or 'signed'}:{row.kind}:{row.id}:{row.action}",
+        "title": f"{row.action} {kind} {row.id}",
+        "updated": row.recorded_at,
+        "link": page_url(row.kind, row.id) if row.kind in FOLDER else f"/{API_ROOT}/changes.csv",
+        "summary": f"{kind} {row.id}{about}, signed by {row.signer}",
+    }

@@ -1,0 +1,155 @@
+"""The registry as the registry-wide outputs see it: reference records plus every unit's facts.
+
+``Overview`` aggregates (``facts.UnitFacts``); it never needs the unit groups' records, so a
+build that re-derived ten units still publishes tables, summaries and service levels over all
+of them. Pure: data in, data out.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from fmar.model import Party, Process, Product
+from fmar.publish.facts import ChangeRow, ServiceFact, UnitFacts
+
+
+@dataclass
+class ProductSummary:
+    """Qualified units and capacity of one product, by technology and licence area."""
+
+    units: int = 0
+    up_kw: float = 0.0
+    down_kw: float = 0.0
+    by_technology: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    by_area: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    statuses: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    """How an SO met its service levels: days to acknowledge and to decide, against its targets."""
+
+    decided: int
+    open: int
+    median_ack_days: float | None
+    median_decision_days: float | None
+    ack_within_target: float | None
+    decision_within_target: float | None
+    decision_days: tuple[float, ...]
+    decision_target_days: int | None
+
+
+@dataclass
+class Overview:
+    as_of: datetime
+    head: str | None
+    parties: dict[str, Party]
+    products: dict[str, Product]
+    processes: dict[str, Process]
+    #: Facts by unit id.
+    facts: dict[str, UnitFacts]
+    #: Changes of the reference records (parties, products, processes) and of removed records.
+    other_changes: list[ChangeRow]
+
+    def units(self) -> Iterator[UnitFacts]:
+        for unit_id in sorted(self.facts):
+            yield self.facts[unit_id]
+
+    def qualifications_json(self) -> bytes:
+        """The encoded JSON array of the governing status of every (unit, product) pair, sorted
+        by unit and product."""
+        return b"[" + b",".join(f.qualifications_json for f in self.units() if f.qualifications_json) + b"]"
+
+    @cached_property
+    def changes(self) -> list[ChangeRow]:
+        """Every change of every record, sorted as changes.csv lists them (oldest first)."""
+        out = [*self.other_changes, *(c for facts in self.facts.values() for c in facts.changes)]
+        out.sort()
+        return out
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        by_kind: Counter[str] = Counter()
+        for facts in self.facts.values():
+            by_kind.update(dict(facts.counts))
+        return {
+            "parties": len(self.parties),
+            "products": len(self.products),
+            "market_units": by_kind["market_unit"],
+            "applications": by_kind["application"],
+            "outcomes": by_kind["outcome"],
+            "events": by_kind["event"],
+            "processes": len(self.processes),
+            "qualified_pairs": sum(c.live for facts in self.facts.values() for c in facts.contributions),
+        }
+
+    @cached_property
+    def product_summaries(self) -> dict[str, ProductSummary]:
+        summaries: dict[str, ProductSummary] = defaultdict(ProductSummary)
+        for facts in self.units():
+            for c in facts.contributions:
+                summary = summaries[c.product]
+                summary.statuses[c.status] += 1
+                if not c.live:
+                    continue
+                summary.units += 1
+                summary.up_kw += c.up_kw
+                summary.down_kw += c.down_kw
+                for table, key in ((summary.by_technology, c.technology), (summary.by_area, c.area)):
+                    row = table[key]
+                    row[0] += 1
+                    row[1] += c.up_kw
+                    row[2] += c.down_kw
+        return summaries
+
+    @cached_property
+    def _by_so(self) -> dict[str, list[ServiceFact]]:
+        out: dict[str, list[ServiceFact]] = defaultdict(list)
+        for facts in self.facts.values():
+            for fact in facts.service:
+                out[fact.so].append(fact)
+        for facts_of_so in out.values():
+            facts_of_so.sort(key=lambda f: f.application)
+        return out
+
+    def service_level(self, so: str) -> ServiceLevel:
+        facts = self._by_so.get(so, [])
+        ack = [f.ack for f in facts if f.ack is not None]
+        decision = [f.decision for f in facts if f.decision is not None]
+
+        def median(values: list[tuple[float, int]]) -> float | None:
+            return round(statistics.median(v for v, _ in values), 1) if values else None
+
+        def within(values: list[tuple[float, int]]) -> float | None:
+            return round(100 * sum(1 for v, t in values if v <= t) / len(values), 1) if values else None
+
+        return ServiceLevel(
+            decided=len(decision),
+            open=len(facts) - len(decision),
+            median_ack_days=median(ack),
+            median_decision_days=median(decision),
+            ack_within_target=within(ack),
+            decision_within_target=within(decision),
+            decision_days=tuple(sorted(round(v, 1) for v, _ in decision)),
+            decision_target_days=facts[-1].decision_target_days if facts else None,
+        )
+
+    def open_applications(self, so: str) -> list[dict[str, Any]]:
+        """Applications awaiting ``so`` or its FSPs (``qualification_json``), oldest first."""
+        out = [q for facts in self.facts.values() for q in facts.open if q["so"] == so]
+        out.sort(key=lambda q: (q["since"], q["application"]))
+        return out
+
+    @cached_property
+    def units_by_fsp(self) -> dict[str, list[tuple[str, str]]]:
+        """(id, name) of each FSP's units, sorted by id."""
+        out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for facts in self.units():
+            out[facts.fsp].append((facts.unit, facts.name))
+        return out

@@ -1,0 +1,164 @@
+"""What a build must derive: the whole registry, or only the unit groups that changed.
+
+A build with a usable ``BuildState`` reads only the files that changed (by stamp, or touched by
+commits since the state's head), the reference records and the files of the unit groups they
+belong to, plus the groups whose facts expire at the new as-of time (``facts.next_change``).
+Anything the state cannot vouch for (a removed file, a changed reference record, history that
+moved other than forward, an as-of time earlier than the state's, many groups at once) makes it
+a full build. Either way the registry must be valid: a build never publishes from records with
+errors, and says which and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fmar.findings import Finding
+from fmar.loading.record_file import LoadedFile, load_file
+from fmar.model import Record
+from fmar.publish.facts import ChangeRow, UnitFacts, change_row
+from fmar.publish.inputs import History
+from fmar.publish.state import REFERENCE_KINDS, BuildState
+from fmar.registry import Registry
+from fmar.validate import Pipeline, finding
+
+HistorySource = Callable[[Path, Path, Registry], History]
+#: A partial build re-derives at most this share of the units; more is a full build.
+PARTIAL_SHARE = 0.2
+
+
+class RegistryInvalid(Exception):
+    """The registry has errors: nothing is built."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        errors = [f for f in findings if f.severity == "error"]
+        super().__init__(f"the registry has {len(errors)} error(s); run 'fmar validate' to see them all")
+
+
+@dataclass
+class Inputs:
+    registry: Registry
+    #: Units whose facts are derived in this build (all of them in a full build).
+    units: set[str]
+    full: bool
+    #: Facts carried over from the previous build (empty in a full build).
+    kept: dict[str, UnitFacts] = field(default_factory=dict)
+    #: Why the build is full (for the log), or what the partial build read.
+    reason: str = ""
+    files_read: int = 0
+
+
+def errors_in(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
+
+
+def refuse_errors(findings: list[Finding]) -> None:
+    if errors_in(findings):
+        raise RegistryInvalid(sorted(findings))
+
+
+def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None) -> Inputs:
+    registry, findings = pipeline.load(progress)
+    refuse_errors(findings)
+    return Inputs(registry, set(registry.units), True, reason=reason, files_read=len(pipeline.layout.files))
+
+
+def group_of(registry: Registry, record: Record, application_unit: dict[str, str]) -> str | None:
+    """The unit whose group ``record`` belongs to ("" for reference records; None when unknown)."""
+    kind = record.KIND
+    if kind in REFERENCE_KINDS:
+        return ""
+    if kind == "market_unit":
+        return record.id
+    if kind == "application":
+        return record.unit  # type: ignore[attr-defined,no-any-return]
+    application = record.application  # type: ignore[attr-defined]
+    known = registry.applications.get(application)
+    return known.unit if known is not None else application_unit.get(application)
+
+
+def partial(
+    pipeline: Pipeline,
+    state: BuildState,
+    *,
+    moment_of: Callable[[list[Record]], datetime | None],
+    committed: set[str] | None,
+) -> Inputs | str:
+    """The inputs of a partial build, or why it must be a full one.
+
+    ``moment_of(changed records)`` is this build's as-of time; ``committed``: files touched by
+    commits since the state's head (None when history did not simply move forward).
+    """
+    if committed is None:
+        return "the registry's history was rewritten"
+    if pipeline.layout.problems:
+        return "the registry folder has misplaced files"
+    kinds = {rel: kind for rel, kind, _, _ in pipeline.layout.files}
+    now = {rel: (size, stamp) for rel, _, size, stamp in pipeline.layout.files}
+    if state.stamps.keys() - now.keys():
+        return "record files were removed"
+    changed = sorted({rel for rel, stamp in now.items() if state.stamps.get(rel) != stamp} | (committed & now.keys()))
+    if any(kinds[rel] in REFERENCE_KINDS for rel in changed):
+        return "reference records (parties, products, processes) changed"
+    root = pipeline.root
+    loaded = {rel: load_file(root, rel, kinds[rel]) for rel in changed}
+    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems])
+    records = [f.record for f in loaded.values() if f.record is not None]
+    moment = moment_of(records)
+    if moment is None or moment < state.as_of:
+        return "the as-of time moved back"
+    scratch = Registry.of((f.path, f.record) for f in loaded.values() if f.record is not None)
+    units: set[str] = set()
+    for rel, f in loaded.items():
+        assert f.record is not None  # refused above otherwise
+        unit = group_of(scratch, f.record, state.application_unit)
+        if not unit:
+            return f"{rel} belongs to no known Market Unit"
+        units.add(unit)
+        if rel in state.group_of:
+            units.add(state.group_of[rel])
+    units |= {u for u, facts in state.facts.items() if facts.next_change is not None and facts.next_change <= moment}
+    if len(units) > max(50, PARTIAL_SHARE * len(state.facts)):
+        return f"{len(units)} Market Units to derive again"
+    members = state.members()
+    wanted = sorted({rel for unit in units for rel in members.get(unit, ())} - loaded.keys())
+    loaded.update({rel: load_file(root, rel, kinds[rel]) for rel in wanted})
+    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems])
+    files: list[LoadedFile] = sorted([*state.reference.values(), *loaded.values()], key=lambda f: f.path)
+    registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
+    refuse_errors(pipeline.registry_findings(registry))
+    kept = {u: facts for u, facts in state.facts.items() if u not in units}
+    return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded))
+
+
+def reference_files(registry: Registry) -> dict[str, LoadedFile]:
+    return {
+        registry.path_of(r): LoadedFile(registry.path_of(r), r.KIND, r, [])
+        for r in registry.records()
+        if r.KIND in REFERENCE_KINDS
+    }
+
+
+def groups(registry: Registry, application_unit: dict[str, str]) -> dict[str, str]:
+    """rel -> unit group ("" for reference records) of every record in ``registry``."""
+    out = {}
+    for record in registry.records():
+        unit = group_of(registry, record, application_unit)
+        if unit is not None:
+            out[registry.path_of(record)] = unit
+    return out
+
+
+def removed_changes(history: History, registry: Registry) -> list[ChangeRow]:
+    """Changes of records no longer in the registry (they belong to no group)."""
+    known = {r.id for r in registry.records()}
+    return [
+        change_row(c) for record_id, timeline in history.timelines.items() if record_id not in known for c in timeline
+    ]
+
+
+__all__ = ["Inputs", "RegistryInvalid", "full", "partial"]

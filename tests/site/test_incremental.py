@@ -1,0 +1,133 @@
+"""A build after a change derives only the unit groups that changed, and publishes exactly what a
+build from nothing publishes: every file, byte for byte. A registry with errors builds nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.conftest import GitRepo
+
+from fmar.cli import cli
+from fmar.generate import bundled
+from fmar.generate.builder import Builder
+from fmar.model import MarketUnit
+from fmar.publish.build import BuildResult, build
+from fmar.publish.plan import RegistryInvalid
+
+#: Later than everything in the bundled registry.
+DAY = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _fresh(repo: GitRepo, tmp: Path, as_of: datetime | None = None) -> dict[str, bytes]:
+    """What a build from nothing (its own output folder, no previous state) publishes."""
+    out = tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}"
+    result = build(repo.path, repo.path / "registry", out, as_of, jobs=1)
+    assert result.full
+    return _tree(out)
+
+
+@pytest.fixture
+def registry(git_repo: GitRepo) -> Builder:
+    b = bundled.build(git_repo.path / "registry")
+    git_repo.commit_all("bundled registry", when=DAY)
+    return b
+
+
+def _rebuild(repo: GitRepo, site: Path, as_of: datetime | None = None) -> BuildResult:
+    return build(repo.path, repo.path / "registry", site, as_of, jobs=1)
+
+
+def test_changes_committed_one_after_another_rebuild_only_their_units(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    first = _rebuild(git_repo, site)
+    assert first.full and first.derived_units == len(registry.registry.units)
+
+    unit = registry.registry.units["MU-FENLAND-000003"]
+    renamed = registry.unit(
+        {
+            **unit.model_dump(mode="json", exclude={"signature", "kind", "schema_version"}),
+            "name": "Fenland heat pumps (renamed)",
+        },
+        DAY + timedelta(days=1),
+    )
+    assert isinstance(renamed, MarketUnit)
+    git_repo.commit_all("rename a unit", when=DAY + timedelta(days=1))
+    second = _rebuild(git_repo, site)
+    assert not second.full and second.derived_units == 1
+    assert _tree(site) == _fresh(git_repo, tmp_path)
+    assert "Fenland heat pumps (renamed)" in (site / "units" / "MU-FENLAND-000003.html").read_text()
+
+    pending = next(a for a in registry.registry.applications.values() if not registry.registry.answers.get(a.id))
+    registry.decide(pending, "qualified", DAY + timedelta(days=2))
+    other = registry.registry.units["MU-VOLTAFLEX-000001"]
+    registry.apply(other, "NESO-QR", DAY + timedelta(days=2), up=1000.0, down=1000.0)
+    git_repo.commit_all("an SO decides; an FSP applies", when=DAY + timedelta(days=2))
+    third = _rebuild(git_repo, site)
+    assert not third.full and third.derived_units == len({pending.unit, other.id})
+    assert _tree(site) == _fresh(git_repo, tmp_path)
+
+
+def test_moving_the_as_of_time_past_a_validity_end_derives_those_units_again(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    _rebuild(git_repo, site, DAY)
+    ends = sorted(o.valid_until for o in registry.registry.outcomes.values() if o.valid_until and o.valid_until > DAY)
+    assert ends, "the bundled registry has qualifications still valid on DAY"
+    later = ends[0] + timedelta(days=1)
+    result = _rebuild(git_repo, site, later)
+    assert not result.full and 1 <= result.derived_units < len(registry.registry.units)
+    assert _tree(site) == _fresh(git_repo, tmp_path, later)
+
+
+def test_an_earlier_as_of_time_or_a_removed_file_is_a_full_build(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    _rebuild(git_repo, site, DAY)
+    assert _rebuild(git_repo, site, DAY - timedelta(days=30)).full
+    outcome = sorted(registry.registry.outcomes)[0]
+    (git_repo.path / "registry" / "outcome" / f"{outcome}.yaml").unlink()
+    git_repo.commit_all("remove an outcome", when=DAY + timedelta(days=1))
+    result = _rebuild(git_repo, site)
+    assert result.full
+    assert _tree(site) == _fresh(git_repo, tmp_path)
+
+
+def test_a_registry_with_errors_builds_nothing_and_says_where(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    _rebuild(git_repo, site)
+    before = _tree(site)
+    path = git_repo.path / "registry" / "market_unit" / "MU-FENLAND-000003.yaml"
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b"licence_area: ", b"licence_area: NOWHERE_"))
+    with pytest.raises(RegistryInvalid) as refused:
+        _rebuild(git_repo, site)
+    assert [f.path for f in refused.value.findings] == ["registry/market_unit/MU-FENLAND-000003.yaml"]
+    assert _tree(site) == before
+
+    outcome = sorted(registry.registry.outcomes)[0]
+    answer = git_repo.path / "registry" / "outcome" / f"{outcome}.yaml"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["build", "--registry", str(git_repo.path / "registry"), "--out", str(site)])
+    assert done.exit_code == 1
+    assert "registry/market_unit/MU-FENLAND-000003.yaml:" in done.output and "$.licence_area" in done.output
+    assert _tree(site) == before
+
+    path.write_bytes(good)
+    answer.write_bytes(answer.read_bytes().replace(b"application: APP-", b"application: APP-0"))
+    with pytest.raises(RegistryInvalid) as refused:
+        _rebuild(git_repo, site)
+    assert {f.path for f in refused.value.findings} == {answer.relative_to(git_repo.path).as_posix()}
+    assert _tree(site) == before

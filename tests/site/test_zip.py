@@ -1,0 +1,217 @@
+"""The bulk zip writer: an incremental rebuild gives the bytes of a fresh one, whatever changed."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, PAGE_SIZE
+from fmar.publish import build as build_module
+from fmar.publish import formats
+from fmar.publish.build import build
+from fmar.publish.output import MANIFEST, load_manifest
+from fmar.publish.zip_writer import ZIP_LEVEL, ZipStats, entry_info, write_zip, zip_format
+
+BIG = (1 << 20) + 4321
+
+
+def _document(rng: random.Random, size: int) -> bytes:
+    """JSON-like bytes that compress about as well as the exports do."""
+    words = [b'"status":"qualified"', b'"kw":%d' % rng.randrange(10_000), b'"id":"MU-%06d"' % rng.randrange(10**6)]
+    out = bytearray()
+    while len(out) < size:
+        out += b"{" + b",".join(rng.sample(words, 3)) + b"}\n"
+    return bytes(out[:size])
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _initial(rng: random.Random) -> dict[str, bytes]:
+    files = {f"api/v1/units/MU-{i:04d}.json": _document(rng, rng.randrange(50, 3000)) for i in range(150)}
+    files["api/v1/empty.json"] = b""
+    files["api/v1/qualifications.json"] = _document(rng, BIG)
+    files["api/v1/parties/Ünïcode-שלום.json"] = _document(rng, 700)
+    files["schemas/export-unit.schema.json"] = _document(rng, 5000)
+    return files
+
+
+def _mutate(rng: random.Random, files: dict[str, bytes]) -> tuple[dict[str, bytes], set[str]]:
+    """Files after some additions, removals and edits, and the names whose bytes did not change."""
+    after = dict(files)
+    names = sorted(after)
+    for name in rng.sample(names, 8):
+        del after[name]
+    for name in rng.sample(sorted(after), 8):
+        after[name] = _document(rng, rng.choice([0, 10, 1500, BIG]))
+    for i in range(6):
+        after[f"api/v1/units/MU-{rng.randrange(10**6):06d}-new{i}.json"] = _document(rng, rng.choice([0, 900, BIG]))
+    unchanged = {name for name in after if files.get(name) == after[name]}
+    return after, unchanged
+
+
+def _fresh(tmp: Path, files: dict[str, bytes], level: int = ZIP_LEVEL) -> bytes:
+    folder = tmp / "fresh-src"
+    shutil.rmtree(folder, ignore_errors=True)
+    _write(folder, files)
+    target = tmp / "fresh.zip"
+    write_zip(target, folder, files, level)
+    return target.read_bytes()
+
+
+def _incremental(
+    tmp: Path, files: dict[str, bytes], previous: Path, unchanged: set[str], **options: object
+) -> tuple[bytes, ZipStats]:
+    folder = tmp / "incr-src"
+    shutil.rmtree(folder, ignore_errors=True)
+    _write(folder, files)
+    target = tmp / "incremental.zip"
+    stats = write_zip(target, folder, files, previous=previous, unchanged=unchanged, **options)  # type: ignore[arg-type]
+    return target.read_bytes(), stats
+
+
+def _contents(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_entries_are_what_zipfile_itself_writes(tmp_path: Path) -> None:
+    """Guards ``_append``, the one use of zipfile internals: if CPython changes how it writes
+    entries or the central directory, this fails."""
+    files = _initial(random.Random(1))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
+        archive.comment = zip_format().encode()
+        for name in sorted(files):
+            archive.writestr(entry_info(name), files[name], compresslevel=ZIP_LEVEL)
+    assert _fresh(tmp_path, files) == buffer.getvalue()
+
+
+def test_level_is_applied(tmp_path: Path) -> None:
+    files = {"a.json": _document(random.Random(2), 200_000)}
+    fast, small = _fresh(tmp_path, files, 1), _fresh(tmp_path, files, 9)
+    assert len(fast) != len(small)
+    assert _contents(fast) == _contents(small) == files
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_incremental_equals_fresh_after_random_changes(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    files = _initial(rng)
+    previous = tmp_path / "previous.zip"
+    previous.write_bytes(_fresh(tmp_path, files))
+    for _ in range(2):  # the second round copies from an incrementally written zip
+        files, unchanged = _mutate(rng, files)
+        data, stats = _incremental(tmp_path, files, previous, unchanged, workers=1 + seed % 3)
+        assert data == _fresh(tmp_path, files)
+        assert _contents(data) == files
+        assert stats == ZipStats(copied=len(unchanged), compressed=len(files) - len(unchanged))
+        previous.write_bytes(data)
+
+
+def test_unchanged_may_be_a_predicate(tmp_path: Path) -> None:
+    files = _initial(random.Random(5))
+    previous = tmp_path / "previous.zip"
+    previous.write_bytes(_fresh(tmp_path, files))
+    target = tmp_path / "out.zip"
+    _write(tmp_path / "src", files)
+    stats = write_zip(target, tmp_path / "src", files, previous=previous, unchanged=lambda name: "units/" in name)
+    assert stats.copied == sum("units/" in name for name in files)
+    assert target.read_bytes() == previous.read_bytes()
+
+
+def test_threads_do_not_change_the_bytes(tmp_path: Path) -> None:
+    files = _initial(random.Random(6))
+    _write(tmp_path / "src", files)
+    outputs = set()
+    for workers in (1, 2, 4):
+        target = tmp_path / f"w{workers}.zip"
+        write_zip(target, tmp_path / "src", files, workers=workers)
+        outputs.add(target.read_bytes())
+    assert len(outputs) == 1
+
+
+def _corrupt(previous: Path, good: bytes, how: str) -> None:
+    if how == "missing":
+        previous.unlink(missing_ok=True)
+    elif how == "garbage":
+        previous.write_bytes(random.Random(7).randbytes(5000))
+    elif how == "truncated":
+        previous.write_bytes(good[: len(good) // 2])
+    elif how == "data-cut":  # central directory intact, but entries' bytes shifted away
+        previous.write_bytes(good[:100] + good[200:])
+
+
+@pytest.mark.parametrize("how", ["missing", "garbage", "truncated", "data-cut"])
+def test_unusable_previous_falls_back_to_compressing(tmp_path: Path, how: str) -> None:
+    files = _initial(random.Random(8))
+    good = _fresh(tmp_path, files)
+    previous = tmp_path / "previous.zip"
+    _corrupt(previous, good, how)
+    data, stats = _incremental(tmp_path, files, previous, set(files))
+    assert data == good
+    assert stats.copied < len(files) if how == "data-cut" else stats.copied == 0
+
+
+def test_previous_written_at_another_level_is_not_copied(tmp_path: Path) -> None:
+    files = _initial(random.Random(9))
+    previous = tmp_path / "previous.zip"
+    previous.write_bytes(_fresh(tmp_path, files, level=6))
+    data, stats = _incremental(tmp_path, files, previous, set(files))
+    assert (data, stats.copied) == (_fresh(tmp_path, files), 0)
+
+
+def test_entries_written_otherwise_are_compressed_again(tmp_path: Path) -> None:
+    """Same comment, but entries stored, timed differently or missing: each is deflated afresh."""
+    files = _initial(random.Random(10))
+    names = sorted(files)
+    stored, retimed, missing = names[3], names[40], names[41]
+    previous = tmp_path / "previous.zip"
+    with zipfile.ZipFile(previous, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
+        archive.comment = zip_format().encode()
+        for name in names:
+            info = entry_info(name, zipfile.ZIP_STORED if name == stored else zipfile.ZIP_DEFLATED)
+            if name == retimed:
+                info.date_time = (2020, 1, 1, 0, 0, 0)
+            if name != missing:
+                archive.writestr(info, files[name], compresslevel=ZIP_LEVEL)
+    data, stats = _incremental(tmp_path, files, previous, set(files))
+    assert data == _fresh(tmp_path, files)
+    assert stats == ZipStats(copied=len(files) - 3, compressed=3)
+
+
+def test_build_rezips_only_changed_entries(built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A rebuild in which one document is rewritten copies every other entry from the live zip."""
+    repo, site = built
+    out = tmp_path / "site"
+    shutil.copytree(site, out)
+    manifest = load_manifest(out)
+    stale = "api/v1/units/MU-KESTREL-000099.json"
+    manifest[stale] = "stale"
+    manifest["api/v1/all.zip"] = "stale"
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    seen: list[ZipStats] = []
+    write = formats.write_zip
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(write(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(build_module.formats, "write_zip", spy)
+    build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
+    monkeypatch.undo()
+    assert (out / "api/v1/all.zip").read_bytes() == (site / "api/v1/all.zip").read_bytes()
+    (stats,) = seen
+    assert stats.compressed == 1
+    assert stats.copied > 40
