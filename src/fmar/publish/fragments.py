@@ -2,12 +2,14 @@
 
 A jinja2 macro call costs tens of microseconds and a timeline has one row per version of every
 related record, so these are plain functions, registered as template globals: each escapes
-every value it interpolates and returns ``Markup``, which the templates insert as it is.
+every value it interpolates and returns ``Markup``, which the templates insert as it is. Links to
+parties and status badges repeat on most pages, so they are kept (``Markup`` is immutable).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -17,6 +19,7 @@ from fmar.publish.derive import page_url, status_label
 _DASH = "—"
 
 
+@lru_cache(maxsize=4096)
 def record_link(kind: str, record_id: str, text: str | None = None) -> Markup:
     """``<a>`` to a record's page, showing ``text`` (or the id)."""
     return Markup(f'<a href="{escape(page_url(kind, record_id))}">{escape(text or record_id)}</a>')
@@ -39,6 +42,7 @@ def link(url: str | None, text: str | None = None) -> Markup:
     return escape(shown)
 
 
+@lru_cache(maxsize=64)
 def status_badge(status: str) -> Markup:
     return Markup(f'<span class="fmar-status fmar-status--{escape(status)}">{escape(status_label(status))}</span>')
 
