@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fmar.cache import Cache
 from fmar.loading.record_file import LoadedFile
-from fmar.publish.facts import ChangeRow, UnitFacts
+from fmar.publish.facts import ChangeRow, UnitFacts, restored, stored
 
 #: Kinds whose records every unit group may refer to: always loaded whole.
 REFERENCE_KINDS = frozenset({"party", "product", "process"})
@@ -66,11 +66,17 @@ def load_state(cache: Cache, out: Path, signature: str) -> BuildState | None:
     state = cache.load(state_name(out))
     if not isinstance(state, BuildState) or state.token != token or state.signature != signature:
         return None
+    state.facts = {unit: restored(values) for unit, values in state.facts.items()}  # type: ignore[arg-type]
     return state
 
 
 def save_state(cache: Cache, out: Path, state: BuildState) -> None:
-    cache.save(state_name(out), state)
+    facts = state.facts
+    state.facts = {unit: stored(f) for unit, f in facts.items()}  # type: ignore[misc]
+    try:
+        cache.save(state_name(out), state)
+    finally:
+        state.facts = facts
 
 
 def forget_state(cache: Cache, out: Path) -> None:
