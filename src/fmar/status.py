@@ -188,6 +188,28 @@ def unit_statuses(
     ]
 
 
+def next_change(registry: Registry, unit: str, as_of: datetime) -> datetime | None:
+    """The first moment after ``as_of`` at which ``unit_statuses(registry, unit, ...)`` may differ.
+
+    Every comparison with the as-of time above is against one of these instants (when a record
+    became known, when an answer took effect, a deadline, a validity bound), so the statuses are
+    constant from ``as_of`` until the moment returned; None when no such moment is ahead.
+    """
+    moments: list[datetime] = []
+    record = registry.units.get(unit)
+    if record is not None:
+        moments.append(registry.submitted_at(record))
+    for application in registry.applications_by_unit.get(unit, ()):
+        moments.append(registry.submitted_at(application))
+        for item in registry.answers.get(application.id, ()):
+            moments.append(registry.submitted_at(item))
+            if isinstance(item, Outcome):
+                moments.extend(m for m in (item.decided_at, item.valid_from, item.valid_until) if m is not None)
+            else:
+                moments.extend(m for m in (item.effective_at, item.respond_by) if m is not None)
+    return min((m for m in moments if m > as_of), default=None)
+
+
 def all_statuses(registry: Registry, as_of: datetime) -> Iterator[Qualification]:
     """The governing status of every (unit, product) pair, sorted by unit and product."""
     for unit in sorted(registry.applications_by_unit):

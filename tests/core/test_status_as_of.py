@@ -12,7 +12,7 @@ from fmar.generate.keys import example_key
 from fmar.model import Event
 from fmar.registry import Registry
 from fmar.rules.registry import check_registry
-from fmar.status import Status, application_status, unit_statuses
+from fmar.status import Status, application_status, next_change, unit_statuses
 from fmar.validate import Pipeline
 
 
@@ -47,3 +47,30 @@ def test_information_supplied_after_the_deadline_does_not_revive_a_deemed_withdr
     assert refused == [(supplied.id, "LIFE-VAL001")]
     for moment in (request.respond_by, late, late + timedelta(days=400)):
         assert application_status(fresh, application, moment).status is Status.DEEMED_WITHDRAWN
+
+
+def test_statuses_hold_from_one_next_change_to_the_next(bundled_registry: Path) -> None:
+    """Between ``as_of`` and ``next_change`` (exclusive) a unit's statuses do not change, and they
+    do change at some of those moments: the build re-derives a unit only when that moment passes."""
+    registry, _ = Pipeline(bundled_registry.parent, bundled_registry, use_cache=False).load()
+    rng = random.Random(7)
+    changed_at_a_next_change = 0
+    for unit in sorted(registry.units):
+        moment: datetime | None = datetime(2015, 1, 1, tzinfo=UTC)
+        steps = 0
+        while moment is not None:
+            upcoming = next_change(registry, unit, moment)
+            here = unit_statuses(registry, unit, moment)
+            probes = [moment + timedelta(seconds=rng.uniform(0, 1e7))]
+            if upcoming is not None:
+                gap = (upcoming - moment).total_seconds()
+                probes = [moment + timedelta(seconds=rng.uniform(0, gap)) for _ in range(3)]
+                probes.append(upcoming - timedelta(microseconds=1))
+                changed_at_a_next_change += unit_statuses(registry, unit, upcoming) != here
+            for probe in probes:
+                assert probe >= moment
+                assert unit_statuses(registry, unit, probe) == here, (unit, moment, probe, upcoming)
+            moment = upcoming
+            steps += 1
+            assert steps < 200
+    assert changed_at_a_next_change >= len(registry.units)
