@@ -30,13 +30,21 @@ from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview, ProductSummary
-from fmar.publish.state import TOKEN_FILE, BuildState, load_state, save_state
+from fmar.publish.state import TOKEN_FILE, BuildState, forget_state, load_state, save_state
 from fmar.registry import Registry
 from fmar.signing.records import iso
 from fmar.validate import Pipeline, jobs_default
 
 _CHUNK = 2000
 HistorySource = Callable[[Path, Path, Registry], History]
+
+
+class OutputIncomplete(Exception):
+    """The site a partial build would keep files of is not whole: build everything."""
+
+
+def out_name(staging: Staging) -> str:
+    return str(staging.out)
 
 
 @dataclass
@@ -206,6 +214,22 @@ def build(
         token = digest(signature, iso(moment), str(history.head), pipeline.digest)
         staging.put(TOKEN_FILE, token.encode() + b"\n")
         staging.publish()
+    except OutputIncomplete as incomplete:
+        staging.abandon()
+        forget_state(pipeline.cache, out)
+        log(f"{incomplete}; building everything")
+        return build(
+            root,
+            registry_dir,
+            out,
+            as_of,
+            jobs=jobs,
+            history_source=history_source,
+            commit_url=commit_url,
+            page_size=page_size,
+            log=log,
+            progress=progress,
+        )
     except BaseException:
         staging.abandon()
         raise
@@ -300,8 +324,9 @@ def _build_into(
         for unit, facts in overview.facts.items():
             if unit not in inputs.units:
                 for kind, record_id in facts.pages:
-                    staging.keep(api_url(kind, record_id).lstrip("/"))
-                    staging.keep(page_url(kind, record_id).lstrip("/"))
+                    for rel in (api_url(kind, record_id), page_url(kind, record_id)):
+                        if not staging.keep(rel.lstrip("/")):
+                            raise OutputIncomplete(f"{out_name(staging)} lacks {rel}")
     chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
     manifest, written = dict(staging.manifest), staging.written
     try:

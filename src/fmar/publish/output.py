@@ -142,11 +142,20 @@ class Staging:
             return True
         return False
 
-    def keep(self, rel: str) -> None:
-        """Keep ``rel`` as the previous build wrote it (its inputs are known not to have changed)."""
+    def keep(self, rel: str) -> bool:
+        """Keep ``rel`` as the live site has it: the caller knows its inputs did not change.
+
+        The spare's copy is trusted from its manifest alone (no file check: at national scale a
+        build keeps hundreds of thousands of files); else the live file is linked. False when
+        the live site does not have ``rel`` either.
+        """
         key = self.previous.get(rel)
-        if key is not None:
+        if key is None:
+            return False
+        if self.spare.get(rel) == key:
             self.manifest[rel] = key
+            return True
+        return self.is_current(rel, key)
 
     def put(self, rel: str, data: bytes, key: str | None = None) -> None:
         """Write ``rel`` unless the previous build wrote the same inputs (or, without a key, bytes)."""
