@@ -72,7 +72,10 @@ def test_unit_document_carries_a_verifiable_signature(built) -> None:  # type: i
     assert doc["products"][0]["status"] == "qualified"
     assert doc["recorded"]["commit"] is None or len(doc["recorded"]["commit"]) == 40
     index = json.loads((site / API / "index.json").read_text())
-    assert index["generated_at"] == "2026-11-01T00:00:00Z"
+    assert index["as_of"] == "2026-11-01T00:00:00Z"
+    qualifications = json.loads((site / API / "qualifications.json").read_text())
+    assert qualifications["as_of"] == index["as_of"]
+    assert "as_of" not in doc and "2026-11-01T00:00" not in (site / "units" / "MU-VOLTAFLEX-000001.html").read_text()
     assert len(index["registry_commit"]) == 40
     assert index["counts"]["market_units"] == 16
     assert set(index["schema_versions"]) >= set(KINDS)

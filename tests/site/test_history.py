@@ -76,3 +76,34 @@ def test_demo_site_shows_real_history(tmp_path) -> None:  # type: ignore[no-unty
     (modified,) = [r for r in rows if r["action"] == "modified"]
     assert modified["kind"] == "market_unit" and "$.name" in modified["fields"].split()
     assert "renamed site" in (site / "units" / f"{modified['id']}.html").read_text()
+
+
+def test_a_new_head_rewrites_no_record_document_or_page(git_repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The as-of time and head commit are in index.json and on the home page only: records keep their bytes."""
+    registry = git_repo.copy_registry()
+    git_repo.commit_all("bundled registry", when=datetime(2026, 10, 1, tzinfo=UTC))
+    site = tmp_path / "site"
+    build(git_repo.path, registry, site, datetime(2026, 11, 1, tzinfo=UTC), jobs=1)
+    records = {
+        p: (p.read_bytes(), p.stat().st_ino)
+        for folder in ("api/v1/units", "api/v1/applications", "api/v1/products", "api/v1/parties")
+        for p in (site / folder).glob("*.json")
+    }
+    records |= {
+        p: (p.read_bytes(), p.stat().st_ino)
+        for folder in ("units", "applications", "products", "parties")
+        for p in (site / folder).glob("*.html")
+        if p.name != "index.html" and not p.name.startswith("page-")
+    }
+    assert len(records) > 40
+    (git_repo.path / "NOTES.md").write_text("not a record\n")
+    head = git_repo.commit_all("a commit that touches no record", when=datetime(2026, 10, 20, tzinfo=UTC))
+    build(git_repo.path, registry, site, datetime(2026, 11, 1, 1, tzinfo=UTC), jobs=1)
+    changed = [p for p, (data, inode) in records.items() if p.read_bytes() != data or p.stat().st_ino != inode]
+    assert changed == [], "no record document or page may be rewritten for a new head or as-of time"
+    index = json.loads((site / "api/v1/index.json").read_text())
+    assert (index["as_of"], index["registry_commit"]) == ("2026-11-01T01:00:00Z", head)
+    home = (site / "index.html").read_text()
+    assert f"<code>{head[:10]}</code>" in home and "as of 2026-11-01 01:00 UTC" in home
+    page = (site / "units" / f"{UNIT}.html").read_text()
+    assert head not in page and "current as of the time shown on the" in page

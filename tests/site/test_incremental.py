@@ -69,7 +69,7 @@ def test_changes_committed_one_after_another_rebuild_only_their_units(
     pending = next(a for a in registry.registry.applications.values() if not registry.registry.answers.get(a.id))
     registry.decide(pending, "qualified", DAY + timedelta(days=2))
     other = registry.registry.units["MU-VOLTAFLEX-000001"]
-    registry.apply(other, "NESO-QR", DAY + timedelta(days=2), up=1000.0)
+    registry.apply(other, "NESO-QR", DAY + timedelta(days=2), up=1000.0, down=1000.0)
     git_repo.commit_all("an SO decides; an FSP applies", when=DAY + timedelta(days=2))
     third = _rebuild(git_repo, site)
     assert not third.full and third.derived_units == len({pending.unit, other.id})

@@ -311,7 +311,7 @@ def _build_into(
 ) -> BuildResult:
     registry = derived.registry
     docs = docs_site.build_mkdocs(overview, staging, root)
-    meta = pages.Meta(overview.head, iso(overview.as_of), docs.css, commit_url, page_size)
+    meta = pages.Meta(docs.css, commit_url, page_size)
     _STATE.update(
         derived=derived, overview=overview, root=root, staging=staging, meta=meta, templates=_templates_digest()
     )

@@ -91,13 +91,14 @@ def history_json(changes: list[Change]) -> list[dict[str, Any]]:
 
 
 def envelope(derived: Derived, record: Record, raw: dict[str, Any], history_ids: list[str]) -> dict[str, Any]:
+    """What every record document carries: only what is about the record, never the build's as-of
+    time or head commit (those are in ``index.json``), so a record's document changes only with it."""
     recorded = derived.recorded(record)
     links = {"page": page_url(record.KIND, record.id), "self": api_url(record.KIND, record.id)}
     return {
         "format": FORMAT,
         "kind": record.KIND,
         "id": record.id,
-        "as_of": iso(derived.as_of),
         "recorded": {"at": iso(recorded.at), "commit": recorded.commit},
         "signer": record.signature.signer,
         "signed_at": iso(record.signature.signed_at),
@@ -118,6 +119,17 @@ def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> dict[st
     return doc
 
 
+def status_of_application(derived: Derived, application_id: str) -> Qualification:
+    """An application's status as of the build: the one its unit's statuses hold, else derived here
+    (an application not known yet at the as-of time is not among them)."""
+    application = derived.registry.applications[application_id]
+    for _, all_of in derived.statuses.get(application.unit, ()):
+        for q in all_of:
+            if q.application == application_id:
+                return q
+    return application_status(derived.registry, application, derived.as_of)
+
+
 def application_doc(
     derived: Derived, application_id: str, raw: dict[str, Any], answers: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -125,8 +137,7 @@ def application_doc(
     application = registry.applications[application_id]
     ids = [application.id, *(item.id for item in registry.answers.get(application.id, ()))]
     doc = envelope(derived, application, raw, ids)
-    status = application_status(registry, application, derived.as_of)
-    doc["status"] = qualification_json(status)
+    doc["status"] = qualification_json(status_of_application(derived, application_id))
     doc["answers"] = answers
     doc["links"]["unit"] = page_url("market_unit", application.unit)
     return doc
@@ -192,8 +203,8 @@ def index_doc(overview: Overview) -> dict[str, Any]:
     base = f"/{API_ROOT}"
     return {
         "format": FORMAT,
+        "as_of": iso(overview.as_of),
         "registry_commit": overview.head,
-        "generated_at": iso(overview.as_of),
         "counts": overview.counts,
         "schema_versions": {"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
         "links": {

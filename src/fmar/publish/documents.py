@@ -61,12 +61,16 @@ class QualificationDoc(_Doc):
 
 
 class RecordDoc(_Doc):
-    """Envelope shared by every per-record document."""
+    """Envelope shared by every per-record document.
+
+    It carries only what is about the record (recorded time and commit, signer, statuses, history),
+    never the build's as-of time or head commit: those are in ``index.json``, so a record's document
+    keeps its bytes from build to build until something about the record changes.
+    """
 
     format: str
     kind: str
     id: str
-    as_of: str
     recorded: Recorded
     signer: str
     signed_at: str
@@ -118,9 +122,14 @@ class Counts(_Doc):
 
 
 class IndexDoc(_Doc):
+    """The entry point: the as-of time and head commit of the build, counts, schema versions, links."""
+
     format: str
-    registry_commit: str | None
-    generated_at: str = Field(description="The as-of time, or the head commit time: never the wall clock.")
+    as_of: str = Field(
+        description="The time the statuses are derived at (the build's --as-of, else the head commit time; "
+        "never the wall clock), as in qualifications.json. Record documents and pages do not repeat it."
+    )
+    registry_commit: str | None = Field(description="The registry's head commit the build read; null outside Git.")
     counts: Counts
     schema_versions: dict[str, int]
     links: dict[str, str]

@@ -66,9 +66,30 @@ def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
     return buffer.getvalue().encode()
 
 
+#: Attributes a dict has as an object (``items``, ``get``...): for these jinja2's own lookup order stays.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """jinja2 with ``d.name`` on a dict looked up as ``d["name"]`` first, as jinja2 itself would end up doing.
+
+    jinja2 tries the attribute first and falls back to the item on AttributeError; the pages read
+    export documents (dicts) field by field, and that raise-and-catch was a tenth of a page's cost.
+    The result is the same: a dict has no attribute besides ``dict``'s own.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @cache
 def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
+    return _Environment(
         loader=jinja2.PackageLoader("fmar.publish", "templates"),
         autoescape=True,
         trim_blocks=True,

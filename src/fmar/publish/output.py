@@ -62,10 +62,27 @@ def manifest_bytes(manifest: dict[str, str]) -> bytes:
     return f"{{\n{lines}\n}}".encode()
 
 
+#: Create a new file, never open an existing one (so a hard link to the previous build is never written through).
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def write_file(root: Path, rel: str, data: bytes) -> None:
-    """Write ``root/rel`` as a new file (breaking any hard link to the previous build)."""
-    path = fresh(root / rel)
-    path.write_bytes(data)
+    """Write ``root/rel`` as a new file (breaking any hard link to the previous build).
+
+    One ``open`` and one ``write`` in the common case; the folder is made, or the previous file
+    (or hard link) removed, only when the first ``open`` says so.
+    """
+    path = root / rel
+    try:
+        fd = os.open(path, _NEW_FILE, 0o666)
+    except OSError:  # a previous file or link, a missing folder, or a file where a folder goes
+        fd = os.open(fresh(path), _NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def fresh(path: Path) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fmar.model import MarketUnit
+from fmar.publish import fragments
 from fmar.publish.derive import page_url, status_label
 from fmar.publish.formats import templates
 
@@ -23,10 +24,11 @@ _WORD = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Meta:
-    """What every page shows in its frame: the commit, the as-of time and the stylesheets."""
+    """What the pages need from the build: stylesheets, commit link base and list page size.
 
-    commit: str | None
-    as_of: str
+    Not the head commit nor the as-of time: only the home page and index.json show those, so
+    record and list pages keep their bytes from build to build while their content stands."""
+
     css: tuple[str, ...]
     commit_url: str | None = None
     #: Rows of a list page, entries of a filter index page.
@@ -35,6 +37,8 @@ class Meta:
 
 def environment() -> Any:
     env = templates()
+    for name, function in fragments.GLOBALS.items():
+        env.globals.setdefault(name, function)
     env.filters.setdefault("status_label", status_label)
     env.filters.setdefault("page", lambda record_id, kind: page_url(kind, record_id))
     env.filters.setdefault("list_page", lambda n: "index.html" if n == 1 else f"page-{n}.html")

@@ -1,0 +1,72 @@
+"""HTML fragments every record page repeats (links, status badges, the timeline), built in Python.
+
+A jinja2 macro call costs tens of microseconds and a timeline has one row per version of every
+related record, so these are plain functions, registered as template globals: each escapes
+every value it interpolates and returns ``Markup``, which the templates insert as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from fmar.publish.derive import page_url, status_label
+
+_DASH = "—"
+
+
+def record_link(kind: str, record_id: str, text: str | None = None) -> Markup:
+    """``<a>`` to a record's page, showing ``text`` (or the id)."""
+    return Markup(f'<a href="{escape(page_url(kind, record_id))}">{escape(text or record_id)}</a>')
+
+
+def commit_link(commit: str | None, commit_url: str | None) -> Markup:
+    """A commit's short id, linked to ``commit_url + commit`` when the site has a commit URL."""
+    if not commit:
+        return Markup(_DASH)
+    if commit_url:
+        return Markup(f'<a href="{escape(commit_url + commit)}"><code>{escape(commit[:10])}</code></a>')
+    return Markup(f'<code title="{escape(commit)}">{escape(commit[:10])}</code>')
+
+
+def link(url: str | None, text: str | None = None) -> Markup:
+    """An outside link (http and https only, ``nofollow``); any other address is shown as text."""
+    shown = text or url or ""
+    if url and url.startswith(("https://", "http://")):
+        return Markup(f'<a href="{escape(url)}" rel="nofollow noopener">{escape(shown)}</a>')
+    return escape(shown)
+
+
+def status_badge(status: str) -> Markup:
+    return Markup(f'<span class="fmar-status fmar-status--{escape(status)}">{escape(status_label(status))}</span>')
+
+
+def timeline(history: Iterable[dict[str, Any]], commit_url: str | None) -> Markup:
+    """The ordered list of versions (``history`` entries of a record document), oldest first."""
+    parts = ['<ol class="fmar-timeline">\n']
+    for h in history:
+        at = h["at"]
+        signer = record_link("party", h["signer"]) if h["signer"] else _DASH
+        parts.append(
+            f'  <li><time datetime="{escape(at)}">{escape(at[:16].replace("T", " "))}</time>\n'
+            f"    {escape(h['action'])} {escape(h['kind'].replace('_', ' '))} <code>{escape(h['id'])}</code>\n"
+            f"    signed by {signer} · commit {commit_link(h['commit'], commit_url)}\n"
+        )
+        if h["fields"]:
+            changed = ", ".join(f"<code>{escape(f)}</code>" for f in h["fields"])
+            parts.append(f"<br><small>changed: {changed}</small>")
+        parts.append("</li>\n")
+    parts.append("</ol>\n")
+    return Markup("".join(parts))
+
+
+#: The template globals this module provides.
+GLOBALS = {
+    "record_link": record_link,
+    "commit_link": commit_link,
+    "status_badge": status_badge,
+    "link": link,
+    "timeline": timeline,
+}
