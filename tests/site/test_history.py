@@ -79,7 +79,7 @@ def test_demo_site_shows_real_history(tmp_path) -> None:  # type: ignore[no-unty
 
 
 def test_a_new_head_rewrites_no_record_document_or_page(git_repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The as-of time and head commit are in index.json and the list pages only: records keep their bytes."""
+    """The as-of time and head commit are in index.json and on the home page only: records keep their bytes."""
     registry = git_repo.copy_registry()
     git_repo.commit_all("bundled registry", when=datetime(2026, 10, 1, tzinfo=UTC))
     site = tmp_path / "site"
@@ -103,6 +103,7 @@ def test_a_new_head_rewrites_no_record_document_or_page(git_repo, tmp_path) -> N
     assert changed == [], "no record document or page may be rewritten for a new head or as-of time"
     index = json.loads((site / "api/v1/index.json").read_text())
     assert (index["as_of"], index["registry_commit"]) == ("2026-11-01T01:00:00Z", head)
-    assert f"<code>{head}</code>, as of 2026-11-01T01:00:00Z" in (site / "units" / "index.html").read_text()
+    home = (site / "index.html").read_text()
+    assert f"<code>{head[:10]}</code>" in home and "as of 2026-11-01 01:00 UTC" in home
     page = (site / "units" / f"{UNIT}.html").read_text()
     assert head not in page and "current as of the time shown on the" in page

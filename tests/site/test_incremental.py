@@ -3,6 +3,7 @@ build from nothing publishes: every file, byte for byte. A registry with errors 
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -131,3 +132,32 @@ def test_a_registry_with_errors_builds_nothing_and_says_where(
         _rebuild(git_repo, site)
     assert {f.path for f in refused.value.findings} == {answer.relative_to(git_repo.path).as_posix()}
     assert _tree(site) == before
+
+
+def test_a_fresh_checkout_of_the_same_commit_derives_nothing_again(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path
+) -> None:
+    """Files are known by their Git blob ids, so CI (a new clone each run, every file with a new
+    modification time) rebuilds incrementally when it keeps fmar's cache and the site."""
+    site = tmp_path / "site"
+    _rebuild(git_repo, site)
+    before = _tree(site)
+    shutil.rmtree(git_repo.path / "registry")
+    git_repo.git("checkout", "--", "registry")
+    again = _rebuild(git_repo, site)
+    assert not again.full and again.derived_units == 0
+    assert _tree(site) == before
+
+
+def test_a_site_missing_kept_files_is_built_whole(git_repo: GitRepo, registry: Builder, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _rebuild(git_repo, site)
+    shutil.rmtree(site.parent / f".{site.name}.spare", ignore_errors=True)
+    (site / "units" / "MU-KESTREL-000001.html").unlink()
+    unit = registry.registry.units["MU-FENLAND-000003"]
+    fields = unit.model_dump(mode="json", exclude={"signature", "kind", "schema_version"})
+    registry.unit({**fields, "name": "Fenland heat pumps (renamed)"}, DAY + timedelta(days=1))
+    git_repo.commit_all("rename a unit", when=DAY + timedelta(days=1))
+    result = _rebuild(git_repo, site)
+    assert result.full
+    assert _tree(site) == _fresh(git_repo, tmp_path)

@@ -154,3 +154,19 @@ def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
         str(folder.resolve()),
     )
     return {line for line in out.decode().splitlines() if line}
+
+
+def clean_blobs(root: Path, folder: Path) -> dict[str, str]:
+    """Path (relative to ``root``) -> blob id of every tracked file under ``folder`` whose working
+    copy is what the index holds: its content's identity, the same in every clone."""
+    target = str(folder.resolve())
+    listed = run(root, "ls-files", "-s", "-z", "--", target)
+    dirty = set(run(root, "diff-files", "--name-only", "-z", "--relative", "--", target).split(b"\0"))
+    out = {}
+    for entry in listed.split(b"\0"):
+        if not entry:
+            continue
+        meta, path = entry.split(b"\t", 1)
+        if path not in dirty:
+            out[path.decode()] = meta.split()[1].decode()
+    return out

@@ -30,13 +30,21 @@ from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview, ProductSummary
-from fmar.publish.state import TOKEN_FILE, BuildState, load_state, save_state
+from fmar.publish.state import BuildState, forget_state, load_state, save_state, site_token
 from fmar.registry import Registry
 from fmar.signing.records import iso
 from fmar.validate import Pipeline, jobs_default
 
 _CHUNK = 2000
 HistorySource = Callable[[Path, Path, Registry], History]
+
+
+class OutputIncomplete(Exception):
+    """The site a partial build would keep files of is not whole: build everything."""
+
+
+def out_name(staging: Staging) -> str:
+    return str(staging.out)
 
 
 @dataclass
@@ -171,7 +179,8 @@ def build(
     )
     previous = load_state(pipeline.cache, out, signature)
     head = _git_head(root, registry_dir) if history_source is history_of else None
-    inputs = _partial(pipeline, previous, head, as_of) if previous else "no previous build to start from"
+    stamps = plan.stamps_of(pipeline, _clean_blobs(root, registry_dir) if head else {})
+    inputs = _partial(pipeline, previous, head, as_of, stamps) if previous else "no previous build to start from"
     if isinstance(inputs, str):
         log(f"full build: {inputs}")
         inputs = plan.full(pipeline, inputs, progress)
@@ -203,9 +212,23 @@ def build(
     staging = Staging(out)
     try:
         result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log)
-        token = digest(signature, iso(moment), str(history.head), pipeline.digest)
-        staging.put(TOKEN_FILE, token.encode() + b"\n")
         staging.publish()
+    except OutputIncomplete as incomplete:
+        staging.abandon()
+        forget_state(pipeline.cache, out)
+        log(f"{incomplete}; building everything")
+        return build(
+            root,
+            registry_dir,
+            out,
+            as_of,
+            jobs=jobs,
+            history_source=history_source,
+            commit_url=commit_url,
+            page_size=page_size,
+            log=log,
+            progress=progress,
+        )
     except BaseException:
         staging.abandon()
         raise
@@ -217,11 +240,11 @@ def build(
         pipeline.cache,
         out,
         BuildState(
-            token=token,
+            token=site_token(out) or "",
             signature=signature,
             as_of=moment,
             head=history.head,
-            stamps={rel: (size, stamp) for rel, _, size, stamp in pipeline.layout.files},
+            stamps=stamps,
             group_of=group_of,
             application_unit=application_unit,
             reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
@@ -240,8 +263,18 @@ def _latest(history: History, previous: BuildState | None) -> datetime:
     return max(moments, default=datetime.fromtimestamp(0).astimezone())
 
 
+def _clean_blobs(root: Path, registry_dir: Path) -> dict[str, str]:
+    from fmar.history import git
+
+    return git.clean_blobs(root, registry_dir)
+
+
 def _partial(
-    pipeline: Pipeline, previous: BuildState, head: tuple[str, datetime] | None, as_of: datetime | None
+    pipeline: Pipeline,
+    previous: BuildState,
+    head: tuple[str, datetime] | None,
+    as_of: datetime | None,
+    stamps: dict[str, plan.Stamp],
 ) -> plan.Inputs | str:
     committed: set[str] | None = set()
     if head is not None or previous.head is not None:
@@ -255,7 +288,7 @@ def _partial(
         moments = [r.signature.signed_at for r in records]
         return max([*moments, previous.latest] if previous.latest else moments, default=None)
 
-    return plan.partial(pipeline, previous, moment_of=moment_of, committed=committed)
+    return plan.partial(pipeline, previous, moment_of=moment_of, committed=committed, stamps=stamps)
 
 
 def _committed_since(
@@ -287,7 +320,7 @@ def _build_into(
 ) -> BuildResult:
     registry = derived.registry
     docs = docs_site.build_mkdocs(overview, staging, root)
-    meta = pages.Meta(overview.head, iso(overview.as_of), docs.css, commit_url, page_size)
+    meta = pages.Meta(docs.css, commit_url, page_size)
     _STATE.update(
         derived=derived, overview=overview, root=root, staging=staging, meta=meta, templates=_templates_digest()
     )
@@ -300,8 +333,9 @@ def _build_into(
         for unit, facts in overview.facts.items():
             if unit not in inputs.units:
                 for kind, record_id in facts.pages:
-                    staging.keep(api_url(kind, record_id).lstrip("/"))
-                    staging.keep(page_url(kind, record_id).lstrip("/"))
+                    for rel in (api_url(kind, record_id), page_url(kind, record_id)):
+                        if not staging.keep(rel.lstrip("/")):
+                            raise OutputIncomplete(f"{out_name(staging)} lacks {rel}")
     chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
     manifest, written = dict(staging.manifest), staging.written
     try:

@@ -186,3 +186,34 @@ def service_fact(derived: Any, application: Any) -> ServiceFact | None:
     ack = ((first_ack - submitted).total_seconds() / 86400, levels.acknowledge_days) if first_ack else None
     decision = ((outcome.decided_at - start).total_seconds() / 86400, levels.decision_days) if outcome else None
     return ServiceFact(application.so, application.id, ack, decision, levels.decision_days)
+
+
+_new = tuple.__new__
+
+
+def stored(facts: UnitFacts) -> tuple[Any, ...]:
+    """``facts`` as nested plain tuples: unpickled ten times faster than named tuples."""
+    return (
+        *facts[:8],
+        tuple(map(tuple, facts.contributions)),
+        tuple(map(tuple, facts.service)),
+        facts.open,
+        tuple(map(tuple, facts.changes)),
+        *facts[12:],
+    )
+
+
+def restored(values: tuple[Any, ...]) -> UnitFacts:
+    """The facts ``stored`` made plain (named tuples made without calling their constructors;
+    the change rows stay plain tuples, as most of them are only sorted and written)."""
+    return _new(  # type: ignore[no-any-return]
+        UnitFacts,
+        (
+            *values[:8],
+            tuple([_new(Contribution, c) for c in values[8]]),
+            tuple([_new(ServiceFact, s) for s in values[9]]),
+            values[10],
+            values[11],  # plain tuples sort alike; readers by name wrap them (``ChangeRow._make``)
+            *values[12:],
+        ),
+    )

@@ -22,16 +22,16 @@ def feeds(overview: Overview) -> dict[str, bytes]:
         by_feed[f"so/{so}.atom"] = []
     for product in overview.products:
         by_feed[f"product/{product}.atom"] = []
-    for row in reversed(overview.changes):
-        for name in (
-            "all.atom",
-            f"so/{row.so}.atom" if row.so else "",
-            f"product/{row.product}.atom" if row.product else "",
-        ):
-            if name:
-                entries = by_feed.setdefault(name, [])
-                if len(entries) < FEED_LIMIT:
-                    entries.append(row)
+    for row in map(ChangeRow._make, reversed(overview.changes)):
+        targets = ["all.atom"]
+        if row.so:
+            targets.append(f"so/{row.so}.atom")
+        if row.product:
+            targets.append(f"product/{row.product}.atom")
+        for name in targets:
+            entries = by_feed.setdefault(name, [])
+            if len(entries) < FEED_LIMIT:
+                entries.append(row)
     names = {facts.unit: facts.name for facts in overview.facts.values()}
     updated = iso(overview.as_of)
     out = {}

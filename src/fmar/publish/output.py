@@ -1,10 +1,23 @@
-"""The output folder: built beside the live one, only changed files rewritten, then swapped in whole.
+"""The output folder, double-buffered: a build brings a spare copy of the site up to date, then swaps it in.
 
-A build starts from a hard-linked copy of the previous output, so files whose inputs did not
-change cost nothing; a changed file is written as a new file (never through the link), so the
-live site is never modified in place. At the end the two folders are exchanged atomically
-(``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames), and an interrupted build leaves
-the previous site whole.
+Beside ``out`` live two hidden folders: ``.<out>.spare`` (the site before the last publish, with
+its own manifest) and, during a build, ``.<out>.building``. A build renames the spare to the
+building folder and brings it up to date, so its cost follows what changed, not the site's size:
+
+* a file the spare already holds from the same inputs (its manifest says so) is kept as it is;
+* else a file the live site holds from the same inputs is hard-linked from there (no rendering);
+* else it is written as a new file, any previous file unlinked first: the spare's files may be
+  hard links shared with the live site, and a file is never written through a link;
+* files the spare holds but this build did not produce are found from the two manifests (no walk
+  of the tree) and removed;
+* the manifest is written last and the two folders are exchanged atomically
+  (``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames); the retired site becomes the spare.
+
+A folder's manifest (``.fmar-manifest.json``: relative path -> input key) is what makes it
+trusted: the spare's is deleted as the build starts using it and a new one is written only at
+publish, so a build that is interrupted (exception or kill) leaves the live site whole and a
+building folder or spare without a manifest, which the next build discards. Without a trusted
+spare a build starts from an empty folder and links every unchanged file from the live site.
 """
 
 from __future__ import annotations
@@ -19,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 MANIFEST = ".fmar-manifest.json"
+#: The key of a file another tool wrote into a folder given to :meth:`Staging.keep_folder`.
+TOOL = "tool"
 _RENAME_EXCHANGE = 2
 
 
@@ -38,6 +53,15 @@ def load_manifest(folder: Path) -> dict[str, str]:
     return data if isinstance(data, dict) else {}
 
 
+def manifest_bytes(manifest: dict[str, str]) -> bytes:
+    """The manifest as ``json.dumps(manifest, sort_keys=True, indent=0)`` writes it, at C-encoder speed."""
+    if not manifest:
+        return b"{}"
+    encode = json.encoder.encode_basestring_ascii
+    lines = ",\n".join(f"{encode(rel)}: {encode(manifest[rel])}" for rel in sorted(manifest))
+    return f"{{\n{lines}\n}}".encode()
+
+
 #: Create a new file, never open an existing one (so a hard link to the previous build is never written through).
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
@@ -51,12 +75,8 @@ def write_file(root: Path, rel: str, data: bytes) -> None:
     path = root / rel
     try:
         fd = os.open(path, _NEW_FILE, 0o666)
-    except FileExistsError:
-        path.unlink()
-        fd = os.open(path, _NEW_FILE, 0o666)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, _NEW_FILE, 0o666)
+    except OSError:  # a previous file or link, a missing folder, or a file where a folder goes
+        fd = os.open(fresh(path), _NEW_FILE, 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -71,39 +91,88 @@ def fresh(path: Path) -> Path:
         path.unlink()
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except IsADirectoryError:
+        shutil.rmtree(path)
+    except NotADirectoryError:
+        _clear_parents(path)
     return path
 
 
+def _clear_parents(path: Path) -> None:
+    """Make ``path.parent`` a folder where an earlier build left a file on its way."""
+    for parent in reversed(path.parents):
+        if parent.is_file() or parent.is_symlink():
+            parent.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def remove(folder: Path) -> None:
+    """Remove ``folder`` (or a file of that name) if it is there."""
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder)
+    elif folder.exists() or folder.is_symlink():
+        folder.unlink()
+
+
 class Staging:
-    """A build folder beside ``out``: write what changed, keep what did not, then publish."""
+    """A build folder beside ``out``: write what changed, keep what did not, then publish.
+
+    ``previous`` is the live site's manifest, ``spare`` that of the folder being brought up to date
+    (what is physically in ``root`` when the build starts), ``manifest`` what this build produced.
+    """
 
     def __init__(self, out: Path) -> None:
         self.out = out.resolve()
         self.root = self.out.parent / f".{self.out.name}.building"
-        self.previous = load_manifest(self.out)
+        self.spare_path = self.out.parent / f".{self.out.name}.spare"
+        self.previous = load_manifest(self.out) if self.out.is_dir() else {}
         self.manifest: dict[str, str] = {}
         self.written = 0
-        if self.root.exists():
-            shutil.rmtree(self.root)
+        self.tool_folders: list[str] = []
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        if self.out.is_dir() and self.previous:
-            _link_tree(self.out, self.root)
+        remove(self.root)  # a build that was killed: never trusted
+        self.spare = load_manifest(self.spare_path) if self.spare_path.is_dir() else {}
+        if self.spare:
+            # From here on the spare is being changed: without its manifest nobody trusts it again.
+            (self.spare_path / MANIFEST).unlink()
+            self.spare_path.rename(self.root)
         else:
-            self.previous = {}
+            remove(self.spare_path)
             self.root.mkdir()
 
     def is_current(self, rel: str, key: str) -> bool:
-        """True (and the file kept) when the previous build wrote ``rel`` from the same inputs."""
-        if self.previous.get(rel) == key and (self.root / rel).is_file():
+        """True (and the file kept) when ``root/rel`` holds, or now links, a file made from ``key``.
+
+        Kept when the spare has it from the same inputs; else hard-linked from the live site when
+        that has it from the same inputs. False when the caller must write it.
+        """
+        path = self.root / rel
+        if self.spare.get(rel) == key and path.is_file():
+            self.manifest[rel] = key
+            return True
+        if self.previous.get(rel) == key:
+            try:
+                os.link(self.out / rel, fresh(path))
+            except OSError:
+                return False
             self.manifest[rel] = key
             return True
         return False
 
-    def keep(self, rel: str) -> None:
-        """Keep ``rel`` as the previous build wrote it (its inputs are known not to have changed)."""
+    def keep(self, rel: str) -> bool:
+        """Keep ``rel`` as the live site has it: the caller knows its inputs did not change.
+
+        The spare's copy is trusted from its manifest alone (no file check: at national scale a
+        build keeps hundreds of thousands of files); else the live file is linked. False when
+        the live site does not have ``rel`` either.
+        """
         key = self.previous.get(rel)
-        if key is not None:
+        if key is None:
+            return False
+        if self.spare.get(rel) == key:
             self.manifest[rel] = key
+            return True
+        return self.is_current(rel, key)
 
     def put(self, rel: str, data: bytes, key: str | None = None) -> None:
         """Write ``rel`` unless the previous build wrote the same inputs (or, without a key, bytes)."""
@@ -133,46 +202,67 @@ class Staging:
         self.manifest.update(entries)
         self.written += written
 
-    def keep_folder(self, rel: str) -> None:
-        """Keep every file under ``rel`` (written by another tool this build) out of pruning."""
+    def keep_folder(self, rel: str) -> Path:
+        """Give the folder ``rel`` to another tool this build; returns ``root/rel``, empty.
+
+        Call it before the tool writes there: whatever the spare had in that folder (its files may
+        be hard links to the live site) is removed, so the tool writes new files only. At publish
+        the folder (just that one) is walked and every file in it is kept.
+        """
         base = self.root / rel
-        for path in base.rglob("*"):
-            if path.is_file():
-                name = path.relative_to(self.root).as_posix()
-                self.manifest.setdefault(name, "tool")
+        remove(base)
+        prefix = f"{rel.strip('/')}/"
+        for name in [name for name in self.manifest if name.startswith(prefix)]:
+            del self.manifest[name]
+        base.mkdir(parents=True)
+        self.tool_folders.append(rel)
+        return base
 
     def publish(self) -> None:
         """Remove files no longer produced, write the manifest and swap the build into place."""
-        for dirpath, _, files in os.walk(self.root):
-            for name in files:
-                rel = Path(dirpath, name).relative_to(self.root).as_posix()
-                if rel not in self.manifest and rel != MANIFEST:
-                    Path(dirpath, name).unlink()
-        (self.root / MANIFEST).write_text(json.dumps(self.manifest, sort_keys=True, indent=0), encoding="utf-8")
-        if self.out.exists():
-            if not _exchange(self.root, self.out):
-                retired = self.out.parent / f".{self.out.name}.previous"
-                shutil.rmtree(retired, ignore_errors=True)
-                self.out.rename(retired)
-                self.root.rename(self.out)
-                shutil.rmtree(retired, ignore_errors=True)
-                return
-            shutil.rmtree(self.root)
-        else:
+        for rel in self.tool_folders:
+            for path in (self.root / rel).rglob("*"):
+                if path.is_file():
+                    self.manifest.setdefault(path.relative_to(self.root).as_posix(), TOOL)
+        self._prune()
+        write_file(self.root, MANIFEST, manifest_bytes(self.manifest))
+        remove(self.spare_path)
+        if not self.out.exists() and not self.out.is_symlink():
             self.root.rename(self.out)
+            return
+        if _exchange(self.root, self.out):
+            retired = self.root
+        else:  # not atomic: for a moment there is no ``out``
+            self.out.rename(self.spare_path)
+            self.root.rename(self.out)
+            retired = self.spare_path
+        if not self.previous:
+            remove(retired)  # not a site this tool built: no manifest to trust it by
+        elif retired != self.spare_path:
+            retired.rename(self.spare_path)
+
+    def _prune(self) -> None:
+        """Remove what the spare held but this build did not produce: from the manifests, not a walk."""
+        folders: set[Path] = set()
+        for rel in self.spare:
+            if rel not in self.manifest:
+                path = self.root / rel
+                try:
+                    path.unlink()
+                except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                    continue
+                folders.add(path.parent)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            while folder != self.root:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+                folder = folder.parent
 
     def abandon(self) -> None:
+        """Drop the half-built folder; the live site and its manifest are untouched."""
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    for dirpath, dirnames, files in os.walk(source):
-        rel = os.path.relpath(dirpath, source)
-        base = target / rel if rel != "." else target
-        base.mkdir(parents=True, exist_ok=True)
-        dirnames.sort()
-        for name in files:
-            os.link(Path(dirpath, name), base / name)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -24,12 +24,11 @@ _WORD = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Meta:
-    """What the pages need from the build: stylesheets, commit link base, list page size, and the
-    head commit and as-of time, which only the list pages show (record pages never do, so they keep
-    their bytes from build to build)."""
+    """What the pages need from the build: stylesheets, commit link base and list page size.
 
-    commit: str | None
-    as_of: str
+    Not the head commit nor the as-of time: only the home page and index.json show those, so
+    record and list pages keep their bytes from build to build while their content stands."""
+
     css: tuple[str, ...]
     commit_url: str | None = None
     #: Rows of a list page, entries of a filter index page.

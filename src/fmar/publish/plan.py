@@ -67,6 +67,17 @@ def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None
     return Inputs(registry, set(registry.units), True, reason=reason, files_read=len(pipeline.layout.files))
 
 
+#: What identifies a file's content between builds: its blob id where Git vouches for it, else
+#: its size and modification time.
+Stamp = str | tuple[int, int]
+
+
+def stamps_of(pipeline: Pipeline, blobs: dict[str, str]) -> dict[str, Stamp]:
+    """Each record file's stamp: the blob id when ``blobs`` (``git.clean_blobs``) has it, so a
+    fresh clone (as in CI) matches the state a previous clone left, else (size, mtime)."""
+    return {rel: blobs.get(rel) or (size, stamp) for rel, _, size, stamp in pipeline.layout.files}
+
+
 def group_of(registry: Registry, record: Record, application_unit: dict[str, str]) -> str | None:
     """The unit whose group ``record`` belongs to ("" for reference records; None when unknown)."""
     kind = record.KIND
@@ -87,18 +98,20 @@ def partial(
     *,
     moment_of: Callable[[list[Record]], datetime | None],
     committed: set[str] | None,
+    stamps: dict[str, Stamp],
 ) -> Inputs | str:
     """The inputs of a partial build, or why it must be a full one.
 
     ``moment_of(changed records)`` is this build's as-of time; ``committed``: files touched by
-    commits since the state's head (None when history did not simply move forward).
+    commits since the state's head (None when history did not simply move forward); ``stamps``:
+    what identifies each record file's content now (``stamps_of``).
     """
     if committed is None:
         return "the registry's history was rewritten"
     if pipeline.layout.problems:
         return "the registry folder has misplaced files"
     kinds = {rel: kind for rel, kind, _, _ in pipeline.layout.files}
-    now = {rel: (size, stamp) for rel, _, size, stamp in pipeline.layout.files}
+    now = stamps
     if state.stamps.keys() - now.keys():
         return "record files were removed"
     changed = sorted({rel for rel, stamp in now.items() if state.stamps.get(rel) != stamp} | (committed & now.keys()))

@@ -2,10 +2,11 @@
 
 Kept in fmar's cache folder (outside the repository and the published site), under a name
 derived from the output folder. It is used only when it belongs to the site now in that
-folder (the site carries the state's token: a digest of the build's inputs), was made by the same fmar code with
+folder (the state holds the digest of that site's manifest, which lists every file with the key of
+its inputs), was made by the same fmar code with
 the same options, and the registry's history only moved forward since; otherwise the build
-starts from nothing. Files are known by (size, modification time), as the validation cache
-knows them.
+starts from nothing. Files are known by their Git blob id where the working copy is what Git
+holds (the same in every clone), else by size and modification time.
 """
 
 from __future__ import annotations
@@ -17,23 +18,23 @@ from pathlib import Path
 
 from fmar.cache import Cache
 from fmar.loading.record_file import LoadedFile
-from fmar.publish.facts import ChangeRow, UnitFacts
+from fmar.publish.facts import ChangeRow, UnitFacts, restored, stored
+from fmar.publish.output import MANIFEST
 
 #: Kinds whose records every unit group may refer to: always loaded whole.
 REFERENCE_KINDS = frozenset({"party", "product", "process"})
-#: File in the output folder naming the state it was built with.
-TOKEN_FILE = ".fmar-build-token"
 
 
 @dataclass
 class BuildState:
+    #: SHA-256 of the manifest of the site this state describes (``site_token``).
     token: str
     #: What makes two builds comparable: code, options and registry location.
     signature: str
     as_of: datetime
     head: str | None
-    #: rel -> (size, stamp) of every record file at the build.
-    stamps: dict[str, tuple[int, int]]
+    #: rel -> stamp (``plan.stamps_of``: blob id, else size and modification time) of every record file.
+    stamps: dict[str, str | tuple[int, int]]
     #: rel -> the unit whose group the file's record belongs to ("" for reference records).
     group_of: dict[str, str]
     #: Application id -> unit id.
@@ -59,18 +60,31 @@ def state_name(out: Path) -> str:
 
 def load_state(cache: Cache, out: Path, signature: str) -> BuildState | None:
     """The state of the site now in ``out``, if it can be trusted for this build."""
-    try:
-        token = (out / TOKEN_FILE).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
+    token = site_token(out)
+    if token is None:
         return None
     state = cache.load(state_name(out))
     if not isinstance(state, BuildState) or state.token != token or state.signature != signature:
         return None
+    state.facts = {unit: restored(values) for unit, values in state.facts.items()}  # type: ignore[arg-type]
     return state
 
 
+def site_token(out: Path) -> str | None:
+    """What identifies the site in ``out``: the digest of its manifest (None without one)."""
+    try:
+        return hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def save_state(cache: Cache, out: Path, state: BuildState) -> None:
-    cache.save(state_name(out), state)
+    facts = state.facts
+    state.facts = {unit: stored(f) for unit, f in facts.items()}  # type: ignore[misc]
+    try:
+        cache.save(state_name(out), state)
+    finally:
+        state.facts = facts
 
 
 def forget_state(cache: Cache, out: Path) -> None:
