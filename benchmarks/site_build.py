@@ -86,7 +86,14 @@ def _build(root: Path, registry: Path, out: Path, jobs: int) -> tuple[float, flo
 
     cpu = _cpu()
     started = time.perf_counter()
-    result = build(root, registry, out, NOW, jobs=jobs)
+    result = build(
+        root,
+        registry,
+        out,
+        NOW,
+        jobs=jobs,
+        log=lambda m: print(f"    [{time.perf_counter() - started:6.1f} s] {m}", flush=True),
+    )
     return time.perf_counter() - started, _cpu() - cpu, result
 
 

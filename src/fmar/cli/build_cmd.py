@@ -12,9 +12,11 @@ import click
 from fmar import report
 from fmar.cli.common import EXIT_FINDINGS, UsageError, format_option, parse_moment, registry_option
 
+_STARTED = time.monotonic()
+
 
 def _report(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", err=True)
 
 
 @click.command()

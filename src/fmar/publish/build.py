@@ -10,7 +10,7 @@ and the mkdocs pages, and finally swap the new folder in and remember the state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +25,7 @@ from fmar.publish import derive, docs_site, formats, pages, plan
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, api_url, page_url
 from fmar.publish.documents import API_ROOT, schema_texts
-from fmar.publish.facts import change_row, unit_facts
+from fmar.publish.facts import change_row, restored, stored, unit_facts
 from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.output import Staging, digest
@@ -90,28 +90,40 @@ def _read_raw(root: Path, registry: Registry, record: Record) -> dict[str, Any]:
     return data or {}
 
 
-def _render_chunk(items: list[tuple[str, str]]) -> tuple[dict[str, str], int]:
-    state = _STATE
-    derived: Derived = state["derived"]
+def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[tuple[Any, ...]]]:
+    """In a worker: each unit's statuses and facts, and the documents and pages of the unit and
+    its applications. Returns the files' manifest entries, how many were written, and the facts
+    (``facts.stored``)."""
+    derived: Derived = _STATE["derived"]
+    staging: Staging = _STATE["staging"]
+    staging.manifest, staging.written = {}, 0
+    out = []
+    for unit in units:
+        facts = unit_facts(derived, unit)
+        _render(derived, None, facts.pages)
+        out.append(stored(facts))
+    return staging.manifest, staging.written, out
+
+
+def _render(derived: Derived, overview: Overview | None, items: Iterable[tuple[str, str]]) -> None:
+    """Write the document and page of each (kind, id) into the staging folder."""
     registry = derived.registry
-    root: Path = state["root"]
-    staging: Staging = state["staging"]
-    meta: pages.Meta = state["meta"]
-    staging.manifest = {}
-    staging.written = 0
+    root: Path = _STATE["root"]
+    staging: Staging = _STATE["staging"]
+    meta: pages.Meta = _STATE["meta"]
+    frame = digest(_STATE["templates"], repr(meta.record_frame()))
     for kind, record_id in items:
         record = registry.table(kind)[record_id]
         raw = _read_raw(root, registry, record)
-        doc, extra = _document(derived, state["overview"], kind, record_id, raw, root)
+        doc, extra = _document(derived, overview, kind, record_id, raw, root)
         data = formats.json_bytes(doc)
         staging.put(api_url(kind, record_id).lstrip("/"), data)
         # A page is a function of its document, its extra context, the frame and the templates.
         rel = page_url(kind, record_id).lstrip("/")
-        key = digest(state["templates"], repr(meta.record_frame()), data, repr(sorted(extra.items())))
+        key = digest(frame, data, repr(sorted(extra.items())))
         if not staging.is_current(rel, key):
             page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
             staging.put(rel, page, key)
-    return staging.manifest, staging.written
 
 
 _TEMPLATE = {"market_unit": "unit", "application": "application", "product": "product", "party": "party"}
@@ -122,14 +134,16 @@ def _title(record: Record) -> str:
 
 
 def _document(
-    derived: Derived, overview: Overview, kind: str, record_id: str, raw: dict[str, Any], root: Path
+    derived: Derived, overview: Overview | None, kind: str, record_id: str, raw: dict[str, Any], root: Path
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A record's document and its page's extra context; products and parties need the ``overview``."""
     registry = derived.registry
     if kind == "market_unit":
         return derive.unit_doc(derived, registry.units[record_id], raw), {}
     if kind == "application":
         answers = [_read_raw(root, registry, item) for item in registry.answers.get(record_id, [])]
         return derive.application_doc(derived, record_id, raw, answers), {}
+    assert overview is not None, "products and parties are rendered after every unit's facts are known"
     if kind == "product":
         summary = overview.product_summaries.get(record_id) or ProductSummary()
         doc = derive.product_doc(derived, record_id, raw, summary)
@@ -189,8 +203,7 @@ def build(
     moment = as_of or history.head_time or _latest(history, previous)
     derived = Derived.of(registry, moment, history)
     log(f"derived {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
-    facts = dict(inputs.kept)
-    facts.update({unit: unit_facts(derived, unit) for unit in sorted(inputs.units)})
+    facts = dict(inputs.kept)  # the derived units' facts are added as workers derive them
     reference = {kind: registry.table(kind) for kind in ("party", "product", "process")}
     removed = plan.removed_changes(history, registry) if inputs.full else previous.removed_changes  # type: ignore[union-attr]
     products = registry.products
@@ -319,46 +332,51 @@ def _build_into(
     log: Callable[[str], None],
 ) -> BuildResult:
     registry = derived.registry
-    docs = docs_site.build_mkdocs(overview, staging, root)
-    meta = pages.Meta(docs.css, commit_url, page_size)
-    _STATE.update(
-        derived=derived, overview=overview, root=root, staging=staging, meta=meta, templates=_templates_digest()
-    )
-    items = [
-        *((kind, record_id) for unit in sorted(inputs.units) for kind, record_id in overview.facts[unit].pages),
-        *(("product", record_id) for record_id in sorted(registry.products)),
-        *(("party", record_id) for record_id in sorted(registry.parties)),
-    ]
+    meta = pages.Meta(docs_site.theme_css(), commit_url, page_size)
+    _STATE.update(derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest())
     if not inputs.full:
-        for unit, facts in overview.facts.items():
-            if unit not in inputs.units:
-                for kind, record_id in facts.pages:
-                    for rel in (api_url(kind, record_id), page_url(kind, record_id)):
-                        if not staging.keep(rel.lstrip("/")):
-                            raise OutputIncomplete(f"{out_name(staging)} lacks {rel}")
-    chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+        for facts in overview.facts.values():  # the kept units' (derived ones come from the workers)
+            for kind, record_id in facts.pages:
+                for rel in (api_url(kind, record_id), page_url(kind, record_id)):
+                    if not staging.keep(rel.lstrip("/")):
+                        raise OutputIncomplete(f"{out_name(staging)} lacks {rel}")
+    # Indexes the workers read, built once here rather than in every worker.
+    for index in ("applications_by_unit", "answers"):
+        getattr(registry, index)
+    units = sorted(inputs.units)
+    chunks = [units[i : i + _CHUNK] for i in range(0, len(units), _CHUNK)]
     manifest, written = dict(staging.manifest), staging.written
     try:
         if jobs > 1 and len(chunks) > 1:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-                results = list(pool.map(_render_chunk, chunks))
+                results = list(pool.map(_derive_units, chunks))
         else:
-            results = [_render_chunk(chunk) for chunk in chunks]
+            results = [_derive_units(chunk) for chunk in chunks]
+        staging.manifest, staging.written = manifest, written
+        for entries, count, stored_facts in results:
+            staging.record(entries, count)
+            for values in stored_facts:
+                facts = restored(values)
+                overview.facts[facts.unit] = facts
+        log(f"{len(units)} Market Units derived; their documents and pages rendered")
+        _render(derived, overview, [("product", p) for p in sorted(registry.products)])
+        _render(derived, overview, [("party", p) for p in sorted(registry.parties)])
     finally:
         _STATE.clear()
-    staging.manifest, staging.written = manifest, written
-    for entries, count in results:
-        staging.record(entries, count)
+    docs_site.build_mkdocs(overview, staging, root, meta.css)
     pages_written = staging.written
-    log(f"record pages and documents: {len(items)} records rendered, {pages_written} files written")
+    log(f"record documents and pages: {pages_written} files written")
     _lists(staging, overview, meta)
+    log("unit table, search and filter indexes written")
     _exports(staging, overview)
+    log("exports and feeds written")
     for name, text in schema_texts().items():
         staging.put(f"schemas/{name}", text.encode())
     static = Path(__file__).parent / "static"
     for path in sorted(static.iterdir()):
         staging.put(f"assets/fmar/{path.name}", path.read_bytes())
     _bulk(staging, overview)
+    log("all.zip and the data package written")
     record_pages = sum(len(f.pages) for f in overview.facts.values()) + len(registry.products) + len(registry.parties)
     return BuildResult(
         staging.out,

@@ -39,23 +39,24 @@ def _moment(value: datetime | None) -> str | None:
 
 @dataclass
 class Derived:
-    """Everything computed once for a build: statuses by unit, qualified pairs, and the history."""
+    """The registry, the as-of time and the history of a build, and each unit's statuses, derived
+    when first asked for (by the worker process that renders the unit)."""
 
     registry: Registry
     as_of: datetime
     history: History
-    statuses: dict[str, list[tuple[Qualification, list[Qualification]]]] = field(default_factory=dict)
+    _statuses: dict[str, list[tuple[Qualification, list[Qualification]]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, registry: Registry, as_of: datetime, history: History) -> Derived:
-        derived = cls(registry, as_of, history)
-        for unit in sorted(registry.units):
-            derived.statuses[unit] = unit_statuses(registry, unit, as_of)
-        return derived
+        return cls(registry, as_of, history)
 
-    def current(self) -> list[Qualification]:
-        """The governing status of every (unit, product) pair, sorted by unit and product."""
-        return [q for unit in sorted(self.statuses) for q, _ in self.statuses[unit]]
+    def statuses(self, unit: str) -> list[tuple[Qualification, list[Qualification]]]:
+        """``status.unit_statuses`` of ``unit`` as of the build."""
+        found = self._statuses.get(unit)
+        if found is None:
+            found = self._statuses[unit] = unit_statuses(self.registry, unit, self.as_of)
+        return found
 
     def recorded(self, record: Record) -> RecordedTime:
         return self.history.recorded.get(record.id) or RecordedTime(
@@ -113,7 +114,7 @@ def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> dict[st
     doc = envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id))
     doc["products"] = [
         {**qualification_json(current), "applications": [qualification_json(q) for q in all_of]}
-        for current, all_of in derived.statuses.get(unit.id, [])
+        for current, all_of in derived.statuses(unit.id)
     ]
     doc["links"]["fsp"] = page_url("party", unit.fsp)
     return doc
@@ -123,7 +124,7 @@ def status_of_application(derived: Derived, application_id: str) -> Qualificatio
     """An application's status as of the build: the one its unit's statuses hold, else derived here
     (an application not known yet at the as-of time is not among them)."""
     application = derived.registry.applications[application_id]
-    for _, all_of in derived.statuses.get(application.unit, ()):
+    for _, all_of in derived.statuses(application.unit):
         for q in all_of:
             if q.application == application_id:
                 return q

@@ -116,7 +116,16 @@ def _type(spec: dict[str, Any]) -> str:
     return " or ".join(_type(o) for o in options) or "any"
 
 
-def build_mkdocs(overview: Overview, staging: Staging, root: Path) -> DocsBuild:
+def theme_css() -> tuple[str, ...]:
+    """The stylesheets mkdocs-material writes (``/assets/stylesheets/*.min.css``), which the
+    record pages link: known from the theme before mkdocs runs (``build_mkdocs`` checks it)."""
+    import material
+
+    folder = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    return tuple(sorted(f"/assets/stylesheets/{p.name}" for p in folder.glob("*.min.css")))
+
+
+def build_mkdocs(overview: Overview, staging: Staging, root: Path, css_linked: tuple[str, ...]) -> DocsBuild:
     """Run mkdocs on the hand-written and generated pages; copy changed files into ``staging``."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -159,6 +168,8 @@ def build_mkdocs(overview: Overview, staging: Staging, root: Path) -> DocsBuild:
                 staging.put(rel, path.read_bytes())
                 if rel.startswith("assets/stylesheets/") and rel.endswith(".min.css"):
                     css.append("/" + rel)
+    if tuple(sorted(css)) != tuple(sorted(css_linked)):
+        raise RuntimeError(f"mkdocs wrote the stylesheets {css}, but the record pages link {list(css_linked)}")
     return DocsBuild(tuple(css))
 
 

@@ -112,7 +112,7 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
 
     registry = derived.registry
     unit = registry.units[unit_id]
-    statuses = derived.statuses.get(unit_id, [])
+    statuses = derived.statuses(unit_id)
     current = [q for q, _ in statuses]
     summary = "; ".join(f"{q.product}: {q.status.label}" for q in current) or "no applications"
     entry = pages.unit_entry(
