@@ -6,6 +6,7 @@ main branch whose tree contains it: the merge (or squash or rebase merge) that a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,12 +47,23 @@ def first_recorded(changes: list[Change]) -> Change:
     return next((change for change in changes if change.status == "A"), changes[0])
 
 
-def times_from(index: HistoryIndex, upto: int | None = None) -> dict[str, RecordedTime]:
-    """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head)."""
+def times_from(
+    index: HistoryIndex, upto: int | None = None, paths: Iterable[str] | None = None
+) -> dict[str, RecordedTime]:
+    """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head),
+    or of those at ``paths`` only."""
     out: dict[str, RecordedTime] = {}
     moments: dict[int, RecordedTime] = {}
     folder = index.prefix + "/"
-    for path, changes in index.present(upto).items():
+    if paths is None:
+        present = index.present(upto)
+    elif upto is None:
+        changes = index.changes
+        present = {path: changes[path] for path in paths if path in changes and changes[path][-1].blob}
+    else:
+        every = index.present(upto)
+        present = {path: every[path] for path in paths if path in every}
+    for path, changes in present.items():
         # record_of, inlined: this loop runs once per record of the registry
         kind, _, name = path[len(folder) :].partition("/")
         if not path.startswith(folder) or kind not in KINDS or not name.endswith(".yaml") or "/" in name:

@@ -87,17 +87,18 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     from fmar.history.versions import versions_of
 
     index = build_index(root, registry_dir)
-    times = times_from(index)
+    # Only the records in ``registry`` (which may hold only some unit groups), and records removed.
+    paths = {registry.path_of(record) for record in registry.records()}
+    times = times_from(index, paths=paths)
     fill_recorded(registry, times)
     history = signing_history(registry)
-    present = set(history.recorded)
     for record_id, recorded in times.items():
         history.recorded[record_id] = RecordedTime(recorded.recorded_at, recorded.commit)
+    removed = [path for path, changes in index.changes.items() if changes[-1].status == "D"]
     wanted = {}
-    for path, changes in index.changes.items():
+    for path in [*(p for p in paths if p in index.changes), *removed]:
         found = record_of(path, index.prefix)
-        # Records in ``registry`` (which may hold only some unit groups) and records removed since.
-        if found is not None and (found[1] in present or changes[-1].status == "D"):
+        if found is not None:
             wanted[path] = found
     revised = [path for path in wanted if len(index.changes[path]) > 1 or index.changes[path][0].status != "A"]
     texts = git.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
