@@ -25,7 +25,9 @@ from fmar.publish import derive, docs_site, formats, pages, plan
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, api_url, page_url
 from fmar.publish.documents import API_ROOT, schema_texts
-from fmar.publish.facts import change_row, restored, stored, unit_facts
+from fmar.publish.facts import change_row, unit_facts
+from fmar.publish.facts import decode as decode_facts
+from fmar.publish.facts import encode as encode_facts
 from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.output import Staging, digest
@@ -90,10 +92,10 @@ def _read_raw(root: Path, registry: Registry, record: Record) -> dict[str, Any]:
     return data or {}
 
 
-def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[tuple[Any, ...]]]:
+def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[bytes]]:
     """In a worker: each unit's statuses and facts, and the documents and pages of the unit and
     its applications. Returns the files' manifest entries, how many were written, and the facts
-    (``facts.stored``)."""
+    (``facts.encode``)."""
     derived: Derived = _STATE["derived"]
     staging: Staging = _STATE["staging"]
     staging.manifest, staging.written = {}, 0
@@ -101,7 +103,7 @@ def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[tuple[Any
     for unit in units:
         facts = unit_facts(derived, unit)
         _render(derived, None, facts.pages)
-        out.append(stored(facts))
+        out.append(encode_facts(facts))
     return staging.manifest, staging.written, out
 
 
@@ -265,6 +267,7 @@ def build(
             removed_changes=removed,
             latest=_latest(history, previous),
         ),
+        previous if not inputs.full else None,
     )
     return result
 
@@ -355,8 +358,8 @@ def _build_into(
         staging.manifest, staging.written = manifest, written
         for entries, count, stored_facts in results:
             staging.record(entries, count)
-            for values in stored_facts:
-                facts = restored(values)
+            for blob in stored_facts:
+                facts = decode_facts(blob)
                 overview.facts[facts.unit] = facts
         log(f"{len(units)} Market Units derived; their documents and pages rendered")
         _render(derived, overview, [("product", p) for p in sorted(registry.products)])
@@ -413,7 +416,7 @@ def _lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
     filters, indexes = pages.filter_indexes(entries, meta.page_size, encoded)
     for rel, data in indexes.items():
         staging.put(f"filters/{rel}", data)
-    for shard, data in pages.search_shards(entries, encoded).items():
+    for shard, data in pages.search_shards(entries, encoded, [facts.shards for facts in units]).items():
         staging.put(f"search/{shard}", data)
     unit_rows = [pages.unit_row(entry) for entry in entries]
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
@@ -491,7 +494,7 @@ def _exports(staging: Staging, overview: Overview) -> None:
     files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
         f.qualifications_csv for f in units
     )
-    files["changes.csv"] = formats.csv_bytes(derive.CHANGE_COLUMNS, (row[:7] for row in overview.changes))
+    files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + b"".join(r[-1] for r in overview.changes)
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview))
     for name, data in files.items():

@@ -11,11 +11,13 @@ again only the groups whose files changed or whose next change has come, and agg
 
 from __future__ import annotations
 
-from datetime import datetime
+import marshal
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fmar.cli.status_cmd import qualification_json
 from fmar.model import Event, EventType, Outcome
+from fmar.publish import formats
 from fmar.publish.inputs import Change
 from fmar.registry import effective_at
 from fmar.signing.records import iso
@@ -60,10 +62,12 @@ class ChangeRow(NamedTuple):
     so: str = ""
     product: str = ""
     unit: str = ""
+    #: The row as its line of changes.csv, so the file is joined, not written cell by cell.
+    line: bytes = b""
 
 
 def change_row(change: Change, so: str | None = None, product: str | None = None, unit: str | None = None) -> ChangeRow:
-    return ChangeRow(
+    listed = (
         iso(change.at),
         change.kind,
         change.id,
@@ -71,10 +75,8 @@ def change_row(change: Change, so: str | None = None, product: str | None = None
         change.commit or "",
         change.signer,
         " ".join(change.fields),
-        so or "",
-        product or "",
-        unit or "",
     )
+    return ChangeRow(*listed, so or "", product or "", unit or "", formats.csv_lines([listed]))
 
 
 class UnitFacts(NamedTuple):
@@ -104,6 +106,8 @@ class UnitFacts(NamedTuple):
     pages: tuple[tuple[str, str], ...]
     #: The first moment after the as-of time at which these facts may change.
     next_change: datetime | None
+    #: The search index shards that list the unit (``pages.shard_names``), space-separated.
+    shards: str
 
 
 def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
@@ -163,6 +167,7 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         ),
         pages=(("market_unit", unit_id), *(("application", a.id) for a in applications)),
         next_change=next_change(registry, unit_id, derived.as_of),
+        shards=" ".join(pages.shard_names(entry)),
     )
 
 
@@ -191,29 +196,37 @@ def service_fact(derived: Any, application: Any) -> ServiceFact | None:
 _new = tuple.__new__
 
 
-def stored(facts: UnitFacts) -> tuple[Any, ...]:
-    """``facts`` as nested plain tuples: unpickled ten times faster than named tuples."""
-    return (
-        *facts[:8],
-        tuple(map(tuple, facts.contributions)),
-        tuple(map(tuple, facts.service)),
-        facts.open,
-        tuple(map(tuple, facts.changes)),
-        *facts[12:],
+def encode(facts: UnitFacts) -> bytes:
+    """``facts`` as bytes (``marshal`` of plain tuples, the time as a POSIX timestamp): a build
+    state keeps one such blob per unit, so saving it re-encodes only the units derived again."""
+    return marshal.dumps(
+        (
+            *facts[:8],
+            tuple(map(tuple, facts.contributions)),
+            tuple(map(tuple, facts.service)),
+            facts.open,
+            tuple(map(tuple, facts.changes)),
+            *facts[12:14],
+            facts.next_change.timestamp() if facts.next_change else None,
+            facts.shards,
+        )
     )
 
 
-def restored(values: tuple[Any, ...]) -> UnitFacts:
-    """The facts ``stored`` made plain (named tuples made without calling their constructors;
-    the change rows stay plain tuples, as most of them are only sorted and written)."""
+def decode(blob: bytes) -> UnitFacts:
+    """The facts ``encode`` made bytes: named tuples made without calling their constructors; the
+    change rows stay plain tuples (most are only sorted and written; readers by name wrap them
+    with ``ChangeRow._make``)."""
+    values = marshal.loads(blob)
+    moment = values[14]
     return _new(  # type: ignore[no-any-return]
         UnitFacts,
         (
             *values[:8],
             tuple([_new(Contribution, c) for c in values[8]]),
             tuple([_new(ServiceFact, s) for s in values[9]]),
-            values[10],
-            values[11],  # plain tuples sort alike; readers by name wrap them (``ChangeRow._make``)
-            *values[12:],
+            *values[10:14],
+            datetime.fromtimestamp(moment, UTC) if moment is not None else None,
+            values[15],
         ),
     )

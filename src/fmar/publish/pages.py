@@ -196,14 +196,21 @@ def shard_names(entry: list[str]) -> list[str]:
     return sorted(names)
 
 
-def search_shards(entries: Iterable[list[str]], encoded: list[bytes] | None = None) -> dict[str, bytes]:
-    """Shard file name -> its index file (``{"entries": [...]}``, entries sorted by unit id)."""
-    listed = sorted(entries, key=lambda e: e[0])
+def search_shards(
+    entries: Iterable[list[str]], encoded: list[bytes] | None = None, names: list[str] | None = None
+) -> dict[str, bytes]:
+    """Shard file name -> its index file (``{"entries": [...]}``, entries sorted by unit id).
+
+    ``encoded`` and ``names``: each entry's encoding and its shard names (space-separated), known
+    already; then ``entries`` must be sorted by unit id."""
+    listed = list(entries) if encoded is not None else sorted(entries, key=lambda e: e[0])
     if encoded is None:
         encoded = [encode(entry) for entry in listed]
+    if names is None:
+        names = [" ".join(shard_names(entry)) for entry in listed]
     shards: dict[str, list[bytes]] = defaultdict(list)
-    for entry, data in zip(listed, encoded, strict=True):
-        for name in shard_names(entry):
+    for data, listed_in in zip(encoded, names, strict=True):
+        for name in listed_in.split():
             shards[name].append(data)
     return {name: b'{"entries":' + json_list(items) + b"}\n" for name, items in sorted(shards.items())}
 

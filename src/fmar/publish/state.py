@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fmar.cache import Cache
 from fmar.loading.record_file import LoadedFile
-from fmar.publish.facts import ChangeRow, UnitFacts, restored, stored
+from fmar.publish.facts import ChangeRow, UnitFacts, decode, encode
 from fmar.publish.output import MANIFEST
 
 #: Kinds whose records every unit group may refer to: always loaded whole.
@@ -46,6 +46,8 @@ class BuildState:
     removed_changes: list[ChangeRow] = field(default_factory=list)
     #: The latest recorded time of any record (the default as-of time without Git).
     latest: datetime | None = None
+    #: Each unit's facts as saved (``facts.encode``): what a state is stored as.
+    blobs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     def members(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -66,7 +68,7 @@ def load_state(cache: Cache, out: Path, signature: str) -> BuildState | None:
     state = cache.load(state_name(out))
     if not isinstance(state, BuildState) or state.token != token or state.signature != signature:
         return None
-    state.facts = {unit: restored(values) for unit, values in state.facts.items()}  # type: ignore[arg-type]
+    state.facts = {unit: decode(blob) for unit, blob in state.blobs.items()}
     return state
 
 
@@ -78,9 +80,13 @@ def site_token(out: Path) -> str | None:
         return None
 
 
-def save_state(cache: Cache, out: Path, state: BuildState) -> None:
+def save_state(cache: Cache, out: Path, state: BuildState, previous: BuildState | None) -> None:
+    """Save ``state``, reusing the saved form of every unit whose facts ``previous`` handed over."""
+    kept = previous.facts if previous else {}
+    old = previous.blobs if previous else {}
     facts = state.facts
-    state.facts = {unit: stored(f) for unit, f in facts.items()}  # type: ignore[misc]
+    state.blobs = {unit: old[unit] if kept.get(unit) is f and unit in old else encode(f) for unit, f in facts.items()}
+    state.facts = {}
     try:
         cache.save(state_name(out), state)
     finally:
