@@ -115,9 +115,14 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         assert all(row.get_attribute("data-area") == "ENWL" for row in page.locator("#fmar-table tbody tr").all())
         # A value listed on several index pages: the first page of matches, then the rest on demand.
         page.select_option("select[data-filter=area]", "")
-        page.select_option("select[data-filter=status]", "qualified")
-        page.wait_for_function("document.querySelectorAll('#fmar-table tbody tr').length > 0")
         total = int(page.get_attribute("select[data-filter=status] option[value=qualified]", "data-count"))
+        page.select_option("select[data-filter=status]", "qualified")
+        # Wait for this filter's rows, not the table the cleared area filter showed a moment before.
+        rows = "[...document.querySelectorAll('#fmar-table tbody tr')]"
+        page.wait_for_function(
+            f"{rows}.length === {min(total, PAGE_SIZE)}"
+            f" && {rows}.every(r => r.dataset.status.split(' ').includes('qualified'))"
+        )
         shown = page.locator("#fmar-table tbody tr").count()
         if total > PAGE_SIZE:
             assert shown == PAGE_SIZE
