@@ -45,10 +45,6 @@ class OutputIncomplete(Exception):
     """The site a partial build would keep files of is not whole: build everything."""
 
 
-def out_name(staging: Staging) -> str:
-    return str(staging.out)
-
-
 @dataclass
 class BuildResult:
     out: Path
@@ -204,7 +200,7 @@ def build(
     history = history_source(root, registry_dir, registry)
     moment = as_of or history.head_time or _latest(history, previous)
     derived = Derived.of(registry, moment, history)
-    log(f"derived {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
+    log(f"deriving {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
     facts = dict(inputs.kept)  # the derived units' facts are added as workers derive them
     reference = {kind: registry.table(kind) for kind in ("party", "product", "process")}
     removed = plan.removed_changes(history, registry) if inputs.full else previous.removed_changes  # type: ignore[union-attr]
@@ -342,7 +338,7 @@ def _build_into(
             for kind, record_id in facts.pages:
                 for rel in (api_url(kind, record_id), page_url(kind, record_id)):
                     if not staging.keep(rel.lstrip("/")):
-                        raise OutputIncomplete(f"{out_name(staging)} lacks {rel}")
+                        raise OutputIncomplete(f"{staging.out} lacks {rel}")
     # Indexes the workers read, built once here rather than in every worker.
     for index in ("applications_by_unit", "answers"):
         getattr(registry, index)
