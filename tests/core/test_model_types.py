@@ -55,3 +55,14 @@ def test_integers_still_count_as_numbers() -> None:
     data["composition"]["import_capacity_kw"] = 2000
     record, problems = check_data("market_unit", data["id"], data)
     assert problems == [] and record is not None
+
+
+def test_a_value_outside_a_list_is_refused_with_the_allowed_values_as_written() -> None:
+    """Allowed values are case-sensitive, so the fix quotes them as they must be written."""
+    data = _unit()
+    data["licence_area"] = "ukpn_epn"
+    record, problems = check_data("market_unit", data["id"], data)
+    assert record is None
+    [problem] = problems
+    assert (problem.code, problem.location) == ("SCH-VAL004", ("licence_area",))
+    assert "'UKPN_EPN'" in problem.hint and "'ENWL'" in problem.hint and "ukpn_epn" not in problem.hint

@@ -51,7 +51,7 @@ def build(location: tuple[Path, Path], out: Path, as_of: str | None, commit_url:
         result = build_site(root, registry_dir, out, moment, commit_url=commit_url, log=_report)
     except RegistryInvalid as invalid:
         errors = [f for f in invalid.findings if f.severity == "error"]
-        report.write(fmt, errors, len(errors), sys.stdout)
+        report.write(fmt, errors, invalid.files, sys.stdout)
         click.echo(f"nothing built: {invalid}; {out} is unchanged", err=True)
         sys.exit(EXIT_FINDINGS)
     scope = "full build" if result.full else f"{result.derived_units} Market Units derived again"

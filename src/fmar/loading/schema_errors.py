@@ -113,7 +113,8 @@ def problems_from(kind: str, error: ValidationError) -> list[Problem]:
                 Problem(
                     "SCH-VAL004",
                     f"{name}: {_shown(value)} is not allowed: {message}",
-                    f"write {message.lower()}",
+                    # The allowed values as pydantic lists them, their case kept (it matters).
+                    f"write {message.removeprefix('Input should be ')}",
                     location,
                 )
             )

@@ -33,8 +33,10 @@ PARTIAL_SHARE = 0.2
 class RegistryInvalid(Exception):
     """The registry has errors: nothing is built."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], files: int) -> None:
         self.findings = findings
+        #: Record files in the registry (what a report says was checked).
+        self.files = files
         errors = [f for f in findings if f.severity == "error"]
         super().__init__(f"the registry has {len(errors)} error(s); run 'fmar validate' to see them all")
 
@@ -56,14 +58,14 @@ def errors_in(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
 
 
-def refuse_errors(findings: list[Finding]) -> None:
+def refuse_errors(findings: list[Finding], files: int) -> None:
     if errors_in(findings):
-        raise RegistryInvalid(sorted(findings))
+        raise RegistryInvalid(sorted(findings), files)
 
 
 def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None) -> Inputs:
     registry, findings = pipeline.load(progress)
-    refuse_errors(findings)
+    refuse_errors(findings, len(pipeline.layout.files))
     return Inputs(registry, set(registry.units), True, reason=reason, files_read=len(pipeline.layout.files))
 
 
@@ -119,7 +121,7 @@ def partial(
         return "reference records (parties, products, processes) changed"
     root = pipeline.root
     loaded = {rel: load_file(root, rel, kinds[rel]) for rel in changed}
-    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems])
+    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(now))
     records = [f.record for f in loaded.values() if f.record is not None]
     moment = moment_of(records)
     if moment is None or moment < state.as_of:
@@ -140,10 +142,10 @@ def partial(
     members = state.members()
     wanted = sorted({rel for unit in units for rel in members.get(unit, ())} - loaded.keys())
     loaded.update({rel: load_file(root, rel, kinds[rel]) for rel in wanted})
-    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems])
+    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(now))
     files: list[LoadedFile] = sorted([*state.reference.values(), *loaded.values()], key=lambda f: f.path)
     registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
-    refuse_errors(pipeline.registry_findings(registry))
+    refuse_errors(pipeline.registry_findings(registry), len(now))
     kept = {u: facts for u, facts in state.facts.items() if u not in units}
     return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded))
 
