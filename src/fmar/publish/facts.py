@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fmar.cli.status_cmd import qualification_json
-from fmar.model import Event, EventType, Outcome
+from fmar.model import Outcome
 from fmar.publish import formats
 from fmar.publish.inputs import Change
-from fmar.registry import effective_at
 from fmar.signing.records import iso
 from fmar.status import LIVE, OPEN, next_change
+from fmar.workflow import service_levels
+from fmar.workflow.service_levels import days_between
 
 
 class ServiceFact(NamedTuple):
@@ -29,10 +30,11 @@ class ServiceFact(NamedTuple):
 
     so: str
     application: str
-    #: Days from submission to the first acknowledgement, and the target (None: not acknowledged).
+    #: Days from submission to the SO's first answer, and the target (None: not answered).
     ack: tuple[float, int] | None
-    #: Days from acknowledgement (else submission) to the decision, and the target (None: undecided).
-    decision: tuple[float, int] | None
+    #: Days from submission to the decision, days from completeness to it, and the decision target
+    #: (None: undecided); as ``fmar sla`` counts them (``workflow.service_levels``).
+    decision: tuple[float, float, int] | None
     decision_target_days: int
 
 
@@ -172,24 +174,26 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
 
 
 def service_fact(derived: Any, application: Any) -> ServiceFact | None:
-    """How ``application`` counts in its SO's service levels; None when it does not count (yet)."""
+    """How ``application`` counts in its SO's service levels; None when it does not count (yet).
+
+    The clocks are ``workflow.service_levels``' (the ones ``fmar sla`` reports): they run on
+    recorded times, never on times a party states."""
     registry = derived.registry
     product = registry.products.get(application.product)
     version = product.version(application.product_version) if product else None
-    if version is None:
+    submitted = registry.submitted_at(application)
+    if version is None or submitted > derived.as_of:
         return None
     levels = version.service_levels
-    submitted = derived.recorded(application).at
-    if submitted > derived.as_of:
-        return None
-    answers = [a for a in registry.answers.get(application.id, ()) if derived.recorded(a).at <= derived.as_of]
-    first_ack = next(
-        (effective_at(a) for a in answers if isinstance(a, Event) and a.type is EventType.ACKNOWLEDGED), None
-    )
-    outcome = next((a for a in answers if isinstance(a, Outcome)), None)
-    start = first_ack or submitted
-    ack = ((first_ack - submitted).total_seconds() / 86400, levels.acknowledge_days) if first_ack else None
-    decision = ((outcome.decided_at - start).total_seconds() / 86400, levels.decision_days) if outcome else None
+    items = service_levels.known_answers(registry, application, derived.as_of)
+    answer = next((item for item in items if service_levels.is_so_answer(item)), None)
+    outcome = next((item for item in items if isinstance(item, Outcome)), None)
+    ack = (days_between(submitted, registry.submitted_at(answer)), levels.acknowledge_days) if answer else None
+    decision = None
+    if outcome is not None:
+        decided = registry.submitted_at(outcome)
+        complete = service_levels.completed_at(registry, application, decided)
+        decision = (days_between(submitted, decided), days_between(complete, decided), levels.decision_days)
     return ServiceFact(application.so, application.id, ack, decision, levels.decision_days)
 
 

@@ -122,21 +122,19 @@ class Overview:
         facts = self._by_so.get(so, [])
         ack = [f.ack for f in facts if f.ack is not None]
         decision = [f.decision for f in facts if f.decision is not None]
-
-        def median(values: list[tuple[float, int]]) -> float | None:
-            return round(statistics.median(v for v, _ in values), 1) if values else None
+        to_decide = [d[0] for d in decision]
 
         def within(values: list[tuple[float, int]]) -> float | None:
             return round(100 * sum(1 for v, t in values if v <= t) / len(values), 1) if values else None
 
         return ServiceLevel(
             decided=len(decision),
-            open=len(facts) - len(decision),
-            median_ack_days=median(ack),
-            median_decision_days=median(decision),
+            open=len(self.open_applications(so)),
+            median_ack_days=round(statistics.median(v for v, _ in ack), 1) if ack else None,
+            median_decision_days=round(statistics.median(to_decide), 1) if to_decide else None,
             ack_within_target=within(ack),
-            decision_within_target=within(decision),
-            decision_days=tuple(sorted(round(v, 1) for v, _ in decision)),
+            decision_within_target=within([(d[1], d[2]) for d in decision]),
+            decision_days=tuple(sorted(round(v, 1) for v in to_decide)),
             decision_target_days=facts[-1].decision_target_days if facts else None,
         )
 

@@ -52,6 +52,16 @@ class Clock:
         return self.overdue_days > 0
 
 
+def known_answers(registry: Registry, application: Application, as_of: datetime) -> list[Outcome | Event]:
+    """The outcomes and events of ``application`` recorded by ``as_of``, in recorded order."""
+    return _known(registry, registry.answers.get(application.id, []), as_of)
+
+
+def is_so_answer(item: Outcome | Event) -> bool:
+    """True for what stops the acknowledgement clock: an outcome, an acknowledgement or a request."""
+    return isinstance(item, Outcome) or item.type in SO_ANSWERS
+
+
 def _known(registry: Registry, items: Iterable[Outcome | Event], as_of: datetime) -> list[Outcome | Event]:
     return sorted(
         (item for item in items if registry.submitted_at(item) <= as_of),
@@ -67,9 +77,9 @@ def clock(registry: Registry, application: Application, as_of: datetime) -> Cloc
         return None
     levels = version.service_levels
     submitted = registry.submitted_at(application)
-    items = _known(registry, registry.answers.get(application.id, []), as_of)
+    items = known_answers(registry, application, as_of)
     outcomes = [item for item in items if isinstance(item, Outcome)]
-    answered = [item for item in items if isinstance(item, Outcome) or item.type in SO_ANSWERS]
+    answered = [item for item in items if is_so_answer(item)]
     complete = [
         item
         for item in items
@@ -159,7 +169,7 @@ def summaries(registry: Registry, as_of: datetime, so: str | None = None) -> lis
                 continue
             durations.append(days_between(found.submitted_at, found.started_at))
             version = version_of(application.product_version)
-            completeness = _completeness(registry, application, found.started_at)
+            completeness = completed_at(registry, application, found.started_at)
             if version and days_between(completeness, found.started_at) <= version.service_levels.decision_days:
                 within += 1
         open_clocks = [c for _, c in members if c.status in OPEN]
@@ -178,7 +188,7 @@ def summaries(registry: Registry, as_of: datetime, so: str | None = None) -> lis
     return out
 
 
-def _completeness(registry: Registry, application: Application, decided: datetime) -> datetime:
+def completed_at(registry: Registry, application: Application, decided: datetime) -> datetime:
     """When the application was complete before its decision: the latest acknowledgement or supply."""
     marks = [
         registry.submitted_at(item)
