@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from fmar.findings import Finding
 from fmar.loading.record_file import LoadedFile, load_file
@@ -25,7 +24,6 @@ from fmar.publish.state import REFERENCE_KINDS, BuildState
 from fmar.registry import Registry
 from fmar.validate import Pipeline, finding
 
-HistorySource = Callable[[Path, Path, Registry], History]
 #: A partial build re-derives at most this share of the units; more is a full build.
 PARTIAL_SHARE = 0.2
 
