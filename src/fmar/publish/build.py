@@ -30,6 +30,7 @@ from fmar.publish.facts import decode as decode_facts
 from fmar.publish.facts import encode as encode_facts
 from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
+from fmar.publish.ledger import ChangeLedger, Row, ledger_row
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview, ProductSummary
 from fmar.publish.state import BuildState, forget_state, load_state, save_state, site_token
@@ -88,19 +89,20 @@ def _read_raw(root: Path, registry: Registry, record: Record) -> dict[str, Any]:
     return data or {}
 
 
-def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[bytes]]:
+def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[bytes], list[Row]]:
     """In a worker: each unit's statuses and facts, and the documents and pages of the unit and
-    its applications. Returns the files' manifest entries, how many were written, and the facts
-    (``facts.encode``)."""
+    its applications. Returns the files' manifest entries, how many were written, the facts
+    (``facts.encode``) and the groups' changes as ledger rows."""
     derived: Derived = _STATE["derived"]
     staging: Staging = _STATE["staging"]
     staging.manifest, staging.written = {}, 0
-    out = []
+    out, rows = [], []
     for unit in units:
         facts = unit_facts(derived, unit)
         _render(derived, None, facts.pages)
         out.append(encode_facts(facts))
-    return staging.manifest, staging.written, out
+        rows.extend(ledger_row(row, unit) for row in facts.changes)
+    return staging.manifest, staging.written, out, rows
 
 
 def _render(derived: Derived, overview: Overview | None, items: Iterable[tuple[str, str]]) -> None:
@@ -203,14 +205,19 @@ def build(
     log(f"deriving {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
     facts = dict(inputs.kept)  # the derived units' facts are added as workers derive them
     reference = {kind: registry.table(kind) for kind in ("party", "product", "process")}
-    removed = plan.removed_changes(history, registry) if inputs.full else previous.removed_changes  # type: ignore[union-attr]
-    products = registry.products
-    reference_changes = [
-        change_row(c, products[c.id].so if c.kind == "product" else None, c.id if c.kind == "product" else None)
-        for table in reference.values()
-        for record_id in sorted(table)
-        for c in history.timelines.get(record_id, ())
-    ]
+    if inputs.full or previous is None:
+        # Changes of the reference records and of removed records (a partial build has the same).
+        products = registry.products
+        other = [
+            change_row(c, products[c.id].so if c.kind == "product" else None, c.id if c.kind == "product" else None)
+            for table in reference.values()
+            for record_id in sorted(table)
+            for c in history.timelines.get(record_id, ())
+        ]
+        other.extend(plan.removed_changes(history, registry))
+        ledger = ChangeLedger.of(ledger_row(row, "") for row in other)
+    else:
+        ledger = previous.ledger  # the derived groups' rows are replaced as workers derive them
     overview = Overview(
         moment,
         history.head,
@@ -218,11 +225,12 @@ def build(
         reference["product"],  # type: ignore[arg-type]
         reference["process"],  # type: ignore[arg-type]
         facts,
-        reference_changes + removed,
+        ledger,
     )
     staging = Staging(out)
+    encoded: dict[str, bytes] = {}
     try:
-        result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log)
+        result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded)
         staging.publish()
     except OutputIncomplete as incomplete:
         staging.abandon()
@@ -260,10 +268,11 @@ def build(
             application_unit=application_unit,
             reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
             facts=facts,
-            removed_changes=removed,
+            ledger=ledger,
             latest=_latest(history, previous),
         ),
         previous if not inputs.full else None,
+        encoded,
     )
     return result
 
@@ -329,7 +338,9 @@ def _build_into(
     commit_url: str | None,
     page_size: int,
     log: Callable[[str], None],
+    encoded: dict[str, bytes],
 ) -> BuildResult:
+    """Write the site into ``staging``; the derived units' encoded facts are added to ``encoded``."""
     registry = derived.registry
     meta = pages.Meta(docs_site.theme_css(), commit_url, page_size)
     _STATE.update(derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest())
@@ -352,11 +363,15 @@ def _build_into(
         else:
             results = [_derive_units(chunk) for chunk in chunks]
         staging.manifest, staging.written = manifest, written
-        for entries, count, stored_facts in results:
+        rows: list[Row] = []
+        for entries, count, stored_facts, changes in results:
             staging.record(entries, count)
+            rows.extend(changes)
             for blob in stored_facts:
                 facts = decode_facts(blob)
                 overview.facts[facts.unit] = facts
+                encoded[facts.unit] = blob
+        overview.ledger.replace(units, rows)
         log(f"{len(units)} Market Units derived; their documents and pages rendered")
         _render(derived, overview, [("product", p) for p in sorted(registry.products)])
         _render(derived, overview, [("party", p) for p in sorted(registry.parties)])
@@ -490,7 +505,7 @@ def _exports(staging: Staging, overview: Overview) -> None:
     files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
         f.qualifications_csv for f in units
     )
-    files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + b"".join(r[-1] for r in overview.changes)
+    files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + overview.ledger.csv_body()
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview))
     for name, data in files.items():

@@ -100,7 +100,8 @@ class UnitFacts(NamedTuple):
     service: tuple[ServiceFact, ...]
     #: Applications awaiting the SO or the FSP (``qualification_json``).
     open: tuple[dict[str, Any], ...]
-    #: Every change of every record of the group.
+    #: Every change of every record of the group (empty in facts read back from a build state,
+    #: which keeps the changes in its ``ledger.ChangeLedger``).
     changes: tuple[ChangeRow, ...]
     #: Records of the group by kind.
     counts: tuple[tuple[str, int], ...]
@@ -202,14 +203,15 @@ _new = tuple.__new__
 
 def encode(facts: UnitFacts) -> bytes:
     """``facts`` as bytes (``marshal`` of plain tuples, the time as a POSIX timestamp): a build
-    state keeps one such blob per unit, so saving it re-encodes only the units derived again."""
+    state keeps one such blob per unit, so saving it re-encodes only the units derived again.
+
+    Without the changes: the build state keeps every change in its ``ledger.ChangeLedger``."""
     return marshal.dumps(
         (
             *facts[:8],
             tuple(map(tuple, facts.contributions)),
             tuple(map(tuple, facts.service)),
             facts.open,
-            tuple(map(tuple, facts.changes)),
             *facts[12:14],
             facts.next_change.timestamp() if facts.next_change else None,
             facts.shards,
@@ -218,19 +220,20 @@ def encode(facts: UnitFacts) -> bytes:
 
 
 def decode(blob: bytes) -> UnitFacts:
-    """The facts ``encode`` made bytes: named tuples made without calling their constructors; the
-    change rows stay plain tuples (most are only sorted and written; readers by name wrap them
-    with ``ChangeRow._make``)."""
+    """The facts ``encode`` made bytes, with no changes (see ``encode``): named tuples made
+    without calling their constructors."""
     values = marshal.loads(blob)
-    moment = values[14]
+    moment = values[13]
     return _new(  # type: ignore[no-any-return]
         UnitFacts,
         (
             *values[:8],
             tuple([_new(Contribution, c) for c in values[8]]),
             tuple([_new(ServiceFact, s) for s in values[9]]),
-            *values[10:14],
+            values[10],
+            (),
+            *values[11:13],
             datetime.fromtimestamp(moment, UTC) if moment is not None else None,
-            values[15],
+            values[14],
         ),
     )
