@@ -10,6 +10,7 @@ and the mkdocs pages, and finally swap the new folder in and remember the state.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -84,7 +85,12 @@ _STATE: dict[str, Any] = {}
 
 
 def _read_raw(root: Path, registry: Registry, record: Record) -> dict[str, Any]:
-    text, _ = decode((root / registry.path_of(record)).read_bytes())
+    """The data of ``record`` as its file holds it: as this build read it, else read again."""
+    rel = registry.path_of(record)
+    known = _STATE["data"].get(rel)
+    if known is not None:
+        return json.loads(known)  # type: ignore[no-any-return]
+    text, _ = decode((root / rel).read_bytes())
     data, _, _ = parse_text(text or "")
     return data or {}
 
@@ -343,7 +349,9 @@ def _build_into(
     """Write the site into ``staging``; the derived units' encoded facts are added to ``encoded``."""
     registry = derived.registry
     meta = pages.Meta(docs_site.theme_css(), commit_url, page_size)
-    _STATE.update(derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest())
+    _STATE.update(
+        derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest(), data=inputs.data
+    )
     if not inputs.full:
         for facts in overview.facts.values():  # the kept units' (derived ones come from the workers)
             for kind, record_id in facts.pages:
