@@ -437,9 +437,9 @@ def _lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
         staging.put(f"filters/{rel}", data)
     for shard, data in pages.search_shards(entries, encoded, [facts.shards for facts in units]).items():
         staging.put(f"search/{shard}", data)
-    unit_rows = [pages.unit_row(entry) for entry in entries]
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
-    _list(staging, meta, "units", "Market Units and qualifications", "market_unit", columns, unit_rows, filters)
+    title = "Market Units and qualifications"
+    _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row)
     summaries = overview.product_summaries
     product_rows = [
         {
@@ -473,10 +473,13 @@ def _list(
     title: str,
     kind: str,
     columns: list[str],
-    rows: list[dict[str, Any]],
+    rows: list[Any],
     filters: list[pages.Filter] | None = None,
+    row: Callable[[Any], dict[str, Any]] | None = None,
 ) -> None:
-    """A paged list of records; a page is rendered only when its rows (or the frame) changed."""
+    """A paged list of records; a page is rendered only when its rows (or the frame) changed.
+
+    ``row``: makes a table row of an item of ``rows`` (called only for the pages rendered)."""
     for number, count, chunk in pages.paged(rows, meta.page_size):
         # Search and filters live on the first page, so the others change only with their rows.
         search = filters is not None and number == 1
@@ -484,7 +487,15 @@ def _list(
             staging,
             f"{folder}/{pages.list_page_name(number)}",
             lambda number=number, count=count, chunk=chunk, search=search: pages.list_page(
-                meta, title, kind, columns, chunk, number, count, search=search, filters=filters or []
+                meta,
+                title,
+                kind,
+                columns,
+                list(map(row, chunk)) if row else chunk,
+                number,
+                count,
+                search=search,
+                filters=filters or [],
             ),
             meta,
             title,
