@@ -399,7 +399,8 @@ def _build_into(
         staging.put(f"assets/fmar/{path.name}", path.read_bytes())
     _bulk(staging, overview)
     log("all.zip and the data package written")
-    record_pages = sum(len(f.pages) for f in overview.facts.values()) + len(registry.products) + len(registry.parties)
+    record_pages = overview.counts["market_units"] + overview.counts["applications"]
+    record_pages += len(registry.products) + len(registry.parties)
     return BuildResult(
         staging.out,
         overview.as_of,

@@ -103,14 +103,25 @@ class UnitFacts(NamedTuple):
     #: Every change of every record of the group (empty in facts read back from a build state,
     #: which keeps the changes in its ``ledger.ChangeLedger``).
     changes: tuple[ChangeRow, ...]
-    #: Records of the group by kind.
-    counts: tuple[tuple[str, int], ...]
-    #: Ids of the group's records with a page and a document (the unit and its applications).
-    pages: tuple[tuple[str, str], ...]
+    #: Outcomes and events of the group's applications.
+    answers: tuple[int, int]
+    #: Ids of the unit's applications (with the unit, the records with a page and a document).
+    applications: tuple[str, ...]
     #: The first moment after the as-of time at which these facts may change.
     next_change: datetime | None
     #: The search index shards that list the unit (``pages.shard_names``), space-separated.
     shards: str
+
+    @property
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        """Records of the group by kind."""
+        outcomes, events = self.answers
+        return (("application", len(self.applications)), ("event", events), ("market_unit", 1), ("outcome", outcomes))
+
+    @property
+    def pages(self) -> tuple[tuple[str, str], ...]:
+        """(kind, id) of the group's records with a page and a document: the unit and its applications."""
+        return (("market_unit", self.unit), *(("application", a) for a in self.applications))
 
 
 def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
@@ -162,13 +173,8 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         service=tuple(f for f in (service_fact(derived, a) for a in applications) if f is not None),
         open=open_,
         changes=tuple(changes),
-        counts=(
-            ("application", len(applications)),
-            ("event", answers - outcomes),
-            ("market_unit", 1),
-            ("outcome", outcomes),
-        ),
-        pages=(("market_unit", unit_id), *(("application", a.id) for a in applications)),
+        answers=(outcomes, answers - outcomes),
+        applications=tuple(a.id for a in applications),
         next_change=next_change(registry, unit_id, derived.as_of),
         shards=" ".join(pages.shard_names(entry)),
     )

@@ -69,18 +69,16 @@ class Overview:
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        by_kind: Counter[str] = Counter()
-        for facts in self.facts.values():
-            by_kind.update(dict(facts.counts))
+        facts = self.facts.values()
         return {
             "parties": len(self.parties),
             "products": len(self.products),
-            "market_units": by_kind["market_unit"],
-            "applications": by_kind["application"],
-            "outcomes": by_kind["outcome"],
-            "events": by_kind["event"],
+            "market_units": len(self.facts),
+            "applications": sum(len(f.applications) for f in facts),
+            "outcomes": sum(f.answers[0] for f in facts),
+            "events": sum(f.answers[1] for f in facts),
             "processes": len(self.processes),
-            "qualified_pairs": sum(c.live for facts in self.facts.values() for c in facts.contributions),
+            "qualified_pairs": sum(c.live for f in facts for c in f.contributions),
         }
 
     @cached_property
