@@ -32,7 +32,7 @@ from fmar.publish.facts import encode as encode_facts
 from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.ledger import ChangeLedger, Row, ledger_row
-from fmar.publish.output import Staging, digest
+from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview, ProductSummary
 from fmar.publish.state import BuildState, forget_state, load_state, save_state, site_token
 from fmar.registry import Registry
@@ -385,19 +385,24 @@ def _build_into(
         _render(derived, overview, [("party", p) for p in sorted(registry.parties)])
     finally:
         _STATE.clear()
-    docs_site.build_mkdocs(overview, staging, root, meta.css)
     pages_written = staging.written
     log(f"record documents and pages: {pages_written} files written")
-    _lists(staging, overview, meta)
-    log("unit table, search and filter indexes written")
     _exports(staging, overview)
-    log("exports and feeds written")
     for name, text in schema_texts().items():
         staging.put(f"schemas/{name}", text.encode())
-    static = Path(__file__).parent / "static"
-    for path in sorted(static.iterdir()):
-        staging.put(f"assets/fmar/{path.name}", path.read_bytes())
-    _bulk(staging, overview)
+    log("exports, feeds and schemas written")
+    # Every file all.zip holds is written: it is zipped in another process meanwhile.
+    bulk = _BulkJob(staging)
+    try:
+        docs_site.build_mkdocs(overview, staging, root, meta.css)
+        static = Path(__file__).parent / "static"
+        for path in sorted(static.iterdir()):
+            staging.put(f"assets/fmar/{path.name}", path.read_bytes())
+        _lists(staging, overview, meta)
+        log("documentation, unit table, search and filter indexes written")
+        _package(staging, overview, bulk.finish(staging), len(bulk.names))
+    finally:
+        bulk.cancel()
     log("all.zip and the data package written")
     record_pages = overview.counts["market_units"] + overview.counts["applications"]
     record_pages += len(registry.products) + len(registry.parties)
@@ -550,25 +555,66 @@ def bulk_entries(manifest: dict[str, str]) -> list[str]:
     return sorted(rel for rel in manifest if rel.startswith((f"{API_ROOT}/", "schemas/")) and rel not in skip)
 
 
-def _bulk(staging: Staging, overview: Overview) -> None:
-    """``all.zip`` from the files already written, rebuilt only when one of them changed; then the package.
+class _BulkJob:
+    """``all.zip`` from the files already written, made in a child process while this one goes on.
 
-    Its key is the hash of the entries' own manifest keys, so an unchanged export costs a hash of
-    names, not a recompression.
+    Rebuilt only when one of its entries changed: its key is the hash of the entries' own manifest
+    keys, so an unchanged export costs a hash of names, not a recompression; entries whose inputs
+    did not change since the previous build are copied from its zip, not compressed again. The
+    child also hashes the zip for the data package, changed or not.
     """
+
+    def __init__(self, staging: Staging) -> None:
+        self.rel = f"{API_ROOT}/{BULK}"
+        self.names = bulk_entries(staging.manifest)
+        self.key = digest("bulk", formats.zip_format(), *(f"{rel}={staging.manifest[rel]}" for rel in self.names))
+        self.write = not staging.is_current(self.rel, self.key)
+        path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
+        unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}
+        self.result, sender = get_context("fork").Pipe(duplex=False)
+        job = (sender, path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
+        self.process = get_context("fork").Process(target=_bulk_child, args=job, name="fmar-all.zip")
+        self.process.start()
+        sender.close()
+
+    def finish(self, staging: Staging) -> tuple[int, str]:
+        """Wait for the zip; its size and SHA-256."""
+        try:
+            outcome = self.result.recv()
+        except EOFError:
+            outcome = RuntimeError("the process writing all.zip ended without a result")
+        self.process.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if self.write:
+            staging.manifest[self.rel] = self.key
+            staging.written += 1
+        return outcome  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.result.close()
+
+
+def _bulk_child(
+    sender: Any, path: Path, root: Path, names: list[str], previous: Path, unchanged: set[str], write: bool
+) -> None:
+    try:
+        if write:
+            formats.write_zip(path, root, names, previous=previous, unchanged=unchanged)
+        sender.send(formats.file_sha256(path))
+    except Exception as error:  # reported by the parent, which stops the build
+        sender.send(RuntimeError(f"all.zip could not be written: {error}"))
+    finally:
+        sender.close()
+
+
+def _package(staging: Staging, overview: Overview, bulk: tuple[int, str], entries: int) -> None:
+    """``datapackage.json``: the tabular and JSON exports, and the zip."""
     base = API_ROOT
-    names = bulk_entries(staging.manifest)
-    key = digest("bulk", formats.zip_format(), *(f"{rel}={staging.manifest[rel]}" for rel in names))
-    bulk = staging.root / base / BULK
-    # Entries whose inputs did not change since the previous build are copied from its zip, not rezipped.
-    unchanged = {rel for rel in names if staging.previous.get(rel) == staging.manifest[rel]}
-    previous = staging.out / base / BULK
-    staging.put_with(
-        f"{base}/{BULK}",
-        key,
-        lambda path: formats.write_zip(path, staging.root, names, previous=previous, unchanged=unchanged),
-    )
-    size, sha = formats.file_sha256(bulk)
+    size, sha = bulk
     resources = []
     for name in _PACKAGED:
         data = (staging.root / base / name).read_bytes()
@@ -587,7 +633,7 @@ def _bulk(staging: Staging, overview: Overview) -> None:
         else:
             resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
     zipped = {"name": "all", "path": BULK, "format": "zip", "mediatype": "application/zip"}
-    resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": len(names)})
+    resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": entries})
     package = formats.datapackage(iso(overview.as_of), sorted(resources, key=lambda r: r["name"]))
     staging.put(f"{base}/{PACKAGE}", formats.json_bytes(package))
 

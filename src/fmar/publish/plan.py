@@ -154,8 +154,7 @@ def partial(
     units |= {u for u, facts in state.facts.items() if facts.next_change is not None and facts.next_change <= moment}
     if len(units) > max(50, PARTIAL_SHARE * len(state.facts)):
         return f"{len(units)} Market Units to derive again"
-    members = state.members()
-    wanted = sorted({rel for unit in units for rel in members.get(unit, ())} - loaded.keys())
+    wanted = sorted(set(state.members(units)) - loaded.keys())
     loaded.update({rel: load(rel) for rel in wanted})
     refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(now))
     files: list[LoadedFile] = sorted([*state.reference.values(), *loaded.values()], key=lambda f: f.path)

@@ -50,11 +50,9 @@ class BuildState:
     #: Each unit's facts as saved (``facts.encode``): what a state is stored as.
     blobs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
-    def members(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for rel, unit in self.group_of.items():
-            out.setdefault(unit, []).append(rel)
-        return out
+    def members(self, units: set[str]) -> list[str]:
+        """The files of the groups of ``units``."""
+        return [rel for rel, unit in self.group_of.items() if unit in units]
 
 
 def state_name(out: Path) -> str:
