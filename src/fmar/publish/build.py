@@ -206,7 +206,10 @@ def build(
         log(f"full build: {inputs}")
         inputs = plan.full(pipeline, inputs, progress)
     registry = inputs.registry
-    history = history_source(root, registry_dir, registry)
+    try:
+        history = history_source(root, registry_dir, registry)
+    finally:
+        inputs.checking()  # the cross-record rules, checked meanwhile: refuses a registry with errors
     moment = as_of or history.head_time or _latest(history, previous)
     derived = Derived.of(registry, moment, history)
     log(f"deriving {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
