@@ -27,6 +27,7 @@ from fmar.loading.problems import Problem
 from fmar.loading.record_file import LoadedFile, locate, read_record
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
+from fmar.memory import collector_paused
 from fmar.registry import Registry
 from fmar.rules.catalogue import RULES
 from fmar.rules.registry import check_registry
@@ -160,26 +161,27 @@ class Pipeline:
         buckets = self._buckets()
         files: list[LoadedFile] = []
         missing = []
-        for key, items in buckets.items():
-            blob = self.cache.load_bytes(key)
-            if blob is None:
-                missing.append(key)
-                continue
-            files.extend(pickle.loads(blob))
-            if progress:
-                progress(len(items))
-        # Workers read the missing buckets into the cache (a scratch folder without one) while this
-        # process unpickles the buckets they have finished.
-        with tempfile.TemporaryDirectory(prefix="fmar-buckets-") as scratch:
-            exchange = self.cache if self.cache.enabled else Cache.scratch(Path(scratch))
-            for key, blob in self._read(missing, buckets, exchange, progress, data):
-                data = blob if blob is not None else exchange.load_bytes(key)
-                if data is None:
-                    raise OSError(f"a worker's results for {key} could not be read back from {exchange.directory}")
-                files.extend(pickle.loads(data))
-        self.cache.prune("bucket-", set(buckets))
-        files.sort(key=lambda f: f.path)
-        registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
+        with collector_paused():
+            for key, items in buckets.items():
+                blob = self.cache.load_bytes(key)
+                if blob is None:
+                    missing.append(key)
+                    continue
+                files.extend(pickle.loads(blob))
+                if progress:
+                    progress(len(items))
+            # Workers read the missing buckets into the cache (a scratch folder without one) while
+            # this process unpickles the buckets they have finished.
+            with tempfile.TemporaryDirectory(prefix="fmar-buckets-") as scratch:
+                exchange = self.cache if self.cache.enabled else Cache.scratch(Path(scratch))
+                for key, blob in self._read(missing, buckets, exchange, progress, data):
+                    read = blob if blob is not None else exchange.load_bytes(key)
+                    if read is None:
+                        raise OSError(f"a worker's results for {key} could not be read back from {exchange.directory}")
+                    files.extend(pickle.loads(read))
+            self.cache.prune("bucket-", set(buckets))
+            files.sort(key=lambda f: f.path)
+            registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
         findings = [finding(rel, problem) for rel, problem in self.layout.problems]
         findings.extend(finding(f.path, p) for f in files for p in f.problems)
         if not cross_record:

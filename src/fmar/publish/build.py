@@ -21,6 +21,7 @@ from typing import Any
 
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
+from fmar.memory import collector_paused, frozen
 from fmar.model import Record
 from fmar.publish import derive, docs_site, formats, pages, plan
 from fmar.publish.background import Background
@@ -198,7 +199,8 @@ def build(
         str(page_size),
         f"{history_source.__module__}.{history_source.__qualname__}",
     )
-    previous = load_state(pipeline.cache, out, signature)
+    with collector_paused():
+        previous = load_state(pipeline.cache, out, signature)
     head = _git_head(root, registry_dir) if history_source is history_of else None
     stamps = plan.stamps_of(pipeline, _clean_blobs(root, registry_dir) if head else {})
     inputs = _partial(pipeline, previous, head, as_of, stamps) if previous else "no previous build to start from"
@@ -207,7 +209,8 @@ def build(
         inputs = plan.full(pipeline, inputs, progress)
     registry = inputs.registry
     try:
-        history = history_source(root, registry_dir, registry)
+        with collector_paused():
+            history = history_source(root, registry_dir, registry)
     finally:
         inputs.checking()  # the cross-record rules, checked meanwhile: refuses a registry with errors
     moment = as_of or history.head_time or _latest(history, previous)
@@ -240,7 +243,8 @@ def build(
     staging = Staging(out)
     encoded: dict[str, bytes] = {}
     try:
-        result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded)
+        with frozen():  # the registry, its history and the state: never garbage, shared with the workers
+            result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded)
         staging.publish()
     except OutputIncomplete as incomplete:
         staging.abandon()
@@ -376,13 +380,14 @@ def _build_into(
             results = [_derive_units(chunk) for chunk in chunks]
         staging.manifest, staging.written = manifest, written
         rows: list[Row] = []
-        for entries, count, stored_facts, changes in results:
-            staging.record(entries, count)
-            rows.extend(changes)
-            for blob in stored_facts:
-                facts = decode_facts(blob)
-                overview.facts[facts.unit] = facts
-                encoded[facts.unit] = blob
+        with collector_paused():
+            for entries, count, stored_facts, changes in results:
+                staging.record(entries, count)
+                rows.extend(changes)
+                for blob in stored_facts:
+                    facts = decode_facts(blob)
+                    overview.facts[facts.unit] = facts
+                    encoded[facts.unit] = blob
         overview.ledger.replace(units, rows)
         log(f"{len(units)} Market Units derived; their documents and pages rendered")
         _render(derived, overview, [("product", p) for p in sorted(registry.products)])
