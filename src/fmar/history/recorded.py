@@ -69,7 +69,7 @@ def times_from(
         if not path.startswith(folder) or kind not in KINDS or not name.endswith(".yaml") or "/" in name:
             continue
         first = changes[0] if changes[0].status == "A" else first_recorded(changes)
-        signer = index.signers.get(first.blob, "")
+        signer = first.signer
         shared = moments.get(first.commit)
         if shared is None or shared.signer != signer:
             commit = index.commits[first.commit]

@@ -94,7 +94,7 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     history = signing_history(registry)
     for record_id, recorded in times.items():
         history.recorded[record_id] = RecordedTime(recorded.recorded_at, recorded.commit)
-    removed = [path for path, changes in index.changes.items() if changes[-1].status == "D"]
+    removed = index.changes.removed()
     wanted = {}
     for path in [*(p for p in paths if p in index.changes), *removed]:
         found = record_of(path, index.prefix)
@@ -106,7 +106,7 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
         changes = index.changes[path]
         if len(changes) == 1 and changes[0].status == "A":
             commit = index.commits[changes[0].commit]
-            signer = index.signers.get(changes[0].blob, "")
+            signer = changes[0].signer
             history.timelines[record_id] = [Change(commit.time, kind, record_id, "added", commit.id, signer)]
             continue
         history.timelines[record_id] = [
