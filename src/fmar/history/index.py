@@ -164,12 +164,12 @@ class ChangeTable(Mapping[str, list[Change]]):
         """Files whose last change deleted them."""
         return [self.paths[m.start()] for m in re.finditer(b"D", self.last_statuses())]
 
-    def read_signers(self, start: int, read: Callable[[list[str]], dict[str, str]]) -> None:
+    def read_signers(self, start: int, read: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
         """Name the signer of each addition from change number ``start`` on not named yet;
-        ``read(blobs)`` gives blob -> signer."""
+        ``read(blobs)`` gives blob -> signer, and is returned."""
         unread = [at for at in range(start, len(self.commit)) if self.signer[at] == _UNREAD]
         if not unread:
-            return
+            return {}
         blobs = [self.blobs[at * 20 : at * 20 + 20].hex() for at in unread]
         signers = read(sorted(set(blobs)))
         codes = {name: code for code, name in enumerate(self.signer_names)}
@@ -181,6 +181,7 @@ class ChangeTable(Mapping[str, list[Change]]):
                 self.signer_names.append(name)
             self.signer[at] = code
         self._made.clear()
+        return signers
 
     def dump(self) -> tuple[Any, ...]:
         """The columns, files in path order."""
@@ -306,7 +307,7 @@ def _diff_tree(root: Path, pairs: list[tuple[str, str]]) -> bytes:
     )
 
 
-def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None:
+def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> list[bytes]:
     """Diff each (commit, first parent) pair, oldest first, in parallel slices, into ``index``.
 
     Each commit is diffed against its first parent, so a merge shows what it brought into main,
@@ -314,7 +315,7 @@ def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None
     registry are dropped while parsing.
     """
     if not pairs:
-        return
+        return []
     workers = max(1, min(os.cpu_count() or 1, 4, len(pairs) // 500 or 1))
     size = -(-len(pairs) // workers)
     slices = [pairs[start : start + size] for start in range(0, len(pairs), size)]
@@ -325,6 +326,7 @@ def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None
             outputs = list(pool.map(lambda part: _diff_tree(root, part), slices))
     for out in outputs:
         parse_log(out, index)
+    return outputs
 
 
 def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache: bool = True) -> HistoryIndex:
@@ -336,20 +338,18 @@ def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache:
     git.refuse_shallow(root)
     head = git.resolve(root, ref)
     prefix = registry_dir.resolve().relative_to(root.resolve()).as_posix()
-    cache = Cache(registry_dir, enabled=use_cache)
-    name = f"history-{prefix.replace('/', '_')}.columns"
-    saved = cache.load_bytes(name)
-    cached = HistoryIndex.load(saved) if saved is not None else None
-    if cached is not None and cached.prefix == prefix:
+    saved = _Saved(Cache(registry_dir, enabled=use_cache), prefix)
+    cached = saved.load()
+    if cached is not None:
         if cached.head == head:
             return cached
         new = _continuation(root, cached.head, head)
         if new is not None:
             start = len(cached.changes.commit)
-            _walk(root, new, cached)
-            _read_signers(root, cached, start)
+            outputs = _walk(root, new, cached)
+            signers = _read_signers(root, cached, start)
             cached.head, cached.source = head, "incremental"
-            cache.save_bytes(name, cached.dump())
+            saved.extend(cached, outputs, signers)
             return cached
     index = HistoryIndex(head=head, prefix=prefix)
     line = git.first_parent_line(root, head)
@@ -357,8 +357,65 @@ def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache:
     _walk(root, line, index)
     _read_signers(root, index, 0)
     index.source = "full"
-    cache.save_bytes(name, index.dump())
+    saved.save(index)
     return index
+
+
+class _Saved:
+    """The cached index: its columns as of one head, and a journal of the commits walked since.
+
+    Rewriting the columns of a national registry for every new commit would cost more than
+    loading them, so the ``git diff-tree`` output of new commits (and the signers their
+    additions name) is kept in a small journal replayed on loading, until it grows past
+    ``JOURNAL_LIMIT`` bytes and the columns are written again.
+    """
+
+    JOURNAL_LIMIT = 4 << 20
+
+    def __init__(self, cache: Cache, prefix: str) -> None:
+        self.cache, self.prefix = cache, prefix
+        stem = f"history-{prefix.replace('/', '_')}"
+        self.columns, self.journal = f"{stem}.columns", f"{stem}.journal"
+        #: The head of the saved columns, and the journal since (outputs, signers).
+        self.base = ""
+        self.outputs: list[bytes] = []
+        self.signers: dict[str, str] = {}
+
+    def load(self) -> HistoryIndex | None:
+        columns = self.cache.load_bytes(self.columns)
+        index = HistoryIndex.load(columns) if columns else None
+        if index is None or index.prefix != self.prefix:
+            return None
+        self.base = index.head
+        try:
+            layout, base, head, outputs, signers = marshal.loads(self.cache.load_bytes(self.journal) or b"N")
+        except (EOFError, ValueError, TypeError):
+            return index
+        if layout != _LAYOUT or base != index.head:
+            return index
+        start = len(index.changes.commit)
+        for out in outputs:
+            parse_log(out, index)
+        index.changes.read_signers(start, lambda _: signers)
+        if not index.commits or index.commits[-1].id != head:
+            return None  # a journal that does not end where it says: walk again
+        index.head, self.outputs, self.signers = head, outputs, signers
+        return index
+
+    def extend(self, index: HistoryIndex, outputs: list[bytes], signers: dict[str, str]) -> None:
+        """Save ``index``, which the walk of ``outputs`` (naming ``signers``) took past the loaded one."""
+        self.outputs.extend(outputs)
+        self.signers.update(signers)
+        if sum(map(len, self.outputs)) > self.JOURNAL_LIMIT:
+            self.save(index)
+            return
+        journal = (_LAYOUT, self.base, index.head, self.outputs, self.signers)
+        self.cache.save_bytes(self.journal, marshal.dumps(journal))
+
+    def save(self, index: HistoryIndex) -> None:
+        self.cache.save_bytes(self.columns, index.dump())
+        self.cache.save_bytes(self.journal, b"")
+        self.base, self.outputs, self.signers = index.head, [], {}
 
 
 def _continuation(root: Path, cached: str, head: str) -> list[tuple[str, str]] | None:
@@ -383,10 +440,11 @@ def signer_in(text: bytes) -> str:
     return found.group(1).decode() if found else ""
 
 
-def _read_signers(root: Path, index: HistoryIndex, start: int) -> None:
-    """Name the signers of the additions from change ``start`` on, through one ``git cat-file --batch``."""
+def _read_signers(root: Path, index: HistoryIndex, start: int) -> dict[str, str]:
+    """Name the signers of the additions from change ``start`` on, through one ``git cat-file --batch``;
+    returns blob -> signer of the blobs read."""
 
     def read(blobs: list[str]) -> dict[str, str]:
         return {blob: signer_in(text) for blob, text in git.read_blobs(root, blobs).items()}
 
-    index.changes.read_signers(start, read)
+    return index.changes.read_signers(start, read)
