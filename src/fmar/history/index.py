@@ -18,7 +18,7 @@ import os
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,6 +66,15 @@ class Change(NamedTuple):
     signer: str = ""
 
 
+class Addition(NamedTuple):
+    """How a file present at the head came in: the commit (its number) of its first addition,
+    the signer that addition names, and whether that addition is the file's only change."""
+
+    commit: int
+    signer: str
+    alone: bool
+
+
 class ChangeTable(Mapping[str, list[Change]]):
     """Each file's changes in commit order, as a read-only mapping path -> [Change], kept in columns.
 
@@ -81,6 +90,8 @@ class ChangeTable(Mapping[str, list[Change]]):
         #: How many of ``paths`` are sorted (as loaded); the rest are in ``_added``.
         self._sorted = 0
         self._added: dict[str, int] = {}
+        #: path -> file number of every file, once a bulk lookup (``numbered``) needed it.
+        self._every: dict[str, int] | None = None
         self.first = array("i")
         self.last = array("i")
         self.next = array("i")
@@ -98,6 +109,49 @@ class ChangeTable(Mapping[str, list[Change]]):
         if at < end and paths[at] == path:
             return at
         return self._added.get(path)
+
+    def numbered(self, paths: Iterable[str]) -> list[tuple[str, int]]:
+        """(path, file number) of those of ``paths`` that ever changed, in the order given.
+
+        Many paths are looked up in a dictionary of every path (built once), a few by bisection.
+        """
+        paths = list(paths)
+        if len(paths) * 8 < len(self.paths):
+            return [(path, number) for path in paths if (number := self.number(path)) is not None]
+        if self._every is None or len(self._every) != len(self.paths):
+            self._every = dict(zip(self.paths, range(len(self.paths)), strict=True))
+        every = self._every
+        return [(path, every[path]) for path in paths if path in every]
+
+    def additions(self, paths: Iterable[str] | None = None) -> dict[str, Addition]:
+        """The first addition of each file present after the last change (of those at ``paths``),
+        without making their changes into ``Change`` tuples."""
+        pairs = zip(self.paths, range(len(self.paths)), strict=True) if paths is None else self.numbered(paths)
+        status, first, last, nxt, commit, signer, names = (
+            self.status,
+            self.first,
+            self.last,
+            self.next,
+            self.commit,
+            self.signer,
+            self.signer_names,
+        )
+        added, deleted = ord("A"), ord("D")
+        out = {}
+        for path, number in pairs:
+            if status[last[number]] == deleted:
+                continue
+            at = first[number]
+            alone = nxt[at] < 0
+            if status[at] != added:  # the first addition, else the first change
+                probe = at
+                while probe >= 0 and status[probe] != added:
+                    probe = nxt[probe]
+                at = probe if probe >= 0 else at
+                alone = False
+            code = signer[at]
+            out[path] = Addition(commit[at], names[code] if code != _UNREAD else "", alone)
+        return out
 
     def __getitem__(self, path: str) -> list[Change]:
         made = self._made.get(path)
@@ -141,6 +195,8 @@ class ChangeTable(Mapping[str, list[Change]]):
         number = self.number(path)
         if number is None:
             self._added[path] = len(self.paths)
+            if self._every is not None:
+                self._every[path] = len(self.paths)
             self.paths.append(path)
             self.first.append(change)
             self.last.append(change)
