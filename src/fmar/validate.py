@@ -149,11 +149,14 @@ class Pipeline:
             buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
         return buckets
 
-    def load(self, progress: Progress | None = None, data: Path | None = None) -> tuple[Registry, list[Finding]]:
+    def load(
+        self, progress: Progress | None = None, data: Path | None = None, *, cross_record: bool = True
+    ) -> tuple[Registry, list[Finding]]:
         """Every record and every finding, reading only buckets of files that changed since the last run.
 
         ``data``: a folder where the files read (not those whose results were cached) leave their
-        records' data (see ``_load_bucket``)."""
+        records' data (see ``_load_bucket``). Without ``cross_record`` the findings are those of
+        the files alone: the caller runs ``registry_findings`` itself (and may ``remember`` all)."""
         buckets = self._buckets()
         files: list[LoadedFile] = []
         missing = []
@@ -179,10 +182,16 @@ class Pipeline:
         registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
         findings = [finding(rel, problem) for rel, problem in self.layout.problems]
         findings.extend(finding(f.path, p) for f in files for p in f.problems)
+        if not cross_record:
+            return registry, sorted(findings)
         findings.extend(self.registry_findings(registry))
         findings.sort()
-        self.cache.save("findings.pickle", (self.digest, findings))
+        self.remember(findings)
         return registry, findings
+
+    def remember(self, findings: list[Finding]) -> None:
+        """Keep every finding of the registry as it is now, for a run with nothing changed."""
+        self.cache.save("findings.pickle", (self.digest, findings))
 
     def _read(
         self,
