@@ -121,12 +121,18 @@ def tree_files(root: Path, commit: str, prefix: str) -> list[tuple[str, str]]:
 
 def tracks(root: Path, folder: Path) -> bool:
     """True when the repository at ``root`` tracks at least one file under ``folder``
-    (a registry inside another project's worktree, ignored there, has no history of its own)."""
+    (a registry inside another project's worktree, ignored there, has no history of its own).
+
+    Reads only the start of ``git ls-files``: a national registry lists hundreds of thousands.
+    """
+    command = ["git", "-C", str(root), "ls-files", "-z", "--", str(folder.resolve())]
     try:
-        out = run(root, "ls-files", "--", str(folder.resolve()))
-    except GitError:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env()) as listing:
+            first = listing.stdout.read(1) if listing.stdout else b""
+            listing.kill()
+    except OSError:
         return False
-    return bool(out.strip())
+    return bool(first)
 
 
 def is_ancestor(root: Path, older: str, newer: str) -> bool:
