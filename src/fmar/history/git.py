@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from fmar.history import staged
+from fmar.loading.layout import stamp as layout_stamp
 
 #: What to tell someone whose clone lacks history.
 UNSHALLOW_FIX = (
@@ -156,9 +159,60 @@ def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
     return {line for line in out.decode().splitlines() if line}
 
 
-def clean_blobs(root: Path, folder: Path) -> dict[str, str]:
-    """Path (relative to ``root``) -> blob id of every tracked file under ``folder`` whose working
-    copy is what the index holds: its content's identity, the same in every clone."""
+#: Beyond this many racily clean files, one ``git diff-files`` of the whole folder is cheaper.
+_RACY_BY_NAME = 1000
+
+
+def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
+    """The blob id of each record file of the layout scan of ``folder`` (``files``: ``Layout.files``,
+    paths relative to ``root``) whose working copy is what the index holds (its content's identity,
+    the same in every clone), None for the others.
+
+    A file is what the index holds when its size and stamp (times, inode) are those git recorded
+    with the blob when it found the file equal to it, as ``git diff-files`` decides; git is asked
+    only about files modified too recently for their times to tell (or about everything, for an
+    index ``staged`` does not read)."""
+    index = _index(root)
+    found = None
+    if index is not None:
+        data, hash_size, prefix, written = index
+        found = staged.clean(data, hash_size, prefix, files, layout_stamp, written)
+    if found is None:
+        by_git = _clean_blobs_by_git(root, folder)
+        return [by_git.get(rel) for rel, _, _, _ in files]
+    blobs, racy = found
+    if racy:
+        target = [f":(literal){files[at][0]}" for at in racy] if len(racy) <= _RACY_BY_NAME else [str(folder.resolve())]
+        dirty = set(run(root, "diff-files", "--name-only", "-z", "--relative", "--", *target).split(b"\0"))
+        for at in racy:
+            if os.fsencode(files[at][0]) in dirty:
+                blobs[at] = None
+    return blobs
+
+
+def _index(root: Path) -> tuple[bytes, int, str, int] | None:
+    """(the index file's bytes, the length of object ids, the prefix of ``root`` in the worktree, when
+    the index was written), or None when git cannot say where the index is or how long object ids are."""
+    try:
+        prefix, index_path, object_format = (
+            run(root, "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format")
+            .decode()
+            .split("\n")[:3]
+        )
+    except (GitError, ValueError):
+        return None
+    hash_size = {"sha1": 20, "sha256": 32}.get(object_format)
+    if hash_size is None:
+        return None
+    try:
+        with (root / index_path).open("rb") as handle:
+            return handle.read(), hash_size, prefix, os.fstat(handle.fileno()).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _clean_blobs_by_git(root: Path, folder: Path) -> dict[str, str]:
+    """``clean_blobs`` as git itself decides it: ``git ls-files`` and ``git diff-files``."""
     target = str(folder.resolve())
     listed = run(root, "ls-files", "-s", "-z", "--", target)
     dirty = set(run(root, "diff-files", "--name-only", "-z", "--relative", "--", target).split(b"\0"))

@@ -30,6 +30,11 @@ def _id_pattern(kind: str) -> str:
     return str(KINDS[kind].model_fields["id"].metadata[0].pattern)
 
 
+def stamp(mtime_ns: int, ctime_ns: int, inode: int) -> int:
+    """The stamp of a file in ``Layout.files``: it changes whenever the file is written or replaced."""
+    return hash((mtime_ns, ctime_ns, inode))
+
+
 @cache
 def _is_id(kind: str) -> Callable[[str, int, int], re.Match[str] | None]:
     """``fullmatch(name, 0, end)`` of ``kind``'s id pattern, compiled once."""
@@ -91,7 +96,7 @@ def _scan_kind(
         for name in sorted(os.listdir(handle)):  # noqa: PTH208 (a folder descriptor, which Path cannot list)
             info = lstat(name, dir_fd=handle)
             if file_type(info.st_mode) == regular and name.endswith(".yaml") and is_id(name, 0, len(name) - 5):
-                append((base + name, kind, info.st_size, hash((info.st_mtime_ns, info.st_ctime_ns, info.st_ino))))
+                append((base + name, kind, info.st_size, stamp(info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
             else:
                 _misplaced_entry(kind, base + name, info.st_mode, misplaced)
     finally:
