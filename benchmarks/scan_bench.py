@@ -42,7 +42,9 @@ def main() -> None:
     files = scan(root, registry).files
     by_git = git._clean_blobs_by_git(root, registry)
     blobs = git.clean_blobs(root, registry, files)
-    assert blobs == [by_git.get(rel) for rel, _, _, _ in files], "clean_blobs differs from git's own answer"
+    expected = [by_git.get(rel) for rel, _, _, _ in files]
+    # Where git vouches, the same blob; where it does not, clean_blobs may still have hashed the same contents.
+    assert all(blob == known for blob, known in zip(blobs, expected, strict=True) if known), "a different blob"
     steps: dict[str, Callable[[], Any]] = {
         "scan": lambda: scan(root, registry),
         "clean_blobs": lambda: git.clean_blobs(root, registry, files),
@@ -55,6 +57,7 @@ def main() -> None:
     result = {
         "files": len(files),
         "clean": sum(blob is not None for blob in blobs),
+        "clean_by_git": sum(blob is not None for blob in expected),
         **{
             name: {
                 "wall_s": round(statistics.median(w for w, _ in times), 3),

@@ -53,12 +53,16 @@ def test_a_changed_file_has_none_in_every_index_version(repo: GitRepo, version: 
     assert unset == {unit.relative_to(repo.path).as_posix(), "registry/market_unit/MU-NEW-000001.yaml"}
 
 
-def test_a_rewritten_file_with_the_same_bytes_asks_nothing_and_gets_none(repo: GitRepo) -> None:
-    """git compares stat data before contents too: a file written since it was staged is not vouched for."""
+def test_a_file_rewritten_with_the_same_bytes_keeps_its_blob(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its stat data no longer vouches for it, so its contents are hashed: the same blob (git's own
+    diff-files says only that the file was written since it was staged)."""
     unit = _unit(repo)
     unit.write_bytes(unit.read_bytes())
     blobs, by_git = _both(repo.path, repo.path / "registry")
-    assert blobs == by_git and blobs.count(None) == 1
+    assert None not in blobs and by_git.count(None) == 1
+    assert blobs[by_git.index(None)] == repo.git("rev-parse", f"HEAD:{unit.relative_to(repo.path).as_posix()}")
+    monkeypatch.setattr(git, "_CONTENT_CHECKS", 0)  # too many to hash: git decides everything
+    assert _both(repo.path, repo.path / "registry") == (by_git, by_git)
 
 
 def test_files_modified_after_the_index_are_compared_by_git(repo: GitRepo) -> None:
@@ -71,7 +75,7 @@ def test_files_modified_after_the_index_are_compared_by_git(repo: GitRepo) -> No
     files = scan(repo.path, repo.path / "registry").files
     found = staged.clean(index.read_bytes(), 20, "", files, stamp, index.stat().st_mtime_ns)
     assert found is not None
-    assert [files[at][0] for at in found[1]] == [unit.relative_to(repo.path).as_posix()]
+    assert [files[at][0] for at, _ in found[1]] == [unit.relative_to(repo.path).as_posix()]
     blobs, by_git = _both(repo.path, repo.path / "registry")
     assert blobs == by_git and None not in blobs
 

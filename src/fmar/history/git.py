@@ -159,8 +159,9 @@ def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
     return {line for line in out.decode().splitlines() if line}
 
 
-#: Beyond this many racily clean files, one ``git diff-files`` of the whole folder is cheaper.
-_RACY_BY_NAME = 1000
+#: Beyond this many files whose stat data cannot tell, git's own ``diff-files`` of the whole folder is
+#: cheaper than hashing their contents.
+_CONTENT_CHECKS = 5000
 
 
 def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
@@ -168,26 +169,36 @@ def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, i
     paths relative to ``root``) whose working copy is what the index holds (its content's identity,
     the same in every clone), None for the others.
 
-    A file is what the index holds when its size and stamp (times, inode) are those git recorded
-    with the blob when it found the file equal to it, as ``git diff-files`` decides; git is asked
-    only about files modified too recently for their times to tell (or about everything, for an
-    index ``staged`` does not read)."""
+    The index is read here (``staged``) and compared with the layout's sizes and stamps, instead of
+    ``git diff-files`` stat-ing every file a second time. A file the stat data git recorded with its
+    blob cannot vouch for (written since, or too recently to tell) is hashed as ``git add`` would
+    store it and keeps the staged blob only if equal. When that is a great many files, or the index
+    is one ``staged`` does not read, git decides everything (``git ls-files`` + ``git diff-files``)."""
     index = _index(root)
     found = None
     if index is not None:
         data, hash_size, prefix, written = index
         found = staged.clean(data, hash_size, prefix, files, layout_stamp, written)
-    if found is None:
+    if found is None or len(found[1]) > _CONTENT_CHECKS:
         by_git = _clean_blobs_by_git(root, folder)
         return [by_git.get(rel) for rel, _, _, _ in files]
-    blobs, racy = found
-    if racy:
-        target = [f":(literal){files[at][0]}" for at in racy] if len(racy) <= _RACY_BY_NAME else [str(folder.resolve())]
-        dirty = set(run(root, "diff-files", "--name-only", "-z", "--relative", "--", *target).split(b"\0"))
-        for at in racy:
-            if os.fsencode(files[at][0]) in dirty:
-                blobs[at] = None
+    blobs, unsure = found
+    if unsure:
+        for (at, blob), now in zip(unsure, _hashes(root, [files[at][0] for at, _ in unsure]), strict=True):
+            blobs[at] = blob if now == blob else None
     return blobs
+
+
+def _hashes(root: Path, paths: list[str]) -> list[str | None]:
+    """The blob id each file (relative to ``root``) would be staged as now, None for one git cannot hash."""
+    if any("\n" in path for path in paths):
+        return [None] * len(paths)
+    try:
+        out = run(root, "hash-object", "--stdin-paths", stdin=b"".join(os.fsencode(path) + b"\n" for path in paths))
+    except GitError:
+        return [None] * len(paths)
+    hashes: list[str | None] = [line.decode() for line in out.split()]
+    return hashes if len(hashes) == len(paths) else [None] * len(paths)
 
 
 def _index(root: Path) -> tuple[bytes, int, str, int] | None:

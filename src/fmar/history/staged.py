@@ -30,15 +30,17 @@ Files = Sequence[tuple[str, str, int, int]]
 
 def clean(
     data: bytes, hash_size: int, top: str, files: Files, stamp: Callable[[int, int, int], int], written_ns: int
-) -> tuple[list[str | None], list[int]] | None:
-    """(blobs, racy): the blob id of each of ``files`` (None where the file is not clean) and the
-    positions of the racily clean ones, from the index ``data`` (last written at ``written_ns``).
+) -> tuple[list[str | None], list[tuple[int, str]]] | None:
+    """(blobs, unsure): the blob id of each of ``files`` its stat data vouches for (None for the
+    others), and (position, staged blob id) of each file staged whose stat data cannot tell, from the
+    index ``data`` (last written at ``written_ns``).
 
-    A file is clean when it is staged (stage 0, a regular file, not merely intended to add) with its
-    size and stamp: ``stamp(mtime_ns, ctime_ns, inode)``, the layout scan's stamp, of the stat data git
-    recorded when it last found the file equal to the blob. Racy: modified no earlier than the index
-    was written, the file may have changed within the clock tick after git looked, so only git's
-    comparison of contents can tell. ``top``: the repository root's path in the worktree ("" or ending
+    A staged file (stage 0, a regular file, not merely intended to add) is vouched for when its size
+    and stamp (``stamp(mtime_ns, ctime_ns, inode)``, the layout scan's stamp) are those of the stat
+    data git recorded when it last found the file equal to the blob. It is unsure when they differ
+    (written since, or stat data git keeps otherwise, such as inode numbers cut to 32 bits) or when
+    the file is racy: modified no earlier than the index was written, it may have changed within the
+    clock tick after git looked. ``top``: the repository root's path in the worktree ("" or ending
     with ``/``). None when the index is not one this reader follows.
     """
     try:
@@ -49,7 +51,7 @@ def clean(
 
 def _clean(
     data: bytes, hash_size: int, top: str, files: Files, stamp: Callable[[int, int, int], int], written_ns: int
-) -> tuple[list[str | None], list[int]] | None:
+) -> tuple[list[str | None], list[tuple[int, str]]] | None:
     if data[:4] != b"DIRC":
         return None
     version, count = struct.unpack_from(">II", data, 4)
@@ -63,7 +65,7 @@ def _clean(
     under = (top + files[0][0].split("/", 1)[0] + "/").encode(encoding, errors) if files else b"\0"
     cut = len(top.encode(encoding, errors))
     blobs: list[str | None] = [None] * len(files)
-    racy: list[int] = []
+    unsure: list[tuple[int, str]] = []
     at, last = 0, len(files)
     position = 12
     previous = b""
@@ -94,23 +96,22 @@ def _clean(
             at += 1
         if at == last or files[at][0] != rel:
             continue
+        if flags & 0x3000 or extended & _INTENT_TO_ADD or mode & 0o170000 != _REGULAR:
+            continue  # a conflict's stages 1 to 3, a file only intended to add, a link or submodule
         _, _, file_size, file_stamp = files[at]
-        if (
-            flags & 0x3000  # a conflict's stages 1 to 3
-            or extended & _INTENT_TO_ADD
-            or mode & 0o170000 != _REGULAR
-            or file_size != size
-            or (size == 0 and blob != empty)  # smudged: git wrote the entry while the file was racy
-        ):
-            continue
         modified = mtime_s * 1_000_000_000 + mtime_ns
-        if file_stamp == stamp(modified, ctime_s * 1_000_000_000 + ctime_ns, inode):
+        if (
+            file_size == size
+            and (size != 0 or blob == empty)  # else smudged: git wrote the entry while the file was racy
+            and file_stamp == stamp(modified, ctime_s * 1_000_000_000 + ctime_ns, inode)
+            and modified < written_ns
+        ):
             blobs[at] = blob.hex()
-            if modified >= written_ns:
-                racy.append(at)
+        else:
+            unsure.append((at, blob.hex()))
     if _extensions(data, position, hash_size) & set(_INCOMPLETE):
         return None
-    return blobs, racy
+    return blobs, unsure
 
 
 def _varint(data: bytes, position: int) -> tuple[int, int]:
