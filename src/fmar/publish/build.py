@@ -202,7 +202,7 @@ def build(
     with collector_paused():
         previous = load_state(pipeline.cache, out, signature)
     head = _git_head(root, registry_dir) if history_source is history_of else None
-    stamps = plan.stamps_of(pipeline, _clean_blobs(root, registry_dir) if head else {})
+    stamps = plan.stamps_of(pipeline, _clean_blobs(pipeline) if head else None)
     inputs = _partial(pipeline, previous, head, as_of, stamps) if previous else "no previous build to start from"
     if isinstance(inputs, str):
         log(f"full build: {inputs}")
@@ -298,10 +298,10 @@ def _latest(history: History, previous: BuildState | None) -> datetime:
     return max(moments, default=datetime.fromtimestamp(0).astimezone())
 
 
-def _clean_blobs(root: Path, registry_dir: Path) -> dict[str, str]:
+def _clean_blobs(pipeline: Pipeline) -> list[str | None]:
     from fmar.history import git
 
-    return git.clean_blobs(root, registry_dir)
+    return git.clean_blobs(pipeline.root, pipeline.registry_dir, pipeline.layout.files)
 
 
 def _partial(

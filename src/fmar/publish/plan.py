@@ -96,10 +96,15 @@ def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None
 Stamp = str | tuple[int, int]
 
 
-def stamps_of(pipeline: Pipeline, blobs: dict[str, str]) -> dict[str, Stamp]:
-    """Each record file's stamp: the blob id when ``blobs`` (``git.clean_blobs``) has it, so a
-    fresh clone (as in CI) matches the state a previous clone left, else (size, mtime)."""
-    return {rel: blobs.get(rel) or (size, stamp) for rel, _, size, stamp in pipeline.layout.files}
+def stamps_of(pipeline: Pipeline, blobs: list[str | None] | None) -> dict[str, Stamp]:
+    """Each record file's stamp: its blob id where ``blobs`` (``git.clean_blobs``, one per file of
+    the layout) has one, so a fresh clone (as in CI) matches the state a previous clone left, else
+    (size, mtime)."""
+    files = pipeline.layout.files
+    return {
+        rel: blob or (size, stamp)
+        for (rel, _, size, stamp), blob in zip(files, blobs or [None] * len(files), strict=True)
+    }
 
 
 def group_of(registry: Registry, record: Record, application_unit: dict[str, str]) -> str | None:
