@@ -7,9 +7,6 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from fmar.history import staged
-from fmar.loading.layout import stamp as layout_stamp
-
 #: What to tell someone whose clone lacks history.
 UNSHALLOW_FIX = (
     "fetch the whole history: in GitHub Actions use actions/checkout with 'fetch-depth: 0', "
@@ -165,79 +162,22 @@ def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
     return {line for line in out.decode().splitlines() if line}
 
 
-#: Beyond this many files whose stat data cannot tell, git's own ``diff-files`` of the whole folder is
-#: cheaper than hashing their contents.
-_CONTENT_CHECKS = 5000
-
-
 def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
     """The blob id of each record file of the layout scan of ``folder`` (``files``: ``Layout.files``,
     paths relative to ``root``) whose working copy is what the index holds (its content's identity,
-    the same in every clone), None for the others.
-
-    The index is read here (``staged``) and compared with the layout's sizes and stamps, instead of
-    ``git diff-files`` stat-ing every file a second time. A file the stat data git recorded with its
-    blob cannot vouch for (written since, or too recently to tell) is hashed as ``git add`` would
-    store it and keeps the staged blob only if equal. When that is a great many files, or the index
-    is one ``staged`` does not read, git decides everything (``git ls-files`` + ``git diff-files``)."""
-    index = _index(root)
-    found = None
-    if index is not None:
-        data, hash_size, prefix, written = index
-        found = staged.clean(data, hash_size, prefix, files, layout_stamp, written)
-    if found is None or len(found[1]) > _CONTENT_CHECKS:
-        by_git = _clean_blobs_by_git(root, folder)
-        return [by_git.get(rel) for rel, _, _, _ in files]
-    blobs, unsure = found
-    if unsure:
-        for (at, blob), now in zip(unsure, _hashes(root, [files[at][0] for at, _ in unsure]), strict=True):
-            blobs[at] = blob if now == blob else None
-    return blobs
-
-
-def _hashes(root: Path, paths: list[str]) -> list[str | None]:
-    """The blob id each file (relative to ``root``) would be staged as now, None for one git cannot hash."""
-    if any("\n" in path for path in paths):
-        return [None] * len(paths)
-    try:
-        out = run(root, "hash-object", "--stdin-paths", stdin=b"".join(os.fsencode(path) + b"\n" for path in paths))
-    except GitError:
-        return [None] * len(paths)
-    hashes: list[str | None] = [line.decode() for line in out.split()]
-    return hashes if len(hashes) == len(paths) else [None] * len(paths)
-
-
-def _index(root: Path) -> tuple[bytes, int, str, int] | None:
-    """(the index file's bytes, the length of object ids, the prefix of ``root`` in the worktree, when
-    the index was written), or None when git cannot say where the index is or how long object ids are."""
-    try:
-        prefix, index_path, object_format = (
-            run(root, "rev-parse", "--show-prefix", "--git-path", "index", "--show-object-format")
-            .decode()
-            .split("\n")[:3]
-        )
-    except (GitError, ValueError):
-        return None
-    hash_size = {"sha1": 20, "sha256": 32}.get(object_format)
-    if hash_size is None:
-        return None
-    try:
-        with (root / index_path).open("rb") as handle:
-            return handle.read(), hash_size, prefix, os.fstat(handle.fileno()).st_mtime_ns
-    except OSError:
-        return None
-
-
-def _clean_blobs_by_git(root: Path, folder: Path) -> dict[str, str]:
-    """``clean_blobs`` as git itself decides it: ``git ls-files`` and ``git diff-files``."""
+    the same in every clone), None for the others: as git decides it (``git ls-files`` and
+    ``git diff-files``, which trusts its index's stat data and hashes only what that cannot vouch for)."""
     target = str(folder.resolve())
     listed = run(root, "ls-files", "-s", "-z", "--", target)
     dirty = set(run(root, "diff-files", "--name-only", "-z", "--relative", "--", target).split(b"\0"))
-    out = {}
+    blobs: dict[bytes, bytes] = {}
     for entry in listed.split(b"\0"):
-        if not entry:
-            continue
-        meta, path = entry.split(b"\t", 1)
-        if path not in dirty:
-            out[path.decode()] = meta.split()[1].decode()
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            if path not in dirty:
+                blobs[path] = meta.split(b" ", 2)[1]
+    out: list[str | None] = []
+    for rel, _, _, _ in files:
+        blob = blobs.get(rel.encode())
+        out.append(blob.decode() if blob is not None else None)
     return out
