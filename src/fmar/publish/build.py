@@ -204,14 +204,26 @@ def build(
     head = _git_head(root, registry_dir) if history_source is history_of else None
     stamps = plan.stamps_of(pipeline, _clean_blobs(pipeline) if head else None)
     inputs = _partial(pipeline, previous, head, as_of, stamps) if previous else "no previous build to start from"
+    index: Background[None] | None = None
     if isinstance(inputs, str):
         log(f"full build: {inputs}")
-        inputs = plan.full(pipeline, inputs, progress)
+        if head:  # Git walks the history into fmar's cache while the records are read
+            index = Background("history index", _index_history, root, registry_dir)
+        try:
+            inputs = plan.full(pipeline, inputs, progress)
+        except BaseException:
+            if index is not None:
+                index.cancel()
+            raise
     registry = inputs.registry
     try:
+        if index is not None:
+            index.result()
         with collector_paused():
             history = history_source(root, registry_dir, registry)
     finally:
+        if index is not None:
+            index.cancel()
         inputs.checking()  # the cross-record rules, checked meanwhile: refuses a registry with errors
     moment = as_of or history.head_time or _latest(history, previous)
     derived = Derived.of(registry, moment, history)
@@ -296,6 +308,13 @@ def _latest(history: History, previous: BuildState | None) -> datetime:
     if previous is not None and previous.latest is not None:
         moments.append(previous.latest)
     return max(moments, default=datetime.fromtimestamp(0).astimezone())
+
+
+def _index_history(root: Path, registry_dir: Path) -> None:
+    """Bring the cached history index of the registry up to date (``history_of`` then reads it)."""
+    from fmar.history.index import build_index
+
+    build_index(root, registry_dir)
 
 
 def _clean_blobs(pipeline: Pipeline) -> list[str | None]:
