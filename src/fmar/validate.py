@@ -7,6 +7,8 @@ by a digest of every file's stat, so a run with nothing changed reads no file.
 from __future__ import annotations
 
 import hashlib
+import json
+import marshal
 import os
 import pickle
 import tempfile
@@ -22,7 +24,7 @@ from fmar.cache import Cache
 from fmar.findings import Finding, json_path
 from fmar.loading.layout import scan
 from fmar.loading.problems import Problem
-from fmar.loading.record_file import LoadedFile, load_file, locate
+from fmar.loading.record_file import LoadedFile, locate, read_record
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
 from fmar.registry import Registry
@@ -59,15 +61,37 @@ def finding(path: str, problem: Problem) -> Finding:
     )
 
 
-def _load_bucket(root: str, key: str, items: list[tuple[str, str]], cache: Cache) -> bytes | None:
+def _load_bucket(
+    root: str, key: str, items: list[tuple[str, str]], cache: Cache, data: str | None = None
+) -> bytes | None:
     """Read one bucket of files in a worker and store the pickled result under ``key`` in ``cache``.
 
     Only the key travels back (None), so a worker never waits for the parent to drain a pipe;
-    the blob itself comes back only if it could not be stored.
+    the blob itself comes back only if it could not be stored. With ``data`` (a folder), the
+    data of each valid record is also written there as JSON (``record_data``), for a caller that
+    needs the records' data as well as their models (``fmar build``) without parsing them again.
     """
     base = Path(root)
-    blob = pickle.dumps([load_file(base, rel, kind) for rel, kind in items], protocol=pickle.HIGHEST_PROTOCOL)
+    read = [read_record(base, rel, kind) for rel, kind in items]
+    blob = pickle.dumps([loaded for loaded, _ in read], protocol=pickle.HIGHEST_PROTOCOL)
+    if data is not None:
+        encoded = {}
+        for loaded, values in read:
+            if values is not None:
+                try:
+                    encoded[loaded.path] = json.dumps(values, ensure_ascii=False).encode()
+                except (TypeError, ValueError):
+                    continue  # not plain JSON data: a reader parses the file itself
+        Path(data, key).write_bytes(marshal.dumps(encoded))
     return None if cache.save_bytes(key, blob) else blob
+
+
+def record_data(folder: Path) -> dict[str, bytes]:
+    """Path -> JSON of the record's data, as ``Pipeline.load(data=folder)`` left them in ``folder``."""
+    out: dict[str, bytes] = {}
+    for path in folder.iterdir():
+        out.update(marshal.loads(path.read_bytes()))
+    return out
 
 
 def jobs_default() -> int:
@@ -125,8 +149,11 @@ class Pipeline:
             buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
         return buckets
 
-    def load(self, progress: Progress | None = None) -> tuple[Registry, list[Finding]]:
-        """Every record and every finding, reading only buckets of files that changed since the last run."""
+    def load(self, progress: Progress | None = None, data: Path | None = None) -> tuple[Registry, list[Finding]]:
+        """Every record and every finding, reading only buckets of files that changed since the last run.
+
+        ``data``: a folder where the files read (not those whose results were cached) leave their
+        records' data (see ``_load_bucket``)."""
         buckets = self._buckets()
         files: list[LoadedFile] = []
         missing = []
@@ -142,7 +169,7 @@ class Pipeline:
         # process unpickles the buckets they have finished.
         with tempfile.TemporaryDirectory(prefix="fmar-buckets-") as scratch:
             exchange = self.cache if self.cache.enabled else Cache.scratch(Path(scratch))
-            for key, blob in self._read(missing, buckets, exchange, progress):
+            for key, blob in self._read(missing, buckets, exchange, progress, data):
                 data = blob if blob is not None else exchange.load_bytes(key)
                 if data is None:
                     raise OSError(f"a worker's results for {key} could not be read back from {exchange.directory}")
@@ -163,17 +190,19 @@ class Pipeline:
         buckets: dict[str, list[tuple[str, str]]],
         exchange: Cache,
         progress: Progress | None,
+        data: Path | None = None,
     ) -> Iterator[tuple[str, bytes | None]]:
         total = sum(len(buckets[k]) for k in keys)
         root = str(self.root)
+        folder = str(data) if data is not None else None
         if self.jobs <= 1 or total < PARALLEL_THRESHOLD:
             for key in keys:
-                yield key, _load_bucket(root, key, buckets[key], exchange)
+                yield key, _load_bucket(root, key, buckets[key], exchange, folder)
                 if progress:
                     progress(len(buckets[key]))
             return
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("fork")) as pool:
-            futures = {pool.submit(_load_bucket, root, key, buckets[key], exchange): key for key in keys}
+            futures = {pool.submit(_load_bucket, root, key, buckets[key], exchange, folder): key for key in keys}
             for future in as_completed(futures):
                 key = futures[future]
                 yield key, future.result()

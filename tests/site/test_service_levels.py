@@ -9,6 +9,7 @@ from pathlib import Path
 from fmar.publish.derive import Derived
 from fmar.publish.facts import unit_facts
 from fmar.publish.inputs import signing_history
+from fmar.publish.ledger import ChangeLedger
 from fmar.publish.overview import Overview
 from fmar.validate import Pipeline
 from fmar.workflow import service_levels
@@ -26,7 +27,7 @@ def test_site_service_levels_agree_with_fmar_sla(bundled_registry: Path) -> None
         registry.products,
         registry.processes,
         {unit: unit_facts(derived, unit) for unit in registry.units},
-        [],
+        ChangeLedger(),
     )
     checked = 0
     for so in sorted(p.id for p in registry.parties.values() if p.role.is_system_operator):

@@ -202,20 +202,42 @@ def test_build_rezips_only_changed_entries(built, tmp_path: Path, monkeypatch: p
     manifest[stale] = "stale"
     manifest["api/v1/all.zip"] = "stale"
     (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    seen: list[ZipStats] = []
+    seen = tmp_path / "zip-stats.json"  # the zip is written in a child process: it reports here
     write = formats.write_zip
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(write(*args, **kwargs))
-        return seen[-1]
+        stats = write(*args, **kwargs)
+        with seen.open("a", encoding="utf-8") as report:
+            report.write(json.dumps([stats.copied, stats.compressed]) + "\n")
+        return stats
 
     monkeypatch.setattr(build_module.formats, "write_zip", spy)
     build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     monkeypatch.undo()
     assert (out / "api/v1/all.zip").read_bytes() == (site / "api/v1/all.zip").read_bytes()
-    (stats,) = seen
-    assert stats.compressed == 1
-    assert stats.copied > 40
+    (line,) = seen.read_text(encoding="utf-8").splitlines()
+    copied, compressed = json.loads(line)
+    assert compressed == 1
+    assert copied > 40
+
+
+def test_a_zip_that_cannot_be_written_stops_the_build(built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """all.zip is written by a child process: its failure still fails the build, which publishes nothing."""
+    repo, site = built
+    out = tmp_path / "site"
+    shutil.copytree(site, out)
+    manifest = load_manifest(out)
+    manifest["api/v1/all.zip"] = "stale"  # so the zip must be written again
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module.formats, "write_zip", broken)
+    with pytest.raises(RuntimeError, match=r"all\.zip could not be written: .*No space left"):
+        build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def _entries(count: int, size: int, start: int) -> list[tuple[bytes, int, int, int, int]]:

@@ -95,17 +95,24 @@ def locate(problems: list[Problem], text: str, source_map: SourceMap | None) -> 
 
 def load_file(root: Path, relpath: str, kind: str) -> LoadedFile:
     """Read and check ``root/relpath``, a file of ``kind``. Never raises on bad content."""
+    return read_record(root, relpath, kind)[0]
+
+
+def read_record(root: Path, relpath: str, kind: str) -> tuple[LoadedFile, dict[str, Any] | None]:
+    """``load_file``, and the data the record was made from (None when the file has no valid record)."""
     try:
         raw = (root / relpath).read_bytes()
     except OSError as exc:
         problem = Problem("REG-VAL007", f"cannot read the file: {exc.strerror}", "check its permissions", (), 1, 1)
-        return LoadedFile(relpath, kind, None, [problem])
+        return LoadedFile(relpath, kind, None, [problem]), None
     text, problems = decode(raw)
     if text is None:
-        return LoadedFile(relpath, kind, None, problems)
+        return LoadedFile(relpath, kind, None, problems), None
     data, source_map, problems = parse_text(text)
     if data is None:
-        return LoadedFile(relpath, kind, None, locate(problems, text, source_map))
+        return LoadedFile(relpath, kind, None, locate(problems, text, source_map)), None
     stem = relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
     record, problems = check_data(kind, stem, data)
-    return LoadedFile(relpath, kind, record, locate(problems, text, source_map) if problems else [])
+    if problems:
+        return LoadedFile(relpath, kind, record, locate(problems, text, source_map)), None
+    return LoadedFile(relpath, kind, record, []), data

@@ -10,6 +10,7 @@ and the mkdocs pages, and finally swap the new folder in and remember the state.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -30,7 +31,8 @@ from fmar.publish.facts import decode as decode_facts
 from fmar.publish.facts import encode as encode_facts
 from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
-from fmar.publish.output import Staging, digest
+from fmar.publish.ledger import ChangeLedger, Row, ledger_row
+from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview, ProductSummary
 from fmar.publish.state import BuildState, forget_state, load_state, save_state, site_token
 from fmar.registry import Registry
@@ -83,24 +85,30 @@ _STATE: dict[str, Any] = {}
 
 
 def _read_raw(root: Path, registry: Registry, record: Record) -> dict[str, Any]:
-    text, _ = decode((root / registry.path_of(record)).read_bytes())
+    """The data of ``record`` as its file holds it: as this build read it, else read again."""
+    rel = registry.path_of(record)
+    known = _STATE["data"].get(rel)
+    if known is not None:
+        return json.loads(known)  # type: ignore[no-any-return]
+    text, _ = decode((root / rel).read_bytes())
     data, _, _ = parse_text(text or "")
     return data or {}
 
 
-def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[bytes]]:
+def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[bytes], list[Row]]:
     """In a worker: each unit's statuses and facts, and the documents and pages of the unit and
-    its applications. Returns the files' manifest entries, how many were written, and the facts
-    (``facts.encode``)."""
+    its applications. Returns the files' manifest entries, how many were written, the facts
+    (``facts.encode``) and the groups' changes as ledger rows."""
     derived: Derived = _STATE["derived"]
     staging: Staging = _STATE["staging"]
     staging.manifest, staging.written = {}, 0
-    out = []
+    out, rows = [], []
     for unit in units:
         facts = unit_facts(derived, unit)
         _render(derived, None, facts.pages)
         out.append(encode_facts(facts))
-    return staging.manifest, staging.written, out
+        rows.extend(ledger_row(row, unit) for row in facts.changes)
+    return staging.manifest, staging.written, out, rows
 
 
 def _render(derived: Derived, overview: Overview | None, items: Iterable[tuple[str, str]]) -> None:
@@ -203,14 +211,19 @@ def build(
     log(f"deriving {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
     facts = dict(inputs.kept)  # the derived units' facts are added as workers derive them
     reference = {kind: registry.table(kind) for kind in ("party", "product", "process")}
-    removed = plan.removed_changes(history, registry) if inputs.full else previous.removed_changes  # type: ignore[union-attr]
-    products = registry.products
-    reference_changes = [
-        change_row(c, products[c.id].so if c.kind == "product" else None, c.id if c.kind == "product" else None)
-        for table in reference.values()
-        for record_id in sorted(table)
-        for c in history.timelines.get(record_id, ())
-    ]
+    if inputs.full or previous is None:
+        # Changes of the reference records and of removed records (a partial build has the same).
+        products = registry.products
+        other = [
+            change_row(c, products[c.id].so if c.kind == "product" else None, c.id if c.kind == "product" else None)
+            for table in reference.values()
+            for record_id in sorted(table)
+            for c in history.timelines.get(record_id, ())
+        ]
+        other.extend(plan.removed_changes(history, registry))
+        ledger = ChangeLedger.of(ledger_row(row, "") for row in other)
+    else:
+        ledger = previous.ledger  # the derived groups' rows are replaced as workers derive them
     overview = Overview(
         moment,
         history.head,
@@ -218,11 +231,12 @@ def build(
         reference["product"],  # type: ignore[arg-type]
         reference["process"],  # type: ignore[arg-type]
         facts,
-        reference_changes + removed,
+        ledger,
     )
     staging = Staging(out)
+    encoded: dict[str, bytes] = {}
     try:
-        result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log)
+        result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded)
         staging.publish()
     except OutputIncomplete as incomplete:
         staging.abandon()
@@ -260,10 +274,11 @@ def build(
             application_unit=application_unit,
             reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
             facts=facts,
-            removed_changes=removed,
+            ledger=ledger,
             latest=_latest(history, previous),
         ),
         previous if not inputs.full else None,
+        encoded,
     )
     return result
 
@@ -329,10 +344,14 @@ def _build_into(
     commit_url: str | None,
     page_size: int,
     log: Callable[[str], None],
+    encoded: dict[str, bytes],
 ) -> BuildResult:
+    """Write the site into ``staging``; the derived units' encoded facts are added to ``encoded``."""
     registry = derived.registry
     meta = pages.Meta(docs_site.theme_css(), commit_url, page_size)
-    _STATE.update(derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest())
+    _STATE.update(
+        derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest(), data=inputs.data
+    )
     if not inputs.full:
         for facts in overview.facts.values():  # the kept units' (derived ones come from the workers)
             for kind, record_id in facts.pages:
@@ -352,31 +371,41 @@ def _build_into(
         else:
             results = [_derive_units(chunk) for chunk in chunks]
         staging.manifest, staging.written = manifest, written
-        for entries, count, stored_facts in results:
+        rows: list[Row] = []
+        for entries, count, stored_facts, changes in results:
             staging.record(entries, count)
+            rows.extend(changes)
             for blob in stored_facts:
                 facts = decode_facts(blob)
                 overview.facts[facts.unit] = facts
+                encoded[facts.unit] = blob
+        overview.ledger.replace(units, rows)
         log(f"{len(units)} Market Units derived; their documents and pages rendered")
         _render(derived, overview, [("product", p) for p in sorted(registry.products)])
         _render(derived, overview, [("party", p) for p in sorted(registry.parties)])
     finally:
         _STATE.clear()
-    docs_site.build_mkdocs(overview, staging, root, meta.css)
     pages_written = staging.written
     log(f"record documents and pages: {pages_written} files written")
-    _lists(staging, overview, meta)
-    log("unit table, search and filter indexes written")
     _exports(staging, overview)
-    log("exports and feeds written")
     for name, text in schema_texts().items():
         staging.put(f"schemas/{name}", text.encode())
-    static = Path(__file__).parent / "static"
-    for path in sorted(static.iterdir()):
-        staging.put(f"assets/fmar/{path.name}", path.read_bytes())
-    _bulk(staging, overview)
+    log("exports, feeds and schemas written")
+    # Every file all.zip holds is written: it is zipped in another process meanwhile.
+    bulk = _BulkJob(staging)
+    try:
+        docs_site.build_mkdocs(overview, staging, root, meta.css)
+        static = Path(__file__).parent / "static"
+        for path in sorted(static.iterdir()):
+            staging.put(f"assets/fmar/{path.name}", path.read_bytes())
+        _lists(staging, overview, meta)
+        log("documentation, unit table, search and filter indexes written")
+        _package(staging, overview, bulk.finish(staging), len(bulk.names))
+    finally:
+        bulk.cancel()
     log("all.zip and the data package written")
-    record_pages = sum(len(f.pages) for f in overview.facts.values()) + len(registry.products) + len(registry.parties)
+    record_pages = overview.counts["market_units"] + overview.counts["applications"]
+    record_pages += len(registry.products) + len(registry.parties)
     return BuildResult(
         staging.out,
         overview.as_of,
@@ -414,9 +443,9 @@ def _lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
         staging.put(f"filters/{rel}", data)
     for shard, data in pages.search_shards(entries, encoded, [facts.shards for facts in units]).items():
         staging.put(f"search/{shard}", data)
-    unit_rows = [pages.unit_row(entry) for entry in entries]
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
-    _list(staging, meta, "units", "Market Units and qualifications", "market_unit", columns, unit_rows, filters)
+    title = "Market Units and qualifications"
+    _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row)
     summaries = overview.product_summaries
     product_rows = [
         {
@@ -450,10 +479,13 @@ def _list(
     title: str,
     kind: str,
     columns: list[str],
-    rows: list[dict[str, Any]],
+    rows: list[Any],
     filters: list[pages.Filter] | None = None,
+    row: Callable[[Any], dict[str, Any]] | None = None,
 ) -> None:
-    """A paged list of records; a page is rendered only when its rows (or the frame) changed."""
+    """A paged list of records; a page is rendered only when its rows (or the frame) changed.
+
+    ``row``: makes a table row of an item of ``rows`` (called only for the pages rendered)."""
     for number, count, chunk in pages.paged(rows, meta.page_size):
         # Search and filters live on the first page, so the others change only with their rows.
         search = filters is not None and number == 1
@@ -461,7 +493,15 @@ def _list(
             staging,
             f"{folder}/{pages.list_page_name(number)}",
             lambda number=number, count=count, chunk=chunk, search=search: pages.list_page(
-                meta, title, kind, columns, chunk, number, count, search=search, filters=filters or []
+                meta,
+                title,
+                kind,
+                columns,
+                list(map(row, chunk)) if row else chunk,
+                number,
+                count,
+                search=search,
+                filters=filters or [],
             ),
             meta,
             title,
@@ -490,7 +530,7 @@ def _exports(staging: Staging, overview: Overview) -> None:
     files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
         f.qualifications_csv for f in units
     )
-    files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + b"".join(r[-1] for r in overview.changes)
+    files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + overview.ledger.csv_body()
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview))
     for name, data in files.items():
@@ -515,25 +555,66 @@ def bulk_entries(manifest: dict[str, str]) -> list[str]:
     return sorted(rel for rel in manifest if rel.startswith((f"{API_ROOT}/", "schemas/")) and rel not in skip)
 
 
-def _bulk(staging: Staging, overview: Overview) -> None:
-    """``all.zip`` from the files already written, rebuilt only when one of them changed; then the package.
+class _BulkJob:
+    """``all.zip`` from the files already written, made in a child process while this one goes on.
 
-    Its key is the hash of the entries' own manifest keys, so an unchanged export costs a hash of
-    names, not a recompression.
+    Rebuilt only when one of its entries changed: its key is the hash of the entries' own manifest
+    keys, so an unchanged export costs a hash of names, not a recompression; entries whose inputs
+    did not change since the previous build are copied from its zip, not compressed again. The
+    child also hashes the zip for the data package, changed or not.
     """
+
+    def __init__(self, staging: Staging) -> None:
+        self.rel = f"{API_ROOT}/{BULK}"
+        self.names = bulk_entries(staging.manifest)
+        self.key = digest("bulk", formats.zip_format(), *(f"{rel}={staging.manifest[rel]}" for rel in self.names))
+        self.write = not staging.is_current(self.rel, self.key)
+        path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
+        unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}
+        self.result, sender = get_context("fork").Pipe(duplex=False)
+        job = (sender, path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
+        self.process = get_context("fork").Process(target=_bulk_child, args=job, name="fmar-all.zip")
+        self.process.start()
+        sender.close()
+
+    def finish(self, staging: Staging) -> tuple[int, str]:
+        """Wait for the zip; its size and SHA-256."""
+        try:
+            outcome = self.result.recv()
+        except EOFError:
+            outcome = RuntimeError("the process writing all.zip ended without a result")
+        self.process.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if self.write:
+            staging.manifest[self.rel] = self.key
+            staging.written += 1
+        return outcome  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.result.close()
+
+
+def _bulk_child(
+    sender: Any, path: Path, root: Path, names: list[str], previous: Path, unchanged: set[str], write: bool
+) -> None:
+    try:
+        if write:
+            formats.write_zip(path, root, names, previous=previous, unchanged=unchanged)
+        sender.send(formats.file_sha256(path))
+    except Exception as error:  # reported by the parent, which stops the build
+        sender.send(RuntimeError(f"all.zip could not be written: {error}"))
+    finally:
+        sender.close()
+
+
+def _package(staging: Staging, overview: Overview, bulk: tuple[int, str], entries: int) -> None:
+    """``datapackage.json``: the tabular and JSON exports, and the zip."""
     base = API_ROOT
-    names = bulk_entries(staging.manifest)
-    key = digest("bulk", formats.zip_format(), *(f"{rel}={staging.manifest[rel]}" for rel in names))
-    bulk = staging.root / base / BULK
-    # Entries whose inputs did not change since the previous build are copied from its zip, not rezipped.
-    unchanged = {rel for rel in names if staging.previous.get(rel) == staging.manifest[rel]}
-    previous = staging.out / base / BULK
-    staging.put_with(
-        f"{base}/{BULK}",
-        key,
-        lambda path: formats.write_zip(path, staging.root, names, previous=previous, unchanged=unchanged),
-    )
-    size, sha = formats.file_sha256(bulk)
+    size, sha = bulk
     resources = []
     for name in _PACKAGED:
         data = (staging.root / base / name).read_bytes()
@@ -552,7 +633,7 @@ def _bulk(staging: Staging, overview: Overview) -> None:
         else:
             resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
     zipped = {"name": "all", "path": BULK, "format": "zip", "mediatype": "application/zip"}
-    resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": len(names)})
+    resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": entries})
     package = formats.datapackage(iso(overview.as_of), sorted(resources, key=lambda r: r["name"]))
     staging.put(f"{base}/{PACKAGE}", formats.json_bytes(package))
 

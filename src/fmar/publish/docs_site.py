@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,6 @@ from fmar.model import KINDS
 from fmar.model.process import PHASES, Process
 from fmar.publish import derive
 from fmar.publish.documents import API_ROOT, EXPORT_MODELS, schema_file
-from fmar.publish.facts import ChangeRow
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
@@ -52,7 +52,7 @@ def _html_block(template: str, **context: Any) -> str:
 def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[str, str]:
     recent = [
         {**row._asdict(), "at": row.recorded_at[:16].replace("T", " "), "url": _url(row.kind, row.id)}
-        for row in map(ChangeRow._make, overview.changes[:-16:-1])
+        for row in islice(overview.ledger.newest(), 15)
     ]
     counts = overview.counts
     pages = {

@@ -100,16 +100,28 @@ class UnitFacts(NamedTuple):
     service: tuple[ServiceFact, ...]
     #: Applications awaiting the SO or the FSP (``qualification_json``).
     open: tuple[dict[str, Any], ...]
-    #: Every change of every record of the group.
+    #: Every change of every record of the group (empty in facts read back from a build state,
+    #: which keeps the changes in its ``ledger.ChangeLedger``).
     changes: tuple[ChangeRow, ...]
-    #: Records of the group by kind.
-    counts: tuple[tuple[str, int], ...]
-    #: Ids of the group's records with a page and a document (the unit and its applications).
-    pages: tuple[tuple[str, str], ...]
+    #: Outcomes and events of the group's applications.
+    answers: tuple[int, int]
+    #: Ids of the unit's applications (with the unit, the records with a page and a document).
+    applications: tuple[str, ...]
     #: The first moment after the as-of time at which these facts may change.
     next_change: datetime | None
     #: The search index shards that list the unit (``pages.shard_names``), space-separated.
     shards: str
+
+    @property
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        """Records of the group by kind."""
+        outcomes, events = self.answers
+        return (("application", len(self.applications)), ("event", events), ("market_unit", 1), ("outcome", outcomes))
+
+    @property
+    def pages(self) -> tuple[tuple[str, str], ...]:
+        """(kind, id) of the group's records with a page and a document: the unit and its applications."""
+        return (("market_unit", self.unit), *(("application", a) for a in self.applications))
 
 
 def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
@@ -161,13 +173,8 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         service=tuple(f for f in (service_fact(derived, a) for a in applications) if f is not None),
         open=open_,
         changes=tuple(changes),
-        counts=(
-            ("application", len(applications)),
-            ("event", answers - outcomes),
-            ("market_unit", 1),
-            ("outcome", outcomes),
-        ),
-        pages=(("market_unit", unit_id), *(("application", a.id) for a in applications)),
+        answers=(outcomes, answers - outcomes),
+        applications=tuple(a.id for a in applications),
         next_change=next_change(registry, unit_id, derived.as_of),
         shards=" ".join(pages.shard_names(entry)),
     )
@@ -202,14 +209,15 @@ _new = tuple.__new__
 
 def encode(facts: UnitFacts) -> bytes:
     """``facts`` as bytes (``marshal`` of plain tuples, the time as a POSIX timestamp): a build
-    state keeps one such blob per unit, so saving it re-encodes only the units derived again."""
+    state keeps one such blob per unit, so saving it re-encodes only the units derived again.
+
+    Without the changes: the build state keeps every change in its ``ledger.ChangeLedger``."""
     return marshal.dumps(
         (
             *facts[:8],
             tuple(map(tuple, facts.contributions)),
             tuple(map(tuple, facts.service)),
             facts.open,
-            tuple(map(tuple, facts.changes)),
             *facts[12:14],
             facts.next_change.timestamp() if facts.next_change else None,
             facts.shards,
@@ -218,19 +226,20 @@ def encode(facts: UnitFacts) -> bytes:
 
 
 def decode(blob: bytes) -> UnitFacts:
-    """The facts ``encode`` made bytes: named tuples made without calling their constructors; the
-    change rows stay plain tuples (most are only sorted and written; readers by name wrap them
-    with ``ChangeRow._make``)."""
+    """The facts ``encode`` made bytes, with no changes (see ``encode``): named tuples made
+    without calling their constructors."""
     values = marshal.loads(blob)
-    moment = values[14]
+    moment = values[13]
     return _new(  # type: ignore[no-any-return]
         UnitFacts,
         (
             *values[:8],
             tuple([_new(Contribution, c) for c in values[8]]),
             tuple([_new(ServiceFact, s) for s in values[9]]),
-            *values[10:14],
+            values[10],
+            (),
+            *values[11:13],
             datetime.fromtimestamp(moment, UTC) if moment is not None else None,
-            values[15],
+            values[14],
         ),
     )

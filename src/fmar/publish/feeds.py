@@ -8,6 +8,7 @@ from fmar.publish import formats
 from fmar.publish.derive import FOLDER, page_url
 from fmar.publish.documents import API_ROOT
 from fmar.publish.facts import ChangeRow
+from fmar.publish.ledger import change_of
 from fmar.publish.overview import Overview
 from fmar.signing.records import iso
 
@@ -22,15 +23,18 @@ def feeds(overview: Overview) -> dict[str, bytes]:
         by_feed[f"so/{so}.atom"] = []
     for product in overview.products:
         by_feed[f"product/{product}.atom"] = []
-    for row in map(ChangeRow._make, reversed(overview.changes)):
+    ledger = overview.ledger
+    # Newest first; a row is read back from its line only when a feed that is not full takes it.
+    for i in range(len(ledger) - 1, -1, -1):
         targets = ["all.atom"]
-        if row.so:
-            targets.append(f"so/{row.so}.atom")
-        if row.product:
-            targets.append(f"product/{row.product}.atom")
-        for name in targets:
-            entries = by_feed.setdefault(name, [])
-            if len(entries) < FEED_LIMIT:
+        if ledger.so[i]:
+            targets.append(f"so/{ledger.so[i]}.atom")
+        if ledger.product[i]:
+            targets.append(f"product/{ledger.product[i]}.atom")
+        takers = [feed for feed in (by_feed.setdefault(name, []) for name in targets) if len(feed) < FEED_LIMIT]
+        if takers:
+            row = change_of(ledger.lines[i], ledger.so[i], ledger.product[i], ledger.unit[i])
+            for entries in takers:
                 entries.append(row)
     names = {facts.unit: facts.name for facts in overview.facts.values()}
     updated = iso(overview.as_of)

@@ -16,7 +16,8 @@ from functools import cached_property
 from typing import Any
 
 from fmar.model import Party, Process, Product
-from fmar.publish.facts import ChangeRow, ServiceFact, UnitFacts
+from fmar.publish.facts import ServiceFact, UnitFacts
+from fmar.publish.ledger import ChangeLedger
 
 
 @dataclass
@@ -54,8 +55,8 @@ class Overview:
     processes: dict[str, Process]
     #: Facts by unit id.
     facts: dict[str, UnitFacts]
-    #: Changes of the reference records (parties, products, processes) and of removed records.
-    other_changes: list[ChangeRow]
+    #: Every change of every record (reference records, unit groups, removed records), in order.
+    ledger: ChangeLedger
 
     def units(self) -> Iterator[UnitFacts]:
         for unit_id in sorted(self.facts):
@@ -67,26 +68,17 @@ class Overview:
         return b"[" + b",".join(f.qualifications_json for f in self.units() if f.qualifications_json) + b"]"
 
     @cached_property
-    def changes(self) -> list[ChangeRow]:
-        """Every change of every record, sorted as changes.csv lists them (oldest first)."""
-        out = [*self.other_changes, *(c for facts in self.facts.values() for c in facts.changes)]
-        out.sort()
-        return out
-
-    @cached_property
     def counts(self) -> dict[str, int]:
-        by_kind: Counter[str] = Counter()
-        for facts in self.facts.values():
-            by_kind.update(dict(facts.counts))
+        facts = self.facts.values()
         return {
             "parties": len(self.parties),
             "products": len(self.products),
-            "market_units": by_kind["market_unit"],
-            "applications": by_kind["application"],
-            "outcomes": by_kind["outcome"],
-            "events": by_kind["event"],
+            "market_units": len(self.facts),
+            "applications": sum(len(f.applications) for f in facts),
+            "outcomes": sum(f.answers[0] for f in facts),
+            "events": sum(f.answers[1] for f in facts),
             "processes": len(self.processes),
-            "qualified_pairs": sum(c.live for facts in self.facts.values() for c in facts.contributions),
+            "qualified_pairs": sum(c.live for f in facts for c in f.contributions),
         }
 
     @cached_property
@@ -140,8 +132,16 @@ class Overview:
 
     def open_applications(self, so: str) -> list[dict[str, Any]]:
         """Applications awaiting ``so`` or its FSPs (``qualification_json``), oldest first."""
-        out = [q for facts in self.facts.values() for q in facts.open if q["so"] == so]
-        out.sort(key=lambda q: (q["since"], q["application"]))
+        return self._open_by_so.get(so, [])
+
+    @cached_property
+    def _open_by_so(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for facts in self.facts.values():
+            for q in facts.open:
+                out[q["so"]].append(q)
+        for listed in out.values():
+            listed.sort(key=lambda q: (q["since"], q["application"]))
         return out
 
     @cached_property

@@ -60,7 +60,7 @@ def list_page_name(number: int) -> str:
     return "index.html" if number == 1 else f"page-{number}.html"
 
 
-def paged(rows: list[dict[str, Any]], size: int) -> Iterable[tuple[int, int, list[dict[str, Any]]]]:
+def paged(rows: list[Any], size: int) -> Iterable[tuple[int, int, list[Any]]]:
     """(page number, page count, rows of the page), ``size`` rows a page; one empty page for no rows."""
     count = max(1, -(-len(rows) // size))
     for number in range(1, count + 1):

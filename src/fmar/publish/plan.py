@@ -11,18 +11,21 @@ errors, and says which and where.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from fmar.findings import Finding
-from fmar.loading.record_file import LoadedFile, load_file
+from fmar.loading.record_file import LoadedFile, read_record
 from fmar.model import Record
 from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
 from fmar.registry import Registry
-from fmar.validate import Pipeline, finding
+from fmar.validate import Pipeline, finding, record_data
 
 #: A partial build re-derives at most this share of the units; more is a full build.
 PARTIAL_SHARE = 0.2
@@ -50,6 +53,9 @@ class Inputs:
     #: Why the build is full (for the log), or what the partial build read.
     reason: str = ""
     files_read: int = 0
+    #: Path -> JSON of the record's data, for the records read in this build (what their documents
+    #: quote; a record missing here is read again from its file).
+    data: dict[str, bytes] = field(default_factory=dict)
 
 
 def errors_in(findings: list[Finding]) -> list[Finding]:
@@ -62,9 +68,12 @@ def refuse_errors(findings: list[Finding], files: int) -> None:
 
 
 def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None) -> Inputs:
-    registry, findings = pipeline.load(progress)
-    refuse_errors(findings, len(pipeline.layout.files))
-    return Inputs(registry, set(registry.units), True, reason=reason, files_read=len(pipeline.layout.files))
+    with tempfile.TemporaryDirectory(prefix="fmar-data-") as scratch:
+        registry, findings = pipeline.load(progress, data=Path(scratch))
+        refuse_errors(findings, len(pipeline.layout.files))
+        data = record_data(Path(scratch))
+    files = len(pipeline.layout.files)
+    return Inputs(registry, set(registry.units), True, reason=reason, files_read=files, data=data)
 
 
 #: What identifies a file's content between builds: its blob id where Git vouches for it, else
@@ -118,7 +127,15 @@ def partial(
     if any(kinds[rel] in REFERENCE_KINDS for rel in changed):
         return "reference records (parties, products, processes) changed"
     root = pipeline.root
-    loaded = {rel: load_file(root, rel, kinds[rel]) for rel in changed}
+    data: dict[str, bytes] = {}
+
+    def load(rel: str) -> LoadedFile:
+        loaded, values = read_record(root, rel, kinds[rel])
+        if values is not None:
+            data[rel] = json.dumps(values, ensure_ascii=False).encode()
+        return loaded
+
+    loaded = {rel: load(rel) for rel in changed}
     refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(now))
     records = [f.record for f in loaded.values() if f.record is not None]
     moment = moment_of(records)
@@ -137,15 +154,14 @@ def partial(
     units |= {u for u, facts in state.facts.items() if facts.next_change is not None and facts.next_change <= moment}
     if len(units) > max(50, PARTIAL_SHARE * len(state.facts)):
         return f"{len(units)} Market Units to derive again"
-    members = state.members()
-    wanted = sorted({rel for unit in units for rel in members.get(unit, ())} - loaded.keys())
-    loaded.update({rel: load_file(root, rel, kinds[rel]) for rel in wanted})
+    wanted = sorted(set(state.members(units)) - loaded.keys())
+    loaded.update({rel: load(rel) for rel in wanted})
     refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(now))
     files: list[LoadedFile] = sorted([*state.reference.values(), *loaded.values()], key=lambda f: f.path)
     registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
     refuse_errors(pipeline.registry_findings(registry), len(now))
     kept = {u: facts for u, facts in state.facts.items() if u not in units}
-    return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded))
+    return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded), data=data)
 
 
 def reference_files(registry: Registry) -> dict[str, LoadedFile]:

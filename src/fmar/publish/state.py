@@ -18,7 +18,8 @@ from pathlib import Path
 
 from fmar.cache import Cache
 from fmar.loading.record_file import LoadedFile
-from fmar.publish.facts import ChangeRow, UnitFacts, decode, encode
+from fmar.publish.facts import UnitFacts, decode, encode
+from fmar.publish.ledger import ChangeLedger
 from fmar.publish.output import MANIFEST
 
 #: Kinds whose records every unit group may refer to: always loaded whole.
@@ -42,18 +43,16 @@ class BuildState:
     #: The reference records' files as loaded (parties, products, processes).
     reference: dict[str, LoadedFile]
     facts: dict[str, UnitFacts]
-    #: Changes of records that are neither reference records nor in a unit group (removed ones).
-    removed_changes: list[ChangeRow] = field(default_factory=list)
+    #: Every change of every record, the removed ones' included.
+    ledger: ChangeLedger = field(default_factory=ChangeLedger)
     #: The latest recorded time of any record (the default as-of time without Git).
     latest: datetime | None = None
     #: Each unit's facts as saved (``facts.encode``): what a state is stored as.
     blobs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
-    def members(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for rel, unit in self.group_of.items():
-            out.setdefault(unit, []).append(rel)
-        return out
+    def members(self, units: set[str]) -> list[str]:
+        """The files of the groups of ``units``."""
+        return [rel for rel, unit in self.group_of.items() if unit in units]
 
 
 def state_name(out: Path) -> str:
@@ -80,12 +79,21 @@ def site_token(out: Path) -> str | None:
         return None
 
 
-def save_state(cache: Cache, out: Path, state: BuildState, previous: BuildState | None) -> None:
-    """Save ``state``, reusing the saved form of every unit whose facts ``previous`` handed over."""
+def save_state(
+    cache: Cache, out: Path, state: BuildState, previous: BuildState | None, encoded: dict[str, bytes]
+) -> None:
+    """Save ``state``, reusing the saved form of every unit whose facts ``previous`` handed over
+    and the ``encoded`` facts (``facts.encode``) of the units derived again."""
     kept = previous.facts if previous else {}
     old = previous.blobs if previous else {}
     facts = state.facts
-    state.blobs = {unit: old[unit] if kept.get(unit) is f and unit in old else encode(f) for unit, f in facts.items()}
+
+    def blob(unit: str, f: UnitFacts) -> bytes:
+        if unit in encoded:
+            return encoded[unit]
+        return old[unit] if kept.get(unit) is f and unit in old else encode(f)
+
+    state.blobs = {unit: blob(unit, f) for unit, f in facts.items()}
     state.facts = {}
     try:
         cache.save(state_name(out), state)
