@@ -14,8 +14,10 @@ import os
 import struct
 import zipfile
 from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add, mul, sub
 
 #: Offsets and sizes above this need ZIP64 (zipfile's limit: 2 GiB - 1, not 4 GiB).
 LIMIT = zipfile.ZIP64_LIMIT
@@ -89,12 +91,17 @@ class Directory:
     ours: list[bool]
     names: list[bytes]  # UTF-8
 
-    def find(self, names: list[bytes]) -> list[int]:
-        """The entry named by each of ``names``, -1 if none (usually the same names: no index)."""
-        if names == self.names:
-            return list(range(len(names)))
-        index = {name: k for k, name in enumerate(self.names)}
-        return [index.get(name, -1) for name in names]
+    def copyable(self, names: list[bytes], wanted: list[bool]) -> list[int]:
+        """For each of ``names``, the entry of that name if it is ``wanted`` and ours, else -1."""
+        if names == self.names:  # usually: no index needed
+            found, ours = range(len(names)), self.ours
+        else:
+            index = {name: k for k, name in enumerate(self.names)}
+            found = [index.get(name, -1) for name in names]
+            ours = [self.ours[k] for k in found]
+        # (k + 1) * wanted * ours - 1, computed in C rather than a Python loop (k + 1 is 0 if not found)
+        plus_one = map(mul, map(mul, map(add, found, repeat(1)), wanted), ours)
+        return list(map(sub, plus_one, repeat(1)))
 
     def span(self, k: int, count: int) -> tuple[int, int]:
         """Where entries ``k``..``k + count - 1`` (ours) lie in the zip, local headers included."""
@@ -113,9 +120,9 @@ class Directory:
         offsets = self.offsets[k : k + count]
         patched = bisect_right(offsets, LIMIT - max(delta, 0))  # these keep a 4-byte offset field
         out = bytearray(self.data[first : self.records[k + patched]])
-        pack = _OFFSET.pack_into
-        for record, offset in zip(self.records[k : k + patched], offsets[:patched], strict=True):
-            pack(out, record - first + 42, offset + delta)
+        fields = map(sub, self.records[k : k + patched], repeat(first - 42))
+        # pack_into each record's offset field, the loop run in C (deque of no length consumes the map)
+        deque(map(_OFFSET.pack_into, repeat(out), fields, map(add, offsets[:patched], repeat(delta))), maxlen=0)
         for i in range(k + patched, k + count):
             out += central_record(*self.entry(i), self.offsets[i] + delta)
         return out
@@ -173,19 +180,18 @@ def _split(data: bytes, start: int) -> Directory | None:
     constant = [*range(5), *range(6, 12), *range(26, 38)]  # byte 5: the high byte of the flags
     if len(fixed) != width * count or any(fixed[i::width] != template[i : i + 1] * count for i in constant):
         return None
-    utf8 = (
-        bytes(0 if name.isascii() else _UTF8 >> 8 for name in names) if not b"".join(names).isascii() else bytes(count)
-    )
+    ascii = list(map(bytes.isascii, names))
+    utf8 = bytes(count) if all(ascii) else bytes(0 if plain else _UTF8 >> 8 for plain in ascii)
     lengths = _column(fixed, width, 24, "H")
     if fixed[5::width] != utf8 or lengths != list(map(len, names)):
         return None
     offsets, compressed = _column(fixed, width, 38, "I"), _column(fixed, width, 16, "I")
-    ends = [o + LOCAL_SIZE + n + c for o, n, c in zip(offsets, lengths, compressed, strict=True)]
+    ends = list(map(add, map(add, offsets, compressed), map(add, lengths, repeat(LOCAL_SIZE))))  # at C speed
     if ends[:-1] == offsets[1:] and ends[-1] == start:
         ours = [True] * count
     else:
         ours = [end == after for end, after in zip(ends, [*offsets[1:], start], strict=True)]
-    records = list(accumulate((CENTRAL_SIZE + n for n in lengths), initial=0))
+    records = list(accumulate(map(add, lengths, repeat(CENTRAL_SIZE)), initial=0))
     return Directory(data, start, records, offsets, ours, names)
 
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
+from operator import sub
 from pathlib import Path
 
 from fmar.publish.zip_records import LIMIT, Directory, central_record, end_records, local_header, read_directory
@@ -127,7 +129,7 @@ class _Sink:
             self.flush()
 
     def flush(self) -> None:
-        view = memoryview(b"".join(self._pending))
+        view = memoryview(self._pending[0] if len(self._pending) == 1 else b"".join(self._pending))
         while view:
             view = view[os.write(self.fd, view) :]
         self._pending, self._size = [], 0
@@ -165,34 +167,35 @@ def _sources(
     if directory is None:
         os.close(fd)
         return None, None, [none] * len(encoded)
-    ours = directory.ours
-    found = directory.find(encoded)
-    return fd, directory, [k if wanted and k >= 0 and ours[k] else none for k, wanted in zip(found, keep, strict=True)]
+    return fd, directory, directory.copyable(encoded, keep)
 
 
 def _runs(fd: int, directory: Directory, source: list[int], encoded: list[bytes]) -> dict[int, tuple[int, int]]:
     """Runs of entries to copy, by the index of their first name: (first entry in ``directory``,
     count) of entries that lie back to back there. The local header of each run's first entry is
-    read and checked (an entry that fails is deflated instead: ``source`` is updated)."""
+    read and checked (an entry that fails is deflated instead)."""
     runs: dict[int, tuple[int, int]] = {}
-    i, total = 0, len(source)
-    while i < total:
-        k = source[i]
-        if k < 0:
+    steps = map(sub, source[1:], source)  # 1 inside a run
+    bounds = [0, *(i for i, step in enumerate(steps, 1) if step != 1), len(source)]
+    for i, end in pairwise(bounds):
+        while i < end and source[i] >= 0:
+            name, crc, size, compressed = directory.entry(source[i])
+            header = local_header(name, crc, size, compressed)
+            if name == encoded[i] and os.pread(fd, len(header), directory.offsets[source[i]]) == header:
+                runs[i] = (source[i], end - i)
+                break
             i += 1
-            continue
-        name, crc, size, compressed = directory.entry(k)
-        header = local_header(name, crc, size, compressed)
-        if name != encoded[i] or os.pread(fd, len(header), directory.offsets[k]) != header:
-            source[i] = -1
-            i += 1
-            continue
-        count = 1
-        while i + count < total and source[i + count] == k + count:
-            count += 1
-        runs[i] = (k, count)
-        i += count
     return runs
+
+
+def _fresh(runs: dict[int, tuple[int, int]], total: int) -> list[int]:
+    """The entries outside ``runs``."""
+    out, i = [], 0
+    for start, (_, count) in sorted(runs.items()):
+        out.extend(range(i, start))
+        i = start + count
+    out.extend(range(i, total))
+    return out
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -222,18 +225,16 @@ def write_zip(
     core, at most 4).
     """
     order = sorted(names)
-    encoded = [name.encode() for name in order]
+    encoded = list(map(str.encode, order))
     if unchanged is None or previous is None:
         keep = [False] * len(order)
-    elif callable(unchanged):
-        keep = [unchanged(name) for name in order]
     else:
-        keep = [name in unchanged for name in order]
+        keep = list(map(unchanged if callable(unchanged) else unchanged.__contains__, order))
     old, directory, source = _sources(previous, target, encoded, keep, level)
     try:
         runs = _runs(old, directory, source, encoded) if old is not None and directory is not None else {}
         base = f"{folder}{os.sep}"
-        fresh = [base + name for name, k in zip(order, source, strict=True) if k < 0]
+        fresh = [base + order[i] for i in _fresh(runs, len(order))]
         with (
             target.open("wb", buffering=0) as out,
             _Deflater(fresh, level, workers or min(4, os.cpu_count() or 1)) as deflater,
