@@ -344,3 +344,14 @@ def test_more_than_65535_entries(tmp_path: Path) -> None:
         assert archive.read(changed) == b"{}\n" and archive.read(names[1]) == shared[1].read_bytes()
     if shutil.which("unzip"):
         subprocess.run(["unzip", "-tq", str(target)], check=True, capture_output=True)
+
+
+def test_an_entry_added_first_leaves_the_rest_copied(tmp_path: Path) -> None:
+    files = _initial(random.Random(13))
+    previous = tmp_path / "previous.zip"
+    previous.write_bytes(_fresh(tmp_path, files))
+    unchanged = set(files)
+    files["!first.json"] = b"{}\n"
+    data, stats = _incremental(tmp_path, files, previous, unchanged)
+    assert data == _fresh(tmp_path, files)
+    assert stats == ZipStats(copied=len(unchanged), compressed=1)

@@ -175,16 +175,21 @@ def _runs(fd: int, directory: Directory, source: list[int], encoded: list[bytes]
     count) of entries that lie back to back there. The local header of each run's first entry is
     read and checked (an entry that fails is deflated instead)."""
     runs: dict[int, tuple[int, int]] = {}
-    steps = map(sub, source[1:], source)  # 1 inside a run
-    bounds = [0, *(i for i, step in enumerate(steps, 1) if step != 1), len(source)]
+    # 1 where the next name's entry follows this one's (so both are in one run), built in C
+    follows = bytes(map((1).__eq__, map(sub, source[1:], source)))
+    bounds, at = [0], follows.find(0)
+    while at >= 0:
+        bounds.append(at + 1)
+        at = follows.find(0, at + 1)
+    bounds.append(len(source))
     for i, end in pairwise(bounds):
-        while i < end and source[i] >= 0:
-            name, crc, size, compressed = directory.entry(source[i])
-            header = local_header(name, crc, size, compressed)
-            if name == encoded[i] and os.pread(fd, len(header), directory.offsets[source[i]]) == header:
-                runs[i] = (source[i], end - i)
-                break
-            i += 1
+        for first in range(i, end):  # -1 then entry 0 also "follow": skip to the first to copy
+            if source[first] >= 0:
+                name, crc, size, compressed = directory.entry(source[first])
+                header = local_header(name, crc, size, compressed)
+                if name == encoded[first] and os.pread(fd, len(header), directory.offsets[source[first]]) == header:
+                    runs[first] = (source[first], end - first)
+                    break
     return runs
 
 
