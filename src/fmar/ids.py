@@ -44,8 +44,9 @@ _COMPILED: dict[str, re.Pattern[str]] = {}
 
 
 def matches(pattern: str, value: str) -> bool:
-    """True when ``value`` matches the id ``pattern`` (compiled once)."""
+    """True when all of ``value`` matches the id ``pattern`` (compiled once; ``fullmatch``, as ``$``
+    alone would also accept a trailing newline)."""
     compiled = _COMPILED.get(pattern)
     if compiled is None:
         compiled = _COMPILED[pattern] = re.compile(pattern)
-    return compiled.match(value) is not None
+    return compiled.fullmatch(value) is not None

@@ -27,6 +27,7 @@ from fmar.loading.problems import Problem
 from fmar.loading.record_file import LoadedFile, locate, read_record
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
+from fmar.memory import collector_paused
 from fmar.registry import Registry
 from fmar.rules.catalogue import RULES
 from fmar.rules.registry import check_registry
@@ -149,40 +150,50 @@ class Pipeline:
             buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
         return buckets
 
-    def load(self, progress: Progress | None = None, data: Path | None = None) -> tuple[Registry, list[Finding]]:
+    def load(
+        self, progress: Progress | None = None, data: Path | None = None, *, cross_record: bool = True
+    ) -> tuple[Registry, list[Finding]]:
         """Every record and every finding, reading only buckets of files that changed since the last run.
 
         ``data``: a folder where the files read (not those whose results were cached) leave their
-        records' data (see ``_load_bucket``)."""
+        records' data (see ``_load_bucket``). Without ``cross_record`` the findings are those of
+        the files alone: the caller runs ``registry_findings`` itself (and may ``remember`` all)."""
         buckets = self._buckets()
         files: list[LoadedFile] = []
         missing = []
-        for key, items in buckets.items():
-            blob = self.cache.load_bytes(key)
-            if blob is None:
-                missing.append(key)
-                continue
-            files.extend(pickle.loads(blob))
-            if progress:
-                progress(len(items))
-        # Workers read the missing buckets into the cache (a scratch folder without one) while this
-        # process unpickles the buckets they have finished.
-        with tempfile.TemporaryDirectory(prefix="fmar-buckets-") as scratch:
-            exchange = self.cache if self.cache.enabled else Cache.scratch(Path(scratch))
-            for key, blob in self._read(missing, buckets, exchange, progress, data):
-                data = blob if blob is not None else exchange.load_bytes(key)
-                if data is None:
-                    raise OSError(f"a worker's results for {key} could not be read back from {exchange.directory}")
-                files.extend(pickle.loads(data))
-        self.cache.prune("bucket-", set(buckets))
-        files.sort(key=lambda f: f.path)
-        registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
+        with collector_paused():
+            for key, items in buckets.items():
+                blob = self.cache.load_bytes(key)
+                if blob is None:
+                    missing.append(key)
+                    continue
+                files.extend(pickle.loads(blob))
+                if progress:
+                    progress(len(items))
+            # Workers read the missing buckets into the cache (a scratch folder without one) while
+            # this process unpickles the buckets they have finished.
+            with tempfile.TemporaryDirectory(prefix="fmar-buckets-") as scratch:
+                exchange = self.cache if self.cache.enabled else Cache.scratch(Path(scratch))
+                for key, blob in self._read(missing, buckets, exchange, progress, data):
+                    read = blob if blob is not None else exchange.load_bytes(key)
+                    if read is None:
+                        raise OSError(f"a worker's results for {key} could not be read back from {exchange.directory}")
+                    files.extend(pickle.loads(read))
+            self.cache.prune("bucket-", set(buckets))
+            files.sort(key=lambda f: f.path)
+            registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
         findings = [finding(rel, problem) for rel, problem in self.layout.problems]
         findings.extend(finding(f.path, p) for f in files for p in f.problems)
+        if not cross_record:
+            return registry, sorted(findings)
         findings.extend(self.registry_findings(registry))
         findings.sort()
-        self.cache.save("findings.pickle", (self.digest, findings))
+        self.remember(findings)
         return registry, findings
+
+    def remember(self, findings: list[Finding]) -> None:
+        """Keep every finding of the registry as it is now, for a run with nothing changed."""
+        self.cache.save("findings.pickle", (self.digest, findings))
 
     def _read(
         self,

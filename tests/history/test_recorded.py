@@ -107,6 +107,37 @@ def test_a_new_commit_is_walked_incrementally_and_a_rewrite_in_full(world: World
     assert rewritten.commits[-1].committed_at == int((T0 + 3 * DAY).timestamp())
 
 
+def test_commits_after_the_saved_index_are_replayed_from_its_journal(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = world.repo
+    build_index(repo.path, world.registry)
+    world.unit("MU-VOLTAFLEX-000001", "Thurrock Battery", T0 + DAY)
+    repo.commit_all("unit", when=T0 + 2 * DAY)
+    assert build_index(repo.path, world.registry).source == "incremental"
+    world.unit("MU-VOLTAFLEX-000001", "Thurrock Battery II", T0 + 2 * DAY)
+    world.unit("MU-VOLTAFLEX-000002", "Tilbury Battery", T0 + 2 * DAY)
+    repo.commit_all("units", when=T0 + 3 * DAY)
+    assert build_index(repo.path, world.registry).source == "incremental"
+
+    replayed = build_index(repo.path, world.registry)
+    fresh = build_index(repo.path, world.registry, use_cache=False)
+
+    assert replayed.source == "cached"
+    assert (replayed.head, replayed.commits, replayed.changes) == (fresh.head, fresh.commits, fresh.changes)
+    added = replayed.changes["registry/market_unit/MU-VOLTAFLEX-000002.yaml"]
+    assert [(c.status, c.signer) for c in added] == [("A", "VOLTAFLEX")]
+    # A journal past its limit is folded into the saved columns, which then load alone.
+    with monkeypatch.context() as patch:
+        patch.setattr("fmar.history.index._Saved.JOURNAL_LIMIT", 0)
+        world.unit("MU-VOLTAFLEX-000003", "Grays Battery", T0 + 3 * DAY)
+        repo.commit_all("unit 3", when=T0 + 4 * DAY)
+        assert build_index(repo.path, world.registry).source == "incremental"
+    folded = build_index(repo.path, world.registry)
+    assert folded.source == "cached"
+    assert folded.changes == build_index(repo.path, world.registry, use_cache=False).changes
+
+
 def test_a_shallow_clone_is_refused_with_the_fix(world: World, tmp_path: Path) -> None:
     world.unit("MU-VOLTAFLEX-000001", "Thurrock Battery", T0 + DAY)
     world.repo.commit_all("unit", when=T0 + 2 * DAY)

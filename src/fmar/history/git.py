@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 #: What to tell someone whose clone lacks history.
@@ -121,12 +121,18 @@ def tree_files(root: Path, commit: str, prefix: str) -> list[tuple[str, str]]:
 
 def tracks(root: Path, folder: Path) -> bool:
     """True when the repository at ``root`` tracks at least one file under ``folder``
-    (a registry inside another project's worktree, ignored there, has no history of its own)."""
+    (a registry inside another project's worktree, ignored there, has no history of its own).
+
+    Reads only the start of ``git ls-files``: a national registry lists hundreds of thousands.
+    """
+    command = ["git", "-C", str(root), "ls-files", "-z", "--", str(folder.resolve())]
     try:
-        out = run(root, "ls-files", "--", str(folder.resolve()))
-    except GitError:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env()) as listing:
+            first = listing.stdout.read(1) if listing.stdout else b""
+            listing.kill()
+    except OSError:
         return False
-    return bool(out.strip())
+    return bool(first)
 
 
 def is_ancestor(root: Path, older: str, newer: str) -> bool:
@@ -156,17 +162,22 @@ def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
     return {line for line in out.decode().splitlines() if line}
 
 
-def clean_blobs(root: Path, folder: Path) -> dict[str, str]:
-    """Path (relative to ``root``) -> blob id of every tracked file under ``folder`` whose working
-    copy is what the index holds: its content's identity, the same in every clone."""
+def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
+    """The blob id of each record file of the layout scan of ``folder`` (``files``: ``Layout.files``,
+    paths relative to ``root``) whose working copy is what the index holds (its content's identity,
+    the same in every clone), None for the others: as git decides it (``git ls-files`` and
+    ``git diff-files``, which trusts its index's stat data and hashes only what that cannot vouch for)."""
     target = str(folder.resolve())
     listed = run(root, "ls-files", "-s", "-z", "--", target)
     dirty = set(run(root, "diff-files", "--name-only", "-z", "--relative", "--", target).split(b"\0"))
-    out = {}
+    blobs: dict[bytes, bytes] = {}
     for entry in listed.split(b"\0"):
-        if not entry:
-            continue
-        meta, path = entry.split(b"\t", 1)
-        if path not in dirty:
-            out[path.decode()] = meta.split()[1].decode()
+        if entry:
+            meta, path = entry.split(b"\t", 1)
+            if path not in dirty:
+                blobs[path] = meta.split(b" ", 2)[1]
+    out: list[str | None] = []
+    for rel, _, _, _ in files:
+        blob = blobs.get(rel.encode())
+        out.append(blob.decode() if blob is not None else None)
     return out

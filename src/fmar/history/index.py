@@ -4,17 +4,27 @@
 each commit against its first parent (a merge shows what it brought into main, a squash or rebase
 merge its own changes), in a few parallel slices. The result is cached outside the repository; when
 the cached commits still start the line, only the new commits are diffed.
+
+The index of a national registry holds hundreds of thousands of changes, and every build reads
+it, so it is kept in columns (``ChangeTable``: flat arrays and one string of paths) that load in a
+fraction of the time a pickle of as many small objects takes; a file's changes become ``Change``
+tuples only when asked for.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fmar.cache import Cache
 from fmar.history import git
@@ -22,10 +32,15 @@ from fmar.history import git
 _SIGNER = re.compile(rb"^signature:\s*\n(?:[ \t]+.*\n)*?[ \t]+signer:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
 _FORMAT = "%x01%H%x00%P%x00%ct%x00%at%x00%an <%ae>%x00%cn <%ce>"
 _NULL = "0" * 40
+_NO_BLOB = bytes(20)
+#: The signer code of an addition whose blob has not been read yet (``_read_signers`` fills it).
+_UNREAD = 0xFFFFFFFF
+#: Bumped whenever the cached layout changes.
+_LAYOUT = 1
 
 
 class Commit(NamedTuple):
-    """A commit of the first-parent line (a named tuple: the cached index of 100,000 files loads fast)."""
+    """A commit of the first-parent line."""
 
     id: str
     committed_at: int
@@ -39,11 +54,222 @@ class Commit(NamedTuple):
 
 
 class Change(NamedTuple):
-    """One file changed by one commit: A(dded), M(odified) or D(eleted); ``blob`` is "" once deleted."""
+    """One file changed by one commit: A(dded), M(odified) or D(eleted); ``blob`` is "" once deleted.
+
+    ``signer`` is the signer named in the blob of an addition ("" for other changes, or when the
+    blob names none).
+    """
 
     commit: int
     status: str
     blob: str
+    signer: str = ""
+
+
+class Addition(NamedTuple):
+    """How a file present at the head came in: the commit (its number) of its first addition,
+    the signer that addition names, and whether that addition is the file's only change."""
+
+    commit: int
+    signer: str
+    alone: bool
+
+
+class ChangeTable(Mapping[str, list[Change]]):
+    """Each file's changes in commit order, as a read-only mapping path -> [Change], kept in columns.
+
+    Changes are numbered in the order they were added; per change: its commit, status letter,
+    binary blob id, signer code and the number of the same file's next change (-1 for none); per
+    file: its first and last change. Adding a change is O(1), so new commits extend the table.
+    Files are numbered in path order as saved (found by bisection, no dictionary of every path to
+    build on loading), then in the order later walks first met them.
+    """
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        #: How many of ``paths`` are sorted (as loaded); the rest are in ``_added``.
+        self._sorted = 0
+        self._added: dict[str, int] = {}
+        #: path -> file number of every file, once a bulk lookup (``numbered``) needed it.
+        self._every: dict[str, int] | None = None
+        self.first = array("i")
+        self.last = array("i")
+        self.next = array("i")
+        self.commit = array("i")
+        self.status = bytearray()
+        self.blobs = bytearray()
+        self.signer = array("I")
+        self.signer_names: list[str] = [""]
+        self._made: dict[str, list[Change]] = {}
+
+    def number(self, path: str) -> int | None:
+        """The file number of ``path``, or None when it never changed."""
+        paths, end = self.paths, self._sorted
+        at = bisect_left(paths, path, 0, end)
+        if at < end and paths[at] == path:
+            return at
+        return self._added.get(path)
+
+    def numbered(self, paths: Iterable[str]) -> list[tuple[str, int]]:
+        """(path, file number) of those of ``paths`` that ever changed, in the order given.
+
+        Many paths are looked up in a dictionary of every path (built once), a few by bisection.
+        """
+        paths = list(paths)
+        if len(paths) * 8 < len(self.paths):
+            return [(path, number) for path in paths if (number := self.number(path)) is not None]
+        if self._every is None or len(self._every) != len(self.paths):
+            self._every = dict(zip(self.paths, range(len(self.paths)), strict=True))
+        every = self._every
+        return [(path, every[path]) for path in paths if path in every]
+
+    def additions(self, paths: Iterable[str] | None = None) -> dict[str, Addition]:
+        """The first addition of each file present after the last change (of those at ``paths``),
+        without making their changes into ``Change`` tuples."""
+        pairs = zip(self.paths, range(len(self.paths)), strict=True) if paths is None else self.numbered(paths)
+        status, first, last, nxt, commit, signer, names = (
+            self.status,
+            self.first,
+            self.last,
+            self.next,
+            self.commit,
+            self.signer,
+            self.signer_names,
+        )
+        added, deleted = ord("A"), ord("D")
+        out = {}
+        for path, number in pairs:
+            if status[last[number]] == deleted:
+                continue
+            at = first[number]
+            alone = nxt[at] < 0
+            if status[at] != added:  # the first addition, else the first change
+                probe = at
+                while probe >= 0 and status[probe] != added:
+                    probe = nxt[probe]
+                at = probe if probe >= 0 else at
+                alone = False
+            code = signer[at]
+            out[path] = Addition(commit[at], names[code] if code != _UNREAD else "", alone)
+        return out
+
+    def __getitem__(self, path: str) -> list[Change]:
+        made = self._made.get(path)
+        if made is None:
+            number = self.number(path)
+            if number is None:
+                raise KeyError(path)
+            made = self._made[path] = self._changes(number)
+        return made
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.number(path) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def _changes(self, number: int) -> list[Change]:
+        out = []
+        at = self.first[number]
+        names, blobs, signer, nxt = self.signer_names, self.blobs, self.signer, self.next
+        while at >= 0:
+            raw = blobs[at * 20 : at * 20 + 20]
+            code = signer[at]
+            out.append(
+                Change(
+                    self.commit[at],
+                    chr(self.status[at]),
+                    raw.hex() if raw != _NO_BLOB else "",
+                    names[code] if code != _UNREAD else "",
+                )
+            )
+            at = nxt[at]
+        return out
+
+    def add(self, path: str, commit: int, status: str, blob: str) -> None:
+        """Append a change of ``path`` (its changes must be added in commit order)."""
+        change = len(self.commit)
+        number = self.number(path)
+        if number is None:
+            self._added[path] = len(self.paths)
+            if self._every is not None:
+                self._every[path] = len(self.paths)
+            self.paths.append(path)
+            self.first.append(change)
+            self.last.append(change)
+        else:
+            self.next[self.last[number]] = change
+            self.last[number] = change
+            self._made.pop(path, None)
+        self.next.append(-1)
+        self.commit.append(commit)
+        self.status += status.encode()
+        self.blobs += bytes.fromhex(blob) if blob else _NO_BLOB
+        self.signer.append(_UNREAD if status == "A" else 0)
+
+    def last_statuses(self) -> bytes:
+        """The status letter of each file's last change, by file number."""
+        if len(self.paths) < 2:
+            return bytes(self.status[at] for at in self.last)
+        return bytes(itemgetter(*self.last)(self.status))
+
+    def removed(self) -> list[str]:
+        """Files whose last change deleted them."""
+        return [self.paths[m.start()] for m in re.finditer(b"D", self.last_statuses())]
+
+    def read_signers(self, start: int, read: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
+        """Name the signer of each addition from change number ``start`` on not named yet;
+        ``read(blobs)`` gives blob -> signer, and is returned."""
+        unread = [at for at in range(start, len(self.commit)) if self.signer[at] == _UNREAD]
+        if not unread:
+            return {}
+        blobs = [self.blobs[at * 20 : at * 20 + 20].hex() for at in unread]
+        signers = read(sorted(set(blobs)))
+        codes = {name: code for code, name in enumerate(self.signer_names)}
+        for at, blob in zip(unread, blobs, strict=True):
+            name = signers.get(blob, "")
+            code = codes.get(name)
+            if code is None:
+                code = codes[name] = len(self.signer_names)
+                self.signer_names.append(name)
+            self.signer[at] = code
+        self._made.clear()
+        return signers
+
+    def dump(self) -> tuple[Any, ...]:
+        """The columns, files in path order."""
+        order = sorted(range(len(self.paths)), key=self.paths.__getitem__)
+        return (
+            "\0".join([self.paths[n] for n in order]),
+            array("i", [self.first[n] for n in order]).tobytes(),
+            array("i", [self.last[n] for n in order]).tobytes(),
+            self.next.tobytes(),
+            self.commit.tobytes(),
+            bytes(self.status),
+            bytes(self.blobs),
+            self.signer.tobytes(),
+            self.signer_names,
+        )
+
+    @classmethod
+    def load(cls, columns: tuple[Any, ...]) -> ChangeTable:
+        paths, first, last, nxt, commit, status, blobs, signer, names = columns
+        table = cls()
+        table.paths = paths.split("\0") if paths else []
+        table._sorted = len(table.paths)
+        for column, raw in (
+            (table.first, first),
+            (table.last, last),
+            (table.next, nxt),
+            (table.commit, commit),
+            (table.signer, signer),
+        ):
+            column.frombytes(raw)
+        table.status, table.blobs, table.signer_names = bytearray(status), bytearray(blobs), list(names)
+        return table
 
 
 @dataclass
@@ -53,16 +279,16 @@ class HistoryIndex:
     head: str = ""
     prefix: str = ""
     commits: list[Commit] = field(default_factory=list)
-    changes: dict[str, list[Change]] = field(default_factory=dict)
-    #: The signer named in each blob that first brought a record file in, read once and kept.
-    signers: dict[str, str] = field(default_factory=dict)
+    changes: ChangeTable = field(default_factory=ChangeTable)
     #: How the index was obtained on this call: "cached", "incremental" or "full".
     source: str = "full"
 
     def present(self, upto: int | None = None) -> dict[str, list[Change]]:
         """Changes of the files that exist after commit ``upto`` (an index; default: the head)."""
         if upto is None:
-            return {path: changes for path, changes in self.changes.items() if changes[-1].blob}
+            lasts = self.changes.last_statuses()
+            paths = self.changes.paths
+            return {paths[n]: self.changes[paths[n]] for n, status in enumerate(lasts) if status != ord("D")}
         out = {}
         for path, changes in self.changes.items():
             known = [c for c in changes if c.commit <= upto]
@@ -82,10 +308,25 @@ class HistoryIndex:
                 chosen = number
         return chosen
 
+    def dump(self) -> bytes:
+        return marshal.dumps((_LAYOUT, self.head, self.prefix, [tuple(c) for c in self.commits], self.changes.dump()))
+
+    @classmethod
+    def load(cls, blob: bytes) -> HistoryIndex | None:
+        """The index ``dump`` wrote, or None when the bytes are not one (another layout, damage)."""
+        try:
+            layout, head, prefix, commits, columns = marshal.loads(blob)
+            if layout != _LAYOUT:
+                return None
+            return cls(head, prefix, list(map(Commit._make, commits)), ChangeTable.load(columns), "cached")
+        except (EOFError, ValueError, TypeError):
+            return None
+
 
 def parse_log(out: bytes, index: HistoryIndex) -> None:
     """Append the commits of a ``git diff-tree --stdin`` run in _FORMAT with ``--raw -z`` (oldest first)."""
     prefix = index.prefix.encode() + b"/"
+    add = index.changes.add
     for chunk in out.split(b"\x01"):
         if not chunk:
             continue
@@ -102,8 +343,7 @@ def parse_log(out: bytes, index: HistoryIndex) -> None:
             if not meta or not meta[0].startswith(b":"):
                 continue
             blob = meta[3].decode()
-            change = Change(number, meta[4][:1].decode(), "" if blob == _NULL else blob)
-            index.changes.setdefault(path.decode("utf-8", "replace"), []).append(change)
+            add(path.decode("utf-8", "replace"), number, meta[4][:1].decode(), "" if blob == _NULL else blob)
 
 
 def _diff_tree(root: Path, pairs: list[tuple[str, str]]) -> bytes:
@@ -123,7 +363,7 @@ def _diff_tree(root: Path, pairs: list[tuple[str, str]]) -> bytes:
     )
 
 
-def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None:
+def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> list[bytes]:
     """Diff each (commit, first parent) pair, oldest first, in parallel slices, into ``index``.
 
     Each commit is diffed against its first parent, so a merge shows what it brought into main,
@@ -131,7 +371,7 @@ def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None
     registry are dropped while parsing.
     """
     if not pairs:
-        return
+        return []
     workers = max(1, min(os.cpu_count() or 1, 4, len(pairs) // 500 or 1))
     size = -(-len(pairs) // workers)
     slices = [pairs[start : start + size] for start in range(0, len(pairs), size)]
@@ -142,6 +382,7 @@ def _walk(root: Path, pairs: list[tuple[str, str]], index: HistoryIndex) -> None
             outputs = list(pool.map(lambda part: _diff_tree(root, part), slices))
     for out in outputs:
         parse_log(out, index)
+    return outputs
 
 
 def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache: bool = True) -> HistoryIndex:
@@ -153,28 +394,84 @@ def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache:
     git.refuse_shallow(root)
     head = git.resolve(root, ref)
     prefix = registry_dir.resolve().relative_to(root.resolve()).as_posix()
-    cache = Cache(registry_dir, enabled=use_cache)
-    name = f"history-{prefix.replace('/', '_')}.pickle"
-    cached: HistoryIndex | None = cache.load(name)
-    if cached is not None and cached.prefix == prefix:
+    saved = _Saved(Cache(registry_dir, enabled=use_cache), prefix)
+    cached = saved.load()
+    if cached is not None:
         if cached.head == head:
-            cached.source = "cached"
             return cached
         new = _continuation(root, cached.head, head)
         if new is not None:
-            _walk(root, new, cached)
-            _read_signers(root, cached)
+            start = len(cached.changes.commit)
+            outputs = _walk(root, new, cached)
+            signers = _read_signers(root, cached, start)
             cached.head, cached.source = head, "incremental"
-            cache.save(name, cached)
+            saved.extend(cached, outputs, signers)
             return cached
     index = HistoryIndex(head=head, prefix=prefix)
     line = git.first_parent_line(root, head)
     line.reverse()
     _walk(root, line, index)
-    _read_signers(root, index)
+    _read_signers(root, index, 0)
     index.source = "full"
-    cache.save(name, index)
+    saved.save(index)
     return index
+
+
+class _Saved:
+    """The cached index: its columns as of one head, and a journal of the commits walked since.
+
+    Rewriting the columns of a national registry for every new commit would cost more than
+    loading them, so the ``git diff-tree`` output of new commits (and the signers their
+    additions name) is kept in a small journal replayed on loading, until it grows past
+    ``JOURNAL_LIMIT`` bytes and the columns are written again.
+    """
+
+    JOURNAL_LIMIT = 4 << 20
+
+    def __init__(self, cache: Cache, prefix: str) -> None:
+        self.cache, self.prefix = cache, prefix
+        stem = f"history-{prefix.replace('/', '_')}"
+        self.columns, self.journal = f"{stem}.columns", f"{stem}.journal"
+        #: The head of the saved columns, and the journal since (outputs, signers).
+        self.base = ""
+        self.outputs: list[bytes] = []
+        self.signers: dict[str, str] = {}
+
+    def load(self) -> HistoryIndex | None:
+        columns = self.cache.load_bytes(self.columns)
+        index = HistoryIndex.load(columns) if columns else None
+        if index is None or index.prefix != self.prefix:
+            return None
+        self.base = index.head
+        try:
+            layout, base, head, outputs, signers = marshal.loads(self.cache.load_bytes(self.journal) or b"N")
+        except (EOFError, ValueError, TypeError):
+            return index
+        if layout != _LAYOUT or base != index.head:
+            return index
+        start = len(index.changes.commit)
+        for out in outputs:
+            parse_log(out, index)
+        index.changes.read_signers(start, lambda _: signers)
+        if not index.commits or index.commits[-1].id != head:
+            return None  # a journal that does not end where it says: walk again
+        index.head, self.outputs, self.signers = head, outputs, signers
+        return index
+
+    def extend(self, index: HistoryIndex, outputs: list[bytes], signers: dict[str, str]) -> None:
+        """Save ``index``, which the walk of ``outputs`` (naming ``signers``) took past the loaded one."""
+        self.outputs.extend(outputs)
+        self.signers.update(signers)
+        if sum(map(len, self.outputs)) > self.JOURNAL_LIMIT:
+            self.save(index)
+            return
+        journal = (_LAYOUT, self.base, index.head, self.outputs, self.signers)
+        self.cache.save_bytes(self.journal, marshal.dumps(journal))
+
+    def save(self, index: HistoryIndex) -> None:
+        self.cache.save_bytes(self.columns, index.dump())
+        self.cache.save_bytes(self.journal, b"")
+        self.base, self.outputs, self.signers = index.head, [], {}
 
 
 def _continuation(root: Path, cached: str, head: str) -> list[tuple[str, str]] | None:
@@ -199,13 +496,11 @@ def signer_in(text: bytes) -> str:
     return found.group(1).decode() if found else ""
 
 
-def _read_signers(root: Path, index: HistoryIndex) -> None:
-    """Fill ``index.signers`` for additions not read yet, through one ``git cat-file --batch``."""
-    wanted = {
-        change.blob
-        for changes in index.changes.values()
-        for change in changes
-        if change.status == "A" and change.blob not in index.signers
-    }
-    for blob, text in git.read_blobs(root, sorted(wanted)).items():
-        index.signers[blob] = signer_in(text)
+def _read_signers(root: Path, index: HistoryIndex, start: int) -> dict[str, str]:
+    """Name the signers of the additions from change ``start`` on, through one ``git cat-file --batch``;
+    returns blob -> signer of the blobs read."""
+
+    def read(blobs: list[str]) -> dict[str, str]:
+        return {blob: signer_in(text) for blob, text in git.read_blobs(root, blobs).items()}
+
+    return index.changes.read_signers(start, read)

@@ -6,14 +6,14 @@ main branch whose tree contains it: the merge (or squash or rebase merge) that a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from fmar.findings import Finding
 from fmar.history import git
-from fmar.history.index import Change, HistoryIndex, build_index
+from fmar.history.index import Addition, Change, HistoryIndex, build_index
 from fmar.model import KINDS
 from fmar.registry import Registry
 from fmar.validate import Pipeline
@@ -52,29 +52,32 @@ def times_from(
 ) -> dict[str, RecordedTime]:
     """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head),
     or of those at ``paths`` only."""
+    if upto is None:
+        return times_of(index, index.changes.additions(paths))
+    every = index.present(upto)
+    chosen = every if paths is None else {path: every[path] for path in paths if path in every}
+    firsts = {path: first_recorded(changes) for path, changes in chosen.items()}
+    return times_of(index, {path: Addition(first.commit, first.signer, False) for path, first in firsts.items()})
+
+
+def times_of(index: HistoryIndex, additions: Mapping[str, Addition]) -> dict[str, RecordedTime]:
+    """Recorded times, by record id, of the record files that came in by ``additions``
+    (``ChangeTable.additions``); other files are left out."""
     out: dict[str, RecordedTime] = {}
-    moments: dict[int, RecordedTime] = {}
+    moments: dict[tuple[int, str], RecordedTime] = {}
     folder = index.prefix + "/"
-    if paths is None:
-        present = index.present(upto)
-    elif upto is None:
-        changes = index.changes
-        present = {path: changes[path] for path in paths if path in changes and changes[path][-1].blob}
-    else:
-        every = index.present(upto)
-        present = {path: every[path] for path in paths if path in every}
-    for path, changes in present.items():
+    for path, addition in additions.items():
         # record_of, inlined: this loop runs once per record of the registry
         kind, _, name = path[len(folder) :].partition("/")
         if not path.startswith(folder) or kind not in KINDS or not name.endswith(".yaml") or "/" in name:
             continue
-        first = changes[0] if changes[0].status == "A" else first_recorded(changes)
-        signer = index.signers.get(first.blob, "")
-        shared = moments.get(first.commit)
-        if shared is None or shared.signer != signer:
-            commit = index.commits[first.commit]
-            shared = RecordedTime(commit.time, commit.id, commit.author, commit.committer, signer)
-            moments[first.commit] = shared
+        moment = (addition.commit, addition.signer)
+        shared = moments.get(moment)
+        if shared is None:
+            commit = index.commits[addition.commit]
+            shared = moments[moment] = RecordedTime(
+                commit.time, commit.id, commit.author, commit.committer, addition.signer
+            )
         out[name[:-5]] = shared
     return out
 

@@ -13,6 +13,7 @@ from fmar.history.index import HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
+from fmar.model import KINDS
 from fmar.signing.records import iso
 
 
@@ -76,9 +77,9 @@ def parse_blob(raw: bytes) -> dict[str, Any] | None:
 
 def record_path(index: HistoryIndex, record_id: str) -> str | None:
     """The registry file of ``record_id`` in the history (present or since deleted)."""
-    for path in index.changes:
-        found = record_of(path, index.prefix)
-        if found and found[1] == record_id:
+    for kind in KINDS:
+        path = f"{index.prefix}/{kind}/{record_id}.yaml"
+        if path in index.changes:
             return path
     return None
 

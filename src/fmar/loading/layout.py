@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from fmar.ids import matches
 from fmar.loading.problems import Problem
 from fmar.model import KINDS
 
@@ -26,6 +28,17 @@ class Layout:
 
 def _id_pattern(kind: str) -> str:
     return str(KINDS[kind].model_fields["id"].metadata[0].pattern)
+
+
+def stamp(mtime_ns: int, ctime_ns: int, inode: int) -> int:
+    """The stamp of a file in ``Layout.files``: it changes whenever the file is written or replaced."""
+    return hash((mtime_ns, ctime_ns, inode))
+
+
+@cache
+def _is_id(kind: str) -> Callable[[str, int, int], re.Match[str] | None]:
+    """``fullmatch(name, 0, end)`` of ``kind``'s id pattern, compiled once."""
+    return re.compile(_id_pattern(kind)).fullmatch
 
 
 def scan(root: Path, registry: Path) -> Layout:
@@ -57,28 +70,51 @@ def scan(root: Path, registry: Path) -> Layout:
                 f"use one of: {', '.join(sorted(KINDS))}",
             )
             continue
-        kind = entry.name
-        pattern = _id_pattern(kind)
-        with os.scandir(entry.path) as inner:
-            for item in inner:
-                item_rel = f"{rel}/{item.name}"
-                info = item.stat(follow_symlinks=False)
-                if stat.S_ISLNK(info.st_mode):
-                    misplaced(item_rel, "REG-VAL003", "a symbolic link in the registry", "commit the record itself")
-                elif stat.S_ISDIR(info.st_mode):
-                    misplaced(item_rel, "REG-VAL001", "a folder inside a kind folder", "records are files <id>.yaml")
-                elif not stat.S_ISREG(info.st_mode):
-                    misplaced(item_rel, "REG-VAL003", "not a regular file", "commit the record as a plain file")
-                elif not item.name.endswith(".yaml") or not matches(pattern, item.name[:-5]):
-                    misplaced(
-                        item_rel,
-                        "REG-VAL004",
-                        f"{item.name!r} is not <id>.yaml for a {kind} id",
-                        f"name the file after the record's id (pattern {pattern}) with the extension .yaml",
-                    )
-                else:
-                    layout.files.append(
-                        (item_rel, kind, info.st_size, hash((info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
-                    )
-    layout.files.sort()
+        _scan_kind(entry.name, entry.path, f"{rel}/", layout.files, misplaced)
     return layout
+
+
+def _scan_kind(
+    kind: str,
+    folder: str,
+    base: str,
+    files: list[tuple[str, str, int, int]],
+    misplaced: Callable[[str, str, str, str], None],
+) -> None:
+    """Append the record files of one kind folder to ``files`` in name order (so ``files``, kind folder
+    after kind folder in name order, stays sorted by path); report every other entry.
+
+    The loop runs once per record file of a national registry, so its common case (a regular file
+    named ``<id>.yaml``) does one ``lstat`` relative to the open folder and one compiled match."""
+    is_id = _is_id(kind)
+    lstat = os.lstat
+    append = files.append
+    regular = stat.S_IFREG
+    file_type = stat.S_IFMT
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in sorted(os.listdir(handle)):  # noqa: PTH208 (a folder descriptor, which Path cannot list)
+            info = lstat(name, dir_fd=handle)
+            if file_type(info.st_mode) == regular and name.endswith(".yaml") and is_id(name, 0, len(name) - 5):
+                append((base + name, kind, info.st_size, stamp(info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
+            else:
+                _misplaced_entry(kind, base + name, info.st_mode, misplaced)
+    finally:
+        os.close(handle)
+
+
+def _misplaced_entry(kind: str, rel: str, mode: int, misplaced: Callable[[str, str, str, str], None]) -> None:
+    if stat.S_ISLNK(mode):
+        misplaced(rel, "REG-VAL003", "a symbolic link in the registry", "commit the record itself")
+    elif stat.S_ISDIR(mode):
+        misplaced(rel, "REG-VAL001", "a folder inside a kind folder", "records are files <id>.yaml")
+    elif not stat.S_ISREG(mode):
+        misplaced(rel, "REG-VAL003", "not a regular file", "commit the record as a plain file")
+    else:
+        name = rel.rsplit("/", 1)[1]
+        misplaced(
+            rel,
+            "REG-VAL004",
+            f"{name!r} is not <id>.yaml for a {kind} id",
+            f"name the file after the record's id (pattern {_id_pattern(kind)}) with the extension .yaml",
+        )

@@ -21,8 +21,10 @@ from typing import Any
 
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
+from fmar.memory import collector_paused, frozen
 from fmar.model import Record
 from fmar.publish import derive, docs_site, formats, pages, plan
+from fmar.publish.background import Background
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, api_url, page_url
 from fmar.publish.documents import API_ROOT, schema_texts
@@ -197,15 +199,20 @@ def build(
         str(page_size),
         f"{history_source.__module__}.{history_source.__qualname__}",
     )
-    previous = load_state(pipeline.cache, out, signature)
+    with collector_paused():
+        previous = load_state(pipeline.cache, out, signature)
     head = _git_head(root, registry_dir) if history_source is history_of else None
-    stamps = plan.stamps_of(pipeline, _clean_blobs(root, registry_dir) if head else {})
+    stamps = plan.stamps_of(pipeline, _clean_blobs(pipeline) if head else None)
     inputs = _partial(pipeline, previous, head, as_of, stamps) if previous else "no previous build to start from"
     if isinstance(inputs, str):
         log(f"full build: {inputs}")
         inputs = plan.full(pipeline, inputs, progress)
     registry = inputs.registry
-    history = history_source(root, registry_dir, registry)
+    try:
+        with collector_paused():
+            history = history_source(root, registry_dir, registry)
+    finally:
+        inputs.checking()  # the cross-record rules, checked meanwhile: refuses a registry with errors
     moment = as_of or history.head_time or _latest(history, previous)
     derived = Derived.of(registry, moment, history)
     log(f"deriving {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
@@ -236,7 +243,8 @@ def build(
     staging = Staging(out)
     encoded: dict[str, bytes] = {}
     try:
-        result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded)
+        with frozen():  # the registry, its history and the state: never garbage, shared with the workers
+            result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded)
         staging.publish()
     except OutputIncomplete as incomplete:
         staging.abandon()
@@ -290,10 +298,10 @@ def _latest(history: History, previous: BuildState | None) -> datetime:
     return max(moments, default=datetime.fromtimestamp(0).astimezone())
 
 
-def _clean_blobs(root: Path, registry_dir: Path) -> dict[str, str]:
+def _clean_blobs(pipeline: Pipeline) -> list[str | None]:
     from fmar.history import git
 
-    return git.clean_blobs(root, registry_dir)
+    return git.clean_blobs(pipeline.root, pipeline.registry_dir, pipeline.layout.files)
 
 
 def _partial(
@@ -372,13 +380,14 @@ def _build_into(
             results = [_derive_units(chunk) for chunk in chunks]
         staging.manifest, staging.written = manifest, written
         rows: list[Row] = []
-        for entries, count, stored_facts, changes in results:
-            staging.record(entries, count)
-            rows.extend(changes)
-            for blob in stored_facts:
-                facts = decode_facts(blob)
-                overview.facts[facts.unit] = facts
-                encoded[facts.unit] = blob
+        with collector_paused():
+            for entries, count, stored_facts, changes in results:
+                staging.record(entries, count)
+                rows.extend(changes)
+                for blob in stored_facts:
+                    facts = decode_facts(blob)
+                    overview.facts[facts.unit] = facts
+                    encoded[facts.unit] = blob
         overview.ledger.replace(units, rows)
         log(f"{len(units)} Market Units derived; their documents and pages rendered")
         _render(derived, overview, [("product", p) for p in sorted(registry.products)])
@@ -571,44 +580,30 @@ class _BulkJob:
         self.write = not staging.is_current(self.rel, self.key)
         path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
         unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}
-        self.result, sender = get_context("fork").Pipe(duplex=False)
-        job = (sender, path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
-        self.process = get_context("fork").Process(target=_bulk_child, args=job, name="fmar-all.zip")
-        self.process.start()
-        sender.close()
+        job = (path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
+        self.child = Background("all.zip", _write_bulk, *job)
 
     def finish(self, staging: Staging) -> tuple[int, str]:
         """Wait for the zip; its size and SHA-256."""
-        try:
-            outcome = self.result.recv()
-        except EOFError:
-            outcome = RuntimeError("the process writing all.zip ended without a result")
-        self.process.join()
-        if isinstance(outcome, BaseException):
-            raise outcome
+        size_and_hash = self.child.result()
         if self.write:
             staging.manifest[self.rel] = self.key
             staging.written += 1
-        return outcome  # type: ignore[no-any-return]
+        return size_and_hash
 
     def cancel(self) -> None:
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join()
-        self.result.close()
+        self.child.cancel()
 
 
-def _bulk_child(
-    sender: Any, path: Path, root: Path, names: list[str], previous: Path, unchanged: set[str], write: bool
-) -> None:
+def _write_bulk(
+    path: Path, root: Path, names: list[str], previous: Path, unchanged: set[str], write: bool
+) -> tuple[int, str]:
     try:
         if write:
             formats.write_zip(path, root, names, previous=previous, unchanged=unchanged)
-        sender.send(formats.file_sha256(path))
-    except Exception as error:  # reported by the parent, which stops the build
-        sender.send(RuntimeError(f"all.zip could not be written: {error}"))
-    finally:
-        sender.close()
+        return formats.file_sha256(path)
+    except OSError as error:
+        raise RuntimeError(f"all.zip could not be written: {error}") from error
 
 
 def _package(staging: Staging, overview: Overview, bulk: tuple[int, str], entries: int) -> None:

@@ -66,6 +66,33 @@ def timeline(history: Iterable[dict[str, Any]], commit_url: str | None) -> Marku
     return Markup("".join(parts))
 
 
+def table_rows(kind: str, rows: Iterable[dict[str, Any]]) -> Markup:
+    """The ``<tr>`` of each row of a list page: its filter values as data attributes, a link to the
+    record, its name and its cells (one call per page instead of a dozen template nodes per row)."""
+    parts = []
+    for row in rows:
+        data = "".join(f' data-{escape(name)}="{escape(value)}"' for name, value in row["data"].items())
+        cells = "".join(f"<td>{escape(cell)}</td>" for cell in row["cells"])
+        link = f'<a href="{escape(page_url(kind, row["id"]))}">{escape(row["id"])}</a>'
+        parts.append(f"<tr{data}>\n<td>{link}</td><td>{escape(row['name'])}</td>{cells}\n</tr>\n")
+    return Markup("".join(parts))
+
+
+def list_page_name(number: int) -> str:
+    """The file of page ``number`` of a paged list."""
+    return "index.html" if number == 1 else f"page-{number}.html"
+
+
+def page_links(page: int, pages: int) -> Markup:
+    """Links to every page of a paged list, the current one in bold."""
+    return Markup(
+        "".join(
+            f"<strong>{n}</strong> " if n == page else f'<a href="{list_page_name(n)}">{n}</a> '
+            for n in range(1, pages + 1)
+        )
+    )
+
+
 #: The template globals this module provides.
 GLOBALS = {
     "record_link": record_link,
@@ -73,4 +100,6 @@ GLOBALS = {
     "status_badge": status_badge,
     "link": link,
     "timeline": timeline,
+    "table_rows": table_rows,
+    "page_links": page_links,
 }

@@ -9,6 +9,7 @@ times stand in and no commit is known.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,10 +61,13 @@ class History:
         return list(self._changes)
 
 
-def signing_history(registry: Registry) -> History:
-    """History without Git: each record counts as added when it was signed."""
+def signing_history(registry: Registry, committed: Container[str] = ()) -> History:
+    """History without Git: each record counts as added when it was signed (records at the paths
+    in ``committed`` are left out: their history comes from Git)."""
     history = History()
     for record in registry.records():
+        if committed and registry.path_of(record) in committed:
+            continue
         at = registry.recorded_at.get(record.id) or record.signature.signed_at
         history.recorded[record.id] = RecordedTime(at)
         history.timelines[record.id] = [Change(at, record.KIND, record.id, "added", None, record.signature.signer)]
@@ -83,31 +87,33 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     """
     from fmar.history import git
     from fmar.history.index import build_index
-    from fmar.history.recorded import fill_recorded, record_of, times_from
+    from fmar.history.recorded import fill_recorded, record_of, times_of
     from fmar.history.versions import versions_of
 
     index = build_index(root, registry_dir)
     # Only the records in ``registry`` (which may hold only some unit groups), and records removed.
-    paths = {registry.path_of(record) for record in registry.records()}
-    times = times_from(index, paths=paths)
+    additions = index.changes.additions(registry.path_of(record) for record in registry.records())
+    times = times_of(index, additions)
     fill_recorded(registry, times)
-    history = signing_history(registry)
+    history = signing_history(registry, additions)
     for record_id, recorded in times.items():
         history.recorded[record_id] = RecordedTime(recorded.recorded_at, recorded.commit)
-    removed = [path for path, changes in index.changes.items() if changes[-1].status == "D"]
     wanted = {}
-    for path in [*(p for p in paths if p in index.changes), *removed]:
+    for path in [*additions, *index.changes.removed()]:
         found = record_of(path, index.prefix)
         if found is not None:
             wanted[path] = found
-    revised = [path for path in wanted if len(index.changes[path]) > 1 or index.changes[path][0].status != "A"]
+    revised = [path for path in wanted if path not in additions or not additions[path].alone]
     texts = git.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
+    times_by_commit: dict[int, datetime] = {}
     for path, (kind, record_id) in wanted.items():
-        changes = index.changes[path]
-        if len(changes) == 1 and changes[0].status == "A":
-            commit = index.commits[changes[0].commit]
-            signer = index.signers.get(changes[0].blob, "")
-            history.timelines[record_id] = [Change(commit.time, kind, record_id, "added", commit.id, signer)]
+        addition = additions.get(path)
+        if addition is not None and addition.alone:
+            at = times_by_commit.get(addition.commit)
+            if at is None:
+                at = times_by_commit[addition.commit] = index.commits[addition.commit].time
+            commit = index.commits[addition.commit].id
+            history.timelines[record_id] = [Change(at, kind, record_id, "added", commit, addition.signer)]
             continue
         history.timelines[record_id] = [
             Change(

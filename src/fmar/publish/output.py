@@ -72,11 +72,11 @@ def write_file(root: Path, rel: str, data: bytes) -> None:
     One ``open`` and one ``write`` in the common case; the folder is made, or the previous file
     (or hard link) removed, only when the first ``open`` says so.
     """
-    path = root / rel
+    path = f"{root}/{rel}"  # not pathlib: this runs for every file of a national site
     try:
         fd = os.open(path, _NEW_FILE, 0o666)
     except OSError:  # a previous file or link, a missing folder, or a file where a folder goes
-        fd = os.open(fresh(path), _NEW_FILE, 0o666)
+        fd = os.open(fresh(Path(path)), _NEW_FILE, 0o666)
     try:
         view = memoryview(data)
         while view:
@@ -146,13 +146,12 @@ class Staging:
         Kept when the spare has it from the same inputs; else hard-linked from the live site when
         that has it from the same inputs. False when the caller must write it.
         """
-        path = self.root / rel
-        if self.spare.get(rel) == key and path.is_file():
+        if self.spare.get(rel) == key and (self.root / rel).is_file():
             self.manifest[rel] = key
             return True
         if self.previous.get(rel) == key:
             try:
-                os.link(self.out / rel, fresh(path))
+                os.link(self.out / rel, fresh(self.root / rel))
             except OSError:
                 return False
             self.manifest[rel] = key

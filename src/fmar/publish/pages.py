@@ -46,7 +46,7 @@ def environment() -> Any:
         env.globals.setdefault(name, function)
     env.filters.setdefault("status_label", status_label)
     env.filters.setdefault("page", lambda record_id, kind: page_url(kind, record_id))
-    env.filters.setdefault("list_page", lambda n: "index.html" if n == 1 else f"page-{n}.html")
+    env.filters.setdefault("list_page", fragments.list_page_name)
     return env
 
 
@@ -56,8 +56,7 @@ def render(template: str, meta: Meta, **context: Any) -> bytes:
     return page.render(meta=meta, assets=assets, **context).encode()
 
 
-def list_page_name(number: int) -> str:
-    return "index.html" if number == 1 else f"page-{number}.html"
+list_page_name = fragments.list_page_name
 
 
 def paged(rows: list[Any], size: int) -> Iterable[tuple[int, int, list[Any]]]:

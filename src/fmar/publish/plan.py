@@ -21,6 +21,7 @@ from pathlib import Path
 from fmar.findings import Finding
 from fmar.loading.record_file import LoadedFile, read_record
 from fmar.model import Record
+from fmar.publish.background import Background
 from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
@@ -56,6 +57,8 @@ class Inputs:
     #: Path -> JSON of the record's data, for the records read in this build (what their documents
     #: quote; a record missing here is read again from its file).
     data: dict[str, bytes] = field(default_factory=dict)
+    #: The cross-record rules, still running (a full build checks them while it reads history).
+    checking: Callable[[], None] = lambda: None
 
 
 def errors_in(findings: list[Finding]) -> list[Finding]:
@@ -68,12 +71,24 @@ def refuse_errors(findings: list[Finding], files: int) -> None:
 
 
 def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None) -> Inputs:
-    with tempfile.TemporaryDirectory(prefix="fmar-data-") as scratch:
-        registry, findings = pipeline.load(progress, data=Path(scratch))
-        refuse_errors(findings, len(pipeline.layout.files))
-        data = record_data(Path(scratch))
+    """Every record. The files' own findings are checked here; the cross-record rules run in a
+    child process until the caller calls ``Inputs.checking`` (which refuses errors)."""
     files = len(pipeline.layout.files)
-    return Inputs(registry, set(registry.units), True, reason=reason, files_read=files, data=data)
+    with tempfile.TemporaryDirectory(prefix="fmar-data-") as scratch:
+        registry, findings = pipeline.load(progress, data=Path(scratch), cross_record=False)
+        refuse_errors(findings, files)
+        data = record_data(Path(scratch))
+    rules = Background("cross-record rules", pipeline.registry_findings, registry)
+
+    def checking() -> None:
+        try:
+            found = sorted([*findings, *rules.result()])
+        finally:
+            rules.cancel()
+        pipeline.remember(found)
+        refuse_errors(found, files)
+
+    return Inputs(registry, set(registry.units), True, reason=reason, files_read=files, data=data, checking=checking)
 
 
 #: What identifies a file's content between builds: its blob id where Git vouches for it, else
@@ -81,10 +96,15 @@ def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None
 Stamp = str | tuple[int, int]
 
 
-def stamps_of(pipeline: Pipeline, blobs: dict[str, str]) -> dict[str, Stamp]:
-    """Each record file's stamp: the blob id when ``blobs`` (``git.clean_blobs``) has it, so a
-    fresh clone (as in CI) matches the state a previous clone left, else (size, mtime)."""
-    return {rel: blobs.get(rel) or (size, stamp) for rel, _, size, stamp in pipeline.layout.files}
+def stamps_of(pipeline: Pipeline, blobs: list[str | None] | None) -> dict[str, Stamp]:
+    """Each record file's stamp: its blob id where ``blobs`` (``git.clean_blobs``, one per file of
+    the layout) has one, so a fresh clone (as in CI) matches the state a previous clone left, else
+    (size, mtime)."""
+    files = pipeline.layout.files
+    return {
+        rel: blob or (size, stamp)
+        for (rel, _, size, stamp), blob in zip(files, blobs or [None] * len(files), strict=True)
+    }
 
 
 def group_of(registry: Registry, record: Record, application_unit: dict[str, str]) -> str | None:
