@@ -6,6 +6,7 @@ import io
 import json
 import random
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from conftest import AS_OF, PAGE_SIZE
 from fmar.publish import build as build_module
-from fmar.publish import formats
+from fmar.publish import formats, zip_records
 from fmar.publish.build import build
 from fmar.publish.output import MANIFEST, load_manifest
 from fmar.publish.zip_writer import ZIP_LEVEL, ZipStats, entry_info, write_zip, zip_format
@@ -87,7 +88,7 @@ def _contents(data: bytes) -> dict[str, bytes]:
 
 
 def test_entries_are_what_zipfile_itself_writes(tmp_path: Path) -> None:
-    """Guards ``_append``, the one use of zipfile internals: if CPython changes how it writes
+    """Guards ``zip_records``, which writes the bytes zipfile would: if CPython changes how it writes
     entries or the central directory, this fails."""
     files = _initial(random.Random(1))
     buffer = io.BytesIO()
@@ -237,3 +238,120 @@ def test_a_zip_that_cannot_be_written_stops_the_build(built, tmp_path: Path, mon
     with pytest.raises(RuntimeError, match=r"all\.zip could not be written: .*No space left"):
         build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def _entries(count: int, size: int, start: int) -> list[tuple[bytes, int, int, int, int]]:
+    """Name, CRC, size, compressed size and offset of ``count`` entries back to back from ``start``."""
+    out = []
+    for i in range(count):
+        name = f"api/v1/units/MU-{i:05d}.json".encode() if i % 3 else f"api/v1/parties/Ünï-{i}.json".encode()
+        out.append((name, 0x12345678 + i, size + i, size - i % 7, start))
+        start += zip_records.LOCAL_SIZE + len(name) + size - i % 7
+    return out
+
+
+def _zipfile_directory(path: Path, entries: list[tuple[bytes, int, int, int, int]], start: int) -> bytes:
+    """The central directory and end records ``zipfile`` writes for ``entries`` when it starts at ``start``
+    (a sparse file: only its tail holds bytes)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.comment = zip_format().encode()
+        for name, crc, size, compressed, offset in entries:
+            info = entry_info(name.decode())
+            info.CRC, info.file_size, info.compress_size, info.header_offset = crc, size, compressed, offset
+            archive.filelist.append(info)
+        archive.start_dir = start
+        archive._didModify = True
+    with path.open("rb") as handle:
+        handle.seek(start)
+        return handle.read()
+
+
+@pytest.mark.parametrize(
+    ("count", "start", "size"),
+    [(12, 1 << 20, 1 << 20), (12, zip_records.LIMIT - (3 << 29), 1 << 28), (12, 5 << 30, 1 << 30), (66_000, 0, 99)],
+)
+def test_directory_is_what_zipfile_writes(tmp_path: Path, count: int, start: int, size: int) -> None:
+    """Entries at offsets past 2 GiB get a ZIP64 extra; a directory past 2 or 4 GiB, or of more than
+    65,535 entries, ZIP64 end records."""
+    entries = _entries(count, size, start)
+    directory_at = entries[-1][4] + zip_records.LOCAL_SIZE + len(entries[-1][0]) + entries[-1][3]
+    records = b"".join(zip_records.central_record(*entry) for entry in entries)
+    ends = zip_records.end_records(len(entries), directory_at, directory_at + len(records), zip_format().encode())
+    assert records + ends == _zipfile_directory(tmp_path / "sparse.zip", entries, directory_at)
+
+
+@pytest.mark.parametrize("delta", [0, 12345, -(1 << 30), 3 << 30])
+def test_moved_records_cross_2_gib(delta: int) -> None:
+    """Unchanged entries that move across the ZIP64 offset limit, either way, get the records of a fresh write."""
+    entries = _entries(6, 700 << 20, 1 << 30)
+    directory_at = entries[-1][4] + zip_records.LOCAL_SIZE + len(entries[-1][0]) + entries[-1][3]
+    data = b"".join(zip_records.central_record(*entry) for entry in entries)
+    directory = zip_records.parse_directory(data, directory_at)
+    assert directory is not None and all(directory.ours)
+    moved = [(*entry[:4], entry[4] + delta) for entry in entries]
+    for first, count in [(0, 6), (1, 4), (5, 1)]:
+        expected = b"".join(zip_records.central_record(*entry) for entry in moved[first : first + count])
+        assert directory.moved(first, count, delta) == expected
+
+
+def test_directory_is_read_by_columns_as_record_by_record(tmp_path: Path) -> None:
+    files = _initial(random.Random(11))
+    data = _fresh(tmp_path, files)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        start = archive.start_dir
+        end = start + sum(46 + len(info.filename.encode()) for info in archive.infolist())
+    split, walked = zip_records._split(data[start:end], start), zip_records._walk(data[start:end], start)
+    assert split is not None and split == walked and all(split.ours)
+    assert split.names == sorted(name.encode() for name in files)
+
+
+def test_wrong_local_header_at_a_copied_run_is_deflated_again(tmp_path: Path) -> None:
+    files = _initial(random.Random(12))
+    good = _fresh(tmp_path, files)
+    first = sorted(files)[0].encode()
+    at = good.index(b"PK\x03\x04")
+    assert good[at + 30 : at + 30 + len(first)] == first
+    previous = tmp_path / "previous.zip"
+    previous.write_bytes(good[: at + 14] + b"\xff" + good[at + 15 :])  # the first entry's CRC
+    data, stats = _incremental(tmp_path, files, previous, set(files))
+    assert data == good
+    assert stats == ZipStats(copied=len(files) - 1, compressed=1)
+
+
+def test_more_than_65535_entries(tmp_path: Path) -> None:
+    """ZIP64 end records (the entry count does not fit 16 bits), written fresh and incrementally."""
+    folder = tmp_path / "src"
+    (folder / "u").mkdir(parents=True)
+    shared = [tmp_path / "a.json", tmp_path / "b.json"]
+    shared[0].write_bytes(b'{"status":"qualified"}\n')
+    shared[1].write_bytes(b'{"status":"suspended"}\n')
+    names = [f"u/{i:05d}.json" for i in range(66_000)]
+    for i, name in enumerate(names):  # links: creating 66,000 files is what would take time
+        (folder / name).hardlink_to(shared[i % 2])
+    previous = tmp_path / "previous.zip"
+    write_zip(previous, folder, names)
+    changed, added = "u/00007.json", "u/70000.json"
+    (folder / changed).unlink()
+    _write(folder, {changed: b"{}\n", added: b"[]\n"})
+    names = [*names[:-1], added]  # and one removed
+    target = tmp_path / "incremental.zip"
+    stats = write_zip(target, folder, names, previous=previous, unchanged=set(names) - {changed, added})
+    assert stats == ZipStats(copied=len(names) - 2, compressed=2)
+    write_zip(tmp_path / "fresh.zip", folder, names)
+    assert target.read_bytes() == (tmp_path / "fresh.zip").read_bytes()
+    with zipfile.ZipFile(target) as archive:
+        assert archive.namelist() == sorted(names)
+        assert archive.read(changed) == b"{}\n" and archive.read(names[1]) == shared[1].read_bytes()
+    if shutil.which("unzip"):
+        subprocess.run(["unzip", "-tq", str(target)], check=True, capture_output=True)
+
+
+def test_an_entry_added_first_leaves_the_rest_copied(tmp_path: Path) -> None:
+    files = _initial(random.Random(13))
+    previous = tmp_path / "previous.zip"
+    previous.write_bytes(_fresh(tmp_path, files))
+    unchanged = set(files)
+    files["!first.json"] = b"{}\n"
+    data, stats = _incremental(tmp_path, files, previous, unchanged)
+    assert data == _fresh(tmp_path, files)
+    assert stats == ZipStats(copied=len(unchanged), compressed=1)

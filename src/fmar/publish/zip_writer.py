@@ -1,13 +1,13 @@
 """A deterministic zip of many files, rebuilt cheaply: unchanged entries are copied raw from the previous zip.
 
-Every entry is deflated here (one compressor call per file, optionally on a thread pool) and
-appended with its local header through ``_append``, the only function that touches
-``zipfile`` internals; ``zipfile`` itself writes the central directory and the (ZIP64) end
-records at close. So a zip written from scratch and one that copies most entries' compressed
-bytes from the previous zip are the same bytes, as long as the copied entries' files did not
-change (the caller's ``unchanged`` says so) and the deflate implementation and level are the
-same. The archive comment records both (``zip_format``); a previous zip with another comment
-is not reused.
+Entries are sorted by name; each is deflated here (one compressor call per file, on a thread
+pool) and written with the headers of ``zip_records``, which are the bytes ``zipfile`` writes.
+An entry whose file did not change (the caller's ``unchanged`` says so) is instead copied, local
+header and compressed bytes, from the previous zip, a whole run of neighbours in one kernel
+copy, and its central record is the previous one with its offset moved. So a zip written from
+scratch and one copied mostly from the previous zip are the same bytes, as long as the deflate
+implementation and level are the same: the archive comment records both (``zip_format``), and
+a previous zip with another comment is not reused.
 """
 
 from __future__ import annotations
@@ -17,23 +17,22 @@ import struct
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing, nullcontext
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
+from operator import sub
 from pathlib import Path
-from typing import BinaryIO
+
+from fmar.publish.zip_records import LIMIT, Directory, central_record, end_records, local_header, read_directory
 
 #: The modification time written into every zip entry (zip cannot store times before 1980).
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: Deflate level of the bulk zip: 1 is several times faster than 6 and about 10% larger on JSON.
 ZIP_LEVEL = 1
-#: Fresh entries handed to one worker at a time, and the most bytes read for one copy run.
-_BATCH_FILES, _BATCH_BYTES = 64, 8 << 20
-_COPY_SPAN = 16 << 20
-#: Bits of the general-purpose flags a reusable entry may carry: only "name is UTF-8".
-_NAME_FLAG = 0x800
+#: Files handed to one deflate worker at a time; bytes gathered before one write.
+_BATCH_FILES, _FLUSH_BYTES = 64, 8 << 20
 
 
 @dataclass(frozen=True)
@@ -66,103 +65,26 @@ def zip_format(level: int = ZIP_LEVEL) -> str:
 
 
 def _deflate(data: bytes, level: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
+    """Raw deflate in one call: the bytes of zipfile's ``compressobj`` (``test_zip`` checks)."""
+    return zlib.compress(data, level, -15)
 
 
-def _read_and_deflate(paths: list[Path], level: int) -> list[tuple[int, int, bytes]]:
+def _read_and_deflate(paths: list[str], level: int) -> list[tuple[int, int, bytes]]:
     """CRC, size and deflated bytes of each file (zlib and file reads release the GIL)."""
     out = []
     for path in paths:
-        data = path.read_bytes()
+        with open(path, "rb", buffering=0) as handle:  # noqa: PTH123 (a str: no Path per file)
+            data = handle.read()
         out.append((zlib.crc32(data), len(data), _deflate(data, level)))
     return out
-
-
-def _append(
-    archive: zipfile.ZipFile, entries: Sequence[tuple[zipfile.ZipInfo, int]], chunks: Sequence[bytes | memoryview]
-) -> None:
-    """Append finished entries to ``archive``: ``chunks`` hold their local headers and compressed
-    bytes back to back, each entry starting at its offset into them.
-
-    The one place that uses ``zipfile`` internals, as ``ZipFile._open_to_write`` and
-    ``_ZipWriteFile.close`` do for a seekable file: entries start at ``start_dir``, a header is
-    ``info.FileHeader(False)`` with CRC and sizes already known (so it is never rewritten), and
-    the entries join ``filelist``/``NameToInfo`` for the central directory that ``close()``
-    writes. ``tests/site/test_zip.py`` checks this gives the bytes of ``ZipFile.writestr``; if
-    CPython changes how it writes entries, that test fails.
-    """
-    base = archive.start_dir
-    for info, offset in entries:
-        info.header_offset = base + offset
-        archive.filelist.append(info)
-        archive.NameToInfo[info.filename] = info
-    for chunk in chunks:
-        archive.fp.write(chunk)  # type: ignore[union-attr]
-        base += len(chunk)
-    archive.start_dir = base
-    archive._didModify = True
-
-
-def _finished(name: str, crc: int, size: int, compress_size: int) -> tuple[zipfile.ZipInfo, bytes]:
-    """The entry's info and local header once its CRC and sizes are known (no ZIP64 local headers)."""
-    if size > zipfile.ZIP64_LIMIT or compress_size > zipfile.ZIP64_LIMIT:
-        raise ValueError(f"{name}: entries over 4 GiB are not supported")
-    info = entry_info(name)
-    info.CRC, info.file_size, info.compress_size = crc, size, compress_size
-    info.flag_bits = 0
-    return info, info.FileHeader(False)
-
-
-def _reusable(
-    previous: Path | None, names: list[str], level: int
-) -> tuple[BinaryIO | None, dict[str, zipfile.ZipInfo]]:
-    """The previous zip, open, and its entries among ``names`` that can be copied; none when it is
-    missing, unreadable or written with another deflate (its comment differs)."""
-    if previous is None or not names:
-        return None, {}
-    handle: BinaryIO | None = None
-    try:
-        handle = previous.open("rb")
-        with zipfile.ZipFile(handle) as old:
-            if old.comment.decode("utf-8", "replace") != zip_format(level):
-                raise ValueError("another deflate")
-            found = {}
-            for name in names:
-                info = old.NameToInfo.get(name)
-                if (
-                    info is not None
-                    and info.compress_type == zipfile.ZIP_DEFLATED
-                    and not info.flag_bits & ~_NAME_FLAG
-                    and not info.extra
-                ):
-                    found[name] = info
-        if found:
-            return handle, found
-    except (OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile):
-        pass
-    if handle is not None:
-        handle.close()
-    return None, {}
 
 
 class _Deflater:
     """Deflated files in the order asked for, read and compressed ahead on a thread pool."""
 
-    def __init__(self, folder: Path, names: list[str], level: int, workers: int) -> None:
+    def __init__(self, paths: list[str], level: int, workers: int) -> None:
         self.level = level
-        batches: list[list[Path]] = []
-        batch: list[Path] = []
-        weight = 0
-        for name in names:
-            path = folder / name
-            batch.append(path)
-            weight += _size(path)
-            if len(batch) >= _BATCH_FILES or weight >= _BATCH_BYTES:
-                batches.append(batch)
-                batch, weight = [], 0
-        if batch:
-            batches.append(batch)
+        batches = [paths[i : i + _BATCH_FILES] for i in range(0, len(paths), _BATCH_FILES)]
         self._batches = iter(batches)
         self._pool = ThreadPoolExecutor(workers) if workers > 1 and len(batches) > 1 else None
         self._ahead: deque[Future[list[tuple[int, int, bytes]]]] = deque()
@@ -191,77 +113,95 @@ class _Deflater:
         return self.next()
 
 
-def _size(path: Path) -> int:
+class _Sink:
+    """The zip being written: small writes gathered into large ones, runs copied file to file."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.position = fd, 0
+        self._pending: list[bytes | bytearray] = []
+        self._size = 0
+
+    def write(self, *pieces: bytes | bytearray) -> None:
+        self._pending.extend(pieces)
+        size = sum(map(len, pieces))
+        self._size += size
+        self.position += size
+        if self._size >= _FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        view = memoryview(self._pending[0] if len(self._pending) == 1 else b"".join(self._pending))
+        while view:
+            view = view[os.write(self.fd, view) :]
+        self._pending, self._size = [], 0
+
+    def copy(self, source: int, start: int, length: int) -> None:
+        """Append ``length`` bytes of the file ``source`` from ``start``, in the kernel if it can."""
+        self.flush()
+        end = start + length
+        while start < end:
+            try:
+                done = os.copy_file_range(source, self.fd, end - start, start)
+            except (AttributeError, OSError):
+                done = os.write(self.fd, os.pread(source, min(end - start, _FLUSH_BYTES), start))
+            if done <= 0:
+                raise OSError(f"the previous zip ended {end - start} bytes early")
+            start += done
+        self.position += length
+
+
+def _sources(
+    previous: Path | None, target: Path, encoded: list[bytes], keep: list[bool], level: int
+) -> tuple[int | None, Directory | None, list[int]]:
+    """The previous zip (open) and its directory, and the entry there to copy for each name (-1: none)."""
+    none = -1
+    if previous is None or not any(keep) or _same_file(target, previous):
+        return None, None, [none] * len(encoded)
     try:
-        return path.stat().st_size
+        fd = os.open(previous, os.O_RDONLY)
     except OSError:
-        return 0
+        return None, None, [none] * len(encoded)
+    try:
+        directory = read_directory(fd, zip_format(level).encode())
+    except (OSError, struct.error):
+        directory = None
+    if directory is None:
+        os.close(fd)
+        return None, None, [none] * len(encoded)
+    return fd, directory, directory.copyable(encoded, keep)
 
 
-def _copy_runs(order: list[str], reuse: dict[str, zipfile.ZipInfo]) -> dict[int, list[str]]:
-    """Runs of copied entries by the index in ``order`` where each starts: entries that lie back to
-    back in the previous zip, read in one go (up to ``_COPY_SPAN`` bytes)."""
-    runs: dict[int, list[str]] = {}
-    i = 0
-    while i < len(order):
-        if order[i] not in reuse:
-            i += 1
-            continue
-        run = [order[i]]
-        start = reuse[order[i]].header_offset
-        end = _end(reuse[order[i]])
-        while i + len(run) < len(order) and end - start < _COPY_SPAN:
-            info = reuse.get(order[i + len(run)])
-            if info is None or info.header_offset != end:
-                break
-            run.append(info.filename)
-            end = _end(info)
-        runs[i] = run
-        i += len(run)
+def _runs(fd: int, directory: Directory, source: list[int], encoded: list[bytes]) -> dict[int, tuple[int, int]]:
+    """Runs of entries to copy, by the index of their first name: (first entry in ``directory``,
+    count) of entries that lie back to back there. The local header of each run's first entry is
+    read and checked (an entry that fails is deflated instead)."""
+    runs: dict[int, tuple[int, int]] = {}
+    # 1 where the next name's entry follows this one's (so both are in one run), built in C
+    follows = bytes(map((1).__eq__, map(sub, source[1:], source)))
+    bounds, at = [0], follows.find(0)
+    while at >= 0:
+        bounds.append(at + 1)
+        at = follows.find(0, at + 1)
+    bounds.append(len(source))
+    for i, end in pairwise(bounds):
+        for first in range(i, end):  # -1 then entry 0 also "follow": skip to the first to copy
+            if source[first] >= 0:
+                name, crc, size, compressed = directory.entry(source[first])
+                header = local_header(name, crc, size, compressed)
+                if name == encoded[first] and os.pread(fd, len(header), directory.offsets[source[first]]) == header:
+                    runs[first] = (source[first], end - first)
+                    break
     return runs
 
 
-def _encoded(name: str) -> bytes:
-    try:
-        return name.encode("ascii")
-    except UnicodeEncodeError:
-        return name.encode("utf-8")
-
-
-def _end(info: zipfile.ZipInfo) -> int:
-    """Where an entry ends in its zip, if its local header is the one ``_finished`` writes."""
-    return info.header_offset + zipfile.sizeFileHeader + len(_encoded(info.filename)) + info.compress_size
-
-
-def _copy_run(
-    archive: zipfile.ZipFile, old: BinaryIO, run: list[str], reuse: dict[str, zipfile.ZipInfo], folder: Path, level: int
-) -> int:
-    """Append the entries of ``run`` copied raw from ``old``; an entry whose local header there is
-    not the one a fresh write gives (or that was cut short) is deflated from its file instead.
-    Returns how many were copied."""
-    start = reuse[run[0]].header_offset
-    try:
-        old.seek(start)
-        span = memoryview(old.read(_end(reuse[run[-1]]) - start))
-    except (OSError, ValueError):
-        span = memoryview(b"")
-    group: list[tuple[zipfile.ZipInfo, int]] = []  # verified entries back to back from ``first``
-    first = copied = 0
-    for name in run:
-        was = reuse[name]
-        info, header = _finished(name, was.CRC, was.file_size, was.compress_size)
-        at = was.header_offset - start
-        if span[at : at + len(header)] == header and at + len(header) + was.compress_size <= len(span):
-            group.append((info, at - first))
-            copied += 1
-            continue
-        _append(archive, group, (span[first:at],))
-        ((crc, size, data),) = _read_and_deflate([folder / name], level)
-        info, header = _finished(name, crc, size, len(data))
-        _append(archive, [(info, 0)], (header, data))
-        group, first = [], _end(was) - start
-    _append(archive, group, (span[first:],))
-    return copied
+def _fresh(runs: dict[int, tuple[int, int]], total: int) -> list[int]:
+    """The entries outside ``runs``."""
+    out, i = [], 0
+    for start, (_, count) in sorted(runs.items()):
+        out.extend(range(i, start))
+        i = start + count
+    out.extend(range(i, total))
+    return out
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -285,35 +225,50 @@ def write_zip(
 
     Deterministic: the same file contents give the same bytes, whatever their times on disk.
     Entries named in ``unchanged`` (their files hold the bytes they had when ``previous`` was
-    written) are copied compressed from the zip ``previous``; any that cannot be (no such zip,
-    unreadable, another deflate, entry missing or written otherwise) are deflated like the rest.
-    ``workers`` threads read and deflate the others (default: one per core, at most 4).
+    written) are copied compressed from the zip ``previous``, with their central records; any
+    that cannot be (no such zip, unreadable, another deflate, entry missing or written otherwise)
+    are deflated like the rest. ``workers`` threads read and deflate the others (default: one per
+    core, at most 4).
     """
     order = sorted(names)
-    if unchanged is None or previous is None or _same_file(target, previous):
-        candidates = []
-    elif callable(unchanged):
-        candidates = [name for name in order if unchanged(name)]
+    encoded = list(map(str.encode, order))
+    if unchanged is None or previous is None:
+        keep = [False] * len(order)
     else:
-        candidates = [name for name in order if name in unchanged]
-    old, reuse = _reusable(previous, candidates, level)
-    runs = _copy_runs(order, reuse)
-    fresh = [name for name in order if name not in reuse]
-    copied = 0
-    with (
-        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as archive,
-        _Deflater(folder, fresh, level, workers or min(4, os.cpu_count() or 1)) as deflater,
-        closing(old) if old else nullcontext(),
-    ):
-        archive.comment = zip_format(level).encode()
-        i = 0
-        while i < len(order):
-            if i in runs and old is not None:
-                copied += _copy_run(archive, old, runs[i], reuse, folder, level)
-                i += len(runs[i])
-                continue
-            crc, size, data = deflater.next()
-            info, header = _finished(order[i], crc, size, len(data))
-            _append(archive, [(info, 0)], (header, data))
-            i += 1
+        keep = list(map(unchanged if callable(unchanged) else unchanged.__contains__, order))
+    old, directory, source = _sources(previous, target, encoded, keep, level)
+    try:
+        runs = _runs(old, directory, source, encoded) if old is not None and directory is not None else {}
+        base = f"{folder}{os.sep}"
+        fresh = [base + order[i] for i in _fresh(runs, len(order))]
+        with (
+            target.open("wb", buffering=0) as out,
+            _Deflater(fresh, level, workers or min(4, os.cpu_count() or 1)) as deflater,
+        ):
+            sink = _Sink(out.fileno())
+            central: list[bytes | bytearray] = []
+            i = copied = 0
+            while i < len(order):
+                if i in runs and old is not None and directory is not None:
+                    k, count = runs[i]
+                    start, end = directory.span(k, count)
+                    central.append(directory.moved(k, count, sink.position - start))
+                    sink.copy(old, start, end - start)
+                    copied += count
+                    i += count
+                    continue
+                crc, size, data = deflater.next()
+                if size > LIMIT or len(data) > LIMIT:
+                    raise ValueError(f"{order[i]}: entries over 2 GiB are not supported")
+                central.append(central_record(encoded[i], crc, size, len(data), sink.position))
+                sink.write(local_header(encoded[i], crc, size, len(data)), data)
+                i += 1
+            start = sink.position
+            for record in central:
+                sink.write(record)
+            sink.write(end_records(len(order), start, sink.position, zip_format(level).encode()))
+            sink.flush()
+    finally:
+        if old is not None:
+            os.close(old)
     return ZipStats(copied, len(order) - copied)
