@@ -36,7 +36,7 @@ from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.ledger import ChangeLedger, Row, ledger_row
 from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview, ProductSummary
-from fmar.publish.state import BuildState, forget_state, load_state, save_state, site_token
+from fmar.publish.state import BuildState, forget_state, load_state, new_serial, save_state, seal_state
 from fmar.registry import Registry
 from fmar.signing.records import iso
 from fmar.validate import Pipeline, jobs_default
@@ -254,11 +254,42 @@ def build(
     )
     staging = Staging(out)
     encoded: dict[str, bytes] = {}
+    saving: list[Background[None]] = []
+    serial = new_serial()
+
+    def save() -> None:
+        """Save the build state in a child process while the site is finished (sealed after publishing)."""
+        application_unit = dict(previous.application_unit) if previous and not inputs.full else {}
+        application_unit.update({a.id: a.unit for a in registry.applications.values()})
+        group_of = dict(previous.group_of) if previous and not inputs.full else {}
+        group_of.update(plan.groups(registry, application_unit))
+        state = BuildState(
+            serial=serial,
+            signature=signature,
+            as_of=moment,
+            head=history.head,
+            stamps=stamps,
+            group_of=group_of,
+            application_unit=application_unit,
+            reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
+            facts=facts,
+            ledger=ledger,
+            latest=_latest(history, previous),
+        )
+        kept = previous if not inputs.full else None
+        saving.append(Background("build state", save_state, pipeline.cache, out, state, kept, encoded))
+
     try:
         with frozen():  # the registry, its history and the state: never garbage, shared with the workers
-            result = _build_into(staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded)
+            result = _build_into(
+                staging, root, derived, overview, inputs, jobs, commit_url, page_size, log, encoded, save
+            )
         staging.publish()
+        for saver in saving:
+            saver.result()
+            seal_state(pipeline.cache, out, serial)
     except OutputIncomplete as incomplete:
+        _cancel(saving)
         staging.abandon()
         forget_state(pipeline.cache, out)
         log(f"{incomplete}; building everything")
@@ -275,32 +306,15 @@ def build(
             progress=progress,
         )
     except BaseException:
+        _cancel(saving)
         staging.abandon()
         raise
-    application_unit = dict(previous.application_unit) if previous and not inputs.full else {}
-    application_unit.update({a.id: a.unit for a in registry.applications.values()})
-    group_of = dict(previous.group_of) if previous and not inputs.full else {}
-    group_of.update(plan.groups(registry, application_unit))
-    save_state(
-        pipeline.cache,
-        out,
-        BuildState(
-            token=site_token(out) or "",
-            signature=signature,
-            as_of=moment,
-            head=history.head,
-            stamps=stamps,
-            group_of=group_of,
-            application_unit=application_unit,
-            reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
-            facts=facts,
-            ledger=ledger,
-            latest=_latest(history, previous),
-        ),
-        previous if not inputs.full else None,
-        encoded,
-    )
     return result
+
+
+def _cancel(children: list[Background[None]]) -> None:
+    for child in children:
+        child.cancel()
 
 
 def _latest(history: History, previous: BuildState | None) -> datetime:
@@ -372,8 +386,10 @@ def _build_into(
     page_size: int,
     log: Callable[[str], None],
     encoded: dict[str, bytes],
+    derived_all: Callable[[], None],
 ) -> BuildResult:
-    """Write the site into ``staging``; the derived units' encoded facts are added to ``encoded``."""
+    """Write the site into ``staging``; the derived units' encoded facts are added to ``encoded``,
+    and ``derived_all`` is called once every unit's facts and changes are known."""
     registry = derived.registry
     meta = pages.Meta(docs_site.theme_css(), commit_url, page_size)
     _STATE.update(
@@ -408,6 +424,7 @@ def _build_into(
                     overview.facts[facts.unit] = facts
                     encoded[facts.unit] = blob
         overview.ledger.replace(units, rows)
+        derived_all()
         log(f"{len(units)} Market Units derived; their documents and pages rendered")
         _render(derived, overview, [("product", p) for p in sorted(registry.products)])
         _render(derived, overview, [("party", p) for p in sorted(registry.parties)])

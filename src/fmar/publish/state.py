@@ -12,6 +12,7 @@ holds (the same in every clone), else by size and modification time.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,8 +29,8 @@ REFERENCE_KINDS = frozenset({"party", "product", "process"})
 
 @dataclass
 class BuildState:
-    #: SHA-256 of the manifest of the site this state describes (``site_token``).
-    token: str
+    #: Names this state among the saved ones; the seal names the one that describes the site.
+    serial: str
     #: What makes two builds comparable: code, options and registry location.
     signature: str
     as_of: datetime
@@ -56,16 +57,22 @@ class BuildState:
 
 
 def state_name(out: Path) -> str:
-    return "build-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:20] + ".pickle"
+    """The prefix of the names of the states of the site in ``out`` (its seal and its saved states)."""
+    return "build-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:20]
 
 
 def load_state(cache: Cache, out: Path, signature: str) -> BuildState | None:
-    """The state of the site now in ``out``, if it can be trusted for this build."""
+    """The state of the site now in ``out``, if it can be trusted for this build: the one its seal
+    names, sealed with the digest of the manifest the site has now."""
     token = site_token(out)
-    if token is None:
+    seal = cache.load_bytes(f"{state_name(out)}.seal")
+    if token is None or seal is None:
         return None
-    state = cache.load(state_name(out))
-    if not isinstance(state, BuildState) or state.token != token or state.signature != signature:
+    sealed_token, _, serial = seal.decode().partition(" ")
+    if sealed_token != token or not serial.isalnum():
+        return None
+    state = cache.load(f"{state_name(out)}-{serial}.pickle")
+    if not isinstance(state, BuildState) or state.serial != serial or state.signature != signature:
         return None
     state.facts = {unit: decode(blob) for unit, blob in state.blobs.items()}
     return state
@@ -82,8 +89,8 @@ def site_token(out: Path) -> str | None:
 def save_state(
     cache: Cache, out: Path, state: BuildState, previous: BuildState | None, encoded: dict[str, bytes]
 ) -> None:
-    """Save ``state``, reusing the saved form of every unit whose facts ``previous`` handed over
-    and the ``encoded`` facts (``facts.encode``) of the units derived again."""
+    """Save ``state`` (not in use until ``seal_state``), reusing the saved form of every unit whose
+    facts ``previous`` handed over and the ``encoded`` facts (``facts.encode``) of the units derived again."""
     kept = previous.facts if previous else {}
     old = previous.blobs if previous else {}
     facts = state.facts
@@ -96,11 +103,21 @@ def save_state(
     state.blobs = {unit: blob(unit, f) for unit, f in facts.items()}
     state.facts = {}
     try:
-        cache.save(state_name(out), state)
+        cache.save(f"{state_name(out)}-{state.serial}.pickle", state)
     finally:
         state.facts = facts
 
 
+def seal_state(cache: Cache, out: Path, serial: str) -> None:
+    """Make the saved state ``serial`` the one of the site now in ``out``; drop the others."""
+    name = state_name(out)
+    cache.save_bytes(f"{name}.seal", f"{site_token(out)} {serial}".encode())
+    cache.prune(f"{name}-", {f"{name}-{serial}.pickle"})
+
+
 def forget_state(cache: Cache, out: Path) -> None:
-    path = cache.directory / state_name(out)
-    path.unlink(missing_ok=True)
+    (cache.directory / f"{state_name(out)}.seal").unlink(missing_ok=True)
+
+
+def new_serial() -> str:
+    return secrets.token_hex(8)
