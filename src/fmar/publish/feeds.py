@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from fmar.publish import formats
@@ -18,25 +19,30 @@ FEED_LIMIT = 200
 
 def feeds(overview: Overview) -> dict[str, bytes]:
     """Feed file name (under ``feeds/``) -> Atom document, newest change first."""
-    by_feed: dict[str, list[ChangeRow]] = {"all.atom": []}
-    for so in (p.id for p in overview.parties.values() if p.role.is_system_operator):
-        by_feed[f"so/{so}.atom"] = []
-    for product in overview.products:
-        by_feed[f"product/{product}.atom"] = []
     ledger = overview.ledger
-    # Newest first; a row is read back from its line only when a feed that is not full takes it.
-    for i in range(len(ledger) - 1, -1, -1):
-        targets = ["all.atom"]
-        if ledger.so[i]:
-            targets.append(f"so/{ledger.so[i]}.atom")
-        if ledger.product[i]:
-            targets.append(f"product/{ledger.product[i]}.atom")
-        takers = [feed for feed in (by_feed.setdefault(name, []) for name in targets) if len(feed) < FEED_LIMIT]
-        if takers:
-            row = change_of(ledger.lines[i], ledger.so[i], ledger.product[i], ledger.unit[i])
-            for entries in takers:
-                entries.append(row)
-    names = {facts.unit: facts.name for facts in overview.facts.values()}
+    newest = len(ledger) - 1
+    # Positions in the ledger (oldest first) of each feed's entries, newest first.
+    picked: dict[str, list[int]] = {"all.atom": list(range(newest, max(-1, newest - FEED_LIMIT), -1))}
+    for so in (p.id for p in overview.parties.values() if p.role.is_system_operator):
+        picked[f"so/{so}.atom"] = []
+    for product in overview.products:
+        picked[f"product/{product}.atom"] = []
+    for folder, column in (("so", ledger.so), ("product", ledger.product)):
+        positions: dict[str, list[int]] = defaultdict(list)
+        for at, value in enumerate(column):
+            if value:
+                positions[value].append(at)
+        for value, found in positions.items():
+            picked[f"{folder}/{value}.atom"] = found[: -FEED_LIMIT - 1 : -1]
+    rows: dict[int, ChangeRow] = {}  # read back from its line once, however many feeds list it
+
+    def row(at: int) -> ChangeRow:
+        if at not in rows:
+            rows[at] = change_of(ledger.lines[at], ledger.so[at], ledger.product[at], ledger.unit[at])
+        return rows[at]
+
+    by_feed = {name: [row(at) for at in found] for name, found in picked.items()}
+    names = {r.unit: overview.facts[r.unit].name for r in rows.values() if r.unit in overview.facts}
     updated = iso(overview.as_of)
     out = {}
     for name, rows in sorted(by_feed.items()):
