@@ -395,12 +395,15 @@ def _build_into(
     _STATE.update(
         derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest(), data=inputs.data
     )
-    if not inputs.full:
-        for facts in overview.facts.values():  # the kept units' (derived ones come from the workers)
-            for kind, record_id in facts.pages:
-                for rel in (api_url(kind, record_id), page_url(kind, record_id)):
-                    if not staging.keep(rel.lstrip("/")):
-                        raise OutputIncomplete(f"{staging.out} lacks {rel}")
+    if not inputs.full:  # the kept units' documents and pages (derived ones come from the workers)
+        missing = staging.keep_all(
+            rel.lstrip("/")
+            for facts in overview.facts.values()
+            for kind, record_id in facts.pages
+            for rel in (api_url(kind, record_id), page_url(kind, record_id))
+        )
+        if missing is not None:
+            raise OutputIncomplete(f"{staging.out} lacks {missing}")
     # Indexes the workers read, built once here rather than in every worker.
     for index in ("applications_by_unit", "answers"):
         getattr(registry, index)
@@ -612,7 +615,8 @@ class _BulkJob:
     def __init__(self, staging: Staging) -> None:
         self.rel = f"{API_ROOT}/{BULK}"
         self.names = bulk_entries(staging.manifest)
-        self.key = digest("bulk", formats.zip_format(), *(f"{rel}={staging.manifest[rel]}" for rel in self.names))
+        manifest = staging.manifest
+        self.key = digest("bulk", formats.zip_format(), "\n".join([f"{rel}={manifest[rel]}" for rel in self.names]))
         self.write = not staging.is_current(self.rel, self.key)
         path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
         unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}

@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 MANIFEST = ".fmar-manifest.json"
@@ -172,6 +172,19 @@ class Staging:
             self.manifest[rel] = key
             return True
         return self.is_current(rel, key)
+
+    def keep_all(self, rels: Iterable[str]) -> str | None:
+        """``keep`` each of ``rels``; the first the live site does not have (None when it has all)."""
+        previous, spare, manifest = self.previous, self.spare, self.manifest
+        for rel in rels:
+            key = previous.get(rel)
+            if key is None:
+                return rel
+            if spare.get(rel) == key:
+                manifest[rel] = key
+            elif not self.is_current(rel, key):
+                return rel
+        return None
 
     def put(self, rel: str, data: bytes, key: str | None = None) -> None:
         """Write ``rel`` unless the previous build wrote the same inputs (or, without a key, bytes)."""
