@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -162,22 +163,18 @@ def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
     return {line for line in out.decode().splitlines() if line}
 
 
+_STAGED = re.compile(r"[0-7]+ ([0-9a-f]+) [0-3]\t([^\0]*)\0")
+
+
 def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
     """The blob id of each record file of the layout scan of ``folder`` (``files``: ``Layout.files``,
     paths relative to ``root``) whose working copy is what the index holds (its content's identity,
     the same in every clone), None for the others: as git decides it (``git ls-files`` and
     ``git diff-files``, which trusts its index's stat data and hashes only what that cannot vouch for)."""
     target = str(folder.resolve())
-    listed = run(root, "ls-files", "-s", "-z", "--", target)
-    dirty = set(run(root, "diff-files", "--name-only", "-z", "--relative", "--", target).split(b"\0"))
-    blobs: dict[bytes, bytes] = {}
-    for entry in listed.split(b"\0"):
-        if entry:
-            meta, path = entry.split(b"\t", 1)
-            if path not in dirty:
-                blobs[path] = meta.split(b" ", 2)[1]
-    out: list[str | None] = []
-    for rel, _, _, _ in files:
-        blob = blobs.get(rel.encode())
-        out.append(blob.decode() if blob is not None else None)
-    return out
+    listed = run(root, "ls-files", "-s", "-z", "--", target).decode("utf-8", "surrogateescape")
+    dirty = run(root, "diff-files", "--name-only", "-z", "--relative", "--", target).decode("utf-8", "surrogateescape")
+    blobs = {path: blob for blob, path in _STAGED.findall(listed)}  # "<mode> <blob> <stage>\t<path>\0"
+    for path in dirty.split("\0"):
+        blobs.pop(path, None)
+    return [blobs.get(rel) for rel, _, _, _ in files]
