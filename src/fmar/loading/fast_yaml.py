@@ -59,31 +59,66 @@ def _screen(text: str) -> bool:
 
 def _safe_key(key: object) -> bool:
     """Keys are not screened in the text, so they are checked here: quoted or not, they must be plain names."""
-    return type(key) is str and _SAFE_KEY.match(key) is not None and key.lower() not in _WORD_KEYS
+    if key in _SAFE_KEYS:  # records repeat the same few dozen field names
+        return True
+    safe = type(key) is str and _SAFE_KEY.match(key) is not None and key.lower() not in _WORD_KEYS
+    if safe and len(_SAFE_KEYS) < 4096:
+        _SAFE_KEYS.add(key)  # type: ignore[arg-type]
+    return safe
+
+
+#: Keys found safe so far (a set lookup instead of a match for the names every record has).
+_SAFE_KEYS: set[str] = set()
 
 
 def _quoted_everywhere(value: str, text: str) -> bool:
     return text.count(value) == text.count(f"'{value}'") + text.count(f'"{value}"')
 
 
-def _plain(value: Any, depth: int, text: str) -> bool:
-    """Plain data, text keys, and no text value that could be an unquoted YAML 1.1 non-string."""
-    kind = type(value)
-    if kind is str:
-        if value in _YAML11_WORDS:
-            return _quoted_everywhere(value, text)
-        if value and value[0] in "+-0123456789" and _YAML11_LOOKALIKE.match(value):
-            return _quoted_everywhere(value, text)
-        return True
-    if kind is dict:
-        if depth >= MAX_DEPTH:
+def _plain_text(value: str, text: str) -> bool:
+    """A text value that no YAML version reads as anything else, or one quoted wherever it appears."""
+    if value in _YAML11_WORDS:
+        return _quoted_everywhere(value, text)
+    if value and value[0] in "+-0123456789" and _YAML11_LOOKALIKE.match(value):
+        return _quoted_everywhere(value, text)
+    return True
+
+
+def _plain(data: Any, text: str) -> bool:
+    """Plain data, text keys, and no text value that could be an unquoted YAML 1.1 non-string.
+
+    A loop over a stack rather than recursion (it runs for every record file): text values, the
+    most common, are checked where they are found."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            if depth >= MAX_DEPTH:
+                return False
+            for key, item in value.items():
+                if not _safe_key(key):
+                    return False
+                if type(item) is str:
+                    if not _plain_text(item, text):
+                        return False
+                else:
+                    stack.append((item, depth + 1))
+        elif kind is list:
+            if depth >= MAX_DEPTH:
+                return False
+            for item in value:
+                if type(item) is str:
+                    if not _plain_text(item, text):
+                        return False
+                else:
+                    stack.append((item, depth + 1))
+        elif kind is str:
+            if not _plain_text(value, text):
+                return False
+        elif isinstance(value, date):
             return False
-        return all(_safe_key(k) and _plain(v, depth + 1, text) for k, v in value.items())
-    if kind is list:
-        if depth >= MAX_DEPTH:
-            return False
-        return all(_plain(v, depth + 1, text) for v in value)
-    return not isinstance(value, date)
+    return True
 
 
 def parse_fast(text: str) -> dict[str, Any] | None:
@@ -94,6 +129,6 @@ def parse_fast(text: str) -> dict[str, Any] | None:
         data = yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # any parser complaint: the strict reader explains it
         return None
-    if type(data) is not dict or not data or not _plain(data, 0, text):
+    if type(data) is not dict or not data or not _plain(data, text):
         return None
     return data

@@ -24,14 +24,29 @@ _PHONE = re.compile(r"(?<![0-9])(?:\+44 ?|0)(?:[0-9] ?){9,10}(?![0-9])")
 
 
 def _texts(value: Any, location: tuple[str | int, ...], in_text: bool) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*location, key), key in TEXT_FIELDS)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts(item, (*location, index), in_text)
-    elif in_text and isinstance(value, str):
-        yield location, value
+    """(location, text) of every string in a free-text field, depth first in document order.
+
+    A loop over a stack (it runs for every record file): only containers and the strings of
+    text fields are visited; other values are passed over where they are found."""
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(value, location, in_text)]
+    while stack:
+        value, location, in_text = stack.pop()
+        if isinstance(value, dict):
+            found = [
+                (item, (*location, key), key in TEXT_FIELDS)
+                for key, item in value.items()
+                if isinstance(item, (dict, list)) or (isinstance(item, str) and key in TEXT_FIELDS)
+            ]
+            stack.extend(reversed(found))
+        elif isinstance(value, list):
+            found = [
+                (item, (*location, index), in_text)
+                for index, item in enumerate(value)
+                if isinstance(item, (dict, list)) or (in_text and isinstance(item, str))
+            ]
+            stack.extend(reversed(found))
+        elif in_text and isinstance(value, str):
+            yield location, value
 
 
 def privacy(data: dict[str, Any]) -> Iterator[Problem]:
