@@ -17,7 +17,7 @@ from fmar.publish import build as build_module
 from fmar.publish import formats, zip_records
 from fmar.publish.build import build
 from fmar.publish.output import MANIFEST, load_manifest
-from fmar.publish.zip_writer import ZIP_LEVEL, ZipStats, entry_info, write_zip, zip_format
+from fmar.publish.zip_writer import ZIP_LEVEL, ZipStats, deflate_ahead, entry_info, write_zip, zip_format
 
 BIG = (1 << 20) + 4321
 
@@ -355,3 +355,18 @@ def test_an_entry_added_first_leaves_the_rest_copied(tmp_path: Path) -> None:
     data, stats = _incremental(tmp_path, files, previous, unchanged)
     assert data == _fresh(tmp_path, files)
     assert stats == ZipStats(copied=len(unchanged), compressed=1)
+
+
+def test_entries_deflated_ahead_give_the_same_zip(tmp_path: Path) -> None:
+    """A full build deflates its record documents before the zip is written: same bytes as deflating then."""
+    rng = random.Random(5)
+    files = {f"api/v1/units/MU-{i:04d}.json": rng.randbytes(rng.randrange(0, 3000)) * 2 for i in range(300)}
+    files["api/v1/index.json"] = b'{"late": true}'
+    expected = _fresh(tmp_path, files)
+    folder = tmp_path / "fresh-src"  # where _fresh wrote the files
+    ahead = deflate_ahead([f"{folder}/{name}" for name in sorted(files) if name.startswith("api/v1/units/")])
+    assert len(ahead) == 300
+    target = tmp_path / "ahead.zip"
+    stats = write_zip(target, folder, list(files), deflated=ahead)
+    assert target.read_bytes() == expected
+    assert stats == ZipStats(copied=0, compressed=len(files))

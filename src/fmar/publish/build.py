@@ -23,7 +23,7 @@ from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
 from fmar.memory import collector_paused, frozen
 from fmar.model import Record
-from fmar.publish import derive, docs_site, formats, pages, plan
+from fmar.publish import derive, docs_site, formats, pages, plan, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, api_url, page_url
@@ -429,18 +429,31 @@ def _build_into(
         overview.ledger.replace(units, rows)
         derived_all()
         log(f"{len(units)} Market Units derived; their documents and pages rendered")
-        _render(derived, overview, [("product", p) for p in sorted(registry.products)])
-        _render(derived, overview, [("party", p) for p in sorted(registry.parties)])
+        # A full build's zip is mostly new entries: the units' and applications' documents (all
+        # written now) are deflated in a child process while the rest is made.
+        ahead = _ZipAhead(staging) if inputs.full else None
+        try:
+            _render(derived, overview, [("product", p) for p in sorted(registry.products)])
+            _render(derived, overview, [("party", p) for p in sorted(registry.parties)])
+        except BaseException:
+            if ahead is not None:
+                ahead.cancel()
+            raise
     finally:
         _STATE.clear()
     pages_written = staging.written
     log(f"record documents and pages: {pages_written} files written")
-    _exports(staging, overview)
-    for name, text in schema_texts().items():
-        staging.put(f"schemas/{name}", text.encode())
-    log("exports, feeds and schemas written")
-    # Every file all.zip holds is written: it is zipped in another process meanwhile.
-    bulk = _BulkJob(staging)
+    try:
+        _exports(staging, overview)
+        for name, text in schema_texts().items():
+            staging.put(f"schemas/{name}", text.encode())
+        log("exports, feeds and schemas written")
+        # Every file all.zip holds is written: it is zipped in another process meanwhile.
+        bulk = _BulkJob(staging, ahead)
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
     try:
         docs_site.build_mkdocs(overview, staging, root, meta.css)
         static = Path(__file__).parent / "static"
@@ -609,10 +622,11 @@ class _BulkJob:
     Rebuilt only when one of its entries changed: its key is the hash of the entries' own manifest
     keys, so an unchanged export costs a hash of names, not a recompression; entries whose inputs
     did not change since the previous build are copied from its zip, not compressed again. The
-    child also hashes the zip for the data package, changed or not.
+    child also hashes the zip for the data package, changed or not. ``ahead``: the child that
+    deflated the record documents already, which then writes the zip.
     """
 
-    def __init__(self, staging: Staging) -> None:
+    def __init__(self, staging: Staging, ahead: _ZipAhead | None = None) -> None:
         self.rel = f"{API_ROOT}/{BULK}"
         self.names = bulk_entries(staging.manifest)
         manifest = staging.manifest
@@ -621,7 +635,7 @@ class _BulkJob:
         path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
         unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}
         job = (path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
-        self.child = Background("all.zip", _write_bulk, *job)
+        self.child = ahead.start(job) if ahead is not None else Background("all.zip", _write_bulk, *job)
 
     def finish(self, staging: Staging) -> tuple[int, str]:
         """Wait for the zip; its size and SHA-256."""
@@ -635,12 +649,47 @@ class _BulkJob:
         self.child.cancel()
 
 
+class _ZipAhead:
+    """A child process that deflates the documents written so far, then waits for the zip's job."""
+
+    def __init__(self, staging: Staging) -> None:
+        prefix = f"{API_ROOT}/"
+        paths = [f"{staging.root}/{rel}" for rel in staging.manifest if rel.startswith(prefix)]
+        receiver, self._sender = get_context("fork").Pipe(duplex=False)
+        self.child = Background("all.zip", _write_bulk_when_asked, receiver, paths)
+        receiver.close()
+
+    def start(self, job: tuple[Any, ...]) -> Background[tuple[int, str]]:
+        self._sender.send(job)
+        self._sender.close()
+        return self.child
+
+    def cancel(self) -> None:
+        self._sender.close()
+        self.child.cancel()
+
+
+def _write_bulk_when_asked(asked: Any, paths: list[str]) -> tuple[int, str] | None:
+    deflated = zip_writer.deflate_ahead(paths)
+    try:
+        job = asked.recv()
+    except EOFError:
+        return None  # the build stopped before the zip
+    return _write_bulk(*job, deflated=deflated)
+
+
 def _write_bulk(
-    path: Path, root: Path, names: list[str], previous: Path, unchanged: set[str], write: bool
+    path: Path,
+    root: Path,
+    names: list[str],
+    previous: Path,
+    unchanged: set[str],
+    write: bool,
+    deflated: zip_writer.Deflated | None = None,
 ) -> tuple[int, str]:
     try:
         if write:
-            formats.write_zip(path, root, names, previous=previous, unchanged=unchanged)
+            formats.write_zip(path, root, names, previous=previous, unchanged=unchanged, deflated=deflated)
         return formats.file_sha256(path)
     except OSError as error:
         raise RuntimeError(f"all.zip could not be written: {error}") from error

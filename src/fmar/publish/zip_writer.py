@@ -79,11 +79,28 @@ def _read_and_deflate(paths: list[str], level: int) -> list[tuple[int, int, byte
     return out
 
 
-class _Deflater:
-    """Deflated files in the order asked for, read and compressed ahead on a thread pool."""
+#: A file deflated ahead of its zip: CRC, size and deflated bytes, by the file's path.
+Deflated = dict[str, tuple[int, int, bytes]]
 
-    def __init__(self, paths: list[str], level: int, workers: int) -> None:
+
+def deflate_ahead(paths: list[str], level: int = ZIP_LEVEL, workers: int | None = None) -> Deflated:
+    """Deflate ``paths`` now (on a thread pool), for a ``write_zip`` that comes later (its ``deflated``)."""
+    with _Deflater(paths, level, workers or min(4, os.cpu_count() or 1)) as deflater:
+        return {path: deflater.next() for path in paths}
+
+
+class _Deflater:
+    """Deflated files in the order asked for, read and compressed ahead on a thread pool (those
+    deflated already are taken as they are)."""
+
+    def __init__(self, paths: list[str], level: int, workers: int, deflated: Deflated | None = None) -> None:
         self.level = level
+        if deflated:
+            known = [deflated.get(path) for path in paths]
+            self._known: Iterator[tuple[int, int, bytes] | None] = iter(known)
+            paths = [path for path, done in zip(paths, known, strict=True) if done is None]
+        else:
+            self._known = iter(())
         batches = [paths[i : i + _BATCH_FILES] for i in range(0, len(paths), _BATCH_FILES)]
         self._batches = iter(batches)
         self._pool = ThreadPoolExecutor(workers) if workers > 1 and len(batches) > 1 else None
@@ -102,15 +119,19 @@ class _Deflater:
 
     def next(self) -> tuple[int, int, bytes]:
         """CRC, size and deflated bytes of the next file."""
+        done = next(self._known, None)
+        return done if done is not None else self._next_read()
+
+    def _next_read(self) -> tuple[int, int, bytes]:
         for item in self._ready:
             return item
         if self._pool is None:
             self._ready = iter(_read_and_deflate(next(self._batches), self.level))
-            return self.next()
+            return self._next_read()
         while len(self._ahead) < self._depth and (batch := next(self._batches, None)) is not None:
             self._ahead.append(self._pool.submit(_read_and_deflate, batch, self.level))
         self._ready = iter(self._ahead.popleft().result())
-        return self.next()
+        return self._next_read()
 
 
 class _Sink:
@@ -220,6 +241,7 @@ def write_zip(
     previous: Path | None = None,
     unchanged: Callable[[str], bool] | Collection[str] | None = None,
     workers: int | None = None,
+    deflated: Deflated | None = None,
 ) -> ZipStats:
     """Write a zip of the files ``folder/<name>`` to ``target``: entries sorted, fixed times and modes.
 
@@ -228,7 +250,7 @@ def write_zip(
     written) are copied compressed from the zip ``previous``, with their central records; any
     that cannot be (no such zip, unreadable, another deflate, entry missing or written otherwise)
     are deflated like the rest. ``workers`` threads read and deflate the others (default: one per
-    core, at most 4).
+    core, at most 4), but for the files in ``deflated`` (``deflate_ahead``: their files unchanged since).
     """
     order = sorted(names)
     encoded = list(map(str.encode, order))
@@ -243,7 +265,7 @@ def write_zip(
         fresh = [base + order[i] for i in _fresh(runs, len(order))]
         with (
             target.open("wb", buffering=0) as out,
-            _Deflater(fresh, level, workers or min(4, os.cpu_count() or 1)) as deflater,
+            _Deflater(fresh, level, workers or min(4, os.cpu_count() or 1), deflated) as deflater,
         ):
             sink = _Sink(out.fileno())
             central: list[bytes | bytearray] = []
