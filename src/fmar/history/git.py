@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 #: What to tell someone whose clone lacks history.
@@ -171,10 +172,23 @@ def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, i
     paths relative to ``root``) whose working copy is what the index holds (its content's identity,
     the same in every clone), None for the others: as git decides it (``git ls-files`` and
     ``git diff-files``, which trusts its index's stat data and hashes only what that cannot vouch for)."""
+    return clean_blobs_later(root, folder)(files)
+
+
+def clean_blobs_later(root: Path, folder: Path) -> Callable[[Sequence[tuple[str, str, int, int]]], list[str | None]]:
+    """``clean_blobs``, with git asked now (on two threads, while the caller scans the folder itself)
+    and its answers read when the returned function is called with the scan's files."""
     target = str(folder.resolve())
-    listed = run(root, "ls-files", "-s", "-z", "--", target).decode("utf-8", "surrogateescape")
-    dirty = run(root, "diff-files", "--name-only", "-z", "--relative", "--", target).decode("utf-8", "surrogateescape")
-    blobs = {path: blob for blob, path in _STAGED.findall(listed)}  # "<mode> <blob> <stage>\t<path>\0"
-    for path in dirty.split("\0"):
-        blobs.pop(path, None)
-    return [blobs.get(rel) for rel, _, _, _ in files]
+    pool = ThreadPoolExecutor(2)
+    listed = pool.submit(run, root, "ls-files", "-s", "-z", "--", target)
+    dirty = pool.submit(run, root, "diff-files", "--name-only", "-z", "--relative", "--", target)
+    pool.shutdown(wait=False)  # the two run on; nothing else is asked of the pool
+
+    def answer(files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
+        text = listed.result().decode("utf-8", "surrogateescape")
+        blobs = {path: blob for blob, path in _STAGED.findall(text)}  # "<mode> <blob> <stage>\t<path>\0"
+        for path in dirty.result().decode("utf-8", "surrogateescape").split("\0"):
+            blobs.pop(path, None)
+        return [blobs.get(rel) for rel, _, _, _ in files]
+
+    return answer

@@ -191,6 +191,9 @@ def build(
 ) -> BuildResult:
     """Build into ``out``; raises ``plan.RegistryInvalid`` (building nothing) when the registry has errors."""
     jobs = jobs or jobs_default()
+    head = _git_head(root, registry_dir) if history_source is history_of else None
+    # Git lists the blobs of the registry's files while the folder is scanned here.
+    blobs = _clean_blobs_later(root, registry_dir) if head else None
     pipeline = Pipeline(root, registry_dir, jobs=jobs)
     signature = digest(
         str(root.resolve()),
@@ -201,8 +204,7 @@ def build(
     )
     with collector_paused():
         previous = load_state(pipeline.cache, out, signature)
-    head = _git_head(root, registry_dir) if history_source is history_of else None
-    stamps = plan.stamps_of(pipeline, _clean_blobs(pipeline) if head else None)
+    stamps = plan.stamps_of(pipeline, blobs(pipeline.layout.files) if blobs else None)
     inputs = _partial(pipeline, previous, head, as_of, stamps) if previous else "no previous build to start from"
     index: Background[None] | None = None
     if isinstance(inputs, str):
@@ -331,10 +333,10 @@ def _index_history(root: Path, registry_dir: Path) -> None:
     build_index(root, registry_dir)
 
 
-def _clean_blobs(pipeline: Pipeline) -> list[str | None]:
+def _clean_blobs_later(root: Path, registry_dir: Path) -> Callable[[list[tuple[str, str, int, int]]], list[str | None]]:
     from fmar.history import git
 
-    return git.clean_blobs(pipeline.root, pipeline.registry_dir, pipeline.layout.files)
+    return git.clean_blobs_later(root, registry_dir)
 
 
 def _partial(
