@@ -161,3 +161,31 @@ def test_a_site_missing_kept_files_is_built_whole(git_repo: GitRepo, registry: B
     result = _rebuild(git_repo, site)
     assert result.full
     assert _tree(site) == _fresh(git_repo, tmp_path)
+
+
+def test_a_failed_build_leaves_the_previous_state_in_force(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state is saved while the site is finished and sealed only after publishing: a build that
+    fails after saving its state leaves the site and the previous seal, so the next build is partial."""
+    from fmar.publish import build as build_module
+
+    site = tmp_path / "site"
+    _rebuild(git_repo, site)
+    before = _tree(site)
+    unit = registry.registry.units["MU-FENLAND-000003"]
+    fields = unit.model_dump(mode="json", exclude={"signature", "kind", "schema_version"})
+    registry.unit({**fields, "name": "Fenland heat pumps (renamed)"}, DAY + timedelta(days=1))
+    git_repo.commit_all("rename a unit", when=DAY + timedelta(days=1))
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(5, "Input/output error")
+
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError, match=r"all\.zip could not be written"):
+        patch.setattr(build_module.formats, "write_zip", broken)  # fails after the state is saved
+        _rebuild(git_repo, site)
+    assert _tree(site) == before
+    logged: list[str] = []
+    again = build(git_repo.path, git_repo.path / "registry", site, None, jobs=1, log=logged.append)
+    assert not again.full and again.derived_units == 1, logged
+    assert _tree(site) == _fresh(git_repo, tmp_path)

@@ -113,6 +113,7 @@ def seal_state(cache: Cache, out: Path, serial: str) -> None:
     name = state_name(out)
     cache.save_bytes(f"{name}.seal", f"{site_token(out)} {serial}".encode())
     cache.prune(f"{name}-", {f"{name}-{serial}.pickle"})
+    (cache.directory / f"{name}.pickle").unlink(missing_ok=True)  # the one unsealed state earlier versions kept
 
 
 def forget_state(cache: Cache, out: Path) -> None:
