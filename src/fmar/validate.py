@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from fmar.cache import Cache
 from fmar.findings import Finding, json_path
@@ -76,15 +77,20 @@ def _load_bucket(
     read = [read_record(base, rel, kind) for rel, kind in items]
     blob = pickle.dumps([loaded for loaded, _ in read], protocol=pickle.HIGHEST_PROTOCOL)
     if data is not None:
-        encoded = {}
-        for loaded, values in read:
-            if values is not None:
-                try:
-                    encoded[loaded.path] = json.dumps(values, ensure_ascii=False).encode()
-                except (TypeError, ValueError):
-                    continue  # not plain JSON data: a reader parses the file itself
+        encoded = {loaded.path: found for loaded, values in read if (found := data_json(values)) is not None}
         Path(data, key).write_bytes(marshal.dumps(encoded))
     return None if cache.save_bytes(key, blob) else blob
+
+
+def data_json(values: dict[str, Any] | None) -> bytes | None:
+    """A valid record's data as JSON; None without data, or for data that is not plain JSON (a
+    reader then parses the file itself)."""
+    if values is None:
+        return None
+    try:
+        return json.dumps(values, ensure_ascii=False).encode()
+    except (TypeError, ValueError):
+        return None
 
 
 def record_data(folder: Path) -> dict[str, bytes]:

@@ -88,34 +88,20 @@ def _plain(data: Any, text: str) -> bool:
     """Plain data, text keys, and no text value that could be an unquoted YAML 1.1 non-string.
 
     A loop over a stack rather than recursion (it runs for every record file): text values, the
-    most common, are checked where they are found."""
+    most common, are checked where they are found, so only containers and other scalars are pushed."""
     stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
         value, depth = stack.pop()
         kind = type(value)
-        if kind is dict:
-            if depth >= MAX_DEPTH:
+        if kind is dict or kind is list:
+            if depth >= MAX_DEPTH or (kind is dict and not all(map(_safe_key, value))):
                 return False
-            for key, item in value.items():
-                if not _safe_key(key):
-                    return False
+            for item in value.values() if kind is dict else value:
                 if type(item) is str:
                     if not _plain_text(item, text):
                         return False
                 else:
                     stack.append((item, depth + 1))
-        elif kind is list:
-            if depth >= MAX_DEPTH:
-                return False
-            for item in value:
-                if type(item) is str:
-                    if not _plain_text(item, text):
-                        return False
-                else:
-                    stack.append((item, depth + 1))
-        elif kind is str:
-            if not _plain_text(value, text):
-                return False
         elif isinstance(value, date):
             return False
     return True

@@ -158,23 +158,12 @@ class Staging:
             return True
         return False
 
-    def keep(self, rel: str) -> bool:
-        """Keep ``rel`` as the live site has it: the caller knows its inputs did not change.
+    def keep_all(self, rels: Iterable[str]) -> str | None:
+        """Keep each of ``rels`` as the live site has it (the caller knows their inputs did not change);
+        the first the live site does not have (None when it has all).
 
         The spare's copy is trusted from its manifest alone (no file check: at national scale a
-        build keeps hundreds of thousands of files); else the live file is linked. False when
-        the live site does not have ``rel`` either.
-        """
-        key = self.previous.get(rel)
-        if key is None:
-            return False
-        if self.spare.get(rel) == key:
-            self.manifest[rel] = key
-            return True
-        return self.is_current(rel, key)
-
-    def keep_all(self, rels: Iterable[str]) -> str | None:
-        """``keep`` each of ``rels``; the first the live site does not have (None when it has all)."""
+        build keeps hundreds of thousands of files); else the live file is linked."""
         previous, spare, manifest = self.previous, self.spare, self.manifest
         for rel in rels:
             key = previous.get(rel)

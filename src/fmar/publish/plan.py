@@ -11,7 +11,6 @@ errors, and says which and where.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
 from fmar.registry import Registry
-from fmar.validate import Pipeline, finding, record_data
+from fmar.validate import Pipeline, data_json, finding, record_data
 
 #: A partial build re-derives at most this share of the units; more is a full build.
 PARTIAL_SHARE = 0.2
@@ -151,8 +150,8 @@ def partial(
 
     def load(rel: str) -> LoadedFile:
         loaded, values = read_record(root, rel, kinds[rel])
-        if values is not None:
-            data[rel] = json.dumps(values, ensure_ascii=False).encode()
+        if (found := data_json(values)) is not None:
+            data[rel] = found
         return loaded
 
     loaded = {rel: load(rel) for rel in changed}
