@@ -12,6 +12,13 @@ For each size (registries from ``fmar generate``, cached in --work as ``benchmar
   e. for the baseline sizes: plain mkdocs (the material theme, its defaults) building the same
      record pages as Markdown, against (a) on the same registry.
 The edited files are restored afterwards, so the cached registry stays the generated one.
+
+Before the full build the disk is settled (``--settle``): the registry is read once, as a fresh
+clone leaves it in the page cache, dirty buffers are synced, and the run waits until files deleted
+before it are a minute old. ext4 without a journal (as on these VMs) skips inodes freed in the
+last 60 s (360 s while unsynced) when it allocates one, so creating 435,000 files just after
+deleting as many (a previous run's temporary site) is quadratic in the kernel: measured here,
+100,000 files took 43 s to create right after a mass delete and 3.1 s once settled.
 Results go to benchmarks/results/site-<units>.json, with the load average at the time:
 other processes may share the machine. ``run(units, work)`` is the entry point for run.py.
 """
@@ -38,6 +45,8 @@ SEED = 1
 EDITS = 10
 #: Page counts of the plain-mkdocs baseline.
 BASELINE_PAGES = (500, 2000)
+#: Seconds to let the disk settle before a full build (see the module's docstring).
+SETTLE_S = 61.0
 
 
 def _ensure_registry(work: Path, units: int) -> Path:
@@ -75,6 +84,17 @@ def resign_edits(registry: Path, count: int = EDITS, seed: int = SEED) -> dict[P
         originals[path] = raw
         write(registry, authored)
     return originals
+
+
+def settle(registry: Path, seconds: float) -> float:
+    """Sync, read every registry file, and wait out the rest of ``seconds``; returns the seconds spent."""
+    started = time.perf_counter()
+    os.sync()
+    for path in registry.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+    time.sleep(max(0.0, seconds - (time.perf_counter() - started)))
+    return time.perf_counter() - started
 
 
 def _build(root: Path, registry: Path, out: Path, jobs: int) -> tuple[float, float, Any]:
@@ -146,7 +166,9 @@ def mkdocs_baseline(site: Path, work: Path, limit: int) -> tuple[int, float]:
     return pages, time.perf_counter() - started
 
 
-def run(units: int, work: Path, *, jobs: int = 2, baseline: tuple[int, ...] = BASELINE_PAGES) -> dict[str, Any]:
+def run(
+    units: int, work: Path, *, jobs: int = 2, baseline: tuple[int, ...] = BASELINE_PAGES, settle_s: float = SETTLE_S
+) -> dict[str, Any]:
     """Measure ``fmar build`` on a generated registry of ``units``; write and return the results.
 
     ``baseline``: page counts on which to time plain mkdocs (skipped above 10,000 units: the
@@ -154,6 +176,8 @@ def run(units: int, work: Path, *, jobs: int = 2, baseline: tuple[int, ...] = BA
     """
     registry = _ensure_registry(work, units)
     root = registry.parent
+    settled = settle(registry, settle_s)
+    print(f"{units:,} units: disk settled and registry read in {settled:.1f} s", flush=True)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="fmar-bench-site-") as tmp:
         previous_cache = os.environ.get("FMAR_CACHE_DIR")
@@ -181,6 +205,7 @@ def run(units: int, work: Path, *, jobs: int = 2, baseline: tuple[int, ...] = BA
             bulk = (out / "api/v1/all.zip").stat().st_size
             figures: dict[str, Any] = {
                 "units": units,
+                "settle_s": settle_s,
                 "records": result.records,
                 "files": result.files,
                 "full_build_s": round(full, 2),
@@ -227,10 +252,13 @@ def main() -> None:
     parser.add_argument("--units", type=int, nargs="+", default=[500, 2000, 10_000, 100_000])
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
     parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument(
+        "--settle", type=float, default=SETTLE_S, help="seconds to let the disk settle before each full build"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     for units in args.units:
-        run(units, args.work, jobs=args.jobs)
+        run(units, args.work, jobs=args.jobs, settle_s=args.settle)
     print(f"results in {RESULTS}/site-<units>.json")
 
 
