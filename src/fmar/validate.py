@@ -7,7 +7,6 @@ by a digest of every file's stat, so a run with nothing changed reads no file.
 from __future__ import annotations
 
 import hashlib
-import json
 import marshal
 import os
 import pickle
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from fmar.cache import Cache
 from fmar.findings import Finding, json_path
@@ -82,14 +83,19 @@ def _load_bucket(
     return None if cache.save_bytes(key, blob) else blob
 
 
+#: Data orjson would turn into JSON by its own rules (dates, dataclasses, ``str`` subclasses) is
+#: not plain JSON: such a record's reader parses its file again.
+_PLAIN = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
 def data_json(values: dict[str, Any] | None) -> bytes | None:
     """A valid record's data as JSON; None without data, or for data that is not plain JSON (a
     reader then parses the file itself)."""
     if values is None:
         return None
     try:
-        return json.dumps(values, ensure_ascii=False).encode()
-    except (TypeError, ValueError):
+        return orjson.dumps(values, option=_PLAIN)
+    except orjson.JSONEncodeError:
         return None
 
 

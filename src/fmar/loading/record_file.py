@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,22 @@ class LoadedFile:
     kind: str
     record: Record | None
     problems: list[Problem] = field(default_factory=list)
+
+
+_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of the file at ``path``, read with ``os.read``: ``Path.read_bytes`` builds a path
+    and a buffered file object for each file, a fifth of the time it takes to read a record file."""
+    fd = os.open(path, _READ)
+    try:
+        parts = []
+        while part := os.read(fd, 1 << 16):
+            parts.append(part)
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def parse_text(text: str) -> tuple[dict[str, Any] | None, SourceMap | None, list[Problem]]:
@@ -101,7 +118,7 @@ def load_file(root: Path, relpath: str, kind: str) -> LoadedFile:
 def read_record(root: Path, relpath: str, kind: str) -> tuple[LoadedFile, dict[str, Any] | None]:
     """``load_file``, and the data the record was made from (None when the file has no valid record)."""
     try:
-        raw = (root / relpath).read_bytes()
+        raw = read_bytes(f"{root}/{relpath}")
     except OSError as exc:
         problem = Problem("REG-VAL007", f"cannot read the file: {exc.strerror}", "check its permissions", (), 1, 1)
         return LoadedFile(relpath, kind, None, [problem]), None

@@ -10,7 +10,6 @@ and the mkdocs pages, and finally swap the new folder in and remember the state.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
@@ -91,7 +92,7 @@ def _read_raw(root: Path, registry: Registry, record: Record) -> dict[str, Any]:
     rel = registry.path_of(record)
     known = _STATE["data"].get(rel)
     if known is not None:
-        return json.loads(known)  # type: ignore[no-any-return]
+        return orjson.loads(known)  # type: ignore[no-any-return]
     text, _ = decode((root / rel).read_bytes())
     data, _, _ = parse_text(text or "")
     return data or {}

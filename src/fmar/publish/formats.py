@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 
 from fmar.publish.zip_writer import ZIP_LEVEL, ZipStats, entry_info, write_zip, zip_format
 
@@ -27,9 +28,23 @@ __all__ = ["ZIP_LEVEL", "ZipStats", "write_zip", "zip_format"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Key-sorted; dates, dataclasses and ``str`` subclasses are not turned into JSON by orjson's own rules.
+_ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def compact_json(value: Any) -> bytes:
+    """Compact, key-sorted UTF-8 JSON, by orjson (about three times the standard encoder's speed:
+    a national build encodes half a million documents). What orjson refuses (integers beyond 64
+    bits, keys that are not strings) is encoded by the standard library with the same layout."""
+    try:
+        return orjson.dumps(value, option=_ORJSON)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def json_bytes(document: Any) -> bytes:
-    """Compact, key-sorted JSON: without ``indent`` the C encoder runs, several times faster at scale."""
-    return (json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    """A JSON file: ``compact_json`` and a newline."""
+    return compact_json(document) + b"\n"
 
 
 def neutralise(cell: Any) -> str:

@@ -6,7 +6,6 @@ a light header instead of the full navigation, so each page costs the same at an
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,7 +15,7 @@ from typing import Any
 from fmar.model import MarketUnit
 from fmar.publish import fragments
 from fmar.publish.derive import page_url, status_label
-from fmar.publish.formats import templates
+from fmar.publish.formats import compact_json, templates
 
 PAGE_SIZE = 500
 _WORD = re.compile(r"[\W_]+")
@@ -129,7 +128,7 @@ def value_key(value: str) -> str:
 
 def encode(value: Any) -> bytes:
     """``value`` as ``formats.json_bytes`` writes it inside a document (compact, keys sorted)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return compact_json(value)
 
 
 def json_list(items: Iterable[bytes]) -> bytes:
