@@ -61,9 +61,6 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
             "/products/NESO-DC.html",
             "/parties/NESO.html",
             "/parties/VOLTAFLEX.html",
-            "/applications/"
-            + json.loads((site / "api/v1/units/MU-VOLTAFLEX-000001.json").read_text())["products"][0]["application"]
-            + ".html",
         ]
         axe = Axe()
         for path in pages:
@@ -84,6 +81,24 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         assert "<script>window.pwned=1</script>" in page.inner_text("h1")
         assert page.evaluate("window.pwned") is None
         assert page.locator("a[href^='javascript:']").count() == 0
+
+        # An application is a section of its unit's page: the status table and the SO's open
+        # applications link to it, and it shows the application's status, outcomes and signature.
+        unit_doc = json.loads((site / "api/v1/units/MU-VOLTAFLEX-000001.json").read_text())
+        application = unit_doc["products"][0]["application"]
+        application_doc = json.loads((site / f"api/v1/applications/{application}.json").read_text())
+        assert application_doc["links"]["page"] == f"/units/MU-VOLTAFLEX-000001.html#{application}"
+        page.goto(base + "/units/MU-VOLTAFLEX-000001.html")
+        page.click(f".fmar-statuses a[href='#{application}']")
+        section = page.locator(f"section#{application}")
+        assert section.is_visible()
+        assert application in section.inner_text() and "Signed by VOLTAFLEX" in section.inner_text()
+        page.goto(base + "/parties/NESO.html")
+        hrefs = page.eval_on_selector_all("a[href*='.html#APP-']", "links => links.map(l => l.href)")
+        assert hrefs, "NESO has open applications, each linked to its section of its unit's page"
+        for href in hrefs[:3]:
+            page.goto(href)
+            assert page.locator(f"section#{href.rsplit('#', 1)[1]}").count() == 1, href
 
         # The timeline shows the unit's history and its application.
         page.goto(base + "/units/MU-FENLAND-000003.html")

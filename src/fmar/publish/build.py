@@ -29,7 +29,7 @@ from fmar.publish.background import Background
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, api_url, page_url
 from fmar.publish.documents import API_ROOT, schema_texts
-from fmar.publish.facts import change_row, unit_facts
+from fmar.publish.facts import UnitFacts, change_row, unit_facts
 from fmar.publish.facts import decode as decode_facts
 from fmar.publish.facts import encode as encode_facts
 from fmar.publish.feeds import feeds
@@ -57,7 +57,7 @@ class BuildResult:
     records: int
     pages_written: int
     files: int
-    #: Records with a page and a document (units, applications, products, parties).
+    #: Records with a page of their own (units, products, parties; a unit's page shows its applications).
     record_pages: int = 0
     #: False when only the unit groups that changed were derived again.
     full: bool = True
@@ -108,34 +108,60 @@ def _derive_units(units: list[str]) -> tuple[dict[str, str], int, list[bytes], l
     out, rows = [], []
     for unit in units:
         facts = unit_facts(derived, unit)
-        _render(derived, None, facts.pages)
+        _render_group(derived, facts)
         out.append(encode_facts(facts))
         rows.extend(ledger_row(row, unit) for row in facts.changes)
     return staging.manifest, staging.written, out, rows
 
 
-def _render(derived: Derived, overview: Overview | None, items: Iterable[tuple[str, str]]) -> None:
-    """Write the document and page of each (kind, id) into the staging folder."""
+def _render(derived: Derived, overview: Overview, items: Iterable[tuple[str, str]]) -> None:
+    """Write the document and page of each product or party (kind, id) into the staging folder."""
+    for kind, record_id in items:
+        doc, data, extra = _write_document(derived, overview, kind, record_id)
+        _write_page(derived, kind, record_id, doc, extra, data)
+
+
+def _render_group(derived: Derived, facts: UnitFacts) -> None:
+    """Write the documents of a unit and of its applications, and the unit's page, which shows
+    the applications too."""
+    documents = [_write_document(derived, None, "application", a) for a in facts.applications]
+    doc, data, _ = _write_document(derived, None, "market_unit", facts.unit)
+    applications = [application for application, _, _ in documents]
+    _write_page(
+        derived, "market_unit", facts.unit, doc, {"applications": applications}, data, *(d for _, d, _ in documents)
+    )
+
+
+def _write_document(
+    derived: Derived, overview: Overview | None, kind: str, record_id: str
+) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
+    """Write a record's document; returns it, its bytes and its page's extra context."""
     registry = derived.registry
     root: Path = _STATE["root"]
+    raw = _read_raw(root, registry, registry.table(kind)[record_id])
+    doc, extra = _document(derived, overview, kind, record_id, raw, root)
+    data = formats.json_bytes(doc)
+    _STATE["staging"].put(api_url(kind, record_id).lstrip("/"), data)
+    return doc, data, extra
+
+
+def _write_page(
+    derived: Derived, kind: str, record_id: str, doc: dict[str, Any], extra: dict[str, Any], *documents: bytes
+) -> None:
+    """Write a record's page: a function of the ``documents`` it shows, the frame and the templates
+    (and, for products and parties, of ``extra``, made from the aggregates)."""
     staging: Staging = _STATE["staging"]
     meta: pages.Meta = _STATE["meta"]
-    frame = digest(_STATE["templates"], repr(meta.record_frame()))
-    for kind, record_id in items:
-        record = registry.table(kind)[record_id]
-        raw = _read_raw(root, registry, record)
-        doc, extra = _document(derived, overview, kind, record_id, raw, root)
-        data = formats.json_bytes(doc)
-        staging.put(api_url(kind, record_id).lstrip("/"), data)
-        # A page is a function of its document, its extra context, the frame and the templates.
-        rel = page_url(kind, record_id).lstrip("/")
-        key = digest(frame, data, repr(sorted(extra.items())))
-        if not staging.is_current(rel, key):
-            page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
-            staging.put(rel, page, key)
+    rel = page_url(kind, record_id).lstrip("/")
+    context = "" if kind == "market_unit" else repr(sorted(extra.items()))
+    key = digest(_STATE["templates"], repr(meta.record_frame()), *documents, context)
+    if not staging.is_current(rel, key):
+        record = derived.registry.table(kind)[record_id]
+        page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
+        staging.put(rel, page, key)
 
 
-_TEMPLATE = {"market_unit": "unit", "application": "application", "product": "product", "party": "party"}
+_TEMPLATE = {"market_unit": "unit", "product": "product", "party": "party"}
 
 
 def _title(record: Record) -> str:
@@ -399,12 +425,7 @@ def _build_into(
         derived=derived, root=root, staging=staging, meta=meta, templates=_templates_digest(), data=inputs.data
     )
     if not inputs.full:  # the kept units' documents and pages (derived ones come from the workers)
-        missing = staging.keep_all(
-            rel.lstrip("/")
-            for facts in overview.facts.values()
-            for kind, record_id in facts.pages
-            for rel in (api_url(kind, record_id), page_url(kind, record_id))
-        )
+        missing = staging.keep_all(rel for facts in overview.facts.values() for rel in facts.files)
         if missing is not None:
             raise OutputIncomplete(f"{staging.out} lacks {missing}")
     # Indexes the workers read, built once here rather than in every worker.
@@ -468,8 +489,7 @@ def _build_into(
     finally:
         bulk.cancel()
     log("all.zip and the data package written")
-    record_pages = overview.counts["market_units"] + overview.counts["applications"]
-    record_pages += len(registry.products) + len(registry.parties)
+    record_pages = overview.counts["market_units"] + len(registry.products) + len(registry.parties)
     return BuildResult(
         staging.out,
         overview.as_of,

@@ -25,8 +25,32 @@ FORMAT = f"fmar-export/v{API_VERSION}"
 FOLDER = {"market_unit": "units", "application": "applications", "product": "products", "party": "parties"}
 
 
+#: Record kinds with a page of their own; an application is a section of its unit's page.
+PAGE_KINDS = ("market_unit", "product", "party")
+
+
 def page_url(kind: str, record_id: str) -> str:
+    """The page of a unit, product or party."""
     return f"/{FOLDER[kind]}/{record_id}.html"
+
+
+def application_url(unit: str, application: str) -> str:
+    """Where an application is shown: its section of its unit's page."""
+    return f"{page_url('market_unit', unit)}#{application}"
+
+
+def record_url(record: Record) -> str:
+    """Where ``record`` (a unit, application, product or party) is shown."""
+    if record.KIND == "application":
+        return application_url(record.unit, record.id)  # type: ignore[attr-defined]
+    return page_url(record.KIND, record.id)
+
+
+def change_url(kind: str, record_id: str, unit: str) -> str | None:
+    """Where the record of a change (with the unit it concerns, as the changes ledger has it) is shown."""
+    if kind == "application":
+        return application_url(unit, record_id) if unit else None
+    return page_url(kind, record_id) if kind in PAGE_KINDS else None
 
 
 def api_url(kind: str, record_id: str) -> str:
@@ -95,7 +119,7 @@ def envelope(derived: Derived, record: Record, raw: dict[str, Any], history_ids:
     """What every record document carries: only what is about the record, never the build's as-of
     time or head commit (those are in ``index.json``), so a record's document changes only with it."""
     recorded = derived.recorded(record)
-    links = {"page": page_url(record.KIND, record.id), "self": api_url(record.KIND, record.id)}
+    links = {"page": record_url(record), "self": api_url(record.KIND, record.id)}
     return {
         "format": FORMAT,
         "kind": record.KIND,

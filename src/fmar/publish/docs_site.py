@@ -51,7 +51,11 @@ def _html_block(template: str, **context: Any) -> str:
 
 def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[str, str]:
     recent = [
-        {**row._asdict(), "at": row.recorded_at[:16].replace("T", " "), "url": _url(row.kind, row.id)}
+        {
+            **row._asdict(),
+            "at": row.recorded_at[:16].replace("T", " "),
+            "url": derive.change_url(row.kind, row.id, row.unit),
+        }
         for row in islice(overview.ledger.newest(), 15)
     ]
     counts = overview.counts
@@ -101,10 +105,6 @@ def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[s
         "docs_api.html", exports=exports, root=f"/{API_ROOT}"
     )
     return pages
-
-
-def _url(kind: str, record_id: str) -> str | None:
-    return derive.page_url(kind, record_id) if kind in derive.FOLDER else None
 
 
 def _type(spec: dict[str, Any]) -> str:

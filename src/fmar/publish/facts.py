@@ -119,9 +119,16 @@ class UnitFacts(NamedTuple):
         return (("application", len(self.applications)), ("event", events), ("market_unit", 1), ("outcome", outcomes))
 
     @property
-    def pages(self) -> tuple[tuple[str, str], ...]:
-        """(kind, id) of the group's records with a page and a document: the unit and its applications."""
-        return (("market_unit", self.unit), *(("application", a) for a in self.applications))
+    def files(self) -> tuple[str, ...]:
+        """The site files of the group (no leading slash): the unit's page, which shows its
+        applications too, and the documents of the unit and of each application."""
+        from fmar.publish.derive import api_url, page_url
+
+        return (
+            page_url("market_unit", self.unit)[1:],
+            api_url("market_unit", self.unit)[1:],
+            *(api_url("application", a)[1:] for a in self.applications),
+        )
 
 
 def unit_facts(derived: Any, unit_id: str) -> UnitFacts:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from fmar.publish import formats
-from fmar.publish.derive import FOLDER, page_url
+from fmar.publish.derive import change_url
 from fmar.publish.documents import API_ROOT
 from fmar.publish.facts import ChangeRow
 from fmar.publish.ledger import change_of
@@ -60,6 +60,6 @@ def _entry(row: ChangeRow, names: dict[str, str]) -> dict[str, Any]:
         "id": f"urn:fmar:change:{row.commit or 'signed'}:{row.kind}:{row.id}:{row.action}",
         "title": f"{row.action} {kind} {row.id}",
         "updated": row.recorded_at,
-        "link": page_url(row.kind, row.id) if row.kind in FOLDER else f"/{API_ROOT}/changes.csv",
+        "link": change_url(row.kind, row.id, row.unit) or f"/{API_ROOT}/changes.csv",
         "summary": f"{kind} {row.id}{about}, signed by {row.signer}",
     }

@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from fmar.publish.derive import page_url, status_label
+from fmar.publish.derive import application_url, page_url, status_label
 
 _DASH = "—"
 
@@ -23,6 +23,12 @@ _DASH = "—"
 def record_link(kind: str, record_id: str, text: str | None = None) -> Markup:
     """``<a>`` to a record's page, showing ``text`` (or the id)."""
     return Markup(f'<a href="{escape(page_url(kind, record_id))}">{escape(text or record_id)}</a>')
+
+
+@lru_cache(maxsize=4096)
+def application_link(unit: str, application: str) -> Markup:
+    """``<a>`` to an application's section of its unit's page."""
+    return Markup(f'<a href="{escape(application_url(unit, application))}">{escape(application)}</a>')
 
 
 def commit_link(commit: str | None, commit_url: str | None) -> Markup:
@@ -66,6 +72,17 @@ def timeline(history: Iterable[dict[str, Any]], commit_url: str | None) -> Marku
     return Markup("".join(parts))
 
 
+def signature(doc: dict[str, Any], commit_url: str | None) -> Markup:
+    """Who signed a record document's record, with which key, when it was recorded, and its JSON."""
+    recorded = doc["recorded"]
+    return Markup(
+        f'<p class="fmar-signature">Signed by {record_link("party", doc["signer"])} at {escape(doc["signed_at"])}\n'
+        f"with key <code>{escape(doc['key_fingerprint'])}</code>; recorded {escape(recorded['at'])}\n"
+        f"(commit {commit_link(recorded['commit'], commit_url)}). "
+        f'<a href="{escape(doc["links"]["self"])}">JSON with signature</a></p>\n'
+    )
+
+
 def table_rows(kind: str, rows: Iterable[dict[str, Any]]) -> Markup:
     """The ``<tr>`` of each row of a list page: its filter values as data attributes, a link to the
     record, its name and its cells (one call per page instead of a dozen template nodes per row)."""
@@ -96,10 +113,12 @@ def page_links(page: int, pages: int) -> Markup:
 #: The template globals this module provides.
 GLOBALS = {
     "record_link": record_link,
+    "application_link": application_link,
     "commit_link": commit_link,
     "status_badge": status_badge,
     "link": link,
     "timeline": timeline,
+    "signature": signature,
     "table_rows": table_rows,
     "page_links": page_links,
 }

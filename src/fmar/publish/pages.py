@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from fmar.model import MarketUnit
@@ -49,10 +50,14 @@ def environment() -> Any:
     return env
 
 
+@cache
+def _template(name: str) -> Any:
+    """A page template, looked up once per process (the environment never reloads templates)."""
+    return environment().get_template(name)
+
+
 def render(template: str, meta: Meta, **context: Any) -> bytes:
-    page = environment().get_template(template)
-    assets = {"css": meta.css}
-    return page.render(meta=meta, assets=assets, **context).encode()
+    return _template(template).render(meta=meta, assets={"css": meta.css}, **context).encode()
 
 
 list_page_name = fragments.list_page_name
