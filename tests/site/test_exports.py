@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
 from fmar.model import KINDS
 from fmar.publish.build import build
+from fmar.publish.derive import page_url
 from fmar.publish.documents import schema_file
 from fmar.publish.formats import neutralise
 from fmar.signing.canonical import canonical_bytes
@@ -199,3 +201,21 @@ def test_filter_indexes_list_every_unit_under_each_of_its_values(built) -> None:
     listing = (site / "units" / "index.html").read_text()
     assert listing.count("<tr data-") == PAGE_SIZE
     assert 'data-key="ENWL"' in listing
+
+
+def test_applications_are_sections_of_their_units_pages(built) -> None:  # type: ignore[no-untyped-def]
+    _, site = built
+    assert not (site / "applications").exists()
+    with pytest.raises(KeyError):
+        page_url("application", "APP-2024-5BK6KDHW")  # no page of its own to link to
+    # Every link to an application, on every page, is to a section its unit's page has.
+    for page in site.rglob("*.html"):
+        for unit, application in re.findall(r'href="/units/([^"#]+)\.html#(APP-[^"]+)"', page.read_text()):
+            assert f'<section id="{application}"' in (site / "units" / f"{unit}.html").read_text(), (page, application)
+    documents = sorted((site / "api/v1/applications").glob("*.json"))
+    assert documents
+    for path in documents:
+        doc = json.loads(path.read_text())
+        unit_page = doc["links"]["page"].split("#")[0]
+        assert doc["links"]["page"] == f"/units/{doc['record']['unit']}.html#{doc['id']}"
+        assert f'<section id="{doc["id"]}"' in (site / unit_page.lstrip("/")).read_text()

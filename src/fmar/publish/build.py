@@ -118,7 +118,7 @@ def _render(derived: Derived, overview: Overview, items: Iterable[tuple[str, str
     """Write the document and page of each product or party (kind, id) into the staging folder."""
     for kind, record_id in items:
         doc, data, extra = _write_document(derived, overview, kind, record_id)
-        _write_page(derived, kind, record_id, doc, extra, data)
+        _write_page(derived, kind, record_id, doc, extra, (data, repr(sorted(extra.items()))))
 
 
 def _render_group(derived: Derived, facts: UnitFacts) -> None:
@@ -127,9 +127,8 @@ def _render_group(derived: Derived, facts: UnitFacts) -> None:
     documents = [_write_document(derived, None, "application", a) for a in facts.applications]
     doc, data, _ = _write_document(derived, None, "market_unit", facts.unit)
     applications = [application for application, _, _ in documents]
-    _write_page(
-        derived, "market_unit", facts.unit, doc, {"applications": applications}, data, *(d for _, d, _ in documents)
-    )
+    shown = (data, *(d for _, d, _ in documents))
+    _write_page(derived, "market_unit", facts.unit, doc, {"applications": applications}, shown)
 
 
 def _write_document(
@@ -146,15 +145,19 @@ def _write_document(
 
 
 def _write_page(
-    derived: Derived, kind: str, record_id: str, doc: dict[str, Any], extra: dict[str, Any], *documents: bytes
+    derived: Derived,
+    kind: str,
+    record_id: str,
+    doc: dict[str, Any],
+    extra: dict[str, Any],
+    inputs: tuple[bytes | str, ...],
 ) -> None:
-    """Write a record's page: a function of the ``documents`` it shows, the frame and the templates
-    (and, for products and parties, of ``extra``, made from the aggregates)."""
+    """Write a record's page from ``doc`` and ``extra``: a function of ``inputs`` (the documents
+    it shows, and what else made ``extra``), the frame and the templates."""
     staging: Staging = _STATE["staging"]
     meta: pages.Meta = _STATE["meta"]
     rel = page_url(kind, record_id).lstrip("/")
-    context = "" if kind == "market_unit" else repr(sorted(extra.items()))
-    key = digest(_STATE["templates"], repr(meta.record_frame()), *documents, context)
+    key = digest(_STATE["templates"], repr(meta.record_frame()), *inputs)
     if not staging.is_current(rel, key):
         record = derived.registry.table(kind)[record_id]
         page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)

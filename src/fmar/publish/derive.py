@@ -25,13 +25,14 @@ FORMAT = f"fmar-export/v{API_VERSION}"
 FOLDER = {"market_unit": "units", "application": "applications", "product": "products", "party": "parties"}
 
 
-#: Record kinds with a page of their own; an application is a section of its unit's page.
-PAGE_KINDS = ("market_unit", "product", "party")
+#: Site folder of the pages of the record kinds with a page of their own; an application is a
+#: section of its unit's page (``application_url``).
+PAGE_FOLDER = {kind: FOLDER[kind] for kind in ("market_unit", "product", "party")}
 
 
 def page_url(kind: str, record_id: str) -> str:
-    """The page of a unit, product or party."""
-    return f"/{FOLDER[kind]}/{record_id}.html"
+    """The page of a unit, product or party (a KeyError for any other kind: there is no such page)."""
+    return f"/{PAGE_FOLDER[kind]}/{record_id}.html"
 
 
 def application_url(unit: str, application: str) -> str:
@@ -50,7 +51,7 @@ def change_url(kind: str, record_id: str, unit: str) -> str | None:
     """Where the record of a change (with the unit it concerns, as the changes ledger has it) is shown."""
     if kind == "application":
         return application_url(unit, record_id) if unit else None
-    return page_url(kind, record_id) if kind in PAGE_KINDS else None
+    return page_url(kind, record_id) if kind in PAGE_FOLDER else None
 
 
 def api_url(kind: str, record_id: str) -> str:

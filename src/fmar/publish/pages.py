@@ -131,9 +131,8 @@ def value_key(value: str) -> str:
     return value if _SAFE.fullmatch(value) else "x-" + value.encode().hex()[:120]
 
 
-def encode(value: Any) -> bytes:
-    """``value`` as ``formats.json_bytes`` writes it inside a document (compact, keys sorted)."""
-    return compact_json(value)
+#: ``value`` as ``formats.json_bytes`` writes it inside a document (compact, keys sorted).
+encode = compact_json
 
 
 def json_list(items: Iterable[bytes]) -> bytes:
