@@ -195,3 +195,19 @@ def test_locate_fills_only_missing_positions() -> None:
     located = locate(problems, SOURCE, None)
     assert [(p.line, p.column) for p in located] == [(9, 7), (3, 4), (1, 1)]
     assert locate(problems[1:2], SOURCE, None) == problems[1:2]
+
+
+@pytest.mark.parametrize("brackets", [17, 200, 5000])
+def test_deep_flow_nesting_is_refused_by_fmar_not_by_the_library(brackets: int) -> None:
+    # Whatever nesting limit the installed PyYAML has, the verdict and position are fmar's own.
+    parsed = parse_strict("kind: market_unit\nname: " + "[" * brackets + "]" * brackets + "\n")
+    assert [(p.code, p.line, p.column, p.location) for p in parsed.problems] == [
+        ("YAML-VAL009", 2, 22, ("name", *([0] * 15)))
+    ]
+
+
+def test_brackets_in_text_are_not_nesting() -> None:
+    text = "kind: market_unit\nname: '" + "[" * 40 + "'\nnote: \"" + "{" * 40 + "\"\nlist: [[1], [2]]\n"
+    parsed = parse_strict(text)
+    assert parsed.problems == []
+    assert parsed.data == {"kind": "market_unit", "name": "[" * 40, "note": "{" * 40, "list": [[1], [2]]}

@@ -266,8 +266,43 @@ class _Abort(Exception):
     """Stop reading a file after a problem that makes the rest meaningless."""
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _deep_flow_prefix(text: str) -> str | None:
+    """The text up to the bracket that opens flow nesting deeper than ``MAX_DEPTH``, if one does.
+
+    libyaml scans a whole line ahead before it hands out the first event of it, and recent
+    PyYAML releases stop at a nesting limit of their own while doing so: without this, a line of
+    a thousand ``[`` would be refused by the library's rule (another code, another column), not
+    by ours. Reading only the text up to the offending bracket lets the reader meet the deep
+    node itself and refuse it with YAML-VAL009. The bracket count ignores quoting: a count that
+    is wrong only makes the reader look at a prefix whose verdict is then not used.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text[: match.end()]
+        elif depth:
+            depth -= 1
+    return None
+
+
 def parse_strict(text: str) -> Parsed:
     """Parse ``text`` (already checked for encoding and characters) into data, a source map and problems."""
+    prefix = _deep_flow_prefix(text)
+    if prefix is not None:
+        parsed = _parse(prefix)
+        if any(problem.code == "YAML-VAL009" for problem in parsed.problems):
+            return parsed
+    return _parse(text)
+
+
+def _parse(text: str) -> Parsed:
     builder = _Builder()
     data: Any = None
     try:
