@@ -207,7 +207,7 @@ def test_deep_flow_nesting_is_refused_by_fmar_not_by_the_library(brackets: int) 
 
 
 def test_brackets_in_text_are_not_nesting() -> None:
-    text = "kind: market_unit\nname: '" + "[" * 40 + "'\nnote: \"" + "{" * 40 + "\"\nlist: [[1], [2]]\n"
+    text = "kind: market_unit\nname: '" + "[" * 40 + "'\nnote: \"" + "{" * 40 + '"\nlist: [[1], [2]]\n'
     parsed = parse_strict(text)
     assert parsed.problems == []
     assert parsed.data == {"kind": "market_unit", "name": "[" * 40, "note": "{" * 40, "list": [[1], [2]]}
