@@ -1,5 +1,5 @@
 """Benchmark of what every ``fmar validate`` / ``fmar build`` does first: the layout scan of the registry
-folder and the blob ids of its clean files (``git.clean_blobs``), against the floor of the scan: a
+folder and the blob ids of its clean files (``gitrepo.clean_blobs``), against the floor of the scan: a
 bare walk of the folder that stats every file and checks nothing (``scan / floor`` is the figure).
 
 Read-only: it lists, stats and asks git, never writes. Runs alternate, medians are reported
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fmar.history import git
+from fmar import gitrepo
 from fmar.loading.layout import scan
 
 
@@ -51,11 +51,11 @@ def main() -> None:
     root = args.repo.resolve()
     registry = root / "registry"
     files = scan(root, registry).files
-    blobs = git.clean_blobs(root, registry, files)
+    blobs = gitrepo.clean_blobs(root, registry, files)
     steps: dict[str, Callable[[], Any]] = {
         "scan": lambda: scan(root, registry),
         "floor: walk and stat": lambda: _walk(registry),
-        "clean_blobs": lambda: git.clean_blobs(root, registry, files),
+        "clean_blobs": lambda: gitrepo.clean_blobs(root, registry, files),
     }
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
     for _ in range(args.runs):

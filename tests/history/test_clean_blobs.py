@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from tests.conftest import BUNDLED_REGISTRY, GitRepo
 
-from fmar.history import git
+from fmar import gitrepo
 from fmar.loading.layout import scan
 
 
 def _blobs(root: Path, registry: Path) -> dict[str, str | None]:
     """Path -> clean_blobs' answer, for the layout of ``registry``."""
     files = scan(root, registry).files
-    return {rel: blob for (rel, _, _, _), blob in zip(files, git.clean_blobs(root, registry, files), strict=True)}
+    return {rel: blob for (rel, _, _, _), blob in zip(files, gitrepo.clean_blobs(root, registry, files), strict=True)}
 
 
 def _committed(repo: GitRepo, rel: str) -> str:

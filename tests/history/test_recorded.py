@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from history_world import T0, World
 
+from fmar import gitrepo
 from fmar.cli import cli
-from fmar.history import git
 from fmar.history.index import build_index
 from fmar.history.recorded import load_with_history, recorded_times
 
@@ -148,7 +148,7 @@ def test_a_shallow_clone_is_refused_with_the_fix(world: World, tmp_path: Path) -
         env=world.repo.env,
     )
 
-    with pytest.raises(git.GitError, match="fetch-depth: 0") as caught:
+    with pytest.raises(gitrepo.GitError, match="fetch-depth: 0") as caught:
         recorded_times(shallow, shallow / "registry")
     assert "git fetch --unshallow" in str(caught.value)
     refused = CliRunner().invoke(cli, ["history", "MU-VOLTAFLEX-000001", "--registry", str(shallow / "registry")])

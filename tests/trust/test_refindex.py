@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from trust_scenario import PR_AT, Scenario
 
-from fmar.trust.gitdiff import Blobs
+from fmar.gitrepo import Blobs
 from fmar.trust.refindex import reference_index
 
 

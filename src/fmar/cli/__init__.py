@@ -90,6 +90,11 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: report, never dump a traceback
         if os.environ.get("FMAR_DEBUG"):
             raise
+        from fmar.gitrepo import GitError  # imported here: most commands never run git
+
+        if isinstance(exc, GitError):  # a command that did not turn it into a UsageError itself
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
         click.echo(
             f"fmar: internal error: {type(exc).__name__}: {exc}. Set FMAR_DEBUG=1 for details and report it.", err=True
         )

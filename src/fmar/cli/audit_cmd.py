@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from fmar import report
+from fmar import gitrepo, report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option
 from fmar.findings import has_errors
-from fmar.history import git
 from fmar.history.audit import PUBLISHED_HEADS, audit, record_head
 from fmar.history.index import build_index
 
@@ -46,14 +45,14 @@ def audit_command(
     listed = published or root / PUBLISHED_HEADS
     try:
         if record_head_flag:
-            head = git.resolve(root, ref)
+            head = gitrepo.resolve(root, ref)
             added = record_head(listed, head, datetime.now(UTC).replace(microsecond=0), note)
             click.echo(f"{'recorded' if added else 'already recorded'} published head {head} in {listed}")
             click.echo("commit the list so later audits can check it", err=True)
             sys.exit(EXIT_OK)
         index = build_index(root, registry_dir, ref)
         findings = audit(root, registry_dir, index, ref, listed)
-    except git.GitError as exc:
+    except gitrepo.GitError as exc:
         raise UsageError(str(exc)) from None
     files = sum(1 for changes in index.changes.values() for change in changes if change.blob)
     report.write(fmt, findings, files, sys.stdout)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import EXIT_FINDINGS, UsageError, format_option, registry_option
-from fmar.history.git import GitError
+from fmar.gitrepo import GitError
 from fmar.history.index import build_index
 from fmar.history.recorded import load_with_history
 from fmar.history.timeline import UnknownRecord, describe, history_json, history_of

@@ -7,12 +7,12 @@ reads Git and the registry, so it runs the same offline and in tests.
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
 import click
 
+from fmar import gitrepo
 from fmar.cli.common import UsageError, registry_option
 from fmar.cli.record_io import load_registry
 from fmar.model import KINDS
@@ -21,12 +21,9 @@ from fmar.workflow.notification import atom_feed, by_recipient, notices, recipie
 
 def _git(root: Path, *args: str) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True)
-    except FileNotFoundError:
-        raise UsageError("git is not installed") from None
-    except subprocess.CalledProcessError as exc:
-        raise UsageError(f"git {' '.join(args)} failed: {exc.stderr.strip()}") from None
-    return done.stdout
+        return gitrepo.text(root, *args)
+    except gitrepo.GitError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def changed_records(root: Path, registry_dir: Path, base: str, head: str) -> list[tuple[str, str]]:

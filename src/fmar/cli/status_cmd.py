@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
+from fmar import gitrepo
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, parse_moment, registry_option
 from fmar.findings import has_errors
-from fmar.history import git
 from fmar.history.asof import AsOfAnswer, as_of
 from fmar.history.index import build_index
 from fmar.history.recorded import loaded_with_history
@@ -82,9 +82,9 @@ def _load(root: Path, registry_dir: Path) -> tuple[Registry, list[Any], bool]:
     """The registry with recorded times from Git when it is in a repository; (registry, findings, from_git)."""
     try:
         registry, findings = loaded_with_history(root, registry_dir)
-    except git.GitError as exc:
+    except gitrepo.GitError as exc:
         raise UsageError(str(exc)) from None
-    return registry, findings, git.is_repository(root) and git.has_commit(root, "HEAD")
+    return registry, findings, gitrepo.is_repository(root) and gitrepo.has_commit(root, "HEAD")
 
 
 def _as_of_json(answer: AsOfAnswer, now: Registry, then: Registry) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fmar.history import git
+from fmar import gitrepo
 from fmar.history.index import Commit, HistoryIndex
 from fmar.history.recorded import record_of, times_from
 from fmar.history.versions import parse_blob
@@ -38,10 +38,10 @@ def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = N
     commit = index.commits[upto].id
     files = [
         (path, blob, found)
-        for path, blob in git.tree_files(root, commit, index.prefix)
+        for path, blob in gitrepo.tree_files(root, commit, index.prefix)
         if (found := record_of(path, index.prefix))
     ]
-    texts = git.read_blobs(root, (blob for _, blob, _ in files))
+    texts = gitrepo.read_blobs(root, (blob for _, blob, _ in files))
     registry = Registry()
 
     def add(path: str, blob: str, kind: str, stem: str) -> None:

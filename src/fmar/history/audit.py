@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from fmar import gitrepo
 from fmar.cache import Cache
 from fmar.findings import Finding, Severity
-from fmar.history import git
 from fmar.history.index import Change, HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.history.versions import parse_blob
@@ -75,13 +75,13 @@ def _finding(path: str, line: int, code: str, message: str, hint: str, json_path
 
 def check_published(root: Path, ref: str, heads: list[PublishedHead], listed_in: str) -> list[Finding]:
     """HIST-VAL001/002: every published head is still a commit on the first-parent line of ``ref``."""
-    line = {commit for commit, _ in git.first_parent_line(root, ref)}
+    line = {commit for commit, _ in gitrepo.first_parent_line(root, ref)}
     findings = []
     for head in heads:
         if head.commit in line:
             continue
         when = f" (published {head.published_at})" if head.published_at else ""
-        if not git.has_commit(root, head.commit):
+        if not gitrepo.has_commit(root, head.commit):
             findings.append(
                 _finding(
                     listed_in,
@@ -129,7 +129,7 @@ def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use
     cache = Cache(registry_dir, enabled=use_cache)
     done: dict[tuple[str, str], tuple[str, str] | None] = cache.load("audit-signatures.pickle") or {}
     work = list(_versions(index))
-    texts = git.read_blobs(root, (change.blob for _, change in work))
+    texts = gitrepo.read_blobs(root, (change.blob for _, change in work))
     parsed: dict[str, dict[str, Any] | None] = {}
 
     def data_of(blob: str) -> dict[str, Any] | None:
@@ -148,13 +148,14 @@ def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use
                 _finding(path, 1, "HIST-VAL005", f"the version {where} cannot be read as a record", "", "$")
             )
             continue
-        signature = data.get("signature") if isinstance(data.get("signature"), dict) else {}
+        signed = data.get("signature")
+        signature: dict[str, Any] = signed if isinstance(signed, dict) else {}
         signer = str(signature.get("signer", ""))
         party_blob = _party_blob_at(index, signer, change.commit)
         key = (change.blob, party_blob)
         if key not in done:
             if party_blob and party_blob not in party_texts:
-                party_texts.update(git.read_blobs(root, [party_blob]))
+                party_texts.update(gitrepo.read_blobs(root, [party_blob]))
             party = parse_blob(party_texts.get(party_blob, b"")) if party_blob else None
             done[key] = _verify(data, signature, party, signer)
         problem = done[key]

@@ -26,8 +26,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from fmar import gitrepo
 from fmar.cache import Cache
-from fmar.history import git
 
 _SIGNER = re.compile(rb"^signature:\s*\n(?:[ \t]+.*\n)*?[ \t]+signer:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
 _FORMAT = "%x01%H%x00%P%x00%ct%x00%at%x00%an <%ae>%x00%cn <%ce>"
@@ -347,7 +347,7 @@ def parse_log(out: bytes, index: HistoryIndex) -> None:
 
 
 def _diff_tree(root: Path, pairs: list[tuple[str, str]]) -> bytes:
-    return git.run(
+    return gitrepo.run(
         root,
         "diff-tree",
         "--stdin",
@@ -391,8 +391,8 @@ def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache:
     The cached index is reused when the new head continues its head's first-parent line; then
     only the commits after it are diffed. Anything else (a rewrite, another branch) rebuilds.
     """
-    git.refuse_shallow(root)
-    head = git.resolve(root, ref)
+    gitrepo.refuse_shallow(root)
+    head = gitrepo.resolve(root, ref)
     prefix = registry_dir.resolve().relative_to(root.resolve()).as_posix()
     saved = _Saved(Cache(registry_dir, enabled=use_cache), prefix)
     cached = saved.load()
@@ -408,7 +408,7 @@ def build_index(root: Path, registry_dir: Path, ref: str = "HEAD", *, use_cache:
             saved.extend(cached, outputs, signers)
             return cached
     index = HistoryIndex(head=head, prefix=prefix)
-    line = git.first_parent_line(root, head)
+    line = gitrepo.first_parent_line(root, head)
     line.reverse()
     _walk(root, line, index)
     _read_signers(root, index, 0)
@@ -481,8 +481,8 @@ def _continuation(root: Path, cached: str, head: str) -> list[tuple[str, str]] |
     cached head, the cached part of the line is exactly what it was.
     """
     try:
-        new = git.first_parent_line(root, f"{cached}..{head}")
-    except git.GitError:
+        new = gitrepo.first_parent_line(root, f"{cached}..{head}")
+    except gitrepo.GitError:
         return None
     if not new or new[-1][1] != cached:
         return None
@@ -501,6 +501,6 @@ def _read_signers(root: Path, index: HistoryIndex, start: int) -> dict[str, str]
     returns blob -> signer of the blobs read."""
 
     def read(blobs: list[str]) -> dict[str, str]:
-        return {blob: signer_in(text) for blob, text in git.read_blobs(root, blobs).items()}
+        return {blob: signer_in(text) for blob, text in gitrepo.read_blobs(root, blobs).items()}
 
     return index.changes.read_signers(start, read)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from fmar import gitrepo
 from fmar.findings import Finding
-from fmar.history import git
 from fmar.history.index import Addition, Change, HistoryIndex, build_index
 from fmar.model import KINDS
 from fmar.registry import Registry
@@ -86,9 +86,9 @@ def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[st
     """Recorded time of every record in ``registry_dir`` at ``ref``, keyed by record id.
 
     Empty when ``root`` is not a Git repository or has no commit yet (nothing has been recorded);
-    a shallow clone or an unknown ``ref`` raises GitError.
+    a shallow clone or an unknown ``ref`` raises ``fmar.gitrepo.GitError``.
     """
-    if not git.is_repository(root) or (ref == "HEAD" and not git.has_commit(root, "HEAD")):
+    if not gitrepo.is_repository(root) or (ref == "HEAD" and not gitrepo.has_commit(root, "HEAD")):
         return {}
     return times_from(build_index(root, registry_dir, ref))
 

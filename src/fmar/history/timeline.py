@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fmar.history import git
+from fmar import gitrepo
 from fmar.history.index import HistoryIndex
 from fmar.history.versions import Version, record_path, version_json, versions_of
 from fmar.model import Event, Outcome
@@ -66,7 +66,7 @@ def history_of(root: Path, index: HistoryIndex, registry: Registry, record: str)
         other_path = record_path(index, other)
         if other_path:
             paths[other] = other_path
-    texts = git.read_blobs(root, (c.blob for p in paths.values() for c in index.changes[p] if c.blob))
+    texts = gitrepo.read_blobs(root, (c.blob for p in paths.values() for c in index.changes[p] if c.blob))
     versions = {rid: versions_of(root, index, p, texts) for rid, p in paths.items()}
     own = versions.pop(record)
     return RecordHistory(record, kind, path, own, versions)

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fmar import gitrepo
 from fmar.findings import json_path
-from fmar.history import git
 from fmar.history.index import HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.loading.record_file import parse_text
@@ -90,7 +90,7 @@ def versions_of(root: Path, index: HistoryIndex, path: str, texts: dict[str, byt
     kind, record_id = found if found else ("", Path(path).stem)
     changes = index.changes.get(path, [])
     if texts is None:
-        texts = git.read_blobs(root, (c.blob for c in changes if c.blob))
+        texts = gitrepo.read_blobs(root, (c.blob for c in changes if c.blob))
     out: list[Version] = []
     previous: dict[str, Any] | None = None
     for change in changes:

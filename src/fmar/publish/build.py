@@ -76,9 +76,9 @@ def history_of(root: Path, registry_dir: Path, registry: Registry) -> History:
 
 
 def _git_head(root: Path, registry_dir: Path) -> tuple[str, datetime] | None:
-    from fmar.history import git
+    from fmar import gitrepo
 
-    if not git.is_repository(root) or not git.tracks(root, registry_dir):
+    if not gitrepo.is_repository(root) or not gitrepo.tracks(root, registry_dir):
         return None
     return git_head(root)
 
@@ -364,9 +364,9 @@ def _index_history(root: Path, registry_dir: Path) -> None:
 
 
 def _clean_blobs_later(root: Path, registry_dir: Path) -> Callable[[list[tuple[str, str, int, int]]], list[str | None]]:
-    from fmar.history import git
+    from fmar import gitrepo
 
-    return git.clean_blobs_later(root, registry_dir)
+    return gitrepo.clean_blobs_later(root, registry_dir)
 
 
 def _partial(
@@ -396,15 +396,15 @@ def _committed_since(
 ) -> set[str] | None:
     """Files under the registry touched by first-parent commits after ``before`` up to the head;
     None when the head does not descend from ``before`` (or either is unknown)."""
-    from fmar.history import git
+    from fmar import gitrepo
 
     if before is None or head is None:
         return None
     if before == head[0]:
         return set()
-    if not git.is_ancestor(root, before, head[0]):
+    if not gitrepo.is_ancestor(root, before, head[0]):
         return None
-    return git.changed_paths(root, before, head[0], registry_dir)
+    return gitrepo.changed_paths(root, before, head[0], registry_dir)
 
 
 def _build_into(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fmar import gitrepo
 from fmar.generate.builder import Builder
 from fmar.generate.bundled import FSPS, _unit
 from fmar.generate.keys import example_key
@@ -73,8 +73,7 @@ class Repo:
         env = dict(self.env)
         if when is not None:
             env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when.isoformat()
-        done = subprocess.run(["git", *args], cwd=self.path, env=env, check=True, capture_output=True, text=True)
-        return done.stdout.strip()
+        return gitrepo.text(self.path, *args, env=env).strip()
 
     def pull_request(self, branch: str, title: str, opened: datetime, merged: datetime) -> None:
         """Commit the working tree on ``branch`` at ``opened`` and merge it into main at ``merged``."""

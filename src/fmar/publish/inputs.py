@@ -8,12 +8,12 @@ times stand in and no commit is known.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fmar import gitrepo
 from fmar.registry import Registry
 
 
@@ -85,7 +85,6 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     knows their signers); only files changed more than once are read, in one batch, to name
     the signer and the changed fields of each version.
     """
-    from fmar.history import git
     from fmar.history.index import build_index
     from fmar.history.recorded import fill_recorded, record_of, times_of
     from fmar.history.versions import versions_of
@@ -104,7 +103,7 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
         if found is not None:
             wanted[path] = found
     revised = [path for path in wanted if path not in additions or not additions[path].alone]
-    texts = git.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
+    texts = gitrepo.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
     times_by_commit: dict[int, datetime] = {}
     for path, (kind, record_id) in wanted.items():
         addition = additions.get(path)
@@ -133,15 +132,9 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
 def git_head(root: Path) -> tuple[str, datetime] | None:
     """The head commit of the repository at ``root`` and its commit time, or None outside a repository."""
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%H %ct"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
+        parts = gitrepo.text(root, "log", "-1", "--format=%H %ct").split()
+    except gitrepo.GitError:
         return None
-    parts = done.stdout.split()
     if len(parts) != 2:
         return None
     return parts[0], datetime.fromtimestamp(int(parts[1]), UTC)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fmar.findings import Finding
+from fmar.gitrepo import Change, changes, commit_time, ever_deleted, merge_base, resolve
 from fmar.ids import matches
 from fmar.loading.problems import Problem
 from fmar.loading.record_file import locate, parse_text
@@ -28,9 +29,8 @@ from fmar.rules.registry import check_registry
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
-from fmar.trust.gitdiff import Blobs, Change, changes, commit_time, ever_deleted, merge_base, resolve
 from fmar.trust.refindex import reference_index
-from fmar.trust.revision import REGISTRY, RecordFile, Revision, id_pattern, kind_of
+from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
 from fmar.validate import finding
 
@@ -308,9 +308,13 @@ def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[Record
             current_files.append((current, raw))
     changed = [item for item, _ in current_files]
     changed_parties = {
-        f.data["id"] for f in changed if f.kind == "party" and _grants(ctx, f, ("role", "licence_areas"))
+        f.data["id"]
+        for f in changed
+        if f.data is not None and f.kind == "party" and _grants(ctx, f, ("role", "licence_areas"))
     }
-    changed_products = {f.data["id"] for f in changed if f.kind == "product" and _grants(ctx, f, None)}
+    changed_products = {
+        f.data["id"] for f in changed if f.data is not None and f.kind == "product" and _grants(ctx, f, None)
+    }
     for current, raw in current_files:
         data = current.data
         assert data is not None
@@ -490,7 +494,7 @@ def _anchor(ctx: _Context, all_changes: list[Change], changed: list[RecordFile])
 
 
 def _findings(ctx: _Context) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     for path, problems in ctx.out.items():
         unique = list(dict.fromkeys(problems))
         if any(not p.line for p in unique):
@@ -509,7 +513,7 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool 
     head = resolve(root, head_ref)
     fork = merge_base(root, base, head)
     all_changes = changes(root, fork, head)
-    with Blobs(root) as blobs:
+    with RecordBlobs(root) as blobs:
         base_side = Revision(root, base, blobs)
         ctx = _Context(
             root=root,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fmar.cache import Cache
-from fmar.trust.gitdiff import Blobs, git
+from fmar.gitrepo import Blobs, text
 
 #: Referring kinds and the id they name: applications name a unit, outcomes and events an application.
 REFERRING = {"application": "MU", "outcome": "APP", "event": "APP"}
@@ -58,7 +58,7 @@ class ReferenceIndex:
 
 def _build(root: Path, rev: str, tree: str) -> ReferenceIndex:
     patterns = ["-e", "unit", "-e", "application"]
-    out = git(root, "grep", "-I", "--no-color", "-F", *patterns, rev, "--", *_FOLDERS, ok=(0, 1))
+    out = text(root, "grep", "-I", "--no-color", "-F", *patterns, rev, "--", *_FOLDERS, ok=(0, 1))
     refs: dict[str, str] = {}
     fallback: dict[str, str] = {}
     prefix = f"{rev}:"
@@ -76,7 +76,7 @@ def _build(root: Path, rev: str, tree: str) -> ReferenceIndex:
 
 
 def _update(root: Path, old: ReferenceIndex, tree: str, blobs: Blobs) -> ReferenceIndex:
-    out = git(root, "diff-tree", "-r", "-z", "--no-renames", "--name-status", old.tree, tree)
+    out = text(root, "diff-tree", "-r", "-z", "--no-renames", "--name-status", old.tree, tree)
     fields = out.split("\0")
     refs = dict(old.refs)
     for status, name in zip(fields[0::2], fields[1::2], strict=False):
@@ -98,12 +98,12 @@ def _update(root: Path, old: ReferenceIndex, tree: str, blobs: Blobs) -> Referen
 
 def reference_index(root: Path, rev: str, blobs: Blobs, *, use_cache: bool = True) -> ReferenceIndex:
     """The index at ``rev``: the cached one, updated from a diff when it describes another tree."""
-    tree = git(root, "rev-parse", f"{rev}:registry").strip()
+    tree = text(root, "rev-parse", f"{rev}:registry").strip()
     cache = Cache(root / "registry", enabled=use_cache)
     cached = cache.load(_CACHE_NAME)
     if isinstance(cached, ReferenceIndex) and cached.tree == tree:
         return cached
-    if isinstance(cached, ReferenceIndex) and len(git(root, "cat-file", "-t", cached.tree, ok=(0, 128))) > 0:
+    if isinstance(cached, ReferenceIndex) and len(text(root, "cat-file", "-t", cached.tree, ok=(0, 128))) > 0:
         index = _update(root, cached, tree, blobs)
     else:
         index = _build(root, rev, tree)

@@ -11,12 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from fmar.gitrepo import Blobs, blob_ids, files_mentioning, list_files
 from fmar.loading.problems import Problem
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.strict_yaml import SourceMap
 from fmar.loading.text import decode
 from fmar.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
-from fmar.trust.gitdiff import Blobs, blob_ids, files_mentioning, list_files
 
 REGISTRY = "registry"
 
@@ -62,10 +62,19 @@ def read_record(raw: bytes, path: str, kind: str) -> RecordFile:
     return RecordFile(path, kind, text, data, record, problems, source_map)
 
 
+class RecordBlobs(Blobs):
+    """Blobs read through one ``git cat-file --batch``, with the record files parsed from them."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        #: Parsed files by (blob id, path), shared by every revision read through these blobs.
+        self.parsed: dict[tuple[str, str], Any] = {}
+
+
 class Revision:
     """Registry records at ``rev`` of the repository at ``root``."""
 
-    def __init__(self, root: Path, rev: str, blobs: Blobs) -> None:
+    def __init__(self, root: Path, rev: str, blobs: RecordBlobs) -> None:
         self.root = root
         self.rev = rev
         self.blobs = blobs

@@ -1,0 +1,408 @@
+"""The Git edge: every run of the ``git`` executable goes through this module, and nowhere else.
+
+One runner (``run``: bytes, ``text``: UTF-8 text), one error (``GitError``: what failed, git's own
+message and, where known, the fix) and the typed questions the history, the gate, the publisher
+and the commands ask of a repository. Reads never touch the work tree; large reads stream
+through one process each (``read_blobs`` and ``Blobs``: ``git cat-file --batch``; the history's
+``diff-tree --stdin`` through ``run`` with its input).
+
+Every command runs as ``git -C <root> -c core.quotepath=off ...`` (paths come back as UTF-8, not
+quoted) with no terminal prompt and, unless the caller's environment sets one, the C locale.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import re
+import subprocess
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Self
+
+#: What to tell someone whose clone lacks history.
+UNSHALLOW_FIX = (
+    "fetch the whole history: in GitHub Actions use actions/checkout with 'fetch-depth: 0', "
+    "locally run 'git fetch --unshallow'"
+)
+
+#: git's message -> what to do about it, for the failures people meet.
+_FIXES = {
+    "not a git repository": "run fmar inside the registry's Git repository (clone it, or 'git init' a new one)",
+    "unknown revision": "check the branch or commit name, and fetch it if this clone does not have it",
+}
+
+
+class GitError(Exception):
+    """git could not answer (not a repository, an unknown revision, a shallow clone, no git at all).
+
+    ``str()`` says what failed and how to fix it; the commands turn it into a usage error (exit 2).
+    """
+
+
+def _env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's environment) with no terminal prompt and, unless set, the C locale."""
+    result = dict(os.environ if env is None else env)
+    result["GIT_TERMINAL_PROMPT"] = "0"
+    result.setdefault("LC_ALL", "C")
+    return result
+
+
+def _command(root: Path, args: Sequence[str]) -> list[str]:
+    return ["git", "-C", str(root), "-c", "core.quotepath=off", *args]
+
+
+def _shown(args: Sequence[str]) -> str:
+    """The command as a person reads it in a message (long path and pattern lists cut short)."""
+    shown = " ".join(["git", *args])
+    return shown if len(shown) <= 120 else f"{shown[:117]}..."
+
+
+def _not_installed() -> GitError:
+    return GitError("git is not installed (or not on PATH); install git to read the registry's repository")
+
+
+def run(
+    root: Path,
+    *args: str,
+    stdin: bytes | None = None,
+    ok: Container[int] = (0,),
+    env: Mapping[str, str] | None = None,
+) -> bytes:
+    """stdout of ``git -C root args`` (``stdin`` fed to it); GitError naming the command and carrying
+    git's message when it exits with a status not in ``ok``. ``env`` replaces this process's environment."""
+    try:
+        done = subprocess.run(_command(root, args), input=stdin, capture_output=True, env=_env(env), check=False)
+    except FileNotFoundError:
+        raise _not_installed() from None
+    except OSError as exc:
+        raise GitError(f"cannot run {_shown(args)} in {root}: {exc.strerror or exc}") from None
+    if done.returncode not in ok:
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
+        fixes = [fix for needle, fix in _FIXES.items() if needle in message]
+        raise GitError(f"{_shown(args)} failed in {root}: {message}" + "".join(f"; {fix}" for fix in fixes))
+    return done.stdout
+
+
+def text(root: Path, *args: str, ok: Container[int] = (0,), env: Mapping[str, str] | None = None) -> str:
+    """``run`` with stdout decoded as UTF-8 (git prints paths unquoted, as UTF-8)."""
+    return run(root, *args, ok=ok, env=env).decode("utf-8")
+
+
+def _spawn(root: Path, args: Sequence[str], *, stdin: bool, quiet: bool) -> subprocess.Popen[bytes]:
+    """A running ``git -C root args`` whose stdout (and stdin when asked) the caller streams."""
+    try:
+        return subprocess.Popen(
+            _command(root, args),
+            stdin=subprocess.PIPE if stdin else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL if quiet else None,
+            env=_env(),
+        )
+    except FileNotFoundError:
+        raise _not_installed() from None
+    except OSError as exc:
+        raise GitError(f"cannot run {_shown(args)} in {root}: {exc.strerror or exc}") from None
+
+
+# Revisions.
+
+
+def is_repository(root: Path) -> bool:
+    try:
+        return run(root, "rev-parse", "--is-inside-work-tree").strip() == b"true"
+    except GitError:
+        return False
+
+
+def is_shallow(root: Path) -> bool:
+    return run(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+
+
+def refuse_shallow(root: Path) -> None:
+    if is_shallow(root):
+        raise GitError(f"{root} is a shallow clone, so the registry's history is incomplete; {UNSHALLOW_FIX}")
+
+
+def resolve(root: Path, ref: str) -> str:
+    """The commit id ``ref`` names."""
+    try:
+        return text(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    except GitError:
+        raise GitError(
+            f"{ref!r} names no commit in {root}; check the branch or commit name, "
+            "and fetch it if this clone does not have it"
+        ) from None
+
+
+def has_commit(root: Path, commit: str) -> bool:
+    try:
+        run(root, "cat-file", "-e", f"{commit}^{{commit}}")
+    except GitError:
+        return False
+    return True
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """True when ``older`` is ``newer`` or one of its ancestors."""
+    try:
+        run(root, "merge-base", "--is-ancestor", older, newer)
+    except GitError:
+        return False
+    return True
+
+
+def merge_base(root: Path, base: str, head: str) -> str:
+    return text(root, "merge-base", base, head).strip()
+
+
+def commit_time(root: Path, rev: str) -> datetime:
+    """When ``rev`` was committed (its committer date, with its offset)."""
+    return datetime.fromisoformat(text(root, "log", "-1", "--format=%cI", rev).strip())
+
+
+def first_parent_line(root: Path, ref: str) -> list[tuple[str, str]]:
+    """(commit, first parent or "") along the first-parent line of ``ref`` (or a range ``a..b``), newest first."""
+    out = run(root, "rev-list", "--first-parent", "--parents", ref).decode()
+    line: list[tuple[str, str]] = []
+    for row in out.splitlines():
+        parts = row.split()
+        line.append((parts[0], parts[1] if len(parts) > 1 else ""))
+    return line
+
+
+# Trees and changes.
+
+
+def tree_files(root: Path, commit: str, prefix: str) -> list[tuple[str, str]]:
+    """(path, blob) of every file under ``prefix`` in ``commit``'s tree (blobs only)."""
+    out = run(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
+    files = []
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        meta, path = entry.split(b"\t", 1)
+        _mode, kind, blob = meta.split()
+        if kind == b"blob":
+            files.append((path.decode(), blob.decode()))
+    return files
+
+
+def list_files(root: Path, rev: str, folder: str) -> list[tuple[str, str]]:
+    """(object id, path) of every entry under ``folder`` at ``rev``."""
+    out = text(root, "ls-tree", "-r", "-z", rev, "--", folder)
+    entries = []
+    for item in out.split("\0"):
+        if item:
+            meta, path = item.split("\t", 1)
+            entries.append((meta.split()[2], path))
+    return entries
+
+
+def blob_ids(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
+    """Blob id of each of ``paths`` that is a file at ``rev`` (one ``git ls-tree`` for them all).
+
+    Resolving ``rev:path`` one by one re-reads the tree of a large folder every time; this reads it once.
+    """
+    found: dict[str, str] = {}
+    for start in range(0, len(paths), 2000):
+        out = text(root, "ls-tree", "-z", rev, "--", *paths[start : start + 2000])
+        for item in out.split("\0"):
+            if item:
+                meta, path = item.split("\t", 1)
+                kind, blob = meta.split()[1:3]
+                if kind == "blob":
+                    found[path] = blob
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One changed path: status A (added), M (modified), D (deleted), R (renamed, with old path), T, C."""
+
+    status: str
+    path: str
+    old_path: str | None = None
+
+
+def changes(root: Path, old: str, new: str) -> list[Change]:
+    """Paths changed from ``old`` to ``new``, renames detected (``git diff -M``)."""
+    out = text(root, "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", old, new)
+    fields = out.split("\0")
+    result: list[Change] = []
+    at = 0
+    while at < len(fields) and fields[at]:
+        status = fields[at][0]
+        if status in ("R", "C"):
+            result.append(Change(status, fields[at + 2], fields[at + 1]))
+            at += 3
+        else:
+            result.append(Change(status, fields[at + 1]))
+            at += 2
+    return result
+
+
+def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
+    """Paths (relative to ``root``) under ``folder`` that any first-parent commit after ``older``
+    up to ``newer`` added, modified or removed."""
+    out = run(
+        root,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--name-only",
+        "--relative",
+        "--format=",
+        f"{older}..{newer}",
+        "--",
+        str(folder.resolve()),
+    )
+    return {line for line in out.decode().splitlines() if line}
+
+
+def ever_deleted(root: Path, rev: str, paths: list[str]) -> set[str]:
+    """Those of ``paths`` that a commit reachable from ``rev`` deleted."""
+    if not paths:
+        return set()
+    out = text(root, "log", "--diff-filter=D", "--no-renames", "--name-only", "--format=", "-z", rev, "--", *paths)
+    return {path for path in out.replace("\n", "\0").split("\0") if path}
+
+
+def files_mentioning(root: Path, rev: str, needles: list[str], folders: list[str]) -> list[str]:
+    """Paths under ``folders`` at ``rev`` whose text contains any of ``needles``."""
+    if not needles:
+        return []
+    args = ["grep", "-l", "-F", "-z", "--no-color"]
+    for needle in needles:
+        args += ["-e", needle]
+    out = text(root, *args, rev, "--", *folders, ok=(0, 1))
+    prefix = f"{rev}:"
+    return [item.removeprefix(prefix) for item in out.split("\0") if item]
+
+
+# Blobs.
+
+
+def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
+    """The contents of many blobs through one ``git cat-file --batch`` (missing ones left out)."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return {}
+    out = run(root, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in wanted).encode())
+    contents: dict[str, bytes] = {}
+    position = 0
+    for blob in wanted:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        contents[blob] = out[position : position + size]
+        position += size + 1
+    return contents
+
+
+class Blobs:
+    """File contents at any revision, read on demand through one running ``git cat-file --batch``
+    (requests pipelined, answers cached)."""
+
+    def __init__(self, root: Path) -> None:
+        self._process = _spawn(root, ["cat-file", "--batch"], stdin=True, quiet=False)
+        self._cache: dict[str, bytes | None] = {}
+
+    def read(self, rev: str, path: str) -> bytes | None:
+        """The bytes of ``path`` at ``rev``, or None when it is not a file there."""
+        return self.object(f"{rev}:{path}")
+
+    def object(self, name: str) -> bytes | None:
+        """The bytes of the blob ``name`` (a blob id, or ``rev:path``), or None when there is none."""
+        if name not in self._cache:
+            self.prefetch([name])
+        return self._cache[name]
+
+    def prefetch(self, names: list[str]) -> None:
+        """Read many blobs in one round trip (requests are pipelined through the batch process)."""
+        wanted = [name for name in dict.fromkeys(names) if name not in self._cache]
+        if not wanted:
+            return
+        stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]
+        for start in range(0, len(wanted), 300):  # bounded, so neither pipe fills up while the other waits
+            chunk = wanted[start : start + 300]
+            stdin.write("".join(f"{name}\n" for name in chunk).encode())
+            stdin.flush()
+            for name in chunk:
+                header = stdout.readline().decode().split()
+                value: bytes | None = None
+                if len(header) == 3:
+                    body = stdout.read(int(header[2]))
+                    stdout.read(1)
+                    value = body if header[1] == "blob" else None
+                self._cache[name] = value
+
+    @property
+    def objects_read(self) -> int:
+        return len(self._cache)
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        self._process.wait()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: builtins.object) -> None:
+        self.close()
+
+
+# The work tree.
+
+
+def tracks(root: Path, folder: Path) -> bool:
+    """True when the repository at ``root`` tracks at least one file under ``folder``
+    (a registry inside another project's worktree, ignored there, has no history of its own).
+
+    Reads only the start of ``git ls-files``: a national registry lists hundreds of thousands.
+    """
+    try:
+        with _spawn(root, ["ls-files", "-z", "--", str(folder.resolve())], stdin=False, quiet=True) as listing:
+            first = listing.stdout.read(1) if listing.stdout else b""
+            listing.kill()
+    except (OSError, GitError):
+        return False
+    return bool(first)
+
+
+_STAGED = re.compile(r"[0-7]+ ([0-9a-f]+) [0-3]\t([^\0]*)\0")
+
+
+def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
+    """The blob id of each record file of the layout scan of ``folder`` (``files``: ``Layout.files``,
+    paths relative to ``root``) whose working copy is what the index holds (its content's identity,
+    the same in every clone), None for the others: as git decides it (``git ls-files`` and
+    ``git diff-files``, which trusts its index's stat data and hashes only what that cannot vouch for)."""
+    return clean_blobs_later(root, folder)(files)
+
+
+def clean_blobs_later(root: Path, folder: Path) -> Callable[[Sequence[tuple[str, str, int, int]]], list[str | None]]:
+    """``clean_blobs``, with git asked now (on two threads, while the caller scans the folder itself)
+    and its answers read when the returned function is called with the scan's files."""
+    target = str(folder.resolve())
+    pool = ThreadPoolExecutor(2)
+    listed = pool.submit(run, root, "ls-files", "-s", "-z", "--", target)
+    dirty = pool.submit(run, root, "diff-files", "--name-only", "-z", "--relative", "--", target)
+    pool.shutdown(wait=False)  # the two run on; nothing else is asked of the pool
+
+    def answer(files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
+        staged = listed.result().decode("utf-8", "surrogateescape")
+        blobs = {path: blob for blob, path in _STAGED.findall(staged)}  # "<mode> <blob> <stage>\t<path>\0"
+        for path in dirty.result().decode("utf-8", "surrogateescape").split("\0"):
+            blobs.pop(path, None)
+        return [blobs.get(rel) for rel, _, _, _ in files]
+
+    return answer
