@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.text import decode
 from fmar.model import KINDS, Party

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.strict_yaml import SourceMap
 from fmar.loading.text import decode
