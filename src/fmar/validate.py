@@ -233,7 +233,7 @@ class Pipeline:
         by_path: dict[str, list[Problem]] = defaultdict(list)
         for record, problem in check_registry(registry):
             by_path[registry.path_of(record)].append(problem)
-        out = []
+        out: list[Finding] = []
         for path, problems in by_path.items():
             text = _read_text(self.root / path)
             located = locate(problems, text, parse_strict(text).source_map) if text is not None else problems

@@ -111,7 +111,7 @@ def _unit_fields(base: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
     if composition:
         fields["composition"] = composition
     area = fields.get("licence_area")
-    if "gsp_group" not in fields and area in LicenceArea.__members__:
+    if "gsp_group" not in fields and isinstance(area, str) and area in LicenceArea.__members__:
         fields["gsp_group"] = str(GSP_GROUP_OF_AREA[LicenceArea(area)])
     if fields.get("accounting_points") is None and fields.get("unit_type") == "SPU":
         fields["accounting_points"] = 1

@@ -167,7 +167,8 @@ def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use
                 )
             )
             continue
-        signature = data.get("signature") if isinstance(data.get("signature"), dict) else {}
+        block = data.get("signature")
+        signature: dict[str, Any] = block if isinstance(block, dict) else {}
         signer = str(signature.get("signer", ""))
         party_blob = _party_blob_at(index, signer, change.commit)
         key = (change.blob, party_blob)

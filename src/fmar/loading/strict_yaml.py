@@ -177,7 +177,7 @@ class _Builder:
                 location,
             )
         tag = getattr(event, "tag", None)
-        implicit = getattr(event, "implicit", True)
+        implicit: Any = getattr(event, "implicit", True)  # (plain, quoted) for a scalar, a bool otherwise
         explicit_tag = (
             tag is not None
             and not (isinstance(event, yaml.ScalarEvent) and tag == "!" and implicit[1])

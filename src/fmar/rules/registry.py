@@ -247,14 +247,14 @@ def _signer_problem(registry: Registry, record: Outcome | Event, application: Ap
     side = "so" if isinstance(record, Outcome) else EVENT_AUTHOR[record.type]
     if side == "so" and product is not None and signer != product.so:
         what = "an outcome" if isinstance(record, Outcome) else f"a {record.type} event"
-        code = OUTCOME_NOT_BY_SO if isinstance(record, Outcome) else EVENT_WRONG_SIGNER
+        rule = OUTCOME_NOT_BY_SO if isinstance(record, Outcome) else EVENT_WRONG_SIGNER
         return Problem(
-            code,
+            rule,
             f"{what} for {product.id} is signed by {signer}, not by its SO {product.so}",
             f"only {product.so} records {what} for its products",
             ("signature", "signer"),
         )
-    if side == "fsp" and unit is not None and signer != unit.fsp:
+    if side == "fsp" and isinstance(record, Event) and unit is not None and signer != unit.fsp:
         return Problem(
             EVENT_WRONG_SIGNER,
             f"a {record.type} event is signed by {signer}, not by the unit's FSP {unit.fsp}",
@@ -267,7 +267,8 @@ def _signer_problem(registry: Registry, record: Outcome | Event, application: Ap
 def answers(registry: Registry) -> Iterator[Hit]:
     """Outcomes and events: references, signers, validity, capacity, corrections, lifecycle."""
     times_superseded: Counter[str] = Counter()
-    for item in (*registry.outcomes.values(), *registry.events.values()):
+    items: list[Outcome | Event] = [*registry.outcomes.values(), *registry.events.values()]
+    for item in items:
         application = registry.applications.get(item.application)
         if application is None:
             yield _ref(item, "application", "application", item.application)
@@ -279,12 +280,12 @@ def answers(registry: Registry) -> Iterator[Hit]:
             times_superseded[item.supersedes] += 1
             table = registry.outcomes if isinstance(item, Outcome) else registry.events
             target = table.get(item.supersedes)
-            code = OUTCOME_CORRECTS_OTHER_APPLICATION if isinstance(item, Outcome) else EVENT_CORRECTS_OTHER_APPLICATION
+            rule = OUTCOME_CORRECTS_OTHER_APPLICATION if isinstance(item, Outcome) else EVENT_CORRECTS_OTHER_APPLICATION
             if target is None or target.application != item.application:
                 yield (
                     item,
                     Problem(
-                        code,
+                        rule,
                         f"supersedes {item.supersedes}, which is not a {item.KIND} of {item.application}",
                         f"name a {item.KIND} of the same application",
                         ("supersedes",),
@@ -294,7 +295,7 @@ def answers(registry: Registry) -> Iterator[Hit]:
                 yield (
                     item,
                     Problem(
-                        code,
+                        rule,
                         "a correcting event keeps the type of the event it corrects",
                         f"write type: {target.type}",
                         ("type",),
@@ -304,7 +305,7 @@ def answers(registry: Registry) -> Iterator[Hit]:
             yield from _outcome_against_application(registry, item, application)
     for record_id, count in times_superseded.items():
         if count > 1:
-            for item in (*registry.outcomes.values(), *registry.events.values()):
+            for item in items:
                 if item.supersedes == record_id:
                     yield (
                         item,
@@ -364,8 +365,8 @@ def lifecycle(registry: Registry) -> Iterator[Hit]:
             )
         if run.state in OPEN:
             open_apps[(application.unit, application.product, application.so)].append(application)
-            unit = registry.units.get(application.unit)
-            if unit is not None and unit.composition != application.unit_composition:
+            current = registry.units.get(application.unit)
+            if current is not None and current.composition != application.unit_composition:
                 yield (
                     application,
                     Problem(

@@ -20,7 +20,7 @@ from fmar.writer import dumps, write_atomic
 
 def record_files(registry: Path) -> list[tuple[Path, str]]:
     """(file, kind) of every record file in the registry's kind folders, sorted."""
-    out = []
+    out: list[tuple[Path, str]] = []
     for kind in sorted(KINDS):
         folder = registry / kind
         if folder.is_dir():

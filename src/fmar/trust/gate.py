@@ -171,12 +171,12 @@ def _same_data(a: RecordFile | None, b: RecordFile | None) -> bool:
 def _append_only(ctx: _Context, change: Change, kind: str) -> None:
     path = change.path
     if change.status == "D":
-        code = APPEND_ONLY_DELETED if kind in APPEND_ONLY else REFERENCE_RECORD_DELETED
+        rule = APPEND_ONLY_DELETED if kind in APPEND_ONLY else REFERENCE_RECORD_DELETED
         what = "merged history" if kind in APPEND_ONLY else "a record others rely on"
         ctx.add(
             path,
             Problem(
-                code,
+                rule,
                 f"deletes {path}, {what}",
                 "restore the file; correct an outcome or event with a new record that supersedes it, withdraw an "
                 "application with a withdrawal event, revoke a key or disconnect a unit instead of deleting",
@@ -331,9 +331,13 @@ def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[Record
             current_files.append((current, raw))
     changed = [item for item, _ in current_files]
     changed_parties = {
-        f.data["id"] for f in changed if f.kind == "party" and _grants(ctx, f, ("role", "licence_areas"))
+        f.data["id"]
+        for f in changed
+        if f.data is not None and f.kind == "party" and _grants(ctx, f, ("role", "licence_areas"))
     }
-    changed_products = {f.data["id"] for f in changed if f.kind == "product" and _grants(ctx, f, None)}
+    changed_products = {
+        f.data["id"] for f in changed if f.data is not None and f.kind == "product" and _grants(ctx, f, None)
+    }
     for current, raw in current_files:
         data = current.data
         assert data is not None
@@ -518,7 +522,7 @@ def _anchor(ctx: _Context, all_changes: list[Change], changed: list[RecordFile])
 
 
 def _findings(ctx: _Context) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     for path, problems in ctx.out.items():
         unique = list(dict.fromkeys(problems))
         if any(not p.line for p in unique):
