@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from fmar.findings import Problem
 from fmar.ids import CROCKFORD
-from fmar.loading.problems import Problem
 from fmar.loading.schema_errors import problems_from
 from fmar.model import KINDS, SCHEMA_VERSION, Record
 from fmar.rules.record import check_record

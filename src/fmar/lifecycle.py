@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from fmar.findings import Rule
 from fmar.model import Event, EventType, Outcome, Result
 from fmar.registry import effective_at
+from fmar.rules.catalogue import BEFORE_APPLICATION, TRANSITION_NOT_ALLOWED
 
 
 class State(StrEnum):
@@ -63,7 +65,7 @@ class Replay:
     """The accepted steps of an application's lifecycle, and the records refused, with why."""
 
     steps: list[Step] = field(default_factory=list)
-    refused: list[tuple[Outcome | Event, str, str]] = field(default_factory=list)
+    refused: list[tuple[Outcome | Event, Rule, str]] = field(default_factory=list)
     #: The outcome that set the current qualification, if any.
     outcome: Outcome | None = None
     #: The information request still waiting for an answer, if any.
@@ -98,17 +100,21 @@ def replay(items: list[Outcome | Event], submitted_at: datetime) -> Replay:
             seen.add(item.id)
         at = effective_at(original)
         if at < submitted_at or effective_at(item) < submitted_at:
-            result.refused.append((item, "LIFE-VAL002", "takes effect before the application was submitted"))
+            result.refused.append((item, BEFORE_APPLICATION, "takes effect before the application was submitted"))
             continue
         deadline = result.open_request.respond_by if result.open_request else None
         if state is State.INFORMATION_REQUESTED and deadline is not None and deadline <= at:
             message = f"the application was deemed withdrawn at {deadline:%Y-%m-%d %H:%M}Z (information not supplied)"
-            result.refused.append((item, "LIFE-VAL001", message))
+            result.refused.append((item, TRANSITION_NOT_ALLOWED, message))
             continue
         if isinstance(item, Outcome):
             if state not in _ASSESSING:
                 result.refused.append(
-                    (item, "LIFE-VAL001", f"an outcome cannot follow {state}; to correct one, name it in 'supersedes'")
+                    (
+                        item,
+                        TRANSITION_NOT_ALLOWED,
+                        f"an outcome cannot follow {state}; to correct one, name it in 'supersedes'",
+                    )
                 )
                 continue
             state = _RESULT_STATE[item.result]
@@ -119,7 +125,7 @@ def replay(items: list[Outcome | Event], submitted_at: datetime) -> Replay:
         else:
             allowed, target = EVENT_TRANSITIONS[item.type]
             if state not in allowed:
-                result.refused.append((item, "LIFE-VAL001", f"{item.type} cannot follow {state}"))
+                result.refused.append((item, TRANSITION_NOT_ALLOWED, f"{item.type} cannot follow {state}"))
                 continue
             state = qualified_state if target is None else target
             result.open_request = item if item.type is EventType.INFORMATION_REQUESTED else None

@@ -23,15 +23,13 @@ from typing import Any
 import orjson
 
 from fmar.cache import Cache
-from fmar.findings import Finding, json_path
+from fmar.findings import Finding, Problem, json_path
 from fmar.loading.layout import scan
-from fmar.loading.problems import Problem
 from fmar.loading.record_file import LoadedFile, locate, read_record
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
 from fmar.memory import collector_paused
 from fmar.registry import Registry
-from fmar.rules.catalogue import RULES
 from fmar.rules.registry import check_registry
 
 #: Below this many files to read, one process is faster than starting workers.
@@ -51,16 +49,15 @@ class Validation:
 
 
 def finding(path: str, problem: Problem) -> Finding:
-    rule = RULES[problem.code]
     return Finding(
         path=path,
         line=problem.line or 1,
         column=problem.column or 1,
-        code=problem.code,
+        code=problem.rule.code,
         message=problem.message,
         hint=problem.hint,
         json_path=json_path(problem.location),
-        severity=rule.severity,
+        severity=problem.rule.severity,
     )
 
 
@@ -236,7 +233,7 @@ class Pipeline:
         by_path: dict[str, list[Problem]] = defaultdict(list)
         for record, problem in check_registry(registry):
             by_path[registry.path_of(record)].append(problem)
-        out = []
+        out: list[Finding] = []
         for path, problems in by_path.items():
             text = _read_text(self.root / path)
             located = locate(problems, text, parse_strict(text).source_map) if text is not None else problems

@@ -222,7 +222,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         expected = self.model.at(FAR)
         run = replay(registry.answers.get(self.application.id, []), self.application.signature.signed_at)
         assert run.state.value == expected.state
-        assert {item.id: code for item, code, _ in run.refused} == expected.refused
+        assert {item.id: rule.code for item, rule, _ in run.refused} == expected.refused
 
     @invariant()
     def registry_rules_report_refused_records(self) -> None:

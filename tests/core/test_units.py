@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict, yaml11_trap
 from fmar.loading.text import decode
 from fmar.model.market_unit import Composition
 from fmar.model.product import MaterialChangePolicy
+from fmar.rules.catalogue import RULES
 from fmar.rules.record import privacy
 from fmar.status import material_change
 
@@ -135,7 +136,7 @@ def test_personal_data_in_free_text_is_found(text: str, code: str) -> None:
 def test_privacy_reads_free_text_fields_only() -> None:
     assert list(privacy({"id": "MU-X-1200012345678", "bm_unit": "SW1A 1AA", "conditions": ["ok", "SW1A 1AA"]})) == [
         Problem(
-            "PRIV-VAL002",
+            RULES["PRIV-VAL002"],
             "text contains what looks like a full UK postcode",
             "name the site by its area or a business name; postcodes of domestic premises are personal data",
             ("conditions", 1),
@@ -188,9 +189,9 @@ def test_source_map_positions_of_keys_values_and_list_items() -> None:
 
 def test_locate_fills_only_missing_positions() -> None:
     problems = [
-        Problem("SCH-VAL003", "m", "h", ("composition", "assets", 1, "count")),
-        Problem("YAML-VAL004", "m", "h", ("name",), 3, 4),
-        Problem("SCH-VAL001", "m", "h", ()),
+        Problem(RULES["SCH-VAL003"], "m", "h", ("composition", "assets", 1, "count")),
+        Problem(RULES["YAML-VAL004"], "m", "h", ("name",), 3, 4),
+        Problem(RULES["SCH-VAL001"], "m", "h", ()),
     ]
     located = locate(problems, SOURCE, None)
     assert [(p.line, p.column) for p in located] == [(9, 7), (3, 4), (1, 1)]

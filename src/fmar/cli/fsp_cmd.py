@@ -22,10 +22,17 @@ from fmar.cli.record_io import (
     signing_time,
     write_record,
 )
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
 from fmar.model import MarketUnit
 from fmar.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.registry import Registry
+from fmar.rules.catalogue import (
+    BAD_INPUT_FILE,
+    MATERIAL_CHANGE,
+    UNIT_ADD_OR_UPDATE,
+    UNKNOWN_PRODUCT_VERSION,
+    UNRESOLVED_REFERENCE,
+)
 from fmar.workflow.changes import impacts
 from fmar.workflow.eligibility import eligibility
 from fmar.workflow.forms import application_fields, current_version, event_fields
@@ -73,9 +80,9 @@ def _read_input(path: Path | None) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        fail(f"{path}: WF-VAL003 not readable YAML or JSON: {exc}")
+        fail(f"{path}: {BAD_INPUT_FILE.code} not readable YAML or JSON: {exc}")
     if not isinstance(data, dict):
-        fail(f"{path}: WF-VAL003 must hold a mapping of unit fields (name:, fsp:, composition: ...)")
+        fail(f"{path}: {BAD_INPUT_FILE.code} must hold a mapping of unit fields (name:, fsp:, composition: ...)")
     return {k: v for k, v in data.items() if k not in ("schema_version", "kind", "signature")}
 
 
@@ -104,7 +111,7 @@ def _unit_fields(base: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
     if composition:
         fields["composition"] = composition
     area = fields.get("licence_area")
-    if "gsp_group" not in fields and area in LicenceArea.__members__:
+    if "gsp_group" not in fields and isinstance(area, str) and area in LicenceArea.__members__:
         fields["gsp_group"] = str(GSP_GROUP_OF_AREA[LicenceArea(area)])
     if fields.get("accounting_points") is None and fields.get("unit_type") == "SPU":
         fields["accounting_points"] = 1
@@ -126,7 +133,7 @@ def _write_unit(
         signer=owner,
         at=signing_time(at),
     )
-    show_written(root, path, [w for w in warnings if w.code != "MU-VAL008"])
+    show_written(root, path, [w for w in warnings if w.rule != MATERIAL_CHANGE])
     return path
 
 
@@ -147,7 +154,9 @@ def unit_add(
     fields = _unit_fields({**_read_input(flags.pop("input_file")), "id": unit_id}, flags)
     if unit_id in registry.units:
         draft = dumps({"schema_version": 1, "kind": "market_unit", **fields})
-        problem = Problem("WF-VAL002", f"{unit_id} is already registered", f"use: fmar unit update {unit_id}", ("id",))
+        problem = Problem(
+            UNIT_ADD_OR_UPDATE, f"{unit_id} is already registered", f"use: fmar unit update {unit_id}", ("id",)
+        )
         report_rejection(root, record_path(registry_dir, "market_unit", unit_id), [problem], draft)
     _write_unit(location, registry, fields, key_path, signer, at)
     click.echo(f"next: fmar eligible {unit_id}, then fmar apply {unit_id} PRODUCT")
@@ -169,7 +178,7 @@ def unit_update(
     current = registry.units.get(unit_id)
     if current is None:
         draft = dumps({"schema_version": 1, "kind": "market_unit", "id": unit_id})
-        problem = Problem("WF-VAL002", f"{unit_id} is not registered", f"use: fmar unit add {unit_id}", ("id",))
+        problem = Problem(UNIT_ADD_OR_UPDATE, f"{unit_id} is not registered", f"use: fmar unit add {unit_id}", ("id",))
         report_rejection(root, record_path(registry_dir, "market_unit", unit_id), [problem], draft)
         return
     base = current.model_dump(mode="json", exclude_none=True, exclude={"signature", "schema_version", "kind"})
@@ -278,14 +287,17 @@ def apply(
     unit_record = registry.units.get(unit_id)
     product = registry.products.get(product_id)
     if unit_record is None:
-        fail(f"REF-VAL001 {unit_id} is not a Market Unit in the registry; register it first: fmar unit add {unit_id}")
+        fail(
+            f"{UNRESOLVED_REFERENCE.code} {unit_id} is not a Market Unit in the registry; "
+            f"register it first: fmar unit add {unit_id}"
+        )
     if product is None:
-        fail(f"REF-VAL001 {product_id} is not a product in the registry; see: fmar eligible {unit_id}")
+        fail(f"{UNRESOLVED_REFERENCE.code} {product_id} is not a product in the registry; see: fmar eligible {unit_id}")
     assert unit_record is not None and product is not None
     moment = signing_time(at)
     version = product.version(version_number) if version_number else current_version(product, moment)
     if version is None:
-        fail(f"APP-VAL001 {product_id} has no version {version_number}")
+        fail(f"{UNKNOWN_PRODUCT_VERSION.code} {product_id} has no version {version_number}")
     assert version is not None
     declared = None
     if any(v is not None for v in (full_delivery_s, duration_min, metering_resolution_s)):

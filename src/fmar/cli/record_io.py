@@ -17,13 +17,13 @@ import click
 
 from fmar.authoring import RecordRejected, author, write
 from fmar.cli.common import EXIT_FINDINGS, UsageError, parse_moment
-from fmar.findings import Finding
+from fmar.findings import Finding, Problem
 from fmar.history.recorded import load_with_history
-from fmar.loading.problems import Problem
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict
 from fmar.model import SCHEMA_VERSION, Application
 from fmar.registry import Registry
+from fmar.rules.catalogue import UNRESOLVED_REFERENCE
 from fmar.signing.sshsig import PrivateKey, SignatureError, load_private_key
 from fmar.validate import finding
 from fmar.workflow.drafting import errors, key_problem, problems_with
@@ -137,7 +137,7 @@ def as_of_option(func: F) -> F:
 def application_or_fail(registry: Registry, application_id: str) -> Application:
     application = registry.applications.get(application_id)
     if application is None:
-        fail(f"REF-VAL001 {application_id} is not an application in the registry")
+        fail(f"{UNRESOLVED_REFERENCE.code} {application_id} is not an application in the registry")
     assert application is not None
     return application
 

@@ -24,6 +24,7 @@ from fmar.cli.record_io import (
 from fmar.model import Application
 from fmar.model.outcome import FailureReason
 from fmar.registry import Registry
+from fmar.rules.catalogue import UNRESOLVED_REFERENCE
 from fmar.signing.records import iso
 from fmar.workflow.forms import event_fields, outcome_fields
 from fmar.workflow.package import build_package, package_json
@@ -42,7 +43,7 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
     moment = signing_time(as_of)
     registry = load_registry(*location)
     if so not in registry.parties:
-        fail(f"REF-VAL001 {so} is not a party in the registry")
+        fail(f"{UNRESOLVED_REFERENCE.code} {so} is not a party in the registry")
     clocks = inbox_of(registry, so, moment)
     if fmt == "json":
         document = {
@@ -91,7 +92,7 @@ def package(application_id: str, as_of: str | None, location: tuple[Path, Path],
     try:
         built = build_package(registry, application_id, moment)
     except KeyError as missing:
-        fail(f"REF-VAL001 {application_id} refers to a record that is not in the registry: {missing}")
+        fail(f"{UNRESOLVED_REFERENCE.code} {application_id} refers to a record that is not in the registry: {missing}")
         return
     if fmt == "json":
         click.echo(json.dumps(package_json(built), indent=2, ensure_ascii=False))

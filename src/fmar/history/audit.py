@@ -18,11 +18,24 @@ from pydantic import ValidationError
 
 from fmar import gitrepo
 from fmar.cache import Cache
-from fmar.findings import Finding, Severity
+from fmar.findings import Finding, Rule
 from fmar.history.index import Change, HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.history.versions import parse_blob
 from fmar.model import Party
+from fmar.rules.catalogue import (
+    HISTORIC_KEY_UNKNOWN,
+    HISTORIC_SIGNATURE_INVALID,
+    HISTORIC_VERSION_UNREADABLE,
+    KEY_ALGORITHM_NOT_ALLOWED,
+    KEY_EXPIRED,
+    KEY_NOT_PUBLISHED,
+    KEY_NOT_YET_VALID,
+    KEY_REVOKED,
+    PUBLISHED_HEAD_DROPPED,
+    PUBLISHED_HEAD_OFF_MAIN_LINE,
+    UNKNOWN_SIGNER,
+)
 from fmar.signing.records import iso
 from fmar.trust.signatures import check_signature
 
@@ -68,13 +81,15 @@ def record_head(path: Path, commit: str, when: datetime, note: str = "") -> bool
     return True
 
 
-def _finding(path: str, line: int, code: str, message: str, hint: str, json_path: str = "$") -> Finding:
-    severity = Severity.WARNING if code == "HIST-VAL005" else Severity.ERROR
-    return Finding(path, line, 1, code, message, hint, json_path, severity)
+def _finding(path: str, line: int, rule: Rule, message: str, hint: str, json_path: str = "$") -> Finding:
+    return Finding(path, line, 1, rule.code, message, hint, json_path, rule.severity)
 
 
 def check_published(root: Path, ref: str, heads: list[PublishedHead], listed_in: str) -> list[Finding]:
-    """HIST-VAL001/002: every published head is still a commit on the first-parent line of ``ref``."""
+    """Every published head is still a commit on the first-parent line of ``ref``.
+
+    Rules PUBLISHED_HEAD_DROPPED and PUBLISHED_HEAD_OFF_MAIN_LINE.
+    """
     line = {commit for commit, _ in gitrepo.first_parent_line(root, ref)}
     findings = []
     for head in heads:
@@ -86,7 +101,7 @@ def check_published(root: Path, ref: str, heads: list[PublishedHead], listed_in:
                 _finding(
                     listed_in,
                     head.line,
-                    "HIST-VAL001",
+                    PUBLISHED_HEAD_DROPPED,
                     f"published head {head.commit}{when} is no longer in the repository: "
                     "the history was rewritten or force-pushed",
                     "restore the published history (push the published head back) and reapply later changes "
@@ -98,7 +113,7 @@ def check_published(root: Path, ref: str, heads: list[PublishedHead], listed_in:
                 _finding(
                     listed_in,
                     head.line,
-                    "HIST-VAL002",
+                    PUBLISHED_HEAD_OFF_MAIN_LINE,
                     f"published head {head.commit}{when} is not on the first-parent line of {ref}: "
                     "the branch was reset or rewritten past it",
                     "make the published head an ancestor on the main line again (revert instead of resetting)",
@@ -122,12 +137,14 @@ def _versions(index: HistoryIndex) -> Iterator[tuple[str, Change]]:
 
 
 def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use_cache: bool = True) -> list[Finding]:
-    """HIST-VAL003/004/005: every version of every record verifies against its signer's key at that commit.
+    """Every version of every record verifies against its signer's key at that commit.
+
+    Rules HISTORIC_SIGNATURE_INVALID, HISTORIC_KEY_UNKNOWN and HISTORIC_VERSION_UNREADABLE.
 
     Results are cached by (record blob, party blob), so a later audit checks only new versions.
     """
     cache = Cache(registry_dir, enabled=use_cache)
-    done: dict[tuple[str, str], tuple[str, str] | None] = cache.load("audit-signatures.pickle") or {}
+    done: dict[tuple[str, str], tuple[Rule, str] | None] = cache.load("audit-signatures.pickle") or {}
     work = list(_versions(index))
     texts = gitrepo.read_blobs(root, (change.blob for _, change in work))
     parsed: dict[str, dict[str, Any] | None] = {}
@@ -145,11 +162,13 @@ def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use
         where = f"as committed in {commit.id[:12]} ({iso(commit.time)})"
         if data is None:
             findings.append(
-                _finding(path, 1, "HIST-VAL005", f"the version {where} cannot be read as a record", "", "$")
+                _finding(
+                    path, 1, HISTORIC_VERSION_UNREADABLE, f"the version {where} cannot be read as a record", "", "$"
+                )
             )
             continue
-        signed = data.get("signature")
-        signature: dict[str, Any] = signed if isinstance(signed, dict) else {}
+        block = data.get("signature")
+        signature: dict[str, Any] = block if isinstance(block, dict) else {}
         signer = str(signature.get("signer", ""))
         party_blob = _party_blob_at(index, signer, change.commit)
         key = (change.blob, party_blob)
@@ -160,41 +179,43 @@ def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use
             done[key] = _verify(data, signature, party, signer)
         problem = done[key]
         if problem:
-            code, message = problem
+            rule, message = problem
             findings.append(
                 _finding(
                     path,
                     1,
-                    code,
+                    rule,
                     f"the version {where}: {message}",
                     "restore the history as signed, or have the signer sign a correcting record as a new commit",
-                    "$.signature.value" if code == "HIST-VAL003" else "$.signature.key_fingerprint",
+                    "$.signature.value" if rule == HISTORIC_SIGNATURE_INVALID else "$.signature.key_fingerprint",
                 )
             )
     cache.save("audit-signatures.pickle", done)
     return findings
 
 
-#: Signature problems that concern the key rather than the signed bytes.
-_KEY_CODES = frozenset({"SIG-VAL002", "SIG-VAL003", "SIG-VAL004", "SIG-VAL005", "SIG-VAL006", "SIG-VAL011"})
+#: Signature rules that concern the key rather than the signed bytes.
+_KEY_RULES = frozenset(
+    {UNKNOWN_SIGNER, KEY_NOT_PUBLISHED, KEY_NOT_YET_VALID, KEY_EXPIRED, KEY_REVOKED, KEY_ALGORITHM_NOT_ALLOWED}
+)
 
 
 def _verify(
     data: dict[str, Any], signature: dict[str, Any], party: dict[str, Any] | None, signer: str
-) -> tuple[str, str] | None:
+) -> tuple[Rule, str] | None:
     """Check one historical version with the trust layer, against the signer's party record at that commit."""
     if party is None:
-        return "HIST-VAL004", f"the signer {signer or '(none)'} had no party record at that commit"
+        return HISTORIC_KEY_UNKNOWN, f"the signer {signer or '(none)'} had no party record at that commit"
     try:
         held = Party.model_validate(party)
     except ValidationError:
-        return "HIST-VAL004", f"the party record of {signer} at that commit is not a valid party record"
+        return HISTORIC_KEY_UNKNOWN, f"the party record of {signer} at that commit is not a valid party record"
     problems = check_signature(data, {signer: held})
     if not problems:
         return None
     first = problems[0]
-    code = "HIST-VAL004" if first.code in _KEY_CODES else "HIST-VAL003"
-    return code, f"{first.code} {first.message}"
+    rule = HISTORIC_KEY_UNKNOWN if first.rule in _KEY_RULES else HISTORIC_SIGNATURE_INVALID
+    return rule, f"{first.code} {first.message}"
 
 
 def audit(

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem, Rule
 from fmar.model import KINDS
+from fmar.rules.catalogue import BAD_FILE_NAME, MISPLACED_FILE, NOT_A_REGULAR_FILE, UNKNOWN_KIND_FOLDER, UNREADABLE_FILE
 
 
 @dataclass
@@ -46,26 +47,30 @@ def scan(root: Path, registry: Path) -> Layout:
     layout = Layout()
     prefix = registry.relative_to(root).as_posix()
 
-    def misplaced(rel: str, code: str, message: str, hint: str) -> None:
-        layout.problems.append((rel, Problem(code, message, hint, (), 1, 1)))
+    def misplaced(rel: str, rule: Rule, message: str, hint: str) -> None:
+        layout.problems.append((rel, Problem(rule, message, hint, (), 1, 1)))
 
     try:
         top = sorted(os.scandir(registry), key=lambda entry: entry.name)
     except OSError as exc:
-        misplaced(prefix, "REG-VAL007", f"cannot read the registry folder: {exc.strerror}", "check the path")
+        misplaced(prefix, UNREADABLE_FILE, f"cannot read the registry folder: {exc.strerror}", "check the path")
         return layout
     for entry in top:
         rel = f"{prefix}/{entry.name}"
         if entry.is_symlink():
-            misplaced(rel, "REG-VAL003", "a symbolic link in the registry", "replace the link with the record itself")
+            misplaced(
+                rel, NOT_A_REGULAR_FILE, "a symbolic link in the registry", "replace the link with the record itself"
+            )
             continue
         if not entry.is_dir():
-            misplaced(rel, "REG-VAL001", "a file directly under registry/", "records live at registry/<kind>/<id>.yaml")
+            misplaced(
+                rel, MISPLACED_FILE, "a file directly under registry/", "records live at registry/<kind>/<id>.yaml"
+            )
             continue
         if entry.name not in KINDS:
             misplaced(
                 rel,
-                "REG-VAL002",
+                UNKNOWN_KIND_FOLDER,
                 f"unknown record kind folder {entry.name!r}",
                 f"use one of: {', '.join(sorted(KINDS))}",
             )
@@ -79,7 +84,7 @@ def _scan_kind(
     folder: str,
     base: str,
     files: list[tuple[str, str, int, int]],
-    misplaced: Callable[[str, str, str, str], None],
+    misplaced: Callable[[str, Rule, str, str], None],
 ) -> None:
     """Append the record files of one kind folder to ``files`` in name order (so ``files``, kind folder
     after kind folder in name order, stays sorted by path); report every other entry.
@@ -103,18 +108,18 @@ def _scan_kind(
         os.close(handle)
 
 
-def _misplaced_entry(kind: str, rel: str, mode: int, misplaced: Callable[[str, str, str, str], None]) -> None:
+def _misplaced_entry(kind: str, rel: str, mode: int, misplaced: Callable[[str, Rule, str, str], None]) -> None:
     if stat.S_ISLNK(mode):
-        misplaced(rel, "REG-VAL003", "a symbolic link in the registry", "commit the record itself")
+        misplaced(rel, NOT_A_REGULAR_FILE, "a symbolic link in the registry", "commit the record itself")
     elif stat.S_ISDIR(mode):
-        misplaced(rel, "REG-VAL001", "a folder inside a kind folder", "records are files <id>.yaml")
+        misplaced(rel, MISPLACED_FILE, "a folder inside a kind folder", "records are files <id>.yaml")
     elif not stat.S_ISREG(mode):
-        misplaced(rel, "REG-VAL003", "not a regular file", "commit the record as a plain file")
+        misplaced(rel, NOT_A_REGULAR_FILE, "not a regular file", "commit the record as a plain file")
     else:
         name = rel.rsplit("/", 1)[1]
         misplaced(
             rel,
-            "REG-VAL004",
+            BAD_FILE_NAME,
             f"{name!r} is not <id>.yaml for a {kind} id",
             f"name the file after the record's id (pattern {_id_pattern(kind)}) with the extension .yaml",
         )

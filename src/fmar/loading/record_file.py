@@ -9,12 +9,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from fmar.findings import Problem
 from fmar.loading.fast_yaml import parse_fast
-from fmar.loading.problems import Problem
 from fmar.loading.schema_errors import problems_from
 from fmar.loading.strict_yaml import SourceMap, parse_strict
 from fmar.loading.text import decode
 from fmar.model import KINDS, SCHEMA_VERSION, Record
+from fmar.rules.catalogue import ID_NOT_FILE_NAME, KIND_NOT_FOLDER, UNKNOWN_SCHEMA_VERSION, UNREADABLE_FILE
 from fmar.rules.record import check_record
 
 
@@ -59,7 +60,7 @@ def check_data(kind: str, stem: str, data: dict[str, Any]) -> tuple[Record | Non
     if data.get("kind") != kind:
         problems.append(
             Problem(
-                "REG-VAL006",
+                KIND_NOT_FOLDER,
                 f"kind {data.get('kind')!r} in a file under registry/{kind}/",
                 f"write 'kind: {kind}' or move the file to the folder of its kind",
                 ("kind",),
@@ -69,7 +70,7 @@ def check_data(kind: str, stem: str, data: dict[str, Any]) -> tuple[Record | Non
     if data.get("id") != stem:
         problems.append(
             Problem(
-                "REG-VAL005",
+                ID_NOT_FILE_NAME,
                 f"id {data.get('id')!r} differs from the file name {stem}.yaml",
                 f"write 'id: {stem}' or rename the file to match the id",
                 ("id",),
@@ -79,7 +80,7 @@ def check_data(kind: str, stem: str, data: dict[str, Any]) -> tuple[Record | Non
     if type(version) is int and not 1 <= version <= SCHEMA_VERSION:
         problems.append(
             Problem(
-                "SCH-VAL007",
+                UNKNOWN_SCHEMA_VERSION,
                 f"schema_version {version} is not one this release reads (1 to {SCHEMA_VERSION})",
                 "write the version fmar wrote the record with, or upgrade fmar",
                 ("schema_version",),
@@ -120,7 +121,7 @@ def read_record(root: Path, relpath: str, kind: str) -> tuple[LoadedFile, dict[s
     try:
         raw = read_bytes(f"{root}/{relpath}")
     except OSError as exc:
-        problem = Problem("REG-VAL007", f"cannot read the file: {exc.strerror}", "check its permissions", (), 1, 1)
+        problem = Problem(UNREADABLE_FILE, f"cannot read the file: {exc.strerror}", "check its permissions", (), 1, 1)
         return LoadedFile(relpath, kind, None, [problem]), None
     text, problems = decode(raw)
     if text is None:

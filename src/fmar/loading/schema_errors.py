@@ -7,8 +7,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
 from fmar.model import KINDS
+from fmar.rules.catalogue import (
+    MISSING_FIELD,
+    OUT_OF_BOUNDS,
+    UNKNOWN_FIELD,
+    VALUE_NOT_ALLOWED,
+    WRONG_FORMAT,
+    WRONG_TYPE,
+)
 
 _TYPE_ERRORS = {
     "string_type",
@@ -96,7 +104,7 @@ def problems_from(kind: str, error: ValidationError) -> list[Problem]:
             described = f" ({spec['description']})" if spec.get("description") else ""
             out.append(
                 Problem(
-                    "SCH-VAL001",
+                    MISSING_FIELD,
                     f"missing required field '{name}'{described}",
                     f"add '{name}: ...' here; 'fmar schema export' writes the schema that lists every field",
                     parent,
@@ -107,11 +115,11 @@ def problems_from(kind: str, error: ValidationError) -> list[Problem]:
             hint = f"remove '{name}'; fields allowed here: {', '.join(allowed)}" if allowed else f"remove '{name}'"
             if any(word in name.lower() for word in _PERSONAL):
                 hint += ". A public registry holds no MPANs, addresses, postcodes or people's names"
-            out.append(Problem("SCH-VAL002", f"unknown field '{name}'", hint, location))
+            out.append(Problem(UNKNOWN_FIELD, f"unknown field '{name}'", hint, location))
         elif etype in ("literal_error", "enum"):
             out.append(
                 Problem(
-                    "SCH-VAL004",
+                    VALUE_NOT_ALLOWED,
                     f"{name}: {_shown(value)} is not allowed: {message}",
                     # The allowed values as pydantic lists them, their case kept (it matters).
                     f"write {message.removeprefix('Input should be ')}",
@@ -120,12 +128,12 @@ def problems_from(kind: str, error: ValidationError) -> list[Problem]:
             )
         elif etype in _TYPE_ERRORS:
             out.append(
-                Problem("SCH-VAL003", f"{name}: {message}, got {_shown(value)}", _type_hint(value, etype), location)
+                Problem(WRONG_TYPE, f"{name}: {message}, got {_shown(value)}", _type_hint(value, etype), location)
             )
         elif etype in _BOUND_ERRORS:
             out.append(
                 Problem(
-                    "SCH-VAL006",
+                    OUT_OF_BOUNDS,
                     f"{name}: {message}, got {_shown(value)}",
                     "change the value to fit the bound",
                     location,
@@ -139,7 +147,7 @@ def problems_from(kind: str, error: ValidationError) -> list[Problem]:
                 message = "does not have the required format"
             elif "ISO 8601" in message:
                 hint = "quote it and write it like '2026-01-31T09:30:00Z'"
-            out.append(Problem("SCH-VAL005", f"{name}: {_shown(value)} {message}", hint, location))
+            out.append(Problem(WRONG_FORMAT, f"{name}: {_shown(value)} {message}", hint, location))
     return out
 
 

@@ -19,7 +19,19 @@ from typing import Any
 
 import yaml
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem, Rule
+from fmar.rules.catalogue import (
+    AMBIGUOUS_PLAIN_VALUE,
+    ANCHOR_OR_ALIAS,
+    DUPLICATE_KEY,
+    KEY_NOT_TEXT,
+    MERGE_KEY,
+    NOT_A_MAPPING,
+    NOT_ONE_DOCUMENT,
+    TOO_DEEP,
+    YAML_SYNTAX_ERROR,
+    YAML_TAG,
+)
 
 #: Deepest nesting of mappings and sequences accepted.
 MAX_DEPTH = 16
@@ -141,14 +153,14 @@ class _Builder:
         self.smap = SourceMap()
         self.problems: list[Problem] = []
 
-    def problem(self, code: str, mark: Any, message: str, hint: str, location: Location = ()) -> None:
+    def problem(self, rule: Rule, mark: Any, message: str, hint: str, location: Location = ()) -> None:
         line, column = _pos(mark)
-        self.problems.append(Problem(code, message, hint, location, line, column))
+        self.problems.append(Problem(rule, message, hint, location, line, column))
 
     def node(self, events: Any, event: Any, location: Location, depth: int) -> Any:
         if isinstance(event, yaml.AliasEvent):
             self.problem(
-                "YAML-VAL005",
+                ANCHOR_OR_ALIAS,
                 event.start_mark,
                 f"alias *{event.anchor} is not allowed",
                 "write the value out in full; registry files use no anchors or aliases",
@@ -158,14 +170,14 @@ class _Builder:
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             self.problem(
-                "YAML-VAL005",
+                ANCHOR_OR_ALIAS,
                 event.start_mark,
                 f"anchor &{anchor} is not allowed",
                 f"remove '&{anchor}'; registry files use no anchors or aliases",
                 location,
             )
         tag = getattr(event, "tag", None)
-        implicit = getattr(event, "implicit", True)
+        implicit: Any = getattr(event, "implicit", True)  # (plain, quoted) for a scalar, a bool otherwise
         explicit_tag = (
             tag is not None
             and not (isinstance(event, yaml.ScalarEvent) and tag == "!" and implicit[1])
@@ -173,7 +185,7 @@ class _Builder:
         )
         if explicit_tag:
             self.problem(
-                "YAML-VAL007",
+                YAML_TAG,
                 event.start_mark,
                 f"tag {tag} is not allowed",
                 "remove the tag; quote the value if it is text",
@@ -184,7 +196,7 @@ class _Builder:
             return self.scalar(event, location)
         if depth >= MAX_DEPTH:
             self.problem(
-                "YAML-VAL009",
+                TOO_DEEP,
                 event.start_mark,
                 f"nesting deeper than {MAX_DEPTH} levels",
                 "registry records are at most a few levels deep; flatten the structure",
@@ -208,7 +220,7 @@ class _Builder:
         trap = yaml11_trap(event.value)
         if trap:
             self.problem(
-                "YAML-VAL010",
+                AMBIGUOUS_PLAIN_VALUE,
                 event.start_mark,
                 trap,
                 f"quote it ('{event.value}') if you mean text, or write it the one way both versions agree on",
@@ -227,7 +239,7 @@ class _Builder:
             value_event = next(events)
             if key == "<<" and isinstance(key_event, yaml.ScalarEvent) and not key_event.style:
                 self.problem(
-                    "YAML-VAL006",
+                    MERGE_KEY,
                     key_mark,
                     "merge key '<<' is not allowed",
                     "write every field out in full",
@@ -237,7 +249,7 @@ class _Builder:
                 continue
             if not isinstance(key, str):
                 self.problem(
-                    "YAML-VAL012",
+                    KEY_NOT_TEXT,
                     key_mark,
                     f"key {key!r} is not text",
                     "keys are field names; quote it if it really is one",
@@ -249,7 +261,7 @@ class _Builder:
             if key in result:
                 first = self.smap.keys.get(child, (0, 0))[0]
                 self.problem(
-                    "YAML-VAL004",
+                    DUPLICATE_KEY,
                     key_mark,
                     f"duplicate key {key!r} (first at line {first})",
                     "keep one of them: YAML tools disagree on which one wins",
@@ -276,7 +288,7 @@ def _deep_flow_prefix(text: str) -> str | None:
     PyYAML releases stop at a nesting limit of their own while doing so: without this, a line of
     a thousand ``[`` would be refused by the library's rule (another code, another column), not
     by ours. Reading only the text up to the offending bracket lets the reader meet the deep
-    node itself and refuse it with YAML-VAL009. The bracket count ignores quoting: a count that
+    node itself and refuse it with TOO_DEEP. The bracket count ignores quoting: a count that
     is wrong only makes the reader look at a prefix whose verdict is then not used.
     """
     if text.count("[") + text.count("{") <= MAX_DEPTH:
@@ -297,7 +309,7 @@ def parse_strict(text: str) -> Parsed:
     prefix = _deep_flow_prefix(text)
     if prefix is not None:
         parsed = _parse(prefix)
-        if any(problem.code == "YAML-VAL009" for problem in parsed.problems):
+        if any(problem.rule == TOO_DEEP for problem in parsed.problems):
             return parsed
     return _parse(text)
 
@@ -317,14 +329,14 @@ def _parse(text: str) -> Parsed:
             documents += 1
             if event.version or event.tags:
                 builder.problem(
-                    "YAML-VAL008",
+                    NOT_ONE_DOCUMENT,
                     event.start_mark,
                     "YAML directives (%YAML, %TAG) are not allowed",
                     "remove the directive line",
                 )
             if documents > 1:
                 builder.problem(
-                    "YAML-VAL008",
+                    NOT_ONE_DOCUMENT,
                     event.start_mark,
                     "a registry file holds exactly one document",
                     "split the file: one record per file, and no '---' separators between records",
@@ -342,18 +354,18 @@ def _parse(text: str) -> Parsed:
         if exc.context:
             message = f"{exc.context}: {message}"
         builder.problems.append(
-            Problem("YAML-VAL003", f"YAML syntax error: {message}", _syntax_hint(message), (), line, column)
+            Problem(YAML_SYNTAX_ERROR, f"YAML syntax error: {message}", _syntax_hint(message), (), line, column)
         )
         data = None
     except yaml.YAMLError as exc:
-        builder.problems.append(Problem("YAML-VAL003", f"YAML syntax error: {exc}", "check the file's YAML syntax"))
+        builder.problems.append(Problem(YAML_SYNTAX_ERROR, f"YAML syntax error: {exc}", "check the file's YAML syntax"))
         data = None
     if builder.problems:
         return Parsed(None, builder.smap, builder.problems)
     if data is None or not isinstance(data, dict):
         shown = "empty" if data is None else f"a {type(data).__name__}"
         builder.problems.append(
-            Problem("YAML-VAL011", f"the file is {shown}, not a record", "a record is a mapping of fields: 'kind: ...'")
+            Problem(NOT_A_MAPPING, f"the file is {shown}, not a record", "a record is a mapping of fields: 'kind: ...'")
         )
         return Parsed(None, builder.smap, builder.problems)
     return Parsed(data, builder.smap, [])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
+from fmar.rules.catalogue import FILE_TOO_LARGE, FORBIDDEN_CHARACTER, NOT_UTF8
 
 #: Largest registry file accepted, in bytes. Real records are 1 to 6 KiB.
 MAX_FILE_BYTES = 64 * 1024
@@ -41,7 +42,7 @@ def decode(raw: bytes) -> tuple[str | None, list[Problem]]:
     if len(raw) > MAX_FILE_BYTES:
         return None, [
             Problem(
-                "YAML-VAL013",
+                FILE_TOO_LARGE,
                 f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
                 "a record is a few KiB; move long material to evidence held elsewhere (URL and hash)",
                 line=1,
@@ -55,7 +56,7 @@ def decode(raw: bytes) -> tuple[str | None, list[Problem]]:
         line, column = line_col(before, len(before))
         return None, [
             Problem(
-                "YAML-VAL001",
+                NOT_UTF8,
                 f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
                 "save the file as UTF-8 (without a byte order mark)",
                 line=line,
@@ -69,7 +70,7 @@ def decode(raw: bytes) -> tuple[str | None, list[Problem]]:
         name = _NAMES.get(char, "control character")
         problems.append(
             Problem(
-                "YAML-VAL002",
+                FORBIDDEN_CHARACTER,
                 f"forbidden character U+{ord(char):04X} ({name})",
                 "remove it: registry text may not hide or reorder what reviewers see",
                 line=line,

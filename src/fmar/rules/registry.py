@@ -8,12 +8,38 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
+from fmar.findings import Problem
 from fmar.lifecycle import OPEN, replay
-from fmar.loading.problems import Problem
 from fmar.model import KINDS, Application, Event, MarketUnit, Outcome, PartyRole, Product, Record
 from fmar.model.event import EVENT_AUTHOR
 from fmar.model.product import Direction
 from fmar.registry import Registry
+from fmar.rules.catalogue import (
+    APPLICATION_NOT_BY_OWNER,
+    APPLICATION_SO_MISMATCH,
+    CAPABILITIES_SHORT,
+    CAPACITY_ABOVE_APPLIED,
+    CAPACITY_ABOVE_UNIT,
+    CAPACITY_UNFIT_FOR_PRODUCT,
+    COMPOSITION_MISMATCH,
+    DUPLICATE_OPEN_APPLICATION,
+    EVENT_CORRECTS_OTHER_APPLICATION,
+    EVENT_WRONG_SIGNER,
+    KEY_NOT_UNIQUE,
+    KIND_BLOCK_MISMATCH,
+    MATERIAL_CHANGE,
+    ONE_OPERATOR_ONE_NESO,
+    OUTCOME_CORRECTS_OTHER_APPLICATION,
+    OUTCOME_NOT_BY_SO,
+    OUTSIDE_LICENCE_AREA,
+    PRODUCT_OWNER_NOT_SO,
+    SUPERSEDED_TWICE,
+    UNIT_OWNER_NOT_FSP,
+    UNKNOWN_PRODUCT_VERSION,
+    UNRESOLVED_REFERENCE,
+    VALIDITY_TOO_LONG,
+    WRONG_ROLE_REFERENCED,
+)
 from fmar.status import material_change
 
 Hit = tuple[Record, Problem]
@@ -23,7 +49,7 @@ def _ref(record: Record, field: str, kind: str, target: str) -> Hit:
     return (
         record,
         Problem(
-            "REF-VAL001",
+            UNRESOLVED_REFERENCE,
             f"{field} {target!r} is not a {kind} in the registry",
             f"check the id, or add the {kind} record first",
             (field,),
@@ -32,7 +58,7 @@ def _ref(record: Record, field: str, kind: str, target: str) -> Hit:
 
 
 def _role(record: Record, field: str, target: str, role: str, hint: str) -> Hit:
-    return (record, Problem("REF-VAL002", f"{field} {target!r} is not {role}", hint, (field,)))
+    return (record, Problem(WRONG_ROLE_REFERENCED, f"{field} {target!r} is not {role}", hint, (field,)))
 
 
 def parties(registry: Registry) -> Iterator[Hit]:
@@ -45,7 +71,7 @@ def parties(registry: Registry) -> Iterator[Hit]:
                 yield (
                     party,
                     Problem(
-                        "PTY-VAL002",
+                        KEY_NOT_UNIQUE,
                         f"public key {key.id!r} is also published by {other}",
                         "every party signs with keys of its own",
                         ("keys", index, "public_key"),
@@ -56,7 +82,7 @@ def parties(registry: Registry) -> Iterator[Hit]:
         yield (
             first,
             Problem(
-                "PTY-VAL004",
+                ONE_OPERATOR_ONE_NESO,
                 f"the registry has {roles[PartyRole.OPERATOR]} registry operators "
                 f"and {roles[PartyRole.NESO]} NESO parties",
                 "keep exactly one party with role operator and at most one with role neso",
@@ -74,7 +100,10 @@ def products(registry: Registry) -> Iterator[Hit]:
             yield (
                 product,
                 Problem(
-                    "PRD-VAL001", f"{product.so} is a {so.role}, not a system operator", "name a DSO or NESO", ("so",)
+                    PRODUCT_OWNER_NOT_SO,
+                    f"{product.so} is a {so.role}, not a system operator",
+                    "name a DSO or NESO",
+                    ("so",),
                 ),
             )
         for index, equivalence in enumerate(product.equivalent_to):
@@ -91,7 +120,9 @@ def units(registry: Registry) -> Iterator[Hit]:
         elif fsp.role is not PartyRole.FSP:
             yield (
                 unit,
-                Problem("MU-VAL001", f"{unit.fsp} is a {fsp.role}, not an FSP", "only an FSP owns units", ("fsp",)),
+                Problem(
+                    UNIT_OWNER_NOT_FSP, f"{unit.fsp} is a {fsp.role}, not an FSP", "only an FSP owns units", ("fsp",)
+                ),
             )
 
 
@@ -106,7 +137,7 @@ def _direction_problems(application: Application, product: Product) -> Iterator[
         value = getattr(application, field)
         if value < version.min_capacity_kw:
             yield Problem(
-                "APP-VAL005",
+                CAPACITY_UNFIT_FOR_PRODUCT,
                 f"{field} {value:.2f} kW is below the product's minimum {version.min_capacity_kw:.2f} kW",
                 "apply for at least the minimum, or choose a product for smaller units",
                 (field,),
@@ -114,7 +145,7 @@ def _direction_problems(application: Application, product: Product) -> Iterator[
     for field in ("capacity_up_kw", "capacity_down_kw"):
         if field not in needed and getattr(application, field) > 0:
             yield Problem(
-                "APP-VAL005",
+                CAPACITY_UNFIT_FOR_PRODUCT,
                 f"{product.id} is a {version.direction} product; {field} must be 0",
                 f"set {field}: 0",
                 (field,),
@@ -132,7 +163,7 @@ def _direction_problems(application: Application, product: Product) -> Iterator[
     for field, failing, wanted in checks:
         if failing:
             yield Problem(
-                "APP-VAL008",
+                CAPABILITIES_SHORT,
                 f"declared {field} does not meet version {version.version} of {product.id} ({wanted})",
                 "the SO decides, but expect a failed outcome unless the unit meets the requirement",
                 ("capabilities", field),
@@ -152,7 +183,7 @@ def applications(registry: Registry) -> Iterator[Hit]:
             yield (
                 application,
                 Problem(
-                    "APP-VAL001",
+                    UNKNOWN_PRODUCT_VERSION,
                     f"{product.id} has no version {application.product_version}",
                     f"apply for one of versions {', '.join(str(v.version) for v in product.versions)}",
                     ("product_version",),
@@ -162,7 +193,7 @@ def applications(registry: Registry) -> Iterator[Hit]:
             yield (
                 application,
                 Problem(
-                    "APP-VAL002",
+                    APPLICATION_SO_MISMATCH,
                     f"{product.id} is procured by {product.so}, not {application.so}",
                     f"write so: {product.so}",
                     ("so",),
@@ -176,7 +207,7 @@ def applications(registry: Registry) -> Iterator[Hit]:
             yield (
                 application,
                 Problem(
-                    "APP-VAL007",
+                    APPLICATION_NOT_BY_OWNER,
                     f"signed by {application.signature.signer}, but {unit.id} belongs to {unit.fsp}",
                     "an FSP applies only for its own units; sign with the owning FSP's key",
                     ("signature", "signer"),
@@ -189,7 +220,7 @@ def applications(registry: Registry) -> Iterator[Hit]:
                 yield (
                     application,
                     Problem(
-                        "APP-VAL004",
+                        CAPACITY_ABOVE_UNIT,
                         f"{field} {value:.2f} kW exceeds what {unit.id} can deliver "
                         f"({deliverable:.2f} kW import plus export)",
                         "apply for no more than the unit's import plus export capacity",
@@ -201,7 +232,7 @@ def applications(registry: Registry) -> Iterator[Hit]:
             yield (
                 application,
                 Problem(
-                    "APP-VAL006",
+                    OUTSIDE_LICENCE_AREA,
                     f"{unit.id} is in {unit.licence_area}, outside {so.id}'s licence areas",
                     "apply to a product of the DSO whose network the unit is connected to",
                     ("product",),
@@ -216,16 +247,16 @@ def _signer_problem(registry: Registry, record: Outcome | Event, application: Ap
     side = "so" if isinstance(record, Outcome) else EVENT_AUTHOR[record.type]
     if side == "so" and product is not None and signer != product.so:
         what = "an outcome" if isinstance(record, Outcome) else f"a {record.type} event"
-        code = "OUT-VAL001" if isinstance(record, Outcome) else "EVT-VAL001"
+        rule = OUTCOME_NOT_BY_SO if isinstance(record, Outcome) else EVENT_WRONG_SIGNER
         return Problem(
-            code,
+            rule,
             f"{what} for {product.id} is signed by {signer}, not by its SO {product.so}",
             f"only {product.so} records {what} for its products",
             ("signature", "signer"),
         )
-    if side == "fsp" and unit is not None and signer != unit.fsp:
+    if side == "fsp" and isinstance(record, Event) and unit is not None and signer != unit.fsp:
         return Problem(
-            "EVT-VAL001",
+            EVENT_WRONG_SIGNER,
             f"a {record.type} event is signed by {signer}, not by the unit's FSP {unit.fsp}",
             f"only {unit.fsp} records this for its unit",
             ("signature", "signer"),
@@ -236,7 +267,8 @@ def _signer_problem(registry: Registry, record: Outcome | Event, application: Ap
 def answers(registry: Registry) -> Iterator[Hit]:
     """Outcomes and events: references, signers, validity, capacity, corrections, lifecycle."""
     times_superseded: Counter[str] = Counter()
-    for item in (*registry.outcomes.values(), *registry.events.values()):
+    items: list[Outcome | Event] = [*registry.outcomes.values(), *registry.events.values()]
+    for item in items:
         application = registry.applications.get(item.application)
         if application is None:
             yield _ref(item, "application", "application", item.application)
@@ -248,12 +280,12 @@ def answers(registry: Registry) -> Iterator[Hit]:
             times_superseded[item.supersedes] += 1
             table = registry.outcomes if isinstance(item, Outcome) else registry.events
             target = table.get(item.supersedes)
-            code = "OUT-VAL007" if isinstance(item, Outcome) else "EVT-VAL004"
+            rule = OUTCOME_CORRECTS_OTHER_APPLICATION if isinstance(item, Outcome) else EVENT_CORRECTS_OTHER_APPLICATION
             if target is None or target.application != item.application:
                 yield (
                     item,
                     Problem(
-                        code,
+                        rule,
                         f"supersedes {item.supersedes}, which is not a {item.KIND} of {item.application}",
                         f"name a {item.KIND} of the same application",
                         ("supersedes",),
@@ -263,7 +295,7 @@ def answers(registry: Registry) -> Iterator[Hit]:
                 yield (
                     item,
                     Problem(
-                        code,
+                        rule,
                         "a correcting event keeps the type of the event it corrects",
                         f"write type: {target.type}",
                         ("type",),
@@ -273,12 +305,12 @@ def answers(registry: Registry) -> Iterator[Hit]:
             yield from _outcome_against_application(registry, item, application)
     for record_id, count in times_superseded.items():
         if count > 1:
-            for item in (*registry.outcomes.values(), *registry.events.values()):
+            for item in items:
                 if item.supersedes == record_id:
                     yield (
                         item,
                         Problem(
-                            "LIFE-VAL003",
+                            SUPERSEDED_TWICE,
                             f"{record_id} is superseded by {count} records",
                             "correct the latest correction instead",
                             ("supersedes",),
@@ -295,7 +327,7 @@ def _outcome_against_application(registry: Registry, outcome: Outcome, applicati
             yield (
                 outcome,
                 Problem(
-                    "OUT-VAL003",
+                    VALIDITY_TOO_LONG,
                     f"validity of {days:.0f} days exceeds {version.max_validity_days} days allowed by "
                     f"{application.product} version {version.version}",
                     "shorten the validity; re-assess for a longer period",
@@ -308,7 +340,7 @@ def _outcome_against_application(registry: Registry, outcome: Outcome, applicati
             yield (
                 outcome,
                 Problem(
-                    "OUT-VAL005",
+                    CAPACITY_ABOVE_APPLIED,
                     f"{field} {granted:.2f} kW exceeds the {applied:.2f} kW applied for",
                     "qualify at most the capacity applied for",
                     (field,),
@@ -321,11 +353,11 @@ def lifecycle(registry: Registry) -> Iterator[Hit]:
     open_apps: dict[tuple[str, str, str], list[Application]] = defaultdict(list)
     for application in registry.applications.values():
         run = replay(registry.answers.get(application.id, []), application.signature.signed_at)
-        for item, code, message in run.refused:
+        for item, rule, message in run.refused:
             yield (
                 item,
                 Problem(
-                    code,
+                    rule,
                     f"{item.id} on {application.id}: {message}",
                     "record only transitions the lifecycle allows (see 'fmar rules' and the lifecycle guide)",
                     ("type",) if isinstance(item, Event) else ("result",),
@@ -333,12 +365,12 @@ def lifecycle(registry: Registry) -> Iterator[Hit]:
             )
         if run.state in OPEN:
             open_apps[(application.unit, application.product, application.so)].append(application)
-            unit = registry.units.get(application.unit)
-            if unit is not None and unit.composition != application.unit_composition:
+            current = registry.units.get(application.unit)
+            if current is not None and current.composition != application.unit_composition:
                 yield (
                     application,
                     Problem(
-                        "APP-VAL009",
+                        COMPOSITION_MISMATCH,
                         f"the unit's composition changed since {application.id} was made",
                         "withdraw and re-apply with the unit's current composition, or tell the SO",
                         ("unit_composition",),
@@ -353,7 +385,7 @@ def lifecycle(registry: Registry) -> Iterator[Hit]:
                 yield (
                     later,
                     Problem(
-                        "APP-VAL003",
+                        DUPLICATE_OPEN_APPLICATION,
                         f"{unit} already has an open application for {product} with {so}: {apps[0].id}",
                         f"wait for the SO's outcome on {apps[0].id}, or withdraw it first",
                         ("unit",),
@@ -372,7 +404,7 @@ def _reassessment_hits(registry: Registry, application: Application) -> Iterator
         yield (
             unit,
             Problem(
-                "MU-VAL008",
+                MATERIAL_CHANGE,
                 f"material change for {application.product}: {reason}; qualification via {application.id} "
                 "now requires re-assessment",
                 f"{application.so} has been told; apply again for re-assessment with the new composition",
@@ -391,7 +423,7 @@ def catalogue(registry: Registry) -> Iterator[Hit]:
             yield (
                 anchor,
                 Problem(
-                    "PROC-VAL002",
+                    KIND_BLOCK_MISMATCH,
                     f"record kind {kind} serves building block {model.BUILDING_BLOCK}, which does not list it",
                     f"add {kind} to record_kinds of {model.BUILDING_BLOCK}",
                     ("record_kinds",),
@@ -404,7 +436,7 @@ def catalogue(registry: Registry) -> Iterator[Hit]:
                 yield (
                     process,
                     Problem(
-                        "PROC-VAL002",
+                        KIND_BLOCK_MISMATCH,
                         f"{process.id} lists record kind {kind!r}, which does not serve it",
                         f"record kinds: {', '.join(sorted(known))}",
                         ("record_kinds", index),

@@ -10,12 +10,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError
 
+from fmar.findings import Problem
 from fmar.ids import PartyId
-from fmar.loading.problems import Problem
 from fmar.model import Party
 from fmar.model.base import SCHEMA_VERSION, Signature
 from fmar.model.common import Strict
 from fmar.model.party import PublicKey
+from fmar.rules.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR, ANCHOR_KEYS_MISMATCH
 from fmar.signing.records import sign_data
 from fmar.signing.sshsig import PrivateKey
 from fmar.trust.signatures import check_signature
@@ -42,7 +43,9 @@ class TrustAnchor(Strict):
 
 def parse(data: Any) -> tuple[TrustAnchor | None, list[Problem]]:
     if not isinstance(data, dict):
-        return None, [Problem("AUTH-VAL007", "the trust anchor is not a mapping", "restore registry-trust.yaml")]
+        return None, [
+            Problem(ANCHOR_CHANGE_NOT_BY_OPERATOR, "the trust anchor is not a mapping", "restore registry-trust.yaml")
+        ]
     try:
         return TrustAnchor.model_validate(data), []
     except ValidationError as error:
@@ -50,7 +53,7 @@ def parse(data: Any) -> tuple[TrustAnchor | None, list[Problem]]:
         location = tuple(first["loc"])
         return None, [
             Problem(
-                "AUTH-VAL007",
+                ANCHOR_CHANGE_NOT_BY_OPERATOR,
                 f"the trust anchor is not valid: {first['msg']}",
                 "restore registry-trust.yaml from the base revision and change it with fmar sign",
                 location,
@@ -77,7 +80,7 @@ def check_change(new: dict[str, Any], old: TrustAnchor, recorded_at: datetime | 
     if anchor.signature.signer != old.operator:
         return [
             Problem(
-                "AUTH-VAL007",
+                ANCHOR_CHANGE_NOT_BY_OPERATOR,
                 f"the trust anchor is signed by {anchor.signature.signer}, not by the operator {old.operator}",
                 f"only {old.operator} changes the pinned operator keys, with a key pinned before the change",
                 ("signature", "signer"),
@@ -87,7 +90,7 @@ def check_change(new: dict[str, Any], old: TrustAnchor, recorded_at: datetime | 
     for problem in check_signature(new, {old.operator: old.as_party()}, recorded_at=recorded_at):
         out.append(
             problem._replace(
-                code="AUTH-VAL007",
+                rule=ANCHOR_CHANGE_NOT_BY_OPERATOR,
                 message=f"the trust anchor's signature fails against the pinned keys: {problem.message}",
             )
         )
@@ -100,7 +103,7 @@ def check_operator(anchor: TrustAnchor, parties: dict[str, Party]) -> list[Probl
     if party is None:
         return [
             Problem(
-                "AUTH-VAL008",
+                ANCHOR_KEYS_MISMATCH,
                 f"the pinned operator {anchor.operator} has no party record",
                 f"add registry/party/{anchor.operator}.yaml with the pinned keys",
                 ("operator",),
@@ -111,7 +114,7 @@ def check_operator(anchor: TrustAnchor, parties: dict[str, Party]) -> list[Probl
     if pinned != published or party.role.value != "operator":
         return [
             Problem(
-                "AUTH-VAL008",
+                ANCHOR_KEYS_MISMATCH,
                 f"registry/party/{anchor.operator}.yaml does not publish exactly the keys pinned in {ANCHOR_PATH}",
                 f"change the operator's keys in both files in one change, signed by a current {anchor.operator} key",
                 ("keys",),

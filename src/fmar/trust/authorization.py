@@ -10,9 +10,16 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Protocol
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem, Rule
 from fmar.model import Application, MarketUnit, Party, PartyRole, Product
 from fmar.model.event import EVENT_AUTHOR
+from fmar.rules.catalogue import (
+    ANCHOR_CHANGE_NOT_BY_OPERATOR,
+    FSP_RECORD_NOT_BY_OWNER,
+    PRODUCT_NOT_BY_OWNER,
+    REFERENCE_DATA_NOT_BY_OPERATOR,
+    SO_RECORD_NOT_BY_SO,
+)
 
 
 class Entitled(StrEnum):
@@ -24,18 +31,20 @@ class Entitled(StrEnum):
     DECIDING_SO = "the system operator that owns the product applied for"
 
 
-#: The authorization matrix: subject (record kind, or ``event:<type>``) -> (rule code, who may sign).
-MATRIX: dict[str, tuple[str, tuple[Entitled, ...]]] = {
-    "party": ("AUTH-VAL001", (Entitled.OPERATOR,)),
-    "process": ("AUTH-VAL001", (Entitled.OPERATOR,)),
-    "trust_anchor": ("AUTH-VAL007", (Entitled.OPERATOR,)),
-    "product": ("AUTH-VAL002", (Entitled.OWNING_SO, Entitled.OPERATOR)),
-    "market_unit": ("AUTH-VAL003", (Entitled.OWNING_FSP,)),
-    "application": ("AUTH-VAL003", (Entitled.OWNING_FSP,)),
-    "outcome": ("AUTH-VAL004", (Entitled.DECIDING_SO,)),
+#: The authorization matrix: subject (record kind, or ``event:<type>``) -> (rule, who may sign).
+MATRIX: dict[str, tuple[Rule, tuple[Entitled, ...]]] = {
+    "party": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
+    "process": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
+    "trust_anchor": (ANCHOR_CHANGE_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
+    "product": (PRODUCT_NOT_BY_OWNER, (Entitled.OWNING_SO, Entitled.OPERATOR)),
+    "market_unit": (FSP_RECORD_NOT_BY_OWNER, (Entitled.OWNING_FSP,)),
+    "application": (FSP_RECORD_NOT_BY_OWNER, (Entitled.OWNING_FSP,)),
+    "outcome": (SO_RECORD_NOT_BY_SO, (Entitled.DECIDING_SO,)),
     **{
         f"event:{event_type}": (
-            ("AUTH-VAL003", (Entitled.OWNING_FSP,)) if side == "fsp" else ("AUTH-VAL004", (Entitled.DECIDING_SO,))
+            (FSP_RECORD_NOT_BY_OWNER, (Entitled.OWNING_FSP,))
+            if side == "fsp"
+            else (SO_RECORD_NOT_BY_SO, (Entitled.DECIDING_SO,))
         )
         for event_type, side in EVENT_AUTHOR.items()
     },
@@ -118,7 +127,7 @@ def check_authorization(
     entry = MATRIX.get(topic)
     if entry is None or not signer:
         return []  # unknown kinds and unsigned records are reported by the schema and signature rules
-    code, entitled = entry
+    rule, entitled = entry
     kind = str(data.get("kind"))
     owners: set[str] = set()
     reasons = []
@@ -135,7 +144,7 @@ def check_authorization(
     what = topic.replace("event:", "a ").replace("_", " ")
     return [
         Problem(
-            code,
+            rule,
             f"{what} record signed by {signer}, but only {described}{named} may sign it{because}",
             f"have {', '.join(sorted(owners)) or 'the entitled party'} sign it with one of its keys",
             ("signature", "signer"),

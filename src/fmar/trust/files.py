@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.text import decode
 from fmar.model import KINDS, Party
@@ -20,7 +20,7 @@ from fmar.writer import dumps, write_atomic
 
 def record_files(registry: Path) -> list[tuple[Path, str]]:
     """(file, kind) of every record file in the registry's kind folders, sorted."""
-    out = []
+    out: list[tuple[Path, str]] = []
     for kind in sorted(KINDS):
         folder = registry / kind
         if folder.is_dir():

@@ -16,15 +16,33 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fmar.findings import Finding
+from fmar.findings import Finding, Problem
 from fmar.gitrepo import Change, changes, commit_time, ever_deleted, merge_base, resolve
 from fmar.ids import matches
-from fmar.loading.problems import Problem
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
 from fmar.model import KINDS, Application, MarketUnit, Party, Product
 from fmar.registry import Registry
+from fmar.rules.catalogue import (
+    ANCHOR_CHANGE_NOT_BY_OPERATOR,
+    APPEND_ONLY_DELETED,
+    APPEND_ONLY_MODIFIED,
+    BAD_FILE_NAME,
+    DATA_MIXED_WITH_CODE,
+    ID_REUSED,
+    KEY_NOT_PUBLISHED,
+    MISPLACED_FILE,
+    RECORD_OUTSIDE_REGISTRY,
+    RECORD_RENAMED,
+    REFERENCE_RECORD_DELETED,
+    SELF_GRANTED_AUTHORITY,
+    SIGNATURE_COPIED,
+    SIGNATURE_INVALID,
+    SIGNED_FILE_TEXT,
+    SIGNED_WITH_KEY_IT_ADDS,
+    UNKNOWN_KIND_FOLDER,
+)
 from fmar.rules.registry import check_registry
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
@@ -105,15 +123,20 @@ def _is_doc(path: str) -> bool:
 def _layout_problem(path: str) -> Problem | None:
     parts = path.split("/")
     if len(parts) != 3:
-        return Problem("REG-VAL001", "not a record at registry/<kind>/<id>.yaml", "move or remove it", (), 1, 1)
+        return Problem(MISPLACED_FILE, "not a record at registry/<kind>/<id>.yaml", "move or remove it", (), 1, 1)
     kind, name = parts[1], parts[2]
     if kind not in KINDS:
         return Problem(
-            "REG-VAL002", f"unknown record kind folder {kind!r}", f"use one of: {', '.join(sorted(KINDS))}", (), 1, 1
+            UNKNOWN_KIND_FOLDER,
+            f"unknown record kind folder {kind!r}",
+            f"use one of: {', '.join(sorted(KINDS))}",
+            (),
+            1,
+            1,
         )
     if not name.endswith(".yaml") or not matches(id_pattern(kind), name[:-5]):
         return Problem(
-            "REG-VAL004", f"{name!r} is not <id>.yaml for a {kind} id", "name the file after the record's id", (), 1, 1
+            BAD_FILE_NAME, f"{name!r} is not <id>.yaml for a {kind} id", "name the file after the record's id", (), 1, 1
         )
     return None
 
@@ -148,12 +171,12 @@ def _same_data(a: RecordFile | None, b: RecordFile | None) -> bool:
 def _append_only(ctx: _Context, change: Change, kind: str) -> None:
     path = change.path
     if change.status == "D":
-        code = "GATE-VAL002" if kind in APPEND_ONLY else "GATE-VAL007"
+        rule = APPEND_ONLY_DELETED if kind in APPEND_ONLY else REFERENCE_RECORD_DELETED
         what = "merged history" if kind in APPEND_ONLY else "a record others rely on"
         ctx.add(
             path,
             Problem(
-                code,
+                rule,
                 f"deletes {path}, {what}",
                 "restore the file; correct an outcome or event with a new record that supersedes it, withdraw an "
                 "application with a withdrawal event, revoke a key or disconnect a unit instead of deleting",
@@ -167,7 +190,7 @@ def _append_only(ctx: _Context, change: Change, kind: str) -> None:
             ctx.add(
                 path,
                 Problem(
-                    "GATE-VAL001",
+                    APPEND_ONLY_MODIFIED,
                     f"modifies the merged {kind} {path.rsplit('/', 1)[-1][:-5]}",
                     "restore the file and record the correction as a new record that supersedes it",
                     (),
@@ -179,7 +202,7 @@ def _append_only(ctx: _Context, change: Change, kind: str) -> None:
         ctx.add(
             path,
             Problem(
-                "GATE-VAL003",
+                RECORD_RENAMED,
                 f"renames or copies {change.old_path} to {path}",
                 "records keep their path for ever: restore the old file and add a new record with a new id",
                 (),
@@ -214,16 +237,16 @@ def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed:
     signer = block.get("signer")
     out = []
     for problem in problems:
-        if problem.code == "SIG-VAL003":
+        if problem.rule == KEY_NOT_PUBLISHED:
             party = ctx.after.parties.get(str(signer))
             if party is not None and find_key(party, str(block.get("key_fingerprint"))) is not None:
                 problem = Problem(
-                    "AUTH-VAL006",
+                    SIGNED_WITH_KEY_IT_ADDS,
                     f"signed with key {block.get('key_fingerprint')}, which this same change adds to {signer}",
                     "merge the key first (signed by the operator), then sign records with it in a later change",
                     ("signature", "key_fingerprint"),
                 )
-        elif problem.code == "SIG-VAL007":
+        elif problem.rule == SIGNATURE_INVALID:
             party = ctx.base.parties[str(signer)]
             key = find_key(party, str(block.get("key_fingerprint")))
             assert key is not None
@@ -231,7 +254,7 @@ def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed:
             other_bytes = (raw, canonical_bytes({k: v for k, v in data.items() if k != "signature"}))
             if any(verifies_over(candidate, value, key.public_key) for candidate in other_bytes):
                 problem = Problem(
-                    "SIG-VAL014",
+                    SIGNED_FILE_TEXT,
                     "the signature covers the file's text (or the record without its signature block), "
                     "not the record's canonical form",
                     "sign with fmar sign, or sign the output of fmar canonical with ssh-keygen -Y sign",
@@ -241,7 +264,7 @@ def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed:
                 source = _copied_from(ctx, current.path, value, changed)
                 if source:
                     problem = Problem(
-                        "SIG-VAL015",
+                        SIGNATURE_COPIED,
                         f"the signature is copied from {source}",
                         "a signature belongs to one record: have the signer sign this record",
                         ("signature", "value"),
@@ -327,7 +350,7 @@ def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[Record
         if uses:
             problems.append(
                 Problem(
-                    "AUTH-VAL005",
+                    SELF_GRANTED_AUTHORITY,
                     f"this change also changes {uses}, which this record relies on",
                     f"split the change: merge the change of {uses} first, then this record",
                     ("signature", "signer"),
@@ -348,7 +371,7 @@ def _reused_ids(ctx: _Context, added: list[str]) -> None:
 def _reuse(path: str, why: str) -> Problem:
     record_id = path.rsplit("/", 1)[-1].removesuffix(".yaml")
     return Problem(
-        "GATE-VAL004",
+        ID_REUSED,
         f"id {record_id} {why}",
         "ids are never reused: make a new id (fmar new ... does) and supersede the old record if needed",
         ("id",),
@@ -447,7 +470,7 @@ def _mixed(ctx: _Context, all_changes: list[Change]) -> None:
             ctx.add(
                 path,
                 Problem(
-                    "GATE-VAL005",
+                    DATA_MIXED_WITH_CODE,
                     f"this change edits registry data ({len(data)} files) and code, schemas or workflows ({shown})",
                     "split it: data changes are judged by the rules already merged; a maintainer reviews code apart",
                     (),
@@ -468,7 +491,12 @@ def _anchor(ctx: _Context, all_changes: list[Change], changed: list[RecordFile])
         old_data, _, _ = parse_text(raw_old.decode("utf-8", "replace")) if raw_old else (None, None, None)
         old_anchor, _ = trust_anchor.parse(old_data) if old_data is not None else (None, [])
         if raw_new is None:
-            ctx.add(path, Problem("AUTH-VAL007", "deletes the trust anchor", "restore registry-trust.yaml", (), 1, 1))
+            ctx.add(
+                path,
+                Problem(
+                    ANCHOR_CHANGE_NOT_BY_OPERATOR, "deletes the trust anchor", "restore registry-trust.yaml", (), 1, 1
+                ),
+            )
             return
         new_data, _, problems = parse_text(raw_new.decode("utf-8", "replace"))
         if new_data is None:
@@ -476,7 +504,7 @@ def _anchor(ctx: _Context, all_changes: list[Change], changed: list[RecordFile])
             return
         if old_anchor is None:
             operators = {p.id: p for p in ctx.base.parties.values() if p.role.value == "operator"}
-            problems = [p._replace(code="AUTH-VAL007") for p in check_signature(new_data, operators)]
+            problems = [p._replace(rule=ANCHOR_CHANGE_NOT_BY_OPERATOR) for p in check_signature(new_data, operators)]
         else:
             problems = trust_anchor.check_change(new_data, old_anchor, ctx.recorded_at)
         ctx.add(path, *problems)
@@ -534,7 +562,7 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool 
                 ctx.add(
                     change.path,
                     Problem(
-                        "GATE-VAL006",
+                        RECORD_OUTSIDE_REGISTRY,
                         f"{change.path} looks like a registry record but is outside registry/",
                         "records live at registry/<kind>/<id>.yaml; move it there or remove it",
                         (),

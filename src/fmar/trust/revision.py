@@ -11,8 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from fmar.findings import Problem
 from fmar.gitrepo import Blobs, blob_ids, files_mentioning, list_files
-from fmar.loading.problems import Problem
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.strict_yaml import SourceMap
 from fmar.loading.text import decode

@@ -8,9 +8,24 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from fmar.loading.problems import Problem
+from fmar.findings import Problem
 from fmar.model import Party
 from fmar.model.party import PublicKey
+from fmar.rules.catalogue import (
+    KEY_ALGORITHM_NOT_ALLOWED,
+    KEY_EXPIRED,
+    KEY_NOT_PUBLISHED,
+    KEY_NOT_YET_VALID,
+    KEY_REVOKED,
+    SIGNATURE_BACKDATED,
+    SIGNATURE_INCOMPLETE,
+    SIGNATURE_INVALID,
+    SIGNATURE_KEY_MISMATCH,
+    SIGNATURE_MALFORMED,
+    SIGNED_IN_FUTURE,
+    UNKNOWN_SIGNER,
+    WRONG_SIGNATURE_NAMESPACE,
+)
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import NAMESPACE, fingerprint
 from fmar.trust import wire
@@ -53,18 +68,20 @@ def signed_at_of(data: Mapping[str, Any]) -> datetime | None:
 def _block_problem(data: Mapping[str, Any]) -> Problem | None:
     signature = data.get("signature")
     if not isinstance(signature, dict):
-        return Problem("SIG-VAL001", "the record has no signature block", "sign it: fmar sign FILE --key PATH", _SIG)
+        return Problem(
+            SIGNATURE_INCOMPLETE, "the record has no signature block", "sign it: fmar sign FILE --key PATH", _SIG
+        )
     for name in _FIELDS:
         if not isinstance(signature.get(name), str) or not signature[name]:
             return Problem(
-                "SIG-VAL001",
+                SIGNATURE_INCOMPLETE,
                 f"the signature block has no {name}",
                 "sign the record again with fmar sign FILE --key PATH",
                 (*_SIG, name),
             )
     if signed_at_of(data) is None:
         return Problem(
-            "SIG-VAL001",
+            SIGNATURE_INCOMPLETE,
             "signed_at is not an ISO 8601 time with a time zone",
             "sign the record again with fmar sign FILE --key PATH",
             (*_SIG, "signed_at"),
@@ -78,7 +95,7 @@ def _window_problems(key: PublicKey, signer: str, signed_at: datetime) -> list[P
     if signed_at < key.valid_from:
         out.append(
             Problem(
-                "SIG-VAL004",
+                KEY_NOT_YET_VALID,
                 f"key {key.id} of {signer} is valid only from {key.valid_from.isoformat()}, "
                 f"but the record was signed at {signed_at.isoformat()}",
                 "sign with a key that was valid at the signing time",
@@ -88,7 +105,7 @@ def _window_problems(key: PublicKey, signer: str, signed_at: datetime) -> list[P
     if key.valid_until is not None and signed_at >= key.valid_until:
         out.append(
             Problem(
-                "SIG-VAL005",
+                KEY_EXPIRED,
                 f"key {key.id} of {signer} expired at {key.valid_until.isoformat()}, before the record was signed",
                 f"sign with a current key of {signer}; the operator publishes new keys in the party record",
                 where,
@@ -98,7 +115,7 @@ def _window_problems(key: PublicKey, signer: str, signed_at: datetime) -> list[P
         reason = f" ({key.revocation_reason})" if key.revocation_reason else ""
         out.append(
             Problem(
-                "SIG-VAL006",
+                KEY_REVOKED,
                 f"key {key.id} of {signer} was revoked at {key.revoked_at.isoformat()}{reason}",
                 f"a revoked key signs nothing after its revocation: sign with a current key of {signer}",
                 where,
@@ -112,7 +129,7 @@ def _time_problems(signed_at: datetime, recorded_at: datetime) -> list[Problem]:
     if signed_at > recorded_at + CLOCK_SKEW:
         return [
             Problem(
-                "SIG-VAL012",
+                SIGNED_IN_FUTURE,
                 f"signed at {signed_at.isoformat()}, after the commit that records it ({recorded_at.isoformat()})",
                 "sign with the real current time (fmar sign does), then commit",
                 where,
@@ -122,7 +139,7 @@ def _time_problems(signed_at: datetime, recorded_at: datetime) -> list[Problem]:
         days = (recorded_at - signed_at).days
         return [
             Problem(
-                "SIG-VAL013",
+                SIGNATURE_BACKDATED,
                 f"signed at {signed_at.isoformat()}, {days} days before the commit that records it "
                 f"(at most {MAX_SIGNING_AGE.days} days)",
                 "sign the record again now (fmar sign) and commit it",
@@ -139,7 +156,7 @@ def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> lis
     except wire.Malformed as exc:
         return [
             Problem(
-                "SIG-VAL008",
+                SIGNATURE_MALFORMED,
                 f"the signature value is not a complete SSHSIG signature: it {exc}",
                 "paste the whole signature, armor lines included, or sign again with fmar sign",
                 where,
@@ -148,7 +165,7 @@ def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> lis
     if decoded.namespace != NAMESPACE:
         return [
             Problem(
-                "SIG-VAL010",
+                WRONG_SIGNATURE_NAMESPACE,
                 f"the signature was made for namespace {decoded.namespace!r}, not {NAMESPACE!r}",
                 f"sign with fmar sign, or ssh-keygen -Y sign -n {NAMESPACE} over the output of fmar canonical",
                 where,
@@ -158,7 +175,7 @@ def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> lis
     if decoded.public_key != expected:
         return [
             Problem(
-                "SIG-VAL009",
+                SIGNATURE_KEY_MISMATCH,
                 f"the signature was made with key {key_fingerprint(decoded.public_key_line)}, "
                 f"not with key {key.id} that key_fingerprint names",
                 "sign with the key named in key_fingerprint, or let fmar sign fill in the block",
@@ -168,11 +185,13 @@ def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> lis
     try:
         valid = wire.check(decoded, canonical_bytes(dict(data)))
     except wire.Malformed as exc:
-        return [Problem("SIG-VAL008", f"the signature bytes are damaged: {exc}", "sign again with fmar sign", where)]
+        return [
+            Problem(SIGNATURE_MALFORMED, f"the signature bytes are damaged: {exc}", "sign again with fmar sign", where)
+        ]
     if not valid:
         return [
             Problem(
-                "SIG-VAL007",
+                SIGNATURE_INVALID,
                 f"the signature of {signer} does not match the record's content",
                 "the record changed after it was signed, or the signature is forged: "
                 "let the signer review and sign it again (fmar sign)",
@@ -201,7 +220,7 @@ def check_signature(
     if party is None:
         return [
             Problem(
-                "SIG-VAL002",
+                UNKNOWN_SIGNER,
                 f"signer {signer!r} is not a party of the registry",
                 "sign as a registered party; the operator registers new parties",
                 (*_SIG, "signer"),
@@ -211,7 +230,7 @@ def check_signature(
     if key is None:
         return [
             Problem(
-                "SIG-VAL003",
+                KEY_NOT_PUBLISHED,
                 f"key {block['key_fingerprint']} is not one of the keys {signer} publishes",
                 f"sign with a key listed in registry/party/{signer}.yaml, or have the operator publish yours first",
                 (*_SIG, "key_fingerprint"),
@@ -221,7 +240,7 @@ def check_signature(
     if key_type not in wire.SUPPORTED_KEY_TYPES:
         return [
             Problem(
-                "SIG-VAL011",
+                KEY_ALGORITHM_NOT_ALLOWED,
                 f"key {key.id} of {signer} is of type {key_type}, which fmar does not accept for records",
                 "sign with an ed25519 or ecdsa-p256 key (see docs/trust.md)",
                 (*_SIG, "key_fingerprint"),

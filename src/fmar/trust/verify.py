@@ -10,6 +10,7 @@ from pathlib import Path
 from fmar.findings import Finding
 from fmar.loading.record_file import locate
 from fmar.model import Party
+from fmar.rules.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR
 from fmar.signing.sshsig import NAMESPACE
 from fmar.trust.anchor import ANCHOR_PATH, check_operator
 from fmar.trust.files import load_anchor, load_parties, read_file, record_files
@@ -69,7 +70,7 @@ def _anchor_findings(root: Path, parties: dict[str, Party]) -> list[Finding]:
         return []
     if anchor is not None:
         own = {anchor.operator: anchor.as_party()}
-        problems = [p._replace(code="AUTH-VAL007") for p in check_signature(data or {}, own)]
+        problems = [p._replace(rule=ANCHOR_CHANGE_NOT_BY_OPERATOR) for p in check_signature(data or {}, own)]
         problems += [p._replace(line=1, column=1) for p in check_operator(anchor, parties)]
     return [finding(ANCHOR_PATH, p._replace(line=p.line or 1, column=p.column or 1)) for p in problems]
 

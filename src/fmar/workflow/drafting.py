@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fmar.findings import Severity
-from fmar.loading.problems import Problem
+from fmar.findings import Problem, Severity
 from fmar.model import Record
 from fmar.registry import Registry
-from fmar.rules.catalogue import RULES
+from fmar.rules.catalogue import SIGNING_KEY_UNUSABLE, UNRESOLVED_REFERENCE
 from fmar.rules.registry import check_registry
 from fmar.signing.sshsig import PrivateKey, fingerprint, public_key_line
 
@@ -31,15 +30,15 @@ def problems_with(registry: Registry, record: Record) -> list[Problem]:
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if RULES[p.code].severity is Severity.ERROR]
+    return [p for p in problems if p.rule.severity is Severity.ERROR]
 
 
 def key_problem(registry: Registry, signer: str, key: PrivateKey, at: datetime) -> Problem | None:
-    """Why ``key`` may not sign for ``signer`` at ``at`` (WF-VAL001), or None when it may."""
+    """Why ``key`` may not sign for ``signer`` at ``at`` (SIGNING_KEY_UNUSABLE), or None when it may."""
     party = registry.parties.get(signer)
     if party is None:
         return Problem(
-            "REF-VAL001",
+            UNRESOLVED_REFERENCE,
             f"signer {signer!r} is not a party in the registry",
             "pass --signer with your party id as it appears in registry/party/",
             ("signature", "signer"),
@@ -50,21 +49,21 @@ def key_problem(registry: Registry, signer: str, key: PrivateKey, at: datetime) 
             continue
         if published.revoked_at is not None and published.revoked_at <= at:
             return Problem(
-                "WF-VAL001",
+                SIGNING_KEY_UNUSABLE,
                 f"key {published.id} of {signer} was revoked at {published.revoked_at:%Y-%m-%d}",
                 "sign with a current key; publish a new one in your party record first",
                 ("signature", "key_fingerprint"),
             )
         if published.valid_from > at or (published.valid_until is not None and published.valid_until <= at):
             return Problem(
-                "WF-VAL001",
+                SIGNING_KEY_UNUSABLE,
                 f"key {published.id} of {signer} is not valid at {at:%Y-%m-%d %H:%M}Z",
                 "sign within the key's validity window, or with another published key",
                 ("signature", "key_fingerprint"),
             )
         return None
     return Problem(
-        "WF-VAL001",
+        SIGNING_KEY_UNUSABLE,
         f"the key {fingerprint(line)} is not one that {signer} publishes in its party record",
         f"use a private key whose public half is listed under keys: in registry/party/{signer}.yaml",
         ("signature", "key_fingerprint"),
