@@ -266,6 +266,14 @@ def validate(
 
 
 def only(findings: Iterable[Finding], paths: list[str]) -> list[Finding]:
-    """Findings about ``paths`` (files or folders, relative to the repository root)."""
+    """Findings about ``paths`` (files or folders, relative to the repository root): on a named path,
+    inside a named folder, or on a folder that holds a named path (a misplaced folder is wrong for
+    every file in it)."""
     prefixes = [p.rstrip("/") for p in paths]
-    return [f for f in findings if any(f.path == p or f.path.startswith(p + "/") for p in prefixes)]
+    if "." in prefixes:
+        return list(findings)
+
+    def about(path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") or p.startswith(path + "/") for p in prefixes)
+
+    return [f for f in findings if about(f.path)]

@@ -83,7 +83,7 @@ def test_codeowners_is_generated_from_the_party_records(bundled_registry: Path) 
 
 def test_pre_commit_hooks_offer_validate_and_verify() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert {h["id"] for h in hooks} == {"fmar-validate", "fmar-verify"}
+    assert {h["id"] for h in hooks} == {"fmar-validate", "fmar-verify", "fmar-check"}
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     ids = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
-    assert {"ruff", "fmar-validate"} <= ids
+    assert {"ruff", "fmar-validate", "fmar-verify"} <= ids

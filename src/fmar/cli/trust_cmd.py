@@ -16,7 +16,7 @@ from fmar.paths import locate_registry
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
 from fmar.trust.anchor import ANCHOR_PATH
-from fmar.trust.files import load_parties, sign_file, signer_of
+from fmar.trust.files import load_parties, record_files, sign_file, signer_of
 from fmar.trust.revision import kind_of
 from fmar.trust.verify import allowed_signers, verify_registry
 
@@ -77,10 +77,21 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
 def verify(paths: tuple[str, ...], location: tuple[Path, Path], fmt: str) -> None:
     """Verify the signatures of every record (or of PATHS) and of the trust anchor.
 
-    Exit status: 0 when every signature verifies, 1 when any does not, 2 on a usage error.
+    A file named in PATHS that is neither a record file nor the trust anchor is a usage error, so
+    a pre-commit hook never passes a file it did not judge. Exit status: 0 when every signature
+    verifies, 1 when any does not, 2 on a usage error.
     """
     root, registry = location
-    findings, files = verify_registry(root, registry, relative(root, paths) if paths else None)
+    named = relative(root, paths) if paths else None
+    if named:
+        judged = {path.relative_to(root).as_posix() for path, _ in record_files(registry)} | {ANCHOR_PATH}
+        unjudged = [rel for rel in named if (root / rel).is_file() and rel not in judged]
+        if unjudged:
+            raise UsageError(
+                f"{', '.join(unjudged)}: not a record file (registry/<kind>/<id>.yaml) nor the trust anchor "
+                f"{ANCHOR_PATH}, so there is no signature to verify; run fmar validate for what is wrong"
+            )
+    findings, files = verify_registry(root, registry, named)
     report.write(fmt, findings, files, sys.stdout)
     sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
 

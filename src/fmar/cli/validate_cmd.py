@@ -9,7 +9,15 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from fmar import report
-from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, format_option, registry_option, relative, show_progress
+from fmar.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    format_option,
+    registry_option,
+    relative,
+    show_progress,
+)
 from fmar.findings import has_errors
 from fmar.validate import Pipeline, only
 
@@ -26,10 +34,21 @@ def validate(
 ) -> None:
     """Validate the registry, or report only on PATHS inside it.
 
-    The whole registry is always read, because references cross files. Exit status: 0 when
+    The whole registry is always read, because references cross files. A finding on a folder
+    (an unknown kind folder, say) counts for every named file in it; a named path outside the
+    registry folder is a usage error. Exit status: 0 when
     there is no error, 1 when there are errors (or warnings with --strict), 2 on a usage error.
     """
     root, registry = location
+    named = relative(root, paths) if paths else []
+    folder = registry.relative_to(root).as_posix()
+    outside = [
+        rel
+        for rel in named
+        if not (rel in (".", folder) or rel.startswith(folder + "/") or folder.startswith(rel + "/"))
+    ]
+    if outside:
+        raise UsageError(f"{', '.join(outside)}: outside the registry folder {folder}/, so not a record to validate")
     pipeline = Pipeline(root, registry, jobs=jobs, use_cache=not no_cache)
     findings = pipeline.reusable_findings()
     if findings is None:
@@ -41,8 +60,8 @@ def validate(
                 _, findings = pipeline.load(lambda n: bar.advance(task, n))
         else:
             _, findings = pipeline.load()
-    if paths:
-        findings = only(findings, relative(root, paths))
+    if named:
+        findings = only(findings, named)
     report.write(fmt, findings, len(pipeline.layout.files), sys.stdout)
     failing = has_errors(findings) or (strict and bool(findings))
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
