@@ -63,8 +63,19 @@ def test_pull_requests_are_judged_by_the_base_branch_with_least_privilege() -> N
     change, judge = steps[0], steps[1]
     assert change["with"]["fetch-depth"] == 0 and judge["with"]["ref"] == "${{ github.base_ref }}"
     installs = [s["run"] for s in steps if "run" in s and "pip install" in s["run"]]
-    assert installs == ["python -m pip install --quiet ./judge"]
+    # The judge is installed from the base branch, at the base branch's pinned versions.
+    assert installs == ["python -m pip install --quiet -c judge/requirements/constraints.txt ./judge"]
     assert any('fmar check --base "origin/${BASE_REF}" --format github' in s.get("run", "") for s in steps)
+
+
+def test_every_workflow_installs_the_pinned_versions() -> None:
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        runs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"] if "run" in s]
+        for run in runs:
+            for line in run.splitlines():
+                if "pip install" in line:
+                    assert "requirements/constraints.txt" in line, f"{path.name}: {line.strip()}"
 
 
 def test_notify_only_writes_issues_and_never_runs_pull_request_code() -> None:
