@@ -6,56 +6,21 @@ numbers feed the JSON exports, the CSV files, the feeds and the pages.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from fmar.cli.status_cmd import qualification_json
-from fmar.model import SCHEMA_VERSION, MarketUnit, Record
-from fmar.publish.documents import API_ROOT, API_VERSION
+from fmar.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
+from fmar.publish.documents import API_VERSION
 from fmar.publish.inputs import Change, History, RecordedTime
-from fmar.publish.overview import Overview, ProductSummary
+from fmar.publish.urls import api_url, export_url, page_url, record_url
 from fmar.registry import Registry
 from fmar.signing.records import iso
-from fmar.status import Qualification, Status, application_status, unit_statuses
+from fmar.status import Qualification, application_status, unit_statuses
 
 FORMAT = f"fmar-export/v{API_VERSION}"
-
-#: Site folder of each record kind's pages and API documents.
-FOLDER = {"market_unit": "units", "application": "applications", "product": "products", "party": "parties"}
-
-
-#: Site folder of the pages of the record kinds with a page of their own; an application is a
-#: section of its unit's page (``application_url``).
-PAGE_FOLDER = {kind: FOLDER[kind] for kind in ("market_unit", "product", "party")}
-
-
-def page_url(kind: str, record_id: str) -> str:
-    """The page of a unit, product or party (a KeyError for any other kind: there is no such page)."""
-    return f"/{PAGE_FOLDER[kind]}/{record_id}.html"
-
-
-def application_url(unit: str, application: str) -> str:
-    """Where an application is shown: its section of its unit's page."""
-    return f"{page_url('market_unit', unit)}#{application}"
-
-
-def record_url(record: Record) -> str:
-    """Where ``record`` (a unit, application, product or party) is shown."""
-    if record.KIND == "application":
-        return application_url(record.unit, record.id)  # type: ignore[attr-defined]
-    return page_url(record.KIND, record.id)
-
-
-def change_url(kind: str, record_id: str, unit: str) -> str | None:
-    """Where the record of a change (with the unit it concerns, as the changes ledger has it) is shown."""
-    if kind == "application":
-        return application_url(unit, record_id) if unit else None
-    return page_url(kind, record_id) if kind in PAGE_FOLDER else None
-
-
-def api_url(kind: str, record_id: str) -> str:
-    return f"/{API_ROOT}/{FOLDER[kind]}/{record_id}.json"
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -204,6 +169,19 @@ def main_technology(unit: MarketUnit) -> str:
     return str(max(unit.composition.assets, key=lambda a: (a.capacity_kw, a.category)).category)
 
 
+@dataclass
+class ProductSummary:
+    """Qualified units and capacity of one product, by technology and licence area (``overview``
+    adds them up from every unit's facts; a product's document shows the totals)."""
+
+    units: int = 0
+    up_kw: float = 0.0
+    down_kw: float = 0.0
+    by_technology: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    by_area: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    statuses: Counter[str] = field(default_factory=Counter)
+
+
 def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary: ProductSummary) -> dict[str, Any]:
     product = derived.registry.products[product_id]
     doc = envelope(derived, product, raw, [product.id])
@@ -223,28 +201,26 @@ def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) 
     return doc
 
 
-def index_doc(overview: Overview) -> dict[str, Any]:
-    from fmar.model import KINDS
-
-    base = f"/{API_ROOT}"
+def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> dict[str, Any]:
+    """index.json: the build's as-of time and head commit, the registry's counts (``Overview.counts``)."""
     return {
         "format": FORMAT,
-        "as_of": iso(overview.as_of),
-        "registry_commit": overview.head,
-        "counts": overview.counts,
+        "as_of": iso(as_of),
+        "registry_commit": head,
+        "counts": counts,
         "schema_versions": {"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
         "links": {
-            "qualifications_json": f"{base}/qualifications.json",
-            "qualifications_csv": f"{base}/qualifications.csv",
-            "changes_csv": f"{base}/changes.csv",
-            "feed": f"{base}/feeds/all.atom",
-            "bulk": f"{base}/all.zip",
-            "datapackage": f"{base}/datapackage.json",
+            "qualifications_json": export_url("qualifications.json"),
+            "qualifications_csv": export_url("qualifications.csv"),
+            "changes_csv": export_url("changes.csv"),
+            "feed": export_url("feeds/all.atom"),
+            "bulk": export_url("all.zip"),
+            "datapackage": export_url("datapackage.json"),
             "schemas": "/schemas/",
-            "units": f"{base}/units/",
-            "applications": f"{base}/applications/",
-            "products": f"{base}/products/",
-            "parties": f"{base}/parties/",
+            "units": export_url("units/"),
+            "applications": export_url("applications/"),
+            "products": export_url("products/"),
+            "parties": export_url("parties/"),
         },
     }
 
@@ -272,7 +248,3 @@ def qualification_row(doc: dict[str, Any]) -> list[Any]:
 
 
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")
-
-
-def status_label(status: str) -> str:
-    return Status(status).label

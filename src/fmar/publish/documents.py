@@ -15,7 +15,6 @@ from fmar.schemas import DIALECT
 
 #: Version of the export format; it is also the /api/v<N>/ folder.
 API_VERSION = 1
-API_ROOT = f"api/v{API_VERSION}"
 
 
 class _Doc(BaseModel):

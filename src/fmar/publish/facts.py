@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fmar.cli.status_cmd import qualification_json
-from fmar.model import Outcome
-from fmar.publish import formats
+from fmar.model import Application, Outcome
+from fmar.publish import derive, formats, pages
+from fmar.publish.derive import Derived
 from fmar.publish.inputs import Change
+from fmar.publish.urls import api_url, page_url, site_file
 from fmar.signing.records import iso
 from fmar.status import LIVE, OPEN, next_change
 from fmar.workflow import service_levels
@@ -122,19 +124,15 @@ class UnitFacts(NamedTuple):
     def files(self) -> tuple[str, ...]:
         """The site files of the group (no leading slash): the unit's page, which shows its
         applications too, and the documents of the unit and of each application."""
-        from fmar.publish.derive import api_url, page_url
-
         return (
-            page_url("market_unit", self.unit)[1:],
-            api_url("market_unit", self.unit)[1:],
-            *(api_url("application", a)[1:] for a in self.applications),
+            site_file(page_url("market_unit", self.unit)),
+            site_file(api_url("market_unit", self.unit)),
+            *(site_file(api_url("application", a)) for a in self.applications),
         )
 
 
-def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
-    """The facts of one unit from a ``derive.Derived`` whose registry holds the unit's whole group."""
-    from fmar.publish import derive, formats, pages
-
+def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
+    """The facts of one unit from a ``Derived`` whose registry holds the unit's whole group."""
     registry = derived.registry
     unit = registry.units[unit_id]
     statuses = derived.statuses(unit_id)
@@ -187,7 +185,7 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
     )
 
 
-def service_fact(derived: Any, application: Any) -> ServiceFact | None:
+def service_fact(derived: Derived, application: Application) -> ServiceFact | None:
     """How ``application`` counts in its SO's service levels; None when it does not count (yet).
 
     The clocks are ``workflow.service_levels``' (the ones ``fmar sla`` reports): they run on

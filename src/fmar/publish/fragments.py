@@ -14,7 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from fmar.publish.derive import application_url, page_url, status_label
+from fmar.publish.urls import application_url, page_url
+from fmar.status import Status
 
 _DASH = "—"
 
@@ -46,6 +47,11 @@ def link(url: str | None, text: str | None = None) -> Markup:
     if url and url.startswith(("https://", "http://")):
         return Markup(f'<a href="{escape(url)}" rel="nofollow noopener">{escape(shown)}</a>')
     return escape(shown)
+
+
+def status_label(status: str) -> str:
+    """How a status (its value) is shown."""
+    return Status(status).label
 
 
 @lru_cache(maxsize=64)

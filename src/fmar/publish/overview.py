@@ -8,28 +8,17 @@ of them. Pure: data in, data out.
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from fmar.model import Party, Process, Product
+from fmar.publish.derive import ProductSummary
 from fmar.publish.facts import ServiceFact, UnitFacts
 from fmar.publish.ledger import ChangeLedger
-
-
-@dataclass
-class ProductSummary:
-    """Qualified units and capacity of one product, by technology and licence area."""
-
-    units: int = 0
-    up_kw: float = 0.0
-    down_kw: float = 0.0
-    by_technology: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
-    by_area: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
-    statuses: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
