@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fmar.cli.status_cmd import qualification_json
 from fmar.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
 from fmar.publish.documents import API_VERSION
 from fmar.publish.inputs import Change, History, RecordedTime
 from fmar.publish.urls import api_url, export_url, page_url, record_url
 from fmar.registry import Registry
 from fmar.signing.records import iso
-from fmar.status import Qualification, application_status, unit_statuses
+from fmar.status import Qualification, application_status, qualification_json, unit_statuses
 
 FORMAT = f"fmar-export/v{API_VERSION}"
 

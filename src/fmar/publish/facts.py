@@ -15,14 +15,13 @@ import marshal
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from fmar.cli.status_cmd import qualification_json
 from fmar.model import Application, Outcome
 from fmar.publish import derive, formats, pages
 from fmar.publish.derive import Derived
 from fmar.publish.inputs import Change
 from fmar.publish.urls import api_url, page_url, site_file
 from fmar.signing.records import iso
-from fmar.status import LIVE, OPEN, next_change
+from fmar.status import LIVE, OPEN, next_change, qualification_json
 from fmar.workflow import service_levels
 from fmar.workflow.service_levels import days_between
 
