@@ -28,7 +28,7 @@ from fmar.publish import derive, docs_site, formats, pages, plan, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, ProductSummary
-from fmar.publish.documents import schema_texts
+from fmar.publish.documents import RecordDoc, schema_texts
 from fmar.publish.facts import UnitFacts, change_row, unit_facts
 from fmar.publish.facts import decode as decode_facts
 from fmar.publish.facts import encode as encode_facts
@@ -134,7 +134,7 @@ def _render_group(derived: Derived, facts: UnitFacts) -> None:
 
 def _write_document(
     derived: Derived, overview: Overview | None, kind: str, record_id: str
-) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
+) -> tuple[RecordDoc, bytes, dict[str, Any]]:
     """Write a record's document; returns it, its bytes and its page's extra context."""
     registry = derived.registry
     root: Path = _STATE["root"]
@@ -149,7 +149,7 @@ def _write_page(
     derived: Derived,
     kind: str,
     record_id: str,
-    doc: dict[str, Any],
+    doc: RecordDoc,
     extra: dict[str, Any],
     inputs: tuple[bytes | str, ...],
 ) -> None:
@@ -174,7 +174,7 @@ def _title(record: Record) -> str:
 
 def _document(
     derived: Derived, overview: Overview | None, kind: str, record_id: str, raw: dict[str, Any], root: Path
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[RecordDoc, dict[str, Any]]:
     """A record's document and its page's extra context; products and parties need the ``overview``."""
     registry = derived.registry
     if kind == "market_unit":

@@ -1,7 +1,9 @@
 """Pure derivation of the export documents from records, statuses (``fmar.status``) and history.
 
-No I/O here: every function takes data and returns plain JSON-ready dicts, so the same
-numbers feed the JSON exports, the CSV files, the feeds and the pages.
+No I/O here: every function takes data and returns the document as its model
+(``publish.documents``, the one statement of each export's shape; built with ``model_construct``,
+not validated again) or CSV rows, so the same numbers feed the JSON exports, the CSV files, the
+feeds and the pages. ``formats.compact_json`` encodes the models.
 """
 
 from __future__ import annotations
@@ -12,7 +14,19 @@ from datetime import datetime
 from typing import Any
 
 from fmar.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
-from fmar.publish.documents import API_VERSION
+from fmar.publish.documents import (
+    API_VERSION,
+    ApplicationDoc,
+    Counts,
+    HistoryEntry,
+    IndexDoc,
+    PartyDoc,
+    ProductDoc,
+    QualificationDoc,
+    Recorded,
+    UnitDoc,
+    UnitProduct,
+)
 from fmar.publish.inputs import Change, History, RecordedTime
 from fmar.publish.urls import api_url, export_url, page_url, record_url
 from fmar.registry import Registry
@@ -20,10 +34,6 @@ from fmar.signing.records import iso
 from fmar.status import Qualification, application_status, qualification_json, unit_statuses
 
 FORMAT = f"fmar-export/v{API_VERSION}"
-
-
-def _moment(value: datetime | None) -> str | None:
-    return iso(value) if value else None
 
 
 @dataclass
@@ -65,48 +75,56 @@ class Derived:
         return ids
 
 
-def history_json(changes: list[Change]) -> list[dict[str, Any]]:
+def history_entries(changes: list[Change]) -> list[HistoryEntry]:
     return [
-        {
-            "at": iso(c.at),
-            "kind": c.kind,
-            "id": c.id,
-            "action": c.action,
-            "commit": c.commit,
-            "signer": c.signer,
-            "fields": list(c.fields),
-        }
+        HistoryEntry.model_construct(
+            at=iso(c.at),
+            kind=c.kind,
+            id=c.id,
+            action=c.action,
+            commit=c.commit,
+            signer=c.signer,
+            fields=list(c.fields),
+        )
         for c in changes
     ]
 
 
-def envelope(derived: Derived, record: Record, raw: dict[str, Any], history_ids: list[str]) -> dict[str, Any]:
-    """What every record document carries: only what is about the record, never the build's as-of
-    time or head commit (those are in ``index.json``), so a record's document changes only with it."""
+def envelope(
+    derived: Derived, record: Record, raw: dict[str, Any], history_ids: list[str], **links: str
+) -> dict[str, Any]:
+    """The fields of ``RecordDoc`` every record document carries (``links``: its links besides
+    its page and itself): only what is about the record, never the build's as-of time or head
+    commit (those are in ``index.json``), so a record's document changes only with it."""
     recorded = derived.recorded(record)
-    links = {"page": record_url(record), "self": api_url(record.KIND, record.id)}
     return {
         "format": FORMAT,
         "kind": record.KIND,
         "id": record.id,
-        "recorded": {"at": iso(recorded.at), "commit": recorded.commit},
+        "recorded": Recorded.model_construct(at=iso(recorded.at), commit=recorded.commit),
         "signer": record.signature.signer,
         "signed_at": iso(record.signature.signed_at),
         "key_fingerprint": record.signature.key_fingerprint,
         "record": raw,
-        "history": history_json(derived.timeline(*history_ids)),
-        "links": links,
+        "history": history_entries(derived.timeline(*history_ids)),
+        "links": {"page": record_url(record), "self": api_url(record.KIND, record.id), **links},
     }
 
 
-def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> dict[str, Any]:
-    doc = envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id))
-    doc["products"] = [
-        {**qualification_json(current), "applications": [qualification_json(q) for q in all_of]}
-        for current, all_of in derived.statuses(unit.id)
-    ]
-    doc["links"]["fsp"] = page_url("party", unit.fsp)
-    return doc
+def qualification_doc(q: Qualification) -> QualificationDoc:
+    return QualificationDoc.model_construct(**qualification_json(q))
+
+
+def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> UnitDoc:
+    return UnitDoc.model_construct(
+        **envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id), fsp=page_url("party", unit.fsp)),
+        products=[
+            UnitProduct.model_construct(
+                **qualification_json(current), applications=[qualification_doc(q) for q in all_of]
+            )
+            for current, all_of in derived.statuses(unit.id)
+        ],
+    )
 
 
 def status_of_application(derived: Derived, application_id: str) -> Qualification:
@@ -122,15 +140,15 @@ def status_of_application(derived: Derived, application_id: str) -> Qualificatio
 
 def application_doc(
     derived: Derived, application_id: str, raw: dict[str, Any], answers: list[dict[str, Any]]
-) -> dict[str, Any]:
+) -> ApplicationDoc:
     registry = derived.registry
     application = registry.applications[application_id]
     ids = [application.id, *(item.id for item in registry.answers.get(application.id, ()))]
-    doc = envelope(derived, application, raw, ids)
-    doc["status"] = qualification_json(status_of_application(derived, application_id))
-    doc["answers"] = answers
-    doc["links"]["unit"] = page_url("market_unit", application.unit)
-    return doc
+    return ApplicationDoc.model_construct(
+        **envelope(derived, application, raw, ids, unit=page_url("market_unit", application.unit)),
+        status=qualification_doc(status_of_application(derived, application_id)),
+        answers=answers,
+    )
 
 
 def unit_row(unit: MarketUnit) -> list[Any]:
@@ -181,34 +199,35 @@ class ProductSummary:
     statuses: Counter[str] = field(default_factory=Counter)
 
 
-def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary: ProductSummary) -> dict[str, Any]:
+def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary: ProductSummary) -> ProductDoc:
     product = derived.registry.products[product_id]
-    doc = envelope(derived, product, raw, [product.id])
-    doc["qualified_units"] = summary.units
-    doc["qualified_capacity_up_kw"] = round(summary.up_kw, 2)
-    doc["qualified_capacity_down_kw"] = round(summary.down_kw, 2)
-    doc["links"]["so"] = page_url("party", product.so)
-    return doc
+    return ProductDoc.model_construct(
+        **envelope(derived, product, raw, [product.id], so=page_url("party", product.so)),
+        qualified_units=summary.units,
+        qualified_capacity_up_kw=round(summary.up_kw, 2),
+        qualified_capacity_down_kw=round(summary.down_kw, 2),
+    )
 
 
-def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> dict[str, Any]:
+def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> PartyDoc:
     registry = derived.registry
     party = registry.parties[party_id]
-    doc = envelope(derived, party, raw, [party.id])
-    doc["units"] = units
-    doc["products"] = sorted(p.id for p in registry.products.values() if p.so == party_id)
-    return doc
+    return PartyDoc.model_construct(
+        **envelope(derived, party, raw, [party.id]),
+        units=units,
+        products=sorted(p.id for p in registry.products.values() if p.so == party_id),
+    )
 
 
-def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> dict[str, Any]:
+def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> IndexDoc:
     """index.json: the build's as-of time and head commit, the registry's counts (``Overview.counts``)."""
-    return {
-        "format": FORMAT,
-        "as_of": iso(as_of),
-        "registry_commit": head,
-        "counts": counts,
-        "schema_versions": {"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
-        "links": {
+    return IndexDoc.model_construct(
+        format=FORMAT,
+        as_of=iso(as_of),
+        registry_commit=head,
+        counts=Counts.model_construct(None, **counts),
+        schema_versions={"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
+        links={
             "qualifications_json": export_url("qualifications.json"),
             "qualifications_csv": export_url("qualifications.csv"),
             "changes_csv": export_url("changes.csv"),
@@ -221,7 +240,7 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> dict
             "products": export_url("products/"),
             "parties": export_url("parties/"),
         },
-    }
+    )
 
 
 QUALIFICATION_COLUMNS = (
