@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from fmar.lifecycle import QUALIFIED, State, replay
 from fmar.model import Application, Outcome
@@ -61,6 +62,36 @@ class Qualification:
     valid_until: datetime | None = None
     capacity_up_kw: float = 0.0
     capacity_down_kw: float = 0.0
+
+
+def _json_moment(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def qualification_json(q: Qualification, recorded: dict[str, datetime] | None = None) -> dict[str, Any]:
+    """A derived status as JSON: what ``fmar status --format json`` and the exports show of it.
+
+    Given ``recorded`` (times by id), also when its application and outcome were recorded."""
+    document = {
+        "unit": q.unit,
+        "product": q.product,
+        "product_version": q.product_version,
+        "so": q.so,
+        "status": str(q.status),
+        "since": _json_moment(q.since),
+        "detail": q.detail,
+        "application": q.application,
+        "outcome": q.outcome,
+        "valid_from": _json_moment(q.valid_from),
+        "valid_until": _json_moment(q.valid_until),
+        "capacity_up_kw": q.capacity_up_kw,
+        "capacity_down_kw": q.capacity_down_kw,
+        "justified_by": list(q.justified_by),
+    }
+    if recorded is not None:
+        document["recorded_at"] = _json_moment(recorded.get(q.application))
+        document["outcome_recorded_at"] = _json_moment(recorded.get(q.outcome)) if q.outcome else None
+    return document
 
 
 def material_change(policy: MaterialChangePolicy, before: Composition, after: Composition) -> str | None:

@@ -15,9 +15,9 @@ import pytest
 from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
 from fmar.model import KINDS
 from fmar.publish.build import build
-from fmar.publish.derive import page_url
 from fmar.publish.documents import schema_file
 from fmar.publish.formats import neutralise
+from fmar.publish.urls import page_url
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust.signatures import verifies_over
 

@@ -12,8 +12,9 @@ import pytest
 from tests.conftest import GitRepo
 from tests.workflow.cli import fmar, key
 
+from fmar.schemas import package_schema
 from fmar.validate import Pipeline
-from fmar.workflow.package import build_package, package_json, package_schema
+from fmar.workflow.package import build_package, package_json
 
 
 @pytest.fixture

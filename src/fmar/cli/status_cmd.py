@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,35 +16,11 @@ from fmar.history.asof import AsOfAnswer, as_of
 from fmar.history.index import build_index
 from fmar.history.recorded import loaded_with_history
 from fmar.registry import Registry
-from fmar.status import Qualification, unit_statuses
+from fmar.status import Qualification, qualification_json, unit_statuses
 
 
 def _moment(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def qualification_json(q: Qualification, recorded: dict[str, datetime] | None = None) -> dict[str, Any]:
-    """A status as JSON; given ``recorded`` (times by id), also when its application and outcome were recorded."""
-    document = {
-        "unit": q.unit,
-        "product": q.product,
-        "product_version": q.product_version,
-        "so": q.so,
-        "status": str(q.status),
-        "since": _moment(q.since),
-        "detail": q.detail,
-        "application": q.application,
-        "outcome": q.outcome,
-        "valid_from": _moment(q.valid_from),
-        "valid_until": _moment(q.valid_until),
-        "capacity_up_kw": q.capacity_up_kw,
-        "capacity_down_kw": q.capacity_down_kw,
-        "justified_by": list(q.justified_by),
-    }
-    if recorded is not None:
-        document["recorded_at"] = _moment(recorded.get(q.application))
-        document["outcome_recorded_at"] = _moment(recorded.get(q.outcome)) if q.outcome else None
-    return document
 
 
 def _products_json(answers: list[tuple[Qualification, list[Qualification]]], registry: Registry) -> list[Any]:

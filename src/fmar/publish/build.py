@@ -27,8 +27,8 @@ from fmar.model import Record
 from fmar.publish import derive, docs_site, formats, pages, plan, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.charts import histogram
-from fmar.publish.derive import Derived, api_url, page_url
-from fmar.publish.documents import API_ROOT, schema_texts
+from fmar.publish.derive import Derived, ProductSummary
+from fmar.publish.documents import RecordDoc, schema_texts
 from fmar.publish.facts import UnitFacts, change_row, unit_facts
 from fmar.publish.facts import decode as decode_facts
 from fmar.publish.facts import encode as encode_facts
@@ -36,8 +36,9 @@ from fmar.publish.feeds import feeds
 from fmar.publish.inputs import History, git_head, git_history, signing_history
 from fmar.publish.ledger import ChangeLedger, Row, ledger_row
 from fmar.publish.output import Staging, digest, fresh
-from fmar.publish.overview import Overview, ProductSummary
+from fmar.publish.overview import Overview
 from fmar.publish.state import BuildState, forget_state, load_state, new_serial, save_state, seal_state
+from fmar.publish.urls import API_ROOT, api_url, page_url
 from fmar.registry import Registry
 from fmar.signing.records import iso
 from fmar.validate import Pipeline, jobs_default
@@ -133,7 +134,7 @@ def _render_group(derived: Derived, facts: UnitFacts) -> None:
 
 def _write_document(
     derived: Derived, overview: Overview | None, kind: str, record_id: str
-) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
+) -> tuple[RecordDoc, bytes, dict[str, Any]]:
     """Write a record's document; returns it, its bytes and its page's extra context."""
     registry = derived.registry
     root: Path = _STATE["root"]
@@ -148,7 +149,7 @@ def _write_page(
     derived: Derived,
     kind: str,
     record_id: str,
-    doc: dict[str, Any],
+    doc: RecordDoc,
     extra: dict[str, Any],
     inputs: tuple[bytes | str, ...],
 ) -> None:
@@ -173,7 +174,7 @@ def _title(record: Record) -> str:
 
 def _document(
     derived: Derived, overview: Overview | None, kind: str, record_id: str, raw: dict[str, Any], root: Path
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[RecordDoc, dict[str, Any]]:
     """A record's document and its page's extra context; products and parties need the ``overview``."""
     registry = derived.registry
     if kind == "market_unit":
@@ -619,7 +620,7 @@ def _exports(staging: Staging, overview: Overview) -> None:
     )
     files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + overview.ledger.csv_body()
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
-    files["index.json"] = formats.json_bytes(derive.index_doc(overview))
+    files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts))
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
     for rel, data in feeds(overview).items():

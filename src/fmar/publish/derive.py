@@ -1,65 +1,39 @@
 """Pure derivation of the export documents from records, statuses (``fmar.status``) and history.
 
-No I/O here: every function takes data and returns plain JSON-ready dicts, so the same
-numbers feed the JSON exports, the CSV files, the feeds and the pages.
+No I/O here: every function takes data and returns the document as its model
+(``publish.documents``, the one statement of each export's shape; built with ``model_construct``,
+not validated again) or CSV rows, so the same numbers feed the JSON exports, the CSV files, the
+feeds and the pages. ``formats.compact_json`` encodes the models.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fmar.cli.status_cmd import qualification_json
-from fmar.model import SCHEMA_VERSION, MarketUnit, Record
-from fmar.publish.documents import API_ROOT, API_VERSION
+from fmar.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
+from fmar.publish.documents import (
+    API_VERSION,
+    ApplicationDoc,
+    Counts,
+    HistoryEntry,
+    IndexDoc,
+    PartyDoc,
+    ProductDoc,
+    QualificationDoc,
+    Recorded,
+    UnitDoc,
+    UnitProduct,
+)
 from fmar.publish.inputs import Change, History, RecordedTime
-from fmar.publish.overview import Overview, ProductSummary
+from fmar.publish.urls import api_url, export_url, page_url, record_url
 from fmar.registry import Registry
 from fmar.signing.records import iso
-from fmar.status import Qualification, Status, application_status, unit_statuses
+from fmar.status import Qualification, application_status, qualification_json, unit_statuses
 
 FORMAT = f"fmar-export/v{API_VERSION}"
-
-#: Site folder of each record kind's pages and API documents.
-FOLDER = {"market_unit": "units", "application": "applications", "product": "products", "party": "parties"}
-
-
-#: Site folder of the pages of the record kinds with a page of their own; an application is a
-#: section of its unit's page (``application_url``).
-PAGE_FOLDER = {kind: FOLDER[kind] for kind in ("market_unit", "product", "party")}
-
-
-def page_url(kind: str, record_id: str) -> str:
-    """The page of a unit, product or party (a KeyError for any other kind: there is no such page)."""
-    return f"/{PAGE_FOLDER[kind]}/{record_id}.html"
-
-
-def application_url(unit: str, application: str) -> str:
-    """Where an application is shown: its section of its unit's page."""
-    return f"{page_url('market_unit', unit)}#{application}"
-
-
-def record_url(record: Record) -> str:
-    """Where ``record`` (a unit, application, product or party) is shown."""
-    if record.KIND == "application":
-        return application_url(record.unit, record.id)  # type: ignore[attr-defined]
-    return page_url(record.KIND, record.id)
-
-
-def change_url(kind: str, record_id: str, unit: str) -> str | None:
-    """Where the record of a change (with the unit it concerns, as the changes ledger has it) is shown."""
-    if kind == "application":
-        return application_url(unit, record_id) if unit else None
-    return page_url(kind, record_id) if kind in PAGE_FOLDER else None
-
-
-def api_url(kind: str, record_id: str) -> str:
-    return f"/{API_ROOT}/{FOLDER[kind]}/{record_id}.json"
-
-
-def _moment(value: datetime | None) -> str | None:
-    return iso(value) if value else None
 
 
 @dataclass
@@ -101,48 +75,56 @@ class Derived:
         return ids
 
 
-def history_json(changes: list[Change]) -> list[dict[str, Any]]:
+def history_entries(changes: list[Change]) -> list[HistoryEntry]:
     return [
-        {
-            "at": iso(c.at),
-            "kind": c.kind,
-            "id": c.id,
-            "action": c.action,
-            "commit": c.commit,
-            "signer": c.signer,
-            "fields": list(c.fields),
-        }
+        HistoryEntry.model_construct(
+            at=iso(c.at),
+            kind=c.kind,
+            id=c.id,
+            action=c.action,
+            commit=c.commit,
+            signer=c.signer,
+            fields=list(c.fields),
+        )
         for c in changes
     ]
 
 
-def envelope(derived: Derived, record: Record, raw: dict[str, Any], history_ids: list[str]) -> dict[str, Any]:
-    """What every record document carries: only what is about the record, never the build's as-of
-    time or head commit (those are in ``index.json``), so a record's document changes only with it."""
+def envelope(
+    derived: Derived, record: Record, raw: dict[str, Any], history_ids: list[str], **links: str
+) -> dict[str, Any]:
+    """The fields of ``RecordDoc`` every record document carries (``links``: its links besides
+    its page and itself): only what is about the record, never the build's as-of time or head
+    commit (those are in ``index.json``), so a record's document changes only with it."""
     recorded = derived.recorded(record)
-    links = {"page": record_url(record), "self": api_url(record.KIND, record.id)}
     return {
         "format": FORMAT,
         "kind": record.KIND,
         "id": record.id,
-        "recorded": {"at": iso(recorded.at), "commit": recorded.commit},
+        "recorded": Recorded.model_construct(at=iso(recorded.at), commit=recorded.commit),
         "signer": record.signature.signer,
         "signed_at": iso(record.signature.signed_at),
         "key_fingerprint": record.signature.key_fingerprint,
         "record": raw,
-        "history": history_json(derived.timeline(*history_ids)),
-        "links": links,
+        "history": history_entries(derived.timeline(*history_ids)),
+        "links": {"page": record_url(record), "self": api_url(record.KIND, record.id), **links},
     }
 
 
-def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> dict[str, Any]:
-    doc = envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id))
-    doc["products"] = [
-        {**qualification_json(current), "applications": [qualification_json(q) for q in all_of]}
-        for current, all_of in derived.statuses(unit.id)
-    ]
-    doc["links"]["fsp"] = page_url("party", unit.fsp)
-    return doc
+def qualification_doc(q: Qualification) -> QualificationDoc:
+    return QualificationDoc.model_construct(**qualification_json(q))
+
+
+def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> UnitDoc:
+    return UnitDoc.model_construct(
+        **envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id), fsp=page_url("party", unit.fsp)),
+        products=[
+            UnitProduct.model_construct(
+                **qualification_json(current), applications=[qualification_doc(q) for q in all_of]
+            )
+            for current, all_of in derived.statuses(unit.id)
+        ],
+    )
 
 
 def status_of_application(derived: Derived, application_id: str) -> Qualification:
@@ -158,15 +140,15 @@ def status_of_application(derived: Derived, application_id: str) -> Qualificatio
 
 def application_doc(
     derived: Derived, application_id: str, raw: dict[str, Any], answers: list[dict[str, Any]]
-) -> dict[str, Any]:
+) -> ApplicationDoc:
     registry = derived.registry
     application = registry.applications[application_id]
     ids = [application.id, *(item.id for item in registry.answers.get(application.id, ()))]
-    doc = envelope(derived, application, raw, ids)
-    doc["status"] = qualification_json(status_of_application(derived, application_id))
-    doc["answers"] = answers
-    doc["links"]["unit"] = page_url("market_unit", application.unit)
-    return doc
+    return ApplicationDoc.model_construct(
+        **envelope(derived, application, raw, ids, unit=page_url("market_unit", application.unit)),
+        status=qualification_doc(status_of_application(derived, application_id)),
+        answers=answers,
+    )
 
 
 def unit_row(unit: MarketUnit) -> list[Any]:
@@ -204,49 +186,61 @@ def main_technology(unit: MarketUnit) -> str:
     return str(max(unit.composition.assets, key=lambda a: (a.capacity_kw, a.category)).category)
 
 
-def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary: ProductSummary) -> dict[str, Any]:
+@dataclass
+class ProductSummary:
+    """Qualified units and capacity of one product, by technology and licence area (``overview``
+    adds them up from every unit's facts; a product's document shows the totals)."""
+
+    units: int = 0
+    up_kw: float = 0.0
+    down_kw: float = 0.0
+    by_technology: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    by_area: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    statuses: Counter[str] = field(default_factory=Counter)
+
+
+def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary: ProductSummary) -> ProductDoc:
     product = derived.registry.products[product_id]
-    doc = envelope(derived, product, raw, [product.id])
-    doc["qualified_units"] = summary.units
-    doc["qualified_capacity_up_kw"] = round(summary.up_kw, 2)
-    doc["qualified_capacity_down_kw"] = round(summary.down_kw, 2)
-    doc["links"]["so"] = page_url("party", product.so)
-    return doc
+    return ProductDoc.model_construct(
+        **envelope(derived, product, raw, [product.id], so=page_url("party", product.so)),
+        qualified_units=summary.units,
+        qualified_capacity_up_kw=round(summary.up_kw, 2),
+        qualified_capacity_down_kw=round(summary.down_kw, 2),
+    )
 
 
-def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> dict[str, Any]:
+def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> PartyDoc:
     registry = derived.registry
     party = registry.parties[party_id]
-    doc = envelope(derived, party, raw, [party.id])
-    doc["units"] = units
-    doc["products"] = sorted(p.id for p in registry.products.values() if p.so == party_id)
-    return doc
+    return PartyDoc.model_construct(
+        **envelope(derived, party, raw, [party.id]),
+        units=units,
+        products=sorted(p.id for p in registry.products.values() if p.so == party_id),
+    )
 
 
-def index_doc(overview: Overview) -> dict[str, Any]:
-    from fmar.model import KINDS
-
-    base = f"/{API_ROOT}"
-    return {
-        "format": FORMAT,
-        "as_of": iso(overview.as_of),
-        "registry_commit": overview.head,
-        "counts": overview.counts,
-        "schema_versions": {"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
-        "links": {
-            "qualifications_json": f"{base}/qualifications.json",
-            "qualifications_csv": f"{base}/qualifications.csv",
-            "changes_csv": f"{base}/changes.csv",
-            "feed": f"{base}/feeds/all.atom",
-            "bulk": f"{base}/all.zip",
-            "datapackage": f"{base}/datapackage.json",
+def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> IndexDoc:
+    """index.json: the build's as-of time and head commit, the registry's counts (``Overview.counts``)."""
+    return IndexDoc.model_construct(
+        format=FORMAT,
+        as_of=iso(as_of),
+        registry_commit=head,
+        counts=Counts.model_construct(None, **counts),
+        schema_versions={"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
+        links={
+            "qualifications_json": export_url("qualifications.json"),
+            "qualifications_csv": export_url("qualifications.csv"),
+            "changes_csv": export_url("changes.csv"),
+            "feed": export_url("feeds/all.atom"),
+            "bulk": export_url("all.zip"),
+            "datapackage": export_url("datapackage.json"),
             "schemas": "/schemas/",
-            "units": f"{base}/units/",
-            "applications": f"{base}/applications/",
-            "products": f"{base}/products/",
-            "parties": f"{base}/parties/",
+            "units": export_url("units/"),
+            "applications": export_url("applications/"),
+            "products": export_url("products/"),
+            "parties": export_url("parties/"),
         },
-    }
+    )
 
 
 QUALIFICATION_COLUMNS = (
@@ -272,7 +266,3 @@ def qualification_row(doc: dict[str, Any]) -> list[Any]:
 
 
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")
-
-
-def status_label(status: str) -> str:
-    return Status(status).label

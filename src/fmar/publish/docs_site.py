@@ -22,11 +22,11 @@ import yaml
 
 from fmar.model import KINDS
 from fmar.model.process import PHASES, Process
-from fmar.publish import derive
-from fmar.publish.documents import API_ROOT, EXPORT_MODELS, schema_file
+from fmar.publish.documents import EXPORT_MODELS, schema_file
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
+from fmar.publish.urls import API_ROOT, change_url
 from fmar.rules.catalogue import RULES
 from fmar.schemas import file_name, record_schema
 
@@ -54,7 +54,7 @@ def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[s
         {
             **row._asdict(),
             "at": row.recorded_at[:16].replace("T", " "),
-            "url": derive.change_url(row.kind, row.id, row.unit),
+            "url": change_url(row.kind, row.id, row.unit),
         }
         for row in islice(overview.ledger.newest(), 15)
     ]
@@ -119,7 +119,7 @@ def _type(spec: dict[str, Any]) -> str:
 def theme_css() -> tuple[str, ...]:
     """The stylesheets mkdocs-material writes (``/assets/stylesheets/*.min.css``), which the
     record pages link: known from the theme before mkdocs runs (``build_mkdocs`` checks it)."""
-    import material
+    import material  # type: ignore[import-untyped]
 
     folder = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
     return tuple(sorted(f"/assets/stylesheets/{p.name}" for p in folder.glob("*.min.css")))

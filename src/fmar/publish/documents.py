@@ -6,16 +6,14 @@ against the schemas generated here with an independent validator.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fmar.schemas import DIALECT
+from fmar.schemas import envelope, render
 
 #: Version of the export format; it is also the /api/v<N>/ folder.
 API_VERSION = 1
-API_ROOT = f"api/v{API_VERSION}"
 
 
 class _Doc(BaseModel):
@@ -173,10 +171,7 @@ EXPORT_MODELS: dict[str, type[BaseModel]] = {
 
 
 def export_schema(name: str) -> dict[str, Any]:
-    model = EXPORT_MODELS[name]
-    schema: dict[str, Any] = {"$schema": DIALECT, "$id": f"urn:fmar:export:{name}:v{API_VERSION}"}
-    schema.update(model.model_json_schema(mode="serialization"))
-    return schema
+    return envelope(EXPORT_MODELS[name], f"urn:fmar:export:{name}:v{API_VERSION}", "serialization")
 
 
 def schema_file(name: str) -> str:
@@ -185,6 +180,4 @@ def schema_file(name: str) -> str:
 
 def schema_texts() -> dict[str, str]:
     """File name -> JSON text of every export schema."""
-    return {
-        schema_file(name): json.dumps(export_schema(name), indent=2, sort_keys=True) + "\n" for name in EXPORT_MODELS
-    }
+    return {schema_file(name): render(export_schema(name)) for name in EXPORT_MODELS}

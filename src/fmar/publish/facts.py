@@ -15,27 +15,14 @@ import marshal
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from fmar.cli.status_cmd import qualification_json
 from fmar.model import Outcome
-from fmar.publish import formats
+from fmar.publish import derive, formats, pages
+from fmar.publish.derive import Derived
 from fmar.publish.inputs import Change
+from fmar.publish.urls import api_url, page_url, site_file
 from fmar.signing.records import iso
-from fmar.status import LIVE, OPEN, next_change
-from fmar.workflow import service_levels
-from fmar.workflow.service_levels import days_between
-
-
-class ServiceFact(NamedTuple):
-    """One application as its SO's service levels count it (known at the as-of time)."""
-
-    so: str
-    application: str
-    #: Days from submission to the SO's first answer, and the target (None: not answered).
-    ack: tuple[float, int] | None
-    #: Days from submission to the decision, days from completeness to it, and the decision target
-    #: (None: undecided); as ``fmar sla`` counts them (``workflow.service_levels``).
-    decision: tuple[float, float, int] | None
-    decision_target_days: int
+from fmar.status import LIVE, OPEN, next_change, qualification_json
+from fmar.workflow.service_levels import ServiceFact, service_fact
 
 
 class Contribution(NamedTuple):
@@ -122,19 +109,15 @@ class UnitFacts(NamedTuple):
     def files(self) -> tuple[str, ...]:
         """The site files of the group (no leading slash): the unit's page, which shows its
         applications too, and the documents of the unit and of each application."""
-        from fmar.publish.derive import api_url, page_url
-
         return (
-            page_url("market_unit", self.unit)[1:],
-            api_url("market_unit", self.unit)[1:],
-            *(api_url("application", a)[1:] for a in self.applications),
+            site_file(page_url("market_unit", self.unit)),
+            site_file(api_url("market_unit", self.unit)),
+            *(site_file(api_url("application", a)) for a in self.applications),
         )
 
 
-def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
-    """The facts of one unit from a ``derive.Derived`` whose registry holds the unit's whole group."""
-    from fmar.publish import derive, formats, pages
-
+def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
+    """The facts of one unit from a ``Derived`` whose registry holds the unit's whole group."""
     registry = derived.registry
     unit = registry.units[unit_id]
     statuses = derived.statuses(unit_id)
@@ -177,7 +160,7 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         qualifications_json=b",".join(pages.encode(q) for q in qualifications),
         qualifications_csv=formats.csv_lines(derive.qualification_row(q) for q in qualifications),
         contributions=contributions,
-        service=tuple(f for f in (service_fact(derived, a) for a in applications) if f is not None),
+        service=tuple(f for f in (service_fact(registry, a, derived.as_of) for a in applications) if f is not None),
         open=open_,
         changes=tuple(changes),
         answers=(outcomes, answers - outcomes),
@@ -185,30 +168,6 @@ def unit_facts(derived: Any, unit_id: str) -> UnitFacts:
         next_change=next_change(registry, unit_id, derived.as_of),
         shards=" ".join(pages.shard_names(entry)),
     )
-
-
-def service_fact(derived: Any, application: Any) -> ServiceFact | None:
-    """How ``application`` counts in its SO's service levels; None when it does not count (yet).
-
-    The clocks are ``workflow.service_levels``' (the ones ``fmar sla`` reports): they run on
-    recorded times, never on times a party states."""
-    registry = derived.registry
-    product = registry.products.get(application.product)
-    version = product.version(application.product_version) if product else None
-    submitted = registry.submitted_at(application)
-    if version is None or submitted > derived.as_of:
-        return None
-    levels = version.service_levels
-    items = service_levels.known_answers(registry, application, derived.as_of)
-    answer = next((item for item in items if service_levels.is_so_answer(item)), None)
-    outcome = next((item for item in items if isinstance(item, Outcome)), None)
-    ack = (days_between(submitted, registry.submitted_at(answer)), levels.acknowledge_days) if answer else None
-    decision = None
-    if outcome is not None:
-        decided = registry.submitted_at(outcome)
-        complete = service_levels.completed_at(registry, application, decided)
-        decision = (days_between(submitted, decided), days_between(complete, decided), levels.decision_days)
-    return ServiceFact(application.so, application.id, ack, decision, levels.decision_days)
 
 
 _new = tuple.__new__

@@ -6,11 +6,10 @@ from collections import defaultdict
 from typing import Any
 
 from fmar.publish import formats
-from fmar.publish.derive import change_url
-from fmar.publish.documents import API_ROOT
 from fmar.publish.facts import ChangeRow
 from fmar.publish.ledger import change_of
 from fmar.publish.overview import Overview
+from fmar.publish.urls import change_url, export_url
 from fmar.signing.records import iso
 
 #: The most entries in one Atom feed (the newest changes).
@@ -45,10 +44,14 @@ def feeds(overview: Overview) -> dict[str, bytes]:
     names = {r.unit: overview.facts[r.unit].name for r in rows.values() if r.unit in overview.facts}
     updated = iso(overview.as_of)
     out = {}
-    for name, rows in sorted(by_feed.items()):
+    for name, listed in sorted(by_feed.items()):
         title = "fmar registry: all changes" if name == "all.atom" else f"fmar registry: changes for {name[:-5]}"
         out[name] = formats.atom_bytes(
-            f"urn:fmar:feed:{name[:-5]}", title, updated, f"/{API_ROOT}/feeds/{name}", [_entry(r, names) for r in rows]
+            f"urn:fmar:feed:{name[:-5]}",
+            title,
+            updated,
+            export_url(f"feeds/{name}"),
+            [_entry(r, names) for r in listed],
         )
     return out
 
@@ -60,6 +63,6 @@ def _entry(row: ChangeRow, names: dict[str, str]) -> dict[str, Any]:
         "id": f"urn:fmar:change:{row.commit or 'signed'}:{row.kind}:{row.id}:{row.action}",
         "title": f"{row.action} {kind} {row.id}",
         "updated": row.recorded_at,
-        "link": change_url(row.kind, row.id, row.unit) or f"/{API_ROOT}/changes.csv",
+        "link": change_url(row.kind, row.id, row.unit) or export_url("changes.csv"),
         "summary": f"{kind} {row.id}{about}, signed by {row.signer}",
     }

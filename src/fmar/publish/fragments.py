@@ -14,7 +14,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from fmar.publish.derive import application_url, page_url, status_label
+from fmar.publish.documents import HistoryEntry, RecordDoc
+from fmar.publish.urls import application_url, page_url
+from fmar.status import Status
 
 _DASH = "—"
 
@@ -48,38 +50,43 @@ def link(url: str | None, text: str | None = None) -> Markup:
     return escape(shown)
 
 
+def status_label(status: str) -> str:
+    """How a status (its value) is shown."""
+    return Status(status).label
+
+
 @lru_cache(maxsize=64)
 def status_badge(status: str) -> Markup:
     return Markup(f'<span class="fmar-status fmar-status--{escape(status)}">{escape(status_label(status))}</span>')
 
 
-def timeline(history: Iterable[dict[str, Any]], commit_url: str | None) -> Markup:
+def timeline(history: Iterable[HistoryEntry], commit_url: str | None) -> Markup:
     """The ordered list of versions (``history`` entries of a record document), oldest first."""
     parts = ['<ol class="fmar-timeline">\n']
     for h in history:
-        at = h["at"]
-        signer = record_link("party", h["signer"]) if h["signer"] else _DASH
+        at = h.at
+        signer = record_link("party", h.signer) if h.signer else _DASH
         parts.append(
             f'  <li><time datetime="{escape(at)}">{escape(at[:16].replace("T", " "))}</time>\n'
-            f"    {escape(h['action'])} {escape(h['kind'].replace('_', ' '))} <code>{escape(h['id'])}</code>\n"
-            f"    signed by {signer} · commit {commit_link(h['commit'], commit_url)}\n"
+            f"    {escape(h.action)} {escape(h.kind.replace('_', ' '))} <code>{escape(h.id)}</code>\n"
+            f"    signed by {signer} · commit {commit_link(h.commit, commit_url)}\n"
         )
-        if h["fields"]:
-            changed = ", ".join(f"<code>{escape(f)}</code>" for f in h["fields"])
+        if h.fields:
+            changed = ", ".join(f"<code>{escape(f)}</code>" for f in h.fields)
             parts.append(f"<br><small>changed: {changed}</small>")
         parts.append("</li>\n")
     parts.append("</ol>\n")
     return Markup("".join(parts))
 
 
-def signature(doc: dict[str, Any], commit_url: str | None) -> Markup:
+def signature(doc: RecordDoc, commit_url: str | None) -> Markup:
     """Who signed a record document's record, with which key, when it was recorded, and its JSON."""
-    recorded = doc["recorded"]
+    recorded = doc.recorded
     return Markup(
-        f'<p class="fmar-signature">Signed by {record_link("party", doc["signer"])} at {escape(doc["signed_at"])}\n'
-        f"with key <code>{escape(doc['key_fingerprint'])}</code>; recorded {escape(recorded['at'])}\n"
-        f"(commit {commit_link(recorded['commit'], commit_url)}). "
-        f'<a href="{escape(doc["links"]["self"])}">JSON with signature</a></p>\n'
+        f'<p class="fmar-signature">Signed by {record_link("party", doc.signer)} at {escape(doc.signed_at)}\n'
+        f"with key <code>{escape(doc.key_fingerprint)}</code>; recorded {escape(recorded.at)}\n"
+        f"(commit {commit_link(recorded.commit, commit_url)}). "
+        f'<a href="{escape(doc.links["self"])}">JSON with signature</a></p>\n'
     )
 
 

@@ -7,43 +7,18 @@ of them. Pure: data in, data out.
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from fmar.model import Party, Process, Product
-from fmar.publish.facts import ServiceFact, UnitFacts
+from fmar.publish.derive import ProductSummary
+from fmar.publish.facts import UnitFacts
 from fmar.publish.ledger import ChangeLedger
-
-
-@dataclass
-class ProductSummary:
-    """Qualified units and capacity of one product, by technology and licence area."""
-
-    units: int = 0
-    up_kw: float = 0.0
-    down_kw: float = 0.0
-    by_technology: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
-    by_area: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
-    statuses: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass(frozen=True)
-class ServiceLevel:
-    """How an SO met its service levels: days to acknowledge and to decide, against its targets."""
-
-    decided: int
-    open: int
-    median_ack_days: float | None
-    median_decision_days: float | None
-    ack_within_target: float | None
-    decision_within_target: float | None
-    decision_days: tuple[float, ...]
-    decision_target_days: int | None
+from fmar.workflow.service_levels import ServiceFact, ServiceLevel, aggregate
 
 
 @dataclass
@@ -111,24 +86,9 @@ class Overview:
         return out
 
     def service_level(self, so: str) -> ServiceLevel:
-        facts = self._by_so.get(so, [])
-        ack = [f.ack for f in facts if f.ack is not None]
-        decision = [f.decision for f in facts if f.decision is not None]
-        to_decide = [d[0] for d in decision]
-
-        def within(values: list[tuple[float, int]]) -> float | None:
-            return round(100 * sum(1 for v, t in values if v <= t) / len(values), 1) if values else None
-
-        return ServiceLevel(
-            decided=len(decision),
-            open=len(self.open_applications(so)),
-            median_ack_days=round(statistics.median(v for v, _ in ack), 1) if ack else None,
-            median_decision_days=round(statistics.median(to_decide), 1) if to_decide else None,
-            ack_within_target=within(ack),
-            decision_within_target=within([(d[1], d[2]) for d in decision]),
-            decision_days=tuple(sorted(round(v, 1) for v in to_decide)),
-            decision_target_days=facts[-1].decision_target_days if facts else None,
-        )
+        """The SO's service levels over every unit's applications (``service_levels.aggregate``,
+        as ``fmar sla`` counts them), its open applications being those the site lists."""
+        return aggregate(self._by_so.get(so, []), len(self.open_applications(so)))
 
     def open_applications(self, so: str) -> list[dict[str, Any]]:
         """Applications awaiting ``so`` or its FSPs (``qualification_json``), oldest first."""

@@ -15,8 +15,9 @@ from typing import Any
 
 from fmar.model import MarketUnit
 from fmar.publish import fragments
-from fmar.publish.derive import page_url, status_label
 from fmar.publish.formats import compact_json, templates
+from fmar.publish.fragments import status_label
+from fmar.publish.urls import page_url
 
 PAGE_SIZE = 500
 _WORD = re.compile(r"[\W_]+")

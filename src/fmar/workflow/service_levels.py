@@ -13,9 +13,10 @@ else its signing time), never on times a party states, so nobody can backdate a 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from fmar.model import Application, Event, EventType, Outcome
 from fmar.registry import Registry
@@ -126,8 +127,109 @@ def inbox(registry: Registry, so: str, as_of: datetime) -> list[Clock]:
     return sorted(clocks, key=lambda c: (not c.overdue, -c.overdue_days, c.due_at or far, c.application))
 
 
+class ServiceFact(NamedTuple):
+    """One application as its SO's service levels count it (known at the as-of time): plain
+    tuples, so a site build keeps them in its state (``publish.facts``)."""
+
+    so: str
+    application: str
+    #: Days from submission to the SO's first answer, and the target (None: not answered).
+    ack: tuple[float, int] | None
+    #: Days from submission to the decision, days from completeness to it, and the decision
+    #: target (None: undecided).
+    decision: tuple[float, float, int] | None
+    decision_target_days: int
+
+
+def service_fact(registry: Registry, application: Application, as_of: datetime) -> ServiceFact | None:
+    """How ``application`` counts in its SO's service levels; None when it does not count (yet):
+    not submitted by ``as_of``, or for an unknown product version."""
+    product = registry.products.get(application.product)
+    version = product.version(application.product_version) if product else None
+    submitted = registry.submitted_at(application)
+    if version is None or submitted > as_of:
+        return None
+    levels = version.service_levels
+    items = known_answers(registry, application, as_of)
+    answer = next((item for item in items if is_so_answer(item)), None)
+    outcome = next((item for item in items if isinstance(item, Outcome)), None)
+    ack = (days_between(submitted, registry.submitted_at(answer)), levels.acknowledge_days) if answer else None
+    decision = None
+    if outcome is not None:
+        decided = registry.submitted_at(outcome)
+        complete = completed_at(registry, application, decided)
+        decision = (days_between(submitted, decided), days_between(complete, decided), levels.decision_days)
+    return ServiceFact(application.so, application.id, ack, decision, levels.decision_days)
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    """How a set of applications (an SO's, or an SO's for one product) met their targets: the one
+    aggregation ``fmar sla``, the SO pages of the site and the reports show."""
+
+    decided: int
+    #: Applications awaiting a decision (counted by the caller: what it lists as open).
+    open: int
+    median_ack_days: float | None
+    median_decision_days: float | None
+    #: Answered (decided) within the acknowledgement (decision) target, and how many were.
+    ack_within: tuple[int, int]
+    decision_within: tuple[int, int]
+    #: Days from submission to each decision, sorted.
+    days_to_decision: tuple[float, ...]
+    decision_target_days: int | None
+
+    @property
+    def ack_within_target(self) -> float | None:
+        """Percentage answered within target (one decimal), None when none was."""
+        return _percent(*self.ack_within)
+
+    @property
+    def decision_within_target(self) -> float | None:
+        """Percentage decided within target (one decimal), None when none was."""
+        return _percent(*self.decision_within)
+
+    @property
+    def within_target_share(self) -> float | None:
+        """Share decided within target (0 to 1, three decimals), None when none was."""
+        within, of = self.decision_within
+        return round(within / of, 3) if of else None
+
+    @property
+    def decision_days(self) -> tuple[float, ...]:
+        """Days to each decision (one decimal), sorted."""
+        return tuple(round(v, 1) for v in self.days_to_decision)
+
+    @property
+    def p90_decision_days(self) -> float | None:
+        return round(percentile(list(self.days_to_decision), 0.9), 1) if self.days_to_decision else None
+
+
+def _percent(within: int, of: int) -> float | None:
+    return round(100 * within / of, 1) if of else None
+
+
+def aggregate(facts: Sequence[ServiceFact], open_: int) -> ServiceLevel:
+    """The service levels of ``facts`` (the last one's decision target stands for the set's)."""
+    ack = [f.ack for f in facts if f.ack is not None]
+    decision = [f.decision for f in facts if f.decision is not None]
+    to_decide = [d[0] for d in decision]
+    return ServiceLevel(
+        decided=len(decision),
+        open=open_,
+        median_ack_days=round(statistics.median(v for v, _ in ack), 1) if ack else None,
+        median_decision_days=round(statistics.median(to_decide), 1) if to_decide else None,
+        ack_within=(sum(1 for v, t in ack if v <= t), len(ack)),
+        decision_within=(sum(1 for _, v, t in decision if v <= t), len(decision)),
+        days_to_decision=tuple(sorted(to_decide)),
+        decision_target_days=facts[-1].decision_target_days if facts else None,
+    )
+
+
 @dataclass(frozen=True)
 class ServiceSummary:
+    """A row of ``fmar sla``: one SO's service levels for one product."""
+
     so: str
     product: str
     open: int
@@ -151,38 +253,30 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def summaries(registry: Registry, as_of: datetime, so: str | None = None) -> list[ServiceSummary]:
-    """Per SO and product: open and overdue counts, days to decision and the share within target."""
-    groups: dict[tuple[str, str], list[tuple[Application, Clock]]] = {}
+    """Per SO and product: open and overdue counts (from the clocks), and the ``aggregate`` of
+    the applications' service facts: decisions, days to decision, the share within target."""
+    groups: dict[tuple[str, str], list[tuple[Clock, ServiceFact]]] = {}
     for application in registry.applications.values():
         if (so is not None and application.so != so) or registry.submitted_at(application) > as_of:
             continue
         found = clock(registry, application, as_of)
-        if found is not None:
-            groups.setdefault((application.so, application.product), []).append((application, found))
+        fact = service_fact(registry, application, as_of)
+        if found is not None and fact is not None:
+            groups.setdefault((application.so, application.product), []).append((found, fact))
     out = []
     for (party, product_id), members in sorted(groups.items()):
-        version_of = registry.products[product_id].version
-        durations: list[float] = []
-        within = 0
-        for application, found in members:
-            if found.waiting_for != "decided":
-                continue
-            durations.append(days_between(found.submitted_at, found.started_at))
-            version = version_of(application.product_version)
-            completeness = completed_at(registry, application, found.started_at)
-            if version and days_between(completeness, found.started_at) <= version.service_levels.decision_days:
-                within += 1
-        open_clocks = [c for _, c in members if c.status in OPEN]
+        open_clocks = [c for c, _ in members if c.status in OPEN]
+        level = aggregate([f for _, f in members], len(open_clocks))
         out.append(
             ServiceSummary(
                 so=party,
                 product=product_id,
-                open=len(open_clocks),
+                open=level.open,
                 overdue=sum(1 for c in open_clocks if c.overdue),
-                decided=len(durations),
-                median_days_to_decision=round(statistics.median(durations), 1) if durations else None,
-                p90_days_to_decision=round(percentile(durations, 0.9), 1) if durations else None,
-                within_target=round(within / len(durations), 3) if durations else None,
+                decided=level.decided,
+                median_days_to_decision=level.median_decision_days,
+                p90_days_to_decision=level.p90_decision_days,
+                within_target=level.within_target_share,
             )
         )
     return out
