@@ -168,7 +168,7 @@ def test_a_failed_build_leaves_the_previous_state_in_force(
 ) -> None:
     """The state is saved while the site is finished and sealed only after publishing: a build that
     fails after saving its state leaves the site and the previous seal, so the next build is partial."""
-    from fmar.publish import build as build_module
+    from fmar.publish import formats
 
     site = tmp_path / "site"
     _rebuild(git_repo, site)
@@ -182,7 +182,7 @@ def test_a_failed_build_leaves_the_previous_state_in_force(
         raise OSError(5, "Input/output error")
 
     with monkeypatch.context() as patch, pytest.raises(RuntimeError, match=r"all\.zip could not be written"):
-        patch.setattr(build_module.formats, "write_zip", broken)  # fails after the state is saved
+        patch.setattr(formats, "write_zip", broken)  # fails after the state is saved
         _rebuild(git_repo, site)
     assert _tree(site) == before
     logged: list[str] = []
