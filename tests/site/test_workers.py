@@ -1,0 +1,48 @@
+"""The worker processes of a build: the same site whichever way they are started."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from tests.conftest import GitRepo
+from tests.site.conftest import AS_OF, PAGE_SIZE, write_registry
+
+from fmar.publish import build as build_module
+from fmar.publish import workers
+from fmar.publish.build import build
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_spawned_workers_build_the_same_bytes_as_forked_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    write_registry(repo.path)
+    repo.commit_all("registry", when=datetime(2026, 10, 5, tzinfo=UTC))
+    monkeypatch.setenv("FMAR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(build_module, "_CHUNK", 3)  # several tasks, so worker processes do the units
+    sites = {}
+    for method in ("fork", "spawn"):
+        out = tmp_path / method
+        result = build(repo.path, repo.path / "registry", out, AS_OF, jobs=2, page_size=PAGE_SIZE, start_method=method)
+        assert result.full and result.derived_units > 2 * 3
+        sites[method] = _tree(out)
+    one = tmp_path / "one"
+    build(repo.path, repo.path / "registry", one, AS_OF, jobs=1, page_size=PAGE_SIZE)
+    assert sites["spawn"] == sites["fork"] == _tree(one)
+
+
+def _square(offset: int, number: int) -> int:
+    if number == 4:
+        raise ValueError("four")
+    return offset + number * number
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_results_come_back_in_order_and_a_failure_is_raised_here(method: str) -> None:
+    assert workers.run(_square, 1, [3, 1, 2, 0, 5], jobs=2, start_method=method) == [10, 2, 5, 1, 26]
+    with pytest.raises(ValueError, match="four"):
+        workers.run(_square, 0, [1, 2, 4, 3], jobs=2, start_method=method)
