@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import UTC, datetime
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pytest
 from tests.conftest import GitRepo
 from tests.site.conftest import AS_OF, PAGE_SIZE, write_registry
 
+from fmar.publish import background, workers
 from fmar.publish import build as build_module
-from fmar.publish import workers
 from fmar.publish.build import build
 
 
@@ -24,11 +26,22 @@ def test_spawned_workers_build_the_same_bytes_as_forked_ones(tmp_path: Path, mon
     repo.commit_all("registry", when=datetime(2026, 10, 5, tzinfo=UTC))
     monkeypatch.setenv("FMAR_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(build_module, "_CHUNK", 3)  # several tasks, so worker processes do the units
+    started: list[str] = []
+
+    def get_context(method: str) -> BaseContext:
+        started.append(method)
+        return multiprocessing.get_context(method)
+
+    for module in (workers, background):
+        monkeypatch.setattr(module, "get_context", get_context)
     sites = {}
     for method in ("fork", "spawn"):
         out = tmp_path / method
+        started.clear()
         result = build(repo.path, repo.path / "registry", out, AS_OF, jobs=2, page_size=PAGE_SIZE, start_method=method)
         assert result.full and result.derived_units > 2 * 3
+        # The workers, the cross-record rules, the history index, all.zip and the state's saver.
+        assert started == [method] * 5, started
         sites[method] = _tree(out)
     one = tmp_path / "one"
     build(repo.path, repo.path / "registry", one, AS_OF, jobs=1, page_size=PAGE_SIZE)

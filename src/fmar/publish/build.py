@@ -109,7 +109,8 @@ def build(
 ) -> BuildResult:
     """Build into ``out``; raises ``plan.RegistryInvalid`` (building nothing) when the registry has errors.
 
-    ``start_method``: how worker processes are started (``multiprocessing``'s ``fork`` or ``spawn``)."""
+    ``start_method``: how worker and other child processes are started (``multiprocessing``'s
+    ``fork``, the default, or ``spawn``)."""
     request = _Request(
         root=root,
         registry_dir=registry_dir,
@@ -149,7 +150,7 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
             encoded = _write_groups(request, writer, overview, inputs)
             # Every unit's facts and changes are known: the state is saved in a child process
             # while the site is finished (sealed once it is published).
-            saving.append(_remember(pipeline, request.out, planned, derived, overview, encoded))
+            saving.append(_remember(request, pipeline, planned, derived, overview, encoded))
             result = _write_registry_wide(request, writer, overview, inputs)
         staging.publish()
         for saver in saving:
@@ -205,9 +206,9 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
     if isinstance(inputs, str):
         request.log(f"full build: {inputs}")
         if head:  # Git walks the history into fmar's cache while the records are read
-            index = Background("history index", _index_history, root, registry_dir)
+            index = Background("history index", _index_history, root, registry_dir, start_method=request.start_method)
         try:
-            inputs = plan.full(pipeline, inputs, request.progress)
+            inputs = plan.full(pipeline, inputs, request.progress, start_method=request.start_method)
         except BaseException:
             if index is not None:
                 index.cancel()
@@ -291,7 +292,7 @@ def _write_registry_wide(
     staging, registry, log = writer.staging, writer.derived.registry, request.log
     # A full build's zip is mostly new entries: the units' and applications' documents (all
     # written now) are deflated in a child process while the rest is made.
-    ahead = exports.ZipAhead(staging) if inputs.full else None
+    ahead = exports.ZipAhead(staging, start_method=request.start_method) if inputs.full else None
     try:
         writer.products_and_parties(overview)
         pages_written = staging.written
@@ -299,7 +300,7 @@ def _write_registry_wide(
         exports.write_exports(staging, overview)
         log("exports, feeds and schemas written")
         # Every file all.zip holds is written: it is zipped in another process meanwhile.
-        bulk = exports.Bulk(staging, ahead)
+        bulk = exports.Bulk(staging, ahead, start_method=request.start_method)
     except BaseException:
         if ahead is not None:
             ahead.cancel()
@@ -330,7 +331,12 @@ def _write_registry_wide(
 
 
 def _remember(
-    pipeline: Pipeline, out: Path, planned: _Planned, derived: Derived, overview: Overview, encoded: dict[str, bytes]
+    request: _Request,
+    pipeline: Pipeline,
+    planned: _Planned,
+    derived: Derived,
+    overview: Overview,
+    encoded: dict[str, bytes],
 ) -> Background[None]:
     """Save the build state in a child process (sealed after publishing)."""
     inputs, previous, registry = planned.inputs, planned.previous, derived.registry
@@ -352,7 +358,8 @@ def _remember(
         ledger=overview.ledger,
         latest=_latest(derived.history, previous),
     )
-    return Background("build state", save_state, pipeline.cache, out, state, kept, encoded)
+    out, start_method = request.out, request.start_method
+    return Background("build state", save_state, pipeline.cache, out, state, kept, encoded, start_method=start_method)
 
 
 def _cancel(children: list[Background[None]]) -> None:

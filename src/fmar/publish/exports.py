@@ -92,7 +92,7 @@ class Bulk:
     deflated the record documents already, which then writes the zip.
     """
 
-    def __init__(self, staging: Staging, ahead: ZipAhead | None = None) -> None:
+    def __init__(self, staging: Staging, ahead: ZipAhead | None = None, *, start_method: str = "fork") -> None:
         self.rel = f"{API_ROOT}/{BULK}"
         self.names = bulk_entries(staging.manifest)
         manifest = staging.manifest
@@ -101,7 +101,9 @@ class Bulk:
         path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
         unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}
         job = ZipJob(path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
-        self.child = ahead.start(job) if ahead is not None else Background("all.zip", write_zip, job)
+        self.child = (
+            ahead.start(job) if ahead is not None else Background("all.zip", write_zip, job, start_method=start_method)
+        )
 
     def finish(self, staging: Staging) -> tuple[int, str]:
         """Wait for the zip; its size and SHA-256."""
@@ -118,11 +120,13 @@ class Bulk:
 class ZipAhead:
     """A child process that deflates the documents written so far, then waits for the zip's job."""
 
-    def __init__(self, staging: Staging) -> None:
+    def __init__(self, staging: Staging, *, start_method: str = "fork") -> None:
         prefix = f"{API_ROOT}/"
         paths = [f"{staging.root}/{rel}" for rel in staging.manifest if rel.startswith(prefix)]
         receiver, self._sender = Pipe(duplex=False)
-        self.child: Background[tuple[int, str] | None] = Background("all.zip", _write_zip_when_asked, receiver, paths)
+        self.child: Background[tuple[int, str] | None] = Background(
+            "all.zip", _write_zip_when_asked, receiver, paths, start_method=start_method
+        )
         receiver.close()
 
     def start(self, job: ZipJob) -> Background[tuple[int, str]]:

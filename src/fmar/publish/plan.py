@@ -67,14 +67,16 @@ def refuse_errors(findings: list[Finding], files: int) -> None:
         raise RegistryInvalid(sorted(findings), files)
 
 
-def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None) -> Inputs:
+def full(
+    pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None, *, start_method: str = "fork"
+) -> Inputs:
     """Every record. The files' own findings are checked here; the cross-record rules run in a
     child process until the caller calls ``Inputs.checking`` (which refuses errors)."""
     files = len(pipeline.layout.files)
     read = pipeline.read(progress, with_data=True)
     registry, findings = read.registry, read.findings
     refuse_errors(findings, files)
-    rules = Background("cross-record rules", pipeline.registry_findings, registry)
+    rules = Background("cross-record rules", pipeline.registry_findings, registry, start_method=start_method)
 
     def checking() -> None:
         try:
