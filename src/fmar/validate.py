@@ -139,8 +139,18 @@ class Pipeline:
     file costs the re-reading of its bucket only; a run with nothing changed reads no file.
     """
 
-    def __init__(self, root: Path, registry: Path, *, jobs: int | None = None, use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        registry: Path,
+        *,
+        jobs: int | None = None,
+        use_cache: bool = True,
+        start_method: str = "fork",
+    ) -> None:
         self.root = root
+        #: How the worker processes that read files are started (``multiprocessing``'s ``fork`` or ``spawn``).
+        self.start_method = start_method
         self.registry_dir = registry
         self.jobs = jobs or jobs_default()
         self.cache = Cache(registry, enabled=use_cache)
@@ -241,7 +251,7 @@ class Pipeline:
                 if progress:
                     progress(len(buckets[key]))
             return
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context(self.start_method)) as pool:
             futures = {pool.submit(_load_bucket, root, key, buckets[key], exchange, folder): key for key in keys}
             for future in as_completed(futures):
                 key = futures[future]

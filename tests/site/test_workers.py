@@ -11,9 +11,11 @@ import pytest
 from tests.conftest import GitRepo
 from tests.site.conftest import AS_OF, PAGE_SIZE, write_registry
 
+from fmar.generate.synthetic import generate
 from fmar.publish import background, workers
 from fmar.publish import build as build_module
 from fmar.publish.build import build
+from fmar.validate import PARALLEL_THRESHOLD, Pipeline
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -59,3 +61,16 @@ def test_results_come_back_in_order_and_a_failure_is_raised_here(method: str) ->
     assert workers.run(_square, 1, [3, 1, 2, 0, 5], jobs=2, start_method=method) == [10, 2, 5, 1, 26]
     with pytest.raises(ValueError, match="four"):
         workers.run(_square, 0, [1, 2, 4, 3], jobs=2, start_method=method)
+
+
+def test_files_are_read_alike_by_spawned_and_forked_workers(tmp_path: Path) -> None:
+    registry = tmp_path / "registry"
+    generate(registry, units=100, seed=5)
+    loaded = {}
+    for method in ("fork", "spawn"):
+        pipeline = Pipeline(tmp_path, registry, jobs=2, use_cache=False, start_method=method)
+        assert len(pipeline.layout.files) >= PARALLEL_THRESHOLD  # read by worker processes
+        registry_read, findings = pipeline.load()
+        loaded[method] = (sorted(registry_read.path_of(r) for r in registry_read.records()), findings)
+    assert loaded["spawn"] == loaded["fork"]
+    assert loaded["fork"][0]

@@ -134,7 +134,7 @@ def build(
 
 def _build(request: _Request, *, partial: bool) -> BuildResult:
     """One build; ``partial``: whether it may derive only what changed since the previous build."""
-    pipeline = Pipeline(request.root, request.registry_dir, jobs=request.jobs)
+    pipeline = Pipeline(request.root, request.registry_dir, jobs=request.jobs, start_method=request.start_method)
     planned = _plan(request, pipeline, partial)  # refuses a registry with errors
     inputs, history, previous = planned.inputs, planned.history, planned.previous
     moment = request.as_of or history.head_time or _latest(history, previous)
