@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from datetime import UTC, datetime
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -74,3 +75,15 @@ def test_files_are_read_alike_by_spawned_and_forked_workers(tmp_path: Path) -> N
         loaded[method] = (sorted(registry_read.path_of(r) for r in registry_read.records()), findings)
     assert loaded["spawn"] == loaded["fork"]
     assert loaded["fork"][0]
+
+
+def _exit_on_two(_: None, number: int) -> int:
+    if number == 2:
+        os._exit(3)  # a worker killed mid-task (out of memory, say)
+    return number
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_worker_that_dies_fails_the_run(method: str) -> None:
+    with pytest.raises(RuntimeError, match="ended without finishing task 2"):
+        workers.run(_exit_on_two, None, [0, 1, 2, 3], jobs=2, start_method=method)
