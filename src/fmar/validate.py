@@ -41,6 +41,18 @@ Progress = Callable[[int], None]
 
 
 @dataclass
+class Read:
+    """A registry read file by file (``Pipeline.read``), before the rules across records."""
+
+    registry: Registry
+    #: The findings of the layout and of each file alone, sorted.
+    findings: list[Finding]
+    #: Path -> JSON of the data of each valid record whose file was read in this run (``data_json``;
+    #: records whose results came from the cache are not here), when asked for.
+    data: dict[str, bytes]
+
+
+@dataclass
 class Validation:
     findings: list[Finding]
     files: int
@@ -67,9 +79,9 @@ def _load_bucket(
     """Read one bucket of files in a worker and store the pickled result under ``key`` in ``cache``.
 
     Only the key travels back (None), so a worker never waits for the parent to drain a pipe;
-    the blob itself comes back only if it could not be stored. With ``data`` (a folder), the
-    data of each valid record is also written there as JSON (``record_data``), for a caller that
-    needs the records' data as well as their models (``fmar build``) without parsing them again.
+    the blob itself comes back only if it could not be stored. With ``data`` (a scratch folder of
+    ``Pipeline.read``), the data of each valid record is also written there as JSON, for
+    ``Read.data``.
     """
     base = Path(root)
     read = [read_record(base, rel, kind) for rel, kind in items]
@@ -96,8 +108,8 @@ def data_json(values: dict[str, Any] | None) -> bytes | None:
         return None
 
 
-def record_data(folder: Path) -> dict[str, bytes]:
-    """Path -> JSON of the record's data, as ``Pipeline.load(data=folder)`` left them in ``folder``."""
+def _record_data(folder: Path) -> dict[str, bytes]:
+    """Path -> JSON of the record's data, as ``_load_bucket`` left them in ``folder``."""
     out: dict[str, bytes] = {}
     for path in folder.iterdir():
         out.update(marshal.loads(path.read_bytes()))
@@ -124,8 +136,18 @@ class Pipeline:
     file costs the re-reading of its bucket only; a run with nothing changed reads no file.
     """
 
-    def __init__(self, root: Path, registry: Path, *, jobs: int | None = None, use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        registry: Path,
+        *,
+        jobs: int | None = None,
+        use_cache: bool = True,
+        start_method: str = "fork",
+    ) -> None:
         self.root = root
+        #: How the worker processes that read files are started (``multiprocessing``'s ``fork`` or ``spawn``).
+        self.start_method = start_method
         self.registry_dir = registry
         self.jobs = jobs or jobs_default()
         self.cache = Cache(registry, enabled=use_cache)
@@ -159,17 +181,22 @@ class Pipeline:
             buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
         return buckets
 
-    def load(
-        self, progress: Progress | None = None, data: Path | None = None, *, cross_record: bool = True
-    ) -> tuple[Registry, list[Finding]]:
-        """Every record and every finding, reading only buckets of files that changed since the last run.
+    def load(self, progress: Progress | None = None) -> tuple[Registry, list[Finding]]:
+        """Every record and every finding, reading only buckets of files that changed since the last run."""
+        read = self.read(progress)
+        findings = sorted([*read.findings, *self.registry_findings(read.registry)])
+        self.remember(findings)
+        return read.registry, findings
 
-        ``data``: a folder where the files read (not those whose results were cached) leave their
-        records' data (see ``_load_bucket``). Without ``cross_record`` the findings are those of
-        the files alone: the caller runs ``registry_findings`` itself (and may ``remember`` all)."""
+    def read(self, progress: Progress | None = None, *, with_data: bool = False) -> Read:
+        """Every record and the findings of the files alone, reading only buckets of files that
+        changed since the last run; the caller runs ``registry_findings`` itself (and may
+        ``remember`` all). ``with_data``: also the data of the records read (``Read.data``), for a
+        caller that needs it as well as the models (``fmar build``) without parsing them again."""
         buckets = self._buckets()
         files: list[LoadedFile] = []
         missing = []
+        data: dict[str, bytes] = {}
         with collector_paused():
             for key, items in buckets.items():
                 blob = self.cache.load_bytes(key)
@@ -183,22 +210,22 @@ class Pipeline:
             # this process unpickles the buckets they have finished.
             with tempfile.TemporaryDirectory(prefix="fmar-buckets-") as scratch:
                 exchange = self.cache if self.cache.enabled else Cache.scratch(Path(scratch))
-                for key, blob in self._read(missing, buckets, exchange, progress, data):
+                folder = Path(scratch, "data") if with_data else None
+                if folder is not None:
+                    folder.mkdir()
+                for key, blob in self._read(missing, buckets, exchange, progress, folder):
                     read = blob if blob is not None else exchange.load_bytes(key)
                     if read is None:
                         raise OSError(f"a worker's results for {key} could not be read back from {exchange.directory}")
                     files.extend(pickle.loads(read))
+                if folder is not None:
+                    data = _record_data(folder)
             self.cache.prune("bucket-", set(buckets))
             files.sort(key=lambda f: f.path)
             registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
         findings = [finding(rel, problem) for rel, problem in self.layout.problems]
         findings.extend(finding(f.path, p) for f in files for p in f.problems)
-        if not cross_record:
-            return registry, sorted(findings)
-        findings.extend(self.registry_findings(registry))
-        findings.sort()
-        self.remember(findings)
-        return registry, findings
+        return Read(registry, sorted(findings), data)
 
     def remember(self, findings: list[Finding]) -> None:
         """Keep every finding of the registry as it is now, for a run with nothing changed."""
@@ -221,7 +248,7 @@ class Pipeline:
                 if progress:
                     progress(len(buckets[key]))
             return
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context(self.start_method)) as pool:
             futures = {pool.submit(_load_bucket, root, key, buckets[key], exchange, folder): key for key in keys}
             for future in as_completed(futures):
                 key = futures[future]

@@ -167,12 +167,12 @@ def test_bulk_zip_is_the_whole_export(built) -> None:  # type: ignore[no-untyped
 def test_interrupted_build_leaves_the_previous_site_whole(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     repo, site = built
     before = _tree(site)
-    from fmar.publish import build as build_module
+    from fmar.publish import exports
 
     def fail(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "_exports", fail)
+    monkeypatch.setattr(exports, "write_exports", fail)
     with pytest.raises(KeyboardInterrupt):
         build(repo.path, repo.path / "registry", site, AS_OF, jobs=1, page_size=PAGE_SIZE)
     assert _tree(site) == before

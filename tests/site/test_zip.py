@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, PAGE_SIZE
-from fmar.publish import build as build_module
 from fmar.publish import formats, zip_records
 from fmar.publish.build import build
 from fmar.publish.output import MANIFEST, load_manifest
@@ -211,7 +210,7 @@ def test_build_rezips_only_changed_entries(built, tmp_path: Path, monkeypatch: p
             report.write(json.dumps([stats.copied, stats.compressed]) + "\n")
         return stats
 
-    monkeypatch.setattr(build_module.formats, "write_zip", spy)
+    monkeypatch.setattr(formats, "write_zip", spy)
     build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     monkeypatch.undo()
     assert (out / "api/v1/all.zip").read_bytes() == (site / "api/v1/all.zip").read_bytes()
@@ -234,7 +233,7 @@ def test_a_zip_that_cannot_be_written_stops_the_build(built, tmp_path: Path, mon
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_module.formats, "write_zip", broken)
+    monkeypatch.setattr(formats, "write_zip", broken)
     with pytest.raises(RuntimeError, match=r"all\.zip could not be written: .*No space left"):
         build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -1,6 +1,7 @@
-"""One function run in a forked child process while this one goes on (a build has two cores and
-phases that use one): the child sees this process's memory as it was at the fork, and sends back
-its result (or its exception) through a pipe."""
+"""One function run in a child process while this one goes on (a build has two cores and
+phases that use one): forked, the child sees this process's memory as it was at the fork (with
+``start_method="spawn"`` the function and its arguments are pickled to it instead), and sends
+back its result (or its exception) through a pipe."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ T = TypeVar("T")
 
 
 class Background(Generic[T]):
-    def __init__(self, name: str, function: Callable[..., T], *args: Any) -> None:
-        context = get_context("fork")
+    def __init__(self, name: str, function: Callable[..., T], *args: Any, start_method: str = "fork") -> None:
+        context: Any = get_context(start_method)  # typeshed's BaseContext has no Process
         self._result, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_run, args=(sender, function, args), name=name)
         self._process.start()

@@ -11,11 +11,9 @@ errors, and says which and where.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from fmar.findings import Finding
 from fmar.loading.record_file import LoadedFile, read_record
@@ -25,7 +23,7 @@ from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
 from fmar.registry import Registry
-from fmar.validate import Pipeline, data_json, finding, record_data
+from fmar.validate import Pipeline, data_json, finding
 
 #: A partial build re-derives at most this share of the units; more is a full build.
 PARTIAL_SHARE = 0.2
@@ -69,15 +67,16 @@ def refuse_errors(findings: list[Finding], files: int) -> None:
         raise RegistryInvalid(sorted(findings), files)
 
 
-def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None) -> Inputs:
+def full(
+    pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None = None, *, start_method: str = "fork"
+) -> Inputs:
     """Every record. The files' own findings are checked here; the cross-record rules run in a
     child process until the caller calls ``Inputs.checking`` (which refuses errors)."""
     files = len(pipeline.layout.files)
-    with tempfile.TemporaryDirectory(prefix="fmar-data-") as scratch:
-        registry, findings = pipeline.load(progress, data=Path(scratch), cross_record=False)
-        refuse_errors(findings, files)
-        data = record_data(Path(scratch))
-    rules = Background("cross-record rules", pipeline.registry_findings, registry)
+    read = pipeline.read(progress, with_data=True)
+    registry, findings = read.registry, read.findings
+    refuse_errors(findings, files)
+    rules = Background("cross-record rules", pipeline.registry_findings, registry, start_method=start_method)
 
     def checking() -> None:
         try:
@@ -87,7 +86,9 @@ def full(pipeline: Pipeline, reason: str, progress: Callable[[int], None] | None
         pipeline.remember(found)
         refuse_errors(found, files)
 
-    return Inputs(registry, set(registry.units), True, reason=reason, files_read=files, data=data, checking=checking)
+    return Inputs(
+        registry, set(registry.units), True, reason=reason, files_read=files, data=read.data, checking=checking
+    )
 
 
 #: What identifies a file's content between builds: its blob id where Git vouches for it, else

@@ -1,0 +1,201 @@
+"""The exports under ``/api/v1/`` a build writes itself: the registry-wide documents (qualifications,
+changes and units as JSON and CSV, the index), the feeds, the schemas, the bulk download
+``all.zip`` (made in a child process while the build goes on) and the data package describing them.
+
+The record documents (one per unit, application, product and party) are written by
+``publish.records``; this module only joins what every unit's facts already hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from fmar.publish import derive, formats, pages, zip_writer
+from fmar.publish.background import Background
+from fmar.publish.documents import schema_texts
+from fmar.publish.feeds import feeds
+from fmar.publish.output import Staging, digest, fresh
+from fmar.publish.overview import Overview
+from fmar.publish.urls import API_ROOT
+from fmar.signing.records import iso
+
+
+def write_exports(staging: Staging, overview: Overview) -> None:
+    """The registry-wide exports, joined from each unit's encoded facts (see ``pages.encode``),
+    the feeds and the schemas."""
+    base = API_ROOT
+    units = list(overview.units())
+    files: dict[str, bytes] = {}
+    files["qualifications.json"] = (
+        b'{"as_of":'
+        + pages.encode(iso(overview.as_of))
+        + b',"format":'
+        + pages.encode(derive.FORMAT)
+        + b',"qualifications":'
+        + overview.qualifications_json()
+        + b"}\n"
+    )
+    files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
+        f.qualifications_csv for f in units
+    )
+    files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + overview.ledger.csv_body()
+    files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
+    files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts))
+    for name, data in files.items():
+        staging.put(f"{base}/{name}", data)
+    for rel, data in feeds(overview).items():
+        staging.put(f"{base}/feeds/{rel}", data)
+    for name, text in schema_texts().items():
+        staging.put(f"schemas/{name}", text.encode())
+
+
+#: The bulk download, and the data package describing the exports (neither is inside the zip).
+BULK, PACKAGE = "all.zip", "datapackage.json"
+_TABULAR = {
+    "qualifications.csv": derive.QUALIFICATION_COLUMNS,
+    "changes.csv": derive.CHANGE_COLUMNS,
+    "units.csv": derive.UNIT_COLUMNS,
+}
+_PACKAGED = ("index.json", "qualifications.json", *_TABULAR)
+
+
+def bulk_entries(manifest: dict[str, str]) -> list[str]:
+    """What ``all.zip`` holds: every file under the API folder and the schemas, but itself and the package."""
+    skip = {f"{API_ROOT}/{BULK}", f"{API_ROOT}/{PACKAGE}"}
+    return sorted(rel for rel in manifest if rel.startswith((f"{API_ROOT}/", "schemas/")) and rel not in skip)
+
+
+@dataclass(frozen=True)
+class ZipJob:
+    """What the child that makes ``all.zip`` is asked to do (sent to it through a pipe by ``ZipAhead``)."""
+
+    #: Where the zip is written (the staging folder's copy), and the folder its entries are read from.
+    path: Path
+    root: Path
+    names: list[str]
+    #: The live site's zip, whose entries in ``unchanged`` are copied rather than compressed again.
+    previous: Path
+    unchanged: set[str]
+    #: False when the zip is current: the child only hashes it.
+    write: bool
+
+
+class Bulk:
+    """``all.zip`` from the files already written, made in a child process while this one goes on.
+
+    Rebuilt only when one of its entries changed: its key is the hash of the entries' own manifest
+    keys, so an unchanged export costs a hash of names, not a recompression; entries whose inputs
+    did not change since the previous build are copied from its zip, not compressed again. The
+    child also hashes the zip for the data package, changed or not. ``ahead``: the child that
+    deflated the record documents already, which then writes the zip.
+    """
+
+    def __init__(self, staging: Staging, ahead: ZipAhead | None = None, *, start_method: str = "fork") -> None:
+        self.rel = f"{API_ROOT}/{BULK}"
+        self.names = bulk_entries(staging.manifest)
+        manifest = staging.manifest
+        self.key = digest("bulk", formats.zip_format(), "\n".join([f"{rel}={manifest[rel]}" for rel in self.names]))
+        self.write = not staging.is_current(self.rel, self.key)
+        path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
+        unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}
+        job = ZipJob(path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
+        self.child = (
+            ahead.start(job) if ahead is not None else Background("all.zip", write_zip, job, start_method=start_method)
+        )
+
+    def finish(self, staging: Staging) -> tuple[int, str]:
+        """Wait for the zip; its size and SHA-256."""
+        size_and_hash = self.child.result()
+        if self.write:
+            staging.manifest[self.rel] = self.key
+            staging.written += 1
+        return size_and_hash
+
+    def cancel(self) -> None:
+        self.child.cancel()
+
+
+class ZipAhead:
+    """A child process that deflates the documents written so far, then waits for the zip's job."""
+
+    def __init__(self, staging: Staging, *, start_method: str = "fork") -> None:
+        prefix = f"{API_ROOT}/"
+        paths = [f"{staging.root}/{rel}" for rel in staging.manifest if rel.startswith(prefix)]
+        receiver, self._sender = Pipe(duplex=False)
+        self.child: Background[tuple[int, str] | None] = Background(
+            "all.zip", _write_zip_when_asked, receiver, paths, start_method=start_method
+        )
+        receiver.close()
+
+    def start(self, job: ZipJob) -> Background[tuple[int, str]]:
+        self._sender.send(job)
+        self._sender.close()
+        return self.child  # type: ignore[return-value]  # None only when the job was never sent
+
+    def cancel(self) -> None:
+        self._sender.close()
+        self.child.cancel()
+
+
+def _write_zip_when_asked(asked: Connection, paths: list[str]) -> tuple[int, str] | None:
+    deflated = zip_writer.deflate_ahead(paths)
+    try:
+        job = asked.recv()
+    except EOFError:
+        return None  # the build stopped before the zip
+    return write_zip(job, deflated)
+
+
+def write_zip(job: ZipJob, deflated: zip_writer.Deflated | None = None) -> tuple[int, str]:
+    """Write ``all.zip`` as ``job`` says (unless it is current); its size and SHA-256."""
+    try:
+        if job.write:
+            formats.write_zip(
+                job.path, job.root, job.names, previous=job.previous, unchanged=job.unchanged, deflated=deflated
+            )
+        return formats.file_sha256(job.path)
+    except OSError as error:
+        raise RuntimeError(f"all.zip could not be written: {error}") from error
+
+
+def write_package(staging: Staging, overview: Overview, bulk: tuple[int, str], entries: int) -> None:
+    """``datapackage.json``: the tabular and JSON exports, and the zip."""
+    base = API_ROOT
+    size, sha = bulk
+    resources = []
+    for name in _PACKAGED:
+        data = (staging.root / base / name).read_bytes()
+        if name in _TABULAR:
+            resources.append(
+                formats.resource(
+                    name.removesuffix(".csv"),
+                    name,
+                    data,
+                    "csv",
+                    "text/csv",
+                    encoding="utf-8",
+                    schema=formats.table_schema(_TABULAR[name]),
+                )
+            )
+        else:
+            resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
+    zipped = {"name": "all", "path": BULK, "format": "zip", "mediatype": "application/zip"}
+    resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": entries})
+    package = formats.datapackage(iso(overview.as_of), sorted(resources, key=lambda r: r["name"]))
+    staging.put(f"{base}/{PACKAGE}", formats.json_bytes(package))
+
+
+__all__ = [
+    "BULK",
+    "PACKAGE",
+    "Bulk",
+    "ZipAhead",
+    "ZipJob",
+    "bulk_entries",
+    "write_exports",
+    "write_package",
+    "write_zip",
+]

@@ -1,0 +1,175 @@
+"""The document and page of each record: a unit's group (the unit and its applications, in a
+worker process) and, once every unit's facts are known, each product and party.
+
+A ``RecordWriter`` holds what that needs and is handed to each worker once (see ``workers``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from fmar.loading.record_file import parse_text
+from fmar.loading.text import decode
+from fmar.model import Record
+from fmar.publish import derive, formats, pages
+from fmar.publish.charts import histogram
+from fmar.publish.derive import Derived, ProductSummary
+from fmar.publish.documents import RecordDoc
+from fmar.publish.facts import UnitFacts, unit_facts
+from fmar.publish.facts import encode as encode_facts
+from fmar.publish.ledger import Row, ledger_row
+from fmar.publish.output import Staging, digest
+from fmar.publish.overview import Overview
+from fmar.publish.urls import api_url, page_url
+
+_TEMPLATE = {"market_unit": "unit", "product": "product", "party": "party"}
+
+
+class UnitsWritten(NamedTuple):
+    """What a worker sends back for a chunk of units."""
+
+    #: Manifest entries of the files written or kept, and how many were written.
+    manifest: dict[str, str]
+    written: int
+    #: Each unit's facts (``facts.encode``).
+    facts: list[bytes]
+    #: The units' changes as ledger rows.
+    rows: list[Row]
+
+
+@dataclass
+class RecordWriter:
+    """Writes records' documents and pages into ``staging``."""
+
+    derived: Derived
+    #: The repository root (record files are read from it when ``data`` lacks them).
+    root: Path
+    staging: Staging
+    meta: pages.Meta
+    #: ``lists.templates_digest()``: part of every page's key.
+    templates: str
+    #: Path -> JSON of a record's data, for the records this build read.
+    data: dict[str, bytes]
+
+    def units(self, units: list[str]) -> UnitsWritten:
+        """Each unit's statuses and facts, and the documents and pages of the unit and its
+        applications; the staging folder's own manifest is left as it was."""
+        staging = self.staging
+        kept = staging.manifest, staging.written
+        staging.manifest, staging.written = {}, 0
+        try:
+            out: list[bytes] = []
+            rows: list[Row] = []
+            for unit in units:
+                facts = unit_facts(self.derived, unit)
+                self._group(facts)
+                out.append(encode_facts(facts))
+                rows.extend(ledger_row(row, unit) for row in facts.changes)
+            return UnitsWritten(staging.manifest, staging.written, out, rows)
+        finally:
+            staging.manifest, staging.written = kept
+
+    def products_and_parties(self, overview: Overview) -> None:
+        """Write the document and page of each product and party (they need every unit's facts)."""
+        registry = self.derived.registry
+        for kind, ids in (("product", registry.products), ("party", registry.parties)):
+            for record_id in sorted(ids):
+                doc, data, extra = self._document(overview, kind, record_id)
+                self._page(kind, record_id, doc, extra, (data, repr(sorted(extra.items()))))
+
+    def _group(self, facts: UnitFacts) -> None:
+        """Write the documents of a unit and of its applications, and the unit's page, which shows
+        the applications too."""
+        documents = [self._document(None, "application", a) for a in facts.applications]
+        doc, data, _ = self._document(None, "market_unit", facts.unit)
+        applications = [application for application, _, _ in documents]
+        shown = (data, *(d for _, d, _ in documents))
+        self._page("market_unit", facts.unit, doc, {"applications": applications}, shown)
+
+    def _raw(self, record: Record) -> dict[str, Any]:
+        """The data of ``record`` as its file holds it: as this build read it, else read again."""
+        rel = self.derived.registry.path_of(record)
+        known = self.data.get(rel)
+        if known is not None:
+            return orjson.loads(known)  # type: ignore[no-any-return]
+        text, _ = decode((self.root / rel).read_bytes())
+        data, _, _ = parse_text(text or "")
+        return data or {}
+
+    def _document(
+        self, overview: Overview | None, kind: str, record_id: str
+    ) -> tuple[RecordDoc, bytes, dict[str, Any]]:
+        """Write a record's document; returns it, its bytes and its page's extra context."""
+        raw = self._raw(self.derived.registry.table(kind)[record_id])
+        doc, extra = self._doc(overview, kind, record_id, raw)
+        data = formats.json_bytes(doc)
+        self.staging.put(api_url(kind, record_id).lstrip("/"), data)
+        return doc, data, extra
+
+    def _page(
+        self,
+        kind: str,
+        record_id: str,
+        doc: RecordDoc,
+        extra: dict[str, Any],
+        inputs: tuple[bytes | str, ...],
+    ) -> None:
+        """Write a record's page from ``doc`` and ``extra``: a function of ``inputs`` (the documents
+        it shows, and what else made ``extra``), the frame and the templates."""
+        staging, meta = self.staging, self.meta
+        rel = page_url(kind, record_id).lstrip("/")
+        key = digest(self.templates, repr(meta.record_frame()), *inputs)
+        if not staging.is_current(rel, key):
+            record = self.derived.registry.table(kind)[record_id]
+            page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
+            staging.put(rel, page, key)
+
+    def _doc(
+        self, overview: Overview | None, kind: str, record_id: str, raw: dict[str, Any]
+    ) -> tuple[RecordDoc, dict[str, Any]]:
+        """A record's document and its page's extra context; products and parties need the ``overview``."""
+        derived = self.derived
+        registry = derived.registry
+        if kind == "market_unit":
+            return derive.unit_doc(derived, registry.units[record_id], raw), {}
+        if kind == "application":
+            answers = [self._raw(item) for item in registry.answers.get(record_id, [])]
+            return derive.application_doc(derived, record_id, raw, answers), {}
+        assert overview is not None, "products and parties are rendered after every unit's facts are known"
+        if kind == "product":
+            summary = overview.product_summaries.get(record_id) or ProductSummary()
+            doc = derive.product_doc(derived, record_id, raw, summary)
+            return doc, {
+                "by_technology": sorted(summary.by_technology.items()),
+                "by_area": sorted(summary.by_area.items()),
+            }
+        units = overview.units_by_fsp.get(record_id, [])
+        return derive.party_doc(derived, record_id, raw, len(units)), _party_extra(overview, record_id, units)
+
+
+def write_units(writer: RecordWriter, units: list[str]) -> UnitsWritten:
+    """``writer.units(units)``: the job each worker process runs for its chunks."""
+    return writer.units(units)
+
+
+def _title(record: Record) -> str:
+    return str(getattr(record, "name", None) or record.id)
+
+
+def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]) -> dict[str, Any]:
+    party = overview.parties[party_id]
+    context: dict[str, Any] = {"so": None, "chart": "", "open_applications": []}
+    if party.role.is_system_operator:
+        level = overview.service_level(party_id)
+        context["so"] = level
+        context["chart"] = histogram(level.decision_days, level.decision_target_days, f"Days to decide, {party_id}")
+        context["open_applications"] = overview.open_applications(party_id)
+    context["units"] = [{"id": unit_id, "name": name} for unit_id, name in units[: pages.PAGE_SIZE]]
+    return context
+
+
+__all__ = ["RecordWriter", "UnitsWritten", "write_units"]
