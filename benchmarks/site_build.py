@@ -7,7 +7,7 @@ For each size (registries from ``fmar generate``, cached in --work as ``benchmar
   b. the first rebuild after it, nothing changed (it has no spare site to update yet, so it links
      every file of the live site: a one-off cost);
   c. rebuild after 10 Market Units were edited and properly re-signed by their FSPs
-     (``fmar.authoring.author`` with the synthetic keys), so the loader accepts them;
+     (``fmar.writing.authoring.author`` with the synthetic keys), so the loader accepts them;
   d. rebuild with nothing changed;
   e. for the baseline sizes: plain mkdocs (the material theme, its defaults) building the same
      record pages as Markdown, against (a) on the same registry.
@@ -61,10 +61,10 @@ def resign_edits(registry: Path, count: int = EDITS, seed: int = SEED) -> dict[P
 
     Returns the original bytes of the edited files, to restore them.
     """
-    from fmar.authoring import author, write
     from fmar.generate.keys import example_key
     from fmar.generate.synthetic import NOW
     from fmar.loading.record_file import parse_text
+    from fmar.writing.authoring import author, write
 
     originals: dict[Path, bytes] = {}
     for path in sorted((registry / "market_unit").glob("*.yaml"))[:count]:

@@ -27,11 +27,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from fmar.authoring import new_id
+from fmar.core.ids import new_id
+from fmar.core.model import Application, MarketUnit
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
 from fmar.generate.synthetic import NOW
-from fmar.model import Application, MarketUnit
 from fmar.trust.revision import read_record
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -14,7 +14,7 @@ from fmar.generate import bundled
 from fmar.generate.keys import EXAMPLE_KEY_WARNING, example_key, write_private_key
 from fmar.generate.reference import OPERATOR_ID
 from fmar.trust.anchor import ANCHOR_PATH, anchor_data
-from fmar.writer import dumps
+from fmar.writing.writer import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 

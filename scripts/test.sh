@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run every test: the Python environment, the Debian tools the tests drive (ssh-keygen,
-# git, Chromium for the browser tests), lint, then the suite on every core.
+# git, Chromium for the browser tests), lint, types (mypy), the architecture (import-linter), the
+# README's layout table, then the suite on every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -19,4 +20,7 @@ fi
 bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/lint-imports --no-cache
+.venv/bin/python scripts/readme_layout.py --check
 .venv/bin/python -m pytest -n auto "$@"

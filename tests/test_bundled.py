@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from fmar.validate import validate
+from fmar.validation.pipeline import validate
 
 
 def test_bundled_registry_has_no_errors(bundled_registry: Path) -> None:

@@ -16,10 +16,10 @@ from tests.conftest import BUNDLED_REGISTRY
 from tests.core.hostile_cases import load_cases, plant
 
 from fmar.cli import cli
-from fmar.report import GITHUB_ANNOTATION_CAP
-from fmar.rules.catalogue import RULES
-from fmar.status import Status
-from fmar.validate import validate
+from fmar.cli.report import GITHUB_ANNOTATION_CAP
+from fmar.core.catalogue import RULES
+from fmar.core.status import Status
+from fmar.validation.pipeline import validate
 
 UNITS = sorted(path.stem for path in (BUNDLED_REGISTRY / "market_unit").glob("*.yaml"))
 #: What the bundled scenario (fmar/generate/bundled.py) sets up for each unit, as of 2026-12-01.

@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import BUNDLED_REGISTRY
 from tests.core.hostile_cases import FILES, Case, load_cases, plant
 
-from fmar.findings import Finding
-from fmar.registry import Registry
-from fmar.validate import Pipeline
+from fmar.core.findings import Finding
+from fmar.core.registry import Registry
+from fmar.validation.pipeline import Pipeline
 
 CASES = load_cases()
 GROUPS = sorted({case.group for case in CASES})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import BUNDLED_REGISTRY
 
-from fmar.ids import matches
+from fmar.core.ids import matches
 from fmar.loading.layout import scan
 
 

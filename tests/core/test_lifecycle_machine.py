@@ -18,16 +18,16 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from tests.conftest import BUNDLED_REGISTRY
 
+from fmar.core.lifecycle import replay
+from fmar.core.model import MarketUnit
+from fmar.core.registry import Registry
+from fmar.core.rules.registry import check_registry
+from fmar.core.status import application_status
 from fmar.generate import bundled
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
-from fmar.lifecycle import replay
-from fmar.model import MarketUnit
-from fmar.registry import Registry
-from fmar.rules.registry import check_registry
-from fmar.status import application_status
-from fmar.validate import Pipeline
-from fmar.writer import record_data
+from fmar.validation.pipeline import Pipeline
+from fmar.writing.writer import record_data
 
 UNIT, PRODUCT = "MU-KESTREL-000004", "SPEN-OU"
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from tests.conftest import BUNDLED_REGISTRY
 
-from fmar import schemas
+from fmar.core import schemas
 from fmar.loading.record_file import check_data
 
 

@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from tests.conftest import ROOT
 
 from fmar.cli import cli
-from fmar.findings import Rule
-from fmar.rules import catalogue
-from fmar.rules.catalogue import RULES
+from fmar.core import catalogue
+from fmar.core.catalogue import RULES
+from fmar.core.findings import Rule
 
 SOURCES = ROOT / "src" / "fmar"
-CATALOGUE = SOURCES / "rules" / "catalogue.py"
+CATALOGUE = SOURCES / "core" / "catalogue.py"
 
 
 def _source(module: str) -> Path | None:
@@ -55,7 +55,7 @@ def test_every_rule_is_named_in_the_list_and_used() -> None:
     used: set[str] = set()
     for path in SOURCES.rglob("*.py"):
         if path != CATALOGUE:
-            used |= {name.rsplit(".", 1)[1] for name in _imports(path) if name.startswith("fmar.rules.catalogue.")}
+            used |= {name.rsplit(".", 1)[1] for name in _imports(path) if name.startswith("fmar.core.catalogue.")}
     assert set(named) - used == set()
 
 
@@ -69,9 +69,9 @@ def test_fmar_rules_lists_exactly_the_catalogue() -> None:
 
 def test_rules_and_findings_never_import_the_loading_layer() -> None:
     # loading/ reads files and reports rules; the rules and the findings vocabulary never read files.
-    for path in [SOURCES / "findings.py", *sorted((SOURCES / "rules").glob("*.py"))]:
+    for path in [SOURCES / "core" / "findings.py", *sorted((SOURCES / "core" / "rules").glob("*.py"))]:
         assert not any(name.startswith("fmar.loading") for name in _imports(path)), path
-    assert {name.split(".")[1] for name in _imports(CATALOGUE)} == {"findings"}
+    assert {".".join(name.split(".")[:3]) for name in _imports(CATALOGUE)} == {"fmar.core.findings"}
     # Nor does anything they import, at any depth.
     reached: set[Path] = set()
     todo = sorted((SOURCES / "rules").glob("*.py"))

@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from tests.conftest import BUNDLED_REGISTRY, ROOT
 
-from fmar import schemas
 from fmar.cli import cli
-from fmar.model import KINDS, SCHEMA_VERSION
+from fmar.cli.schema_cmd import drift
+from fmar.core import schemas
+from fmar.core.model import KINDS, SCHEMA_VERSION
 
 SCHEMAS = ROOT / "schemas"
 
@@ -25,7 +26,7 @@ def _schema(kind: str) -> dict[str, Any]:
 
 
 def test_committed_schemas_match_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert schemas.drift(SCHEMAS) == []
+    assert drift(SCHEMAS) == []
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["schema", "check"])
     assert result.exit_code == 0, result.output
@@ -39,7 +40,7 @@ def test_drift_is_detected(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace('"maximum": 10000000', '"maximum": 1'), encoding="utf-8")
     (copy / schemas.file_name("market_unit")).unlink()
     (copy / "stray.v1.schema.json").write_text("{}", encoding="utf-8")
-    assert schemas.drift(copy) == ["market_unit", "outcome", "unexpected file stray.v1.schema.json"]
+    assert drift(copy) == ["market_unit", "outcome", "unexpected file stray.v1.schema.json"]
     result = CliRunner().invoke(cli, ["schema", "check", "--dir", str(copy)])
     assert result.exit_code == 1
 

@@ -6,14 +6,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fmar.core.model import Event
+from fmar.core.registry import Registry
+from fmar.core.rules.registry import check_registry
+from fmar.core.status import Status, application_status, next_change, unit_statuses
 from fmar.generate import bundled
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
-from fmar.model import Event
-from fmar.registry import Registry
-from fmar.rules.registry import check_registry
-from fmar.status import Status, application_status, next_change, unit_statuses
-from fmar.validate import Pipeline
+from fmar.validation.pipeline import Pipeline
 
 
 def test_a_later_material_change_does_not_reach_back_in_time(bundled_registry: Path) -> None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from fmar.findings import Problem
+from fmar.core.catalogue import RULES
+from fmar.core.findings import Problem
+from fmar.core.model.market_unit import Composition
+from fmar.core.model.product import MaterialChangePolicy
+from fmar.core.rules.record import privacy
+from fmar.core.status import material_change
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict, yaml11_trap
 from fmar.loading.text import decode
-from fmar.model.market_unit import Composition
-from fmar.model.product import MaterialChangePolicy
-from fmar.rules.catalogue import RULES
-from fmar.rules.record import privacy
-from fmar.status import material_change
 
 
 @pytest.mark.parametrize(

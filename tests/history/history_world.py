@@ -12,9 +12,9 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from fmar.cli import cli
+from fmar.core.model import MarketUnit
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
-from fmar.model import MarketUnit
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 SEED = "history-tests"

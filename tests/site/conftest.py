@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import GitRepo
 
+from fmar.core.reference import LicenceArea
 from fmar.generate import bundled
 from fmar.publish.build import build
-from fmar.reference import LicenceArea
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 HOSTILE_NAME = "<script>window.pwned=1</script> \"quoted\" 'x' javascript:alert(1) שלום"

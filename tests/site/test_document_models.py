@@ -15,7 +15,7 @@ from fmar.publish import derive, formats
 from fmar.publish.derive import Derived, ProductSummary
 from fmar.publish.documents import Counts
 from fmar.publish.inputs import signing_history
-from fmar.validate import Pipeline
+from fmar.validation.pipeline import Pipeline
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 

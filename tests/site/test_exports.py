@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
-from fmar.model import KINDS
+from fmar.core.model import KINDS
 from fmar.publish.build import build
 from fmar.publish.documents import schema_file
 from fmar.publish.formats import neutralise

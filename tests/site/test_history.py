@@ -8,10 +8,10 @@ import json
 import subprocess
 from datetime import UTC, datetime
 
-from fmar.authoring import author, write
 from fmar.generate.keys import example_key
 from fmar.loading.record_file import parse_text
 from fmar.publish.build import build
+from fmar.writing.authoring import author, write
 
 UNIT = "MU-VOLTAFLEX-000001"
 COMMIT_URL = "https://example.org/registry/commit/"
@@ -62,7 +62,7 @@ def test_pages_and_exports_show_every_version_from_git(git_repo, tmp_path) -> No
 
 
 def test_demo_site_shows_real_history(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from fmar.publish.demo import END, replay
+    from fmar.generate.demo import END, replay
 
     registry = replay(tmp_path / "repo", units=2)
     site = tmp_path / "site"

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from tests.conftest import GitRepo
 
 from fmar.cli import cli
+from fmar.core.model import MarketUnit
 from fmar.generate import bundled
 from fmar.generate.builder import Builder
-from fmar.model import MarketUnit
 from fmar.publish.build import BuildResult, build
 from fmar.publish.plan import RegistryInvalid
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fmar.publish.formats import compact_json, json_bytes
-from fmar.validate import data_json
+from fmar.validation.pipeline import data_json
 
 _SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()
 _FLOATS = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6).map(lambda f: round(f, 3))

@@ -6,13 +6,13 @@ import statistics
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fmar.core.workflow import service_levels
 from fmar.publish.derive import Derived
 from fmar.publish.facts import unit_facts
 from fmar.publish.inputs import signing_history
 from fmar.publish.ledger import ChangeLedger
 from fmar.publish.overview import Overview
-from fmar.validate import Pipeline
-from fmar.workflow import service_levels
+from fmar.validation.pipeline import Pipeline
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 

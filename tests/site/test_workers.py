@@ -16,7 +16,7 @@ from fmar.generate.synthetic import generate
 from fmar.publish import background, workers
 from fmar.publish import build as build_module
 from fmar.publish.build import build
-from fmar.validate import PARALLEL_THRESHOLD, Pipeline
+from fmar.validation.pipeline import PARALLEL_THRESHOLD, Pipeline
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

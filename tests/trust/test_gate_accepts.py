@@ -15,7 +15,7 @@ from fmar.loading.record_file import parse_text
 from fmar.signing.records import iso, sign_data
 from fmar.signing.sshsig import public_key_line
 from fmar.trust.gate import check
-from fmar.writer import dumps
+from fmar.writing.writer import dumps
 
 
 def _clean(scenario: Scenario) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from fmar.core.model import Party
 from fmar.generate.keys import example_key
 from fmar.loading.record_file import parse_text
-from fmar.model import Party
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.records import iso, sign_data
 from fmar.signing.sshsig import NAMESPACE, fingerprint, load_private_key, public_key_line

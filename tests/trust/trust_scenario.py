@@ -15,8 +15,8 @@ from fmar.loading.record_file import parse_text
 from fmar.signing.records import sign_data
 from fmar.signing.sshsig import PrivateKey
 from fmar.trust.gate import GateResult, check
-from fmar.validate import Pipeline
-from fmar.writer import dumps
+from fmar.validation.pipeline import Pipeline
+from fmar.writing.writer import dumps
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The base branch is merged at this time, after every bundled signature.

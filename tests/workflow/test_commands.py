@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import GitRepo
 from tests.workflow.cli import fmar, key
 
-from fmar.schemas import package_schema
-from fmar.validate import Pipeline
-from fmar.workflow.package import build_package, package_json
+from fmar.core.schemas import package_schema
+from fmar.core.workflow.package import build_package, package_json
+from fmar.validation.pipeline import Pipeline
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from fmar.validate import Pipeline
-from fmar.workflow.codeowners import codeowners
+from fmar.core.workflow.codeowners import codeowners
+from fmar.validation.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fmar.validate import Pipeline
-from fmar.workflow.service_levels import clock, percentile
+from fmar.core.workflow.service_levels import clock, percentile
+from fmar.validation.pipeline import Pipeline
 
 
 def test_percentile_interpolates_like_a_spreadsheet() -> None:

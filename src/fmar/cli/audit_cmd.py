@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from fmar import gitrepo, report
+from fmar import gitrepo
+from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option
-from fmar.findings import has_errors
+from fmar.core.findings import has_errors
 from fmar.history.audit import PUBLISHED_HEADS, audit, record_head
 from fmar.history.index import build_index
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from fmar import report
+from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, UsageError, format_option, parse_moment, registry_option
 
 _STARTED = time.monotonic()
@@ -102,8 +102,8 @@ def _serve(folder: Path, port: int) -> None:
 @click.option("--port", type=int, default=8000, show_default=True)
 def demo(units: int, out: Path | None, no_serve: bool, port: int) -> None:
     """Replay a year of registry activity into a fresh Git repository, build its site and serve it."""
+    from fmar.generate.demo import END, replay
     from fmar.publish.build import build as build_site
-    from fmar.publish.demo import END, replay
 
     base = out or Path(tempfile.mkdtemp(prefix="fmar-demo-"))
     repo = base / "repo"

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from fmar import report
+from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option
-from fmar.findings import has_errors
+from fmar.core.findings import has_errors
 from fmar.gitrepo import GitError
-from fmar.paths import repository_root
+from fmar.loading.paths import repository_root
 from fmar.trust.gate import check as check_change
 
 

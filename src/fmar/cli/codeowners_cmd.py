@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import EXIT_FINDINGS, registry_option
-from fmar.validate import Pipeline
-from fmar.workflow.codeowners import codeowners as render
+from fmar.core.workflow.codeowners import codeowners as render
+from fmar.validation.pipeline import Pipeline
 
 
 @click.command()

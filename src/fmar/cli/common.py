@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from fmar.paths import locate_registry
+from fmar.loading.paths import locate_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -22,21 +22,21 @@ from fmar.cli.record_io import (
     signing_time,
     write_record,
 )
-from fmar.findings import Problem
-from fmar.model import MarketUnit
-from fmar.reference import GSP_GROUP_OF_AREA, LicenceArea
-from fmar.registry import Registry
-from fmar.rules.catalogue import (
+from fmar.core.catalogue import (
     BAD_INPUT_FILE,
     MATERIAL_CHANGE,
     UNIT_ADD_OR_UPDATE,
     UNKNOWN_PRODUCT_VERSION,
     UNRESOLVED_REFERENCE,
 )
-from fmar.workflow.changes import impacts
-from fmar.workflow.eligibility import eligibility
-from fmar.workflow.forms import application_fields, current_version, event_fields
-from fmar.writer import dumps, record_path
+from fmar.core.findings import Problem
+from fmar.core.model import MarketUnit
+from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
+from fmar.core.registry import Registry
+from fmar.core.workflow.changes import impacts
+from fmar.core.workflow.eligibility import eligibility
+from fmar.core.workflow.forms import application_fields, current_version, event_fields
+from fmar.writing.writer import dumps, record_path
 
 _UNIT_FLAGS = (
     ("name", str),

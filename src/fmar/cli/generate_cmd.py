@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from fmar.cli.common import UsageError, show_progress
 from fmar.generate.synthetic import generate as generate_registry
-from fmar.validate import jobs_default
+from fmar.validation.pipeline import jobs_default
 
 
 @click.command()

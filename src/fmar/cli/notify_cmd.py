@@ -15,8 +15,8 @@ import click
 from fmar import gitrepo
 from fmar.cli.common import UsageError, registry_option
 from fmar.cli.record_io import load_registry
-from fmar.model import KINDS
-from fmar.workflow.notification import atom_feed, by_recipient, notices, recipient_json, recipient_markdown
+from fmar.core.model import KINDS
+from fmar.core.workflow.notification import atom_feed, by_recipient, notices, recipient_json, recipient_markdown
 
 
 def _git(root: Path, *args: str) -> str:

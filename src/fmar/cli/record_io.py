@@ -1,6 +1,6 @@
 """Plumbing shared by the commands that write records: keys, the registry with its recorded times, writing.
 
-Every record goes through ``fmar.authoring.author`` (schema and single-record rules) and then
+Every record goes through ``fmar.writing.authoring.author`` (schema and single-record rules) and then
 the cross-record rules with the whole registry; nothing is written when either says no.
 """
 
@@ -15,19 +15,19 @@ from typing import Any, TypeVar
 
 import click
 
-from fmar.authoring import RecordRejected, author, write
 from fmar.cli.common import EXIT_FINDINGS, UsageError, parse_moment
-from fmar.findings import Finding, Problem
+from fmar.core.catalogue import UNRESOLVED_REFERENCE
+from fmar.core.findings import Finding, Problem
+from fmar.core.model import SCHEMA_VERSION, Application
+from fmar.core.registry import Registry
+from fmar.core.workflow.drafting import errors, key_problem, problems_with
 from fmar.history.recorded import load_with_history
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict
-from fmar.model import SCHEMA_VERSION, Application
-from fmar.registry import Registry
-from fmar.rules.catalogue import UNRESOLVED_REFERENCE
 from fmar.signing.sshsig import PrivateKey, SignatureError, load_private_key
-from fmar.validate import finding
-from fmar.workflow.drafting import errors, key_problem, problems_with
-from fmar.writer import dumps, record_path
+from fmar.validation.pipeline import finding
+from fmar.writing.authoring import RecordRejected, author, write
+from fmar.writing.writer import dumps, record_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 PASSPHRASE_ENV = "FMAR_KEY_PASSPHRASE"

@@ -7,7 +7,7 @@ import json
 import click
 
 from fmar.cli.common import format_option
-from fmar.rules.catalogue import RULES
+from fmar.core.catalogue import RULES
 
 
 def rules_markdown() -> str:

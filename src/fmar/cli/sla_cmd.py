@@ -9,8 +9,8 @@ import click
 
 from fmar.cli.common import format_option, registry_option
 from fmar.cli.record_io import as_of_option, load_registry, signing_time
+from fmar.core.workflow.service_levels import summaries
 from fmar.signing.records import iso
-from fmar.workflow.service_levels import summaries
 
 
 def _days(value: float | None) -> str:

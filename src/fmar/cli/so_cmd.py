@@ -21,14 +21,14 @@ from fmar.cli.record_io import (
     signing_time,
     write_record,
 )
-from fmar.model import Application
-from fmar.model.outcome import FailureReason
-from fmar.registry import Registry
-from fmar.rules.catalogue import UNRESOLVED_REFERENCE
+from fmar.core.catalogue import UNRESOLVED_REFERENCE
+from fmar.core.model import Application
+from fmar.core.model.outcome import FailureReason
+from fmar.core.registry import Registry
+from fmar.core.workflow.forms import event_fields, outcome_fields
+from fmar.core.workflow.package import build_package, package_json
+from fmar.core.workflow.service_levels import inbox as inbox_of
 from fmar.signing.records import iso
-from fmar.workflow.forms import event_fields, outcome_fields
-from fmar.workflow.package import build_package, package_json
-from fmar.workflow.service_levels import inbox as inbox_of
 
 _MERGE_HINT = "next: commit it on a branch and open a pull request; the FSP is told when it is merged"
 

@@ -11,12 +11,12 @@ import click
 
 from fmar import gitrepo
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, parse_moment, registry_option
-from fmar.findings import has_errors
+from fmar.core.findings import has_errors
+from fmar.core.registry import Registry
+from fmar.core.status import Qualification, qualification_json, unit_statuses
 from fmar.history.asof import AsOfAnswer, as_of
 from fmar.history.index import build_index
 from fmar.history.recorded import loaded_with_history
-from fmar.registry import Registry
-from fmar.status import Qualification, qualification_json, unit_statuses
 
 
 def _moment(value: Any) -> str | None:

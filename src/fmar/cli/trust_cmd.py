@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from fmar import report
+from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
 from fmar.cli.record_io import load_key, signing_time
+from fmar.loading.paths import locate_registry
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
-from fmar.paths import locate_registry
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
 from fmar.trust.anchor import ANCHOR_PATH
@@ -25,7 +25,8 @@ def _read_data(file: Path) -> dict:
     text, problems = decode(file.read_bytes())
     data, _, more = parse_text(text) if text is not None else (None, None, [])
     if data is None:
-        first = (problems or more or [None])[0]
+        found = [*problems, *more]
+        first = found[0] if found else None
         detail = f": {first.code} {first.message}" if first else ""
         raise UsageError(f"{file} is not a readable record{detail}; run fmar validate for details")
     return data

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from fmar import report
+from fmar.cli import report
 from fmar.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -18,8 +18,8 @@ from fmar.cli.common import (
     relative,
     show_progress,
 )
-from fmar.findings import has_errors
-from fmar.validate import Pipeline, only
+from fmar.core.findings import has_errors
+from fmar.validation.pipeline import Pipeline, only
 
 
 @click.command()

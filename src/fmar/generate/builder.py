@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fmar.authoring import author, write
-from fmar.authoring import new_id as new_id_
+from fmar.core.ids import new_id as new_id_
+from fmar.core.model import KINDS, Application, MarketUnit, Outcome, Record
+from fmar.core.model.process import PHASES
+from fmar.core.registry import Registry
+from fmar.core.workflow import forms
 from fmar.generate.reference import (
     CATALOGUE,
     DSO_PRODUCTS,
@@ -19,12 +22,9 @@ from fmar.generate.reference import (
     SYSTEM_OPERATORS,
     ProductSpec,
 )
-from fmar.model import KINDS, Application, MarketUnit, Outcome, Record
-from fmar.model.process import PHASES
-from fmar.registry import Registry
 from fmar.signing.records import iso
 from fmar.signing.sshsig import PrivateKey, public_key_line
-from fmar.workflow import forms
+from fmar.writing.authoring import author, write
 
 KeyFor = Callable[[str], PrivateKey]
 #: When the example keys of reference parties become valid.

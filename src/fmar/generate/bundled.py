@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
-from fmar.reference import GSP_GROUP_OF_AREA, LicenceArea
 
 SEED = "bundled"
 START = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)

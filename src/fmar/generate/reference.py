@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fmar.reference import LicenceArea
+from fmar.core.reference import LicenceArea
 
 
 @dataclass(frozen=True)

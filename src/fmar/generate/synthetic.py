@@ -21,11 +21,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from fmar.core.ids import CROCKFORD
+from fmar.core.model import Application, MarketUnit
+from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
-from fmar.ids import CROCKFORD
-from fmar.model import Application, MarketUnit
-from fmar.reference import GSP_GROUP_OF_AREA, LicenceArea
 
 #: "Now" of every synthetic registry, so statuses and files are the same on every run.
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fmar import gitrepo
+from fmar.core.registry import Registry
+from fmar.core.status import Qualification, unit_statuses
 from fmar.history.index import Commit, HistoryIndex
 from fmar.history.recorded import record_of, times_from
 from fmar.history.versions import parse_blob
 from fmar.loading.record_file import check_data
-from fmar.registry import Registry
-from fmar.status import Qualification, unit_statuses
 
 #: Earlier than any record: an outcome or event counted "known" regardless of when it was recorded.
 _ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)

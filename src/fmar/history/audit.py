@@ -17,13 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from fmar import gitrepo
-from fmar.cache import Cache
-from fmar.findings import Finding, Rule
-from fmar.history.index import Change, HistoryIndex
-from fmar.history.recorded import record_of
-from fmar.history.versions import parse_blob
-from fmar.model import Party
-from fmar.rules.catalogue import (
+from fmar.core.catalogue import (
     HISTORIC_KEY_UNKNOWN,
     HISTORIC_SIGNATURE_INVALID,
     HISTORIC_VERSION_UNREADABLE,
@@ -36,8 +30,14 @@ from fmar.rules.catalogue import (
     PUBLISHED_HEAD_OFF_MAIN_LINE,
     UNKNOWN_SIGNER,
 )
+from fmar.core.findings import Finding, Rule
+from fmar.core.model import Party
+from fmar.history.index import Change, HistoryIndex
+from fmar.history.recorded import record_of
+from fmar.history.versions import parse_blob
 from fmar.signing.records import iso
 from fmar.trust.signatures import check_signature
+from fmar.validation.cache import Cache
 
 #: Where the list of published heads lives, relative to the repository root.
 PUBLISHED_HEADS = Path("audit/published-heads.txt")

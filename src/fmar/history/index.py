@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fmar import gitrepo
-from fmar.cache import Cache
+from fmar.validation.cache import Cache
 
 _SIGNER = re.compile(rb"^signature:\s*\n(?:[ \t]+.*\n)*?[ \t]+signer:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
 _FORMAT = "%x01%H%x00%P%x00%ct%x00%at%x00%an <%ae>%x00%cn <%ce>"

@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 from fmar import gitrepo
-from fmar.findings import Finding
+from fmar.core.findings import Finding
+from fmar.core.model import KINDS
+from fmar.core.registry import Registry
 from fmar.history.index import Addition, Change, HistoryIndex, build_index
-from fmar.model import KINDS
-from fmar.registry import Registry
-from fmar.validate import Pipeline
+from fmar.validation.pipeline import Pipeline
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from fmar import gitrepo
+from fmar.core.model import Event, Outcome
+from fmar.core.registry import Registry, effective_at
 from fmar.history.index import HistoryIndex
 from fmar.history.versions import Version, record_path, version_json, versions_of
-from fmar.model import Event, Outcome
-from fmar.registry import Registry, effective_at
 from fmar.signing.records import iso
 
 

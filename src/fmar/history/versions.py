@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from fmar import gitrepo
-from fmar.findings import json_path
+from fmar.core.findings import json_path
+from fmar.core.model import KINDS
 from fmar.history.index import HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
-from fmar.model import KINDS
 from fmar.signing.records import iso
 
 

@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from fmar.findings import Problem, Rule
-from fmar.model import KINDS
-from fmar.rules.catalogue import BAD_FILE_NAME, MISPLACED_FILE, NOT_A_REGULAR_FILE, UNKNOWN_KIND_FOLDER, UNREADABLE_FILE
+from fmar.core.catalogue import (
+    BAD_FILE_NAME,
+    MISPLACED_FILE,
+    NOT_A_REGULAR_FILE,
+    UNKNOWN_KIND_FOLDER,
+    UNREADABLE_FILE,
+)
+from fmar.core.findings import Problem, Rule
+from fmar.core.model import KINDS
 
 
 @dataclass

@@ -9,14 +9,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fmar.findings import Problem
+from fmar.core.catalogue import ID_NOT_FILE_NAME, KIND_NOT_FOLDER, UNKNOWN_SCHEMA_VERSION, UNREADABLE_FILE
+from fmar.core.findings import Problem
+from fmar.core.model import KINDS, SCHEMA_VERSION, Record
+from fmar.core.rules.record import check_record
 from fmar.loading.fast_yaml import parse_fast
 from fmar.loading.schema_errors import problems_from
 from fmar.loading.strict_yaml import SourceMap, parse_strict
 from fmar.loading.text import decode
-from fmar.model import KINDS, SCHEMA_VERSION, Record
-from fmar.rules.catalogue import ID_NOT_FILE_NAME, KIND_NOT_FOLDER, UNKNOWN_SCHEMA_VERSION, UNREADABLE_FILE
-from fmar.rules.record import check_record
 
 
 @dataclass(slots=True)

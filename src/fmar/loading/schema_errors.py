@@ -7,9 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from fmar.findings import Problem
-from fmar.model import KINDS
-from fmar.rules.catalogue import (
+from fmar.core.catalogue import (
     MISSING_FIELD,
     OUT_OF_BOUNDS,
     UNKNOWN_FIELD,
@@ -17,6 +15,8 @@ from fmar.rules.catalogue import (
     WRONG_FORMAT,
     WRONG_TYPE,
 )
+from fmar.core.findings import Problem
+from fmar.core.model import KINDS
 
 _TYPE_ERRORS = {
     "string_type",

@@ -19,8 +19,7 @@ from typing import Any
 
 import yaml
 
-from fmar.findings import Problem, Rule
-from fmar.rules.catalogue import (
+from fmar.core.catalogue import (
     AMBIGUOUS_PLAIN_VALUE,
     ANCHOR_OR_ALIAS,
     DUPLICATE_KEY,
@@ -32,6 +31,7 @@ from fmar.rules.catalogue import (
     YAML_SYNTAX_ERROR,
     YAML_TAG,
 )
+from fmar.core.findings import Problem, Rule
 
 #: Deepest nesting of mappings and sequences accepted.
 MAX_DEPTH = 16

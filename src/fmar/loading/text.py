@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fmar.findings import Problem
-from fmar.rules.catalogue import FILE_TOO_LARGE, FORBIDDEN_CHARACTER, NOT_UTF8
+from fmar.core.catalogue import FILE_TOO_LARGE, FORBIDDEN_CHARACTER, NOT_UTF8
+from fmar.core.findings import Problem
 
 #: Largest registry file accepted, in bytes. Real records are 1 to 6 KiB.
 MAX_FILE_BYTES = 64 * 1024

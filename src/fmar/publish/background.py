@@ -30,7 +30,7 @@ class Background(Generic[T]):
         self._process.join()
         if isinstance(outcome, BaseException):
             raise outcome
-        return outcome  # type: ignore[no-any-return]
+        return outcome
 
     def cancel(self) -> None:
         """Stop the child if it still runs (after ``result`` this only tidies up)."""

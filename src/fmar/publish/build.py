@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from fmar import gitrepo
-from fmar.memory import collector_paused, frozen
-from fmar.model import Record
+from fmar.core.model import Record
+from fmar.core.registry import Registry
 from fmar.publish import docs_site, exports, lists, pages, plan, workers
 from fmar.publish.background import Background
 from fmar.publish.derive import Derived
@@ -31,9 +31,9 @@ from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
 from fmar.publish.records import RecordWriter, write_units
 from fmar.publish.state import BuildState, forget_state, load_state, new_serial, save_state, seal_state
-from fmar.registry import Registry
 from fmar.signing.records import iso
-from fmar.validate import Pipeline, jobs_default
+from fmar.validation.memory import collector_paused, frozen
+from fmar.validation.pipeline import Pipeline, jobs_default
 
 #: Units per task of a worker process.
 _CHUNK = 2000

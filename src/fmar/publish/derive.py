@@ -1,4 +1,4 @@
-"""Pure derivation of the export documents from records, statuses (``fmar.status``) and history.
+"""Pure derivation of the export documents from records, statuses (``fmar.core.status``) and history.
 
 No I/O here: every function takes data and returns the document as its model
 (``publish.documents``, the one statement of each export's shape; built with ``model_construct``,
@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fmar.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
+from fmar.core.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
+from fmar.core.registry import Registry
+from fmar.core.status import Qualification, application_status, qualification_json, unit_statuses
 from fmar.publish.documents import (
     API_VERSION,
     ApplicationDoc,
@@ -29,9 +31,7 @@ from fmar.publish.documents import (
 )
 from fmar.publish.inputs import Change, History, RecordedTime
 from fmar.publish.urls import api_url, export_url, page_url, record_url
-from fmar.registry import Registry
 from fmar.signing.records import iso
-from fmar.status import Qualification, application_status, qualification_json, unit_statuses
 
 FORMAT = f"fmar-export/v{API_VERSION}"
 

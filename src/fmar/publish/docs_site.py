@@ -20,15 +20,15 @@ from typing import Any
 
 import yaml
 
-from fmar.model import KINDS
-from fmar.model.process import PHASES, Process
+from fmar.core.catalogue import RULES
+from fmar.core.model import KINDS
+from fmar.core.model.process import PHASES, Process
+from fmar.core.schemas import file_name, record_schema
 from fmar.publish.documents import EXPORT_MODELS, schema_file
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
 from fmar.publish.urls import API_ROOT, change_url
-from fmar.rules.catalogue import RULES
-from fmar.schemas import file_name, record_schema
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 #: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fmar.schemas import envelope, render
+from fmar.core.schemas import envelope, render
 
 #: Version of the export format; it is also the /api/v<N>/ folder.
 API_VERSION = 1
@@ -40,7 +40,7 @@ class HistoryEntry(_Doc):
 
 
 class QualificationDoc(_Doc):
-    """The derived status of one application (from fmar.status)."""
+    """The derived status of one application (from fmar.core.status)."""
 
     unit: str
     product: str

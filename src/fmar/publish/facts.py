@@ -15,14 +15,14 @@ import marshal
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from fmar.model import Outcome
+from fmar.core.model import Outcome
+from fmar.core.status import LIVE, OPEN, next_change, qualification_json
+from fmar.core.workflow.service_levels import ServiceFact, service_fact
 from fmar.publish import derive, formats, pages
 from fmar.publish.derive import Derived
 from fmar.publish.inputs import Change
 from fmar.publish.urls import api_url, page_url, site_file
 from fmar.signing.records import iso
-from fmar.status import LIVE, OPEN, next_change, qualification_json
-from fmar.workflow.service_levels import ServiceFact, service_fact
 
 
 class Contribution(NamedTuple):
@@ -196,7 +196,7 @@ def decode(blob: bytes) -> UnitFacts:
     without calling their constructors."""
     values = marshal.loads(blob)
     moment = values[13]
-    return _new(  # type: ignore[no-any-return]
+    return _new(
         UnitFacts,
         (
             *values[:8],

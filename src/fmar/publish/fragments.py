@@ -14,9 +14,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from fmar.core.status import Status
 from fmar.publish.documents import HistoryEntry, RecordDoc
 from fmar.publish.urls import application_url, page_url
-from fmar.status import Status
 
 _DASH = "—"
 

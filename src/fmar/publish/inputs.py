@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fmar import gitrepo
-from fmar.registry import Registry
+from fmar.core.registry import Registry
 
 
 @dataclass(frozen=True, slots=True)

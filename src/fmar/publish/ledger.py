@@ -17,6 +17,7 @@ import csv
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from fmar.publish.facts import ChangeRow
 
@@ -60,7 +61,7 @@ class ChangeLedger:
             kept = (r for r in self.rows() if r[4] not in wanted)
             self.__dict__.update(ChangeLedger.of([*kept, *rows]).__dict__)
             return
-        columns = (self.lines, self.so, self.product, self.unit, self.group)
+        columns: tuple[list[Any], ...] = (self.lines, self.so, self.product, self.unit, self.group)
         for i in reversed(drop):
             for column in columns:
                 del column[i]
@@ -82,7 +83,8 @@ class ChangeLedger:
 def change_of(line: bytes, so: str, product: str, unit: str) -> ChangeRow:
     """The ``ChangeRow`` whose line of changes.csv is ``line``."""
     cells = next(csv.reader([line.decode()]))
-    return ChangeRow(*cells, so, product, unit, line)  # type: ignore[arg-type]
+    recorded_at, kind, record_id, action, commit, signer, fields = cells
+    return ChangeRow(recorded_at, kind, record_id, action, commit, signer, fields, so, product, unit, line)
 
 
 __all__ = ["ChangeLedger", "Row", "change_of", "ledger_row"]

@@ -14,11 +14,11 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from fmar.model import Party, Process, Product
+from fmar.core.model import Party, Process, Product
+from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate
 from fmar.publish.derive import ProductSummary
 from fmar.publish.facts import UnitFacts
 from fmar.publish.ledger import ChangeLedger
-from fmar.workflow.service_levels import ServiceFact, ServiceLevel, aggregate
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from fmar.model import MarketUnit
+from fmar.core.model import MarketUnit
 from fmar.publish import fragments
 from fmar.publish.formats import compact_json, templates
 from fmar.publish.fragments import status_label

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from fmar.findings import Finding
+from fmar.core.findings import Finding
+from fmar.core.model import Record
+from fmar.core.registry import Registry
 from fmar.loading.record_file import LoadedFile, read_record
-from fmar.model import Record
 from fmar.publish.background import Background
 from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
-from fmar.registry import Registry
-from fmar.validate import Pipeline, data_json, finding
+from fmar.validation.pipeline import Pipeline, data_json, finding
 
 #: A partial build re-derives at most this share of the units; more is a full build.
 PARTIAL_SHARE = 0.2
@@ -115,7 +115,7 @@ def group_of(registry: Registry, record: Record, application_unit: dict[str, str
     if kind == "market_unit":
         return record.id
     if kind == "application":
-        return record.unit  # type: ignore[attr-defined,no-any-return]
+        return record.unit  # type: ignore[attr-defined]
     application = record.application  # type: ignore[attr-defined]
     known = registry.applications.get(application)
     return known.unit if known is not None else application_unit.get(application)

@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from fmar.core.model import Record
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
-from fmar.model import Record
 from fmar.publish import derive, formats, pages
 from fmar.publish.charts import histogram
 from fmar.publish.derive import Derived, ProductSummary
@@ -95,7 +95,7 @@ class RecordWriter:
         rel = self.derived.registry.path_of(record)
         known = self.data.get(rel)
         if known is not None:
-            return orjson.loads(known)  # type: ignore[no-any-return]
+            return orjson.loads(known)
         text, _ = decode((self.root / rel).read_bytes())
         data, _, _ = parse_text(text or "")
         return data or {}

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fmar.cache import Cache
 from fmar.loading.record_file import LoadedFile
 from fmar.publish.facts import UnitFacts, decode, encode
 from fmar.publish.ledger import ChangeLedger
 from fmar.publish.output import MANIFEST
+from fmar.validation.cache import Cache
 
 #: Kinds whose records every unit group may refer to: always loaded whole.
 REFERENCE_KINDS = frozenset({"party", "product", "process"})

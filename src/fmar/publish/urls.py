@@ -6,7 +6,7 @@ its file under the output folder. Pure and import-light: the lowest layer of ``f
 
 from __future__ import annotations
 
-from fmar.model import Application, Record
+from fmar.core.model import Application, Record
 from fmar.publish.documents import API_VERSION
 
 #: The folder of the JSON exports (``/api/v<N>/``, N the export format's version).

@@ -15,6 +15,7 @@ import struct
 import zipfile
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import add, mul, sub
@@ -93,6 +94,7 @@ class Directory:
 
     def copyable(self, names: list[bytes], wanted: list[bool]) -> list[int]:
         """For each of ``names``, the entry of that name if it is ``wanted`` and ours, else -1."""
+        found: Sequence[int]
         if names == self.names:  # usually: no index needed
             found, ours = range(len(names)), self.ours
         else:

@@ -217,7 +217,8 @@ def _runs(fd: int, directory: Directory, source: list[int], encoded: list[bytes]
 
 def _fresh(runs: dict[int, tuple[int, int]], total: int) -> list[int]:
     """The entries outside ``runs``."""
-    out, i = [], 0
+    out: list[int] = []
+    i = 0
     for start, (_, count) in sorted(runs.items()):
         out.extend(range(i, start))
         i = start + count

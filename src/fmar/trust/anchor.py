@@ -10,13 +10,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationError
 
-from fmar.findings import Problem
-from fmar.ids import PartyId
-from fmar.model import Party
-from fmar.model.base import SCHEMA_VERSION, Signature
-from fmar.model.common import Strict
-from fmar.model.party import PublicKey
-from fmar.rules.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR, ANCHOR_KEYS_MISMATCH
+from fmar.core.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR, ANCHOR_KEYS_MISMATCH
+from fmar.core.findings import Problem
+from fmar.core.ids import PartyId
+from fmar.core.model import Party
+from fmar.core.model.base import SCHEMA_VERSION, Signature
+from fmar.core.model.common import Strict
+from fmar.core.model.party import PublicKey
 from fmar.signing.records import sign_data
 from fmar.signing.sshsig import PrivateKey
 from fmar.trust.signatures import check_signature

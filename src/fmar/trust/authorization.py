@@ -10,16 +10,16 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Protocol
 
-from fmar.findings import Problem, Rule
-from fmar.model import Application, MarketUnit, Party, PartyRole, Product
-from fmar.model.event import EVENT_AUTHOR
-from fmar.rules.catalogue import (
+from fmar.core.catalogue import (
     ANCHOR_CHANGE_NOT_BY_OPERATOR,
     FSP_RECORD_NOT_BY_OWNER,
     PRODUCT_NOT_BY_OWNER,
     REFERENCE_DATA_NOT_BY_OPERATOR,
     SO_RECORD_NOT_BY_SO,
 )
+from fmar.core.findings import Problem, Rule
+from fmar.core.model import Application, MarketUnit, Party, PartyRole, Product
+from fmar.core.model.event import EVENT_AUTHOR
 
 
 class Entitled(StrEnum):

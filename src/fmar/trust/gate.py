@@ -16,15 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fmar.findings import Finding, Problem
-from fmar.gitrepo import Change, changes, commit_time, ever_deleted, merge_base, resolve
-from fmar.ids import matches
-from fmar.loading.record_file import locate, parse_text
-from fmar.loading.strict_yaml import parse_strict
-from fmar.loading.text import decode
-from fmar.model import KINDS, Application, MarketUnit, Party, Product
-from fmar.registry import Registry
-from fmar.rules.catalogue import (
+from fmar.core.catalogue import (
     ANCHOR_CHANGE_NOT_BY_OPERATOR,
     APPEND_ONLY_DELETED,
     APPEND_ONLY_MODIFIED,
@@ -43,14 +35,22 @@ from fmar.rules.catalogue import (
     SIGNED_WITH_KEY_IT_ADDS,
     UNKNOWN_KIND_FOLDER,
 )
-from fmar.rules.registry import check_registry
+from fmar.core.findings import Finding, Problem
+from fmar.core.ids import matches
+from fmar.core.model import KINDS, Application, MarketUnit, Party, Product
+from fmar.core.registry import Registry
+from fmar.core.rules.registry import check_registry
+from fmar.gitrepo import Change, changes, commit_time, ever_deleted, merge_base, resolve
+from fmar.loading.record_file import locate, parse_text
+from fmar.loading.strict_yaml import parse_strict
+from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
 from fmar.trust.refindex import reference_index
 from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
-from fmar.validate import finding
+from fmar.validation.pipeline import finding
 
 #: Kinds whose merged records are history: never modified, never deleted.
 APPEND_ONLY = ("application", "outcome", "event")

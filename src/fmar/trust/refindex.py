@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fmar.cache import Cache
 from fmar.gitrepo import Blobs, text
+from fmar.validation.cache import Cache
 
 #: Referring kinds and the id they name: applications name a unit, outcomes and events an application.
 REFERRING = {"application": "MU", "outcome": "APP", "event": "APP"}

@@ -11,12 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from fmar.findings import Problem
+from fmar.core.findings import Problem
+from fmar.core.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
 from fmar.gitrepo import Blobs, blob_ids, files_mentioning, list_files
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.strict_yaml import SourceMap
 from fmar.loading.text import decode
-from fmar.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
 
 REGISTRY = "registry"
 

@@ -8,10 +8,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from fmar.findings import Problem
-from fmar.model import Party
-from fmar.model.party import PublicKey
-from fmar.rules.catalogue import (
+from fmar.core.catalogue import (
     KEY_ALGORITHM_NOT_ALLOWED,
     KEY_EXPIRED,
     KEY_NOT_PUBLISHED,
@@ -26,6 +23,9 @@ from fmar.rules.catalogue import (
     UNKNOWN_SIGNER,
     WRONG_SIGNATURE_NAMESPACE,
 )
+from fmar.core.findings import Problem
+from fmar.core.model import Party
+from fmar.core.model.party import PublicKey
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import NAMESPACE, fingerprint
 from fmar.trust import wire

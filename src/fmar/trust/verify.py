@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from fmar.findings import Finding
+from fmar.core.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR
+from fmar.core.findings import Finding
+from fmar.core.model import Party
 from fmar.loading.record_file import locate
-from fmar.model import Party
-from fmar.rules.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR
 from fmar.signing.sshsig import NAMESPACE
 from fmar.trust.anchor import ANCHOR_PATH, check_operator
 from fmar.trust.files import load_anchor, load_parties, read_file, record_files
 from fmar.trust.signatures import check_signature
 from fmar.trust.wire import SUPPORTED_KEY_TYPES
-from fmar.validate import finding, jobs_default
+from fmar.validation.pipeline import finding, jobs_default
 
 #: Below this many records, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 2000

@@ -1,0 +1,63 @@
+"""Identifier patterns for every record kind.
+
+An id is also the file name of its record (``registry/<kind>/<id>.yaml``), so every pattern
+is restricted to upper-case ASCII letters, digits, ``-`` and (for process codes) ``.``:
+nothing that can traverse a path, hide a character or differ only by case on a
+case-insensitive file system.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+#: Parties: a short upper-case code such as ``NESO``, ``UKPN`` or ``VOLTAFLEX``.
+PARTY_ID = r"^[A-Z][A-Z0-9]{1,23}(?:-[A-Z0-9]{1,16})?$"
+#: Products: ``<SO>-<CODE>``, for example ``NESO-DC`` or ``UKPN-PEAK-REDUCTION``.
+PRODUCT_ID = r"^[A-Z][A-Z0-9]{1,23}(?:-[A-Z0-9]{1,24}){1,4}$"
+#: Market Units: ``MU-<FSP>-<serial>``, for example ``MU-VOLTAFLEX-000042``.
+MARKET_UNIT_ID = r"^MU-[A-Z][A-Z0-9]{1,23}-[0-9]{6}$"
+#: Applications, outcomes and events: a prefix, the year and 8 Crockford base32 characters.
+APPLICATION_ID = r"^APP-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
+OUTCOME_ID = r"^OUT-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
+EVENT_ID = r"^EVT-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
+#: Building blocks of the process catalogue: phase letter, a dot and a number (``Q.7``).
+PROCESS_ID = r"^[ECQDVS]\.[0-9]{1,2}$"
+#: Key ids inside a party record.
+KEY_ID = r"^[a-z0-9][a-z0-9-]{1,39}$"
+
+PartyId = Annotated[str, StringConstraints(pattern=PARTY_ID)]
+ProductId = Annotated[str, StringConstraints(pattern=PRODUCT_ID)]
+MarketUnitId = Annotated[str, StringConstraints(pattern=MARKET_UNIT_ID)]
+ApplicationId = Annotated[str, StringConstraints(pattern=APPLICATION_ID)]
+OutcomeId = Annotated[str, StringConstraints(pattern=OUTCOME_ID)]
+EventId = Annotated[str, StringConstraints(pattern=EVENT_ID)]
+ProcessId = Annotated[str, StringConstraints(pattern=PROCESS_ID)]
+KeyId = Annotated[str, StringConstraints(pattern=KEY_ID)]
+
+#: Crockford base32 alphabet used by the random part of application, outcome and event ids.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def matches(pattern: str, value: str) -> bool:
+    """True when all of ``value`` matches the id ``pattern`` (compiled once; ``fullmatch``, as ``$``
+    alone would also accept a trailing newline)."""
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = re.compile(pattern)
+    return compiled.fullmatch(value) is not None
+
+
+#: The id prefix of the record kinds whose ids fmar draws.
+ID_PREFIX = {"application": "APP", "outcome": "OUT", "event": "EVT"}
+
+
+def new_id(kind: str, year: int, rng: random.Random | None = None) -> str:
+    """A fresh id for an application, outcome or event: prefix, year, 8 random Crockford characters."""
+    source = rng or random.SystemRandom()
+    return f"{ID_PREFIX[kind]}-{year:04d}-" + "".join(source.choice(CROCKFORD) for _ in range(8))

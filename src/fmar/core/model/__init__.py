@@ -1,0 +1,34 @@
+"""Record models: the single source of truth for every record kind and its JSON Schema."""
+
+from __future__ import annotations
+
+from fmar.core.model.application import Application
+from fmar.core.model.base import SCHEMA_VERSION, Record, Signature
+from fmar.core.model.event import Event, EventType
+from fmar.core.model.market_unit import MarketUnit
+from fmar.core.model.outcome import Outcome, Result
+from fmar.core.model.party import Party, PartyRole
+from fmar.core.model.process import Process
+from fmar.core.model.product import Product
+
+#: Record kinds in dependency order: a kind may refer only to kinds before it.
+RECORD_TYPES: tuple[type[Record], ...] = (Process, Party, Product, MarketUnit, Application, Outcome, Event)
+KINDS: dict[str, type[Record]] = {model.KIND: model for model in RECORD_TYPES}
+
+__all__ = [
+    "KINDS",
+    "RECORD_TYPES",
+    "SCHEMA_VERSION",
+    "Application",
+    "Event",
+    "EventType",
+    "MarketUnit",
+    "Outcome",
+    "Party",
+    "PartyRole",
+    "Process",
+    "Product",
+    "Record",
+    "Result",
+    "Signature",
+]

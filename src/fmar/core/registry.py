@@ -1,0 +1,98 @@
+"""An in-memory registry: validated records by kind and id, with the lookups the rules need."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import ClassVar
+
+from fmar.core.model import Application, Event, MarketUnit, Outcome, Party, Process, Product, Record
+
+
+@dataclass
+class Registry:
+    """Records by kind and id. ``paths`` maps (kind, id) to the file the record came from."""
+
+    parties: dict[str, Party] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    units: dict[str, MarketUnit] = field(default_factory=dict)
+    applications: dict[str, Application] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
+    paths: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: When each record was accepted into the registry (from Git), by id; empty when unknown.
+    recorded_at: dict[str, datetime] = field(default_factory=dict)
+
+    _TABLES: ClassVar[dict[str, str]] = {
+        "party": "parties",
+        "product": "products",
+        "market_unit": "units",
+        "application": "applications",
+        "outcome": "outcomes",
+        "event": "events",
+        "process": "processes",
+    }
+
+    @classmethod
+    def of(cls, records: Iterable[tuple[str, Record]]) -> Registry:
+        registry = cls()
+        for path, record in records:
+            registry.add(record, path)
+        return registry
+
+    def add(self, record: Record, path: str = "") -> None:
+        getattr(self, self._TABLES[record.KIND])[record.id] = record
+        if path:
+            self.paths[(record.KIND, record.id)] = path
+
+    def table(self, kind: str) -> dict[str, Record]:
+        return getattr(self, self._TABLES[kind])
+
+    def records(self) -> Iterable[Record]:
+        for name in self._TABLES.values():
+            yield from getattr(self, name).values()
+
+    def __len__(self) -> int:
+        return sum(len(getattr(self, name)) for name in self._TABLES.values())
+
+    def path_of(self, record: Record) -> str:
+        return self.paths.get((record.KIND, record.id), f"registry/{record.KIND}/{record.id}.yaml")
+
+    def submitted_at(self, record: Record) -> datetime:
+        """When a record entered the registry: its recorded time if known, else its signing time."""
+        return self.recorded_at.get(record.id) or record.signature.signed_at
+
+    @cached_property
+    def applications_by_unit(self) -> dict[str, list[Application]]:
+        index: dict[str, list[Application]] = defaultdict(list)
+        for application in self.applications.values():
+            index[application.unit].append(application)
+        return index
+
+    @cached_property
+    def units_by_fsp(self) -> dict[str, list[MarketUnit]]:
+        index: dict[str, list[MarketUnit]] = defaultdict(list)
+        for unit in self.units.values():
+            index[unit.fsp].append(unit)
+        return index
+
+    @cached_property
+    def answers(self) -> dict[str, list[Outcome | Event]]:
+        """Outcomes and events of each application, in the order they took effect."""
+        index: dict[str, list[Outcome | Event]] = defaultdict(list)
+        for outcome in self.outcomes.values():
+            index[outcome.application].append(outcome)
+        for event in self.events.values():
+            index[event.application].append(event)
+        for items in index.values():
+            items.sort(key=lambda item: (effective_at(item), item.id))
+        return index
+
+
+def effective_at(item: Outcome | Event) -> datetime:
+    """When an outcome or event takes effect in the lifecycle."""
+    return item.decided_at if isinstance(item, Outcome) else item.effective_at

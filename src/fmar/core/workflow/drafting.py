@@ -1,0 +1,70 @@
+"""Check a record against the whole registry before it is written: references, roles, lifecycle.
+
+Pure: the registry as read and the authored record in, problems about that record out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fmar.core.catalogue import SIGNING_KEY_UNUSABLE, UNRESOLVED_REFERENCE
+from fmar.core.findings import Problem, Severity
+from fmar.core.model import Record
+from fmar.core.registry import Registry
+from fmar.core.rules.registry import check_registry
+from fmar.signing.sshsig import PrivateKey, fingerprint, public_key_line
+
+
+def with_record(registry: Registry, record: Record) -> Registry:
+    """A new registry holding every record of ``registry`` and ``record`` (replacing one with its id)."""
+    merged = Registry.of((registry.paths.get((r.KIND, r.id), ""), r) for r in registry.records())
+    merged.add(record)
+    merged.recorded_at = dict(registry.recorded_at)
+    return merged
+
+
+def problems_with(registry: Registry, record: Record) -> list[Problem]:
+    """What the cross-record rules say about ``record`` once it is in ``registry``."""
+    merged = with_record(registry, record)
+    return [problem for hit, problem in check_registry(merged) if hit.KIND == record.KIND and hit.id == record.id]
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.rule.severity is Severity.ERROR]
+
+
+def key_problem(registry: Registry, signer: str, key: PrivateKey, at: datetime) -> Problem | None:
+    """Why ``key`` may not sign for ``signer`` at ``at`` (SIGNING_KEY_UNUSABLE), or None when it may."""
+    party = registry.parties.get(signer)
+    if party is None:
+        return Problem(
+            UNRESOLVED_REFERENCE,
+            f"signer {signer!r} is not a party in the registry",
+            "pass --signer with your party id as it appears in registry/party/",
+            ("signature", "signer"),
+        )
+    line = public_key_line(key)
+    for published in party.keys:
+        if published.public_key != line:
+            continue
+        if published.revoked_at is not None and published.revoked_at <= at:
+            return Problem(
+                SIGNING_KEY_UNUSABLE,
+                f"key {published.id} of {signer} was revoked at {published.revoked_at:%Y-%m-%d}",
+                "sign with a current key; publish a new one in your party record first",
+                ("signature", "key_fingerprint"),
+            )
+        if published.valid_from > at or (published.valid_until is not None and published.valid_until <= at):
+            return Problem(
+                SIGNING_KEY_UNUSABLE,
+                f"key {published.id} of {signer} is not valid at {at:%Y-%m-%d %H:%M}Z",
+                "sign within the key's validity window, or with another published key",
+                ("signature", "key_fingerprint"),
+            )
+        return None
+    return Problem(
+        SIGNING_KEY_UNUSABLE,
+        f"the key {fingerprint(line)} is not one that {signer} publishes in its party record",
+        f"use a private key whose public half is listed under keys: in registry/party/{signer}.yaml",
+        ("signature", "key_fingerprint"),
+    )

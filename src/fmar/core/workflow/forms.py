@@ -1,0 +1,130 @@
+"""The fields of the records the workflow commands write: pure functions of the registry and the request."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from fmar.core.ids import new_id
+from fmar.core.model import Application, MarketUnit, Product
+from fmar.core.model.product import ProductVersion
+from fmar.signing.records import iso
+
+
+def current_version(product: Product, at: datetime) -> ProductVersion:
+    """The product version in force at ``at`` (the latest whose effective day has come), else the first."""
+    started = [v for v in product.versions if v.effective_from <= at.date()]
+    return max(started, key=lambda v: v.version) if started else product.versions[0]
+
+
+def application_fields(
+    unit: MarketUnit,
+    product: Product,
+    version: ProductVersion,
+    at: datetime,
+    *,
+    capacity_up_kw: float | None,
+    capacity_down_kw: float | None,
+    capabilities: dict[str, Any] | None,
+    evidence: list[dict[str, str]],
+    rng: random.Random | None = None,
+    record_id: str | None = None,
+) -> dict[str, Any]:
+    """An application for ``unit`` against ``version`` of ``product`` with the unit's current composition.
+
+    Capacities left out default to what the unit can offer in the product's direction; declared
+    capabilities left out default to the product version's requirements.
+    """
+    up_default = unit.composition.export_capacity_kw + unit.composition.import_capacity_kw
+    up = capacity_up_kw if capacity_up_kw is not None else (up_default if version.direction != "down" else 0.0)
+    down = capacity_down_kw if capacity_down_kw is not None else (up_default if version.direction != "up" else 0.0)
+    fields: dict[str, Any] = {
+        "id": record_id or new_id("application", at.year, rng),
+        "unit": unit.id,
+        "product": product.id,
+        "product_version": version.version,
+        "so": product.so,
+        "capacity_up_kw": round(float(up), 2),
+        "capacity_down_kw": round(float(down), 2),
+        "capabilities": capabilities
+        or {
+            "full_delivery_s": version.full_delivery_s,
+            "duration_min": version.duration_min,
+            "metering_resolution_s": version.metering_resolution_s,
+        },
+        "unit_composition": unit.composition.model_dump(mode="json"),
+    }
+    if evidence:
+        fields["evidence"] = evidence
+    return fields
+
+
+def outcome_fields(
+    application: Application,
+    result: str,
+    at: datetime,
+    *,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+    days: int | None = None,
+    capacity_up_kw: float | None = None,
+    capacity_down_kw: float | None = None,
+    conditions: tuple[str, ...] = (),
+    reasons: tuple[str, ...] = (),
+    notes: str | None = None,
+    supersedes: str | None = None,
+    max_validity_days: int | None = None,
+    rng: random.Random | None = None,
+    record_id: str | None = None,
+) -> dict[str, Any]:
+    """An outcome; a qualification runs from ``valid_from`` (default: decision time) for ``days``
+    (default: the product version's longest validity) unless ``valid_until`` is given, and grants
+    the capacity applied for unless capacities are given."""
+    fields: dict[str, Any] = {
+        "id": record_id or new_id("outcome", at.year, rng),
+        "application": application.id,
+        "result": result,
+        "decided_at": iso(at),
+    }
+    if result != "failed":
+        start = valid_from or at
+        end = valid_until or start + timedelta(days=days or max_validity_days or 365)
+        fields["valid_from"] = iso(start)
+        fields["valid_until"] = iso(end)
+        up = application.capacity_up_kw if capacity_up_kw is None else capacity_up_kw
+        down = application.capacity_down_kw if capacity_down_kw is None else capacity_down_kw
+        fields["capacity_up_kw"] = round(float(up), 2)
+        fields["capacity_down_kw"] = round(float(down), 2)
+    if conditions:
+        fields["conditions"] = list(conditions)
+    if reasons:
+        fields["reasons"] = list(reasons)
+    if notes:
+        fields["notes"] = notes
+    if supersedes:
+        fields["supersedes"] = supersedes
+    return fields
+
+
+def event_fields(
+    application: Application,
+    event_type: str,
+    at: datetime,
+    *,
+    reason: str | None = None,
+    respond_by: datetime | None = None,
+    rng: random.Random | None = None,
+    record_id: str | None = None,
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": record_id or new_id("event", at.year, rng),
+        "application": application.id,
+        "type": event_type,
+        "effective_at": iso(at),
+    }
+    if reason:
+        fields["reason"] = reason
+    if respond_by is not None:
+        fields["respond_by"] = iso(respond_by)
+    return fields

@@ -1,0 +1,1 @@
+"""Writing: records authored (envelope, signature, single-record checks) and written in the registry's house style."""
