@@ -29,6 +29,8 @@ def _documents(bundled_registry: Path) -> list[BaseModel]:
     docs += [derive.application_doc(derived, a, raw, [raw]) for a in registry.applications]
     docs += [derive.product_doc(derived, p, raw, ProductSummary(1, 1.5, 2.25)) for p in registry.products]
     docs += [derive.party_doc(derived, p, raw, 3) for p in registry.parties]
+    table = derive.data_resource("t", "t.csv", b"a\r\n", "csv", "text/csv", schema=derive.table_schema(["a"]))
+    docs.append(derive.data_package(AS_OF, [table, derive.data_resource("j", "j.json", b"{}", "json", "text/json")]))
     return docs
 
 

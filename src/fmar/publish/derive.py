@@ -9,6 +9,7 @@ feeds and the pages. ``formats.compact_json`` encodes the models.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,8 +19,11 @@ from fmar.core.registry import Registry
 from fmar.core.status import Qualification, application_status, qualification_json, unit_statuses
 from fmar.publish.documents import (
     API_VERSION,
+    DATA_LICENCE,
     ApplicationDoc,
     Counts,
+    DataPackage,
+    DataResource,
     HistoryEntry,
     IndexDoc,
     PartyDoc,
@@ -29,6 +33,7 @@ from fmar.publish.documents import (
     UnitDoc,
     UnitProduct,
 )
+from fmar.publish.formats import sha256
 from fmar.publish.inputs import Change, History, RecordedTime
 from fmar.publish.urls import api_url, export_url, page_url, record_url
 from fmar.signing.records import iso
@@ -266,3 +271,34 @@ def qualification_row(doc: dict[str, Any]) -> list[Any]:
 
 
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")
+
+
+def data_package(as_of: datetime, resources: list[DataResource]) -> DataPackage:
+    """datapackage.json: a Frictionless Data Package descriptor of the bulk exports (``resources``),
+    under the data licence."""
+    return DataPackage.model_construct(
+        name="fmar-registry",
+        title="fmar: qualification status of GB flexibility Market Units",
+        version="1.0.0",
+        created=iso(as_of),
+        licenses=[DATA_LICENCE],
+        resources=sorted(resources, key=lambda r: r.name),
+    )
+
+
+def data_resource(name: str, path: str, data: bytes, fmt: str, mediatype: str, **extra: Any) -> DataResource:
+    """A resource of the data package: the file ``path`` holding ``data``."""
+    return DataResource.model_construct(
+        name=name,
+        path=path,
+        format=fmt,
+        mediatype=mediatype,
+        bytes=len(data),
+        hash=f"sha256:{sha256(data)}",
+        **extra,
+    )
+
+
+def table_schema(columns: Sequence[str]) -> dict[str, Any]:
+    """The Table Schema of a CSV export with ``columns`` (every cell is text)."""
+    return {"fields": [{"name": c, "type": "string"} for c in columns]}

@@ -139,6 +139,10 @@ class QualificationsDoc(_Doc):
     qualifications: list[QualificationDoc]
 
 
+#: The licence of the registry's data and of the exports built from it (the code's is in pyproject.toml).
+DATA_LICENCE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
 class DataResource(_Doc):
     model_config = ConfigDict(extra="allow")
     name: str

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fmar.publish import derive, formats, pages, zip_writer
 from fmar.publish.background import Background
-from fmar.publish.documents import schema_texts
+from fmar.publish.documents import DataResource, schema_texts
 from fmar.publish.feeds import feeds
 from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview
@@ -170,21 +170,30 @@ def write_package(staging: Staging, overview: Overview, bulk: tuple[int, str], e
         data = (staging.root / base / name).read_bytes()
         if name in _TABULAR:
             resources.append(
-                formats.resource(
+                derive.data_resource(
                     name.removesuffix(".csv"),
                     name,
                     data,
                     "csv",
                     "text/csv",
                     encoding="utf-8",
-                    schema=formats.table_schema(_TABULAR[name]),
+                    schema=derive.table_schema(_TABULAR[name]),
                 )
             )
         else:
-            resources.append(formats.resource(name.replace(".", "-"), name, data, "json", "application/json"))
-    zipped = {"name": "all", "path": BULK, "format": "zip", "mediatype": "application/zip"}
-    resources.append({**zipped, "bytes": size, "hash": f"sha256:{sha}", "entries": entries})
-    package = formats.datapackage(iso(overview.as_of), sorted(resources, key=lambda r: r["name"]))
+            resources.append(derive.data_resource(name.replace(".", "-"), name, data, "json", "application/json"))
+    resources.append(
+        DataResource.model_construct(
+            name="all",
+            path=BULK,
+            format="zip",
+            mediatype="application/zip",
+            bytes=size,
+            hash=f"sha256:{sha}",
+            entries=entries,
+        )
+    )
+    package = derive.data_package(overview.as_of, resources)
     staging.put(f"{base}/{PACKAGE}", formats.json_bytes(package))
 
 

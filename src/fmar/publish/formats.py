@@ -12,7 +12,6 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,12 +33,13 @@ _ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PA
 
 
 def _model_fields(value: Any) -> dict[str, Any]:
-    """A document model (``publish.documents``: no aliases, serializers or extra fields) as its
-    field values, which the encoder then encodes in turn: a model built by ``model_construct``
-    is encoded without pydantic's serializer (several times slower), to the same JSON as
-    ``model_dump(mode="json")`` (a test holds them equal)."""
-    if isinstance(value, BaseModel) and not value.__pydantic_extra__:
-        return value.__dict__
+    """A document model (``publish.documents``: no aliases or serializers) as its field values
+    (and extra values, where its model allows them), which the encoder then encodes in turn: a
+    model built by ``model_construct`` is encoded without pydantic's serializer (several times
+    slower), to the same JSON as ``model_dump(mode="json")`` (a test holds them equal)."""
+    if isinstance(value, BaseModel):
+        extra = value.__pydantic_extra__
+        return {**value.__dict__, **extra} if extra else value.__dict__
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
@@ -165,32 +165,3 @@ def file_sha256(path: Path) -> tuple[int, str]:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def datapackage(created: datetime | str, resources: list[dict[str, Any]]) -> dict[str, Any]:
-    """A Frictionless Data Package descriptor for the bulk exports."""
-    return {
-        "name": "fmar-registry",
-        "title": "fmar: qualification status of GB flexibility Market Units",
-        "version": "1.0.0",
-        "created": created if isinstance(created, str) else created.isoformat(),
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
-        "resources": resources,
-    }
-
-
-def resource(name: str, path: str, data: bytes, fmt: str, mediatype: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "path": path,
-        "format": fmt,
-        "mediatype": mediatype,
-        "bytes": len(data),
-        "hash": f"sha256:{sha256(data)}",
-        **extra,
-    }
-
-
-def table_schema(columns: Sequence[str], types: dict[str, str] | None = None) -> dict[str, Any]:
-    types = types or {}
-    return {"fields": [{"name": c, "type": types.get(c, "string")} for c in columns]}
