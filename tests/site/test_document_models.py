@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 from pydantic import BaseModel
 
+from fmar.core.status import RecordedQualificationDoc, recorded_qualification_doc, unit_statuses
 from fmar.publish import derive, formats
 from fmar.publish.derive import Derived, ProductSummary
 from fmar.publish.documents import Counts
@@ -41,3 +42,13 @@ def test_documents_encode_as_pydantic_serialises_them(bundled_registry: Path) ->
             dumped = doc.model_dump(mode="json")
         assert formats.compact_json(doc) == orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS)
         type(doc).model_validate_json(formats.compact_json(doc))
+
+
+def test_the_status_json_of_fmar_status_is_valid_against_its_model(bundled_registry: Path) -> None:
+    registry, _ = Pipeline(bundled_registry.parent, bundled_registry, use_cache=False).load()
+    registry.recorded_at.update(dict.fromkeys(list(registry.applications)[::2], AS_OF))
+    for unit in registry.units:
+        for _, all_of in unit_statuses(registry, unit, AS_OF):
+            for q in all_of:
+                doc = recorded_qualification_doc(q, registry.recorded_at)
+                assert RecordedQualificationDoc.model_validate(doc.model_dump()) == doc

@@ -13,7 +13,7 @@ from fmar import gitrepo
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, parse_moment, registry_option
 from fmar.core.findings import has_errors
 from fmar.core.registry import Registry
-from fmar.core.status import Qualification, qualification_json, unit_statuses
+from fmar.core.status import Qualification, recorded_qualification_doc, unit_statuses
 from fmar.history.asof import AsOfAnswer, as_of
 from fmar.history.index import build_index
 from fmar.history.recorded import loaded_with_history
@@ -26,8 +26,8 @@ def _moment(value: Any) -> str | None:
 def _products_json(answers: list[tuple[Qualification, list[Qualification]]], registry: Registry) -> list[Any]:
     return [
         {
-            **qualification_json(current, registry.recorded_at),
-            "applications": [qualification_json(q, registry.recorded_at) for q in history],
+            **recorded_qualification_doc(current, registry.recorded_at).model_dump(),
+            "applications": [recorded_qualification_doc(q, registry.recorded_at).model_dump() for q in history],
         }
         for current, history in answers
     ]

@@ -6,11 +6,13 @@ it, so everybody gets the same answer and the records that justify it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from fmar.core.lifecycle import QUALIFIED, State, replay
 from fmar.core.model import Application, Outcome
@@ -68,11 +70,36 @@ def _json_moment(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def qualification_json(q: Qualification, recorded: dict[str, datetime] | None = None) -> dict[str, Any]:
-    """A derived status as JSON: what ``fmar status --format json`` and the exports show of it.
+class QualificationDoc(BaseModel):
+    """The derived status of one application (from fmar.core.status)."""
 
-    Given ``recorded`` (times by id), also when its application and outcome were recorded."""
-    document = {
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str
+    product: str
+    product_version: int
+    so: str
+    status: str
+    since: str
+    detail: str
+    application: str
+    outcome: str | None
+    valid_from: str | None
+    valid_until: str | None
+    capacity_up_kw: float
+    capacity_down_kw: float
+    justified_by: list[str]
+
+
+class RecordedQualificationDoc(QualificationDoc):
+    """A derived status and when its application and outcome were recorded (``fmar status --format json``)."""
+
+    recorded_at: str | None
+    outcome_recorded_at: str | None
+
+
+def _doc_fields(q: Qualification) -> dict[str, Any]:
+    return {
         "unit": q.unit,
         "product": q.product,
         "product_version": q.product_version,
@@ -88,10 +115,21 @@ def qualification_json(q: Qualification, recorded: dict[str, datetime] | None = 
         "capacity_down_kw": q.capacity_down_kw,
         "justified_by": list(q.justified_by),
     }
-    if recorded is not None:
-        document["recorded_at"] = _json_moment(recorded.get(q.application))
-        document["outcome_recorded_at"] = _json_moment(recorded.get(q.outcome)) if q.outcome else None
-    return document
+
+
+def qualification_doc(q: Qualification) -> QualificationDoc:
+    """A derived status as JSON: what the exports, the site and ``fmar status --format json`` show of it
+    (built without validating: the values are the model's types)."""
+    return QualificationDoc.model_construct(**_doc_fields(q))
+
+
+def recorded_qualification_doc(q: Qualification, recorded: Mapping[str, datetime]) -> RecordedQualificationDoc:
+    """``qualification_doc`` and when its application and outcome were recorded (``recorded``: times by id)."""
+    return RecordedQualificationDoc.model_construct(
+        **_doc_fields(q),
+        recorded_at=_json_moment(recorded.get(q.application)),
+        outcome_recorded_at=_json_moment(recorded.get(q.outcome)) if q.outcome else None,
+    )
 
 
 def material_change(policy: MaterialChangePolicy, before: Composition, after: Composition) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from fmar.core.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
 from fmar.core.registry import Registry
-from fmar.core.status import Qualification, application_status, qualification_json, unit_statuses
+from fmar.core.status import Qualification, QualificationDoc, application_status, qualification_doc, unit_statuses
 from fmar.publish.documents import (
     API_VERSION,
     DATA_LICENCE,
@@ -28,7 +28,6 @@ from fmar.publish.documents import (
     IndexDoc,
     PartyDoc,
     ProductDoc,
-    QualificationDoc,
     Recorded,
     UnitDoc,
     UnitProduct,
@@ -116,20 +115,18 @@ def envelope(
     }
 
 
-def qualification_doc(q: Qualification) -> QualificationDoc:
-    return QualificationDoc.model_construct(**qualification_json(q))
-
-
 def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> UnitDoc:
     return UnitDoc.model_construct(
         **envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id), fsp=page_url("party", unit.fsp)),
-        products=[
-            UnitProduct.model_construct(
-                **qualification_json(current), applications=[qualification_doc(q) for q in all_of]
-            )
-            for current, all_of in derived.statuses(unit.id)
-        ],
+        products=[unit_product(current, all_of) for current, all_of in derived.statuses(unit.id)],
     )
+
+
+def unit_product(current: Qualification, all_of: list[Qualification]) -> UnitProduct:
+    """A unit's status for one product: the governing one (``current``, one of ``all_of``) and every one."""
+    applications = [qualification_doc(q) for q in all_of]
+    governing = applications[all_of.index(current)]
+    return UnitProduct.model_construct(**governing.__dict__, applications=applications)
 
 
 def status_of_application(derived: Derived, application_id: str) -> Qualification:
@@ -265,9 +262,10 @@ QUALIFICATION_COLUMNS = (
 )
 
 
-def qualification_row(doc: dict[str, Any]) -> list[Any]:
+def qualification_row(doc: QualificationDoc) -> list[Any]:
     """A row of qualifications.csv from a qualification's JSON."""
-    return [doc[column] if doc[column] is not None else "" for column in QUALIFICATION_COLUMNS]
+    fields = doc.__dict__
+    return [fields[column] if fields[column] is not None else "" for column in QUALIFICATION_COLUMNS]
 
 
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fmar.core.schemas import envelope, render
+from fmar.core.status import QualificationDoc
 
 #: Version of the export format; it is also the /api/v<N>/ folder.
 API_VERSION = 1
@@ -39,25 +40,6 @@ class HistoryEntry(_Doc):
     fields: list[str] = Field(description="JSON paths a modification changed; empty otherwise.")
 
 
-class QualificationDoc(_Doc):
-    """The derived status of one application (from fmar.core.status)."""
-
-    unit: str
-    product: str
-    product_version: int
-    so: str
-    status: str
-    since: str
-    detail: str
-    application: str
-    outcome: str | None
-    valid_from: str | None
-    valid_until: str | None
-    capacity_up_kw: float
-    capacity_down_kw: float
-    justified_by: list[str]
-
-
 class RecordDoc(_Doc):
     """Envelope shared by every per-record document.
 
@@ -80,7 +62,7 @@ class RecordDoc(_Doc):
     links: dict[str, str]
 
 
-class UnitProduct(QualificationDoc):
+class UnitProduct(QualificationDoc):  # the model of a derived status is core's (``fmar status`` shows it too)
     applications: list[QualificationDoc]
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fmar.core.model import Outcome
-from fmar.core.status import LIVE, OPEN, next_change, qualification_json
+from fmar.core.status import LIVE, OPEN, next_change, qualification_doc
 from fmar.core.workflow.service_levels import ServiceFact, service_fact
 from fmar.publish import derive, formats, pages
 from fmar.publish.derive import Derived
@@ -85,7 +85,7 @@ class UnitFacts(NamedTuple):
     qualifications_csv: bytes
     contributions: tuple[Contribution, ...]
     service: tuple[ServiceFact, ...]
-    #: Applications awaiting the SO or the FSP (``qualification_json``).
+    #: Applications awaiting the SO or the FSP (the fields of their ``status.qualification_doc``).
     open: tuple[dict[str, Any], ...]
     #: Every change of every record of the group (empty in facts read back from a build state,
     #: which keeps the changes in its ``ledger.ChangeLedger``).
@@ -130,14 +130,14 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         sorted({q.product for q in current}),
         summary,
     )
-    qualifications = [qualification_json(q) for q in current]
+    qualifications = [qualification_doc(q) for q in current]
     technology, area = derive.main_technology(unit), str(unit.licence_area)
     contributions = tuple(
         Contribution(q.product, str(q.status), q.status in LIVE, q.capacity_up_kw, q.capacity_down_kw, technology, area)
         for q in current
     )
     applications = sorted(registry.applications_by_unit.get(unit_id, ()), key=lambda a: a.id)
-    open_ = tuple(qualification_json(q) for _, all_of in statuses for q in all_of if q.status in OPEN)
+    open_ = tuple(qualification_doc(q).__dict__ for _, all_of in statuses for q in all_of if q.status in OPEN)
     changes: list[ChangeRow] = []
     for record_id, so, product, about in [
         (unit_id, None, None, unit_id),

@@ -91,7 +91,7 @@ class Overview:
         return aggregate(self._by_so.get(so, []), len(self.open_applications(so)))
 
     def open_applications(self, so: str) -> list[dict[str, Any]]:
-        """Applications awaiting ``so`` or its FSPs (``qualification_json``), oldest first."""
+        """Applications awaiting ``so`` or its FSPs (``status.qualification_doc`` fields), oldest first."""
         return self._open_by_so.get(so, [])
 
     @cached_property
