@@ -28,11 +28,11 @@ def test_no_ff_merge_records_the_merge_time_not_the_back_dated_authoring(world: 
     times = recorded_times(repo.path, world.registry)
 
     recorded = times["MU-VOLTAFLEX-000001"]
-    assert recorded.recorded_at == T0 + 5 * DAY
+    assert recorded.at == T0 + 5 * DAY
     assert recorded.commit == merge != branch_commit
     assert recorded.signer == "VOLTAFLEX"
     assert recorded.committer == "Test Committer <committer@fmar.example>"
-    assert times["VOLTAFLEX"].recorded_at == T0 + timedelta(hours=2)
+    assert times["VOLTAFLEX"].at == T0 + timedelta(hours=2)
 
 
 def test_squash_merge_records_the_squash_commit(world: World) -> None:
@@ -48,7 +48,7 @@ def test_squash_merge_records_the_squash_commit(world: World) -> None:
 
     recorded = recorded_times(repo.path, world.registry)["MU-VOLTAFLEX-000001"]
 
-    assert (recorded.recorded_at, recorded.commit) == (T0 + 7 * DAY, squash)
+    assert (recorded.at, recorded.commit) == (T0 + 7 * DAY, squash)
 
 
 def test_rebase_merge_records_each_rebased_commit_time(world: World) -> None:
@@ -69,10 +69,10 @@ def test_rebase_merge_records_each_rebased_commit_time(world: World) -> None:
 
     times = recorded_times(repo.path, world.registry)
 
-    assert times["MU-VOLTAFLEX-000001"].recorded_at == T0 + 9 * DAY
+    assert times["MU-VOLTAFLEX-000001"].at == T0 + 9 * DAY
     assert times["MU-VOLTAFLEX-000001"].commit == line[1]
     assert times["MU-VOLTAFLEX-000002"].commit == line[0]
-    assert times["MU-VOLTAFLEX-000003"].recorded_at == T0 + 3 * DAY
+    assert times["MU-VOLTAFLEX-000003"].at == T0 + 3 * DAY
 
 
 def test_load_with_history_fills_registry_recorded_at(world: World) -> None:

@@ -65,7 +65,7 @@ def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = N
         if any(application in text for application in wanted):
             add(path, blob, kind, stem)
     for record_id, recorded in times_from(index, upto).items():
-        registry.recorded_at[record_id] = recorded.recorded_at
+        registry.recorded_at[record_id] = recorded.at
     return registry
 
 

@@ -10,23 +10,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fmar import gitrepo
 from fmar.core.findings import Finding
 from fmar.core.model import KINDS
 from fmar.core.registry import Registry
-from fmar.history.index import Addition, Change, HistoryIndex, build_index
-from fmar.validation.pipeline import Pipeline
+
+if TYPE_CHECKING:  # imported where used: the builds import this module for ``RecordedTime`` alone
+    from fmar.history.index import Addition, Change, HistoryIndex
 
 
 @dataclass(frozen=True, slots=True)
 class RecordedTime:
-    """When and by which commit a record entered the registry, and who wrote and signed it."""
+    """When and by which commit a record entered the registry, and who wrote and signed it.
 
-    recorded_at: datetime
-    commit: str
-    author: str
-    committer: str
+    The one statement of a recorded time: the builds read it too (``publish.inputs.History``, whose
+    export model ``publish.documents.Recorded`` is made of its time and commit). Outside Git, or
+    for a file not committed yet, the signing time stands in and no commit, author or committer
+    is known.
+    """
+
+    at: datetime
+    commit: str | None = None
+    author: str = ""
+    committer: str = ""
     #: The party that signed the record as first recorded ("" when it carries no readable signer).
     signer: str = ""
 
@@ -52,6 +60,8 @@ def times_from(
 ) -> dict[str, RecordedTime]:
     """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head),
     or of those at ``paths`` only."""
+    from fmar.history.index import Addition
+
     if upto is None:
         return times_of(index, index.changes.additions(paths))
     every = index.present(upto)
@@ -88,6 +98,8 @@ def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[st
     Empty when ``root`` is not a Git repository or has no commit yet (nothing has been recorded);
     a shallow clone or an unknown ``ref`` raises ``fmar.gitrepo.GitError``.
     """
+    from fmar.history.index import build_index
+
     if not gitrepo.is_repository(root) or (ref == "HEAD" and not gitrepo.has_commit(root, "HEAD")):
         return {}
     return times_from(build_index(root, registry_dir, ref))
@@ -105,6 +117,8 @@ def load_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Regi
 
 def loaded_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> tuple[Registry, list[Finding]]:
     """``load_with_history`` that also returns the Pipeline's findings."""
+    from fmar.validation.pipeline import Pipeline
+
     registry, findings = Pipeline(root, registry_dir).load()
     fill_recorded(registry, recorded_times(root, registry_dir, ref))
     return registry, findings
@@ -112,4 +126,4 @@ def loaded_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> tu
 
 def fill_recorded(registry: Registry, times: dict[str, RecordedTime]) -> None:
     for record_id, recorded in times.items():
-        registry.recorded_at[record_id] = recorded.recorded_at
+        registry.recorded_at[record_id] = recorded.at

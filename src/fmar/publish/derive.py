@@ -17,6 +17,7 @@ from typing import Any
 from fmar.core.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
 from fmar.core.registry import Registry
 from fmar.core.status import Qualification, QualificationDoc, application_status, qualification_doc, unit_statuses
+from fmar.history.recorded import RecordedTime
 from fmar.publish.documents import (
     API_VERSION,
     DATA_LICENCE,
@@ -33,7 +34,7 @@ from fmar.publish.documents import (
     UnitProduct,
 )
 from fmar.publish.formats import sha256
-from fmar.publish.inputs import Change, History, RecordedTime
+from fmar.publish.inputs import Change, History
 from fmar.publish.urls import api_url, export_url, page_url, record_url
 from fmar.signing.records import iso
 
@@ -105,7 +106,7 @@ def envelope(
         "format": FORMAT,
         "kind": record.KIND,
         "id": record.id,
-        "recorded": Recorded.model_construct(at=iso(recorded.at), commit=recorded.commit),
+        "recorded": Recorded.model_construct(at=iso(recorded.at), commit=recorded.commit),  # the one conversion
         "signer": record.signature.signer,
         "signed_at": iso(record.signature.signed_at),
         "key_fingerprint": record.signature.key_fingerprint,

@@ -15,14 +15,7 @@ from pathlib import Path
 
 from fmar import gitrepo
 from fmar.core.registry import Registry
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedTime:
-    """When a record was accepted into the registry, and by which commit (None when not from Git)."""
-
-    at: datetime
-    commit: str | None = None
+from fmar.history.recorded import RecordedTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +88,7 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     times = times_of(index, additions)
     fill_recorded(registry, times)
     history = signing_history(registry, additions)
-    for record_id, recorded in times.items():
-        history.recorded[record_id] = RecordedTime(recorded.recorded_at, recorded.commit)
+    history.recorded.update(times)
     wanted = {}
     for path in [*additions, *index.changes.removed()]:
         found = record_of(path, index.prefix)
