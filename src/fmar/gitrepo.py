@@ -220,27 +220,28 @@ def blob_ids(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
-    """One changed path: status A (added), M (modified), D (deleted), R (renamed, with old path), T, C."""
+class DiffEntry:
+    """One path of a diff (``git diff --name-status``): status A (added), M (modified), D (deleted),
+    R (renamed, with its old path), T, C."""
 
     status: str
     path: str
     old_path: str | None = None
 
 
-def changes(root: Path, old: str, new: str) -> list[Change]:
+def changes(root: Path, old: str, new: str) -> list[DiffEntry]:
     """Paths changed from ``old`` to ``new``, renames detected (``git diff -M``)."""
     out = text(root, "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", old, new)
     fields = out.split("\0")
-    result: list[Change] = []
+    result: list[DiffEntry] = []
     at = 0
     while at < len(fields) and fields[at]:
         status = fields[at][0]
         if status in ("R", "C"):
-            result.append(Change(status, fields[at + 2], fields[at + 1]))
+            result.append(DiffEntry(status, fields[at + 2], fields[at + 1]))
             at += 3
         else:
-            result.append(Change(status, fields[at + 1]))
+            result.append(DiffEntry(status, fields[at + 1]))
             at += 2
     return result
 

@@ -96,8 +96,8 @@ def test_changes_between_commits(repo: GitRepo) -> None:
     (party / "NEW.yaml").write_text("id: NEW\n", encoding="utf-8")
     second = repo.commit_all("rename and add")
     assert gitrepo.changes(repo.path, first, second) == [
-        gitrepo.Change("R", "registry/party/ELAN.yaml", "registry/party/ÉLAN.yaml"),
-        gitrepo.Change("A", "registry/party/NEW.yaml"),
+        gitrepo.DiffEntry("R", "registry/party/ELAN.yaml", "registry/party/ÉLAN.yaml"),
+        gitrepo.DiffEntry("A", "registry/party/NEW.yaml"),
     ]
     assert gitrepo.first_parent_line(repo.path, second) == [(second, first), (first, "")]
     assert gitrepo.is_ancestor(repo.path, first, second) and not gitrepo.is_ancestor(repo.path, second, first)

@@ -32,7 +32,7 @@ from fmar.core.catalogue import (
 )
 from fmar.core.findings import Finding, Rule
 from fmar.core.model import Party
-from fmar.history.index import Change, HistoryIndex
+from fmar.history.index import FileChange, HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.history.versions import parse_blob
 from fmar.signing.records import iso
@@ -128,7 +128,7 @@ def _party_blob_at(index: HistoryIndex, party: str, commit: int) -> str:
     return known[-1].blob if known else ""
 
 
-def _versions(index: HistoryIndex) -> Iterator[tuple[str, Change]]:
+def _versions(index: HistoryIndex) -> Iterator[tuple[str, FileChange]]:
     for path, changes in sorted(index.changes.items()):
         if record_of(path, index.prefix):
             for change in changes:

@@ -7,7 +7,7 @@ the cached commits still start the line, only the new commits are diffed.
 
 The index of a national registry holds hundreds of thousands of changes, and every build reads
 it, so it is kept in columns (``ChangeTable``: flat arrays and one string of paths) that load in a
-fraction of the time a pickle of as many small objects takes; a file's changes become ``Change``
+fraction of the time a pickle of as many small objects takes; a file's changes become ``FileChange``
 tuples only when asked for.
 """
 
@@ -53,7 +53,7 @@ class Commit(NamedTuple):
         return datetime.fromtimestamp(self.committed_at, UTC)
 
 
-class Change(NamedTuple):
+class FileChange(NamedTuple):
     """One file changed by one commit: A(dded), M(odified) or D(eleted); ``blob`` is "" once deleted.
 
     ``signer`` is the signer named in the blob of an addition ("" for other changes, or when the
@@ -75,8 +75,8 @@ class Addition(NamedTuple):
     alone: bool
 
 
-class ChangeTable(Mapping[str, list[Change]]):
-    """Each file's changes in commit order, as a read-only mapping path -> [Change], kept in columns.
+class ChangeTable(Mapping[str, list[FileChange]]):
+    """Each file's changes in commit order, as a read-only mapping path -> [FileChange], kept in columns.
 
     Changes are numbered in the order they were added; per change: its commit, status letter,
     binary blob id, signer code and the number of the same file's next change (-1 for none); per
@@ -100,7 +100,7 @@ class ChangeTable(Mapping[str, list[Change]]):
         self.blobs = bytearray()
         self.signer = array("I")
         self.signer_names: list[str] = [""]
-        self._made: dict[str, list[Change]] = {}
+        self._made: dict[str, list[FileChange]] = {}
 
     def number(self, path: str) -> int | None:
         """The file number of ``path``, or None when it never changed."""
@@ -125,7 +125,7 @@ class ChangeTable(Mapping[str, list[Change]]):
 
     def additions(self, paths: Iterable[str] | None = None) -> dict[str, Addition]:
         """The first addition of each file present after the last change (of those at ``paths``),
-        without making their changes into ``Change`` tuples."""
+        without making their changes into ``FileChange`` tuples."""
         pairs = zip(self.paths, range(len(self.paths)), strict=True) if paths is None else self.numbered(paths)
         status, first, last, nxt, commit, signer, names = (
             self.status,
@@ -153,7 +153,7 @@ class ChangeTable(Mapping[str, list[Change]]):
             out[path] = Addition(commit[at], names[code] if code != _UNREAD else "", alone)
         return out
 
-    def __getitem__(self, path: str) -> list[Change]:
+    def __getitem__(self, path: str) -> list[FileChange]:
         made = self._made.get(path)
         if made is None:
             number = self.number(path)
@@ -171,7 +171,7 @@ class ChangeTable(Mapping[str, list[Change]]):
     def __len__(self) -> int:
         return len(self.paths)
 
-    def _changes(self, number: int) -> list[Change]:
+    def _changes(self, number: int) -> list[FileChange]:
         out = []
         at = self.first[number]
         names, blobs, signer, nxt = self.signer_names, self.blobs, self.signer, self.next
@@ -179,7 +179,7 @@ class ChangeTable(Mapping[str, list[Change]]):
             raw = blobs[at * 20 : at * 20 + 20]
             code = signer[at]
             out.append(
-                Change(
+                FileChange(
                     self.commit[at],
                     chr(self.status[at]),
                     raw.hex() if raw != _NO_BLOB else "",
@@ -283,7 +283,7 @@ class HistoryIndex:
     #: How the index was obtained on this call: "cached", "incremental" or "full".
     source: str = "full"
 
-    def present(self, upto: int | None = None) -> dict[str, list[Change]]:
+    def present(self, upto: int | None = None) -> dict[str, list[FileChange]]:
         """Changes of the files that exist after commit ``upto`` (an index; default: the head)."""
         if upto is None:
             lasts = self.changes.last_statuses()

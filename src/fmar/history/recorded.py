@@ -18,7 +18,7 @@ from fmar.core.model import KINDS
 from fmar.core.registry import Registry
 
 if TYPE_CHECKING:  # imported where used: the builds import this module for ``RecordedTime`` alone
-    from fmar.history.index import Addition, Change, HistoryIndex
+    from fmar.history.index import Addition, FileChange, HistoryIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def record_of(path: str, prefix: str) -> tuple[str, str] | None:
     return kind, name.removesuffix(".yaml")
 
 
-def first_recorded(changes: list[Change]) -> Change:
+def first_recorded(changes: list[FileChange]) -> FileChange:
     """The change that first brought the file in (the first addition)."""
     return next((change for change in changes if change.status == "A"), changes[0])
 

@@ -40,7 +40,7 @@ from fmar.core.ids import matches
 from fmar.core.model import KINDS, Application, MarketUnit, Party, Product
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
-from fmar.gitrepo import Change, changes, commit_time, ever_deleted, merge_base, resolve
+from fmar.gitrepo import DiffEntry, changes, commit_time, ever_deleted, merge_base, resolve
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
@@ -168,7 +168,7 @@ def _same_data(a: RecordFile | None, b: RecordFile | None) -> bool:
     return a is not None and b is not None and a.data is not None and a.data == b.data
 
 
-def _append_only(ctx: _Context, change: Change, kind: str) -> None:
+def _append_only(ctx: _Context, change: DiffEntry, kind: str) -> None:
     path = change.path
     if change.status == "D":
         rule = APPEND_ONLY_DELETED if kind in APPEND_ONLY else REFERENCE_RECORD_DELETED
@@ -310,7 +310,7 @@ def unsigned_body(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "signature"}
 
 
-def _check_records(ctx: _Context, registry_changes: list[Change]) -> list[RecordFile]:
+def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[RecordFile]:
     added = {c.path for c in registry_changes if c.status in ("A", "R", "C")}
     view = _AuthorityView(ctx.base, ctx.after, added)
     current_files: list[tuple[RecordFile, bytes]] = []
@@ -461,7 +461,7 @@ def _cross_record(ctx: _Context, seeds: list[RecordFile], changed_paths: set[str
             ctx.add(path, problem)
 
 
-def _mixed(ctx: _Context, all_changes: list[Change]) -> None:
+def _mixed(ctx: _Context, all_changes: list[DiffEntry]) -> None:
     data = [c.path for c in all_changes if _is_data(c.path)]
     code = [c.path for c in all_changes if not _is_data(c.path) and not _is_doc(c.path)]
     if data and code:
@@ -480,7 +480,7 @@ def _mixed(ctx: _Context, all_changes: list[Change]) -> None:
             )
 
 
-def _anchor(ctx: _Context, all_changes: list[Change], changed: list[RecordFile]) -> None:
+def _anchor(ctx: _Context, all_changes: list[DiffEntry], changed: list[RecordFile]) -> None:
     touched = {c.path: c for c in all_changes}
     change = touched.get(trust_anchor.ANCHOR_PATH)
     path = trust_anchor.ANCHOR_PATH
