@@ -71,7 +71,7 @@ def _json_moment(value: datetime | None) -> str | None:
 
 
 class QualificationDoc(BaseModel):
-    """The derived status of one application (from fmar.core.status)."""
+    """The derived status of one application: its status since when, why, and the records that justify it."""
 
     model_config = ConfigDict(extra="forbid")
 
