@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fmar import gitrepo
+from fmar import gitrepo, workers
 from fmar.core.model import Record
 from fmar.core.registry import Registry
-from fmar.publish import docs_site, exports, lists, pages, plan, workers
+from fmar.publish import docs_site, exports, lists, pages, plan
 from fmar.publish.background import Background
 from fmar.publish.derive import Derived
 from fmar.publish.facts import change_row
