@@ -215,13 +215,11 @@ def test_a_partial_build_that_finds_the_old_site_incomplete_builds_in_full_once(
     assert _tree(site) == _fresh(git_repo, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="the retired site keeps a manifest listing the file deleted from it by hand")
 def test_after_that_full_build_the_next_partial_build_is_whole(
     git_repo: GitRepo, registry: Builder, tmp_path: Path
 ) -> None:
-    """Known gap (output.Staging, not the build): the full build retires the live site, whose
-    manifest still lists the lost page, as the spare; the next build trusts the spare's manifest
-    (``keep_all`` checks no file) and publishes without that page."""
+    """The full build retires the live site, whose manifest still lists the lost page, as the
+    spare; the next build finds the page missing from the spare and links it from the live site."""
     site = tmp_path / "site"
     fields = _lose_a_kept_page_and_rename_a_unit(git_repo, registry, site)
     assert _rebuild(git_repo, site).full

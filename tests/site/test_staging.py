@@ -8,6 +8,7 @@ build is compared with a fresh build of the same site in an empty folder.
 from __future__ import annotations
 
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -323,3 +324,26 @@ def test_odd_starting_points(tmp_path: Path, monkeypatch) -> None:  # type: igno
     _build(out, site)
     assert _tree(out) == expected
     assert (tmp_path / ".renames.spare").is_dir()
+
+
+def test_keep_all_keeps_from_the_spare_only_files_that_are_there(tmp_path: Path) -> None:
+    """The spare was the live site once: a file deleted from it by hand is still in its manifest.
+    ``keep_all`` links that file from the live site instead, and says which file neither has."""
+    out = tmp_path / "site"
+    site = {"top.txt": ("1", b"t"), "a/one.txt": ("1", b"1"), "a/two.txt": ("1", b"2"), "b/c/three.txt": ("1", b"3")}
+    _build(out, site)
+    _build(out, site)  # now the spare has every file, and its manifest lists them
+    spare = out.parent / ".site.spare"
+    for rel in ("top.txt", "a/two.txt", "b/c/three.txt"):
+        (spare / rel).unlink()
+    staging = Staging(out)
+    assert staging.keep_all(sorted(site)) is None
+    staging.publish()
+    assert _tree(out) == {rel: data for rel, (_, data) in site.items()}
+    assert staging.written == 0
+
+    shutil.rmtree(out.parent / ".site.spare" / "b")  # and the same file gone from the live site
+    (out / "b" / "c" / "three.txt").unlink()
+    staging = Staging(out)
+    assert staging.keep_all(sorted(site)) == "b/c/three.txt"
+    staging.abandon()

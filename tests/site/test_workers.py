@@ -12,8 +12,9 @@ import pytest
 from tests.conftest import GitRepo
 from tests.site.conftest import AS_OF, PAGE_SIZE, write_registry
 
+from fmar import workers
 from fmar.generate.synthetic import generate
-from fmar.publish import background, workers
+from fmar.publish import background
 from fmar.publish import build as build_module
 from fmar.publish.build import build
 from fmar.validation.pipeline import PARALLEL_THRESHOLD, Pipeline

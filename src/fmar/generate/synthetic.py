@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from fmar import workers
 from fmar.core.ids import CROCKFORD
 from fmar.core.model import Application, MarketUnit
 from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
+from fmar.core.registry import Registry
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
 
@@ -101,17 +101,36 @@ class Plan:
     units: int
     seed: int
     fsps: int
+    #: Units per chunk, each with its own random stream: the files depend on it.
+    chunk: int = CHUNK
 
 
-def _key_for(seed: int) -> Callable[[str], Any]:
-    cache: dict[str, Any] = {}
+class _Keys:
+    """The example signing keys of a synthetic registry's parties, each made once per process.
 
-    def key(party: str) -> Any:
-        if party not in cache:
-            cache[party] = example_key(party, f"synthetic-{seed}")
-        return cache[party]
+    A copy sent to a spawned worker starts with none made (a private key does not pickle)."""
 
-    return key
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.made: dict[str, Any] = {}
+
+    def __call__(self, party: str) -> Any:
+        key = self.made.get(party)
+        if key is None:
+            key = self.made[party] = example_key(party, f"synthetic-{self.seed}")
+        return key
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"seed": self.seed, "made": {}}
+
+
+@dataclass(frozen=True)
+class _Chunks:
+    """What every chunk of units is made from: the plan, the reference records and FSPs, their keys."""
+
+    plan: Plan
+    registry: Registry
+    keys: _Keys
 
 
 def _at(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -235,17 +254,13 @@ def _story(b: Builder, rng: random.Random, app: Application, submitted: datetime
             b.event(app, "reinstated", t + days(10, 60))
 
 
-def _chunk(plan: Plan, index: int, builder_state: Builder) -> int:
+def _chunk(chunks: _Chunks, index: int) -> int:
+    """Write the ``index``-th chunk of units and their applications; the records written."""
+    plan = chunks.plan
     rng = random.Random(f"{plan.seed}:{index}")
-    b = Builder(
-        plan.out,
-        builder_state.key_for,
-        rng,
-        atomic=False,
-        new_id=unique_ids(plan.seed, index * CHUNK * 16),
-    )
-    b.registry = builder_state.registry
-    start, stop = index * CHUNK, min(plan.units, (index + 1) * CHUNK)
+    b = Builder(plan.out, chunks.keys, rng, atomic=False, new_id=unique_ids(plan.seed, index * plan.chunk * 16))
+    b.registry = chunks.registry
+    start, stop = index * plan.chunk, min(plan.units, (index + 1) * plan.chunk)
     written = 0
     latest = NOW - timedelta(days=1)
     for n in range(start, stop):
@@ -296,21 +311,27 @@ def _chunk(plan: Plan, index: int, builder_state: Builder) -> int:
     return written
 
 
-_STATE: dict[str, Any] = {}
+def generate(
+    out: Path,
+    units: int,
+    seed: int = 1,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    *,
+    start_method: str = workers.DEFAULT_START_METHOD,
+    chunk: int = CHUNK,
+) -> int:
+    """Write a synthetic registry of ``units`` Market Units into ``out`` (which must not exist). Returns records.
 
-
-def _run_chunk(index: int) -> int:
-    return _chunk(_STATE["plan"], index, _STATE["builder"])
-
-
-def generate(out: Path, units: int, seed: int = 1, jobs: int = 1, progress: Callable[[int], None] | None = None) -> int:
-    """Write a synthetic registry of ``units`` Market Units into ``out`` (which must not exist). Returns records."""
+    The chunks of units are made in up to ``jobs`` worker processes, started by ``start_method``
+    (``fork`` or ``spawn``): the same files either way. ``chunk`` units are made from one random
+    stream: another ``chunk`` makes another registry (tests use small ones)."""
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
     fsps = max(3, units // 500)
-    plan = Plan(out, units, seed, fsps)
-    key_for = _key_for(seed)
-    base = Builder(out, key_for, random.Random(f"{seed}:base"), atomic=False, new_id=unique_ids(seed, 10**12))
+    plan = Plan(out, units, seed, fsps, chunk)
+    keys = _Keys(seed)
+    base = Builder(out, keys, random.Random(f"{seed}:base"), atomic=False, new_id=unique_ids(seed, 10**12))
     base.operator(EPOCH - timedelta(days=30))
     base.catalogue(EPOCH - timedelta(days=30))
     base.system_operators(EPOCH - timedelta(days=29), product_from="2021-04-01")
@@ -318,20 +339,13 @@ def generate(out: Path, units: int, seed: int = 1, jobs: int = 1, progress: Call
         base.fsp(
             fsp_id(index), f"Synthetic FSP {index + 1:04d}", EPOCH - timedelta(days=20), f"ops{index + 1}@fsp.example"
         )
-    written = len(base.registry)
-    chunks = list(range((units + CHUNK - 1) // CHUNK))
-    _STATE.update(plan=plan, builder=base)
-    if jobs <= 1 or len(chunks) <= 1:
-        for index in chunks:
-            count = _run_chunk(index)
-            written += count
-            if progress:
-                progress(min(CHUNK, units - index * CHUNK))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            for index, count in zip(chunks, pool.map(_run_chunk, chunks), strict=True):
-                written += count
-                if progress:
-                    progress(min(CHUNK, units - index * CHUNK))
-    _STATE.clear()
-    return written
+
+    def done(index: int, _: int) -> None:
+        if progress:
+            progress(min(chunk, units - index * chunk))
+
+    written = len(base.registry)  # the chunks made in this process add to it
+    chunks = range((units + chunk - 1) // chunk)
+    context = _Chunks(plan, base.registry, keys)
+    counts = workers.run(_chunk, context, chunks, jobs=jobs, start_method=start_method, each=done)
+    return written + sum(counts)

@@ -1,13 +1,13 @@
 """``fmar build``: the exports and the site from a registry, as of a moment, into one folder.
 
 The story of a build (``build``): plan what to derive (``plan``: the whole registry, or only the
-unit groups that changed since the previous build, whose ``BuildState`` is kept in the cache)
-and refuse a registry with errors; derive (pure core); write the record documents and pages of
-the derived groups in worker processes (``records``, ``workers``; the other groups' files are
-kept as they are); write the registry-wide pages and exports from the facts of every unit
-(``Overview``, ``exports``); the documentation, lists, search and filter indexes (``lists``);
-then swap the new folder in and remember the state. A partial build that finds the old output
-incomplete builds in full, once.
+unit groups that changed since the previous build, whose ``BuildState`` is kept in the cache;
+``changes``: what Git says changed since then) and refuse a registry with errors; derive (pure
+core); write the record documents and pages of the derived groups in worker processes
+(``records``, ``fmar.workers``; the other groups' files are kept as they are); write the
+registry-wide pages and exports from the facts of every unit (``Overview``, ``exports``); the
+documentation, lists, search and filter indexes (``lists``); then swap the new folder in and
+remember the state. A partial build that finds the old output incomplete builds in full, once.
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fmar import gitrepo
-from fmar.core.model import Record
+from fmar import workers
 from fmar.core.registry import Registry
-from fmar.publish import docs_site, exports, lists, pages, plan, workers
+from fmar.publish import changes, docs_site, exports, lists, pages, plan
 from fmar.publish.background import Background
 from fmar.publish.derive import Derived
 from fmar.publish.facts import change_row
 from fmar.publish.facts import decode as decode_facts
-from fmar.publish.inputs import History, git_head, git_history, signing_history
+from fmar.publish.inputs import History, git_history, signing_history
 from fmar.publish.ledger import ChangeLedger, Row, ledger_row
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
@@ -61,18 +60,13 @@ class BuildResult:
 
 def history_of(root: Path, registry_dir: Path, registry: Registry) -> History:
     """Recorded times and timelines of the records in ``registry``: from Git history when the
-    registry is committed in a repository, else signing times."""
-    head = _git_head(root, registry_dir)
+    registry is committed in a repository, else signing times. (Defined here: its qualified name
+    is part of a build's signature.)"""
+    head = changes.registry_head(root, registry_dir)
     history = git_history(root, registry_dir, registry) if head else signing_history(registry)
     if head:
         history.head, history.head_time = head
     return history
-
-
-def _git_head(root: Path, registry_dir: Path) -> tuple[str, datetime] | None:
-    if not gitrepo.is_repository(root) or not gitrepo.tracks(root, registry_dir):
-        return None
-    return git_head(root)
 
 
 @dataclass(frozen=True)
@@ -183,9 +177,9 @@ class _Planned:
 def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
     """Decide what to derive, read it and the history; refuses a registry with errors."""
     root, registry_dir, history_source = request.root, request.registry_dir, request.history_source
-    head = _git_head(root, registry_dir) if history_source is history_of else None
+    head = changes.registry_head(root, registry_dir) if history_source is history_of else None
     # Git lists the blobs of the registry's files while the folder is scanned here.
-    blobs = _clean_blobs_later(root, registry_dir) if head else None
+    blobs = changes.clean_blobs_later(root, registry_dir) if head else None
     signature = digest(
         str(root.resolve()),
         str(registry_dir.resolve()),
@@ -199,13 +193,17 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
             previous = load_state(pipeline.cache, request.out, signature)
     stamps = plan.stamps_of(pipeline, blobs(pipeline.layout.files) if blobs else None)
     inputs = (
-        _partial(pipeline, previous, head, request.as_of, stamps) if previous else "no previous build to start from"
+        changes.partial(pipeline, previous, head, request.as_of, stamps)
+        if previous
+        else "no previous build to start from"
     )
     index: Background[None] | None = None
     if isinstance(inputs, str):
         request.log(f"full build: {inputs}")
         if head:  # Git walks the history into fmar's cache while the records are read
-            index = Background("history index", _index_history, root, registry_dir, start_method=request.start_method)
+            index = Background(
+                "history index", changes.index_history, root, registry_dir, start_method=request.start_method
+            )
         try:
             inputs = plan.full(pipeline, inputs, request.progress, start_method=request.start_method)
         except BaseException:
@@ -371,53 +369,6 @@ def _latest(history: History, previous: BuildState | None) -> datetime:
     if previous is not None and previous.latest is not None:
         moments.append(previous.latest)
     return max(moments, default=datetime.fromtimestamp(0).astimezone())
-
-
-def _index_history(root: Path, registry_dir: Path) -> None:
-    """Bring the cached history index of the registry up to date (``history_of`` then reads it)."""
-    from fmar.history.index import build_index
-
-    build_index(root, registry_dir)
-
-
-def _clean_blobs_later(root: Path, registry_dir: Path) -> Callable[[list[tuple[str, str, int, int]]], list[str | None]]:
-    return gitrepo.clean_blobs_later(root, registry_dir)
-
-
-def _partial(
-    pipeline: Pipeline,
-    previous: BuildState,
-    head: tuple[str, datetime] | None,
-    as_of: datetime | None,
-    stamps: dict[str, plan.Stamp],
-) -> plan.Inputs | str:
-    committed: set[str] | None = set()
-    if head is not None or previous.head is not None:
-        committed = _committed_since(pipeline.root, pipeline.registry_dir, previous.head, head)
-
-    def moment_of(records: list[Record]) -> datetime | None:
-        if as_of is not None:
-            return as_of
-        if head is not None:
-            return head[1]
-        moments = [r.signature.signed_at for r in records]
-        return max([*moments, previous.latest] if previous.latest else moments, default=None)
-
-    return plan.partial(pipeline, previous, moment_of=moment_of, committed=committed, stamps=stamps)
-
-
-def _committed_since(
-    root: Path, registry_dir: Path, before: str | None, head: tuple[str, datetime] | None
-) -> set[str] | None:
-    """Files under the registry touched by first-parent commits after ``before`` up to the head;
-    None when the head does not descend from ``before`` (or either is unknown)."""
-    if before is None or head is None:
-        return None
-    if before == head[0]:
-        return set()
-    if not gitrepo.is_ancestor(root, before, head[0]):
-        return None
-    return gitrepo.changed_paths(root, before, head[0], registry_dir)
 
 
 __all__ = ["BuildResult", "build", "history_of"]

@@ -4,7 +4,9 @@ Beside ``out`` live two hidden folders: ``.<out>.spare`` (the site before the la
 its own manifest) and, during a build, ``.<out>.building``. A build renames the spare to the
 building folder and brings it up to date, so its cost follows what changed, not the site's size:
 
-* a file the spare already holds from the same inputs (its manifest says so) is kept as it is;
+* a file the spare already holds from the same inputs (its manifest says so, and the file is
+  there: the spare was the live site before, where a file may have been deleted by hand) is
+  kept as it is;
 * else a file the live site holds from the same inputs is hard-linked from there (no rendering);
 * else it is written as a new file, any previous file unlinked first: the spare's files may be
   hard links shared with the live site, and a file is never written through a link;
@@ -162,16 +164,24 @@ class Staging:
         """Keep each of ``rels`` as the live site has it (the caller knows their inputs did not change);
         the first the live site does not have (None when it has all).
 
-        The spare's copy is trusted from its manifest alone (no file check: at national scale a
-        build keeps hundreds of thousands of files); else the live file is linked."""
+        The spare's copy is kept when its manifest has the same key and the file is there: checked
+        from one listing of each folder, not a ``stat`` per file (at national scale a build keeps
+        hundreds of thousands of files). The spare was the live site once, and a file deleted from
+        that by hand is still in its manifest. Else the live file is linked."""
         previous, spare, manifest = self.previous, self.spare, self.manifest
+        from_spare: list[str] = []
         for rel in rels:
             key = previous.get(rel)
             if key is None:
                 return rel
             if spare.get(rel) == key:
                 manifest[rel] = key
+                from_spare.append(rel)
             elif not self.is_current(rel, key):
+                return rel
+        for rel in _absent(self.root, from_spare):
+            del manifest[rel]
+            if not self.is_current(rel, previous[rel]):
                 return rel
         return None
 
@@ -264,6 +274,20 @@ class Staging:
     def abandon(self) -> None:
         """Drop the half-built folder; the live site and its manifest are untouched."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _absent(root: Path, rels: list[str]) -> list[str]:
+    """Those of ``rels`` that ``root`` lacks, from one listing of each folder they are in."""
+    there: set[str] = set()
+    for folder in {rel.rpartition("/")[0] for rel in rels}:
+        try:
+            names = os.listdir(f"{root}/{folder}" if folder else root)  # noqa: PTH208 (names: no Path per file)
+        except OSError:
+            continue
+        there.update([f"{folder}/{name}" for name in names] if folder else names)
+    if there.issuperset(rels):
+        return []
+    return [rel for rel in rels if rel not in there]
 
 
 def _exchange(a: Path, b: Path) -> bool:

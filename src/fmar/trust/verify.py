@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
-from multiprocessing import get_context
 from pathlib import Path
+from typing import NamedTuple
 
+from fmar import workers
 from fmar.core.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR
 from fmar.core.findings import Finding
 from fmar.core.model import Party
@@ -21,16 +21,22 @@ from fmar.validation.pipeline import finding, jobs_default
 #: Below this many records, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 2000
 _CHUNK = 2000
-_PARTIES: dict[str, Party] = {}
 
 
-def _verify_chunk(root: str, items: list[tuple[str, str]]) -> list[Finding]:
+class _Verifying(NamedTuple):
+    """What every chunk of records is checked against: where they are and the parties' keys."""
+
+    root: str
+    parties: dict[str, Party]
+
+
+def _verify_chunk(verifying: _Verifying, items: list[tuple[str, str]]) -> list[Finding]:
     findings: list[Finding] = []
     for rel, kind in items:
-        loaded = read_file(Path(root) / rel, kind, rel)
+        loaded = read_file(Path(verifying.root) / rel, kind, rel)
         if loaded.data is None:
             continue  # unreadable files are fmar validate's to report
-        problems = check_signature(loaded.data, _PARTIES)
+        problems = check_signature(loaded.data, verifying.parties)
         if problems and loaded.text is not None:
             problems = locate(problems, loaded.text, loaded.source_map)
         findings.extend(finding(rel, p) for p in problems)
@@ -38,9 +44,16 @@ def _verify_chunk(root: str, items: list[tuple[str, str]]) -> list[Finding]:
 
 
 def verify_registry(
-    root: Path, registry: Path, only: list[str] | None = None, *, jobs: int | None = None
+    root: Path,
+    registry: Path,
+    only: list[str] | None = None,
+    *,
+    jobs: int | None = None,
+    start_method: str = workers.DEFAULT_START_METHOD,
 ) -> tuple[list[Finding], int]:
-    """Signature findings of the records (of ``only`` paths, when given) and of the trust anchor."""
+    """Signature findings of the records (of ``only`` paths, when given) and of the trust anchor;
+    checked in up to ``jobs`` worker processes started by ``start_method`` (``fork`` or ``spawn``)
+    when there are many."""
     parties = load_parties(registry)
     prefixes = [p.rstrip("/") for p in only or []]
     items = []
@@ -48,17 +61,14 @@ def verify_registry(
         rel = path.relative_to(root).as_posix()
         if not prefixes or any(rel == p or rel.startswith(p + "/") for p in prefixes):
             items.append((rel, kind))
-    _PARTIES.clear()
-    _PARTIES.update(parties)
-    workers = jobs or jobs_default()
-    findings: list[Finding] = []
-    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        findings = _verify_chunk(str(root), items)
+    verifying = _Verifying(str(root), parties)
+    processes = jobs or jobs_default()
+    if processes <= 1 or len(items) < PARALLEL_THRESHOLD:
+        chunks = [items]
     else:
         chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            for part in pool.map(_verify_chunk, [str(root)] * len(chunks), chunks):
-                findings.extend(part)
+    results = workers.run(_verify_chunk, verifying, chunks, jobs=processes, start_method=start_method)
+    findings = [found for part in results for found in part]
     if not prefixes or any(p == ANCHOR_PATH for p in prefixes):
         findings.extend(_anchor_findings(root, parties))
     return sorted(findings), len(items)

@@ -1,9 +1,11 @@
-"""Worker processes that run one job over many tasks: the plumbing of a build's parallel phase.
+"""Worker processes that run one job over many tasks: the plumbing of every parallel phase
+(a build's record pages, a synthetic registry's units, the signatures of ``fmar verify``).
 
-No state lives in this module: each worker is started with the job and its context as the
-arguments of its process (inherited as they are with the ``fork`` start method, pickled once per
-worker with ``spawn``), then receives tasks and sends back results through its own pipe, one
-task at a time, as the small named messages below. Results come back in the order of the tasks.
+No state lives in this module, nor need it in the callers': each worker is started with the job
+and its context as the arguments of its process (inherited as they are with the ``fork`` start
+method, pickled once per worker with ``spawn``), then receives tasks and sends back results
+through its own pipe, one task at a time, as the small named messages below. Results come back
+in the order of the tasks. It imports nothing of fmar, so every layer may use it.
 """
 
 from __future__ import annotations
@@ -56,22 +58,29 @@ def run(
     *,
     jobs: int,
     start_method: str = DEFAULT_START_METHOD,
+    each: Callable[[int, R], None] | None = None,
 ) -> list[R]:
     """``[job(context, p) for p in payloads]``, in up to ``jobs`` worker processes (in this one
     when ``jobs`` is 1 or there is only one task). ``job`` must be a module-level function, and
-    with ``spawn`` ``context`` must pickle."""
+    with ``spawn`` ``context`` must pickle. ``each(number, result)``, when given, is called here
+    as each task is done (in the order they finish), for progress."""
     if jobs <= 1 or len(payloads) <= 1:
-        return [job(context, payload) for payload in payloads]
+        results = []
+        for number, payload in enumerate(payloads):
+            results.append(job(context, payload))
+            if each is not None:
+                each(number, results[-1])
+        return results
     mp: Any = get_context(start_method)  # typeshed's BaseContext has no Process
     workers: list[_Worker] = []
     try:
         for _ in range(min(jobs, len(payloads))):
             ours, theirs = mp.Pipe()
-            process = mp.Process(target=_serve, args=(theirs, job, context), name="fmar build worker", daemon=True)
+            process = mp.Process(target=_serve, args=(theirs, job, context), name="fmar worker", daemon=True)
             process.start()
             theirs.close()
             workers.append(_Worker(process, ours))
-        return _collect(workers, payloads)
+        return _collect(workers, payloads, each)
     finally:
         for worker in workers:
             worker.close()
@@ -97,7 +106,7 @@ class _Worker:
             self.process.join()
 
 
-def _collect(workers: list[_Worker], payloads: Sequence[Any]) -> list[Any]:
+def _collect(workers: list[_Worker], payloads: Sequence[Any], each: Callable[[int, Any], None] | None) -> list[Any]:
     pending = iter(enumerate(payloads))
     results: dict[int, Any] = {}
 
@@ -119,12 +128,14 @@ def _collect(workers: list[_Worker], payloads: Sequence[Any]) -> list[Any]:
             try:
                 message = worker.pipe.recv()
             except EOFError:
-                raise RuntimeError(f"a build worker ended without finishing task {worker.doing}") from None
+                raise RuntimeError(f"a worker process ended without finishing task {worker.doing}") from None
             if isinstance(message, Failed):
                 worker.doing = None
                 raise message.error
             results[message.number] = message.result
             give(worker)
+            if each is not None:
+                each(message.number, message.result)
     return [results[number] for number in range(len(payloads))]
 
 
