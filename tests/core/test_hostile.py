@@ -7,13 +7,19 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from tests.conftest import BUNDLED_REGISTRY
 from tests.core.hostile_cases import FILES, Case, load_cases, plant
 
+from fmar.cli import cli
 from fmar.core.findings import Finding
 from fmar.core.registry import Registry
+from fmar.loading.fast_yaml import parse_fast
+from fmar.loading.strict_yaml import parse_strict
+from fmar.signing.canonical import canonical_bytes
 from fmar.validation.pipeline import Pipeline
 
 CASES = load_cases()
@@ -102,3 +108,61 @@ def test_cli_reports_every_hostile_file_without_crashing(group: str, git_repo) -
     findings = [Finding(**{k: v for k, v in item.items() if k != "severity"}) for item in document["findings"]]
     missing = [case.name for case in cases if not any(_matches(f, case) for f in findings)]
     assert missing == []
+
+
+# --- numbers RFC 8785 cannot hold: every command that reads a record refuses them with the finding
+
+NUMBER_CASES = [case for case in CASES if case.code == "YAML-VAL014"]
+KEYS = Path(__file__).resolve().parents[2] / "examples" / "keys"
+
+
+def _invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("case", NUMBER_CASES, ids=lambda case: case.name)
+def test_canonical_sign_and_verify_refuse_a_number_json_cannot_hold(
+    case: Case, git_repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = git_repo.copy_registry()
+    plant(registry, case)
+    git_repo.commit_all("a number RFC 8785 cannot hold")
+    monkeypatch.chdir(git_repo.path)
+    rel = case.finding_path
+    before = (git_repo.path / rel).read_bytes()
+    where = f"{rel}:{case.line}:{case.column}: error YAML-VAL014 "
+    for args in (("canonical", rel), ("sign", rel, "--key", str(KEYS / "KESTREL.key")), ("verify", rel)):
+        result = _invoke(*args)
+        assert result.exit_code == 1, (args, result.output, result.stderr)
+        assert where in result.stderr + result.output, (args, result.stderr, result.output)
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert (git_repo.path / rel).read_bytes() == before  # never signed
+
+
+QUOTED_NUMBERS = ["'9007199254740993'", '".inf"', "'-.inf'", "'.NaN'", "'1e400'", "'" + "9" * 5000 + "'"]
+
+
+@pytest.mark.parametrize("quoted", QUOTED_NUMBERS, ids=lambda q: q[:20])
+def test_a_quoted_number_is_text(quoted: str) -> None:
+    """Quoted, the same characters are text: both readers read the string, and RFC 8785 holds it."""
+    text = f"kind: market_unit\nname: {quoted}\nnested:\n- - 1\n  - {quoted}\n"
+    for data in (parse_fast(text), parse_strict(text).data):
+        assert data is not None
+        assert data["name"] == quoted[1:-1] == data["nested"][0][1]
+        assert canonical_bytes(data)
+
+
+def test_a_quoted_number_in_a_record_validates_and_canonicalizes(git_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    git_repo.copy_registry()
+    rel = "registry/market_unit/MU-VOLTAFLEX-000001.yaml"
+    path = git_repo.path / rel
+    text = path.read_text(encoding="utf-8")
+    name_line = next(line for line in text.splitlines() if line.startswith("name: "))
+    path.write_text(text.replace(name_line, "name: '1e400'"), encoding="utf-8")
+    git_repo.commit_all("a name that looks like a number")
+    _, findings = _run(git_repo.path)
+    assert [f for f in findings if f.path == rel and f.code.startswith(("YAML", "SCH"))] == []
+    monkeypatch.chdir(git_repo.path)
+    result = _invoke("canonical", rel)
+    assert result.exit_code == 0, result.stderr
+    assert '"name":"1e400"' in result.stdout

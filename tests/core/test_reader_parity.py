@@ -22,6 +22,8 @@ BOOLEAN_WORDS = [
     "Null",
     "NULL",
 ]
+#: Plain numbers RFC 8785 cannot hold exactly: only the strict reader reads them, to refuse them.
+OUT_OF_JSON = ["9007199254740992", "-9007199254740992", "0x20000000000000", "1e400", "-1.0e+400", "9" * 5000]
 #: Plain scalars on which YAML readers are known to differ, or nearly so.
 TRICKY = [
     *BOOLEAN_WORDS,
@@ -40,6 +42,8 @@ TRICKY = [
     ),
     *("<<", "=", "-", "--", "a:b", "@x", "`x", "%x", "!x", "&x", "*x", "|", ">", "? x", "a #b", "a#b", "#x", "x #"),
     *("9223372036854775808", "123456789012345678901234567890", "1.0e400", "١٢", "１２", "tRUE", "nULL", "0xG", "0o"),
+    *OUT_OF_JSON,
+    *("9007199254740991", "-9007199254740991", "0x1FFFFFFFFFFFFF", "1e308", "1e-400", "-0.0"),
 ]
 _SAFE_TEXT = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"))
 
@@ -201,3 +205,11 @@ def test_plain_records_take_the_fast_path(bundled_registry) -> None:
     texts = [path.read_text(encoding="utf-8") for path in sorted(bundled_registry.glob("*/*.yaml"))]
     fast = [text for text in texts if parse_fast(text) is not None]
     assert len(fast) == len(texts)
+
+
+@pytest.mark.parametrize("value", OUT_OF_JSON, ids=lambda v: v[:20])
+@pytest.mark.parametrize("template", ["k: {}\n", "k:\n- - 1\n  - {}\n", "k:\n  j: {}\n"])
+def test_numbers_json_cannot_hold_go_to_the_strict_reader(template: str, value: str) -> None:
+    text = template.format(value)
+    assert parse_fast(text) is None
+    assert [problem.code for problem in parse_strict(text).problems] == ["YAML-VAL014"]

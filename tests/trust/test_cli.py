@@ -141,3 +141,22 @@ def test_check_exit_codes_and_formats(repo: Scenario) -> None:
     as_json = json.loads(_run("check", "--base", "main", "--head", "HEAD", "--format", "json").output)
     assert as_json["errors"] == 1
     assert _run("check", "--base", "no-such-branch").exit_code == 2
+
+
+@pytest.mark.parametrize("number", ["9007199254740993", ".inf", "9" * 5000])
+def test_check_reports_a_number_json_cannot_hold_as_a_finding(repo: Scenario, number: str) -> None:
+    """A change adding an outcome whose capacity RFC 8785 cannot hold: a finding with its place, no crash."""
+    b = repo.builder
+    outcome = b.decide(b.registry.applications["APP-2026-7YBPPNN8"], "qualified", PR_AT, days=365)
+    rel = f"registry/outcome/{outcome.id}.yaml"
+    lines = repo.path(rel).read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("capacity_up_kw: "))
+    lines[line - 1] = f"capacity_up_kw: {number}\n"
+    repo.path(rel).write_text("".join(lines), encoding="utf-8")
+    repo.repo.commit_all("an outcome", when=PR_AT + timedelta(hours=1))
+    result = _run("check", "--base", "main", "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = [f for f in json.loads(result.stdout)["findings"] if f["path"] == rel]
+    assert [(f["code"], f["line"], f["column"], f["json_path"]) for f in found] == [
+        ("YAML-VAL014", line, 17, "$.capacity_up_kw")
+    ]

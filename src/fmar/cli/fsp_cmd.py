@@ -79,7 +79,7 @@ def _read_input(path: Path | None) -> dict[str, Any]:
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: undecodable text, an integer too long to read
         fail(f"{path}: {BAD_INPUT_FILE.code} not readable YAML or JSON: {exc}")
     if not isinstance(data, dict):
         fail(f"{path}: {BAD_INPUT_FILE.code} must hold a mapping of unit fields (name:, fsp:, composition: ...)")

@@ -11,7 +11,7 @@ from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
 from fmar.cli.record_io import load_key, signing_time
 from fmar.loading.paths import locate_registry
-from fmar.loading.record_file import parse_text
+from fmar.loading.record_file import locate, parse_text
 from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
@@ -19,16 +19,21 @@ from fmar.trust.anchor import ANCHOR_PATH
 from fmar.trust.files import load_parties, record_files, sign_file, signer_of
 from fmar.trust.revision import kind_of
 from fmar.trust.verify import allowed_signers, verify_registry
+from fmar.validation.pipeline import finding
 
 
 def _read_data(file: Path) -> dict:
+    """The record data in ``file``; when it has none, its problems as findings on stderr and exit 1."""
     text, problems = decode(file.read_bytes())
-    data, _, more = parse_text(text) if text is not None else (None, None, [])
+    data, source_map, more = parse_text(text) if text is not None else (None, None, [])
     if data is None:
         found = [*problems, *more]
-        first = found[0] if found else None
-        detail = f": {first.code} {first.message}" if first else ""
-        raise UsageError(f"{file} is not a readable record{detail}; run fmar validate for details")
+        located = locate(found, text, source_map) if text is not None else found
+        for item in sorted(finding(str(file), problem) for problem in located):
+            click.echo(f"{item.path}:{item.line}:{item.column}: {item.severity} {item.code} {item.message}", err=True)
+            click.echo(f"    at {item.json_path}" + (f"; fix: {item.hint}" if item.hint else ""), err=True)
+        click.echo(f"{file} is not a readable record; nothing done", err=True)
+        sys.exit(EXIT_FINDINGS)
     return data
 
 

@@ -48,6 +48,10 @@ AMBIGUOUS_PLAIN_VALUE = _rule("YAML-VAL010", "A plain (unquoted) value means the
 NOT_A_MAPPING = _rule("YAML-VAL011", "A record file holds a mapping of fields.")
 KEY_NOT_TEXT = _rule("YAML-VAL012", "Every key is text.")
 FILE_TOO_LARGE = _rule("YAML-VAL013", "A record file is at most 64 KiB.")
+NUMBER_NOT_EXACT_IN_JSON = _rule(
+    "YAML-VAL014",
+    "Every number is one RFC 8785 JSON holds exactly: an integer from -(2^53-1) to 2^53-1, or a finite decimal.",
+)
 
 # Schema
 MISSING_FIELD = _rule("SCH-VAL001", "Every required field is present.")

@@ -5,7 +5,8 @@ parser is several times faster than libyaml. It is used only when the text shows
 constructs on which it could disagree with the strict reader (anchors, aliases, tags,
 directives, document markers, merge keys, complex keys, flow collections, tabs, deep nesting, number forms that
 YAML 1.1 reads differently) and only when its result is plain data with text keys in which no
-text value could have been an unquoted YAML 1.1 boolean, date or number. Anything else,
+text value could have been an unquoted YAML 1.1 boolean, date or number, and no number is
+beyond what RFC 8785 JSON holds exactly (an integer past 2^53-1, .inf, .nan). Anything else,
 including any error, goes to the strict reader, which is the authority; a property test holds
 the two to the same result.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml_rs
 
+from fmar.core.numbers import exact_in_json
 from fmar.loading.strict_yaml import MAX_DEPTH
 
 #: Anchors, aliases and tags in a node position.
@@ -102,6 +104,9 @@ def _plain(data: Any, text: str) -> bool:
                         return False
                 else:
                     stack.append((item, depth + 1))
+        elif kind is int or kind is float:
+            if not exact_in_json(value):
+                return False  # out of JSON's exact range: the strict reader says so, with the position
         elif isinstance(value, date):
             return False
     return True

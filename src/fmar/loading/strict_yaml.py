@@ -27,11 +27,13 @@ from fmar.core.catalogue import (
     MERGE_KEY,
     NOT_A_MAPPING,
     NOT_ONE_DOCUMENT,
+    NUMBER_NOT_EXACT_IN_JSON,
     TOO_DEEP,
     YAML_SYNTAX_ERROR,
     YAML_TAG,
 )
 from fmar.core.findings import Problem, Rule
+from fmar.core.numbers import number_problem
 
 #: Deepest nesting of mappings and sequences accepted.
 MAX_DEPTH = 16
@@ -48,6 +50,17 @@ _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 #: Plain scalars whose YAML 1.1 reading could differ from YAML 1.2: words and digit forms only.
 _MAYBE_DIFFERENT = re.compile(r"^(?:[-+.0-9]|[yYnNoO])")
+#: Longest decimal integer (in significant digits) read as an int; Python refuses to convert
+#: more than 4300 digits, and any integer this long is far out of every range a record allows.
+_LONGEST_INT = 4000
+
+
+def _int10(value: str) -> int | float:
+    """A decimal integer; one too long to convert reads as an infinity of its sign, out of range either way."""
+    digits = value.lstrip("+-").lstrip("0")
+    if len(digits) > _LONGEST_INT:
+        return -math.inf if value.startswith("-") else math.inf
+    return int(value[0] + digits if value[0] in "+-" and digits else digits or "0")
 
 
 def resolve_plain(value: str) -> Any:
@@ -57,7 +70,7 @@ def resolve_plain(value: str) -> Any:
     if value in _BOOL:
         return _BOOL[value]
     if _INT10.match(value):
-        return int(value)
+        return _int10(value)
     if _INT8.match(value):
         return int(value[2:], 8)
     if _INT16.match(value):
@@ -217,6 +230,11 @@ class _Builder:
         plain = not event.style and event.implicit[0]
         if not plain:
             return event.value
+        value = resolve_plain(event.value)
+        wrong_number = number_problem(value, event.value, location)
+        if wrong_number:
+            self.problem(NUMBER_NOT_EXACT_IN_JSON, event.start_mark, *wrong_number, location)
+            return None
         trap = yaml11_trap(event.value)
         if trap:
             self.problem(
@@ -226,7 +244,7 @@ class _Builder:
                 f"quote it ('{event.value}') if you mean text, or write it the one way both versions agree on",
                 location,
             )
-        return resolve_plain(event.value)
+        return value
 
     def mapping(self, events: Any, start: Any, location: Location, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

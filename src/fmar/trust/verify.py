@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from fmar import workers
-from fmar.core.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR
+from fmar.core.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR, NUMBER_NOT_EXACT_IN_JSON
 from fmar.core.findings import Finding
 from fmar.core.model import Party
 from fmar.loading.record_file import locate
@@ -35,7 +35,10 @@ def _verify_chunk(verifying: _Verifying, items: list[tuple[str, str]]) -> list[F
     for rel, kind in items:
         loaded = read_file(Path(verifying.root) / rel, kind, rel)
         if loaded.data is None:
-            continue  # unreadable files are fmar validate's to report
+            # Unreadable files are fmar validate's to report, but for a number RFC 8785 cannot hold:
+            # the record has no canonical form, so no signature over it can verify.
+            findings.extend(finding(rel, p) for p in loaded.problems if p.rule == NUMBER_NOT_EXACT_IN_JSON)
+            continue
         problems = check_signature(loaded.data, verifying.parties)
         if problems and loaded.text is not None:
             problems = locate(problems, loaded.text, loaded.source_map)

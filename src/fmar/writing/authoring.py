@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from fmar.core.findings import Problem
 from fmar.core.model import KINDS, SCHEMA_VERSION, Record
+from fmar.core.numbers import number_problems
 from fmar.core.rules.record import check_record
 from fmar.loading.schema_errors import problems_from
 from fmar.signing.records import sign_data
@@ -44,6 +45,9 @@ class Authored:
 def author(kind: str, fields: dict[str, Any], *, key: PrivateKey, signer: str, signed_at: datetime) -> Authored:
     """Sign ``fields`` as a record of ``kind``; raise RecordRejected if it would not be valid."""
     data = {"schema_version": SCHEMA_VERSION, "kind": kind, **fields}
+    wrong_numbers = number_problems(data)
+    if wrong_numbers:  # RFC 8785 cannot hold them, so the record cannot be signed
+        raise RecordRejected(kind, wrong_numbers)
     signed = sign_data(data, key, signer, signed_at)
     try:
         record = KINDS[kind].model_validate(signed)

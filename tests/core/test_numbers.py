@@ -1,0 +1,41 @@
+"""Numbers RFC 8785 cannot hold exactly are problems, whether read from a file or given to a command."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import pytest
+
+from fmar.core.numbers import MAX_EXACT_INT, exact_in_json, number_problems
+from fmar.generate.keys import example_key
+from fmar.signing.canonical import canonical_bytes
+from fmar.writing.authoring import RecordRejected, author
+
+
+@pytest.mark.parametrize("value", [0, MAX_EXACT_INT, -MAX_EXACT_INT, 1e308, -0.0, 5e-324, True, "1e400", None])
+def test_numbers_json_holds(value: object) -> None:
+    assert exact_in_json(value)
+    canonical_bytes({"v": value})  # and RFC 8785 agrees
+
+
+@pytest.mark.parametrize(
+    "value",
+    [MAX_EXACT_INT + 1, -MAX_EXACT_INT - 1, 10**5000, math.inf, -math.inf, math.nan],
+    ids=["2^53", "-2^53", "10^5000", "inf", "-inf", "nan"],  # str(10**5000) is refused
+)
+def test_numbers_json_cannot_hold(value: object) -> None:
+    assert not exact_in_json(value)
+    [problem] = number_problems({"a": [{"b": [1, value]}]})
+    assert problem.code == "YAML-VAL014"
+    assert problem.location == ("a", 0, "b", 1)
+    assert problem.message and "quote it if it is text" in problem.hint
+
+
+def test_a_command_never_signs_a_number_json_cannot_hold() -> None:
+    fields = {"id": "MU-KESTREL-000001", "composition": {"import_capacity_kw": math.inf}}
+    with pytest.raises(RecordRejected) as rejected:
+        author("market_unit", fields, key=example_key("KESTREL", "t"), signer="KESTREL", signed_at=datetime.now(UTC))
+    assert [(p.code, p.location) for p in rejected.value.problems] == [
+        ("YAML-VAL014", ("composition", "import_capacity_kw"))
+    ]
