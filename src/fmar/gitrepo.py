@@ -221,29 +221,72 @@ def blob_ids(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class DiffEntry:
-    """One path of a diff (``git diff --name-status``): status A (added), M (modified), D (deleted),
-    R (renamed, with its old path), T, C."""
+    """One path of a diff (``git diff --raw``): status A (added), M (modified), D (deleted),
+    R (renamed, with its old path), T (type changed), C; and the Git file modes before and after
+    (``100644`` a file, ``100755`` an executable, ``120000`` a symbolic link, ``160000`` a submodule,
+    ``000000`` none)."""
 
     status: str
     path: str
     old_path: str | None = None
+    old_mode: str = "100644"
+    new_mode: str = "100644"
 
 
 def changes(root: Path, old: str, new: str) -> list[DiffEntry]:
-    """Paths changed from ``old`` to ``new``, renames detected (``git diff -M``)."""
-    out = text(root, "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", old, new)
+    """Paths changed from ``old`` to ``new``, renames detected (``git diff -M``), with their file modes
+    (submodules included whatever the configuration says)."""
+    out = text(
+        root,
+        "diff",
+        "--raw",
+        "-z",
+        "-M",
+        "--no-abbrev",
+        "--ignore-submodules=none",
+        "--no-ext-diff",
+        "--no-textconv",
+        old,
+        new,
+    )
     fields = out.split("\0")
     result: list[DiffEntry] = []
     at = 0
     while at < len(fields) and fields[at]:
-        status = fields[at][0]
+        meta = fields[at].lstrip(":").split()  # ":<old mode> <new mode> <old blob> <new blob> <status>"
+        old_mode, new_mode, status = meta[0], meta[1], meta[4][0]
         if status in ("R", "C"):
-            result.append(DiffEntry(status, fields[at + 2], fields[at + 1]))
+            result.append(DiffEntry(status, fields[at + 2], fields[at + 1], old_mode, new_mode))
             at += 3
         else:
-            result.append(DiffEntry(status, fields[at + 1]))
+            result.append(DiffEntry(status, fields[at + 1], None, old_mode, new_mode))
             at += 2
     return result
+
+
+def object_types(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
+    """The object type (``blob``, ``tree``, ``commit`` for a submodule) of each of ``paths`` that exists
+    at ``rev`` (one ``git cat-file --batch-check`` for them all; nothing is read)."""
+    paths = [path for path in paths if "\n" not in path]  # one name a line
+    if not paths:
+        return {}
+    names = "".join(f"{rev}:{path}\n" for path in paths).encode()
+    out = run(root, "cat-file", "--batch-check=%(objecttype)", stdin=names).decode().split("\n")
+    return {path: kind for path, kind in zip(paths, out, strict=False) if kind and not kind.endswith(" missing")}
+
+
+def files_matching(root: Path, rev: str, pathspecs: list[str]) -> list[str]:
+    """Paths of the entries at ``rev`` (files, links, submodules) matched by any of ``pathspecs``, which may
+    use pathspec magic (``:(icase,literal)...``, ``:(glob)...``); git walks only the trees they can match."""
+    if not pathspecs:
+        return []
+    empty = run(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").decode().strip()
+    found: list[str] = []
+    for start in range(0, len(pathspecs), 2000):
+        chunk = pathspecs[start : start + 2000]
+        out = text(root, "diff-tree", "-r", "-z", "--name-only", "--no-renames", empty, rev, "--", *chunk)
+        found.extend(path for path in out.split("\0") if path)
+    return found
 
 
 def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:

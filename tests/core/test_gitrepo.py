@@ -97,7 +97,19 @@ def test_changes_between_commits(repo: GitRepo) -> None:
     second = repo.commit_all("rename and add")
     assert gitrepo.changes(repo.path, first, second) == [
         gitrepo.DiffEntry("R", "registry/party/ELAN.yaml", "registry/party/ÉLAN.yaml"),
-        gitrepo.DiffEntry("A", "registry/party/NEW.yaml"),
+        gitrepo.DiffEntry("A", "registry/party/NEW.yaml", None, "000000", "100644"),
+    ]
+    (party / "NEW.yaml").chmod(0o755)
+    third = repo.commit_all("executable")
+    assert gitrepo.changes(repo.path, second, third) == [
+        gitrepo.DiffEntry("M", "registry/party/NEW.yaml", None, "100644", "100755")
+    ]
+    assert gitrepo.object_types(repo.path, third, ["registry", "registry/party/NEW.yaml", "nothing"]) == {
+        "registry": "tree",
+        "registry/party/NEW.yaml": "blob",
+    }
+    assert gitrepo.files_matching(repo.path, third, [":(icase,literal)registry/party/new.yaml"]) == [
+        "registry/party/NEW.yaml"
     ]
     assert gitrepo.first_parent_line(repo.path, second) == [(second, first), (first, "")]
     assert gitrepo.is_ancestor(repo.path, first, second) and not gitrepo.is_ancestor(repo.path, second, first)

@@ -26,11 +26,19 @@ def _rule(code: str, statement: str, severity: Severity = Severity.ERROR) -> Rul
 # Files and layout
 MISPLACED_FILE = _rule("REG-VAL001", "Every file under registry/ is a record at registry/<kind>/<id>.yaml.")
 UNKNOWN_KIND_FOLDER = _rule("REG-VAL002", "The folder of a record names a known record kind.")
-NOT_A_REGULAR_FILE = _rule("REG-VAL003", "Records are regular files, never symbolic links or other special files.")
+NOT_A_REGULAR_FILE = _rule(
+    "REG-VAL003", "Records are regular files, never symbolic links, submodules or other special files."
+)
 BAD_FILE_NAME = _rule("REG-VAL004", "A record's file name is a valid id of its kind followed by '.yaml'.")
 ID_NOT_FILE_NAME = _rule("REG-VAL005", "The id inside a record equals its file name.")
 KIND_NOT_FOLDER = _rule("REG-VAL006", "The kind inside a record equals the folder it is in.")
 UNREADABLE_FILE = _rule("REG-VAL007", "A record file can be read.")
+EXECUTABLE_FILE = _rule("REG-VAL008", "Registry files are plain data, never executable (Git file mode 100644).")
+PATH_CASE_COLLISION = _rule(
+    "REG-VAL009",
+    "No path (and so no record id) differs from another only by letter case or Unicode normal form: "
+    "macOS and Windows checkouts would make them one file.",
+)
 
 # YAML
 NOT_UTF8 = _rule("YAML-VAL001", "A record file is UTF-8 text.")
@@ -248,6 +256,9 @@ DATA_MIXED_WITH_CODE = _rule(
 RECORD_OUTSIDE_REGISTRY = _rule("GATE-VAL006", "Record files live only under registry/<kind>/.")
 REFERENCE_RECORD_DELETED = _rule(
     "GATE-VAL007", "Parties, products, units and the catalogue are never deleted: revoke or update them instead."
+)
+FILE_TYPE_CHANGED = _rule(
+    "GATE-VAL008", "A merged registry file keeps its type: never made a link, a submodule or an executable."
 )
 
 

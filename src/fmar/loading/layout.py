@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fmar.core.catalogue import (
     BAD_FILE_NAME,
+    EXECUTABLE_FILE,
     MISPLACED_FILE,
     NOT_A_REGULAR_FILE,
     UNKNOWN_KIND_FOLDER,
@@ -35,6 +36,9 @@ class Layout:
 
 def _id_pattern(kind: str) -> str:
     return str(KINDS[kind].model_fields["id"].metadata[0].pattern)
+
+
+_NO_X = "clear its executable bit (chmod -x, and git update-index --chmod=-x)"
 
 
 def stamp(mtime_ns: int, ctime_ns: int, inode: int) -> int:
@@ -102,14 +106,18 @@ def _scan_kind(
     append = files.append
     regular = stat.S_IFREG
     file_type = stat.S_IFMT
+    executable = stat.S_IXUSR  # what Git records as mode 100755
     handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         for name in sorted(os.listdir(handle)):  # noqa: PTH208 (a folder descriptor, which Path cannot list)
             info = lstat(name, dir_fd=handle)
-            if file_type(info.st_mode) == regular and name.endswith(".yaml") and is_id(name, 0, len(name) - 5):
+            mode = info.st_mode
+            if file_type(mode) == regular and name.endswith(".yaml") and is_id(name, 0, len(name) - 5):
                 append((base + name, kind, info.st_size, stamp(info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
+                if mode & executable:  # read as the record it is, and reported
+                    misplaced(base + name, EXECUTABLE_FILE, "an executable file in the registry", _NO_X)
             else:
-                _misplaced_entry(kind, base + name, info.st_mode, misplaced)
+                _misplaced_entry(kind, base + name, mode, misplaced)
     finally:
         os.close(handle)
 
@@ -123,6 +131,8 @@ def _misplaced_entry(kind: str, rel: str, mode: int, misplaced: Callable[[str, R
         misplaced(rel, NOT_A_REGULAR_FILE, "not a regular file", "commit the record as a plain file")
     else:
         name = rel.rsplit("/", 1)[1]
+        if mode & stat.S_IXUSR:
+            misplaced(rel, EXECUTABLE_FILE, "an executable file in the registry", _NO_X)
         misplaced(
             rel,
             BAD_FILE_NAME,

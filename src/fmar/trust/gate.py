@@ -47,6 +47,7 @@ from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
+from fmar.trust.checkout import checkout_problems
 from fmar.trust.refindex import reference_index
 from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
@@ -571,6 +572,8 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool 
                     ),
                 )
         _mixed(ctx, all_changes)
+        for path, problem in checkout_problems(root, base, all_changes):
+            ctx.add(path, problem)
         _reused_ids(ctx, [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)])
         changed = _check_records(ctx, registry_changes)
         old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
