@@ -245,6 +245,18 @@ RECORD_OUTSIDE_REGISTRY = _rule("GATE-VAL006", "Record files live only under reg
 REFERENCE_RECORD_DELETED = _rule(
     "GATE-VAL007", "Parties, products, units and the catalogue are never deleted: revoke or update them instead."
 )
+GOVERNANCE_MIXED_WITH_DATA = _rule(
+    "GATE-VAL008",
+    "A change of registry data changes no governance file (audit trail, trust anchor, CODEOWNERS, workflows, "
+    "CI, scripts, packaging, lock files): the registry operator approves those apart.",
+)
+MERGED_FILE_CHANGED = _rule(
+    "GATE-VAL009",
+    "A merged application, outcome or event file never changes, byte for byte (no comment, no re-formatting).",
+)
+COMMENT_IN_RECORD = _rule(
+    "GATE-VAL010", "A record file holds no YAML comments: they are outside the signature, so nobody vouches for them."
+)
 
 
 #: Code -> rule, in the order of the catalogue.
