@@ -308,11 +308,38 @@ def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
 
 
 def ever_deleted(root: Path, rev: str, paths: list[str]) -> set[str]:
-    """Those of ``paths`` that a commit reachable from ``rev`` deleted."""
+    """Those of ``paths`` that a commit reachable from ``rev`` deleted, merge commits included.
+
+    A merge removes a path when a parent has it and the merge does not (it resolved by dropping
+    the file, or an ``-s ours`` merge left out what a side branch added): ``-m`` diffs every merge
+    against each of its parents, where plain ``git log`` shows no diff for merges at all.
+    ``--full-history`` keeps the side branches that history simplification would prune for
+    these paths (a branch that added and deleted a file, merged where main never had it).
+    The pathspec keeps it fast on long histories: git compares only the trees on these paths.
+    """
     if not paths:
         return set()
-    out = text(root, "log", "--diff-filter=D", "--no-renames", "--name-only", "--format=", "-z", rev, "--", *paths)
+    out = text(
+        root,
+        "log",
+        "--full-history",
+        "-m",
+        "--diff-filter=D",
+        "--no-renames",
+        "--name-only",
+        "--format=",
+        "-z",
+        rev,
+        "--",
+        *paths,
+    )
     return {path for path in out.replace("\n", "\0").split("\0") if path}
+
+
+def tracked_files(root: Path) -> list[str]:
+    """Every path the repository at ``root`` tracks (``git ls-files``: its index), relative to ``root``."""
+    out = run(root, "ls-files", "-z", "--full-name")
+    return [path.decode("utf-8", "replace") for path in out.split(b"\0") if path]
 
 
 def files_mentioning(root: Path, rev: str, needles: list[str], folders: list[str]) -> list[str]:

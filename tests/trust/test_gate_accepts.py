@@ -131,16 +131,20 @@ def test_operator_rotates_its_own_key_through_the_anchor(scenario: Scenario) -> 
     _clean(scenario)
 
 
-def test_reformatting_a_merged_outcome_is_not_a_modification(scenario: Scenario) -> None:
-    rel = "registry/outcome/OUT-2024-ZNDCB2F5.yaml"
+def test_reformatting_a_unit_is_not_a_modification(scenario: Scenario) -> None:
+    # Units are updated in place; re-formatting one keeps its data and signature. (Merged
+    # applications, outcomes and events are immutable byte for byte: GATE-VAL010.)
+    rel = "registry/market_unit/MU-KESTREL-000004.yaml"
     text = scenario.path(rel).read_text(encoding="utf-8")
-    scenario.path(rel).write_text("# reviewed\n" + text.replace("kind: outcome", "kind: 'outcome'"), encoding="utf-8")
+    scenario.path(rel).write_text(text.replace("kind: market_unit", "kind: 'market_unit'"), encoding="utf-8")
     _clean(scenario)
 
 
 def test_docs_beside_data_are_not_a_mixed_change(scenario: Scenario) -> None:
     scenario.path("docs").mkdir()
     scenario.path("docs/notes.md").write_text("notes\n", encoding="utf-8")
+    scenario.path("site/docs").mkdir(parents=True)
+    scenario.path("site/docs/guide.rst").write_text("guide\n", encoding="utf-8")
     b = scenario.builder
     b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)
     _clean(scenario)

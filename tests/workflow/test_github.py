@@ -89,7 +89,8 @@ def test_codeowners_is_generated_from_the_party_records(bundled_registry: Path) 
     text = codeowners(registry)
     assert (ROOT / ".github" / "CODEOWNERS").read_text(encoding="utf-8") == text, "run: fmar codeowners"
     assert "/registry/product/UKPN-PR.yaml" in text and "@fmar-registry/ukpn" in text
-    assert "/registry/application/" not in text
+    # everything else is the operator's (``*``): the shared record folders are named with no owner
+    assert "\n/registry/application/\n" in text and "\n*  " in text
 
 
 def test_pre_commit_hooks_offer_validate_and_verify() -> None:

@@ -9,11 +9,17 @@ import click
 
 from fmar.cli.common import EXIT_FINDINGS, registry_option
 from fmar.core.workflow.codeowners import codeowners as render
+from fmar.core.workflow.codeowners import unowned
+from fmar.gitrepo import is_repository, tracked_files
 from fmar.validation.pipeline import Pipeline
 
 
 @click.command()
-@click.option("--check", is_flag=True, help="Fail (exit 1) when the file differs from the party records.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Fail (exit 1) when the file differs from the party records or leaves a tracked path without an owner.",
+)
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: .github/CODEOWNERS."
 )
@@ -28,7 +34,18 @@ def codeowners(check: bool, output: Path | None, location: tuple[Path, Path]) ->
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             click.echo(f"{target} is out of date with the party records; run 'fmar codeowners'", err=True)
             sys.exit(EXIT_FINDINGS)
-        click.echo(f"{target} matches the party records")
+        missing = unowned(text, tracked_files(root)) if is_repository(root) else []
+        if missing:
+            shown = "\n".join(f"  {path}" for path in missing[:50])
+            more = f"\n  and {len(missing) - 50} more" if len(missing) > 50 else ""
+            click.echo(
+                f"{target} leaves {len(missing)} tracked path(s) without an owner:\n{shown}{more}\n"
+                "give the registry operator a GitHub team (github_team in its party record) and run "
+                "'fmar codeowners'",
+                err=True,
+            )
+            sys.exit(EXIT_FINDINGS)
+        click.echo(f"{target} matches the party records and gives every tracked path an owner")
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")

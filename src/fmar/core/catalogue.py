@@ -260,6 +260,18 @@ REFERENCE_RECORD_DELETED = _rule(
 FILE_TYPE_CHANGED = _rule(
     "GATE-VAL008", "A merged registry file keeps its type: never made a link, a submodule or an executable."
 )
+GOVERNANCE_MIXED_WITH_DATA = _rule(
+    "GATE-VAL009",
+    "A change of registry data changes no governance file (audit trail, trust anchor, CODEOWNERS, workflows, "
+    "CI, scripts, packaging, lock files): the registry operator approves those apart.",
+)
+MERGED_FILE_CHANGED = _rule(
+    "GATE-VAL010",
+    "A merged application, outcome or event file never changes, byte for byte (no comment, no re-formatting).",
+)
+COMMENT_IN_RECORD = _rule(
+    "GATE-VAL011", "A record file holds no YAML comments: they are outside the signature, so nobody vouches for them."
+)
 
 
 #: Code -> rule, in the order of the catalogue.

@@ -21,9 +21,12 @@ from fmar.core.catalogue import (
     APPEND_ONLY_DELETED,
     APPEND_ONLY_MODIFIED,
     BAD_FILE_NAME,
+    COMMENT_IN_RECORD,
     DATA_MIXED_WITH_CODE,
+    GOVERNANCE_MIXED_WITH_DATA,
     ID_REUSED,
     KEY_NOT_PUBLISHED,
+    MERGED_FILE_CHANGED,
     MISPLACED_FILE,
     RECORD_OUTSIDE_REGISTRY,
     RECORD_RENAMED,
@@ -48,6 +51,7 @@ from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
 from fmar.trust.checkout import checkout_problems
+from fmar.trust.comments import comments
 from fmar.trust.refindex import reference_index
 from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
@@ -55,7 +59,12 @@ from fmar.validation.pipeline import finding
 
 #: Kinds whose merged records are history: never modified, never deleted.
 APPEND_ONLY = ("application", "outcome", "event")
-_DOC_SUFFIXES = (".md", ".txt", ".rst")
+#: Documentation folders: the only files that may go with a data change.
+_DOC_FOLDERS = ("docs/", "site/docs/")
+#: Governance files: the registry operator approves them, never beside a data change. GitHub
+#: reads CODEOWNERS at the root, in .github/ or in docs/.
+_GOVERNANCE_FOLDERS = ("audit/", ".github/", ".ci/", "scripts/", "requirements/")
+_GOVERNANCE_FILES = (trust_anchor.ANCHOR_PATH, "CODEOWNERS", "docs/CODEOWNERS", "pyproject.toml")
 
 
 @dataclass
@@ -117,8 +126,12 @@ def _is_data(path: str) -> bool:
     return path.startswith(f"{REGISTRY}/") or path == trust_anchor.ANCHOR_PATH
 
 
+def _is_governance(path: str) -> bool:
+    return path.startswith(_GOVERNANCE_FOLDERS) or path in _GOVERNANCE_FILES
+
+
 def _is_doc(path: str) -> bool:
-    return path.endswith(_DOC_SUFFIXES) or path in ("LICENSE", "NOTICE")
+    return path.startswith(_DOC_FOLDERS) and not _is_governance(path)
 
 
 def _layout_problem(path: str) -> Problem | None:
@@ -199,6 +212,8 @@ def _append_only(ctx: _Context, change: DiffEntry, kind: str) -> None:
                     1,
                 ),
             )
+        elif change.old_mode == change.new_mode:  # a change of type or mode is FILE_TYPE_CHANGED's
+            ctx.add(path, _merged_file_changed(kind, path))
     elif change.status in ("R", "C"):
         ctx.add(
             path,
@@ -211,6 +226,39 @@ def _append_only(ctx: _Context, change: DiffEntry, kind: str) -> None:
                 1,
             ),
         )
+
+
+def _merged_file_changed(kind: str, path: str) -> Problem:
+    """A merged history file whose data is the same but whose bytes (comments, layout) are not."""
+    return Problem(
+        MERGED_FILE_CHANGED,
+        f"changes the file of the merged {kind} {path.rsplit('/', 1)[-1][:-5]} (its data is the same, its bytes "
+        "or mode are not: comments, quoting, spacing)",
+        "restore the file exactly as merged (git checkout <base> -- <path>); merged history is immutable byte for byte",
+        (),
+        1,
+        1,
+    )
+
+
+def _comments(ctx: _Context, registry_changes: list[DiffEntry]) -> None:
+    """Added or changed record files hold no comments: nobody signs them (COMMENT_IN_RECORD)."""
+    for change in registry_changes:
+        current = ctx.after.file(change.path) if change.status != "D" and kind_of(change.path) else None
+        if current is None or current.text is None:
+            continue
+        for line, column in comments(current.text):
+            ctx.add(
+                change.path,
+                Problem(
+                    COMMENT_IN_RECORD,
+                    "a YAML comment in a record file: it is not signed, and it is not checked like the record's text",
+                    "remove the comment; put what it says in a text field of the record, which the signer signs",
+                    (),
+                    line,
+                    column,
+                ),
+            )
 
 
 def _copied_from(ctx: _Context, path: str, value: str, others: Iterable[RecordFile]) -> str | None:
@@ -464,7 +512,7 @@ def _cross_record(ctx: _Context, seeds: list[RecordFile], changed_paths: set[str
 
 def _mixed(ctx: _Context, all_changes: list[DiffEntry]) -> None:
     data = [c.path for c in all_changes if _is_data(c.path)]
-    code = [c.path for c in all_changes if not _is_data(c.path) and not _is_doc(c.path)]
+    code = [c.path for c in all_changes if not _is_data(c.path) and not _is_doc(c.path) and not _is_governance(c.path)]
     if data and code:
         shown = ", ".join(code[:5]) + (f" and {len(code) - 5} more" if len(code) > 5 else "")
         for path in code:
@@ -479,6 +527,38 @@ def _mixed(ctx: _Context, all_changes: list[DiffEntry]) -> None:
                     1,
                 ),
             )
+
+
+def _governance_mixed(ctx: _Context, all_changes: list[DiffEntry]) -> None:
+    """Governance files never go with data (GOVERNANCE_MIXED_WITH_DATA). The one pairing the rules sanction: the
+    trust anchor with the operator's party record (they change together, ANCHOR_KEYS_MISMATCH)."""
+    paths = [c.path for c in all_changes] + [c.old_path for c in all_changes if c.old_path]
+    records = sorted({p for p in paths if p.startswith(f"{REGISTRY}/")})
+    anchor = trust_anchor.ANCHOR_PATH in paths
+    governance = sorted({p for p in paths if _is_governance(p) and p != trust_anchor.ANCHOR_PATH})
+    operators = {p.id: p for p in ctx.base.parties.values() if p.role.value == "operator"}
+    operator_records = {f"{REGISTRY}/party/{party_id}.yaml" for party_id in operators}
+    refused = governance if (records or anchor) else []
+    if anchor and (governance or any(p not in operator_records for p in records)):
+        refused = [trust_anchor.ANCHOR_PATH, *refused]
+    if not refused:
+        return
+    teams = sorted({str(p.github_team) for p in operators.values() if p.github_team})
+    approver = f"the registry operator's team ({', '.join(teams)})" if teams else "the registry operator"
+    data = f"registry data ({len(records)} files)" if records else "the trust anchor"
+    for path in refused:
+        ctx.add(
+            path,
+            Problem(
+                GOVERNANCE_MIXED_WITH_DATA,
+                f"this change edits {data} and the governance file {path}",
+                f"split it: open a pull request with the governance part alone, which {approver} must approve; "
+                "the data part is judged by the rules already merged",
+                (),
+                1,
+                1,
+            ),
+        )
 
 
 def _anchor(ctx: _Context, all_changes: list[DiffEntry], changed: list[RecordFile]) -> None:
@@ -574,6 +654,8 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool 
         _mixed(ctx, all_changes)
         for path, problem in checkout_problems(root, base, all_changes):
             ctx.add(path, problem)
+        _governance_mixed(ctx, all_changes)
+        _comments(ctx, registry_changes)
         _reused_ids(ctx, [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)])
         changed = _check_records(ctx, registry_changes)
         old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
