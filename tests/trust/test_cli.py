@@ -130,17 +130,20 @@ def test_check_exit_codes_and_formats(repo: Scenario) -> None:
     b = repo.builder
     b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)
     repo.repo.commit_all("ack", when=PR_AT + timedelta(hours=1))
-    clean = _run("check", "--base", "main")
+    now = (PR_AT + timedelta(hours=1)).isoformat()
+    clean = _run("check", "--base", "main", "--now", now)
     assert clean.exit_code == 0, clean.output
     repo.path("registry/outcome/OUT-2024-ZNDCB2F5.yaml").unlink()
     repo.repo.commit_all("delete", when=PR_AT + timedelta(hours=2))
-    failing = _run("check", "--base", "main", "--format", "github")
+    failing = _run("check", "--base", "main", "--format", "github", "--now", now)
     assert failing.exit_code == 1
     assert "::error file=registry/outcome/OUT-2024-ZNDCB2F5.yaml" in failing.output
     assert "title=GATE-VAL002" in failing.output
-    as_json = json.loads(_run("check", "--base", "main", "--head", "HEAD", "--format", "json").output)
+    as_json = json.loads(_run("check", "--base", "main", "--head", "HEAD", "--format", "json", "--now", now).output)
     assert as_json["errors"] == 1
     assert _run("check", "--base", "no-such-branch").exit_code == 2
+    assert _run("check", "--base", "main", "--now", "2026-12-10T11:00").exit_code == 2  # no time zone
+    assert _run("check", "--base", "main", "--now", "yesterday").exit_code == 2
 
 
 @pytest.mark.parametrize("number", ["9007199254740993", ".inf", "9" * 5000])
@@ -154,7 +157,7 @@ def test_check_reports_a_number_json_cannot_hold_as_a_finding(repo: Scenario, nu
     lines[line - 1] = f"capacity_up_kw: {number}\n"
     repo.path(rel).write_text("".join(lines), encoding="utf-8")
     repo.repo.commit_all("an outcome", when=PR_AT + timedelta(hours=1))
-    result = _run("check", "--base", "main", "--format", "json")
+    result = _run("check", "--base", "main", "--format", "json", "--now", (PR_AT + timedelta(hours=1)).isoformat())
     assert result.exit_code == 1, result.output
     found = [f for f in json.loads(result.stdout)["findings"] if f["path"] == rel]
     assert [(f["code"], f["line"], f["column"], f["json_path"]) for f in found] == [

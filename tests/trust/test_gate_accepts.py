@@ -178,7 +178,7 @@ def test_cost_follows_the_change_not_the_registry(git_repo) -> None:
     signed = sign_data(data, example_key(data["fsp"], "synthetic-1"), data["fsp"], PR_AT)
     (git_repo.path / unit).write_text(dumps(signed), encoding="utf-8")
     git_repo.commit_all("rename a unit", when=PR_AT + timedelta(hours=1))
-    result = check(git_repo.path, "main", "pr")
+    result = check(git_repo.path, "main", "pr", now=PR_AT + timedelta(hours=1))
     assert result.findings == []
     assert files > 1000
     assert result.objects_read < reference + 40

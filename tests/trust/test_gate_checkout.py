@@ -45,7 +45,7 @@ def _stage(scenario: Scenario, mode: str, obj: str, path: str) -> None:
 def _codes(scenario: Scenario, path: str | None = None) -> set[str]:
     """Commit the index as it is (not the work tree) and run the gate."""
     scenario.repo.git("commit", "-q", "--allow-empty", "-m", "the change", when=PR_AT + timedelta(hours=1))
-    result = check(scenario.root, "main", "pr")
+    result = check(scenario.root, "main", "pr", now=PR_AT + timedelta(hours=1))
     return {f.code for f in result.findings if path is None or f.path == path}
 
 

@@ -75,10 +75,10 @@ def test_reformatting_the_yaml_keeps_the_signature(parties: dict[str, Party]) ->
 def test_signing_times_against_the_recording_time(parties: dict[str, Party]) -> None:
     data = _data("outcome/OUT-2024-ZNDCB2F5.yaml")
     signed = datetime.fromisoformat(data["signature"]["signed_at"])
-    assert _codes(data, parties, recorded_at=signed + timedelta(days=29)) == []
-    assert _codes(data, parties, recorded_at=signed + timedelta(days=31)) == ["SIG-VAL013"]
-    assert _codes(data, parties, recorded_at=signed - timedelta(hours=1)) == ["SIG-VAL012"]
-    assert _codes(data, parties, recorded_at=signed - timedelta(minutes=2)) == []
+    assert _codes(data, parties, now=signed + timedelta(days=29)) == []
+    assert _codes(data, parties, now=signed + timedelta(days=31)) == ["SIG-VAL013"]
+    assert _codes(data, parties, now=signed - timedelta(hours=1)) == ["SIG-VAL012"]
+    assert _codes(data, parties, now=signed - timedelta(minutes=2)) == []
 
 
 def _ssh_keygen(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

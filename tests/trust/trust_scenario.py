@@ -91,9 +91,20 @@ class Scenario:
         self.repo.git("merge", "-q", "--ff-only", "pr")
         self.repo.git("checkout", "-q", "pr")
 
-    def check(self, when: datetime = PR_AT + timedelta(hours=1)) -> GateResult:
-        self.repo.commit_all("the change", when=when)
-        return check(self.root, "main", "pr")
+    def check(
+        self,
+        when: datetime = PR_AT + timedelta(hours=1),
+        *,
+        now: datetime | None = None,
+        author_when: datetime | None = None,
+    ) -> GateResult:
+        """Commit the change at ``when`` (the dates its submitter chose) and check it at ``now``.
 
-    def codes(self, when: datetime = PR_AT + timedelta(hours=1)) -> set[str]:
-        return {f.code for f in self.check(when).findings}
+        The gate judges time by ``now`` only; it defaults to ``when`` so that a test states
+        one time when the commit's dates are not what it is about.
+        """
+        self.repo.commit_all("the change", when=when, author_when=author_when)
+        return check(self.root, "main", "pr", now=now or when)
+
+    def codes(self, when: datetime = PR_AT + timedelta(hours=1), *, now: datetime | None = None) -> set[str]:
+        return {f.code for f in self.check(when, now=now).findings}

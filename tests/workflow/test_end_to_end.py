@@ -24,7 +24,7 @@ def clone(origin: GitRepo, path: Path) -> GitRepo:
 def propose_and_merge(origin: GitRepo, contributor: GitRepo, branch: str, message: str, when: str) -> str:
     """Commit on ``branch`` in the contributor's clone, pass the pull-request gate, push, merge with --no-ff."""
     contributor.commit_all(message, when=at(when))
-    gate = fmar(contributor.path, "check", "--base", "origin/main")
+    gate = fmar(contributor.path, "check", "--base", "origin/main", "--now", at(when).isoformat())
     assert gate.exit_code == 0, gate.output
     contributor.git("push", "-q", "origin", branch)
     origin.git("merge", "--no-ff", "-q", "-m", f"Merge {branch}", branch, when=at(when))

@@ -202,7 +202,10 @@ KEY_NOT_YET_VALID = _rule("SIG-VAL004", "The signing key was valid (past its val
 KEY_EXPIRED = _rule(
     "SIG-VAL005", "The signing key had not expired (before its valid_until) when the record was signed."
 )
-KEY_REVOKED = _rule("SIG-VAL006", "A revoked key signs nothing at or after its revocation.")
+KEY_REVOKED = _rule(
+    "SIG-VAL006",
+    "A revoked key signs nothing at or after its revocation, and nothing new once revoked at the time of the check.",
+)
 SIGNATURE_INVALID = _rule(
     "SIG-VAL007", "The signature verifies over the record's canonical form (nothing changed after signing)."
 )
@@ -211,10 +214,10 @@ SIGNATURE_KEY_MISMATCH = _rule("SIG-VAL009", "The signature was made with the ke
 WRONG_SIGNATURE_NAMESPACE = _rule("SIG-VAL010", "The signature was made for the registry's namespace fmar-record-v1.")
 KEY_ALGORITHM_NOT_ALLOWED = _rule("SIG-VAL011", "Records are signed with ed25519 or ecdsa-p256 keys only.")
 SIGNED_IN_FUTURE = _rule(
-    "SIG-VAL012", "A record is not signed later than it is recorded (no signing time in the future)."
+    "SIG-VAL012", "A record is not signed later than the time of the check (no signing time in the future)."
 )
 SIGNATURE_BACKDATED = _rule(
-    "SIG-VAL013", "A record is recorded within 30 days of being signed (no backdated signing time)."
+    "SIG-VAL013", "A record is checked within 30 days of being signed (no backdated signing time)."
 )
 SIGNED_FILE_TEXT = _rule("SIG-VAL014", "The signature covers the record's canonical form, not the text of its file.")
 SIGNATURE_COPIED = _rule("SIG-VAL015", "A signature is never copied from another record.")
@@ -271,6 +274,19 @@ MERGED_FILE_CHANGED = _rule(
 )
 COMMENT_IN_RECORD = _rule(
     "GATE-VAL011", "A record file holds no YAML comments: they are outside the signature, so nobody vouches for them."
+)
+STATED_TIME_AFTER_SIGNING = _rule(
+    "GATE-VAL012",
+    "A record states nothing as already happened later than it was signed: an event's effective_at and an "
+    "outcome's decided_at are no later than its signed_at (5 minutes of clock skew allowed).",
+)
+BEFORE_REFERENCED_RECORD = _rule(
+    "GATE-VAL013",
+    "A record is signed no earlier than the records it refers to (its application, the record it corrects), "
+    "and a qualification's validity starts no earlier than its application was signed.",
+)
+DEADLINE_ALREADY_PASSED = _rule(
+    "GATE-VAL014", "An information request's respond_by deadline is still ahead at the time of the check."
 )
 
 

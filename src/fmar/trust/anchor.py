@@ -72,7 +72,7 @@ def anchor_data(operator: Party, key: PrivateKey, signed_at: datetime) -> dict[s
     return sign_data(data, key, operator.id, signed_at)
 
 
-def check_change(new: dict[str, Any], old: TrustAnchor, recorded_at: datetime | None) -> list[Problem]:
+def check_change(new: dict[str, Any], old: TrustAnchor, now: datetime | None) -> list[Problem]:
     """A changed anchor must be signed by the old anchor's operator with a key the old anchor lists."""
     anchor, problems = parse(new)
     if anchor is None:
@@ -87,7 +87,7 @@ def check_change(new: dict[str, Any], old: TrustAnchor, recorded_at: datetime | 
             )
         ]
     out = []
-    for problem in check_signature(new, {old.operator: old.as_party()}, recorded_at=recorded_at):
+    for problem in check_signature(new, {old.operator: old.as_party()}, now=now):
         out.append(
             problem._replace(
                 rule=ANCHOR_CHANGE_NOT_BY_OPERATOR,

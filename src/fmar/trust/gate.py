@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from fmar.core.ids import matches
 from fmar.core.model import KINDS, Application, MarketUnit, Party, Product
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
-from fmar.gitrepo import DiffEntry, changes, commit_time, ever_deleted, merge_base, resolve
+from fmar.gitrepo import DiffEntry, changes, ever_deleted, merge_base, resolve
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
@@ -55,6 +55,7 @@ from fmar.trust.comments import comments
 from fmar.trust.refindex import reference_index
 from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
+from fmar.trust.times import stated_time_problems
 from fmar.validation.pipeline import finding
 
 #: Kinds whose merged records are history: never modified, never deleted.
@@ -85,7 +86,8 @@ class _Context:
     base: Revision
     before: Revision
     after: Revision
-    recorded_at: datetime
+    #: The time of the check (the CI runner's clock), never a commit or author date.
+    now: datetime
     out: dict[str, list[Problem]] = field(default_factory=dict)
 
     def add(self, path: str, *problems: Problem) -> None:
@@ -106,6 +108,10 @@ class _AuthorityView:
 
     def product(self, product_id: str) -> Product | None:
         return self.base.product(product_id)
+
+    def record(self, kind: str, record_id: str) -> Any:
+        """A record of the base revision, or one the change adds."""
+        return self._either(kind, record_id)
 
     def _either(self, kind: str, record_id: str) -> Any:
         found = self.base.record(kind, record_id)
@@ -280,7 +286,7 @@ def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed:
     data = current.data
     assert data is not None
     unchanged = _same_data(ctx.before.file(current.path), current)
-    problems = check_signature(data, ctx.base.parties, recorded_at=None if unchanged else ctx.recorded_at)
+    problems = check_signature(data, ctx.base.parties, now=None if unchanged else ctx.now)
     block = data.get("signature") if isinstance(data.get("signature"), dict) else {}
     assert isinstance(block, dict)
     signer = block.get("signer")
@@ -395,6 +401,8 @@ def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[Rec
         problems += check_authorization(
             data, view, previous=previous.data if previous and current.path not in added else None
         )
+        if current.path in added and current.record is not None:
+            problems += stated_time_problems(current.record, view.record, ctx.now)
         uses = _authority_uses(data, view, changed_parties, changed_products)
         if uses:
             problems.append(
@@ -587,7 +595,7 @@ def _anchor(ctx: _Context, all_changes: list[DiffEntry], changed: list[RecordFil
             operators = {p.id: p for p in ctx.base.parties.values() if p.role.value == "operator"}
             problems = [p._replace(rule=ANCHOR_CHANGE_NOT_BY_OPERATOR) for p in check_signature(new_data, operators)]
         else:
-            problems = trust_anchor.check_change(new_data, old_anchor, ctx.recorded_at)
+            problems = trust_anchor.check_change(new_data, old_anchor, ctx.now)
         ctx.add(path, *problems)
         new_anchor, _ = trust_anchor.parse(new_data)
     operator_changed = any(f.kind == "party" and f.record is not None for f in changed)
@@ -616,8 +624,16 @@ def _findings(ctx: _Context) -> list[Finding]:
     return sorted(set(out))
 
 
-def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool = True) -> GateResult:
-    """Check the change from the merge base of ``base_ref`` and ``head_ref`` to ``head_ref``."""
+def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, now: datetime, use_cache: bool = True) -> GateResult:
+    """Check the change from the merge base of ``base_ref`` and ``head_ref`` to ``head_ref``.
+
+    ``now`` is the time of the check (an aware datetime; the CLI passes the runner's UTC
+    clock). Signing times, revocations and the times records state are judged against it,
+    never against a commit or author date, which the submitter sets.
+    """
+    if now.tzinfo is None:
+        raise ValueError("the time of the check needs a time zone")
+    now = now.astimezone(UTC)
     base = resolve(root, base_ref)
     head = resolve(root, head_ref)
     fork = merge_base(root, base, head)
@@ -629,7 +645,7 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, use_cache: bool 
             base=base_side,
             before=base_side if fork == base else Revision(root, fork, blobs),
             after=Revision(root, head, blobs),
-            recorded_at=commit_time(root, head),
+            now=now,
         )
         registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
         touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})

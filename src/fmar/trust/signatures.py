@@ -30,9 +30,10 @@ from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import NAMESPACE, fingerprint
 from fmar.trust import wire
 
-#: Longest time between signing a record and recording it (the commit that adds it).
+#: Longest time between signing a record and checking it (the gate's clock, never a commit date).
 MAX_SIGNING_AGE = timedelta(days=30)
-#: Clock difference tolerated between a signer's clock and the commit's.
+#: Clock difference tolerated between a signer's clock and the clock of the check (the CI
+#: runner's): the only slack the gate grants to times a record states.
 CLOCK_SKEW = timedelta(minutes=5)
 
 _SIG = ("signature",)
@@ -124,29 +125,44 @@ def _window_problems(key: PublicKey, signer: str, signed_at: datetime) -> list[P
     return out
 
 
-def _time_problems(signed_at: datetime, recorded_at: datetime) -> list[Problem]:
+def _time_problems(signed_at: datetime, now: datetime) -> list[Problem]:
     where = (*_SIG, "signed_at")
-    if signed_at > recorded_at + CLOCK_SKEW:
+    if signed_at > now + CLOCK_SKEW:
         return [
             Problem(
                 SIGNED_IN_FUTURE,
-                f"signed at {signed_at.isoformat()}, after the commit that records it ({recorded_at.isoformat()})",
+                f"signed at {signed_at.isoformat()}, after the time of the check ({now.isoformat()}, "
+                f"{int(CLOCK_SKEW.total_seconds() // 60)} minutes of clock skew allowed)",
                 "sign with the real current time (fmar sign does), then commit",
                 where,
             )
         ]
-    if recorded_at - signed_at > MAX_SIGNING_AGE:
-        days = (recorded_at - signed_at).days
+    if now - signed_at > MAX_SIGNING_AGE:
+        days = (now - signed_at).days
         return [
             Problem(
                 SIGNATURE_BACKDATED,
-                f"signed at {signed_at.isoformat()}, {days} days before the commit that records it "
+                f"signed at {signed_at.isoformat()}, {days} days before the time of the check "
                 f"(at most {MAX_SIGNING_AGE.days} days)",
                 "sign the record again now (fmar sign) and commit it",
                 where,
             )
         ]
     return []
+
+
+def _revoked_now(key: PublicKey, signer: str, now: datetime) -> Problem | None:
+    """A key revoked by the time of the check signs nothing new, whatever ``signed_at`` claims."""
+    if key.revoked_at is None or key.revoked_at > now:
+        return None
+    reason = f" ({key.revocation_reason})" if key.revocation_reason else ""
+    return Problem(
+        KEY_REVOKED,
+        f"key {key.id} of {signer} was revoked at {key.revoked_at.isoformat()}{reason}, before this check "
+        f"({now.isoformat()}): a revoked key signs nothing new, whatever signed_at states",
+        f"only records merged before the revocation keep their signature: sign with a current key of {signer}",
+        (*_SIG, "signed_at"),
+    )
 
 
 def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> list[Problem]:
@@ -202,12 +218,13 @@ def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> lis
 
 
 def check_signature(
-    data: dict[str, Any], parties: Mapping[str, Party], *, recorded_at: datetime | None = None
+    data: dict[str, Any], parties: Mapping[str, Party], *, now: datetime | None = None
 ) -> list[Problem]:
     """Problems with the signature of the record ``data`` under the keys of ``parties``.
 
-    ``recorded_at`` is when the record was recorded (the commit adding it); when given, a
-    signing time in the future of it or more than MAX_SIGNING_AGE before it is a problem.
+    ``now`` is the time of the check (the gate's clock, never a date the submitter sets) for a
+    record the change brings; when given, a signing time more than CLOCK_SKEW in the future of
+    it or more than MAX_SIGNING_AGE before it is a problem, and so is a key revoked by then.
     """
     problem = _block_problem(data)
     if problem:
@@ -247,9 +264,13 @@ def check_signature(
             )
         ]
     problems = _window_problems(key, signer, signed_at)
+    if now is not None and not any(p.rule == KEY_REVOKED for p in problems):
+        revoked = _revoked_now(key, signer, now)
+        if revoked:
+            problems.append(revoked)
     problems.extend(_value_problems(data, key, signer))
-    if recorded_at is not None:
-        problems.extend(_time_problems(signed_at, recorded_at))
+    if now is not None:
+        problems.extend(_time_problems(signed_at, now))
     return problems
 
 
