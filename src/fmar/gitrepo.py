@@ -164,6 +164,12 @@ def commit_time(root: Path, rev: str) -> datetime:
     return datetime.fromisoformat(text(root, "log", "-1", "--format=%cI", rev).strip())
 
 
+def first_parent_times(root: Path, ref: str) -> list[tuple[str, datetime]]:
+    """(commit, committer date with its offset) along the first-parent line of ``ref``, newest first."""
+    out = text(root, "log", "--first-parent", "--format=%H %cI", ref)
+    return [(row.split()[0], datetime.fromisoformat(row.split()[1])) for row in out.splitlines() if row.strip()]
+
+
 def first_parent_line(root: Path, ref: str) -> list[tuple[str, str]]:
     """(commit, first parent or "") along the first-parent line of ``ref`` (or a range ``a..b``), newest first."""
     out = run(root, "rev-list", "--first-parent", "--parents", ref).decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -14,7 +14,8 @@ from history_world import SEED, T0, World, unit_fields
 from fmar.cli import cli
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
-from fmar.history.audit import read_published
+from fmar.history.audit import audit, read_published
+from fmar.history.index import build_index
 
 DAY = timedelta(days=1)
 UNIT = Path("registry/market_unit/MU-VOLTAFLEX-000001.yaml")
@@ -130,3 +131,26 @@ def test_each_version_verifies_against_the_key_its_signer_held_at_that_commit(wo
         ("MU-VOLTAFLEX-000002.yaml", "HIST-VAL004"),
     ]
     assert "KESTREL had no party record" in findings[0]["message"] + findings[1]["message"]
+
+
+def test_commit_times_going_backwards_or_into_the_future_are_warned(world: World) -> None:
+    """A direct push to main with invented commit dates: warnings HIST-VAL006 and HIST-VAL007."""
+    root = world.repo.path
+    now = T0 + 10 * DAY
+
+    def codes() -> list[str]:
+        index = build_index(root, world.registry, "HEAD")
+        return [f.code for f in audit(root, world.registry, index, "HEAD", now=now)]
+
+    world.unit("MU-VOLTAFLEX-000001", "Thurrock Battery", T0 + DAY)
+    world.repo.commit_all("unit", when=T0 + 2 * DAY)
+    assert codes() == []
+    backwards = world.repo.commit_all("backdated", when=(T0 + DAY).astimezone(timezone(timedelta(hours=13))))
+    future = world.repo.commit_all("from the future", when=now + timedelta(minutes=10))
+    found = {(f.code, f.path) for f in audit(root, world.registry, build_index(root, world.registry, "HEAD"), now=now)}
+    assert found == {("HIST-VAL006", backwards), ("HIST-VAL007", future)}
+    assert sorted(codes()) == ["HIST-VAL006", "HIST-VAL007"]
+    # without a time of the audit, commit times are not judged
+    assert [f.code for f in audit(root, world.registry, build_index(root, world.registry, "HEAD"))] == []
+    world.repo.commit_all("skewed", when=now + timedelta(minutes=20))
+    assert sorted(codes()).count("HIST-VAL007") == 2

@@ -52,7 +52,7 @@ def audit_command(
             click.echo("commit the list so later audits can check it", err=True)
             sys.exit(EXIT_OK)
         index = build_index(root, registry_dir, ref)
-        findings = audit(root, registry_dir, index, ref, listed)
+        findings = audit(root, registry_dir, index, ref, listed, now=datetime.now(UTC))
     except gitrepo.GitError as exc:
         raise UsageError(str(exc)) from None
     files = sum(1 for changes in index.changes.values() for change in changes if change.blob)

@@ -191,6 +191,16 @@ HISTORIC_KEY_UNKNOWN = _rule(
 HISTORIC_VERSION_UNREADABLE = _rule(
     "HIST-VAL005", "Every historical version of a record file can be read as a record.", _W
 )
+COMMIT_TIME_BACKWARDS = _rule(
+    "HIST-VAL006",
+    "Commit times on the first-parent line of main never go backwards (a direct push with invented dates).",
+    _W,
+)
+COMMIT_TIME_IN_FUTURE = _rule(
+    "HIST-VAL007",
+    "No commit on the first-parent line of main is dated after the time of the audit (5 minutes of skew allowed).",
+    _W,
+)
 
 # Trust: signatures (fmar verify, fmar check)
 SIGNATURE_INCOMPLETE = _rule(

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 
 from fmar import gitrepo
 from fmar.core.catalogue import (
+    COMMIT_TIME_BACKWARDS,
+    COMMIT_TIME_IN_FUTURE,
     HISTORIC_KEY_UNKNOWN,
     HISTORIC_SIGNATURE_INVALID,
     HISTORIC_VERSION_UNREADABLE,
@@ -36,7 +38,7 @@ from fmar.history.index import FileChange, HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.history.versions import parse_blob
 from fmar.signing.records import iso
-from fmar.trust.signatures import check_signature
+from fmar.trust.signatures import CLOCK_SKEW, check_signature
 from fmar.validation.cache import Cache
 
 #: Where the list of published heads lives, relative to the repository root.
@@ -119,6 +121,40 @@ def check_published(root: Path, ref: str, heads: list[PublishedHead], listed_in:
                     "make the published head an ancestor on the main line again (revert instead of resetting)",
                 )
             )
+    return findings
+
+
+def check_commit_times(root: Path, ref: str, now: datetime) -> list[Finding]:
+    """Commit times on the first-parent line of ``ref`` go forwards and stay before ``now`` (+ CLOCK_SKEW).
+
+    Rules COMMIT_TIME_BACKWARDS and COMMIT_TIME_IN_FUTURE (warnings): a commit date is the
+    pusher's to set, so a date out of order is evidence of a direct push with invented dates.
+    """
+    findings = []
+    previous: tuple[str, datetime] | None = None
+    for commit, when in reversed(gitrepo.first_parent_times(root, ref)):
+        if when > now + CLOCK_SKEW:
+            findings.append(
+                _finding(
+                    commit,
+                    1,
+                    COMMIT_TIME_IN_FUTURE,
+                    f"commit {commit[:12]} on the main line is dated {iso(when)}, after the audit ({iso(now)})",
+                    "find who pushed it and why; fmar check never reads commit dates, so verdicts stand",
+                )
+            )
+        if previous is not None and when < previous[1]:
+            findings.append(
+                _finding(
+                    commit,
+                    1,
+                    COMMIT_TIME_BACKWARDS,
+                    f"commit {commit[:12]} on the main line is dated {iso(when)}, before its first parent "
+                    f"{previous[0][:12]} ({iso(previous[1])})",
+                    "main changes only through merged pull requests: find who pushed it with which dates",
+                )
+            )
+        previous = (commit, when)
     return findings
 
 
@@ -219,13 +255,25 @@ def _verify(
 
 
 def audit(
-    root: Path, registry_dir: Path, index: HistoryIndex, ref: str = "HEAD", published: Path | None = None
+    root: Path,
+    registry_dir: Path,
+    index: HistoryIndex,
+    ref: str = "HEAD",
+    published: Path | None = None,
+    *,
+    now: datetime | None = None,
 ) -> list[Finding]:
-    """Every tamper finding about the history of ``ref``: dropped published heads and versions that do not verify."""
+    """Every tamper finding about the history of ``ref``: dropped published heads and versions that do not verify.
+
+    With ``now`` (the time of the audit), commit times of the main line that go backwards or
+    lie in its future are reported too (warnings).
+    """
     listed = published or root / PUBLISHED_HEADS
     shown = str(listed)
     if listed.resolve().is_relative_to(root.resolve()):
         shown = listed.resolve().relative_to(root.resolve()).as_posix()
     findings = check_published(root, ref, read_published(listed), shown)
     findings.extend(check_signatures(root, index, registry_dir))
+    if now is not None:
+        findings.extend(check_commit_times(root, ref, now))
     return sorted(findings)
