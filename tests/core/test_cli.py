@@ -83,7 +83,7 @@ def test_json_findings_name_file_line_field_and_fix(repo) -> None:
 
 
 def test_github_format_caps_annotations_and_writes_the_full_summary(repo, tmp_path: Path) -> None:
-    cases = [case for case in load_cases() if case.group == "single"]
+    cases = [case for case in load_cases() if case.group == "single" and not case.passes]
     for case in cases:
         plant(repo.path / "registry", case)
     summary = tmp_path / "summary.md"

@@ -9,6 +9,7 @@ import pytest
 
 from fmar.core.numbers import MAX_EXACT_INT, exact_in_json, number_problems
 from fmar.generate.keys import example_key
+from fmar.loading.strict_yaml import parse_strict
 from fmar.signing.canonical import canonical_bytes
 from fmar.writing.authoring import RecordRejected, author
 
@@ -39,3 +40,35 @@ def test_a_command_never_signs_a_number_json_cannot_hold() -> None:
     assert [(p.code, p.location) for p in rejected.value.problems] == [
         ("YAML-VAL014", ("composition", "import_capacity_kw"))
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "integer"),
+    [
+        ("count: 9007199254740992", True),
+        ("count: -9007199254740992", True),
+        ("count: 0x20000000000000", True),
+        ("count: " + "9" * 5000, True),  # too long to convert: read as infinity, still an integer literal
+        ("capacity_kw: 1e400", False),
+        ("capacity_kw: .inf", False),
+        ("capacity_kw: -.inf", False),
+        ("capacity_kw: .nan", False),
+    ],
+    ids=lambda v: v if isinstance(v, bool) else v[:30],
+)
+def test_the_hint_fits_an_integer_literal_or_a_decimal(line: str, integer: bool) -> None:
+    """An integer field takes no decimal: an integer literal is told the integer range, a float a decimal."""
+    [problem] = parse_strict(line + "\n").problems
+    field = line.split(":")[0]
+    assert (problem.rule.code, problem.line, problem.column, problem.location) == (
+        "YAML-VAL014",
+        1,
+        len(field) + 3,
+        (field,),
+    )
+    if integer:
+        assert f"write {field} as an integer from -{MAX_EXACT_INT} to {MAX_EXACT_INT}" in problem.hint
+        assert "decimal" not in problem.hint
+    else:
+        assert f"write {field} as a" in problem.hint and "decimal" in problem.hint
+    assert problem.hint.endswith("or quote it if it is text")

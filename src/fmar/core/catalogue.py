@@ -60,6 +60,9 @@ NUMBER_NOT_EXACT_IN_JSON = _rule(
     "YAML-VAL014",
     "Every number is one RFC 8785 JSON holds exactly: an integer from -(2^53-1) to 2^53-1, or a finite decimal.",
 )
+COMMENT_IN_YAML = _rule(
+    "YAML-VAL015", "A record file holds no YAML comments: they are outside the signature, so nobody vouches for them."
+)
 
 # Schema
 MISSING_FIELD = _rule("SCH-VAL001", "Every required field is present.")

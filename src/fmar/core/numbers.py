@@ -56,10 +56,12 @@ def number_problem(value: object, text: str, location: tuple[str | int, ...] = (
             f"{_shown(text)} is too large for a number: it reads as infinity, which JSON (RFC 8785) cannot hold",
             f"write {what} as a decimal below 1.8e308 with at most 15 significant digits, {quote}",
         )
+    # An integer literal (decimal, hex or too long to convert): integer fields (count,
+    # accounting_points...) take no decimal, so the advice is the range of integers JSON holds.
     return (
         f"the integer {_shown(text)} is outside -{MAX_EXACT_INT} to {MAX_EXACT_INT}, "
         "the integers JSON (RFC 8785) holds exactly",
-        f"write {what} as a decimal with at most 15 significant digits (such as 1.5e16), {quote}",
+        f"write {what} as an integer from -{MAX_EXACT_INT} to {MAX_EXACT_INT} (-(2^53-1) to 2^53-1), {quote}",
     )
 
 

@@ -13,6 +13,7 @@ from fmar.core.catalogue import ID_NOT_FILE_NAME, KIND_NOT_FOLDER, UNKNOWN_SCHEM
 from fmar.core.findings import Problem
 from fmar.core.model import KINDS, SCHEMA_VERSION, Record
 from fmar.core.rules.record import check_record
+from fmar.loading.comments import comment_problems
 from fmar.loading.fast_yaml import parse_fast
 from fmar.loading.schema_errors import problems_from
 from fmar.loading.strict_yaml import SourceMap, parse_strict
@@ -127,10 +128,12 @@ def read_record(root: Path, relpath: str, kind: str) -> tuple[LoadedFile, dict[s
     if text is None:
         return LoadedFile(relpath, kind, None, problems), None
     data, source_map, problems = parse_text(text)
+    # Comments change no value, so the record stands (and what refers to it resolves); the file does not.
+    commented = comment_problems(text) if "#" in text else []
     if data is None:
-        return LoadedFile(relpath, kind, None, locate(problems, text, source_map)), None
+        return LoadedFile(relpath, kind, None, locate(problems, text, source_map) + commented), None
     stem = relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
     record, problems = check_data(kind, stem, data)
     if problems:
-        return LoadedFile(relpath, kind, record, locate(problems, text, source_map)), None
-    return LoadedFile(relpath, kind, record, []), data
+        return LoadedFile(relpath, kind, record, locate(problems, text, source_map) + commented), None
+    return LoadedFile(relpath, kind, record, commented), data

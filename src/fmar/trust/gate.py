@@ -44,6 +44,7 @@ from fmar.core.model import KINDS, Application, MarketUnit, Party, Product
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
 from fmar.gitrepo import DiffEntry, changes, ever_deleted, merge_base, resolve
+from fmar.loading.comments import comments
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
@@ -51,7 +52,6 @@ from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
 from fmar.trust.checkout import checkout_problems
-from fmar.trust.comments import comments
 from fmar.trust.refindex import reference_index
 from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
