@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fmar.loading.comments import comment_problems, comments
-from fmar.trust import comments as gate_comments
+from fmar.trust import gate
 
 CASES = [
     ("a: 1\n", []),
@@ -34,4 +34,4 @@ def test_comments_are_found_where_they_are_and_text_is_not_a_comment(text: str, 
 
 
 def test_the_gate_and_validate_ask_the_same_function() -> None:
-    assert gate_comments.comments is comments
+    assert gate.comments is comments
