@@ -22,6 +22,7 @@ echo "== Build the public site and the JSON exports"
 $fmar build --out _site
 echo
 echo "== Replay a year of activity into a fresh Git repository (pull requests, merges, signatures)"
+rm -rf demo  # the demo is this script's own output (git-ignored): replay it afresh on every run
 $fmar demo --no-serve --out demo
 echo
 cat <<'TXT'
