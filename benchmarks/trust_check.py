@@ -158,7 +158,10 @@ def bench(units: int, work: Path, runs: int, registry: Path | None = None) -> di
     files = int(git(repo, "ls-files", "registry").count("\n"))
     units = int(git(repo, "ls-files", "registry/market_unit").count("\n"))
     touched = make_change(repo)
-    command = [str(BIN / "fmar"), "check", "--base", "main", "--head", "pr", "--format", "json"]
+    # The change is judged at the time the pull request is checked (the generator's calendar), as CI
+    # would on that day: the gate's clock is the check's, so it is given, not taken from the machine.
+    checked_at = (PR_AT + timedelta(hours=1)).isoformat()
+    command = [str(BIN / "fmar"), "check", "--base", "main", "--head", "pr", "--format", "json", "--now", checked_at]
     env = {**os.environ, "FMAR_CACHE_DIR": tempfile.mkdtemp(prefix="fmar-trust-bench-")}
     times, cpu, report = [], [], {}
     for _ in range(runs + 1):  # the first run builds the index of references (cold), the others reuse it
@@ -171,6 +174,8 @@ def bench(units: int, work: Path, runs: int, registry: Path | None = None) -> di
             raise RuntimeError(done.stderr)
         report = json.loads(done.stdout)
     git(repo, "checkout", "-q", "main")
+    if report.get("errors"):
+        raise RuntimeError(f"the benchmark's legitimate change was refused: {json.dumps(report)[:2000]}")
     result = {
         "units": units,
         "files": files,
