@@ -8,24 +8,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from trust_scenario import BASE_AT, PR_AT, Scenario, key
+from trust_scenario import BASE_AT, PR_AT, Scenario
 
 from fmar.cli import cli
 from fmar.core.workflow.codeowners import unowned
 from fmar.gitrepo import ever_deleted
-from fmar.signing.records import iso, sign_data
 
 OUTCOME = "registry/outcome/OUT-2024-ZNDCB2F5.yaml"  # UKPN's outcome, merged
-
-
-def _codes(scenario: Scenario, path: str | None = None, **kwargs: Any) -> set[str]:
-    return {f.code for f in scenario.check(**kwargs).findings if path is None or f.path == path}
-
-
-def _acknowledge(scenario: Scenario, *, at=PR_AT) -> str:
-    b = scenario.builder
-    record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", at)
-    return f"registry/event/{record.id}.yaml"
 
 
 def _put(scenario: Scenario, rel: str, text: str) -> None:
@@ -39,7 +28,7 @@ def _put(scenario: Scenario, rel: str, text: str) -> None:
 def test_emptying_the_published_heads_with_a_data_change(scenario: Scenario) -> None:
     _put(scenario, "audit/published-heads.txt", "0123456789abcdef0123456789abcdef01234567\n")
     scenario.merge_to_main("operator publishes a head", when=BASE_AT + timedelta(hours=1))
-    _acknowledge(scenario)
+    scenario.acknowledge()
     _put(scenario, "audit/published-heads.txt", "")
     result = scenario.check()
     found = [f for f in result.findings if f.path == "audit/published-heads.txt"]
@@ -61,34 +50,34 @@ def test_emptying_the_published_heads_with_a_data_change(scenario: Scenario) -> 
     ],
 )
 def test_governance_file_with_a_data_change(scenario: Scenario, governance: str) -> None:
-    _acknowledge(scenario)
+    scenario.acknowledge()
     _put(scenario, governance, "changed: true\n")
-    assert "GATE-VAL009" in _codes(scenario, governance)
+    assert "GATE-VAL009" in scenario.codes(path=governance)
 
 
 def test_trust_anchor_with_other_data(scenario: Scenario) -> None:
-    _acknowledge(scenario)
+    scenario.acknowledge()
     text = scenario.path("registry-trust.yaml").read_text(encoding="utf-8")
     _put(scenario, "registry-trust.yaml", text + "\n")
-    assert "GATE-VAL009" in _codes(scenario, "registry-trust.yaml")
+    assert "GATE-VAL009" in scenario.codes(path="registry-trust.yaml")
 
 
 def test_governance_alone_is_not_a_mixed_change(scenario: Scenario) -> None:
     _put(scenario, ".github/workflows/x.yml", "on: push\n")
     _put(scenario, "audit/published-heads.txt", "")
-    assert not {"GATE-VAL005", "GATE-VAL009"} & _codes(scenario)
+    assert not {"GATE-VAL005", "GATE-VAL009"} & scenario.codes()
 
 
 def test_a_text_file_at_the_root_is_not_documentation(scenario: Scenario) -> None:
-    _acknowledge(scenario)
+    scenario.acknowledge()
     _put(scenario, "notes.txt", "Call Jane on 07700 900123, SW1A 1AA\n")
-    assert "GATE-VAL005" in _codes(scenario, "notes.txt")
+    assert "GATE-VAL005" in scenario.codes(path="notes.txt")
 
 
 def test_docs_folder_with_data_is_fine(scenario: Scenario) -> None:
-    _acknowledge(scenario)
+    scenario.acknowledge()
     _put(scenario, "docs/x.md", "notes\n")
-    assert _codes(scenario) == set()
+    assert scenario.codes() == set()
 
 
 def test_codeowners_check_names_unowned_paths(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,20 +110,13 @@ def test_codeowners_last_matching_pattern_wins() -> None:
 
 
 def _reuse(scenario: Scenario, rel: str) -> set[str]:
-    """A new event at ``rel`` (the id of a record once merged and removed), signed by NESO."""
-    data = scenario.data("registry/event/EVT-2026-1QG245MN.yaml")
-    data["id"] = rel.rsplit("/", 1)[-1][:-5]
-    data["application"] = "APP-2026-XNHPJ1N3"
-    data["type"] = "acknowledged"
-    data.pop("respond_by", None)
-    data["effective_at"] = iso(PR_AT + timedelta(hours=3))
-    scenario.write(rel, sign_data(data, key("NESO"), "NESO", PR_AT + timedelta(hours=3)))
-    return _codes(scenario, rel, when=PR_AT + timedelta(hours=4))
+    scenario.write_reused_event(rel)
+    return scenario.codes(PR_AT + timedelta(hours=4), path=rel)
 
 
 def test_reusing_an_id_deleted_only_by_a_merge_commit(scenario: Scenario) -> None:
     repo = scenario.repo
-    rel = _acknowledge(scenario)
+    rel = scenario.acknowledge()
     scenario.merge_to_main("acknowledged", when=PR_AT + timedelta(hours=1))
     repo.git("checkout", "-q", "-b", "side", "main")
     _put(scenario, "docs/side.md", "side\n")
@@ -156,7 +138,7 @@ def test_reusing_an_id_deleted_only_by_a_merge_commit(scenario: Scenario) -> Non
 def test_reusing_an_id_an_ours_merge_dropped(scenario: Scenario) -> None:
     repo = scenario.repo
     repo.git("checkout", "-q", "-b", "side", "main")
-    rel = _acknowledge(scenario)
+    rel = scenario.acknowledge()
     repo.commit_all("side adds an event", when=PR_AT + timedelta(hours=1))
     repo.git("checkout", "-q", "main")
     repo.git("merge", "-q", "-s", "ours", "-m", "evil merge", "side", when=PR_AT + timedelta(hours=2))
@@ -189,7 +171,7 @@ def test_ever_deleted_is_not_fooled_by_a_side_branch(git_repo: Any) -> None:
 def test_a_comment_added_to_a_merged_outcome(scenario: Scenario) -> None:
     text = scenario.path(OUTCOME).read_text(encoding="utf-8")
     _put(scenario, OUTCOME, text + "# Jane Doe, 07700 900123, SW1A 1AA\n")
-    codes = _codes(scenario, OUTCOME)
+    codes = scenario.codes(path=OUTCOME)
     assert {"GATE-VAL010", "GATE-VAL011"} <= codes
     assert "GATE-VAL001" not in codes
 
@@ -197,11 +179,11 @@ def test_a_comment_added_to_a_merged_outcome(scenario: Scenario) -> None:
 def test_a_whitespace_change_of_a_merged_outcome(scenario: Scenario) -> None:
     text = scenario.path(OUTCOME).read_text(encoding="utf-8")
     _put(scenario, OUTCOME, text + "\n\n")
-    assert _codes(scenario, OUTCOME) == {"GATE-VAL010"}
+    assert scenario.codes(path=OUTCOME) == {"GATE-VAL010"}
 
 
 def test_a_comment_in_a_new_record(scenario: Scenario) -> None:
-    rel = _acknowledge(scenario)
+    rel = scenario.acknowledge()
     text = scenario.path(rel).read_text(encoding="utf-8")
     _put(scenario, rel, "# signed off by Jane Doe\n" + text)
     result = scenario.check()
@@ -213,4 +195,4 @@ def test_a_comment_in_a_unit_update(scenario: Scenario) -> None:
     rel = "registry/market_unit/MU-KESTREL-000004.yaml"
     text = scenario.path(rel).read_text(encoding="utf-8")
     _put(scenario, rel, text.replace("kind: market_unit", "kind: market_unit  # owner: 07700 900123"))
-    assert _codes(scenario, rel) == {"GATE-VAL011"}
+    assert scenario.codes(path=rel) == {"GATE-VAL011"}

@@ -12,7 +12,7 @@ from typing import Any
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
 from fmar.loading.record_file import parse_text
-from fmar.signing.records import sign_data
+from fmar.signing.records import iso, sign_data
 from fmar.signing.sshsig import PrivateKey
 from fmar.trust.gate import GateResult, check
 from fmar.validation.pipeline import Pipeline
@@ -106,5 +106,30 @@ class Scenario:
         self.repo.commit_all("the change", when=when, author_when=author_when)
         return check(self.root, "main", "pr", now=now or when)
 
-    def codes(self, when: datetime = PR_AT + timedelta(hours=1), *, now: datetime | None = None) -> set[str]:
-        return {f.code for f in self.check(when, now=now).findings}
+    def codes(
+        self,
+        when: datetime = PR_AT + timedelta(hours=1),
+        *,
+        now: datetime | None = None,
+        path: str | None = None,
+        author_when: datetime | None = None,
+    ) -> set[str]:
+        """The codes of the findings the change gets (only those about ``path`` when given)."""
+        found = self.check(when, now=now, author_when=author_when).findings
+        return {f.code for f in found if path is None or f.path == path}
+
+    def acknowledge(self, at: datetime = PR_AT) -> str:
+        """NESO acknowledges APP-2026-XNHPJ1N3 at ``at``; returns the new event's path."""
+        b = self.builder
+        record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", at)
+        return f"registry/event/{record.id}.yaml"
+
+    def write_reused_event(self, rel: str, at: datetime = PR_AT + timedelta(hours=3)) -> None:
+        """A new acknowledgement by NESO at ``rel``, whose id is that of a record once merged and removed."""
+        data = self.data("registry/event/EVT-2026-1QG245MN.yaml")
+        data["id"] = rel.rsplit("/", 1)[-1][:-5]
+        data["application"] = "APP-2026-XNHPJ1N3"
+        data["type"] = "acknowledged"
+        data.pop("respond_by", None)
+        data["effective_at"] = iso(at)
+        self.write(rel, sign_data(data, key("NESO"), "NESO", at))
