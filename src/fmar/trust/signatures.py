@@ -6,7 +6,7 @@ import base64
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from fmar.core.catalogue import (
     KEY_ALGORITHM_NOT_ALLOWED,
@@ -26,9 +26,9 @@ from fmar.core.catalogue import (
 from fmar.core.findings import Problem
 from fmar.core.model import Party
 from fmar.core.model.party import PublicKey
-from fmar.signing.canonical import canonical_bytes
+from fmar.signing import wire
+from fmar.signing.seal import Seal, seal_of
 from fmar.signing.sshsig import NAMESPACE, fingerprint
-from fmar.trust import wire
 
 #: Longest time between signing a record and checking it (the gate's clock, never a commit date).
 MAX_SIGNING_AGE = timedelta(days=30)
@@ -165,46 +165,61 @@ def _revoked_now(key: PublicKey, signer: str, now: datetime) -> Problem | None:
     )
 
 
-def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> list[Problem]:
+def _revoked_when_recorded(key: PublicKey, signer: str, recorded_at: datetime) -> Problem | None:
+    """A record the registry accepted after its key was revoked is not the signer's word."""
+    if key.revoked_at is None or key.revoked_at > recorded_at:
+        return None
+    reason = f" ({key.revocation_reason})" if key.revocation_reason else ""
+    return Problem(
+        KEY_REVOKED,
+        f"key {key.id} of {signer} was revoked at {key.revoked_at.isoformat()}{reason}, before the registry "
+        f"recorded this record ({recorded_at.isoformat()}): whatever signed_at states, it was signed too late",
+        f"have {signer} sign it again with a current key and record that as a new record",
+        (*_SIG, "signed_at"),
+    )
+
+
+def seal_problems(seal: Seal, key: PublicKey, signer: str) -> list[Problem]:
+    """Problems of the signature value (its ``seal``) against ``key``, the key the record names."""
     where = (*_SIG, "value")
-    try:
-        decoded = wire.decode(data["signature"]["value"])
-    except wire.Malformed as exc:
+    if seal.armor:
         return [
             Problem(
                 SIGNATURE_MALFORMED,
-                f"the signature value is not a complete SSHSIG signature: it {exc}",
+                f"the signature value is not a complete SSHSIG signature: it {seal.armor}",
                 "paste the whole signature, armor lines included, or sign again with fmar sign",
                 where,
             )
         ]
-    if decoded.namespace != NAMESPACE:
+    if seal.namespace != NAMESPACE:
         return [
             Problem(
                 WRONG_SIGNATURE_NAMESPACE,
-                f"the signature was made for namespace {decoded.namespace!r}, not {NAMESPACE!r}",
+                f"the signature was made for namespace {seal.namespace!r}, not {NAMESPACE!r}",
                 f"sign with fmar sign, or ssh-keygen -Y sign -n {NAMESPACE} over the output of fmar canonical",
                 where,
             )
         ]
-    expected = base64.b64decode(key.public_key.split()[1])
-    if decoded.public_key != expected:
+    if seal.key != base64.b64decode(key.public_key.split()[1]):
         return [
             Problem(
                 SIGNATURE_KEY_MISMATCH,
-                f"the signature was made with key {key_fingerprint(decoded.public_key_line)}, "
+                f"the signature was made with key {_carried_fingerprint(seal)}, "
                 f"not with key {key.id} that key_fingerprint names",
                 "sign with the key named in key_fingerprint, or let fmar sign fill in the block",
                 where,
             )
         ]
-    try:
-        valid = wire.check(decoded, canonical_bytes(dict(data)))
-    except wire.Malformed as exc:
+    if seal.damage:
         return [
-            Problem(SIGNATURE_MALFORMED, f"the signature bytes are damaged: {exc}", "sign again with fmar sign", where)
+            Problem(
+                SIGNATURE_MALFORMED,
+                f"the signature bytes are damaged: {seal.damage}",
+                "sign again with fmar sign",
+                where,
+            )
         ]
-    if not valid:
+    if not seal.intact:
         return [
             Problem(
                 SIGNATURE_INVALID,
@@ -215,6 +230,13 @@ def _value_problems(data: Mapping[str, Any], key: PublicKey, signer: str) -> lis
             )
         ]
     return []
+
+
+def _carried_fingerprint(seal: Seal) -> str:
+    try:
+        return key_fingerprint(seal.key_line)
+    except wire.Malformed:
+        return "that cannot be read"
 
 
 def check_signature(
@@ -230,9 +252,34 @@ def check_signature(
     if problem:
         return [problem]
     block = data["signature"]
-    signer = block["signer"]
     signed_at = signed_at_of(data)
     assert signed_at is not None
+    return judge(Claim(block["signer"], block["key_fingerprint"], signed_at), seal_of(data), parties, now=now)
+
+
+class Claim(NamedTuple):
+    """Who a signature block says signed, with which key, and when."""
+
+    signer: str
+    key_fingerprint: str
+    signed_at: datetime
+
+
+def judge(
+    claim: Claim,
+    seal: Seal,
+    parties: Mapping[str, Party],
+    *,
+    now: datetime | None = None,
+    recorded_at: datetime | None = None,
+) -> list[Problem]:
+    """Problems of a signature (``claim`` and its ``seal``) under the keys of ``parties``.
+
+    ``now``: the time of a check of a record a change brings (``check_signature``). ``recorded_at``:
+    when the registry accepted the record (its merge on the main branch); a key revoked by then
+    signed nothing the registry may count, whatever ``signed_at`` states.
+    """
+    signer, signed_at = claim.signer, claim.signed_at
     party = parties.get(signer)
     if party is None:
         return [
@@ -243,12 +290,12 @@ def check_signature(
                 (*_SIG, "signer"),
             )
         ]
-    key = find_key(party, block["key_fingerprint"])
+    key = find_key(party, claim.key_fingerprint)
     if key is None:
         return [
             Problem(
                 KEY_NOT_PUBLISHED,
-                f"key {block['key_fingerprint']} is not one of the keys {signer} publishes",
+                f"key {claim.key_fingerprint} is not one of the keys {signer} publishes",
                 f"sign with a key listed in registry/party/{signer}.yaml, or have the operator publish yours first",
                 (*_SIG, "key_fingerprint"),
             )
@@ -264,11 +311,13 @@ def check_signature(
             )
         ]
     problems = _window_problems(key, signer, signed_at)
-    if now is not None and not any(p.rule == KEY_REVOKED for p in problems):
-        revoked = _revoked_now(key, signer, now)
+    if not any(p.rule == KEY_REVOKED for p in problems):
+        revoked = _revoked_now(key, signer, now) if now is not None else None
+        if revoked is None and recorded_at is not None:
+            revoked = _revoked_when_recorded(key, signer, recorded_at)
         if revoked:
             problems.append(revoked)
-    problems.extend(_value_problems(data, key, signer))
+    problems.extend(seal_problems(seal, key, signer))
     if now is not None:
         problems.extend(_time_problems(signed_at, now))
     return problems

@@ -12,10 +12,10 @@ from fmar.core.findings import Finding
 from fmar.core.model import Party
 from fmar.loading.record_file import locate
 from fmar.signing.sshsig import NAMESPACE
+from fmar.signing.wire import SUPPORTED_KEY_TYPES
 from fmar.trust.anchor import ANCHOR_PATH, check_operator
 from fmar.trust.files import load_anchor, load_parties, read_file, record_files
 from fmar.trust.signatures import check_signature
-from fmar.trust.wire import SUPPORTED_KEY_TYPES
 from fmar.validation.pipeline import finding, jobs_default
 
 #: Below this many records, one process is faster than starting workers.
