@@ -16,10 +16,13 @@ from fmar.cli.record_io import (
     fail,
     load_key,
     load_registry,
+    load_verified,
+    refused_json,
     report_rejection,
     show_written,
     signing_options,
     signing_time,
+    warn_refused,
     write_record,
 )
 from fmar.core.catalogue import (
@@ -206,8 +209,10 @@ def unit_update(
 def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """Products UNIT_ID may apply for, with the reason for each yes and no (indicative only)."""
     moment = signing_time(as_of)
-    registry = load_registry(*location)
+    verified = load_verified(*location)
+    registry, refused = verified.registry, verified.refused_about([unit_id])
     if unit_id not in registry.units:
+        warn_refused(refused)
         fail(f"{unit_id} is not a Market Unit in the registry")
     answers = eligibility(registry, unit_id, moment)
     if fmt == "json":
@@ -215,6 +220,7 @@ def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: 
             "format": "fmar-eligibility/v1",
             "unit": unit_id,
             "indicative": True,
+            "unverified": refused_json(refused),
             "products": [
                 {
                     "product": a.product,
@@ -232,6 +238,7 @@ def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: 
         }
         click.echo(json.dumps(document, indent=2))
         return
+    warn_refused(refused)
     click.echo(f"{unit_id}: indicative eligibility (only the SO's outcome qualifies)")
     for a in answers:
         mark = "yes" if a.eligible else "no "

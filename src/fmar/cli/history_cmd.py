@@ -8,12 +8,15 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import EXIT_FINDINGS, UsageError, format_option, registry_option
+from fmar.cli.record_io import refused_json, warn_refused
+from fmar.core.findings import Finding
 from fmar.gitrepo import GitError
 from fmar.history.index import build_index
-from fmar.history.recorded import load_with_history
+from fmar.history.recorded import verified_with_history
 from fmar.history.timeline import UnknownRecord, describe, history_json, history_of
 from fmar.history.versions import Version
 from fmar.signing.records import iso
+from fmar.trust.reading import Verified
 
 
 def _line(version: Version) -> str:
@@ -22,6 +25,19 @@ def _line(version: Version) -> str:
         f"{iso(version.recorded_at)}  {version.change:<8}  {version.commit[:12]}  "
         f"committed by {version.committer}, authored by {version.author}, {who}"
     )
+
+
+def _refused(verified: Verified, kind: str, record_id: str) -> list[Finding]:
+    """Refusals of the record itself, and for a unit or an application of what its timeline shows."""
+    everything = verified.everything
+    if kind == "market_unit":
+        return verified.refused_about([record_id])
+    own = [f for f in verified.refusals if f.path == everything.paths.get((kind, record_id))]
+    application = everything.applications.get(record_id)
+    if application is None:
+        return own
+    answers = {everything.path_of(answer) for answer in everything.answers.get(record_id, ())}
+    return sorted({*own, *(f for f in verified.refusals if f.path in answers)})
 
 
 @click.command()
@@ -39,16 +55,20 @@ def history(record_id: str, ref: str, location: tuple[Path, Path], fmt: str) -> 
     root, registry_dir = location
     try:
         index = build_index(root, registry_dir, ref)
-        registry = load_with_history(root, registry_dir, ref)
-        found = history_of(root, index, registry, record_id)
+        verified = verified_with_history(root, registry_dir, ref)
+        registry = verified.registry
+        found = history_of(root, index, verified.everything, record_id)
     except GitError as exc:
         raise UsageError(str(exc)) from None
     except UnknownRecord as exc:
         click.echo(str(exc), err=True)
         raise click.exceptions.Exit(EXIT_FINDINGS) from None
+    refused = _refused(verified, found.kind, record_id)
     if fmt == "json":
-        click.echo(json.dumps(history_json(found, registry), indent=2, default=str))
+        document = {**history_json(found, registry), "unverified": refused_json(refused)}
+        click.echo(json.dumps(document, indent=2, default=str))
         return
+    warn_refused(refused)
     click.echo(f"{found.record} ({found.kind.replace('_', ' ')})  {found.path}")
     for version in found.versions:
         click.echo(f"  {_line(version)}")

@@ -21,10 +21,12 @@ from fmar.core.findings import Finding, Problem
 from fmar.core.model import SCHEMA_VERSION, Application
 from fmar.core.registry import Registry
 from fmar.core.workflow.drafting import errors, key_problem, problems_with
-from fmar.history.recorded import load_with_history
+from fmar.gitrepo import GitError
+from fmar.history.recorded import verified_with_history
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict
 from fmar.signing.sshsig import PrivateKey, SignatureError, load_private_key
+from fmar.trust.reading import Verified
 from fmar.validation.pipeline import finding
 from fmar.writing.authoring import RecordRejected, author, write
 from fmar.writing.writer import dumps, record_path
@@ -76,9 +78,44 @@ def load_key(path: Path) -> PrivateKey:
         raise UsageError(f"{path} is not a usable OpenSSH private key: {exc}") from None
 
 
+def load_verified(root: Path, registry_dir: Path) -> Verified:
+    """The registry with recorded times from Git history (signing times outside Git), every record
+    judged: only the records that stand are the registry's word."""
+    try:
+        return verified_with_history(root, registry_dir)
+    except GitError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def load_registry(root: Path, registry_dir: Path) -> Registry:
-    """The registry's valid records, with recorded times from Git history (signing times outside Git)."""
-    return load_with_history(root, registry_dir)
+    """The records that stand (``load_verified``), for a command that writes a record against them."""
+    return load_verified(root, registry_dir).registry
+
+
+def warn_refused(refusals: list[Finding]) -> None:
+    """Tell (on stderr) which records were not counted, where and why."""
+    if not refusals:
+        return
+    records = len({f.path for f in refusals})
+    click.echo(f"warning: {records} record(s) do not verify and are not counted:", err=True)
+    for item in refusals:
+        click.echo(f"  {item.path}:{item.line}:{item.column}: {item.code} {item.message}", err=True)
+
+
+def refused_json(refusals: list[Finding]) -> list[dict[str, Any]]:
+    """Records not counted, for a JSON answer (its ``unverified`` member)."""
+    return [
+        {
+            "path": f.path,
+            "line": f.line,
+            "column": f.column,
+            "code": f.code,
+            "json_path": f.json_path,
+            "message": f.message,
+            "hint": f.hint,
+        }
+        for f in refusals
+    ]
 
 
 def report_rejection(root: Path, path: Path, problems: list[Problem], text: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import format_option, registry_option
-from fmar.cli.record_io import as_of_option, load_registry, signing_time
+from fmar.cli.record_io import as_of_option, load_verified, refused_json, signing_time, warn_refused
 from fmar.core.workflow.service_levels import summaries
 from fmar.signing.records import iso
 
@@ -25,16 +25,20 @@ def _days(value: float | None) -> str:
 def sla(so: str | None, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """Open and overdue applications, days to decision (median, 90th percentile), share within target."""
     moment = signing_time(as_of)
-    rows = summaries(load_registry(*location), moment, so)
+    verified = load_verified(*location)
+    refused = verified.refused_about(so=so) if so else verified.refusals
+    rows = summaries(verified.registry, moment, so)
     if fmt == "json":
         document = {
             "format": "fmar-sla/v1",
             "as_of": iso(moment),
+            "unverified": refused_json(refused),
             "clock": "recorded times (commit to main), else signing times",
             "rows": [row.__dict__ for row in rows],
         }
         click.echo(json.dumps(document, indent=2))
         return
+    warn_refused(refused)
     click.echo(f"Service levels as of {moment:%Y-%m-%d %H:%M}Z (days on recorded times)")
     click.echo(
         f"  {'SO':<6} {'product':<18} {'open':>4} {'late':>4} {'done':>4} {'median':>7} {'p90':>7} {'on time':>8}"

@@ -16,9 +16,12 @@ from fmar.cli.record_io import (
     fail,
     load_key,
     load_registry,
+    load_verified,
+    refused_json,
     show_written,
     signing_options,
     signing_time,
+    warn_refused,
     write_record,
 )
 from fmar.core.catalogue import UNRESOLVED_REFERENCE
@@ -41,8 +44,10 @@ _MERGE_HINT = "next: commit it on a branch and open a pull request; the FSP is t
 def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """SO's open applications with their age against its targets, overdue first."""
     moment = signing_time(as_of)
-    registry = load_registry(*location)
+    verified = load_verified(*location)
+    registry, refused = verified.registry, verified.refused_about(so=so)
     if so not in registry.parties:
+        warn_refused(refused)
         fail(f"{UNRESOLVED_REFERENCE.code} {so} is not a party in the registry")
     clocks = inbox_of(registry, so, moment)
     if fmt == "json":
@@ -50,6 +55,7 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
             "format": "fmar-inbox/v1",
             "so": so,
             "as_of": iso(moment),
+            "unverified": refused_json(refused),
             "applications": [
                 {
                     "application": c.application,
@@ -68,6 +74,7 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
         }
         click.echo(json.dumps(document, indent=2))
         return
+    warn_refused(refused)
     overdue = sum(1 for c in clocks if c.overdue)
     click.echo(f"{so}: {len(clocks)} open application(s), {overdue} overdue, as of {moment:%Y-%m-%d %H:%M}Z")
     for c in clocks:
@@ -87,7 +94,12 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
 def package(application_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """The standard data package of an application, as its SO receives it."""
     moment = signing_time(as_of)
-    registry = load_registry(*location)
+    verified = load_verified(*location)
+    registry = verified.registry
+    applied = verified.everything.applications.get(application_id)
+    refused = verified.refused_about([applied.unit] if applied else [])
+    if application_id not in registry.applications:
+        warn_refused(refused)
     application_or_fail(registry, application_id)
     try:
         built = build_package(registry, application_id, moment)
@@ -95,8 +107,11 @@ def package(application_id: str, as_of: str | None, location: tuple[Path, Path],
         fail(f"{UNRESOLVED_REFERENCE.code} {application_id} refers to a record that is not in the registry: {missing}")
         return
     if fmt == "json":
-        click.echo(json.dumps(package_json(built), indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps({**package_json(built), "unverified": refused_json(refused)}, indent=2, ensure_ascii=False)
+        )
         return
+    warn_refused(refused)
     a, u, r = built.application, built.unit, built.requirements
     click.echo(f"Data package of {a.id} (as of {moment:%Y-%m-%d %H:%M}Z): {built.status} — {built.status_detail}")
     click.echo(

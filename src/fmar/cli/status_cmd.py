@@ -10,13 +10,14 @@ from typing import Any
 import click
 
 from fmar import gitrepo
-from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, parse_moment, registry_option
+from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, format_option, parse_moment, registry_option
+from fmar.cli.record_io import load_verified, refused_json, warn_refused
 from fmar.core.findings import has_errors
 from fmar.core.registry import Registry
 from fmar.core.status import Qualification, recorded_qualification_doc, unit_statuses
 from fmar.history.asof import AsOfAnswer, as_of
 from fmar.history.index import build_index
-from fmar.history.recorded import loaded_with_history
+from fmar.trust.reading import Verified
 
 
 def _moment(value: Any) -> str | None:
@@ -53,13 +54,11 @@ def _echo_answers(answers: list[tuple[Qualification, list[Qualification]]], regi
                 click.echo(f"{indent}    also {other.application}: {other.status.label}")
 
 
-def _load(root: Path, registry_dir: Path) -> tuple[Registry, list[Any], bool]:
-    """The registry with recorded times from Git when it is in a repository; (registry, findings, from_git)."""
-    try:
-        registry, findings = loaded_with_history(root, registry_dir)
-    except gitrepo.GitError as exc:
-        raise UsageError(str(exc)) from None
-    return registry, findings, gitrepo.is_repository(root) and gitrepo.has_commit(root, "HEAD")
+def _load(root: Path, registry_dir: Path) -> tuple[Verified, bool]:
+    """The registry with recorded times from Git when it is in a repository, every record judged;
+    (verified, from_git)."""
+    verified = load_verified(root, registry_dir)
+    return verified, gitrepo.is_repository(root) and gitrepo.has_commit(root, "HEAD")
 
 
 def _as_of_json(answer: AsOfAnswer, now: Registry, then: Registry) -> dict[str, Any]:
@@ -90,14 +89,16 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
     """
     moment = parse_moment(as_of_value)
     root, registry_dir = location
-    registry, findings, from_git = _load(root, registry_dir)
-    if has_errors(findings):
+    verified, from_git = _load(root, registry_dir)
+    registry, refused = verified.registry, verified.refused_about([unit])
+    if has_errors(verified.findings):
         click.echo("note: the registry has validation errors; statuses use its valid records only", err=True)
     answer: AsOfAnswer | None = None
     if from_git and as_of_value is not None:
         index = build_index(root, registry_dir)
         answer = as_of(root, index, registry, unit, moment, product)
     if unit not in registry.units and not (answer and answer.unit_known_then):
+        warn_refused(refused)
         click.echo(f"{unit} is not a Market Unit in the registry", err=True)
         sys.exit(EXIT_FINDINGS)
     answers = unit_statuses(registry, unit, moment, product)
@@ -108,11 +109,14 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
             "as_of": moment.isoformat().replace("+00:00", "Z"),
             # "products" keeps its meaning: today's records read at that moment (= known now about then)
             "products": _products_json(answer.known_now if answer else answers, registry),
+            # records about the unit that do not verify: not counted in any status above
+            "unverified": refused_json(refused),
         }
         if answer:
             document.update(_as_of_json(answer, registry, answer_registry(answer, registry)))
         click.echo(json.dumps(document, indent=2))
         sys.exit(EXIT_OK)
+    warn_refused(refused)
     record = registry.units.get(unit)
     title = f"{record.name}  ({record.fsp}, {record.licence_area})" if record else "(since removed)"
     click.echo(f"{unit}  {title} as of {moment:%Y-%m-%d %H:%M:%S}Z")

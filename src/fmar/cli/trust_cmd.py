@@ -10,12 +10,11 @@ import click
 from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
 from fmar.cli.record_io import load_key, signing_time
-from fmar.loading.paths import locate_registry
+from fmar.loading.paths import ANCHOR_PATH, locate_registry
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
-from fmar.trust.anchor import ANCHOR_PATH
 from fmar.trust.files import load_parties, record_files, sign_file, signer_of
 from fmar.trust.revision import kind_of
 from fmar.trust.verify import allowed_signers, verify_registry

@@ -19,6 +19,7 @@ from fmar.cli.common import (
     show_progress,
 )
 from fmar.core.findings import has_errors
+from fmar.trust.reading import validate as validate_all
 from fmar.validation.pipeline import Pipeline, only
 
 
@@ -29,11 +30,26 @@ from fmar.validation.pipeline import Pipeline, only
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Read every file again, ignoring results of earlier runs.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--unsafe-skip-signatures",
+    "skip_signatures",
+    is_flag=True,
+    help="Do not verify signatures, keys or who signed what (findings then say nothing of trust).",
+)
 def validate(
-    paths: tuple[str, ...], location: tuple[Path, Path], fmt: str, jobs: int | None, no_cache: bool, strict: bool
+    paths: tuple[str, ...],
+    location: tuple[Path, Path],
+    fmt: str,
+    jobs: int | None,
+    no_cache: bool,
+    strict: bool,
+    skip_signatures: bool,
 ) -> None:
     """Validate the registry, or report only on PATHS inside it.
 
+    Every record's signature is verified (the key its signer publishes, valid when it signed)
+    and so is the signer's right to sign it, as the read commands judge them;
+    --unsafe-skip-signatures leaves that out, for a quick look at the data alone.
     The whole registry is always read, because references cross files. A finding on a folder
     (an unknown kind folder, say) counts for every named file in it; a named path outside the
     registry folder is a usage error. Exit status: 0 when
@@ -49,19 +65,20 @@ def validate(
     ]
     if outside:
         raise UsageError(f"{', '.join(outside)}: outside the registry folder {folder}/, so not a record to validate")
-    pipeline = Pipeline(root, registry, jobs=jobs, use_cache=not no_cache)
-    findings = pipeline.reusable_findings()
-    if findings is None:
-        total = len(pipeline.layout.files)
-        if show_progress() and total > 2000:
-            columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-            with Progress(*columns, transient=True) as bar:
-                task = bar.add_task("validate", total=total)
-                _, findings = pipeline.load(lambda n: bar.advance(task, n))
-        else:
-            _, findings = pipeline.load()
+    pipeline = Pipeline(root, registry, jobs=jobs, use_cache=not no_cache, seal=not skip_signatures)
+    total = len(pipeline.layout.files)
+    if show_progress() and total > 2000:
+        columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task("validate", total=total)
+            validation = validate_all(pipeline, lambda n: bar.advance(task, n))
+    else:
+        validation = validate_all(pipeline)
+    findings = validation.findings
+    if skip_signatures:
+        click.echo("warning: signatures were not verified (--unsafe-skip-signatures)", err=True)
     if named:
         findings = only(findings, named)
-    report.write(fmt, findings, len(pipeline.layout.files), sys.stdout)
+    report.write(fmt, findings, validation.files, sys.stdout)
     failing = has_errors(findings) or (strict and bool(findings))
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)

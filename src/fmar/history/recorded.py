@@ -19,6 +19,7 @@ from fmar.core.registry import Registry
 
 if TYPE_CHECKING:  # imported where used: the builds import this module for ``RecordedTime`` alone
     from fmar.history.index import Addition, FileChange, HistoryIndex
+    from fmar.trust.reading import Verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,15 @@ def loaded_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> tu
     registry, findings = Pipeline(root, registry_dir).load()
     fill_recorded(registry, recorded_times(root, registry_dir, ref))
     return registry, findings
+
+
+def verified_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Verified:
+    """The registry with recorded times from Git (as ``load_with_history``), every record judged:
+    ``Verified.registry`` holds only the records that stand (``fmar.trust.standing``)."""
+    from fmar.trust.reading import read_verified
+
+    times = recorded_times(root, registry_dir, ref)
+    return read_verified(root, registry_dir, recorded=lambda registry: fill_recorded(registry, times))
 
 
 def fill_recorded(registry: Registry, times: dict[str, RecordedTime]) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: Where the trust anchor (``fmar.trust.anchor``) lives, relative to the repository root.
+ANCHOR_PATH = "registry-trust.yaml"
+
 
 def repository_root(start: Path | None = None) -> Path:
     """The enclosing Git work tree's root, or ``start`` itself when it is in none."""

@@ -18,6 +18,7 @@ from fmar.loading.fast_yaml import parse_fast
 from fmar.loading.schema_errors import problems_from
 from fmar.loading.strict_yaml import SourceMap, parse_strict
 from fmar.loading.text import decode
+from fmar.signing.seal import Seal, seal_of
 
 
 @dataclass(slots=True)
@@ -28,6 +29,8 @@ class LoadedFile:
     kind: str
     record: Record | None
     problems: list[Problem] = field(default_factory=list)
+    #: The seal of the record's signature (``fmar.signing.seal``), for a valid record read with seals.
+    seal: Seal | None = None
 
 
 _READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -117,8 +120,9 @@ def load_file(root: Path, relpath: str, kind: str) -> LoadedFile:
     return read_record(root, relpath, kind)[0]
 
 
-def read_record(root: Path, relpath: str, kind: str) -> tuple[LoadedFile, dict[str, Any] | None]:
-    """``load_file``, and the data the record was made from (None when the file has no valid record)."""
+def read_record(root: Path, relpath: str, kind: str, *, seal: bool = True) -> tuple[LoadedFile, dict[str, Any] | None]:
+    """``load_file``, and the data the record was made from (None when the file has no valid record);
+    ``seal``: also the seal of a valid record's signature (``LoadedFile.seal``)."""
     try:
         raw = read_bytes(f"{root}/{relpath}")
     except OSError as exc:
@@ -136,4 +140,4 @@ def read_record(root: Path, relpath: str, kind: str) -> tuple[LoadedFile, dict[s
     record, problems = check_data(kind, stem, data)
     if problems:
         return LoadedFile(relpath, kind, record, locate(problems, text, source_map) + commented), None
-    return LoadedFile(relpath, kind, record, commented), data
+    return LoadedFile(relpath, kind, record, commented, seal_of(data) if seal else None), data

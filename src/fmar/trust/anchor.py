@@ -17,12 +17,10 @@ from fmar.core.model import Party
 from fmar.core.model.base import SCHEMA_VERSION, Signature
 from fmar.core.model.common import Strict
 from fmar.core.model.party import PublicKey
+from fmar.loading.paths import ANCHOR_PATH
 from fmar.signing.records import sign_data
 from fmar.signing.sshsig import PrivateKey
 from fmar.trust.signatures import check_signature
-
-#: Where the anchor lives, relative to the repository root.
-ANCHOR_PATH = "registry-trust.yaml"
 
 
 class TrustAnchor(Strict):

@@ -24,7 +24,7 @@ from pathlib import Path
 from fmar.core.catalogue import EXECUTABLE_FILE, FILE_TYPE_CHANGED, NOT_A_REGULAR_FILE, PATH_CASE_COLLISION
 from fmar.core.findings import Problem, Rule
 from fmar.gitrepo import DiffEntry, files_matching, object_types
-from fmar.trust.anchor import ANCHOR_PATH
+from fmar.loading.paths import ANCHOR_PATH
 from fmar.trust.revision import REGISTRY, kind_of
 
 REGULAR = "100644"

@@ -8,11 +8,12 @@ from typing import Any
 
 from fmar.core.findings import Problem
 from fmar.core.model import KINDS, Party
+from fmar.loading.paths import ANCHOR_PATH
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.text import decode
 from fmar.signing.records import sign_data
 from fmar.signing.sshsig import PrivateKey, fingerprint, public_key_line
-from fmar.trust.anchor import ANCHOR_PATH, TrustAnchor, parse
+from fmar.trust.anchor import TrustAnchor, parse
 from fmar.trust.revision import RecordFile, read_record
 from fmar.trust.signatures import check_signature, find_key
 from fmar.writing.writer import dumps, write_atomic

@@ -10,10 +10,11 @@ from fmar import workers
 from fmar.core.catalogue import ANCHOR_CHANGE_NOT_BY_OPERATOR, NUMBER_NOT_EXACT_IN_JSON
 from fmar.core.findings import Finding
 from fmar.core.model import Party
+from fmar.loading.paths import ANCHOR_PATH
 from fmar.loading.record_file import locate
 from fmar.signing.sshsig import NAMESPACE
 from fmar.signing.wire import SUPPORTED_KEY_TYPES
-from fmar.trust.anchor import ANCHOR_PATH, check_operator
+from fmar.trust.anchor import check_operator
 from fmar.trust.files import load_anchor, load_parties, read_file, record_files
 from fmar.trust.signatures import check_signature
 from fmar.validation.pipeline import finding, jobs_default

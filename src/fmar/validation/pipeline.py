@@ -15,7 +15,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,11 @@ from fmar.core.findings import Finding, Problem, json_path
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
 from fmar.loading.layout import scan
+from fmar.loading.paths import ANCHOR_PATH
 from fmar.loading.record_file import LoadedFile, locate, read_record
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
+from fmar.signing.seal import Seal
 from fmar.validation.cache import Cache
 from fmar.validation.memory import collector_paused
 
@@ -50,6 +52,8 @@ class Read:
     #: Path -> JSON of the data of each valid record whose file was read in this run (``data_json``;
     #: records whose results came from the cache are not here), when asked for.
     data: dict[str, bytes]
+    #: Path -> the seal of each valid record's signature (empty when read without seals).
+    seals: dict[str, Seal] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,7 +78,7 @@ def finding(path: str, problem: Problem) -> Finding:
 
 
 def _load_bucket(
-    root: str, key: str, items: list[tuple[str, str]], cache: Cache, data: str | None = None
+    root: str, key: str, items: list[tuple[str, str]], cache: Cache, data: str | None = None, seal: bool = True
 ) -> bytes | None:
     """Read one bucket of files in a worker and store the pickled result under ``key`` in ``cache``.
 
@@ -84,7 +88,7 @@ def _load_bucket(
     ``Read.data``.
     """
     base = Path(root)
-    read = [read_record(base, rel, kind) for rel, kind in items]
+    read = [read_record(base, rel, kind, seal=seal) for rel, kind in items]
     blob = pickle.dumps([loaded for loaded, _ in read], protocol=pickle.HIGHEST_PROTOCOL)
     if data is not None:
         encoded = {loaded.path: found for loaded, values in read if (found := data_json(values)) is not None}
@@ -144,8 +148,11 @@ class Pipeline:
         jobs: int | None = None,
         use_cache: bool = True,
         start_method: str = "fork",
+        seal: bool = True,
     ) -> None:
         self.root = root
+        #: Whether each valid record's signature is sealed as its file is read (``Read.seals``).
+        self.seal = seal
         #: How the worker processes that read files are started (``multiprocessing``'s ``fork`` or ``spawn``).
         self.start_method = start_method
         self.registry_dir = registry
@@ -155,7 +162,13 @@ class Pipeline:
 
     @property
     def digest(self) -> str:
-        h = hashlib.sha256()
+        """Of every record file's stat, the layout's problems, and the trust anchor (whose keys and
+        identity decide which signatures verify)."""
+        h = hashlib.sha256(b"sealed\n" if self.seal else b"unsealed\n")
+        try:
+            h.update((self.root / ANCHOR_PATH).read_bytes())
+        except OSError:
+            h.update(b"no anchor")
         for rel, kind, size, stamp in self.layout.files:
             h.update(f"{rel}\0{kind}\0{size}\0{stamp}\n".encode())
         for rel, problem in self.layout.problems:
@@ -175,7 +188,7 @@ class Pipeline:
             members[zlib.crc32(entry[0].encode()) % count].append(entry)
         buckets = {}
         for number in sorted(members):
-            h = hashlib.sha256(f"{count}:{number}".encode())
+            h = hashlib.sha256(f"{count}:{number}:{self.seal}".encode())
             for rel, kind, size, stamp in members[number]:
                 h.update(f"{rel}\0{kind}\0{size}\0{stamp}\n".encode())
             buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
@@ -223,9 +236,10 @@ class Pipeline:
             self.cache.prune("bucket-", set(buckets))
             files.sort(key=lambda f: f.path)
             registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
+            seals = {f.path: f.seal for f in files if f.seal is not None}
         findings = [finding(rel, problem) for rel, problem in self.layout.problems]
         findings.extend(finding(f.path, p) for f in files for p in f.problems)
-        return Read(registry, sorted(findings), data)
+        return Read(registry, sorted(findings), data, seals)
 
     def remember(self, findings: list[Finding]) -> None:
         """Keep every finding of the registry as it is now, for a run with nothing changed."""
@@ -244,12 +258,14 @@ class Pipeline:
         folder = str(data) if data is not None else None
         if self.jobs <= 1 or total < PARALLEL_THRESHOLD:
             for key in keys:
-                yield key, _load_bucket(root, key, buckets[key], exchange, folder)
+                yield key, _load_bucket(root, key, buckets[key], exchange, folder, self.seal)
                 if progress:
                     progress(len(buckets[key]))
             return
         with ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context(self.start_method)) as pool:
-            futures = {pool.submit(_load_bucket, root, key, buckets[key], exchange, folder): key for key in keys}
+            futures = {
+                pool.submit(_load_bucket, root, key, buckets[key], exchange, folder, self.seal): key for key in keys
+            }
             for future in as_completed(futures):
                 key = futures[future]
                 yield key, future.result()

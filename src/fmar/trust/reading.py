@@ -1,0 +1,113 @@
+"""Read a registry as the read commands see it: every valid record, then only those that stand.
+
+The edge around ``fmar.trust.standing``: loads the files (with their seals) through the
+validation pipeline, the trust anchor from the repository root, and locates each refusal in
+its file, so a reader can say which records it did not count, where and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fmar.core.findings import Finding
+from fmar.core.model import Record
+from fmar.core.registry import Registry
+from fmar.loading.record_file import locate
+from fmar.loading.strict_yaml import parse_strict
+from fmar.loading.text import decode
+from fmar.trust.files import load_anchor
+from fmar.trust.standing import Standing, stand
+from fmar.validation.pipeline import Pipeline, Progress, Validation, finding
+
+
+@dataclass
+class Verified:
+    """A registry read with every record judged."""
+
+    #: Every valid record, whether it stands or not (to say what a refused record was about).
+    everything: Registry
+    standing: Standing
+    #: The pipeline's findings: each file alone and the rules across records.
+    findings: list[Finding]
+    #: One finding or more for each record that does not stand, located in its file.
+    refusals: list[Finding]
+
+    @property
+    def registry(self) -> Registry:
+        """The records that stand: the only ones any status, list or count is derived from."""
+        return self.standing.registry
+
+    def refused_about(self, units: Iterable[str] | None = None, so: str | None = None) -> list[Finding]:
+        """Refusals of records about ``units`` (the units, their applications and the answers to
+        those), or about applications to products of ``so``; every refusal when neither is given."""
+        if units is None and so is None:
+            return self.refusals
+        paths = {self.everything.path_of(record) for record in self._about(set(units or ()), so)}
+        return [f for f in self.refusals if f.path in paths]
+
+    def _about(self, units: set[str], so: str | None) -> Iterable[Record]:
+        everything = self.everything
+        applications = [
+            application
+            for application in everything.applications.values()
+            if application.unit in units
+            or (so is not None and (product := everything.products.get(application.product)) and product.so == so)
+        ]
+        yield from (everything.units[u] for u in units if u in everything.units)
+        for application in applications:
+            yield application
+            yield from everything.answers.get(application.id, ())
+
+
+def read_verified(
+    root: Path,
+    registry_dir: Path,
+    *,
+    recorded: Callable[[Registry], None] | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> Verified:
+    """The registry in ``registry_dir`` with each record judged; ``recorded`` fills in when the
+    registry accepted each record (``Registry.recorded_at``, from Git) before the judgement, so
+    a record recorded after its key was revoked does not stand."""
+    pipeline = Pipeline(root, registry_dir, use_cache=use_cache)
+    read = pipeline.read(progress)
+    findings = sorted([*read.findings, *pipeline.registry_findings(read.registry)])
+    if recorded is not None:
+        recorded(read.registry)
+    _, anchor, _ = load_anchor(root)
+    standing = stand(read.registry, read.seals, anchor)
+    return Verified(read.registry, standing, findings, refusal_findings(root, standing))
+
+
+def validate(pipeline: Pipeline, progress: Progress | None = None) -> Validation:
+    """Every finding of ``fmar validate``: each file alone, the rules across records and, when the
+    ``pipeline`` seals records (its default), every record that does not stand (signature, key,
+    entitlement). Reuses the findings of an earlier run when nothing changed."""
+    root, files = pipeline.root, len(pipeline.layout.files)
+    reused = pipeline.reusable_findings()
+    if reused is not None:
+        return Validation(reused, files, reused=True)
+    read = pipeline.read(progress)
+    findings = [*read.findings, *pipeline.registry_findings(read.registry)]
+    if pipeline.seal:
+        _, anchor, _ = load_anchor(root)
+        findings.extend(refusal_findings(root, stand(read.registry, read.seals, anchor)))
+    findings = sorted(set(findings))
+    pipeline.remember(findings)
+    return Validation(findings, files, reused=False)
+
+
+def refusal_findings(root: Path, standing: Standing) -> list[Finding]:
+    """The refusals of ``standing`` as findings, each at its line and column in the file."""
+    out: list[Finding] = []
+    for path, problems in sorted(standing.refused.items()):
+        try:
+            text, _ = decode((root / path).read_bytes())
+        except OSError:
+            text = None
+        located = locate(problems, text, parse_strict(text).source_map) if text is not None else problems
+        out.extend(finding(path, problem) for problem in located)
+    return sorted(out)

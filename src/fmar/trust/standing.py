@@ -1,0 +1,142 @@
+"""Which records stand as the registry's word: a pure decision over records and their seals.
+
+A record stands when its signature verifies (the seal holds under a key its signer publishes,
+valid when it signed, not revoked before the registry recorded it) and its signer may sign it
+(``fmar.trust.authorization``), judged against the records that stand before it: parties
+against the trust anchor's keys, then processes, products, units, applications, outcomes and
+events, each against the parties, products, units and applications that stood. So a record
+that refers to a refused one is refused too, and nothing a refused record says is counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from fmar.core.catalogue import SIGNATURE_INCOMPLETE
+from fmar.core.findings import Problem
+from fmar.core.model import Application, Event, MarketUnit, Outcome, Party, Product, Record
+from fmar.core.registry import Registry
+from fmar.signing.seal import Seal
+from fmar.trust.anchor import TrustAnchor, check_operator
+from fmar.trust.authorization import check_authorization
+from fmar.trust.signatures import Claim, judge
+
+#: The order in which records are judged: each kind only refers to kinds before it.
+ORDER = ("party", "process", "product", "market_unit", "application", "outcome", "event")
+
+
+@dataclass
+class Standing:
+    """The records that stand (``registry``) and why each other one does not, by path."""
+
+    registry: Registry
+    refused: dict[str, list[Problem]] = field(default_factory=dict)
+    #: Record id -> path, of every refused record.
+    refused_ids: dict[str, str] = field(default_factory=dict)
+
+    def refusal(self, record_id: str) -> tuple[str, list[Problem]] | None:
+        """(path, problems) when the record ``record_id`` was refused."""
+        path = self.refused_ids.get(record_id)
+        return (path, self.refused[path]) if path is not None else None
+
+
+@dataclass
+class _Stood:
+    """The authorization view over the records that stood so far."""
+
+    parties: dict[str, Party]
+    stood: Registry
+
+    def product(self, product_id: str) -> Product | None:
+        return self.stood.products.get(product_id)
+
+    def unit(self, unit_id: str) -> MarketUnit | None:
+        return self.stood.units.get(unit_id)
+
+    def application(self, application_id: str) -> Application | None:
+        return self.stood.applications.get(application_id)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def claims(record: Record) -> dict[str, Any]:
+    """What authorization reads of a record, as its data would hold it."""
+    out: dict[str, Any] = {"kind": record.KIND, "signature": {"signer": record.signature.signer}}
+    for name in ("type", "so", "fsp", "unit", "application"):
+        value = getattr(record, name, None)
+        if value is not None:
+            out[name] = _plain(value)
+    return out
+
+
+def stand(
+    registry: Registry,
+    seals: Mapping[str, Seal],
+    anchor: TrustAnchor | None,
+    recorded_at: Mapping[str, datetime] | None = None,
+) -> Standing:
+    """Judge every record of ``registry`` (with ``seals`` by path; ``recorded_at`` by id, when the
+    registry accepted each record) under ``anchor``: parties are checked against its keys (against
+    the parties' own when there is no anchor, as in a registry being set up)."""
+    recorded = recorded_at if recorded_at is not None else registry.recorded_at
+    stood = Registry(paths=registry.paths, recorded_at=registry.recorded_at)
+    standing = Standing(stood)
+    operator_keys: Mapping[str, Party] = {anchor.operator: anchor.as_party()} if anchor else registry.parties
+    view = _Stood(dict(registry.parties), stood)
+    for kind in ORDER:
+        keys = operator_keys if kind == "party" else stood.parties
+        for record_id, record in registry.table(kind).items():
+            path = registry.path_of(record)
+            problems = _problems(record, seals.get(path), keys, recorded.get(record_id))
+            if not problems and not _dangling(record, registry):
+                problems = check_authorization(claims(record), view)
+            if isinstance(record, Party) and anchor is not None and record_id == anchor.operator and not problems:
+                problems = check_operator(anchor, {record_id: record})
+            if problems:
+                standing.refused[path] = problems
+                standing.refused_ids[record_id] = path
+            else:
+                stood.add(record, path)
+        if kind == "party":
+            view.parties = stood.parties
+    return standing
+
+
+def _problems(
+    record: Record, seal: Seal | None, keys: Mapping[str, Party], recorded_at: datetime | None
+) -> list[Problem]:
+    if seal is None:
+        return [
+            Problem(
+                SIGNATURE_INCOMPLETE,
+                "the record's signature was not checked",
+                "read the registry with signatures checked (the default)",
+                ("signature",),
+            )
+        ]
+    signature = record.signature
+    claim = Claim(signature.signer, signature.key_fingerprint, signature.signed_at)
+    return judge(claim, seal, keys, recorded_at=recorded_at)
+
+
+def _dangling(record: Record, registry: Registry) -> bool:
+    """True when a record refers to a unit, application or product that is not in the registry at all
+    (not refused: absent). Its signer's entitlement cannot be decided again from what remains; the
+    rules across records report the missing reference (fmar validate), and the gate decided the
+    entitlement when the record was merged."""
+    application: Application | None
+    if isinstance(record, Application):
+        application = record
+    elif isinstance(record, Outcome | Event):
+        application = registry.applications.get(record.application)
+        if application is None:
+            return True
+    else:
+        return False
+    return application.unit not in registry.units or application.product not in registry.products
