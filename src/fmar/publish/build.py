@@ -219,6 +219,7 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
         if index is not None:
             index.cancel()
         inputs.checking()  # the cross-record rules, checked meanwhile: refuses a registry with errors
+    plan.refuse_unverified(root, inputs, len(pipeline.layout.files))  # every record read must stand
     return _Planned(inputs, history, previous, signature, stamps, new_serial())
 
 
@@ -350,7 +351,7 @@ def _remember(
         stamps=planned.stamps,
         group_of=group_of,
         application_unit=application_unit,
-        reference=plan.reference_files(registry) if inputs.full or previous is None else previous.reference,
+        reference=plan.reference_files(registry, inputs.seals) if inputs.full or previous is None else previous.reference,
         facts=overview.facts,
         ledger=overview.ledger,
         latest=_latest(derived.history, previous),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from fmar.core.findings import Finding
 from fmar.core.model import Record
@@ -23,6 +24,10 @@ from fmar.publish.background import Background
 from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
+from fmar.signing.seal import Seal
+from fmar.trust.files import load_anchor
+from fmar.trust.reading import refusal_findings
+from fmar.trust.standing import stand
 from fmar.validation.pipeline import Pipeline, data_json, finding
 
 #: A partial build re-derives at most this share of the units; more is a full build.
@@ -56,6 +61,8 @@ class Inputs:
     data: dict[str, bytes] = field(default_factory=dict)
     #: The cross-record rules, still running (a full build checks them while it reads history).
     checking: Callable[[], None] = lambda: None
+    #: Path -> the seal of each record's signature (``refuse_unverified`` judges them).
+    seals: dict[str, Seal] = field(default_factory=dict)
 
 
 def errors_in(findings: list[Finding]) -> list[Finding]:
@@ -87,7 +94,14 @@ def full(
         refuse_errors(found, files)
 
     return Inputs(
-        registry, set(registry.units), True, reason=reason, files_read=files, data=read.data, checking=checking
+        registry,
+        set(registry.units),
+        True,
+        reason=reason,
+        files_read=files,
+        data=read.data,
+        checking=checking,
+        seals=read.seals,
     )
 
 
@@ -181,14 +195,25 @@ def partial(
     registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
     refuse_errors(pipeline.registry_findings(registry), len(now))
     kept = {u: facts for u, facts in state.facts.items() if u not in units}
-    return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded), data=data)
+    seals = {f.path: f.seal for f in files if f.seal is not None}
+    return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded), data=data, seals=seals)
 
 
-def reference_files(registry: Registry) -> dict[str, LoadedFile]:
+def refuse_unverified(root: Path, inputs: Inputs, files: int) -> None:
+    """Refuse to build (``RegistryInvalid``) when any record read does not stand: a published
+    status is never derived from a record whose signature, key or signer's entitlement fails.
+    ``inputs.registry.recorded_at`` must hold the recorded times (``history_source`` fills them)."""
+    _, anchor, _ = load_anchor(root)
+    refuse_errors(refusal_findings(root, stand(inputs.registry, inputs.seals, anchor)), files)
+
+
+def reference_files(registry: Registry, seals: dict[str, Seal]) -> dict[str, LoadedFile]:
+    """The reference records as loaded files, with their seals (a partial build judges them again)."""
     return {
-        registry.path_of(r): LoadedFile(registry.path_of(r), r.KIND, r, [])
+        path: LoadedFile(path, r.KIND, r, [], seals.get(path))
         for r in registry.records()
         if r.KIND in REFERENCE_KINDS
+        for path in (registry.path_of(r),)
     }
 
 
