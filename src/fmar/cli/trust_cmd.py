@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 
 from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
-from fmar.cli.record_io import load_key, signing_time
+from fmar.cli.record_io import load_key, load_verified, signing_time
 from fmar.loading.paths import ANCHOR_PATH, locate_registry
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.text import decode
@@ -17,6 +18,7 @@ from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
 from fmar.trust.files import load_parties, record_files, sign_file, signer_of
 from fmar.trust.revision import kind_of
+from fmar.trust.standing import vet
 from fmar.trust.verify import allowed_signers, verify_registry
 from fmar.validation.pipeline import finding
 
@@ -64,13 +66,20 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
     if not signer:
         raise UsageError("no party publishes this key: name the signer with --signer PARTY")
     moment = signing_time(at)
+    vetting = None
     if kind == "trust_anchor":
         parties = {}
-    _, problems = sign_file(file, kind, key, signer, moment, parties)
+    elif registry.is_dir():
+        standing = load_verified(root, registry).registry
+        vetting = functools.partial(vet, registry=standing)
+    _, problems = sign_file(file, kind, key, signer, moment, parties, vetting)
     if problems:
-        for p in problems:
-            click.echo(f"{file}: {p.code} {p.message}" + (f"; fix: {p.hint}" if p.hint else ""), err=True)
-        click.echo("not signed: the record would be invalid", err=True)
+        text, _ = decode(file.read_bytes())
+        located = locate(problems, text, None) if text is not None else problems
+        for item in sorted(finding(str(file), problem) for problem in located):
+            click.echo(f"{item.path}:{item.line}:{item.column}: {item.severity} {item.code} {item.message}", err=True)
+            click.echo(f"    at {item.json_path}" + (f"; fix: {item.hint}" if item.hint else ""), err=True)
+        click.echo("not signed: the record would be invalid, or not the signer's to sign; nothing written", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"signed {file} as {signer} with {fingerprint(public_key_line(key))} at {moment.isoformat()}")
 

@@ -351,7 +351,9 @@ def _remember(
         stamps=planned.stamps,
         group_of=group_of,
         application_unit=application_unit,
-        reference=plan.reference_files(registry, inputs.seals) if inputs.full or previous is None else previous.reference,
+        reference=plan.reference_files(registry, inputs.seals)
+        if inputs.full or previous is None
+        else previous.reference,
         facts=overview.facts,
         ledger=overview.ledger,
         latest=_latest(derived.history, previous),

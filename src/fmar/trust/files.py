@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fmar.core.findings import Problem
-from fmar.core.model import KINDS, Party
+from fmar.core.model import KINDS, Party, Record
 from fmar.loading.paths import ANCHOR_PATH
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.text import decode
@@ -65,9 +66,16 @@ def signer_of(key: PrivateKey, parties: dict[str, Party]) -> str | None:
 
 
 def sign_file(
-    path: Path, kind: str, key: PrivateKey, signer: str, signed_at: datetime, parties: dict[str, Party]
+    path: Path,
+    kind: str,
+    key: PrivateKey,
+    signer: str,
+    signed_at: datetime,
+    parties: dict[str, Party],
+    vet: Callable[[Record], list[Problem]] | None = None,
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Sign the record in ``path`` in place; nothing is written when it would be invalid."""
+    """Sign the record in ``path`` in place; nothing is written when it would be invalid, or when
+    ``vet`` (the registry's judgement of the signed record) finds a problem."""
     text, problems = decode(path.read_bytes())
     if text is None:
         return None, problems
@@ -75,12 +83,15 @@ def sign_file(
     if data is None:
         return None, problems
     signed = sign_data(data, key, signer, signed_at)
+    record: Record | None = None
     if kind == "trust_anchor":
         _, problems = parse(signed)
     else:
-        _, problems = check_data(kind, path.name.removesuffix(".yaml"), signed)
+        record, problems = check_data(kind, path.name.removesuffix(".yaml"), signed)
     if not problems and parties:
         problems = check_signature(signed, parties)
+    if not problems and record is not None and vet is not None:
+        problems = vet(record)
     if problems:
         return None, problems
     write_atomic(path, dumps(signed))

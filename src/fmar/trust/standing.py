@@ -17,9 +17,10 @@ from enum import Enum
 from typing import Any
 
 from fmar.core.catalogue import SIGNATURE_INCOMPLETE
-from fmar.core.findings import Problem
+from fmar.core.findings import Problem, Severity
 from fmar.core.model import Application, Event, MarketUnit, Outcome, Party, Product, Record
 from fmar.core.registry import Registry
+from fmar.core.workflow.drafting import problems_with
 from fmar.signing.seal import Seal
 from fmar.trust.anchor import TrustAnchor, check_operator
 from fmar.trust.authorization import check_authorization
@@ -140,3 +141,15 @@ def _dangling(record: Record, registry: Registry) -> bool:
     else:
         return False
     return application.unit not in registry.units or application.product not in registry.products
+
+
+def vet(record: Record, registry: Registry) -> list[Problem]:
+    """Why ``record``, just signed, would not stand in ``registry`` (the records that stand): the
+    errors the rules across records give it once it is there, and whether its signer may sign it
+    (ownership taken from the version that stands, when it changes one)."""
+    merged_problems = [p for p in problems_with(registry, record) if p.rule.severity is Severity.ERROR]
+    if merged_problems:
+        return merged_problems
+    standing = registry.table(record.KIND).get(record.id)
+    view = _Stood(registry.parties, registry)
+    return check_authorization(claims(record), view, previous=claims(standing) if standing is not None else None)
