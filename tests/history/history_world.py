@@ -57,7 +57,7 @@ class World:
     def fmar_json(self, *args: str) -> dict[str, Any]:
         result = self.fmar(*args, "--format", "json")
         assert result.exit_code == 0, result.output
-        return json.loads(result.output)  # type: ignore[no-any-return]
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
 
     def merge(self, branch: str, when: datetime, *options: str) -> str:
         self.repo.git("checkout", "-q", "main")

@@ -12,7 +12,7 @@ import click
 from fmar import gitrepo
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, format_option, parse_moment, registry_option
 from fmar.cli.record_io import load_verified, refused_json, warn_refused
-from fmar.core.findings import has_errors
+from fmar.core.findings import has_errors, json_path
 from fmar.core.registry import Registry
 from fmar.core.status import Qualification, recorded_qualification_doc, unit_statuses
 from fmar.history.asof import AsOfAnswer, as_of
@@ -69,7 +69,17 @@ def _as_of_json(answer: AsOfAnswer, now: Registry, then: Registry) -> dict[str, 
         "differs": answer.differs,
         "registry_said_then": _products_json(answer.said_then, then),
         "known_now_about_then": _products_json(answer.known_now, now),
+        # records in the tree of then that do not stand: not counted in registry_said_then
+        "unverified_then": _refused_then(answer),
     }
+
+
+def _refused_then(answer: AsOfAnswer) -> list[dict[str, str]]:
+    return [
+        {"path": path, "code": p.code, "json_path": json_path(p.location), "message": p.message, "hint": p.hint}
+        for path, problems in sorted(answer.refused_then.items())
+        for p in problems
+    ]
 
 
 @click.command()
@@ -126,6 +136,8 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
     commit = answer.commit
     source = f"commit {commit.id[:12]} of {_moment(commit.time)}" if commit else "no commit yet"
     click.echo(f"  registry said then ({source}):")
+    for item in _refused_then(answer):
+        click.echo(f"warning: not counted then: {item['path']}: {item['code']} {item['message']}", err=True)
     _echo_answers(answer.said_then, answer_registry(answer, registry), "    ")
     if answer.differs:
         click.echo("  known now about then (records recorded later that take effect by then):")

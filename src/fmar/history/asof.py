@@ -13,12 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fmar import gitrepo
+from fmar.core.findings import Problem
 from fmar.core.registry import Registry
 from fmar.core.status import Qualification, unit_statuses
 from fmar.history.index import Commit, HistoryIndex
 from fmar.history.recorded import record_of, times_from
 from fmar.history.versions import parse_blob
 from fmar.loading.record_file import check_data
+from fmar.signing.seal import Seal, seal_of
+from fmar.trust.files import load_anchor
+from fmar.trust.standing import Standing, stand
 
 #: Earlier than any record: an outcome or event counted "known" regardless of when it was recorded.
 _ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
@@ -28,8 +32,9 @@ _REFERENCE = frozenset({"party", "product", "process"})
 UnitAnswer = list[tuple[Qualification, list[Qualification]]]
 
 
-def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = None) -> Registry:
-    """The valid records in the tree of commit ``upto`` of ``index``, with the recorded times of then.
+def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = None) -> Standing:
+    """The valid records in the tree of commit ``upto`` of ``index``, with the recorded times of then,
+    judged under today's trust anchor: ``Standing.registry`` holds those that stand.
 
     With ``unit``, only what that unit's status needs is parsed: the unit, its applications and
     their outcomes and events (picked by a byte search for the id, then parsed and checked), and the
@@ -43,12 +48,14 @@ def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = N
     ]
     texts = gitrepo.read_blobs(root, (blob for _, blob, _ in files))
     registry = Registry()
+    seals: dict[str, Seal] = {}
 
     def add(path: str, blob: str, kind: str, stem: str) -> None:
         data = parse_blob(texts.get(blob, b""))
         record = check_data(kind, stem, data)[0] if data is not None else None
-        if record is not None:
+        if record is not None and data is not None:
             registry.add(record, path)
+            seals[path] = seal_of(data)
 
     answers = []
     mention = (unit or "").encode()
@@ -66,7 +73,8 @@ def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = N
             add(path, blob, kind, stem)
     for record_id, recorded in times_from(index, upto).items():
         registry.recorded_at[record_id] = recorded.at
-    return registry
+    _, anchor, _ = load_anchor(root)
+    return stand(registry, seals, anchor)
 
 
 def known_now_view(registry: Registry, moment: datetime, then: Registry) -> Registry:
@@ -98,8 +106,10 @@ class AsOfAnswer:
     unit_known_then: bool
     said_then: UnitAnswer
     known_now: UnitAnswer
-    #: The registry as it stood at ``commit``, with the recorded times known then.
+    #: The registry as it stood at ``commit`` (its records that stand), with the recorded times known then.
     then: Registry
+    #: Path -> problems of each record of then that does not stand (not counted in ``said_then``).
+    refused_then: dict[str, list[Problem]]
 
     @property
     def differs(self) -> bool:
@@ -110,7 +120,8 @@ def as_of(
     root: Path, index: HistoryIndex, now: Registry, unit: str, moment: datetime, product: str | None = None
 ) -> AsOfAnswer:
     upto = index.last_commit_at(moment)
-    then = registry_at(root, index, upto, unit) if upto is not None else Registry()
+    standing = registry_at(root, index, upto, unit) if upto is not None else Standing(Registry())
+    then = standing.registry
     return AsOfAnswer(
         unit=unit,
         moment=moment,
@@ -119,4 +130,5 @@ def as_of(
         said_then=unit_statuses(then, unit, moment, product),
         known_now=unit_statuses(known_now_view(now, moment, then), unit, moment, product),
         then=then,
+        refused_then=standing.refused,
     )
