@@ -9,13 +9,13 @@ import click
 
 from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
-from fmar.cli.record_io import load_key, signing_time
+from fmar.cli.record_io import load_key, signing_for, signing_time
 from fmar.loading.paths import locate_registry
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
-from fmar.trust.anchor import ANCHOR_PATH
+from fmar.trust.anchor import ANCHOR_PATH, NoRegistryIdentity
 from fmar.trust.files import load_parties, record_files, sign_file, signer_of
 from fmar.trust.revision import kind_of
 from fmar.trust.verify import allowed_signers, verify_registry
@@ -45,10 +45,12 @@ def _read_data(file: Path) -> dict:
 @click.option("--signer", default=None, help="Party id of the signer (default: the party that publishes the key).")
 @click.option("--at", "at", default=None, help="Signing time, ISO 8601 (default: now). The gate refuses backdating.")
 def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None:
-    """Sign FILE in place with the private key at --key.
+    """Sign FILE in place with the private key at --key, for this registry.
 
-    A passphrase-protected key takes its passphrase from FMAR_KEY_PASSPHRASE, or asks for it
-    without echo. Nothing is written when the signed record would be invalid.
+    The signature names the registry's identity, read from the trust anchor registry-trust.yaml
+    at the repository root (the anchor itself is signed for the identity it names). A
+    passphrase-protected key takes its passphrase from FMAR_KEY_PASSPHRASE, or asks for it without
+    echo. Nothing is written when the signed record would be invalid.
     """
     root, registry = locate_registry(None)
     resolved = file.resolve()
@@ -58,6 +60,7 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
     )
     if kind is None:
         raise UsageError(f"{file} is not at registry/<kind>/<id>.yaml nor the trust anchor {ANCHOR_PATH}")
+    identity = None if kind == "trust_anchor" else signing_for(root)
     key = load_key(key_path)
     parties = load_parties(registry) if registry.is_dir() else {}
     existing = _read_data(file).get("signature")
@@ -67,13 +70,16 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
     moment = signing_time(at)
     if kind == "trust_anchor":
         parties = {}
-    _, problems = sign_file(file, kind, key, signer, moment, parties)
-    if problems:
+    signed, problems = sign_file(file, kind, key, signer, moment, parties, registry=identity)
+    if problems or signed is None:
         for p in problems:
             click.echo(f"{file}: {p.code} {p.message}" + (f"; fix: {p.hint}" if p.hint else ""), err=True)
         click.echo("not signed: the record would be invalid", err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"signed {file} as {signer} with {fingerprint(public_key_line(key))} at {moment.isoformat()}")
+    click.echo(
+        f"signed {file} as {signer} with {fingerprint(public_key_line(key))} at {moment.isoformat()} "
+        f"for registry {signed['signature']['registry']}"
+    )
 
 
 @click.command()
@@ -97,7 +103,10 @@ def verify(paths: tuple[str, ...], location: tuple[Path, Path], fmt: str) -> Non
                 f"{', '.join(unjudged)}: not a record file (registry/<kind>/<id>.yaml) nor the trust anchor "
                 f"{ANCHOR_PATH}, so there is no signature to verify; run fmar validate for what is wrong"
             )
-    findings, files = verify_registry(root, registry, named)
+    try:
+        findings, files = verify_registry(root, registry, named)
+    except NoRegistryIdentity as exc:
+        raise UsageError(str(exc)) from None
     report.write(fmt, findings, files, sys.stdout)
     sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
 
