@@ -42,7 +42,8 @@ def _unit_text(number: int, revision: int) -> bytes:
         f"  import_capacity_kw: {1000 + revision}.0\n  export_capacity_kw: 1000.0\n  assets:\n"
         "  - category: BESS\n    count: 1\n    capacity_kw: 1000.0\n"
         f"signature:\n  signer: BENCH{number // 1000:03d}\n  key_fingerprint: SHA256:{'A' * 43}\n"
-        f"  signed_at: '2024-01-01T00:00:00Z'\n  value: |\n    -----BEGIN SSH SIGNATURE-----\n    {'Q' * 76}\n"
+        "  signed_at: '2024-01-01T00:00:00Z'\n  registry: fmar-gb-synthetic\n"
+        f"  value: |\n    -----BEGIN SSH SIGNATURE-----\n    {'Q' * 76}\n"
         "    -----END SSH SIGNATURE-----\n"
     ).encode()
 

@@ -62,7 +62,7 @@ def resign_edits(registry: Path, count: int = EDITS, seed: int = SEED) -> dict[P
     Returns the original bytes of the edited files, to restore them.
     """
     from fmar.generate.keys import example_key
-    from fmar.generate.synthetic import NOW
+    from fmar.generate.synthetic import IDENTITY, NOW
     from fmar.loading.record_file import parse_text
     from fmar.writing.authoring import author, write
 
@@ -80,6 +80,7 @@ def resign_edits(registry: Path, count: int = EDITS, seed: int = SEED) -> dict[P
             key=example_key(signer, f"synthetic-{seed}"),
             signer=signer,
             signed_at=NOW - timedelta(hours=1),
+            registry=IDENTITY,
         )
         originals[path] = raw
         write(registry, authored)

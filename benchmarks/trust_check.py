@@ -31,7 +31,7 @@ from fmar.core.ids import new_id
 from fmar.core.model import Application, MarketUnit
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
-from fmar.generate.synthetic import NOW
+from fmar.generate.synthetic import IDENTITY, NOW
 from fmar.trust.revision import read_record
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -87,7 +87,9 @@ def make_change(repo: Path, seed: int = 3) -> int:
             if not (registry / kind / f"{candidate}.yaml").exists():
                 return candidate
 
-    builder = Builder(registry, lambda party: example_key(party, "synthetic-1"), rng, new_id=fresh_id)
+    builder = Builder(
+        registry, lambda party: example_key(party, "synthetic-1"), rng, registry_id=IDENTITY, new_id=fresh_id
+    )
     for path in sorted((registry / "product").glob("*.yaml")):
         builder.registry.add(_load(registry, "product", path.stem))
     answered = set(

@@ -1,4 +1,5 @@
-"""Regenerate the bundled example registry (registry/) and its example keys (examples/keys/).
+"""Regenerate the bundled example registry (registry/), its trust anchor (registry-trust.yaml, beside
+the registry folder) and its example keys (examples/keys/).
 
 Deterministic: running it twice gives the same files, and a test holds registry/ to it.
 Usage: python scripts/build_bundled_registry.py [--out DIR] [--keys DIR]
@@ -12,9 +13,6 @@ from pathlib import Path
 
 from fmar.generate import bundled
 from fmar.generate.keys import EXAMPLE_KEY_WARNING, example_key, write_private_key
-from fmar.generate.reference import OPERATOR_ID
-from fmar.trust.anchor import ANCHOR_PATH, anchor_data
-from fmar.writing.writer import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,9 +37,7 @@ def main() -> None:
         "`ssh-keygen -t ed25519` and publish only the public half in their party record.\n",
         encoding="utf-8",
     )
-    operator = builder.registry.parties[OPERATOR_ID]
-    anchor = anchor_data(operator, example_key(OPERATOR_ID, bundled.SEED), operator.signature.signed_at)
-    (args.out.parent / ANCHOR_PATH).write_text(dumps(anchor), encoding="utf-8")
+    builder.write_anchor(args.out.parent)
     print(f"wrote {len(builder.registry)} records to {args.out} and {len(parties)} example keys to {args.keys}")
 
 

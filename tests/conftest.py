@@ -17,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_REGISTRY = ROOT / "registry"
+#: The bundled registry's trust anchor: its identity (fmar-gb) and the operator's pinned keys.
+BUNDLED_ANCHOR = ROOT / "registry-trust.yaml"
 EXAMPLE_KEYS = ROOT / "examples" / "keys"
 
 
@@ -55,8 +57,13 @@ class GitRepo:
         return self.git("rev-parse", "HEAD")
 
     def copy_registry(self, source: Path = BUNDLED_REGISTRY) -> Path:
+        """Copy ``source`` to registry/, with the trust anchor beside it (registry-trust.yaml) when
+        ``source`` has one, as a registry repository has."""
         target = self.path / "registry"
         shutil.copytree(source, target)
+        anchor = source.parent / BUNDLED_ANCHOR.name
+        if anchor.is_file():
+            shutil.copy(anchor, self.path / anchor.name)
         return target
 
 

@@ -132,7 +132,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @initialize()
     def apply(self) -> None:
         reference = _reference()
-        self.builder = Builder(Path("unused"), _key, random.Random(7), write_files=False)
+        self.builder = Builder(Path("unused"), _key, random.Random(7), registry_id="fmar-gb", write_files=False)
         for record in reference.records():
             if record.KIND in ("party", "product", "process", "market_unit"):
                 self.builder.registry.add(record)

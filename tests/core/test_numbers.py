@@ -36,7 +36,14 @@ def test_numbers_json_cannot_hold(value: object) -> None:
 def test_a_command_never_signs_a_number_json_cannot_hold() -> None:
     fields = {"id": "MU-KESTREL-000001", "composition": {"import_capacity_kw": math.inf}}
     with pytest.raises(RecordRejected) as rejected:
-        author("market_unit", fields, key=example_key("KESTREL", "t"), signer="KESTREL", signed_at=datetime.now(UTC))
+        author(
+            "market_unit",
+            fields,
+            key=example_key("KESTREL", "t"),
+            signer="KESTREL",
+            signed_at=datetime.now(UTC),
+            registry="fmar-gb",
+        )
     assert [(p.code, p.location) for p in rejected.value.problems] == [
         ("YAML-VAL014", ("composition", "import_capacity_kw"))
     ]

@@ -37,7 +37,11 @@ def test_information_supplied_after_the_deadline_does_not_revive_a_deemed_withdr
     assert request.respond_by is not None
     late = request.respond_by + timedelta(days=3)
     builder = Builder(
-        Path("unused"), lambda party: example_key(party, bundled.SEED), random.Random(1), write_files=False
+        Path("unused"),
+        lambda party: example_key(party, bundled.SEED),
+        random.Random(1),
+        registry_id=bundled.IDENTITY,
+        write_files=False,
     )
     builder.registry = registry
     supplied = builder.event(application, "information_supplied", late)

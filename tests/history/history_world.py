@@ -18,6 +18,8 @@ from fmar.generate.keys import example_key
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 SEED = "history-tests"
+#: The identity of the history tests' registry (its trust anchor's registry).
+IDENTITY = "fmar-history-tests"
 
 
 def unit_fields(unit_id: str, name: str, export_kw: float = 2000.0) -> dict[str, Any]:
@@ -66,8 +68,11 @@ class World:
 
 
 def make_world(git_repo: Any) -> World:
-    builder = Builder(git_repo.path / "registry", lambda party: example_key(party, SEED), random.Random(SEED))
+    builder = Builder(
+        git_repo.path / "registry", lambda party: example_key(party, SEED), random.Random(SEED), registry_id=IDENTITY
+    )
     builder.operator(T0)
+    builder.write_anchor(git_repo.path)
     builder.system_operators(T0)
     builder.fsp("VOLTAFLEX", "Voltaflex Energy (fictional)", T0, "flex@voltaflex.example")
     git_repo.commit_all("Reference data", when=T0 + timedelta(hours=2))

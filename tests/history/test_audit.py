@@ -9,7 +9,7 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 from click.testing import CliRunner
-from history_world import SEED, T0, World, unit_fields
+from history_world import IDENTITY, SEED, T0, World, unit_fields
 
 from fmar.cli import cli
 from fmar.generate.builder import Builder
@@ -111,13 +111,16 @@ def test_each_version_verifies_against_the_key_its_signer_held_at_that_commit(wo
     world.repo.commit_all("unit signed with the first key", when=T0 + 2 * DAY)
     generation = {"VOLTAFLEX": 2}
     rotated = Builder(
-        world.registry, lambda party: example_key(party, SEED, generation.get(party, 1)), random.Random(1)
+        world.registry,
+        lambda party: example_key(party, SEED, generation.get(party, 1)),
+        random.Random(1),
+        registry_id=IDENTITY,
     )
     rotated.fsp("VOLTAFLEX", "Voltaflex Energy (fictional)", T0 + 3 * DAY, "flex@voltaflex.example")
     rotated.unit(unit_fields("MU-VOLTAFLEX-000001", "Thurrock Battery Park"), T0 + 3 * DAY)
     world.repo.commit_all("key rotated; unit re-signed", when=T0 + 4 * DAY)
     # A unit of a party the registry never had, and a version whose signer lost the key it names.
-    stranger = Builder(world.registry, lambda party: example_key(party, SEED), random.Random(2))
+    stranger = Builder(world.registry, lambda party: example_key(party, SEED), random.Random(2), registry_id=IDENTITY)
     stranger.unit(unit_fields("MU-KESTREL-000001", "Depot"), T0 + 5 * DAY)
     world.unit("MU-VOLTAFLEX-000002", "Signed with the retired key", T0 + 5 * DAY)
     world.repo.commit_all("two bad records", when=T0 + 6 * DAY)

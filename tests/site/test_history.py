@@ -33,6 +33,7 @@ def test_pages_and_exports_show_every_version_from_git(git_repo, tmp_path) -> No
             key=example_key(signer),
             signer=signer,
             signed_at=datetime(2026, 10, 9, tzinfo=UTC),
+            registry="fmar-gb",
         ),
     )
     second = git_repo.commit_all("rename a unit", when=datetime(2026, 10, 10, tzinfo=UTC))

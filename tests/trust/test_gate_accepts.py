@@ -10,7 +10,7 @@ from trust_scenario import PR_AT, Scenario, key
 
 from fmar.generate.keys import example_key
 from fmar.generate.reference import DSO_PRODUCTS
-from fmar.generate.synthetic import generate
+from fmar.generate.synthetic import IDENTITY, generate
 from fmar.loading.record_file import parse_text
 from fmar.signing.records import iso, sign_data
 from fmar.signing.sshsig import public_key_line
@@ -175,7 +175,7 @@ def test_cost_follows_the_change_not_the_registry(git_repo) -> None:
     unit = git_repo.git("ls-files", "registry/market_unit").splitlines()[7]
     data, _, _ = parse_text((git_repo.path / unit).read_text(encoding="utf-8"))
     data["name"] = "Renamed " + data["name"][:100]
-    signed = sign_data(data, example_key(data["fsp"], "synthetic-1"), data["fsp"], PR_AT)
+    signed = sign_data(data, example_key(data["fsp"], "synthetic-1"), data["fsp"], PR_AT, registry=IDENTITY)
     (git_repo.path / unit).write_text(dumps(signed), encoding="utf-8")
     git_repo.commit_all("rename a unit", when=PR_AT + timedelta(hours=1))
     result = check(git_repo.path, "main", "pr", now=PR_AT + timedelta(hours=1))

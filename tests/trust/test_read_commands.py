@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.history.history_world import SEED, T0, World, make_world
+from tests.history.history_world import IDENTITY, SEED, T0, World, make_world
 from tests.workflow.cli import fmar
 
 from fmar.core.catalogue import (
@@ -36,7 +36,7 @@ def resign(path: Path, party: str, at: Any, **changes: Any) -> None:
     """Sign the record at ``path`` again, as ``party`` with its real key, after applying ``changes``."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data.update(changes)
-    path.write_text(dumps(sign_data(data, example_key(party, SEED), party, at)), encoding="utf-8")
+    path.write_text(dumps(sign_data(data, example_key(party, SEED), party, at, registry=IDENTITY)), encoding="utf-8")
 
 
 def record_file(world: World, kind: str, record_id: str) -> Path:

@@ -44,8 +44,8 @@ def parties() -> dict[str, Party]:
     return load_parties(REGISTRY)
 
 
-def _codes(data: dict[str, Any], parties: dict[str, Party], **kwargs: Any) -> list[str]:
-    return [p.code for p in check_signature(data, parties, **kwargs)]
+def _codes(data: dict[str, Any], parties: dict[str, Party], registry: str = "fmar-gb", **kwargs: Any) -> list[str]:
+    return [p.code for p in check_signature(data, parties, registry=registry, **kwargs)]
 
 
 @pytest.mark.parametrize("rel", SAMPLE)
@@ -126,7 +126,12 @@ def test_fmar_accepts_ssh_keygen_signatures(key_type: list[str], tmp_path: Path,
     neso["keys"].append({"id": "neso-hsm", "public_key": public, "valid_from": "2020-01-01T00:00:00Z"})
     with_key = {**parties, "NESO": Party.model_validate(neso)}
     data = _data("event/EVT-2026-1QG245MN.yaml")
-    data["signature"] = {"signer": "NESO", "key_fingerprint": fingerprint(public), "signed_at": iso(datetime.now(UTC))}
+    data["signature"] = {
+        "signer": "NESO",
+        "key_fingerprint": fingerprint(public),
+        "signed_at": iso(datetime.now(UTC)),
+        "registry": "fmar-gb",
+    }
     message = tmp_path / "record.json"
     message.write_bytes(canonical_bytes(data))
     done = _ssh_keygen("-Y", "sign", "-f", str(key_file), "-n", NAMESPACE, str(message))
@@ -141,7 +146,7 @@ def test_ssh_keygen_accepts_fmar_ecdsa_signatures(tmp_path: Path) -> None:
     key_file = tmp_path / "id"
     assert _ssh_keygen("-t", "ecdsa", "-b", "256", "-N", "", "-q", "-f", str(key_file)).returncode == 0
     key = load_private_key(key_file.read_bytes())
-    data = sign_data({"kind": "event", "id": "EVT-2026-AAAAAAAA"}, key, "NESO", datetime.now(UTC))
+    data = sign_data({"kind": "event", "id": "EVT-2026-AAAAAAAA"}, key, "NESO", datetime.now(UTC), registry="fmar-gb")
     (tmp_path / "allowed").write_text(f'NESO namespaces="{NAMESPACE}" {public_key_line(key)}\n')
     (tmp_path / "sig").write_text(data["signature"]["value"])
     done = _ssh_keygen(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,6 @@ from fmar.trust.gate import GateResult, check
 from fmar.validation.pipeline import Pipeline
 from fmar.writing.writer import dumps
 
-ROOT = Path(__file__).resolve().parents[2]
 #: The base branch is merged at this time, after every bundled signature.
 BASE_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 #: Records of the pull request are signed at this time and committed an hour later.
@@ -35,8 +33,7 @@ class Scenario:
     def __init__(self, repo: Any) -> None:
         self.repo = repo
         self.root: Path = repo.path
-        repo.copy_registry()
-        shutil.copy(ROOT / "registry-trust.yaml", self.root / "registry-trust.yaml")
+        repo.copy_registry()  # with the bundled trust anchor: registry fmar-gb
         repo.commit_all("bundled registry", when=BASE_AT)
         repo.git("checkout", "-q", "-b", "pr")
         self._builder: Builder | None = None
@@ -44,6 +41,11 @@ class Scenario:
     # --- files ------------------------------------------------------------------------------
     def path(self, rel: str) -> Path:
         return self.root / rel
+
+    @property
+    def identity(self) -> str:
+        """The registry's identity, as the trust anchor in the working tree names it."""
+        return str(self.data("registry-trust.yaml")["registry"])
 
     def data(self, rel: str) -> dict[str, Any]:
         data, _, problems = parse_text(self.path(rel).read_text(encoding="utf-8"))
@@ -64,13 +66,15 @@ class Scenario:
         change: Callable[[dict[str, Any]], None] | None = None,
         with_key: PrivateKey | None = None,
         data: dict[str, Any] | None = None,
+        registry: str | None = None,
     ) -> dict[str, Any]:
-        """Change (optionally) and sign the record at ``rel`` as ``signer``, and write it."""
+        """Change (optionally) and sign the record at ``rel`` as ``signer`` for the registry ``registry``
+        (default: this one, as its trust anchor names it), and write it."""
         body = data if data is not None else self.data(rel)
         body = {k: v for k, v in body.items() if k != "signature"}
         if change:
             change(body)
-        signed = sign_data(body, with_key or key(signer), signer, at)
+        signed = sign_data(body, with_key or key(signer), signer, at, registry=registry or self.identity)
         self.write(rel, signed)
         return signed
 
@@ -79,7 +83,7 @@ class Scenario:
         """A Builder over the base registry, to author new records as the parties would."""
         if self._builder is None:
             registry, _ = Pipeline(self.root, self.root / "registry", use_cache=False).load()
-            self._builder = Builder(self.root / "registry", key, random.Random(7))
+            self._builder = Builder(self.root / "registry", key, random.Random(7), registry_id=self.identity)
             self._builder.registry = registry
         return self._builder
 
@@ -132,4 +136,4 @@ class Scenario:
         data["type"] = "acknowledged"
         data.pop("respond_by", None)
         data["effective_at"] = iso(at)
-        self.write(rel, sign_data(data, key("NESO"), "NESO", at))
+        self.write(rel, sign_data(data, key("NESO"), "NESO", at, registry=self.identity))

@@ -14,6 +14,7 @@ from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, r
 from fmar.core.findings import has_errors
 from fmar.history.audit import PUBLISHED_HEADS, audit, record_head
 from fmar.history.index import build_index
+from fmar.trust.anchor import NoRegistryIdentity
 
 
 @click.command("audit")
@@ -53,7 +54,7 @@ def audit_command(
             sys.exit(EXIT_OK)
         index = build_index(root, registry_dir, ref)
         findings = audit(root, registry_dir, index, ref, listed, now=datetime.now(UTC))
-    except gitrepo.GitError as exc:
+    except (gitrepo.GitError, NoRegistryIdentity) as exc:
         raise UsageError(str(exc)) from None
     files = sum(1 for changes in index.changes.values() for change in changes if change.blob)
     report.write(fmt, findings, files, sys.stdout)

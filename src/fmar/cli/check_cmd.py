@@ -12,6 +12,7 @@ from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option
 from fmar.core.findings import has_errors
 from fmar.gitrepo import GitError
 from fmar.loading.paths import repository_root
+from fmar.trust.anchor import NoRegistryIdentity
 from fmar.trust.gate import check as check_change
 
 
@@ -40,7 +41,7 @@ def check(base_ref: str, head_ref: str, fmt: str, no_cache: bool, now_text: str 
     now = _now(now_text)
     try:
         result = check_change(root, base_ref, head_ref, now=now, use_cache=not no_cache)
-    except GitError as exc:
+    except (GitError, NoRegistryIdentity) as exc:
         raise UsageError(str(exc)) from None
     report.write(fmt, result.findings, result.files, sys.stdout)
     sys.exit(EXIT_FINDINGS if has_errors(result.findings) else EXIT_OK)

@@ -26,6 +26,8 @@ from fmar.history.recorded import verified_with_history
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict
 from fmar.signing.sshsig import PrivateKey, SignatureError, load_private_key
+from fmar.trust.anchor import NoRegistryIdentity
+from fmar.trust.files import registry_identity
 from fmar.trust.reading import Verified
 from fmar.validation.pipeline import finding
 from fmar.writing.authoring import RecordRejected, author, write
@@ -87,6 +89,15 @@ def load_verified(root: Path, registry_dir: Path) -> Verified:
         raise UsageError(str(exc)) from None
 
 
+def signing_for(root: Path) -> str:
+    """The identity of the registry at ``root`` that records are signed for (its trust anchor's
+    ``registry``); a usage error naming the file and what to do when it names none."""
+    try:
+        return registry_identity(root)
+    except NoRegistryIdentity as exc:
+        raise UsageError(str(exc)) from None
+
+
 def load_registry(root: Path, registry_dir: Path) -> Registry:
     """The records that stand (``load_verified``), for a command that writes a record against them."""
     return load_verified(root, registry_dir).registry
@@ -141,14 +152,16 @@ def write_record(
     signer: str,
     at: datetime,
 ) -> tuple[Path, list[Problem]]:
-    """Sign, check with the whole registry, write. Returns the path and any warnings; exits 1 on errors."""
+    """Sign for the registry at ``root``, check with the whole registry, write. Returns the path and
+    any warnings; exits 1 on errors, 2 when the repository has no trust anchor naming the registry."""
+    identity = signing_for(root)
     path = record_path(registry_dir, kind, fields["id"])
     draft = dumps({"schema_version": SCHEMA_VERSION, "kind": kind, **fields})
     wrong_key = key_problem(registry, signer, key, at)
     if wrong_key is not None:
         report_rejection(root, path, [wrong_key], draft)
     try:
-        authored = author(kind, fields, key=key, signer=signer, signed_at=at)
+        authored = author(kind, fields, key=key, signer=signer, signed_at=at, registry=identity)
     except RecordRejected as rejected:
         report_rejection(root, path, rejected.problems, draft)
         raise  # unreachable: report_rejection exits

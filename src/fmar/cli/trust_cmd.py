@@ -10,13 +10,14 @@ import click
 
 from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
-from fmar.cli.record_io import load_key, load_verified, signing_time
+from fmar.cli.record_io import load_key, load_verified, signing_for, signing_time
 from fmar.loading.paths import ANCHOR_PATH, locate_registry
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.sshsig import fingerprint, public_key_line
-from fmar.trust.files import load_parties, record_files, sign_file, signer_of
+from fmar.trust.anchor import NoRegistryIdentity
+from fmar.trust.files import load_anchor, load_parties, record_files, sign_file, signer_of
 from fmar.trust.revision import kind_of
 from fmar.trust.standing import vet
 from fmar.trust.verify import allowed_signers, verify_registry
@@ -46,10 +47,12 @@ def _read_data(file: Path) -> dict:
 @click.option("--signer", default=None, help="Party id of the signer (default: the party that publishes the key).")
 @click.option("--at", "at", default=None, help="Signing time, ISO 8601 (default: now). The gate refuses backdating.")
 def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None:
-    """Sign FILE in place with the private key at --key.
+    """Sign FILE in place with the private key at --key, for this registry.
 
-    A passphrase-protected key takes its passphrase from FMAR_KEY_PASSPHRASE, or asks for it
-    without echo. Nothing is written when the signed record would be invalid.
+    The signature names the registry's identity, read from the trust anchor registry-trust.yaml
+    at the repository root (the anchor itself is signed for the identity it names). A
+    passphrase-protected key takes its passphrase from FMAR_KEY_PASSPHRASE, or asks for it without
+    echo. Nothing is written when the signed record would be invalid.
     """
     root, registry = locate_registry(None)
     resolved = file.resolve()
@@ -59,6 +62,7 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
     )
     if kind is None:
         raise UsageError(f"{file} is not at registry/<kind>/<id>.yaml nor the trust anchor {ANCHOR_PATH}")
+    identity = None if kind == "trust_anchor" else signing_for(root)
     key = load_key(key_path)
     parties = load_parties(registry) if registry.is_dir() else {}
     existing = _read_data(file).get("signature")
@@ -71,9 +75,9 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
         parties = {}
     elif registry.is_dir():
         standing = load_verified(root, registry).registry
-        vetting = functools.partial(vet, registry=standing)
-    _, problems = sign_file(file, kind, key, signer, moment, parties, vetting)
-    if problems:
+        vetting = functools.partial(vet, registry=standing, anchor=load_anchor(root)[1])
+    signed, problems = sign_file(file, kind, key, signer, moment, parties, vetting, registry=identity)
+    if problems or signed is None:
         text, _ = decode(file.read_bytes())
         located = locate(problems, text, None) if text is not None else problems
         for item in sorted(finding(str(file), problem) for problem in located):
@@ -81,7 +85,10 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
             click.echo(f"    at {item.json_path}" + (f"; fix: {item.hint}" if item.hint else ""), err=True)
         click.echo("not signed: the record would be invalid, or not the signer's to sign; nothing written", err=True)
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"signed {file} as {signer} with {fingerprint(public_key_line(key))} at {moment.isoformat()}")
+    click.echo(
+        f"signed {file} as {signer} with {fingerprint(public_key_line(key))} at {moment.isoformat()} "
+        f"for registry {signed['signature']['registry']}"
+    )
 
 
 @click.command()
@@ -105,7 +112,10 @@ def verify(paths: tuple[str, ...], location: tuple[Path, Path], fmt: str) -> Non
                 f"{', '.join(unjudged)}: not a record file (registry/<kind>/<id>.yaml) nor the trust anchor "
                 f"{ANCHOR_PATH}, so there is no signature to verify; run fmar validate for what is wrong"
             )
-    findings, files = verify_registry(root, registry, named)
+    try:
+        findings, files = verify_registry(root, registry, named)
+    except NoRegistryIdentity as exc:
+        raise UsageError(str(exc)) from None
     report.write(fmt, findings, files, sys.stdout)
     sys.exit(EXIT_FINDINGS if findings else EXIT_OK)
 

@@ -207,7 +207,8 @@ COMMIT_TIME_IN_FUTURE = _rule(
 
 # Trust: signatures (fmar verify, fmar check)
 SIGNATURE_INCOMPLETE = _rule(
-    "SIG-VAL001", "A record carries a complete signature block: signer, key fingerprint, signed-at and value."
+    "SIG-VAL001",
+    "A record carries a complete signature block: signer, key fingerprint, signed-at, registry and value.",
 )
 UNKNOWN_SIGNER = _rule("SIG-VAL002", "The signer is a party of the registry.")
 KEY_NOT_PUBLISHED = _rule("SIG-VAL003", "The signing key is one of the keys the signer publishes.")
@@ -234,6 +235,11 @@ SIGNATURE_BACKDATED = _rule(
 )
 SIGNED_FILE_TEXT = _rule("SIG-VAL014", "The signature covers the record's canonical form, not the text of its file.")
 SIGNATURE_COPIED = _rule("SIG-VAL015", "A signature is never copied from another record.")
+SIGNED_FOR_OTHER_REGISTRY = _rule(
+    "SIG-VAL016",
+    "A record is signed for this registry: its signature names the identity of registry-trust.yaml, "
+    "not a staging copy's or a fork's.",
+)
 
 # Trust: who may write what (fmar check)
 REFERENCE_DATA_NOT_BY_OPERATOR = _rule(

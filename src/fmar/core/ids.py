@@ -28,6 +28,10 @@ EVENT_ID = r"^EVT-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
 PROCESS_ID = r"^[ECQDVS]\.[0-9]{1,2}$"
 #: Key ids inside a party record.
 KEY_ID = r"^[a-z0-9][a-z0-9-]{1,39}$"
+#: The registry's identity (``registry`` of the trust anchor and of every signature), such as
+#: ``fmar-gb`` or ``fmar-gb-staging``: 3 to 64 lower-case ASCII letters, digits, ``.`` and ``-``,
+#: starting and ending with a letter or digit. One spelling only: no upper case, no spaces.
+REGISTRY_ID = r"^[a-z0-9][a-z0-9.-]{1,62}[a-z0-9]$"
 
 PartyId = Annotated[str, StringConstraints(pattern=PARTY_ID)]
 ProductId = Annotated[str, StringConstraints(pattern=PRODUCT_ID)]
@@ -37,6 +41,7 @@ OutcomeId = Annotated[str, StringConstraints(pattern=OUTCOME_ID)]
 EventId = Annotated[str, StringConstraints(pattern=EVENT_ID)]
 ProcessId = Annotated[str, StringConstraints(pattern=PROCESS_ID)]
 KeyId = Annotated[str, StringConstraints(pattern=KEY_ID)]
+RegistryId = Annotated[str, StringConstraints(pattern=REGISTRY_ID)]
 
 #: Crockford base32 alphabet used by the random part of application, outcome and event ids.
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -24,7 +24,9 @@ from fmar.generate.reference import (
 )
 from fmar.signing.records import iso
 from fmar.signing.sshsig import PrivateKey, public_key_line
+from fmar.trust.anchor import ANCHOR_PATH, anchor_data
 from fmar.writing.authoring import author, write
+from fmar.writing.writer import dumps
 
 KeyFor = Callable[[str], PrivateKey]
 #: When the example keys of reference parties become valid.
@@ -32,7 +34,8 @@ KEYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 class Builder:
-    """Authors records into ``registry`` (a folder) and keeps them in memory for later steps."""
+    """Authors records into ``registry`` (a folder) for the registry whose identity is
+    ``registry_id``, and keeps them in memory for later steps."""
 
     def __init__(
         self,
@@ -40,11 +43,13 @@ class Builder:
         key_for: KeyFor,
         rng: random.Random,
         *,
+        registry_id: str,
         write_files: bool = True,
         atomic: bool = True,
         new_id: Callable[[str, int], str] | None = None,
     ) -> None:
         self.dir = registry
+        self.registry_id = registry_id
         self.key_for = key_for
         self.rng = rng
         self.write_files = write_files
@@ -54,11 +59,28 @@ class Builder:
         self.texts: dict[str, str] = {}
 
     def add(self, kind: str, fields: dict[str, Any], signer: str, at: datetime) -> Record:
-        authored = author(kind, fields, key=self.key_for(signer), signer=signer, signed_at=at)
+        authored = author(
+            kind, fields, key=self.key_for(signer), signer=signer, signed_at=at, registry=self.registry_id
+        )
         if self.write_files:
             write(self.dir, authored, atomic=self.atomic)
         self.registry.add(authored.record)
         return authored.record
+
+    def anchor_text(self) -> str:
+        """The trust anchor of this registry: its identity and the operator's keys, signed by the
+        operator when it signed its own party record."""
+        operator = self.registry.parties[OPERATOR_ID]
+        anchor = anchor_data(
+            operator, self.key_for(OPERATOR_ID), operator.signature.signed_at, registry=self.registry_id
+        )
+        return dumps(anchor)
+
+    def write_anchor(self, root: Path) -> Path:
+        """Write the trust anchor at ``root`` (the repository root, beside the registry folder)."""
+        path = root / ANCHOR_PATH
+        path.write_text(self.anchor_text(), encoding="utf-8")
+        return path
 
     def key_entry(self, party: str, key_id: str | None = None) -> dict[str, Any]:
         return {

@@ -16,6 +16,8 @@ from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
 
 SEED = "bundled"
+#: The bundled registry's identity (its trust anchor's ``registry``, named by every signature).
+IDENTITY = "fmar-gb"
 START = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 
 #: Fictional FSPs (names invented for the examples; any likeness to a real company is accidental).
@@ -67,7 +69,7 @@ def _unit(
 def build(registry: Path) -> Builder:
     """Write the bundled registry into the (empty) folder ``registry``."""
     rng = random.Random(SEED)
-    b = Builder(registry, lambda party: example_key(party, SEED), rng)
+    b = Builder(registry, lambda party: example_key(party, SEED), rng, registry_id=IDENTITY)
     b.operator(_t(0))
     b.catalogue(_t(0, 11))
     b.system_operators(_t(1))

@@ -22,6 +22,9 @@ from fmar.generate.bundled import FSPS, _unit
 from fmar.generate.keys import example_key
 
 SEED = "demo"
+#: The demo registry's identity: its records are signed for it, so none can be replayed into the
+#: bundled registry (fmar-gb) or a real one.
+IDENTITY = "fmar-gb-demo"
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 END = START + timedelta(days=365)
 _NAMES = (
@@ -90,8 +93,9 @@ def replay(path: Path, units: int = 40, log: Callable[[str], None] = lambda _: N
     repo = Repo(path)
     registry = path / "registry"
     rng = random.Random(SEED)
-    b = Builder(registry, lambda party: example_key(party, SEED), rng)
+    b = Builder(registry, lambda party: example_key(party, SEED), rng, registry_id=IDENTITY)
     b.operator(START)
+    b.write_anchor(path)
     b.catalogue(START + timedelta(minutes=5))
     b.system_operators(START + timedelta(hours=1), product_from="2025-01-01")
     for index, (party, name, email) in enumerate(FSPS):
@@ -101,7 +105,7 @@ def replay(path: Path, units: int = 40, log: Callable[[str], None] = lambda _: N
         "commit",
         "-q",
         "-m",
-        "Reference data: operator, process catalogue, SOs, products, FSPs",
+        "Reference data: trust anchor, operator, process catalogue, SOs, products, FSPs",
         when=START + timedelta(hours=6),
     )
 

@@ -26,7 +26,10 @@ from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.core.registry import Registry
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
+from fmar.trust.anchor import ANCHOR_PATH
 
+#: The identity every synthetic registry's records are signed for (its trust anchor's ``registry``).
+IDENTITY = "fmar-gb-synthetic"
 #: "Now" of every synthetic registry, so statuses and files are the same on every run.
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 EPOCH = datetime(2022, 1, 3, tzinfo=UTC)
@@ -258,7 +261,14 @@ def _chunk(chunks: _Chunks, index: int) -> int:
     """Write the ``index``-th chunk of units and their applications; the records written."""
     plan = chunks.plan
     rng = random.Random(f"{plan.seed}:{index}")
-    b = Builder(plan.out, chunks.keys, rng, atomic=False, new_id=unique_ids(plan.seed, index * plan.chunk * 16))
+    b = Builder(
+        plan.out,
+        chunks.keys,
+        rng,
+        registry_id=IDENTITY,
+        atomic=False,
+        new_id=unique_ids(plan.seed, index * plan.chunk * 16),
+    )
     b.registry = chunks.registry
     start, stop = index * plan.chunk, min(plan.units, (index + 1) * plan.chunk)
     written = 0
@@ -321,17 +331,34 @@ def generate(
     start_method: str = workers.DEFAULT_START_METHOD,
     chunk: int = CHUNK,
 ) -> int:
-    """Write a synthetic registry of ``units`` Market Units into ``out`` (which must not exist). Returns records.
+    """Write a synthetic registry of ``units`` Market Units into ``out`` (which must not exist), and its
+    trust anchor beside it (``registry-trust.yaml`` in the parent folder, as in a repository; refused
+    when another one is there). Returns the records written.
 
     The chunks of units are made in up to ``jobs`` worker processes, started by ``start_method``
     (``fork`` or ``spawn``): the same files either way. ``chunk`` units are made from one random
     stream: another ``chunk`` makes another registry (tests use small ones)."""
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
+    keys = _Keys(seed)
+    anchor = out.parent / ANCHOR_PATH
+    probe = Builder(out, keys, random.Random(0), registry_id=IDENTITY, write_files=False)
+    probe.operator(EPOCH - timedelta(days=30))
+    text = probe.anchor_text()
+    if anchor.exists() and anchor.read_bytes() != text.encode():
+        raise FileExistsError(f"{anchor} exists: the generated registry's trust anchor would go there")
+    anchor.parent.mkdir(parents=True, exist_ok=True)
+    anchor.write_text(text, encoding="utf-8")
     fsps = max(3, units // 500)
     plan = Plan(out, units, seed, fsps, chunk)
-    keys = _Keys(seed)
-    base = Builder(out, keys, random.Random(f"{seed}:base"), atomic=False, new_id=unique_ids(seed, 10**12))
+    base = Builder(
+        out,
+        keys,
+        random.Random(f"{seed}:base"),
+        registry_id=IDENTITY,
+        atomic=False,
+        new_id=unique_ids(seed, 10**12),
+    )
     base.operator(EPOCH - timedelta(days=30))
     base.catalogue(EPOCH - timedelta(days=30))
     base.system_operators(EPOCH - timedelta(days=29), product_from="2021-04-01")

@@ -38,6 +38,7 @@ from fmar.history.index import FileChange, HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.history.versions import parse_blob
 from fmar.signing.records import iso
+from fmar.trust.files import registry_identity
 from fmar.trust.signatures import CLOCK_SKEW, check_signature
 from fmar.validation.cache import Cache
 
@@ -172,15 +173,18 @@ def _versions(index: HistoryIndex) -> Iterator[tuple[str, FileChange]]:
                     yield path, change
 
 
-def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use_cache: bool = True) -> list[Finding]:
-    """Every version of every record verifies against its signer's key at that commit.
+def check_signatures(
+    root: Path, index: HistoryIndex, registry_dir: Path, *, registry: str, use_cache: bool = True
+) -> list[Finding]:
+    """Every version of every record verifies against its signer's key at that commit, for the
+    registry whose identity is ``registry``.
 
     Rules HISTORIC_SIGNATURE_INVALID, HISTORIC_KEY_UNKNOWN and HISTORIC_VERSION_UNREADABLE.
 
-    Results are cached by (record blob, party blob), so a later audit checks only new versions.
+    Results are cached by (record blob, party blob, registry), so a later audit checks only new versions.
     """
     cache = Cache(registry_dir, enabled=use_cache)
-    done: dict[tuple[str, str], tuple[Rule, str] | None] = cache.load("audit-signatures.pickle") or {}
+    done: dict[tuple[str, str, str], tuple[Rule, str] | None] = cache.load("audit-signatures.pickle") or {}
     work = list(_versions(index))
     texts = gitrepo.read_blobs(root, (change.blob for _, change in work))
     parsed: dict[str, dict[str, Any] | None] = {}
@@ -207,12 +211,12 @@ def check_signatures(root: Path, index: HistoryIndex, registry_dir: Path, *, use
         signature: dict[str, Any] = block if isinstance(block, dict) else {}
         signer = str(signature.get("signer", ""))
         party_blob = _party_blob_at(index, signer, change.commit)
-        key = (change.blob, party_blob)
+        key = (change.blob, party_blob, registry)
         if key not in done:
             if party_blob and party_blob not in party_texts:
                 party_texts.update(gitrepo.read_blobs(root, [party_blob]))
             party = parse_blob(party_texts.get(party_blob, b"")) if party_blob else None
-            done[key] = _verify(data, signature, party, signer)
+            done[key] = _verify(data, signature, party, signer, registry)
         problem = done[key]
         if problem:
             rule, message = problem
@@ -237,7 +241,7 @@ _KEY_RULES = frozenset(
 
 
 def _verify(
-    data: dict[str, Any], signature: dict[str, Any], party: dict[str, Any] | None, signer: str
+    data: dict[str, Any], signature: dict[str, Any], party: dict[str, Any] | None, signer: str, registry: str
 ) -> tuple[Rule, str] | None:
     """Check one historical version with the trust layer, against the signer's party record at that commit."""
     if party is None:
@@ -246,7 +250,7 @@ def _verify(
         held = Party.model_validate(party)
     except ValidationError:
         return HISTORIC_KEY_UNKNOWN, f"the party record of {signer} at that commit is not a valid party record"
-    problems = check_signature(data, {signer: held})
+    problems = check_signature(data, {signer: held}, registry=registry)
     if not problems:
         return None
     first = problems[0]
@@ -265,15 +269,17 @@ def audit(
 ) -> list[Finding]:
     """Every tamper finding about the history of ``ref``: dropped published heads and versions that do not verify.
 
-    With ``now`` (the time of the audit), commit times of the main line that go backwards or
-    lie in its future are reported too (warnings).
+    Versions are verified for the registry the trust anchor at ``root`` names (NoRegistryIdentity
+    when it names none). With ``now`` (the time of the audit), commit times of the main line that
+    go backwards or lie in its future are reported too (warnings).
     """
+    identity = registry_identity(root)
     listed = published or root / PUBLISHED_HEADS
     shown = str(listed)
     if listed.resolve().is_relative_to(root.resolve()):
         shown = listed.resolve().relative_to(root.resolve()).as_posix()
     findings = check_published(root, ref, read_published(listed), shown)
-    findings.extend(check_signatures(root, index, registry_dir))
+    findings.extend(check_signatures(root, index, registry_dir, registry=identity))
     if now is not None:
         findings.extend(check_commit_times(root, ref, now))
     return sorted(findings)

@@ -2,7 +2,8 @@
 
 RFC 8785 (JSON Canonicalization Scheme) of the whole record as parsed from YAML, with only
 ``signature.value`` left out. Reformatting the YAML (quoting, key order, indentation,
-comments) leaves these bytes unchanged; changing any field, the signer or the time does not.
+comments) leaves these bytes unchanged; changing any field, the signer, the time or the
+registry the record was signed for does not.
 Anyone can reproduce them without fmar: convert the YAML to JSON, delete
 ``.signature.value``, and canonicalize with any RFC 8785 implementation.
 """
@@ -15,7 +16,7 @@ import rfc8785
 
 
 def unsigned(data: dict[str, Any]) -> dict[str, Any]:
-    """The record without its signature value (the signer, key and time stay in)."""
+    """The record without its signature value (the signer, key, time and registry stay in)."""
     signature = data.get("signature")
     if not isinstance(signature, dict) or "value" not in signature:
         return data

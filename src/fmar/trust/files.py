@@ -14,7 +14,7 @@ from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.text import decode
 from fmar.signing.records import sign_data
 from fmar.signing.sshsig import PrivateKey, fingerprint, public_key_line
-from fmar.trust.anchor import TrustAnchor, parse
+from fmar.trust.anchor import TrustAnchor, identity, parse
 from fmar.trust.revision import RecordFile, read_record
 from fmar.trust.signatures import check_signature, find_key
 from fmar.writing.writer import dumps, write_atomic
@@ -58,6 +58,20 @@ def load_anchor(root: Path) -> tuple[dict[str, Any] | None, TrustAnchor | None, 
     return data, anchor, problems
 
 
+def registry_identity(root: Path) -> str:
+    """The identity of the registry in the repository at ``root``, as its trust anchor names it.
+
+    Raises NoRegistryIdentity (with what to do) when there is no anchor or it names no valid identity.
+    """
+    path = root / ANCHOR_PATH
+    data: Any = None
+    if path.is_file():
+        text, _ = decode(path.read_bytes())
+        data = parse_text(text)[0] if text is not None else {}
+        data = {} if data is None else data
+    return identity(data, str(path))
+
+
 def signer_of(key: PrivateKey, parties: dict[str, Party]) -> str | None:
     """The party that publishes ``key``, if exactly one does."""
     fp = fingerprint(public_key_line(key))
@@ -73,23 +87,30 @@ def sign_file(
     signed_at: datetime,
     parties: dict[str, Party],
     vet: Callable[[Record], list[Problem]] | None = None,
+    *,
+    registry: str | None,
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Sign the record in ``path`` in place; nothing is written when it would be invalid, or when
-    ``vet`` (the registry's judgement of the signed record) finds a problem."""
+    """Sign the record in ``path`` in place for the registry ``registry``; nothing is written when it
+    would be invalid, or when ``vet`` (the registry's judgement of the signed record) finds a
+    problem. The trust anchor (``kind`` trust_anchor) is signed for the registry it names itself,
+    ``registry`` None."""
     text, problems = decode(path.read_bytes())
     if text is None:
         return None, problems
     data, _, problems = parse_text(text)
     if data is None:
         return None, problems
-    signed = sign_data(data, key, signer, signed_at)
+    if registry is None:
+        named = data.get("registry")
+        registry = named if isinstance(named, str) else ""
+    signed = sign_data(data, key, signer, signed_at, registry=registry)
     record: Record | None = None
     if kind == "trust_anchor":
         _, problems = parse(signed)
     else:
         record, problems = check_data(kind, path.name.removesuffix(".yaml"), signed)
     if not problems and parties:
-        problems = check_signature(signed, parties)
+        problems = check_signature(signed, parties, registry=registry)
     if not problems and record is not None and vet is not None:
         problems = vet(record)
     if problems:

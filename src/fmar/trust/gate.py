@@ -88,6 +88,8 @@ class _Context:
     after: Revision
     #: The time of the check (the CI runner's clock), never a commit or author date.
     now: datetime
+    #: The registry's identity, from the base's trust anchor: every signature must name it.
+    registry: str
     out: dict[str, list[Problem]] = field(default_factory=dict)
 
     def add(self, path: str, *problems: Problem) -> None:
@@ -286,7 +288,7 @@ def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed:
     data = current.data
     assert data is not None
     unchanged = _same_data(ctx.before.file(current.path), current)
-    problems = check_signature(data, ctx.base.parties, now=None if unchanged else ctx.now)
+    problems = check_signature(data, ctx.base.parties, registry=ctx.registry, now=None if unchanged else ctx.now)
     block = data.get("signature") if isinstance(data.get("signature"), dict) else {}
     assert isinstance(block, dict)
     signer = block.get("signer")
@@ -593,7 +595,10 @@ def _anchor(ctx: _Context, all_changes: list[DiffEntry], changed: list[RecordFil
             return
         if old_anchor is None:
             operators = {p.id: p for p in ctx.base.parties.values() if p.role.value == "operator"}
-            problems = [p._replace(rule=ANCHOR_CHANGE_NOT_BY_OPERATOR) for p in check_signature(new_data, operators)]
+            named, problems = trust_anchor.parse(new_data)
+            if named is not None:
+                signature = check_signature(new_data, operators, registry=named.registry)
+                problems = [p._replace(rule=ANCHOR_CHANGE_NOT_BY_OPERATOR) for p in signature]
         else:
             problems = trust_anchor.check_change(new_data, old_anchor, ctx.now)
         ctx.add(path, *problems)
@@ -624,12 +629,24 @@ def _findings(ctx: _Context) -> list[Finding]:
     return sorted(set(out))
 
 
+def _identity(blobs: RecordBlobs, base: str, base_ref: str) -> str:
+    """The registry's identity as the base's trust anchor names it (NoRegistryIdentity when it names none)."""
+    raw = blobs.read(base, trust_anchor.ANCHOR_PATH)
+    data: Any = None
+    if raw is not None:
+        text = decode(raw)[0]
+        data = (parse_text(text)[0] if text is not None else None) or {}
+    return trust_anchor.identity(data, f"{trust_anchor.ANCHOR_PATH} of the base {base_ref}")
+
+
 def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, now: datetime, use_cache: bool = True) -> GateResult:
     """Check the change from the merge base of ``base_ref`` and ``head_ref`` to ``head_ref``.
 
     ``now`` is the time of the check (an aware datetime; the CLI passes the runner's UTC
     clock). Signing times, revocations and the times records state are judged against it,
-    never against a commit or author date, which the submitter sets.
+    never against a commit or author date, which the submitter sets. Signatures must name the
+    registry identity of the base's trust anchor; ``trust_anchor.NoRegistryIdentity`` when it
+    names none.
     """
     if now.tzinfo is None:
         raise ValueError("the time of the check needs a time zone")
@@ -646,6 +663,7 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, now: datetime, u
             before=base_side if fork == base else Revision(root, fork, blobs),
             after=Revision(root, head, blobs),
             now=now,
+            registry=_identity(blobs, base, base_ref),
         )
         registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
         touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})

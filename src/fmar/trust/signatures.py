@@ -19,6 +19,7 @@ from fmar.core.catalogue import (
     SIGNATURE_INVALID,
     SIGNATURE_KEY_MISMATCH,
     SIGNATURE_MALFORMED,
+    SIGNED_FOR_OTHER_REGISTRY,
     SIGNED_IN_FUTURE,
     UNKNOWN_SIGNER,
     WRONG_SIGNATURE_NAMESPACE,
@@ -37,7 +38,9 @@ MAX_SIGNING_AGE = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=5)
 
 _SIG = ("signature",)
-_FIELDS = ("signer", "key_fingerprint", "signed_at", "value")
+_FIELDS = ("signer", "key_fingerprint", "signed_at", "registry", "value")
+#: Where the registry's identity is set (``fmar.trust.anchor.ANCHOR_PATH``, which imports this module).
+_ANCHOR_FILE = "registry-trust.yaml"
 
 
 @lru_cache(maxsize=4096)
@@ -88,6 +91,19 @@ def _block_problem(data: Mapping[str, Any]) -> Problem | None:
             (*_SIG, "signed_at"),
         )
     return None
+
+
+def registry_problem(named: str, registry: str) -> Problem | None:
+    """A record signed for another registry (``named``: a staging copy, a fork) than ``registry``:
+    exact text, no case folding or trimming, since the signature covers exactly what the block says."""
+    if named == registry:
+        return None
+    return Problem(
+        SIGNED_FOR_OTHER_REGISTRY,
+        f"signed for registry {named!r}, but this registry is {registry!r} ({_ANCHOR_FILE})",
+        "sign it again for this registry: fmar sign FILE --key PATH",
+        (*_SIG, "registry"),
+    )
 
 
 def _window_problems(key: PublicKey, signer: str, signed_at: datetime) -> list[Problem]:
@@ -240,15 +256,20 @@ def _carried_fingerprint(seal: Seal) -> str:
 
 
 def check_signature(
-    data: dict[str, Any], parties: Mapping[str, Party], *, now: datetime | None = None
+    data: dict[str, Any], parties: Mapping[str, Party], *, registry: str, now: datetime | None = None
 ) -> list[Problem]:
     """Problems with the signature of the record ``data`` under the keys of ``parties``.
 
-    ``now`` is the time of the check (the gate's clock, never a date the submitter sets) for a
-    record the change brings; when given, a signing time more than CLOCK_SKEW in the future of
-    it or more than MAX_SIGNING_AGE before it is a problem, and so is a key revoked by then.
+    ``registry`` is the identity of the registry doing the check (its trust anchor's
+    ``registry``): a record signed for another one is a problem. ``now`` is the time of the
+    check (the gate's clock, never a date the submitter sets) for a record the change brings;
+    when given, a signing time more than CLOCK_SKEW in the future of it or more than
+    MAX_SIGNING_AGE before it is a problem, and so is a key revoked by then.
     """
     problem = _block_problem(data)
+    if problem:
+        return [problem]
+    problem = registry_problem(data["signature"]["registry"], registry)
     if problem:
         return [problem]
     block = data["signature"]

@@ -24,7 +24,7 @@ from fmar.core.workflow.drafting import problems_with
 from fmar.signing.seal import Seal
 from fmar.trust.anchor import TrustAnchor, check_operator
 from fmar.trust.authorization import check_authorization
-from fmar.trust.signatures import Claim, judge
+from fmar.trust.signatures import Claim, judge, registry_problem
 
 #: The order in which records are judged: each kind only refers to kinds before it.
 ORDER = ("party", "process", "product", "market_unit", "application", "outcome", "event")
@@ -83,18 +83,20 @@ def stand(
     recorded_at: Mapping[str, datetime] | None = None,
 ) -> Standing:
     """Judge every record of ``registry`` (with ``seals`` by path; ``recorded_at`` by id, when the
-    registry accepted each record) under ``anchor``: parties are checked against its keys (against
-    the parties' own when there is no anchor, as in a registry being set up)."""
+    registry accepted each record) under ``anchor``: records signed for another registry than the
+    one it names do not stand, and parties are checked against its keys (against the parties' own
+    when there is no anchor, as in a registry being set up)."""
     recorded = recorded_at if recorded_at is not None else registry.recorded_at
     stood = Registry(paths=registry.paths, recorded_at=registry.recorded_at)
     standing = Standing(stood)
     operator_keys: Mapping[str, Party] = {anchor.operator: anchor.as_party()} if anchor else registry.parties
+    identity = anchor.registry if anchor else None
     view = _Stood(dict(registry.parties), stood)
     for kind in ORDER:
         keys = operator_keys if kind == "party" else stood.parties
         for record_id, record in registry.table(kind).items():
             path = registry.path_of(record)
-            problems = _problems(record, seals.get(path), keys, recorded.get(record_id))
+            problems = _problems(record, seals.get(path), keys, recorded.get(record_id), identity)
             if not problems and not _dangling(record, registry):
                 problems = check_authorization(claims(record), view)
             if isinstance(record, Party) and anchor is not None and record_id == anchor.operator and not problems:
@@ -110,7 +112,11 @@ def stand(
 
 
 def _problems(
-    record: Record, seal: Seal | None, keys: Mapping[str, Party], recorded_at: datetime | None
+    record: Record,
+    seal: Seal | None,
+    keys: Mapping[str, Party],
+    recorded_at: datetime | None,
+    identity: str | None,
 ) -> list[Problem]:
     if seal is None:
         return [
@@ -122,6 +128,8 @@ def _problems(
             )
         ]
     signature = record.signature
+    if identity is not None and (other := registry_problem(signature.registry, identity)):
+        return [other]
     claim = Claim(signature.signer, signature.key_fingerprint, signature.signed_at)
     return judge(claim, seal, keys, recorded_at=recorded_at)
 
@@ -143,13 +151,17 @@ def _dangling(record: Record, registry: Registry) -> bool:
     return application.unit not in registry.units or application.product not in registry.products
 
 
-def vet(record: Record, registry: Registry) -> list[Problem]:
+def vet(record: Record, registry: Registry, anchor: TrustAnchor | None = None) -> list[Problem]:
     """Why ``record``, just signed, would not stand in ``registry`` (the records that stand): the
     errors the rules across records give it once it is there, and whether its signer may sign it
-    (ownership taken from the version that stands, when it changes one)."""
+    (ownership taken from the version that stands, when it changes one; the operator is the one
+    ``anchor`` pins, even before its party record stands)."""
     merged_problems = [p for p in problems_with(registry, record) if p.rule.severity is Severity.ERROR]
     if merged_problems:
         return merged_problems
     standing = registry.table(record.KIND).get(record.id)
-    view = _Stood(registry.parties, registry)
+    parties = dict(registry.parties)
+    if anchor is not None:
+        parties.setdefault(anchor.operator, anchor.as_party())
+    view = _Stood(parties, registry)
     return check_authorization(claims(record), view, previous=claims(standing) if standing is not None else None)

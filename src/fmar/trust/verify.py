@@ -12,10 +12,11 @@ from fmar.core.findings import Finding
 from fmar.core.model import Party
 from fmar.loading.paths import ANCHOR_PATH
 from fmar.loading.record_file import locate
+from fmar.loading.text import decode
 from fmar.signing.sshsig import NAMESPACE
 from fmar.signing.wire import SUPPORTED_KEY_TYPES
 from fmar.trust.anchor import check_operator
-from fmar.trust.files import load_anchor, load_parties, read_file, record_files
+from fmar.trust.files import load_anchor, load_parties, read_file, record_files, registry_identity
 from fmar.trust.signatures import check_signature
 from fmar.validation.pipeline import finding, jobs_default
 
@@ -25,10 +26,12 @@ _CHUNK = 2000
 
 
 class _Verifying(NamedTuple):
-    """What every chunk of records is checked against: where they are and the parties' keys."""
+    """What every chunk of records is checked against: where they are, the parties' keys and the
+    registry's identity."""
 
     root: str
     parties: dict[str, Party]
+    registry: str
 
 
 def _verify_chunk(verifying: _Verifying, items: list[tuple[str, str]]) -> list[Finding]:
@@ -40,7 +43,7 @@ def _verify_chunk(verifying: _Verifying, items: list[tuple[str, str]]) -> list[F
             # the record has no canonical form, so no signature over it can verify.
             findings.extend(finding(rel, p) for p in loaded.problems if p.rule == NUMBER_NOT_EXACT_IN_JSON)
             continue
-        problems = check_signature(loaded.data, verifying.parties)
+        problems = check_signature(loaded.data, verifying.parties, registry=verifying.registry)
         if problems and loaded.text is not None:
             problems = locate(problems, loaded.text, loaded.source_map)
         findings.extend(finding(rel, p) for p in problems)
@@ -57,7 +60,9 @@ def verify_registry(
 ) -> tuple[list[Finding], int]:
     """Signature findings of the records (of ``only`` paths, when given) and of the trust anchor;
     checked in up to ``jobs`` worker processes started by ``start_method`` (``fork`` or ``spawn``)
-    when there are many."""
+    when there are many. Records are checked for the registry the trust anchor at ``root`` names
+    (NoRegistryIdentity when it names none)."""
+    identity = registry_identity(root)
     parties = load_parties(registry)
     prefixes = [p.rstrip("/") for p in only or []]
     items = []
@@ -65,7 +70,7 @@ def verify_registry(
         rel = path.relative_to(root).as_posix()
         if not prefixes or any(rel == p or rel.startswith(p + "/") for p in prefixes):
             items.append((rel, kind))
-    verifying = _Verifying(str(root), parties)
+    verifying = _Verifying(str(root), parties, identity)
     processes = jobs or jobs_default()
     if processes <= 1 or len(items) < PARALLEL_THRESHOLD:
         chunks = [items]
@@ -79,13 +84,17 @@ def verify_registry(
 
 
 def _anchor_findings(root: Path, parties: dict[str, Party]) -> list[Finding]:
+    """The anchor's own signature (by a key it pins, for the identity it names) and the operator's keys."""
     data, anchor, problems = load_anchor(root)
     if data is None and not problems:
         return []
     if anchor is not None:
         own = {anchor.operator: anchor.as_party()}
-        problems = [p._replace(rule=ANCHOR_CHANGE_NOT_BY_OPERATOR) for p in check_signature(data or {}, own)]
-        problems += [p._replace(line=1, column=1) for p in check_operator(anchor, parties)]
+        signature = check_signature(data or {}, own, registry=anchor.registry)
+        problems = [p._replace(rule=ANCHOR_CHANGE_NOT_BY_OPERATOR) for p in signature]
+        problems += check_operator(anchor, parties)
+    if data is not None:
+        problems = locate(problems, decode((root / ANCHOR_PATH).read_bytes())[0] or "", None)
     return [finding(ANCHOR_PATH, p._replace(line=p.line or 1, column=p.column or 1)) for p in problems]
 
 

@@ -42,13 +42,16 @@ class Authored:
         return dumps(self.data)
 
 
-def author(kind: str, fields: dict[str, Any], *, key: PrivateKey, signer: str, signed_at: datetime) -> Authored:
-    """Sign ``fields`` as a record of ``kind``; raise RecordRejected if it would not be valid."""
+def author(
+    kind: str, fields: dict[str, Any], *, key: PrivateKey, signer: str, signed_at: datetime, registry: str
+) -> Authored:
+    """Sign ``fields`` as a record of ``kind`` for the registry ``registry`` (its identity); raise
+    RecordRejected if it would not be valid."""
     data = {"schema_version": SCHEMA_VERSION, "kind": kind, **fields}
     wrong_numbers = number_problems(data)
     if wrong_numbers:  # RFC 8785 cannot hold them, so the record cannot be signed
         raise RecordRejected(kind, wrong_numbers)
-    signed = sign_data(data, key, signer, signed_at)
+    signed = sign_data(data, key, signer, signed_at, registry=registry)
     try:
         record = KINDS[kind].model_validate(signed)
     except ValidationError as error:

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, StringConstraints
 
-from fmar.core.ids import PartyId
+from fmar.core.ids import PartyId, RegistryId
 from fmar.core.model.common import Strict, Timestamp
 
 #: The version of the record format written by this release of fmar.
@@ -24,10 +24,10 @@ ArmoredSshSig = Annotated[
 
 
 class Signature(Strict):
-    """Who signed the record, with which key and when, and the SSHSIG signature itself.
+    """Who signed the record, with which key, when and for which registry, and the SSHSIG signature itself.
 
     The signature covers the RFC 8785 canonical JSON of the whole record with ``value``
-    left out of this block, so the signer, the key and the time are signed too.
+    left out of this block, so the signer, the key, the time and the registry are signed too.
     """
 
     signer: PartyId = Field(description="Party id of the signer.")
@@ -35,6 +35,11 @@ class Signature(Strict):
         description="SHA256 fingerprint of the signing key, as ssh-keygen -l prints it."
     )
     signed_at: Timestamp = Field(description="When the signer signed, as the signer states it.")
+    registry: RegistryId = Field(
+        description="Identity of the registry the record was signed for, as its trust anchor "
+        "(registry-trust.yaml) names it: a record signed for another registry (a staging copy, a fork) "
+        "is refused."
+    )
     value: ArmoredSshSig = Field(description="Armored SSHSIG signature (the output of ssh-keygen -Y sign).")
 
 
