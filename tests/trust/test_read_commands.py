@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
 from tests.history.history_world import IDENTITY, SEED, T0, World, make_world
 from tests.workflow.cli import fmar
 
@@ -41,6 +42,19 @@ def resign(path: Path, party: str, at: Any, **changes: Any) -> None:
 
 def record_file(world: World, kind: str, record_id: str) -> Path:
     return world.registry / kind / f"{record_id}.yaml"
+
+
+def lengthen_validity(world: World, outcome: Outcome) -> str:
+    """Edit the merged outcome's validity 300 days longer without signing it, and push that to main;
+    returns the forged end of validity."""
+    path = record_file(world, "outcome", outcome.id)
+    text = path.read_text(encoding="utf-8")
+    assert outcome.valid_until is not None
+    valid_until, forged = iso(outcome.valid_until), iso(outcome.valid_until + 300 * DAY)
+    assert valid_until in text
+    path.write_text(text.replace(valid_until, forged), encoding="utf-8")
+    world.repo.commit_all("a direct push: longer validity", when=T0 + 12 * DAY)
+    return forged
 
 
 @pytest.fixture
@@ -118,13 +132,7 @@ def test_an_outcome_edited_after_signing_shows_neither_the_forged_nor_any_validi
     qualified: tuple[World, Application, Outcome],
 ) -> None:
     world, _, outcome = qualified
-    path = record_file(world, "outcome", outcome.id)
-    text = path.read_text(encoding="utf-8")
-    assert outcome.valid_until is not None
-    valid_until, forged = iso(outcome.valid_until), iso(outcome.valid_until + 300 * DAY)
-    assert valid_until in text
-    path.write_text(text.replace(valid_until, forged), encoding="utf-8")
-    world.repo.commit_all("a direct push: longer validity", when=T0 + 12 * DAY)
+    forged = lengthen_validity(world, outcome)
 
     document = world.fmar_json("status", UNIT, "--as-of", iso(T0 + 20 * DAY))
     assert forged[:10] not in json.dumps(document)
@@ -184,11 +192,7 @@ def test_fmar_sign_refuses_a_record_its_signer_may_not_sign(
     world, _, outcome = qualified
     path = record_file(world, "outcome", outcome.id)
     before = path.read_bytes()
-    key = tmp_path / "voltaflex.key"
-    key.write_bytes(_openssh(example_key("VOLTAFLEX", SEED)))
-    key.chmod(0o600)
-
-    result = fmar(world.repo.path, "sign", path, "--key", key)
+    result = sign_as(world, path, "VOLTAFLEX", tmp_path)
 
     assert result.exit_code == 1
     # The rules across records (OUT-VAL001) or the authorization matrix (AUTH-VAL004) say so,
@@ -207,11 +211,7 @@ def test_fmar_sign_refuses_a_record_the_rules_across_records_reject(
     data["product"] = "UKPN-NO-SUCH-PRODUCT"
     path.write_text(dumps(data), encoding="utf-8")
     before = path.read_bytes()
-    key = tmp_path / "voltaflex.key"
-    key.write_bytes(_openssh(example_key("VOLTAFLEX", SEED)))
-    key.chmod(0o600)
-
-    result = fmar(world.repo.path, "sign", path, "--key", key)
+    result = sign_as(world, path, "VOLTAFLEX", tmp_path)
 
     assert result.exit_code == 1
     assert "REF-VAL001" in result.stderr and "nothing written" in result.stderr
@@ -222,11 +222,7 @@ def test_the_site_build_refuses_a_registry_with_a_forged_record(
     qualified: tuple[World, Application, Outcome], tmp_path: Path
 ) -> None:
     world, _, outcome = qualified
-    path = record_file(world, "outcome", outcome.id)
-    assert outcome.valid_until is not None
-    valid_until, forged = iso(outcome.valid_until), iso(outcome.valid_until + 300 * DAY)
-    path.write_text(path.read_text(encoding="utf-8").replace(valid_until, forged), encoding="utf-8")
-    world.repo.commit_all("a direct push: longer validity", when=T0 + 12 * DAY)
+    lengthen_validity(world, outcome)
 
     result = world.fmar("build", "--out", str(tmp_path / "site"))
 
@@ -235,12 +231,15 @@ def test_the_site_build_refuses_a_registry_with_a_forged_record(
     assert not (tmp_path / "site" / "index.html").exists()
 
 
-def _openssh(key: Any) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
-    return key.private_bytes(
+def sign_as(world: World, path: Path, party: str, folder: Path) -> Any:
+    """``fmar sign PATH --key`` with ``party``'s real private key, written to ``folder``."""
+    key = folder / f"{party.lower()}.key"
+    private = example_key(party, SEED).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
     )
+    key.write_bytes(private)
+    key.chmod(0o600)
+    return fmar(world.repo.path, "sign", path, "--key", key)
 
 
 def test_fmar_sign_refuses_to_sign_another_fsps_unit(
@@ -251,11 +250,7 @@ def test_fmar_sign_refuses_to_sign_another_fsps_unit(
     world.repo.commit_all("another FSP", when=T0 + 12 * DAY)
     path = record_file(world, "market_unit", UNIT)
     before = path.read_bytes()
-    key = tmp_path / "kestrel.key"
-    key.write_bytes(_openssh(example_key("KESTREL", SEED)))
-    key.chmod(0o600)
-
-    result = fmar(world.repo.path, "sign", path, "--key", key)
+    result = sign_as(world, path, "KESTREL", tmp_path)
 
     assert result.exit_code == 1
     assert re.search(rf":\d+:3: error {FSP_RECORD_NOT_BY_OWNER.code} .*signed by KESTREL", result.stderr), result.stderr

@@ -167,30 +167,18 @@ def _time_problems(signed_at: datetime, now: datetime) -> list[Problem]:
     return []
 
 
-def _revoked_now(key: PublicKey, signer: str, now: datetime) -> Problem | None:
-    """A key revoked by the time of the check signs nothing new, whatever ``signed_at`` claims."""
-    if key.revoked_at is None or key.revoked_at > now:
+def _revoked_by(key: PublicKey, signer: str, moment: datetime, recorded: bool) -> Problem | None:
+    """A key revoked by ``moment`` (the time of the check, or when the registry ``recorded`` the
+    record) signs nothing the registry accepts, whatever ``signed_at`` claims."""
+    if key.revoked_at is None or key.revoked_at > moment:
         return None
     reason = f" ({key.revocation_reason})" if key.revocation_reason else ""
+    when = "the registry recorded this record" if recorded else "this check"
     return Problem(
         KEY_REVOKED,
-        f"key {key.id} of {signer} was revoked at {key.revoked_at.isoformat()}{reason}, before this check "
-        f"({now.isoformat()}): a revoked key signs nothing new, whatever signed_at states",
+        f"key {key.id} of {signer} was revoked at {key.revoked_at.isoformat()}{reason}, before {when} "
+        f"({moment.isoformat()}): a revoked key signs nothing new, whatever signed_at states",
         f"only records merged before the revocation keep their signature: sign with a current key of {signer}",
-        (*_SIG, "signed_at"),
-    )
-
-
-def _revoked_when_recorded(key: PublicKey, signer: str, recorded_at: datetime) -> Problem | None:
-    """A record the registry accepted after its key was revoked is not the signer's word."""
-    if key.revoked_at is None or key.revoked_at > recorded_at:
-        return None
-    reason = f" ({key.revocation_reason})" if key.revocation_reason else ""
-    return Problem(
-        KEY_REVOKED,
-        f"key {key.id} of {signer} was revoked at {key.revoked_at.isoformat()}{reason}, before the registry "
-        f"recorded this record ({recorded_at.isoformat()}): whatever signed_at states, it was signed too late",
-        f"have {signer} sign it again with a current key and record that as a new record",
         (*_SIG, "signed_at"),
     )
 
@@ -333,9 +321,9 @@ def judge(
         ]
     problems = _window_problems(key, signer, signed_at)
     if not any(p.rule == KEY_REVOKED for p in problems):
-        revoked = _revoked_now(key, signer, now) if now is not None else None
+        revoked = _revoked_by(key, signer, now, recorded=False) if now is not None else None
         if revoked is None and recorded_at is not None:
-            revoked = _revoked_when_recorded(key, signer, recorded_at)
+            revoked = _revoked_by(key, signer, recorded_at, recorded=True)
         if revoked:
             problems.append(revoked)
     problems.extend(seal_problems(seal, key, signer))
