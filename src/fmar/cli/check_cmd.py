@@ -36,4 +36,3 @@ def check(base_ref: str, head_ref: str, fmt: str, no_cache: bool, now: datetime)
         raise UsageError(str(exc)) from None
     report.write(fmt, result.findings, result.files, sys.stdout)
     sys.exit(EXIT_FINDINGS if has_errors(result.findings) else EXIT_OK)
-
