@@ -30,7 +30,7 @@ class TrustAnchor(Strict):
 
     KIND: ClassVar[str] = "trust_anchor"
 
-    schema_version: int = Field(ge=1, le=SCHEMA_VERSION)
+    schema_version: int = Field(ge=1, le=SCHEMA_VERSION, strict=True)  # as records: true and 1.0 are not 1
     kind: Literal["trust_anchor"]
     operator: PartyId = Field(description="Party id of the registry operator.")
     keys: list[PublicKey] = Field(min_length=1, max_length=20)
