@@ -455,6 +455,27 @@ def tracks(root: Path, folder: Path) -> bool:
     return bool(first)
 
 
+def gitlinks(root: Path, paths: Sequence[str]) -> set[str]:
+    """Those of ``paths`` (relative to ``root``) that the index of the repository at ``root`` records as
+    submodules (gitlinks, mode 160000); none when ``root`` is not a repository's root or git is missing.
+    For the few folders a layout scan finds where no folder belongs: one ``git ls-files`` for them all."""
+    if not paths or not (root / ".git").exists():
+        return set()
+    wanted = set(paths)
+    found: set[str] = set()
+    for start in range(0, len(paths), 2000):
+        specs = [f":(literal){path}" for path in paths[start : start + 2000]]
+        try:
+            out = run(root, "ls-files", "-s", "-z", "--", *specs).decode("utf-8", "surrogateescape")
+        except GitError:
+            return set()
+        for entry in out.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if meta.startswith("160000 ") and path in wanted:
+                found.add(path)
+    return found
+
+
 _STAGED = re.compile(r"[0-7]+ ([0-9a-f]+) [0-3]\t([^\0]*)\0")
 
 

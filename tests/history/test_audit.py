@@ -157,3 +157,30 @@ def test_commit_times_going_backwards_or_into_the_future_are_warned(world: World
     assert [f.code for f in audit(root, world.registry, build_index(root, world.registry, "HEAD"))] == []
     world.repo.commit_all("skewed", when=now + timedelta(minutes=20))
     assert sorted(codes()).count("HIST-VAL007") == 2
+
+
+def test_audit_now_judges_commit_times_by_the_time_given(world: World) -> None:
+    """``fmar audit --now TIME``: a commit dated after TIME is in the future (HIST-VAL007, a warning), the
+    same commit judged at a later TIME is not; the verdict does not depend on the machine's clock."""
+    world.unit("MU-VOLTAFLEX-000001", "Thurrock Battery", T0 + DAY)
+    dated = world.repo.commit_all("unit", when=T0 + 10 * DAY)
+
+    def found(now: str) -> list[tuple[str, str]]:
+        result = world.fmar("audit", "--format", "json", "--now", now)
+        assert result.exit_code == 0, result.output  # warnings only
+        return [(f["code"], f["path"]) for f in json.loads(result.output)["findings"]]
+
+    early = (T0 + 9 * DAY).isoformat()
+    assert found(early) == [("HIST-VAL007", dated)]
+    [finding] = json.loads(world.fmar("audit", "--format", "json", "--now", early).output)["findings"]
+    assert "after the audit (2025-01-15T09:00:00Z)" in finding["message"]
+    assert found((T0 + 11 * DAY).isoformat()) == []
+    assert found((T0 + 10 * DAY - timedelta(minutes=4)).astimezone(timezone(timedelta(hours=-5))).isoformat()) == []
+    assert found("2025-01-15T09:00:00Z") == [("HIST-VAL007", dated)]  # Z as well as +00:00
+
+
+def test_audit_now_refuses_a_time_without_a_zone_or_not_a_time(world: World) -> None:
+    for bad, why in (("2025-01-15T09:00", "no time zone"), ("last tuesday", "not an ISO 8601 time")):
+        result = CliRunner().invoke(cli, ["audit", "--registry", str(world.registry), "--now", bad])
+        assert result.exit_code == 2 and why in result.output, result.output
+    assert "--now TIME" in CliRunner().invoke(cli, ["audit", "--help"]).output

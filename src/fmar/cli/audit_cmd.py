@@ -10,7 +10,7 @@ import click
 
 from fmar import gitrepo
 from fmar.cli import report
-from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option
+from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, now_option, registry_option
 from fmar.core.findings import has_errors
 from fmar.history.audit import PUBLISHED_HEADS, audit, record_head
 from fmar.history.index import build_index
@@ -35,13 +35,21 @@ from fmar.trust.anchor import NoRegistryIdentity
 @click.option("--note", default="", help="With --record-head: a note for the line (e.g. the export version).")
 @registry_option
 @format_option("text", "json", "github")
+@now_option("commit times")
 def audit_command(
-    ref: str, published: Path | None, record_head_flag: bool, note: str, location: tuple[Path, Path], fmt: str
+    ref: str,
+    published: Path | None,
+    record_head_flag: bool,
+    note: str,
+    location: tuple[Path, Path],
+    fmt: str,
+    now: datetime,
 ) -> None:
     """Check that the history still holds every published head and that every version of every record verifies.
 
     Exit status: 0 when the history is intact, 1 when it was rewritten or a version does not
-    verify, 2 when the history cannot be read (not a repository, shallow clone).
+    verify, 2 when the history cannot be read (not a repository, shallow clone). Commit times of the
+    main line that go backwards or lie after the time of the audit (--now) are warned about.
     """
     root, registry_dir = location
     listed = published or root / PUBLISHED_HEADS
@@ -53,7 +61,7 @@ def audit_command(
             click.echo("commit the list so later audits can check it", err=True)
             sys.exit(EXIT_OK)
         index = build_index(root, registry_dir, ref)
-        findings = audit(root, registry_dir, index, ref, listed, now=datetime.now(UTC))
+        findings = audit(root, registry_dir, index, ref, listed, now=now)
     except (gitrepo.GitError, NoRegistryIdentity) as exc:
         raise UsageError(str(exc)) from None
     files = sum(1 for changes in index.changes.values() for change in changes if change.blob)

@@ -76,6 +76,40 @@ def parse_moment(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def now_option(what: str) -> Callable[[F], F]:
+    """``--now TIME``, passed as ``now`` (an aware UTC datetime): the time by which ``what`` is judged."""
+
+    def decorate(func: F) -> F:
+        @click.option(
+            "--now",
+            "now_text",
+            default=None,
+            metavar="TIME",
+            help=f"Judge {what} as of TIME (ISO 8601 with a time zone), to reproduce a past verdict. "
+            "Default: this machine's clock. Never a commit date.",
+        )
+        @functools.wraps(func)
+        def wrapper(*args: Any, now_text: str | None, **kwargs: Any) -> Any:
+            return func(*args, now=parse_now(now_text), **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def parse_now(text: str | None) -> datetime:
+    """A --now value: an ISO 8601 time with a time zone, in UTC; this machine's clock when absent."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now {text!r} is not an ISO 8601 time (2026-12-10T11:00:00Z)") from None
+    if moment.tzinfo is None:
+        raise UsageError(f"--now {text!r} has no time zone (add Z or +00:00)")
+    return moment.astimezone(UTC)
+
+
 def show_progress() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 

@@ -10,16 +10,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from fmar.core.catalogue import (
-    BAD_FILE_NAME,
-    EXECUTABLE_FILE,
-    MISPLACED_FILE,
-    NOT_A_REGULAR_FILE,
-    UNKNOWN_KIND_FOLDER,
-    UNREADABLE_FILE,
-)
+from fmar.core.catalogue import BAD_FILE_NAME, MISPLACED_FILE, UNKNOWN_KIND_FOLDER, UNREADABLE_FILE
+from fmar.core.file_modes import EXECUTABLE, GITLINK, SPECIAL, SYMLINK, mode_problem
 from fmar.core.findings import Problem, Rule
 from fmar.core.model import KINDS
+from fmar.core.spelling import clash_problem, clashing_names
 
 
 @dataclass
@@ -38,9 +33,6 @@ def _id_pattern(kind: str) -> str:
     return str(KINDS[kind].model_fields["id"].metadata[0].pattern)
 
 
-_NO_X = "clear its executable bit (chmod -x, and git update-index --chmod=-x)"
-
-
 def stamp(mtime_ns: int, ctime_ns: int, inode: int) -> int:
     """The stamp of a file in ``Layout.files``: it changes whenever the file is written or replaced."""
     return hash((mtime_ns, ctime_ns, inode))
@@ -52,88 +44,183 @@ def _is_id(kind: str) -> Callable[[str, int, int], re.Match[str] | None]:
     return re.compile(_id_pattern(kind)).fullmatch
 
 
-def scan(root: Path, registry: Path) -> Layout:
-    """Walk ``registry`` (inside ``root``) without following links."""
-    layout = Layout()
-    prefix = registry.relative_to(root).as_posix()
+#: Given paths relative to the repository root, those its Git index records as submodules (gitlinks).
+Gitlinks = Callable[[list[str]], set[str]]
 
-    def misplaced(rel: str, rule: Rule, message: str, hint: str) -> None:
-        layout.problems.append((rel, Problem(rule, message, hint, (), 1, 1)))
 
+def scan(root: Path, registry: Path, *, gitlinks: Gitlinks | None = None) -> Layout:
+    """Walk ``registry`` (inside ``root``) without following links.
+
+    Besides misplaced files, it reports what a checkout cannot hold as it is (``fmar check`` says the
+    same of a change): names of one folder that differ only by letter case or Unicode normal form, a
+    spelling of the registry folder beside it, links, executables, and submodules. A submodule shows
+    as a folder holding ``.git`` once checked out, as an empty folder before: ``gitlinks`` (one question
+    to Git, asked only when such folders are found) tells those from plain folders.
+    """
+    found = _Scan(root, prefix=registry.relative_to(root).as_posix())
+    found.beside(registry)
     try:
         top = sorted(os.scandir(registry), key=lambda entry: entry.name)
     except OSError as exc:
-        misplaced(prefix, UNREADABLE_FILE, f"cannot read the registry folder: {exc.strerror}", "check the path")
-        return layout
+        found.misplaced(
+            found.prefix, UNREADABLE_FILE, f"cannot read the registry folder: {exc.strerror}", "check the path"
+        )
+        return found.layout
+    found.clashes(found.prefix, [entry.name for entry in top], lambda name: name in KINDS)
     for entry in top:
-        rel = f"{prefix}/{entry.name}"
+        rel = f"{found.prefix}/{entry.name}"
         if entry.is_symlink():
-            misplaced(
-                rel, NOT_A_REGULAR_FILE, "a symbolic link in the registry", "replace the link with the record itself"
-            )
-            continue
-        if not entry.is_dir():
-            misplaced(
+            found.problem(rel, mode_problem(rel, SYMLINK))
+        elif not entry.is_dir():
+            found.misplaced(
                 rel, MISPLACED_FILE, "a file directly under registry/", "records live at registry/<kind>/<id>.yaml"
             )
-            continue
-        if entry.name not in KINDS:
-            misplaced(
+        elif entry.name not in KINDS:
+            found.folder(
                 rel,
-                UNKNOWN_KIND_FOLDER,
-                f"unknown record kind folder {entry.name!r}",
-                f"use one of: {', '.join(sorted(KINDS))}",
+                entry.path,
+                Problem(
+                    UNKNOWN_KIND_FOLDER,
+                    f"unknown record kind folder {entry.name!r}",
+                    f"use one of: {', '.join(sorted(KINDS))}",
+                    (),
+                    1,
+                    1,
+                ),
             )
-            continue
-        _scan_kind(entry.name, entry.path, f"{rel}/", layout.files, misplaced)
-    return layout
+        elif not found.submodule(rel, entry.path):
+            _scan_kind(entry.name, entry.path, f"{rel}/", found)
+    found.resolve(gitlinks)
+    return found.layout
 
 
-def _scan_kind(
-    kind: str,
-    folder: str,
-    base: str,
-    files: list[tuple[str, str, int, int]],
-    misplaced: Callable[[str, Rule, str, str], None],
-) -> None:
-    """Append the record files of one kind folder to ``files`` in name order (so ``files``, kind folder
-    after kind folder in name order, stays sorted by path); report every other entry.
+class _Scan:
+    """What a scan has found so far, and the folders that may be submodules."""
+
+    def __init__(self, root: Path, prefix: str) -> None:
+        self.root = root
+        self.prefix = prefix
+        self.layout = Layout()
+        #: Folders a Git index may record as submodules, with what they are if it does not.
+        self.folders: dict[str, Problem | None] = {}
+
+    def problem(self, rel: str, problem: Problem | None) -> None:
+        if problem is not None:
+            self.layout.problems.append((rel, problem))
+
+    def misplaced(self, rel: str, rule: Rule, message: str, hint: str) -> None:
+        self.layout.problems.append((rel, Problem(rule, message, hint, (), 1, 1)))
+
+    def beside(self, registry: Path) -> None:
+        """Another spelling of the registry folder in the folder that holds it (``Registry/``)."""
+        if not registry.parent.is_relative_to(self.root):
+            return
+        try:
+            names = [entry.name for entry in registry.parent.iterdir()]
+        except OSError:
+            return
+        folder = registry.parent.relative_to(self.root).as_posix()
+        base = "" if folder == "." else f"{folder}/"
+        for other in clashing_names(names).get(registry.name, []):
+            self.problem(base + other, clash_problem(base + other, self.prefix))
+
+    def clashes(self, folder: str, names: list[str], proper: Callable[[str], bool]) -> None:
+        """Names of ``folder`` that clash (``fmar.core.spelling``). A name that is what the layout asks for
+        (a kind folder, ``<id>.yaml``) is not reported when a clashing name is not: that one is the stray."""
+        for name, others in clashing_names(names).items():
+            fitting = [other for other in others if proper(other)]
+            if proper(name) and len(fitting) < len(others):
+                continue
+            self.problem(f"{folder}/{name}", clash_problem(f"{folder}/{name}", f"{folder}/{(fitting or others)[0]}"))
+
+    def submodule(self, rel: str, path: str) -> bool:
+        """Report the folder at ``path`` if it is a checked-out submodule (it holds ``.git``); True if so.
+        An empty folder may be one not checked out: Git is asked about it at the end."""
+        if _checked_out_submodule(path):
+            self.problem(rel, mode_problem(rel, GITLINK))
+            return True
+        if _empty(path):
+            self.folders[rel] = None
+        return False
+
+    def folder(self, rel: str, path: str, otherwise: Problem) -> None:
+        """A folder where none belongs: a submodule (checked out or not), else ``otherwise``."""
+        if _checked_out_submodule(path):
+            self.problem(rel, mode_problem(rel, GITLINK))
+        else:
+            self.folders[rel] = otherwise
+
+    def resolve(self, gitlinks: Gitlinks | None) -> None:
+        """Folders Git records as submodules are reported as such; the others as what they are."""
+        linked = gitlinks(sorted(self.folders)) if gitlinks is not None and self.folders else set()
+        for rel, otherwise in self.folders.items():
+            self.problem(rel, mode_problem(rel, GITLINK) if rel in linked else otherwise)
+
+
+def _checked_out_submodule(folder: str) -> bool:
+    """A folder holding ``.git`` (a file naming the submodule's Git folder, or the folder itself)."""
+    return os.path.lexists(f"{folder}/.git")
+
+
+def _empty(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
+
+
+def _scan_kind(kind: str, folder: str, base: str, found: _Scan) -> None:
+    """Append the record files of one kind folder to the layout's files in name order (so they, kind
+    folder after kind folder in name order, stay sorted by path); report every other entry.
 
     The loop runs once per record file of a national registry, so its common case (a regular file
     named ``<id>.yaml``) does one ``lstat`` relative to the open folder and one compiled match."""
     is_id = _is_id(kind)
     lstat = os.lstat
-    append = files.append
+    append = found.layout.files.append
     regular = stat.S_IFREG
     file_type = stat.S_IFMT
     executable = stat.S_IXUSR  # what Git records as mode 100755
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        for name in sorted(os.listdir(handle)):  # noqa: PTH208 (a folder descriptor, which Path cannot list)
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        found.misplaced(
+            base.rstrip("/"), UNREADABLE_FILE, f"cannot read the folder: {exc.strerror}", "check its permissions"
+        )
+        return
+    try:
+        names = sorted(os.listdir(handle))  # noqa: PTH208 (a folder descriptor, which Path cannot list)
+        found.clashes(
+            base.rstrip("/"), names, lambda name: name.endswith(".yaml") and bool(is_id(name, 0, len(name) - 5))
+        )
+        for name in names:
             info = lstat(name, dir_fd=handle)
             mode = info.st_mode
             if file_type(mode) == regular and name.endswith(".yaml") and is_id(name, 0, len(name) - 5):
                 append((base + name, kind, info.st_size, stamp(info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
                 if mode & executable:  # read as the record it is, and reported
-                    misplaced(base + name, EXECUTABLE_FILE, "an executable file in the registry", _NO_X)
+                    found.problem(base + name, mode_problem(base + name, EXECUTABLE))
             else:
-                _misplaced_entry(kind, base + name, mode, misplaced)
+                _misplaced_entry(kind, f"{folder}/{name}", base + name, mode, found)
     finally:
         os.close(handle)
 
 
-def _misplaced_entry(kind: str, rel: str, mode: int, misplaced: Callable[[str, Rule, str, str], None]) -> None:
+def _misplaced_entry(kind: str, path: str, rel: str, mode: int, found: _Scan) -> None:
     if stat.S_ISLNK(mode):
-        misplaced(rel, NOT_A_REGULAR_FILE, "a symbolic link in the registry", "commit the record itself")
+        found.problem(rel, mode_problem(rel, SYMLINK))
     elif stat.S_ISDIR(mode):
-        misplaced(rel, MISPLACED_FILE, "a folder inside a kind folder", "records are files <id>.yaml")
+        found.folder(
+            rel, path, Problem(MISPLACED_FILE, "a folder inside a kind folder", "records are files <id>.yaml", (), 1, 1)
+        )
     elif not stat.S_ISREG(mode):
-        misplaced(rel, NOT_A_REGULAR_FILE, "not a regular file", "commit the record as a plain file")
+        found.problem(rel, mode_problem(rel, SPECIAL))
     else:
         name = rel.rsplit("/", 1)[1]
         if mode & stat.S_IXUSR:
-            misplaced(rel, EXECUTABLE_FILE, "an executable file in the registry", _NO_X)
-        misplaced(
+            found.problem(rel, mode_problem(rel, EXECUTABLE))
+        found.misplaced(
             rel,
             BAD_FILE_NAME,
             f"{name!r} is not <id>.yaml for a {kind} id",

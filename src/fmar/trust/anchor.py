@@ -34,7 +34,7 @@ class TrustAnchor(Strict):
 
     KIND: ClassVar[str] = "trust_anchor"
 
-    schema_version: int = Field(ge=1, le=SCHEMA_VERSION)
+    schema_version: int = Field(ge=1, le=SCHEMA_VERSION, strict=True)  # as records: true and 1.0 are not 1
     kind: Literal["trust_anchor"]
     registry: RegistryId = Field(
         description="The registry's identity, which every signature names (signature.registry): "

@@ -4,11 +4,12 @@ The gate judges blobs; a checkout turns them into files. Two gaps between the tw
 
 * File modes. Only a regular, non-executable file (Git mode 100644) is data: a symbolic link's blob
   is its link text (a checkout makes a dangling link of a validly signed record), a submodule
-  (gitlink, 160000) has no blob at all, and an executable bit is no part of a record.
+  (gitlink, 160000) has no blob at all, and an executable bit is no part of a record
+  (``fmar.core.file_modes``, which ``fmar validate`` applies to what it finds on disk).
 * Spellings. macOS and Windows file systems ignore letter case and Unicode normal form, so a path
   added as ``Registry/party/NESO.yaml``, ``registry/Party/...`` or with a decomposed accent lands on
-  another file there. Added paths are compared, component by component, with the base tree and with
-  each other, folded as ``casefold()`` of the NFC and of the NFD form.
+  another file there. Added paths are compared with the base tree and with each other by
+  ``fmar.core.spelling``, the definition ``fmar validate`` applies to the folders it walks.
 
 The base tree is never listed whole: git itself finds the few entries that can collide
 (case-insensitive and non-ASCII pathspecs over the folders the change adds to).
@@ -17,18 +18,17 @@ The base tree is never listed whole: git itself finds the few entries that can c
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from fmar.core.catalogue import EXECUTABLE_FILE, FILE_TYPE_CHANGED, NOT_A_REGULAR_FILE, PATH_CASE_COLLISION
+from fmar.core.catalogue import FILE_TYPE_CHANGED
+from fmar.core.file_modes import describe, mode_problem
 from fmar.core.findings import Problem, Rule
+from fmar.core.spelling import clash_problem, clashing_paths, folded
 from fmar.gitrepo import DiffEntry, files_matching, object_types
 from fmar.loading.paths import ANCHOR_PATH
-from fmar.trust.revision import REGISTRY, kind_of
+from fmar.trust.revision import REGISTRY
 
-REGULAR = "100644"
-_WHAT = {"120000": "a symbolic link", "160000": "a Git submodule (gitlink)", "100755": "an executable file"}
 _GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
 
 
@@ -48,55 +48,21 @@ def mode_problems(changes: Iterable[DiffEntry]) -> list[tuple[str, Problem]]:
         if change.status == "D" or not is_data_path(change.path):
             continue
         mode = change.new_mode
-        if mode != REGULAR:
-            what = _WHAT.get(mode, f"a Git entry of mode {mode}")
-            rule = EXECUTABLE_FILE if mode == "100755" else NOT_A_REGULAR_FILE
-            hint = "clear the executable bit (git update-index --chmod=-x)" if mode == "100755" else ""
-            out.append(
-                (
-                    change.path,
-                    _problem(
-                        rule,
-                        f"{change.path} is {what}: registry data is regular files only (mode {REGULAR})",
-                        hint or "commit the record itself as a plain file",
-                    ),
-                )
-            )
+        problem = mode_problem(change.path, mode)
+        if problem is not None:
+            out.append((change.path, problem))
         if change.status in ("M", "T") and change.old_mode != mode:
-            before = _WHAT.get(change.old_mode, "a file" if change.old_mode == REGULAR else change.old_mode)
             out.append(
                 (
                     change.path,
                     _problem(
                         FILE_TYPE_CHANGED,
-                        f"changes the merged {change.path} from {before} (mode {change.old_mode}) to "
-                        f"{_WHAT.get(mode, 'a file')} (mode {mode})",
+                        f"changes the merged {change.path} from {describe(change.old_mode)} (mode {change.old_mode}) "
+                        f"to {describe(mode)} (mode {mode})",
                         "restore the file as it was merged",
                     ),
                 )
             )
-    return out
-
-
-def _folds(component: str) -> tuple[str, str]:
-    """The spellings a case-insensitive, normalising file system cannot tell apart fold to these."""
-    nfd = unicodedata.normalize("NFD", component)
-    return (
-        unicodedata.normalize("NFD", nfd.casefold()),
-        unicodedata.normalize("NFC", component).casefold(),
-    )
-
-
-def _keys(path: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """For each prefix of ``path`` (its first 1, 2, ... components), its two folded forms."""
-    nfd: list[str] = []
-    nfc: list[str] = []
-    out = []
-    for component in path.split("/"):
-        a, b = _folds(component)
-        nfd.append(a)
-        nfc.append(b)
-        out.append((tuple(nfd), tuple(nfc)))
     return out
 
 
@@ -108,9 +74,9 @@ def _prefixes(path: str) -> list[str]:
 def _icase(path: str) -> list[str]:
     """Pathspecs matching ``path`` with any ASCII letter case, and its folded forms when they are ASCII."""
     specs = [f":(icase,literal){path}"]
-    for folded in {"/".join(form) for form in _keys(path)[-1]}:
-        if folded != path and folded.isascii():
-            specs.append(f":(icase,literal){folded}")
+    for spelling in sorted(folded(path)):
+        if spelling != path and spelling.isascii():
+            specs.append(f":(icase,literal){spelling}")
     return specs
 
 
@@ -122,19 +88,9 @@ def _non_ascii_children(folder: str) -> list[str]:
     return [f":(glob){pattern}", f":(glob){pattern}/**"]
 
 
-def _describe(path: str, other: str) -> str:
-    kind, other_kind = kind_of(path), kind_of(other)
-    if kind and other_kind and path.rsplit("/", 1)[0] == other.rsplit("/", 1)[0]:
-        return (
-            f"id {path.rsplit('/', 1)[1].removesuffix('.yaml')} differs from "
-            f"{other.rsplit('/', 1)[1].removesuffix('.yaml')} only by letter case or Unicode normal form"
-        )
-    return f"{path} differs from {other} only by letter case or Unicode normal form"
-
-
 def collisions(root: Path, base: str, changes: list[DiffEntry]) -> list[tuple[str, Problem]]:
     """Added paths that a case-insensitive or normalising file system would merge with another path
-    of the base tree or of the change itself."""
+    of the base tree or of the change itself (``fmar.core.spelling``, as ``fmar validate`` judges a folder)."""
     added = sorted({c.path for c in changes if c.status in ("A", "R", "C")})
     if not added:
         return []
@@ -152,30 +108,7 @@ def collisions(root: Path, base: str, changes: list[DiffEntry]) -> list[tuple[st
         if not folder or in_base.get(folder) == "tree":
             specs += _non_ascii_children(folder)
     existing = [path for path in files_matching(root, base, sorted(set(specs))) if path not in gone]
-    # Every spelling of every prefix, by its folded forms: the base's matches and the change's additions.
-    spellings: dict[object, set[str]] = {}
-    for path in [*existing, *added]:
-        for prefix, (nfd, nfc) in zip(_prefixes(path), _keys(path), strict=True):
-            spellings.setdefault(("d", nfd), set()).add(prefix)
-            spellings.setdefault(("c", nfc), set()).add(prefix)
-    out: list[tuple[str, Problem]] = []
-    for path in added:
-        for prefix, (nfd, nfc) in zip(_prefixes(path), _keys(path), strict=True):
-            others = sorted((spellings[("d", nfd)] | spellings[("c", nfc)]) - {prefix})
-            if others:
-                out.append(
-                    (
-                        path,
-                        _problem(
-                            PATH_CASE_COLLISION,
-                            _describe(prefix, others[0]) + ": on macOS and Windows checkouts they are one file",
-                            "spell the path exactly as the existing one (ids are upper-case ASCII), or choose "
-                            "another name",
-                        ),
-                    )
-                )
-                break
-    return out
+    return [(path, clash_problem(prefix, other)) for path, prefix, other in clashing_paths([*existing, *added], added)]
 
 
 def checkout_problems(root: Path, base: str, changes: list[DiffEntry]) -> list[tuple[str, Problem]]:

@@ -330,15 +330,22 @@ def _signature_problems(ctx: _Context, current: RecordFile, raw: bytes, changed:
     return out
 
 
+def _name(value: Any) -> str:
+    """An id or name as the record's data holds it, "" when it is not text (an invalid record's data
+    can hold anything there; its schema findings say so)."""
+    return value if isinstance(value, str) else ""
+
+
 def _authority_uses(data: dict[str, Any], view: _AuthorityView, parties: set[str], products: set[str]) -> str | None:
     """The authority record changed in the same change that ``data`` relies on, if any."""
     block = data.get("signature")
-    signer = block.get("signer") if isinstance(block, dict) else None
-    if data.get("kind") in AUTHORITY_KINDS and data.get("id") in (parties | products):
-        parties = parties - {data.get("id")}
-    names = {signer, data.get("so"), data.get("fsp")}
-    product_names = {data.get("product")}
-    application = view.application(str(data.get("application", "")))
+    signer = _name(block.get("signer")) if isinstance(block, dict) else ""
+    record_id = _name(data.get("id"))
+    if _name(data.get("kind")) in AUTHORITY_KINDS and record_id in (parties | products):
+        parties = parties - {record_id}
+    names = {signer, _name(data.get("so")), _name(data.get("fsp"))}
+    product_names = {_name(data.get("product"))}
+    application = view.application(_name(data.get("application")))
     if application is not None:
         names.add(application.so)
         product_names.add(application.product)
@@ -388,13 +395,13 @@ def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[Rec
             current_files.append((current, raw))
     changed = [item for item, _ in current_files]
     changed_parties = {
-        f.data["id"]
+        _name(f.data["id"])
         for f in changed
         if f.data is not None and f.kind == "party" and _grants(ctx, f, ("role", "licence_areas"))
-    }
+    } - {""}
     changed_products = {
-        f.data["id"] for f in changed if f.data is not None and f.kind == "product" and _grants(ctx, f, None)
-    }
+        _name(f.data["id"]) for f in changed if f.data is not None and f.kind == "product" and _grants(ctx, f, None)
+    } - {""}
     for current, raw in current_files:
         data = current.data
         assert data is not None

@@ -6,6 +6,7 @@ by a digest of every file's stat, so a run with nothing changed reads no file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import os
@@ -25,6 +26,7 @@ import orjson
 from fmar.core.findings import Finding, Problem, json_path
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
+from fmar.gitrepo import gitlinks
 from fmar.loading.layout import scan
 from fmar.loading.paths import ANCHOR_PATH
 from fmar.loading.record_file import LoadedFile, locate, read_record
@@ -158,7 +160,7 @@ class Pipeline:
         self.registry_dir = registry
         self.jobs = jobs or jobs_default()
         self.cache = Cache(registry, enabled=use_cache)
-        self.layout = scan(root, registry)
+        self.layout = scan(root, registry, gitlinks=functools.partial(gitlinks, root))
 
     @property
     def digest(self) -> str:

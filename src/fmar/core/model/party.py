@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from fmar.core.ids import PARTY_ID, KeyId
 from fmar.core.model.base import Record
@@ -24,12 +26,58 @@ class PartyRole(StrEnum):
         return self in (PartyRole.DSO, PartyRole.NESO)
 
 
+def _ssh_strings(blob: bytes) -> list[bytes] | None:
+    """The strings (4-byte length, then the bytes) that make up ``blob`` exactly; None if they do not."""
+    out, at = [], 0
+    while at < len(blob):
+        size = int.from_bytes(blob[at : at + 4], "big")
+        if at + 4 + size > len(blob):
+            return None
+        out.append(blob[at + 4 : at + 4 + size])
+        at += 4 + size
+    return out
+
+
+#: Key type -> the fields its public key blob holds after the type, checked by their lengths (None: any).
+_KEY_FIELDS: dict[str, tuple[int | None, ...]] = {
+    "ssh-ed25519": (32,),
+    "ecdsa-sha2-nistp256": (8, 65),
+    "sk-ssh-ed25519@openssh.com": (32, None),
+}
+
+
+def _well_formed_key(value: str) -> str:
+    """An OpenSSH public key whose base64 body decodes to a key of the type it names (what its
+    fingerprint and every reader of it rely on), not merely text of the right shape."""
+    key_type, _, body = value.partition(" ")
+    try:
+        blob = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(
+            "is not an OpenSSH public key: its base64 body is damaged (copy the whole .pub line)"
+        ) from None
+    fields = _ssh_strings(blob)
+    sizes = _KEY_FIELDS.get(key_type, ())
+    if (
+        fields is None
+        or fields[:1] != [key_type.encode()]
+        or len(fields) != 1 + len(sizes)
+        or any(size is not None and len(field) != size for field, size in zip(fields[1:], sizes, strict=False))
+        or (key_type == "ecdsa-sha2-nistp256" and fields[1] != b"nistp256")
+    ):
+        raise ValueError(
+            f"is not an OpenSSH {key_type} public key: its body does not hold one (copy the whole .pub line)"
+        )
+    return value
+
+
 OpenSshPublicKey = Annotated[
     str,
     StringConstraints(
         pattern=r"^(?:ssh-ed25519|ecdsa-sha2-nistp256|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/]+={0,2}$",
         max_length=1000,
     ),
+    AfterValidator(_well_formed_key),
 ]
 
 
