@@ -26,7 +26,7 @@ def check_jsonschema(schema: str, *paths: Path) -> subprocess.CompletedProcess[s
 
 
 def test_workflows_validate_against_the_github_workflow_schema() -> None:
-    assert {p.name for p in WORKFLOWS} >= {"validate.yml", "publish.yml", "notify.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"validate.yml", "publish.yml", "notify.yml", "withdraw.yml"}
     for schema in ("vendor.github-workflows", "custom.github-workflows-require-timeout"):
         done = check_jsonschema(schema, *WORKFLOWS)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -82,6 +82,28 @@ def test_notify_only_writes_issues_and_never_runs_pull_request_code() -> None:
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "notify.yml").read_text(encoding="utf-8"))
     assert workflow[True]["push"]["branches"] == ["main"]
     assert workflow["permissions"] == {"contents": "read", "issues": "write"}
+
+
+def test_withdraw_runs_main_code_only_and_reads_the_closed_pull_request_as_data() -> None:
+    text = (ROOT / ".github" / "workflows" / "withdraw.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert workflow[True] == {"pull_request_target": {"types": ["closed"], "branches": ["main"]}}
+    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
+    job = workflow["jobs"]["withdraw"]
+    assert job["if"] == "github.event.pull_request.merged == false"
+    steps = job["steps"]
+    checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    assert [s["with"]["ref"] for s in checkouts] == ["main"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    # The closed pull request's commits are fetched into a ref of their own and only read by fmar.
+    assert 'git fetch --no-tags origin "+refs/pull/${PR}/head:refs/remotes/closed/${PR}"' in runs
+    assert 'fmar withdraw-signatures --base origin/main --head "$HEAD_SHA" --pr "$PR" --format json' in runs
+    assert "head.ref" not in text and "closed/" not in runs.replace("refs/remotes/closed/${PR}", "")
+    assert not any("checkout" in line and "HEAD_SHA" in line for line in runs.splitlines())
+    assert [line.strip() for line in runs.splitlines() if "pip install" in line] == [
+        "python -m pip install --quiet -c requirements/constraints.txt ."
+    ]
+    assert "gh pr create --base main" in runs and "git add audit/withdrawn-signatures.txt" in runs
 
 
 def test_codeowners_is_generated_from_the_party_records(bundled_registry: Path) -> None:

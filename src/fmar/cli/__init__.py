@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "eligible": "fmar.cli.fsp_cmd:eligible",
     "apply": "fmar.cli.fsp_cmd:apply",
     "withdraw": "fmar.cli.fsp_cmd:withdraw",
+    "withdraw-signatures": "fmar.cli.withdraw_signatures_cmd:withdraw_signatures",
     "supply-info": "fmar.cli.fsp_cmd:supply_info",
     "inbox": "fmar.cli.so_cmd:inbox",
     "package": "fmar.cli.so_cmd:package",

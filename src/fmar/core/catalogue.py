@@ -307,6 +307,11 @@ BEFORE_REFERENCED_RECORD = _rule(
 DEADLINE_ALREADY_PASSED = _rule(
     "GATE-VAL014", "An information request's respond_by deadline is still ahead at the time of the check."
 )
+SIGNATURE_WITHDRAWN = _rule(
+    "GATE-VAL015",
+    "A signature withdrawn by closing its pull request unmerged is never accepted again "
+    "(audit/withdrawn-signatures.txt of the base branch): the signer signs anew.",
+)
 
 
 #: Code -> rule, in the order of the catalogue.

@@ -56,6 +56,7 @@ from fmar.trust.refindex import reference_index
 from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
 from fmar.trust.signatures import check_signature, find_key, verifies_over
 from fmar.trust.times import stated_time_problems
+from fmar.trust.withdrawn import withdrawn_problems
 from fmar.validation.pipeline import finding
 
 #: Kinds whose merged records are history: never modified, never deleted.
@@ -699,6 +700,8 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, now: datetime, u
         _comments(ctx, registry_changes)
         _reused_ids(ctx, [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)])
         changed = _check_records(ctx, registry_changes)
+        for path, problem in withdrawn_problems(ctx.base, ctx.before, changed):
+            ctx.add(path, problem)
         old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
         seeds = changed + old_versions
         if seeds:
