@@ -3,12 +3,17 @@
     python benchmarks/run.py [--sizes 10000 100000] [--work DIR] [--sample 5000]
 
 For each size it generates (once, cached in --work) a synthetic registry and reports:
-  a. `fmar validate`, cold (empty cache), two worker processes;
-  b. the floor: reading every file and parsing it with PyYAML's C loader, nothing else;
+  a. `fmar validate`, cold (empty cache), two worker processes: schemas, rules, and every
+     signature verified and judged (the default);
+  b. its floor: reading every file, parsing it with PyYAML's C loader, canonicalizing it
+     (RFC 8785, the ``rfc8785`` package) and verifying its ed25519 signature with
+     ``cryptography``, nothing else, in one process;
+  a2. `fmar validate --unsafe-skip-signatures`, cold: the data alone;
+  b2. its floor: reading and parsing every file with PyYAML's C loader, in one process;
   c. check-jsonschema validating files against fmar's own schemas (the peer a registry would
      otherwise use), on a stratified sample, as files per second and extrapolated to all files;
   d. `fmar validate`, warm, with nothing changed since the last run.
-Targets (2 cores, 100,000 units): a <= b; c / a >= 10; d < 5 s.
+Targets (2 cores, 100,000 units): a <= b; a2 <= b2; c / a >= 10; d < 5 s.
 Results go to benchmarks/results/<size>.json and a table in benchmarks/RESULTS.md.
 """
 
@@ -38,15 +43,50 @@ for folder, _, names in os.walk(sys.argv[1]):
             handle.read()
 """
 
+#: The floors: the least work that reads every file (and, with "verify", checks its signature), in
+#: one process (the baseline the data-only target was set against).
 FLOOR = """
-import os, sys, yaml
-n = 0
-for folder, _, names in os.walk(sys.argv[1]):
-    for name in names:
-        with open(os.path.join(folder, name), "rb") as handle:
-            yaml.load(handle.read(), Loader=yaml.CSafeLoader)
-        n += 1
-print(n)
+import base64, os, struct, sys
+import yaml
+
+VERIFY = sys.argv[2] == "verify"
+
+def verify(data):
+    import hashlib, rfc8785
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    block = dict(data["signature"])
+    armored = block.pop("value")
+    message = rfc8785.dumps({**data, "signature": block})
+    blob = base64.b64decode("".join(armored.strip().splitlines()[1:-1]))
+    at = 10
+    fields = []
+    for _ in range(5):
+        (size,) = struct.unpack(">I", blob[at : at + 4])
+        fields.append(blob[at + 4 : at + 4 + size])
+        at += 4 + size
+    key, namespace, reserved, algorithm, signature = fields
+    (size,) = struct.unpack(">I", key[:4])
+    public = key[8 + size :]
+    (size,) = struct.unpack(">I", signature[:4])
+    raw = signature[8 + size :]
+    def string(value):
+        return struct.pack(">I", len(value)) + value
+    signed = b"SSHSIG" + string(namespace) + string(reserved) + string(algorithm) + string(
+        hashlib.sha512(message).digest()
+    )
+    ed25519.Ed25519PublicKey.from_public_bytes(public).verify(raw, signed)
+
+def chunk(paths):
+    for path in paths:
+        with open(path, "rb") as handle:
+            data = yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+        if VERIFY:
+            verify(data)
+    return len(paths)
+
+if __name__ == "__main__":
+    paths = [os.path.join(folder, name) for folder, _, names in os.walk(sys.argv[1]) for name in names]
+    print(chunk(paths))
 """
 
 
@@ -108,8 +148,13 @@ def bench(units: int, work: Path, sample: int) -> dict[str, object]:
     cold, out = timed(validate, env)
     summary = json.loads(out)
     print(f"  a. fmar validate cold: {cold:.1f} s ({summary['errors']} errors, {summary['warnings']} warnings)")
-    floor, _ = timed([sys.executable, "-c", FLOOR, str(registry)])
-    print(f"  b. PyYAML C-loader parse floor: {floor:.1f} s")
+    floor, _ = timed([sys.executable, "-c", FLOOR, str(registry), "verify"])
+    print(f"  b. floor, parse + canonicalize + verify: {floor:.1f} s")
+    subprocess.run(["rm", "-rf", str(cache)], check=False)
+    data_only, _ = timed([*validate, "--unsafe-skip-signatures"], env)
+    print(f"  a2. fmar validate --unsafe-skip-signatures cold: {data_only:.1f} s")
+    parse_floor, _ = timed([sys.executable, "-c", FLOOR, str(registry), "parse"])
+    print(f"  b2. floor, PyYAML C-loader parse: {parse_floor:.1f} s")
     checked, cj_seconds = check_jsonschema(registry, sample)
     cj_rate = checked / cj_seconds
     cj_full = files / cj_rate
@@ -121,7 +166,10 @@ def bench(units: int, work: Path, sample: int) -> dict[str, object]:
         "files": files,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "validate_cold_s": round(cold, 2),
-        "pyyaml_floor_s": round(floor, 2),
+        "verify_floor_s": round(floor, 2),
+        "validate_data_only_cold_s": round(data_only, 2),
+        "pyyaml_floor_s": round(parse_floor, 2),
+        "data_only_vs_floor": round(data_only / parse_floor, 3),
         "check_jsonschema_files_per_s": round(cj_rate, 1),
         "check_jsonschema_sampled_files": checked,
         "check_jsonschema_extrapolated_s": round(cj_full, 1),
@@ -144,15 +192,17 @@ def write_results(results: list[dict[str, object]]) -> None:
         "",
         "Written by `python benchmarks/run.py`. Ratios are against baselines measured in the same run.",
         "",
-        "| Units | Files | a. validate cold | b. PyYAML floor | a/b (target <= 1) | c. check-jsonschema (extrapolated) "
-        "| c/a (target >= 10) | d. validate warm (target < 5 s) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Units | Files | a. validate cold | b. floor: parse, canonicalize, verify | a/b (target <= 1) "
+        "| a2. validate cold, signatures skipped | b2. PyYAML floor | a2/b2 (target <= 1) "
+        "| c. check-jsonschema (extrapolated) | c/a (target >= 10) | d. validate warm (target < 5 s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for path in sorted(RESULTS.glob("validate-*.json"), key=lambda p: int(p.stem.split("-")[1])):
         r = json.loads(path.read_text())
         lines.append(
-            f"| {r['units']:,} | {r['files']:,} | {r['validate_cold_s']} s | {r['pyyaml_floor_s']} s | "
-            f"{r['cold_vs_floor']} | {r['check_jsonschema_extrapolated_s']} s "
+            f"| {r['units']:,} | {r['files']:,} | {r['validate_cold_s']} s | {r.get('verify_floor_s', '-')} s | "
+            f"{r['cold_vs_floor']} | {r.get('validate_data_only_cold_s', '-')} s | {r['pyyaml_floor_s']} s | "
+            f"{r.get('data_only_vs_floor', '-')} | {r['check_jsonschema_extrapolated_s']} s "
             f"({r['check_jsonschema_files_per_s']} files/s) | "
             f"{r['check_jsonschema_vs_cold']}x | {r['validate_warm_s']} s |"
         )
