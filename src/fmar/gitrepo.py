@@ -236,32 +236,15 @@ def tree_files(root: Path, commit: str, prefix: str) -> list[tuple[str, str]]:
     return files
 
 
-def list_files(root: Path, rev: str, folder: str) -> list[tuple[str, str]]:
-    """(object id, path) of every entry under ``folder`` at ``rev``."""
-    out = text(root, "ls-tree", "-r", "-z", rev, "--", folder)
+def list_files(root: Path, rev: str, *folders: str) -> list[tuple[str, str]]:
+    """(object id, path) of every entry under ``folders`` at ``rev`` (one ``git ls-tree`` for them all)."""
+    out = text(root, "ls-tree", "-r", "-z", rev, "--", *folders)
     entries = []
     for item in out.split("\0"):
         if item:
             meta, path = item.split("\t", 1)
             entries.append((meta.split()[2], path))
     return entries
-
-
-def blob_ids(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
-    """Blob id of each of ``paths`` that is a file at ``rev`` (one ``git ls-tree`` for them all).
-
-    Resolving ``rev:path`` one by one re-reads the tree of a large folder every time; this reads it once.
-    """
-    found: dict[str, str] = {}
-    for start in range(0, len(paths), 2000):
-        out = text(root, "ls-tree", "-z", rev, "--", *paths[start : start + 2000])
-        for item in out.split("\0"):
-            if item:
-                meta, path = item.split("\t", 1)
-                kind, blob = meta.split()[1:3]
-                if kind == "blob":
-                    found[path] = blob
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,20 +315,6 @@ def tree_id(root: Path, rev: str, folder: str) -> str | None:
     return object_id if kind == "tree" else None
 
 
-def files_matching(root: Path, rev: str, pathspecs: list[str]) -> list[str]:
-    """Paths of the entries at ``rev`` (files, links, submodules) matched by any of ``pathspecs``, which may
-    use pathspec magic (``:(icase,literal)...``, ``:(glob)...``); git walks only the trees they can match."""
-    if not pathspecs:
-        return []
-    empty = run(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").decode().strip()
-    found: list[str] = []
-    for start in range(0, len(pathspecs), 2000):
-        chunk = pathspecs[start : start + 2000]
-        out = text(root, "diff-tree", "-r", "-z", "--name-only", "--no-renames", empty, rev, "--", *chunk)
-        found.extend(path for path in out.split("\0") if path)
-    return found
-
-
 _PRINTABLE = bytes(range(0x20, 0x7F))
 _ENTRY = re.compile(rb"([^\t\0]*)\t([^\0]*)\0")  # "<mode> <type> <object>\t<name>\0", the name may hold tabs
 
@@ -354,23 +323,19 @@ class Folder:
     """The entries directly in ``folder`` at ``rev`` (``git ls-tree``; ``""`` is the top), kept as git printed
     them and searched as bytes: a folder of 100,000 files is one call and milliseconds of search, because no
     entry is parsed unless it is asked for. The listing starts at once and runs in the background until first
-    searched, so several folders are listed side by side. A folder missing at ``rev`` lists nothing."""
+    searched, so several folders are listed side by side. ``exists=False``: no folder there, nothing listed."""
 
-    def __init__(self, root: Path, rev: str, folder: str) -> None:
+    def __init__(self, root: Path, rev: str, folder: str, *, exists: bool = True) -> None:
         self.folder = folder
-        self._running = Running(root, "ls-tree", "-z", f"{rev}:{folder}" if folder else rev)
-        self._raw: bytes | None = None
+        self._running = Running(root, "ls-tree", "-z", f"{rev}:{folder}" if folder else rev) if exists else None
+        self._raw: bytes | None = None if exists else b""
         self._lowered: bytes | None = None
 
     @property
     def _listing(self) -> bytes:
         if self._raw is None:
-            try:
-                self._raw = self._running.result()
-            except GitError as exc:
-                if "Not a valid object name" not in str(exc) and "not a tree object" not in str(exc):
-                    raise
-                self._raw = b""  # no such folder (or a file) at this revision
+            assert self._running is not None
+            self._raw = self._running.result()
         return self._raw
 
     def _entries(self, listing: bytes, names: Iterable[bytes]) -> Iterator[tuple[bytes, bytes]]:
@@ -418,21 +383,24 @@ class Folder:
 
 
 class Folders:
-    """``Folder`` listings at any revision, each made once, when first asked for."""
+    """``Folder`` listings at any revision, each made once, when first asked for (a path that is no folder at the
+    revision lists nothing: ``git cat-file --batch-check`` says which are, for all asked together)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._made: dict[tuple[str, str], Folder] = {}
 
-    def __call__(self, rev: str, folder: str) -> Folder:
-        if (rev, folder) not in self._made:
-            self._made[(rev, folder)] = Folder(self.root, rev, folder)
-        return self._made[(rev, folder)]
-
     def start(self, rev: str, folders: Iterable[str]) -> None:
         """Start listing ``folders`` now, side by side, for later questions."""
-        for folder in folders:
-            self(rev, folder)
+        todo = sorted({folder for folder in folders if (rev, folder) not in self._made})
+        kinds = object_types(self.root, rev, [folder for folder in todo if folder])
+        for folder in todo:
+            exists = not folder or kinds.get(folder) == "tree"
+            self._made[(rev, folder)] = Folder(self.root, rev, folder, exists=exists)
+
+    def __call__(self, rev: str, folder: str) -> Folder:
+        self.start(rev, [folder])
+        return self._made[(rev, folder)]
 
     def blob_ids(self, rev: str, paths: Iterable[str]) -> dict[str, str]:
         """Blob id of each of ``paths`` that is a file at ``rev``, found in the listings of their folders."""
@@ -440,6 +408,7 @@ class Folders:
         for path in paths:
             folder, _, name = path.rpartition("/")
             by_folder.setdefault(folder, []).append(name)
+        self.start(rev, by_folder)
         found = {}
         for folder, names in by_folder.items():
             for name, (kind, object_id) in self(rev, folder).objects(names).items():

@@ -179,12 +179,17 @@ class References:
         if self._cached is not None and self._cached.tree != self.tree:
             self._changed = _changed_files(root, self._cached.tree, self.tree)
         if self._cached is None or (self._cached.tree != self.tree and self._changed is None):
-            self._searches = {kind: lines_holding(root, self.tree, _NEEDLES[kind], kind) for kind in REFERRING}
+            self._search()
+
+    def _search(self) -> None:
+        self._searches = {kind: lines_holding(self.root, self.tree, _NEEDLES[kind], kind) for kind in REFERRING}
 
     def index(self, blobs: Blobs) -> ReferenceIndex:
         """The index (cached, updated, or what the searches found); saved to the cache when new."""
         if self._cached is not None and self._cached.tree == self.tree:
             return self._cached
+        if not self._searches and self._changed is None:
+            self._search()  # the searches were stopped (``close``) before anyone asked
         if self._searches:
             index = ReferenceIndex(self.tree, {kind: search.result() for kind, search in self._searches.items()})
             self._searches = {}

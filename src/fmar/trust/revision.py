@@ -24,6 +24,8 @@ from fmar.loading.strict_yaml import SourceMap
 from fmar.loading.text import decode
 
 REGISTRY = "registry"
+#: The small reference tables, read whole.
+_TABLES = ("party", "product", "process")
 
 
 @dataclass
@@ -161,9 +163,17 @@ class Revision:
         found = self.file(record_path(kind, record_id)) if record_id else None
         return found.record if found else None
 
+    @cached_property
+    def _table_files(self) -> dict[str, list[tuple[str, str]]]:
+        """(blob id, path) of the files of each reference table's folder (one ``git ls-tree`` for the three)."""
+        out: dict[str, list[tuple[str, str]]] = {kind: [] for kind in _TABLES}
+        for blob, path in list_files(self.root, self.rev, *(f"{REGISTRY}/{kind}" for kind in _TABLES)):
+            out[path.split("/")[1]].append((blob, path))
+        return out
+
     def _table(self, kind: str) -> dict[str, Any]:
         out = {}
-        entries = list_files(self.root, self.rev, f"{REGISTRY}/{kind}")
+        entries = self._table_files[kind]
         self.blobs.prefetch([blob for blob, path in entries if (blob, path) not in self.blobs.parsed])
         for blob, path in entries:
             found = self.blobs.parsed.get((blob, path))
