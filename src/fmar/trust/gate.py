@@ -67,6 +67,8 @@ from fmar.trust.signatures import check_signature, find_key, verifies_over
 from fmar.trust.times import stated_time_problems
 from fmar.validation.pipeline import finding
 
+#: Kinds of the neighbourhood of a change (``_neighbourhood``): units, their applications and the answers.
+_NEIGHBOURHOOD = ("market_unit", "application", "outcome", "event")
 #: Kinds whose merged records are history: never modified, never deleted.
 APPEND_ONLY = ("application", "outcome", "event")
 #: Documentation folders: the only files that may go with a data change.
@@ -678,11 +680,15 @@ def _check(
 ) -> GateResult:
     all_changes = changes(root, fork, head)
     registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
-    if not any(kind_of(c.path) or kind_of(c.old_path or "") for c in registry_changes):
+    kinds = {kind_of(path) for c in registry_changes for path in (c.path, c.old_path) if path} - {None}
+    if not kinds:
         references.close()  # no record changes: nobody will ask
     # Questions whose answers take git a while, asked now and answered in the background: the folders the
-    # spelling check searches, and which added paths history ever deleted.
+    # spelling check searches, those the neighbourhood of a changed unit, application, outcome or event is
+    # looked up in at the fork, and which added paths history ever deleted.
     blobs.folders.start(base, listed_folders(all_changes))
+    if kinds & set(_NEIGHBOURHOOD):
+        blobs.folders.start(fork, [f"{REGISTRY}/{kind}" for kind in _NEIGHBOURHOOD])
     added = [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)]
     deleted = deleted_later(root, base, added)
     old_blobs, new_blobs = diff_sides(all_changes)

@@ -6,8 +6,8 @@ hundreds of thousands of files costs seconds, so the answers are kept in an inde
 the repository, keyed by the Git tree of ``registry/`` it describes.
 
 The index is what ``git grep`` prints for the reference field of each referring folder (the lines
-naming ``unit`` and an ``MU-`` id in applications, ``application`` and an ``APP-`` id in outcomes and
-events: no other line can name a target), kept as printed and
+naming ``unit`` and an ``MU-`` id in applications, ``application`` in outcomes and events: no other
+line can name a target), kept as printed and
 searched, as bytes, for the few ids a change asks about: nothing is parsed that nobody asks for,
 so loading the index costs milliseconds. On a first run the three searches start as soon as the
 gate knows the change touches records, one ``git grep`` a folder, and run on the other cores while
@@ -28,8 +28,10 @@ from fmar.validation.cache import Cache
 #: Referring kinds and the id they name: applications name a unit, outcomes and events an application.
 REFERRING = {"application": "MU", "outcome": "APP", "event": "APP"}
 _FIELDS = {"application": "unit", "outcome": "application", "event": "application"}
-#: Only lines naming the field and holding an id can name a target (``_target``): git keeps those alone.
-_NEEDLES = {kind: (_FIELDS[kind], f"{REFERRING[kind]}-") for kind in REFERRING}
+#: What git keeps: the lines naming the field; only those can name a target (``_target``). In applications,
+#: only those holding an ``MU-`` id too (which drops ``unit_composition:``, half of them); in outcomes and
+#: events every such line holds an ``APP-`` id, and asking for it only costs git time.
+_NEEDLES = {"application": ("unit", "MU-"), "outcome": ("application",), "event": ("application",)}
 _ID = {"MU": re.compile(r"\bMU-[A-Z][A-Z0-9]{1,23}-[0-9]{6}\b"), "APP": re.compile(r"\bAPP-[0-9]{4}-[0-9A-Z]{8}\b")}
 #: What an id found by ``_ID`` can be: other targets never match, so they are never searched for.
 _WHOLE_ID = {name: re.compile(pattern.pattern.replace(r"\b", "")) for name, pattern in _ID.items()}
