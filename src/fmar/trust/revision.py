@@ -87,16 +87,23 @@ def _blob(mode: str, object_id: str) -> str | None:
 
 
 def diff_sides(changes: Iterable[DiffEntry]) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """What the paths of a diff hold on its old side and on its new side: path -> blob id, None for none."""
+    """What the paths of a diff hold on its old side and on its new side: path -> blob id, None for none
+    (a path two entries name holds what the one that finds a blob there says)."""
     old: dict[str, str | None] = {}
     new: dict[str, str | None] = {}
+
+    def note(side: dict[str, str | None], path: str, blob: str | None) -> None:
+        if blob is not None or path not in side:
+            side[path] = blob
+
     for change in changes:
         if change.old_path and change.status in ("R", "C"):
-            old[change.old_path] = _blob(change.old_mode, change.old_object)
+            note(old, change.old_path, _blob(change.old_mode, change.old_object))
             if change.status == "R":
-                new[change.old_path] = None
-        old[change.path] = None if change.status in ("A", "R", "C") else _blob(change.old_mode, change.old_object)
-        new[change.path] = None if change.status == "D" else _blob(change.new_mode, change.new_object)
+                note(new, change.old_path, None)
+        added = change.status in ("A", "R", "C")
+        note(old, change.path, None if added else _blob(change.old_mode, change.old_object))
+        note(new, change.path, None if change.status == "D" else _blob(change.new_mode, change.new_object))
     return old, new
 
 
