@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pytest import MonkeyPatch
 from tests.conftest import GitRepo
 from trust_scenario import PR_AT, Scenario
 
 from fmar.gitrepo import Blobs
+from fmar.trust import refindex
 from fmar.trust.refindex import reference_index
 
 
@@ -82,3 +84,17 @@ def test_no_registry_at_the_fork_means_no_references(git_repo: GitRepo) -> None:
     with Blobs(git_repo.path) as blobs:
         index = reference_index(git_repo.path, "HEAD", blobs)
     assert index.referring(["MU-VOLTAFLEX-000001"], ["application"]) == []
+
+
+def test_past_the_update_limit_the_index_is_searched_afresh(scenario: Scenario, monkeypatch: MonkeyPatch) -> None:
+    with Blobs(scenario.root) as blobs:
+        reference_index(scenario.root, "main", blobs)  # cached for main
+    b = scenario.builder
+    b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)
+    scenario.repo.commit_all("an event", when=PR_AT + timedelta(hours=1))
+    monkeypatch.setattr(refindex, "_MAX_UPDATES", 0)
+    with Blobs(scenario.root) as blobs:
+        index = reference_index(scenario.root, "pr", blobs)
+        fresh = reference_index(scenario.root, "pr", blobs, use_cache=False)
+    assert index.updates == {} and index.searched == index.tree
+    assert index.refs == fresh.refs

@@ -36,7 +36,7 @@ _ID = {"MU": re.compile(r"\bMU-[A-Z][A-Z0-9]{1,23}-[0-9]{6}\b"), "APP": re.compi
 #: What an id found by ``_ID`` can be: other targets never match, so they are never searched for.
 _WHOLE_ID = {name: re.compile(pattern.pattern.replace(r"\b", "")) for name, pattern in _ID.items()}
 _CACHE_NAME = "references.pickle"
-#: Past this many files changed since the index was searched for, a fresh search is cheaper than the diff.
+#: Past this many files changed since the index was searched for, a fresh search is cheaper than the updates.
 _MAX_UPDATES = 20_000
 
 
@@ -150,9 +150,9 @@ class ReferenceIndex:
         return out
 
 
-def _changed_files(root: Path, old: str, new: str) -> list[tuple[str, str]] | None:
+def _changed_files(root: Path, old: str, new: str, limit: int) -> list[tuple[str, str]] | None:
     """(path, blob id or "" when deleted) of the referring files that differ between two registry trees;
-    None when ``old`` is gone from the repository or too much changed to be worth a diff."""
+    None when ``old`` is gone from the repository or more than ``limit`` changed (a fresh search is cheaper)."""
     if not text(root, "cat-file", "-t", old, ok=(0, 128)).strip():
         return None
     fields = text(root, "diff-tree", "-r", "-z", "--no-renames", "--raw", old, new).split("\0")
@@ -162,7 +162,7 @@ def _changed_files(root: Path, old: str, new: str) -> list[tuple[str, str]] | No
         if _kind(path) is not None:
             parts = meta.split()  # ":<old mode> <new mode> <old blob> <new blob> <status>"
             out.append((path, "" if parts[4] == "D" or parts[1] == "160000" else parts[3]))
-    return out if len(out) <= _MAX_UPDATES else None
+    return out if len(out) <= limit else None
 
 
 class References:
@@ -179,7 +179,8 @@ class References:
         self._changed: list[tuple[str, str]] | None = None
         self._searches: dict[str, Running] = {}
         if self._cached is not None and self._cached.tree != self.tree:
-            self._changed = _changed_files(root, self._cached.tree, self.tree)
+            limit = _MAX_UPDATES - len(self._cached.updates)  # updates pile up as the base moves on
+            self._changed = _changed_files(root, self._cached.tree, self.tree, limit)
         if self._cached is None or (self._cached.tree != self.tree and self._changed is None):
             self._search()
 
