@@ -6,8 +6,10 @@ Generates (once, cached in --work, shared with benchmarks/run.py) a synthetic re
 it to a Git repository as the base branch, then makes a pull request touching 20 records as the
 parties would (5 new units, 5 applications for them, 5 renamed existing units, 5 SO
 acknowledgements of pending applications), each signed with its party's key, and times
-`fmar check --base main --head pr`. Target (2 cores): 100,000 units, 20 records, under 3 s.
-The result goes to benchmarks/results/trust-check-<units>.json.
+`fmar check --base main --head pr`: first with an empty cache folder (a fresh CI machine: the
+index of references is built), then --runs times with it. Targets (2 cores, 100,000 units, 20
+records): the first run under 3 s, the median of the others under 1.5 s.
+The result goes to benchmarks/results/trust-check-<units>.json and the table in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import fmar
 from fmar.core.ids import new_id
 from fmar.core.model import Application, MarketUnit
 from fmar.generate.builder import Builder
@@ -35,7 +38,7 @@ from fmar.generate.synthetic import IDENTITY, NOW
 from fmar.trust.revision import read_record
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import BIN, RESULTS, ensure_registry
+from run import BIN, RESULTS, ensure_registry, write_tables
 
 PR_AT = NOW + timedelta(days=1)
 _GIT_ENV = {
@@ -165,6 +168,9 @@ def bench(units: int, work: Path, runs: int, registry: Path | None = None) -> di
     checked_at = (PR_AT + timedelta(hours=1)).isoformat()
     command = [str(BIN / "fmar"), "check", "--base", "main", "--head", "pr", "--format", "json", "--now", checked_at]
     env = {**os.environ, "FMAR_CACHE_DIR": tempfile.mkdtemp(prefix="fmar-trust-bench-")}
+    # fmar as CI runs it, installed: pip compiles its modules, so the runs do not pay for compiling them (an
+    # environment with PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(fmar.__file__).parent)], check=True)
     times, cpu, report = [], [], {}
     for _ in range(runs + 1):  # the first run builds the index of references (cold), the others reuse it
         start, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -189,13 +195,15 @@ def bench(units: int, work: Path, runs: int, registry: Path | None = None) -> di
         "cold_cpu_s": round(cpu[0], 3),
         "cpu_s": [round(t, 3) for t in cpu[1:]],
         "median_cpu_s": round(statistics.median(cpu[1:]), 3),
-        "target_s": 3.0,
+        "target_cold_s": 3.0,
+        "target_s": 1.5,
         "findings": {"errors": report.get("errors"), "warnings": report.get("warnings")},
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"trust-check-{units}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_tables()
     return result
 
 
@@ -210,8 +218,9 @@ def main() -> None:
     print(
         f"fmar check, {result['units']:,} units ({result['files']:,} files), {result['records_changed']} records "
         f"changed: median {result['median_s']:.2f} s wall, {result['median_cpu_s']:.2f} s CPU "
-        f"over {len(result['runs_s'])} runs (target < 3 s), "
-        f"first run {result['cold_s']:.2f} s (builds the index of references); "
+        f"over {len(result['runs_s'])} runs (target < {result['target_s']} s), "
+        f"first run {result['cold_s']:.2f} s (no cache: builds the index of references; "
+        f"target < {result['target_cold_s']} s); "
         f"{result['findings']['errors']} errors, {result['findings']['warnings']} warnings"
     )
 

@@ -4,7 +4,8 @@ One runner (``run``: bytes, ``text``: UTF-8 text), one error (``GitError``: what
 message and, where known, the fix) and the typed questions the history, the gate, the publisher
 and the commands ask of a repository. Reads never touch the work tree; large reads stream
 through one process each (``read_blobs`` and ``Blobs``: ``git cat-file --batch``; the history's
-``diff-tree --stdin`` through ``run`` with its input).
+``diff-tree --stdin`` through ``run`` with its input); ``Running`` is a command the caller starts,
+works beside, and collects (the gate searches a large registry while it checks the change).
 
 Every command runs as ``git -C <root> -c core.quotepath=off ...`` (paths come back as UTF-8, not
 quoted) with no terminal prompt and, unless the caller's environment sets one, the C locale.
@@ -16,9 +17,10 @@ import builtins
 import os
 import re
 import subprocess
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Self
@@ -81,10 +83,14 @@ def run(
     except OSError as exc:
         raise GitError(f"cannot run {_shown(args)} in {root}: {exc.strerror or exc}") from None
     if done.returncode not in ok:
-        message = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
-        fixes = [fix for needle, fix in _FIXES.items() if needle in message]
-        raise GitError(f"{_shown(args)} failed in {root}: {message}" + "".join(f"; {fix}" for fix in fixes))
+        raise _failed(root, args, done.returncode, done.stderr)
     return done.stdout
+
+
+def _failed(root: Path, args: Sequence[str], status: int, stderr: bytes) -> GitError:
+    message = stderr.decode("utf-8", "replace").strip() or f"exit status {status}"
+    fixes = [fix for needle, fix in _FIXES.items() if needle in message]
+    return GitError(f"{_shown(args)} failed in {root}: {message}" + "".join(f"; {fix}" for fix in fixes))
 
 
 def text(root: Path, *args: str, ok: Container[int] = (0,), env: Mapping[str, str] | None = None) -> str:
@@ -92,20 +98,53 @@ def text(root: Path, *args: str, ok: Container[int] = (0,), env: Mapping[str, st
     return run(root, *args, ok=ok, env=env).decode("utf-8")
 
 
-def _spawn(root: Path, args: Sequence[str], *, stdin: bool, quiet: bool) -> subprocess.Popen[bytes]:
-    """A running ``git -C root args`` whose stdout (and stdin when asked) the caller streams."""
+def _spawn(
+    root: Path, args: Sequence[str], *, stdin: bool, quiet: bool, errors: bool = False
+) -> subprocess.Popen[bytes]:
+    """A running ``git -C root args`` whose stdout (and stdin when asked, stderr when ``errors``) the caller
+    streams."""
     try:
         return subprocess.Popen(
             _command(root, args),
             stdin=subprocess.PIPE if stdin else None,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL if quiet else None,
+            stderr=subprocess.PIPE if errors else subprocess.DEVNULL if quiet else None,
             env=_env(),
         )
     except FileNotFoundError:
         raise _not_installed() from None
     except OSError as exc:
         raise GitError(f"cannot run {_shown(args)} in {root}: {exc.strerror or exc}") from None
+
+
+class Running:
+    """``git -C root args`` started now, in the background: the caller goes on with its own work while
+    git works (on another core), then takes git's stdout with ``result()``, or stops it with ``cancel()``.
+    A thread drains the pipe meanwhile, so git never waits for the caller."""
+
+    def __init__(self, root: Path, *args: str, ok: Container[int] = (0,)) -> None:
+        self._root, self._args, self._ok = root, args, ok
+        self._process = _spawn(root, args, stdin=False, quiet=False, errors=True)
+        self._output: tuple[bytes, bytes] = (b"", b"")
+        self._drain = threading.Thread(target=self._read, daemon=True)
+        self._drain.start()
+
+    def _read(self) -> None:
+        self._output = self._process.communicate()
+
+    def result(self) -> bytes:
+        """git's stdout, once it has finished; GitError as ``run`` raises it."""
+        self._drain.join()
+        status = self._process.returncode
+        if status not in self._ok:
+            raise _failed(self._root, self._args, status, self._output[1])
+        return self._output[0]
+
+    def cancel(self) -> None:
+        """Stop git if it still runs (its answer is no longer needed)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._drain.join()
 
 
 # Revisions.
@@ -197,9 +236,9 @@ def tree_files(root: Path, commit: str, prefix: str) -> list[tuple[str, str]]:
     return files
 
 
-def list_files(root: Path, rev: str, folder: str) -> list[tuple[str, str]]:
-    """(object id, path) of every entry under ``folder`` at ``rev``."""
-    out = text(root, "ls-tree", "-r", "-z", rev, "--", folder)
+def list_files(root: Path, rev: str, *folders: str) -> list[tuple[str, str]]:
+    """(object id, path) of every entry under ``folders`` at ``rev`` (one ``git ls-tree`` for them all)."""
+    out = text(root, "ls-tree", "-r", "-z", rev, "--", *folders)
     entries = []
     for item in out.split("\0"):
         if item:
@@ -208,35 +247,21 @@ def list_files(root: Path, rev: str, folder: str) -> list[tuple[str, str]]:
     return entries
 
 
-def blob_ids(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
-    """Blob id of each of ``paths`` that is a file at ``rev`` (one ``git ls-tree`` for them all).
-
-    Resolving ``rev:path`` one by one re-reads the tree of a large folder every time; this reads it once.
-    """
-    found: dict[str, str] = {}
-    for start in range(0, len(paths), 2000):
-        out = text(root, "ls-tree", "-z", rev, "--", *paths[start : start + 2000])
-        for item in out.split("\0"):
-            if item:
-                meta, path = item.split("\t", 1)
-                kind, blob = meta.split()[1:3]
-                if kind == "blob":
-                    found[path] = blob
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class DiffEntry:
     """One path of a diff (``git diff --raw``): status A (added), M (modified), D (deleted),
-    R (renamed, with its old path), T (type changed), C; and the Git file modes before and after
+    R (renamed, with its old path), T (type changed), C; the Git file modes before and after
     (``100644`` a file, ``100755`` an executable, ``120000`` a symbolic link, ``160000`` a submodule,
-    ``000000`` none)."""
+    ``000000`` none); and the object ids before and after (all zeros for none), which say what the
+    path holds on either side without another look at the trees (they take no part in comparisons)."""
 
     status: str
     path: str
     old_path: str | None = None
     old_mode: str = "100644"
     new_mode: str = "100644"
+    old_object: str = field(default="", compare=False)
+    new_object: str = field(default="", compare=False)
 
 
 def changes(root: Path, old: str, new: str) -> list[DiffEntry]:
@@ -260,12 +285,12 @@ def changes(root: Path, old: str, new: str) -> list[DiffEntry]:
     at = 0
     while at < len(fields) and fields[at]:
         meta = fields[at].lstrip(":").split()  # ":<old mode> <new mode> <old blob> <new blob> <status>"
-        old_mode, new_mode, status = meta[0], meta[1], meta[4][0]
+        old_mode, new_mode, old_object, new_object, status = meta[0], meta[1], meta[2], meta[3], meta[4][0]
         if status in ("R", "C"):
-            result.append(DiffEntry(status, fields[at + 2], fields[at + 1], old_mode, new_mode))
+            result.append(DiffEntry(status, fields[at + 2], fields[at + 1], old_mode, new_mode, old_object, new_object))
             at += 3
         else:
-            result.append(DiffEntry(status, fields[at + 1], None, old_mode, new_mode))
+            result.append(DiffEntry(status, fields[at + 1], None, old_mode, new_mode, old_object, new_object))
             at += 2
     return result
 
@@ -281,18 +306,148 @@ def object_types(root: Path, rev: str, paths: list[str]) -> dict[str, str]:
     return {path: kind for path, kind in zip(paths, out, strict=False) if kind and not kind.endswith(" missing")}
 
 
-def files_matching(root: Path, rev: str, pathspecs: list[str]) -> list[str]:
-    """Paths of the entries at ``rev`` (files, links, submodules) matched by any of ``pathspecs``, which may
-    use pathspec magic (``:(icase,literal)...``, ``:(glob)...``); git walks only the trees they can match."""
-    if not pathspecs:
-        return []
-    empty = run(root, "hash-object", "-t", "tree", "--stdin", stdin=b"").decode().strip()
-    found: list[str] = []
-    for start in range(0, len(pathspecs), 2000):
-        chunk = pathspecs[start : start + 2000]
-        out = text(root, "diff-tree", "-r", "-z", "--name-only", "--no-renames", empty, rev, "--", *chunk)
-        found.extend(path for path in out.split("\0") if path)
-    return found
+def tree_id(root: Path, rev: str, folder: str) -> str | None:
+    """The id of the tree of ``folder`` at ``rev``; None when it is no folder there."""
+    if "\n" in folder:
+        return None
+    out = run(root, "cat-file", "--batch-check=%(objectname) %(objecttype)", stdin=f"{rev}:{folder}\n".encode())
+    object_id, _, kind = out.decode().strip().partition(" ")
+    return object_id if kind == "tree" else None
+
+
+_PRINTABLE = bytes(range(0x20, 0x7F))
+_ENTRY = re.compile(rb"([^\t\0]*)\t([^\0]*)\0")  # "<mode> <type> <object>\t<name>\0", the name may hold tabs
+
+
+class Folder:
+    """The entries directly in ``folder`` at ``rev`` (``git ls-tree``; ``""`` is the top), kept as git printed
+    them and searched as bytes: a folder of 100,000 files is one call and milliseconds of search, because no
+    entry is parsed unless it is asked for. The listing starts at once and runs in the background until first
+    searched, so several folders are listed side by side. ``exists=False``: no folder there, nothing listed."""
+
+    def __init__(self, root: Path, rev: str, folder: str, *, exists: bool = True) -> None:
+        self.folder = folder
+        self._running = Running(root, "ls-tree", "-z", f"{rev}:{folder}" if folder else rev) if exists else None
+        self._raw: bytes | None = None if exists else b""
+        self._lowered: bytes | None = None
+
+    @property
+    def _listing(self) -> bytes:
+        if self._raw is None:
+            assert self._running is not None
+            self._raw = self._running.result()
+        return self._raw
+
+    def _entries(self, listing: bytes, names: Iterable[bytes]) -> Iterator[tuple[bytes, bytes]]:
+        """(name as listed, metadata) of the entries of ``listing`` named one of ``names``, in one pass."""
+        wanted = sorted(set(names))
+        if not wanted:
+            return
+        pattern = re.compile(b"\t(" + b"|".join(re.escape(name) for name in wanted) + b")\0")
+        for match in pattern.finditer(listing):
+            at = match.start()
+            meta = self._listing[self._listing.rfind(b"\0", 0, at) + 1 : at]
+            if b"\t" not in meta:  # the tab ending an entry's metadata, not one inside another name
+                yield self._listing[at + 1 : match.end() - 1], meta
+
+    def _path(self, name: bytes) -> str:
+        text = name.decode("utf-8")
+        return f"{self.folder}/{text}" if self.folder else text
+
+    def objects(self, names: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Object type and id of each of ``names`` that is an entry of the folder."""
+        out = {}
+        for name, meta in self._entries(self._listing, (name.encode("utf-8") for name in names)):
+            _mode, kind, object_id = meta.decode().split()
+            out[name.decode("utf-8")] = (kind, object_id)
+        return out
+
+    def like(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        """(path, object type) of the entries whose name is one of ``names`` ignoring ASCII letter case, as
+        git's ``icase`` pathspec magic compares names."""
+        if self._lowered is None:
+            self._lowered = self._listing.lower()  # ASCII letters only, as git's icase
+        wanted = (name.encode("utf-8").lower() for name in names)
+        return [(self._path(name), meta.split()[1].decode()) for name, meta in self._entries(self._lowered, wanted)]
+
+    def odd(self) -> list[tuple[str, str]]:
+        """(path, object type) of the entries whose name holds a byte outside printable ASCII (the
+        ``[! -~]`` of a glob pathspec: accents, other scripts, control characters)."""
+        if self._listing.translate(None, _PRINTABLE) == b"\t\0" * self._listing.count(b"\0"):
+            return []  # one separating tab and NUL an entry, nothing else
+        return [
+            (self._path(name), meta.split()[1].decode())
+            for meta, name in _ENTRY.findall(self._listing)
+            if name.translate(None, _PRINTABLE)
+        ]
+
+
+class Folders:
+    """``Folder`` listings at any revision, each made once, when first asked for (a path that is no folder at the
+    revision lists nothing: ``git cat-file --batch-check`` says which are, for all asked together)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._made: dict[tuple[str, str], Folder] = {}
+
+    def start(self, rev: str, folders: Iterable[str]) -> None:
+        """Start listing ``folders`` now, side by side, for later questions."""
+        todo = sorted({folder for folder in folders if (rev, folder) not in self._made})
+        kinds = object_types(self.root, rev, [folder for folder in todo if folder])
+        for folder in todo:
+            exists = not folder or kinds.get(folder) == "tree"
+            self._made[(rev, folder)] = Folder(self.root, rev, folder, exists=exists)
+
+    def __call__(self, rev: str, folder: str) -> Folder:
+        self.start(rev, [folder])
+        return self._made[(rev, folder)]
+
+    def blob_ids(self, rev: str, paths: Iterable[str]) -> dict[str, str]:
+        """Blob id of each of ``paths`` that is a file at ``rev``, found in the listings of their folders."""
+        by_folder: dict[str, list[str]] = {}
+        for path in paths:
+            folder, _, name = path.rpartition("/")
+            by_folder.setdefault(folder, []).append(name)
+        self.start(rev, by_folder)
+        found = {}
+        for folder, names in by_folder.items():
+            for name, (kind, object_id) in self(rev, folder).objects(names).items():
+                if kind == "blob":
+                    found[f"{folder}/{name}" if folder else name] = object_id
+        return found
+
+
+def files_under(root: Path, rev: str, folder: str) -> list[str]:
+    """Paths of the entries under ``folder`` at ``rev``, at any depth (files, links, submodules)."""
+    out = run(root, "ls-tree", "-r", "-z", "--name-only", f"{rev}:{folder}")
+    return [f"{folder}/{name}" for name in out.decode("utf-8").split("\0") if name]
+
+
+def lines_holding(root: Path, tree: str, needles: Sequence[str], folder: str) -> Running:
+    """``git grep`` started for the lines that hold every one of ``needles`` (fixed strings) in the text files
+    under ``folder`` of ``tree`` (binary files are skipped); its result reads ``<tree>:<path>\0<line>\n`` for
+    each line, in the order of the tree and of the lines in each file. It reads every file of the folder, so it
+    runs beside the caller; on one thread, as git's threads contend for its object store and cost more than
+    they save (several searches run side by side instead)."""
+    patterns: list[str] = []
+    for needle in needles:
+        patterns += ["--and", "-e", needle] if patterns else ["-e", needle]
+    return Running(
+        root,
+        "grep",
+        "--threads=1",
+        "-z",
+        "-I",
+        "--no-color",
+        "--no-line-number",
+        "--no-column",
+        "-F",
+        *patterns,
+        tree,
+        "--",
+        folder,
+        ok=(0, 1),
+    )
 
 
 def changed_paths(root: Path, older: str, newer: str, folder: Path) -> set[str]:
@@ -323,9 +478,14 @@ def ever_deleted(root: Path, rev: str, paths: list[str]) -> set[str]:
     these paths (a branch that added and deleted a file, merged where main never had it).
     The pathspec keeps it fast on long histories: git compares only the trees on these paths.
     """
+    return deleted_later(root, rev, paths)()
+
+
+def deleted_later(root: Path, rev: str, paths: list[str]) -> Callable[[], set[str]]:
+    """``ever_deleted``, asked now: git searches the history in the background; call the result for the answer."""
     if not paths:
-        return set()
-    out = text(
+        return set
+    running = Running(
         root,
         "log",
         "--full-history",
@@ -339,7 +499,12 @@ def ever_deleted(root: Path, rev: str, paths: list[str]) -> set[str]:
         "--",
         *paths,
     )
-    return {path for path in out.replace("\n", "\0").split("\0") if path}
+
+    def answer() -> set[str]:
+        out = running.result().decode("utf-8")
+        return {path for path in out.replace("\n", "\0").split("\0") if path}
+
+    return answer
 
 
 def tracked_files(root: Path) -> list[str]:

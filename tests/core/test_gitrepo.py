@@ -73,7 +73,7 @@ def test_accepted_exit_statuses_and_unquoted_utf8_paths(repo: GitRepo) -> None:
     [(blob, path)] = gitrepo.list_files(repo.path, "HEAD", "registry")
     assert path == "registry/party/ÉLAN.yaml"
     assert gitrepo.tree_files(repo.path, "HEAD", "registry") == [(path, blob)]
-    assert gitrepo.blob_ids(repo.path, "HEAD", [path, "registry/party/none.yaml"]) == {path: blob}
+    assert gitrepo.Folders(repo.path).blob_ids("HEAD", [path, "registry/party/none.yaml", "none/x"]) == {path: blob}
     assert gitrepo.tracks(repo.path, repo.path / "registry")
 
 
@@ -108,8 +108,8 @@ def test_changes_between_commits(repo: GitRepo) -> None:
         "registry": "tree",
         "registry/party/NEW.yaml": "blob",
     }
-    assert gitrepo.files_matching(repo.path, third, [":(icase,literal)registry/party/new.yaml"]) == [
-        "registry/party/NEW.yaml"
+    assert gitrepo.Folders(repo.path)(third, "registry/party").like(["new.yaml"]) == [
+        ("registry/party/NEW.yaml", "blob")
     ]
     assert gitrepo.first_parent_line(repo.path, second) == [(second, first), (first, "")]
     assert gitrepo.is_ancestor(repo.path, first, second) and not gitrepo.is_ancestor(repo.path, second, first)

@@ -11,25 +11,23 @@ The gate judges blobs; a checkout turns them into files. Two gaps between the tw
   another file there. Added paths are compared with the base tree and with each other by
   ``fmar.core.spelling``, the definition ``fmar validate`` applies to the folders it walks.
 
-The base tree is never listed whole: git itself finds the few entries that can collide
-(case-insensitive and non-ASCII pathspecs over the folders the change adds to).
+The base tree is never listed whole: only the folders on the way to each added path are, one
+``git ls-tree`` each, and searched as bytes for the entries that can collide (names equal but for
+ASCII letter case, and names holding a byte outside printable ASCII), which is what git's
+case-insensitive and non-ASCII pathspecs would find, without git matching every path of the tree.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from fmar.core.catalogue import FILE_TYPE_CHANGED
 from fmar.core.file_modes import describe, mode_problem
 from fmar.core.findings import Problem, Rule
 from fmar.core.spelling import clash_problem, clashing_paths, folded
-from fmar.gitrepo import DiffEntry, files_matching, object_types
+from fmar.gitrepo import DiffEntry, Folders, files_under, object_types
 from fmar.loading.paths import ANCHOR_PATH
 from fmar.trust.revision import REGISTRY
-
-_GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
 
 
 def is_data_path(path: str) -> bool:
@@ -71,24 +69,57 @@ def _prefixes(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _icase(path: str) -> list[str]:
-    """Pathspecs matching ``path`` with any ASCII letter case, and its folded forms when they are ASCII."""
-    specs = [f":(icase,literal){path}"]
-    for spelling in sorted(folded(path)):
-        if spelling != path and spelling.isascii():
-            specs.append(f":(icase,literal){spelling}")
-    return specs
+def _spelled(path: str) -> list[str]:
+    """``path`` and its folded forms when they are ASCII: what is looked for in any ASCII letter case."""
+    return [path, *sorted(form for form in folded(path) if form != path and form.isascii())]
 
 
-def _non_ascii_children(folder: str) -> list[str]:
-    """Pathspecs matching the entries of ``folder`` whose names hold a byte outside printable ASCII
-    (files, and what lies under such folders: a glob matches a folder's contents only through ``**``)."""
-    escaped = _GLOB_SPECIAL.sub(r"\\\1", folder)
-    pattern = f"{escaped}/*[! -~]*" if folder else "*[! -~]*"
-    return [f":(glob){pattern}", f":(glob){pattern}/**"]
+def _lowered(name: str) -> bytes:
+    return name.encode("utf-8").lower()  # ASCII letters only, as git's icase pathspec magic
 
 
-def collisions(root: Path, base: str, changes: list[DiffEntry]) -> list[tuple[str, Problem]]:
+def _files(folders: Folders, base: str, path: str, kind: str) -> list[str]:
+    """The entry ``path`` itself, or what lies under it when it is a folder."""
+    return files_under(folders.root, base, path) if kind == "tree" else [path]
+
+
+def existing_like(folders: Folders, base: str, spelled: list[str], odd_in: list[str]) -> set[str]:
+    """Files of the base tree that a path could be merged with: those equal to one of ``spelled`` but for ASCII
+    letter case, or under such a folder (git's ``:(icase,literal)`` pathspecs find these), and those under an
+    entry of an ``odd_in`` folder whose name holds a byte outside printable ASCII (``:(glob)<folder>/*[! -~]*``
+    and its ``/**``). Only the folders on the way are listed."""
+    found: set[str] = set()
+    for folder in odd_in:
+        for path, kind in folders(base, folder).odd():
+            found.update(_files(folders, base, path, kind))
+    # Down the tree a level at a time, through every folder spelled like the path so far.
+    frontier = {("", tuple(path.split("/"))) for path in spelled}
+    while frontier:
+        wanted: dict[str, set[tuple[str, ...]]] = {}
+        for folder, rest in frontier:
+            wanted.setdefault(folder, set()).add(rest)
+        folders.start(base, wanted)
+        frontier = set()
+        for folder, rests in sorted(wanted.items()):
+            for path, kind in folders(base, folder).like({rest[0] for rest in rests}):
+                name = _lowered(path.rsplit("/", 1)[-1])
+                for rest in rests:
+                    if name != _lowered(rest[0]):
+                        continue
+                    if len(rest) == 1:
+                        found.update(_files(folders, base, path, kind))
+                    elif kind == "tree":
+                        frontier.add((path, rest[1:]))
+    return found
+
+
+def listed_folders(changes: list[DiffEntry]) -> list[str]:
+    """The folders ``collisions`` lists (the top and every folder on the way to an added path): start them early."""
+    added = {c.path for c in changes if c.status in ("A", "R", "C")}
+    return sorted({"", *(prefix for path in added for prefix in _prefixes(path)[:-1])}) if added else []
+
+
+def collisions(folders: Folders, base: str, changes: list[DiffEntry]) -> list[tuple[str, Problem]]:
     """Added paths that a case-insensitive or normalising file system would merge with another path
     of the base tree or of the change itself (``fmar.core.spelling``, as ``fmar validate`` judges a folder)."""
     added = sorted({c.path for c in changes if c.status in ("A", "R", "C")})
@@ -96,21 +127,15 @@ def collisions(root: Path, base: str, changes: list[DiffEntry]) -> list[tuple[st
         return []
     gone = {c.path for c in changes if c.status == "D"}
     gone |= {c.old_path for c in changes if c.status == "R" and c.old_path}
-    folders = sorted({prefix for path in added for prefix in _prefixes(path)[:-1]})
-    in_base = object_types(root, base, folders)
-    specs: list[str] = []
-    for path in added:
-        specs += _icase(path)
-    for folder in folders:
-        if in_base.get(folder) != "tree":
-            specs += _icase(folder)
-    for folder in ["", *folders]:
-        if not folder or in_base.get(folder) == "tree":
-            specs += _non_ascii_children(folder)
-    existing = [path for path in files_matching(root, base, sorted(set(specs))) if path not in gone]
+    prefixes = sorted({prefix for path in added for prefix in _prefixes(path)[:-1]})
+    in_base = object_types(folders.root, base, prefixes)
+    spelled = [form for path in added for form in _spelled(path)]
+    spelled += [form for folder in prefixes if in_base.get(folder) != "tree" for form in _spelled(folder)]
+    odd_in = ["", *[folder for folder in prefixes if in_base.get(folder) == "tree"]]
+    existing = sorted(existing_like(folders, base, spelled, odd_in) - gone)
     return [(path, clash_problem(prefix, other)) for path, prefix, other in clashing_paths([*existing, *added], added)]
 
 
-def checkout_problems(root: Path, base: str, changes: list[DiffEntry]) -> list[tuple[str, Problem]]:
+def checkout_problems(folders: Folders, base: str, changes: list[DiffEntry]) -> list[tuple[str, Problem]]:
     """What the gate adds for the checkout: file modes of data paths, and spellings of every added path."""
-    return mode_problems(changes) + collisions(root, base, changes)
+    return mode_problems(changes) + collisions(folders, base, changes)

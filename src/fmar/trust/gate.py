@@ -43,7 +43,7 @@ from fmar.core.ids import matches
 from fmar.core.model import KINDS, Application, MarketUnit, Party, Product
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
-from fmar.gitrepo import DiffEntry, changes, ever_deleted, merge_base, resolve
+from fmar.gitrepo import DiffEntry, changes, deleted_later, merge_base, resolve
 from fmar.loading.comments import comments
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.strict_yaml import parse_strict
@@ -51,14 +51,25 @@ from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
-from fmar.trust.checkout import checkout_problems
-from fmar.trust.refindex import reference_index
-from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision, id_pattern, kind_of
+from fmar.trust.checkout import checkout_problems, listed_folders
+from fmar.trust.refindex import References
+from fmar.trust.revision import (
+    REGISTRY,
+    RecordBlobs,
+    RecordFile,
+    Revision,
+    diff_sides,
+    id_pattern,
+    kind_of,
+    record_path,
+)
 from fmar.trust.signatures import check_signature, find_key, verifies_over
 from fmar.trust.times import stated_time_problems
 from fmar.trust.withdrawn import withdrawn_problems
 from fmar.validation.pipeline import finding
 
+#: Kinds of the neighbourhood of a change (``_neighbourhood``): units, their applications and the answers.
+_NEIGHBOURHOOD = ("market_unit", "application", "outcome", "event")
 #: Kinds whose merged records are history: never modified, never deleted.
 APPEND_ONLY = ("application", "outcome", "event")
 #: Documentation folders: the only files that may go with a data change.
@@ -375,6 +386,21 @@ def unsigned_body(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "signature"}
 
 
+def _prefetch_named(base: Revision, records: list[RecordFile]) -> None:
+    """Read the units, applications and corrected records that ``records`` name, and the units of those
+    applications, in two batches: authorization and the stated-time rules ask for them one by one."""
+    paths = []
+    for record in records:
+        data = record.data or {}
+        for name, kind in (("unit", "market_unit"), ("application", "application"), ("supersedes", record.kind)):
+            value = data.get(name)
+            if isinstance(value, str) and value:
+                paths.append(record_path(kind, value))
+    base.prefetch(paths)
+    applications = [found.record for path in paths if (found := base.file(path))]
+    base.prefetch([record_path("market_unit", a.unit) for a in applications if isinstance(a, Application)])
+
+
 def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[RecordFile]:
     added = {c.path for c in registry_changes if c.status in ("A", "R", "C")}
     view = _AuthorityView(ctx.base, ctx.after, added)
@@ -395,6 +421,7 @@ def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[Rec
         if current.data is not None:
             current_files.append((current, raw))
     changed = [item for item, _ in current_files]
+    _prefetch_named(ctx.base, changed)
     changed_parties = {
         _name(f.data["id"])
         for f in changed
@@ -427,11 +454,12 @@ def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[Rec
     return changed
 
 
-def _reused_ids(ctx: _Context, added: list[str]) -> None:
+def _reused_ids(ctx: _Context, added: list[str], deleted: set[str]) -> None:
+    """``deleted``: those of ``added`` that the base's history ever deleted."""
     for path in added:
         if ctx.base.file(path) is not None:
             ctx.add(path, _reuse(path, "already exists on the base branch"))
-    for path in sorted(ever_deleted(ctx.root, ctx.base.rev, added)):
+    for path in sorted(deleted):
         ctx.add(path, _reuse(path, "was deleted earlier in the registry's history"))
 
 
@@ -662,50 +690,83 @@ def check(root: Path, base_ref: str, head_ref: str = "HEAD", *, now: datetime, u
     base = resolve(root, base_ref)
     head = resolve(root, head_ref)
     fork = merge_base(root, base, head)
+    # The records that refer to the changed ones are looked up at the fork. On a first run that means git reads
+    # every referring file of the registry, so the search starts before anything else and runs on other cores.
+    references = References(root, fork, use_cache=use_cache)
+    try:
+        with RecordBlobs(root) as blobs:
+            return _check(root, (base, base_ref), head, fork, now, blobs, references)
+    finally:
+        references.close()
+
+
+def _check(
+    root: Path,
+    based: tuple[str, str],
+    head: str,
+    fork: str,
+    now: datetime,
+    blobs: RecordBlobs,
+    references: References,
+) -> GateResult:
+    """The gate's story, for the commit ``based`` (base commit, base ref as named) and ``head``."""
+    base, base_ref = based
+    identity = _identity(blobs, base, base_ref)
     all_changes = changes(root, fork, head)
-    with RecordBlobs(root) as blobs:
-        base_side = Revision(root, base, blobs)
-        ctx = _Context(
-            root=root,
-            base=base_side,
-            before=base_side if fork == base else Revision(root, fork, blobs),
-            after=Revision(root, head, blobs),
-            now=now,
-            registry=_identity(blobs, base, base_ref),
-        )
-        registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
-        touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})
-        for side in (ctx.base, ctx.before, ctx.after):
-            side.prefetch(touched)
-        for change in registry_changes:
-            _append_only(ctx, change, kind_of(change.path) or "")
-        for change in all_changes:
-            outside = change.status != "D" and not change.path.startswith(f"{REGISTRY}/")
-            if outside and _pretends(change.path, blobs.read(head, change.path)):
-                ctx.add(
-                    change.path,
-                    Problem(
-                        RECORD_OUTSIDE_REGISTRY,
-                        f"{change.path} looks like a registry record but is outside registry/",
-                        "records live at registry/<kind>/<id>.yaml; move it there or remove it",
-                        (),
-                        1,
-                        1,
-                    ),
-                )
-        _mixed(ctx, all_changes)
-        for path, problem in checkout_problems(root, base, all_changes):
-            ctx.add(path, problem)
-        _governance_mixed(ctx, all_changes)
-        _comments(ctx, registry_changes)
-        _reused_ids(ctx, [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)])
-        changed = _check_records(ctx, registry_changes)
-        for path, problem in withdrawn_problems(ctx.base, ctx.before, changed):
-            ctx.add(path, problem)
-        old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
-        seeds = changed + old_versions
-        if seeds:
-            index = reference_index(root, fork, blobs, use_cache=use_cache)
-            _cross_record(ctx, seeds, {c.path for c in registry_changes}, index.referring)
-        _anchor(ctx, all_changes, changed)
-        return GateResult(_findings(ctx), len(all_changes), base, head, fork, blobs.objects_read)
+    registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
+    kinds = {kind_of(path) for c in registry_changes for path in (c.path, c.old_path) if path} - {None}
+    if not kinds:
+        references.close()  # no record changes: nobody will ask
+    # Questions whose answers take git a while, asked now and answered in the background: the folders the
+    # spelling check searches, those the neighbourhood of a changed unit, application, outcome or event is
+    # looked up in at the fork, and which added paths history ever deleted.
+    blobs.folders.start(base, listed_folders(all_changes))
+    if kinds & set(_NEIGHBOURHOOD):
+        blobs.folders.start(fork, [f"{REGISTRY}/{kind}" for kind in _NEIGHBOURHOOD])
+    added = [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)]
+    deleted = deleted_later(root, base, added)
+    old_blobs, new_blobs = diff_sides(all_changes)
+    before = Revision(root, fork, blobs, known=old_blobs)
+    ctx = _Context(
+        root=root,
+        base=before if fork == base else Revision(root, base, blobs),
+        before=before,
+        after=Revision(root, head, blobs, known=new_blobs, like=before),
+        now=now,
+        registry=identity,
+    )
+    touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})
+    for side in (ctx.base, ctx.before, ctx.after):
+        side.prefetch(touched)
+    for change in registry_changes:
+        _append_only(ctx, change, kind_of(change.path) or "")
+    for change in all_changes:
+        outside = change.status != "D" and not change.path.startswith(f"{REGISTRY}/")
+        if outside and _pretends(change.path, blobs.read(head, change.path)):
+            ctx.add(
+                change.path,
+                Problem(
+                    RECORD_OUTSIDE_REGISTRY,
+                    f"{change.path} looks like a registry record but is outside registry/",
+                    "records live at registry/<kind>/<id>.yaml; move it there or remove it",
+                    (),
+                    1,
+                    1,
+                ),
+            )
+    _mixed(ctx, all_changes)
+    for path, problem in checkout_problems(blobs.folders, base, all_changes):
+        ctx.add(path, problem)
+    _governance_mixed(ctx, all_changes)
+    _comments(ctx, registry_changes)
+    _reused_ids(ctx, added, deleted())
+    changed = _check_records(ctx, registry_changes)
+    for path, problem in withdrawn_problems(ctx.base, ctx.before, changed):
+        ctx.add(path, problem)
+    old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]
+    seeds = changed + old_versions
+    if seeds:
+        index = references.index(blobs)
+        _cross_record(ctx, seeds, {c.path for c in registry_changes}, index.referring)
+    _anchor(ctx, all_changes, changed)
+    return GateResult(_findings(ctx), len(all_changes), base, head, fork, blobs.objects_read)

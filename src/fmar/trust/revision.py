@@ -2,10 +2,15 @@
 
 Parties, products and the process catalogue (the small reference tables) are read whole;
 units, applications, outcomes and events one by one, so the cost follows the change.
+
+Finding a file's blob in a folder of 100,000 files costs git a read of the whole folder, so a
+revision is told what it can know without a look: the blobs a diff names (``diff_sides``), and,
+for the head of a change, the revision it differs from only where the diff says (``like``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,12 +18,14 @@ from typing import Any
 
 from fmar.core.findings import Problem
 from fmar.core.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
-from fmar.gitrepo import Blobs, blob_ids, files_mentioning, list_files
+from fmar.gitrepo import Blobs, DiffEntry, Folders, files_mentioning, list_files
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.strict_yaml import SourceMap
 from fmar.loading.text import decode
 
 REGISTRY = "registry"
+#: The small reference tables, read whole.
+_TABLES = ("party", "product", "process")
 
 
 @dataclass
@@ -63,23 +70,78 @@ def read_record(raw: bytes, path: str, kind: str) -> RecordFile:
 
 
 class RecordBlobs(Blobs):
-    """Blobs read through one ``git cat-file --batch``, with the record files parsed from them."""
+    """Blobs read through one ``git cat-file --batch``, with the record files parsed from them, and the
+    listings of the folders they were found in."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(root)
         #: Parsed files by (blob id, path), shared by every revision read through these blobs.
         self.parsed: dict[tuple[str, str], Any] = {}
+        #: Folder listings by revision, shared by every revision and by the check of path spellings.
+        self.folders = Folders(root)
+
+
+def _blob(mode: str, object_id: str) -> str | None:
+    """The blob a diff side names: None for no file there (all zeros) or a submodule (a commit, no blob)."""
+    return None if mode in ("000000", "160000") or not object_id.strip("0") else object_id
+
+
+def diff_sides(changes: Iterable[DiffEntry]) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """What the paths of a diff hold on its old side and on its new side: path -> blob id, None for none
+    (a path two entries name holds what the one that finds a blob there says)."""
+    old: dict[str, str | None] = {}
+    new: dict[str, str | None] = {}
+
+    def note(side: dict[str, str | None], path: str, blob: str | None) -> None:
+        if blob is not None or path not in side:
+            side[path] = blob
+
+    for change in changes:
+        if change.old_path and change.status in ("R", "C"):
+            note(old, change.old_path, _blob(change.old_mode, change.old_object))
+            if change.status == "R":
+                note(new, change.old_path, None)
+        added = change.status in ("A", "R", "C")
+        note(old, change.path, None if added else _blob(change.old_mode, change.old_object))
+        note(new, change.path, None if change.status == "D" else _blob(change.new_mode, change.new_object))
+    return old, new
 
 
 class Revision:
-    """Registry records at ``rev`` of the repository at ``root``."""
+    """Registry records at ``rev`` of the repository at ``root``.
 
-    def __init__(self, root: Path, rev: str, blobs: RecordBlobs) -> None:
+    ``known``: blob ids already known at ``rev`` (path -> blob id, None when no file is there), from a diff.
+    ``like``: a revision with the same files as this one at every path ``known`` does not name (the base of
+    a diff whose new side this is): its files are found through it, without reading this revision's trees.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        rev: str,
+        blobs: RecordBlobs,
+        *,
+        known: Mapping[str, str | None] | None = None,
+        like: Revision | None = None,
+    ) -> None:
         self.root = root
         self.rev = rev
         self.blobs = blobs
         self._files: dict[str, RecordFile | None] = {}
         self._searches: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+        self._blobs: dict[str, str | None] = dict(known or {})
+        self._like = like
+
+    def _blob_ids(self, paths: list[str]) -> dict[str, str]:
+        """Blob id of each of ``paths`` that is a file at this revision: known, found through ``like``, or in the
+        listings of their folders (one ``git ls-tree`` a folder, searched again for every later question)."""
+        todo = [path for path in paths if path not in self._blobs]
+        if todo:
+            found = (
+                self._like._blob_ids(todo) if self._like is not None else self.blobs.folders.blob_ids(self.rev, todo)
+            )
+            self._blobs.update({path: found.get(path) for path in todo})
+        return {path: blob for path in paths if (blob := self._blobs[path]) is not None}
 
     def file(self, path: str) -> RecordFile | None:
         """The record file at ``path``, or None when there is none at this revision."""
@@ -92,7 +154,7 @@ class Revision:
         todo = [path for path in dict.fromkeys(paths) if path not in self._files]
         if not todo:
             return
-        blobs = blob_ids(self.root, self.rev, [path for path in todo if kind_of(path)])
+        blobs = self._blob_ids([path for path in todo if kind_of(path)])
         self.blobs.prefetch([blob for path, blob in blobs.items() if (blob, path) not in self.blobs.parsed])
         for path in todo:
             kind, blob = kind_of(path), blobs.get(path)
@@ -108,9 +170,17 @@ class Revision:
         found = self.file(record_path(kind, record_id)) if record_id else None
         return found.record if found else None
 
+    @cached_property
+    def _table_files(self) -> dict[str, list[tuple[str, str]]]:
+        """(blob id, path) of the files of each reference table's folder (one ``git ls-tree`` for the three)."""
+        out: dict[str, list[tuple[str, str]]] = {kind: [] for kind in _TABLES}
+        for blob, path in list_files(self.root, self.rev, *(f"{REGISTRY}/{kind}" for kind in _TABLES)):
+            out[path.split("/")[1]].append((blob, path))
+        return out
+
     def _table(self, kind: str) -> dict[str, Any]:
         out = {}
-        entries = list_files(self.root, self.rev, f"{REGISTRY}/{kind}")
+        entries = self._table_files[kind]
         self.blobs.prefetch([blob for blob, path in entries if (blob, path) not in self.blobs.parsed])
         for blob, path in entries:
             found = self.blobs.parsed.get((blob, path))
