@@ -255,3 +255,18 @@ def test_fmar_sign_refuses_to_sign_another_fsps_unit(
     assert result.exit_code == 1
     assert re.search(rf":\d+:3: error {FSP_RECORD_NOT_BY_OWNER.code} .*signed by KESTREL", result.stderr), result.stderr
     assert path.read_bytes() == before
+
+
+def test_the_judgement_kept_between_runs_follows_the_files(qualified: tuple[World, Application, Outcome]) -> None:
+    """The second run reuses the first one's judgement only while nothing it rests on changed."""
+    world, _, outcome = qualified
+    path = record_file(world, "outcome", outcome.id)
+    genuine = path.read_bytes()
+    resign(path, "NGED", T0 + 10 * DAY)
+    world.repo.commit_all("a direct push: NGED's outcome", when=T0 + 12 * DAY)
+    for _ in range(2):  # judged, then the kept judgement
+        assert [u["code"] for u in statuses(world)[1]] == [SO_RECORD_NOT_BY_SO.code]
+    path.write_bytes(genuine)
+    world.repo.commit_all("the genuine outcome back", when=T0 + 13 * DAY)
+    for _ in range(2):
+        assert statuses(world) == (["qualified"], [])

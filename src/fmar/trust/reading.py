@@ -7,6 +7,8 @@ its file, so a reader can say which records it did not count, where and why.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,10 @@ from fmar.core.registry import Registry
 from fmar.loading.record_file import locate
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
+from fmar.signing.seal import Seal
+from fmar.trust.anchor import TrustAnchor
 from fmar.trust.files import load_anchor
+from fmar.trust.signatures import key_fingerprint
 from fmar.trust.standing import Standing, stand
 from fmar.validation.pipeline import Pipeline, Progress, Validation, finding
 
@@ -42,7 +47,7 @@ class Verified:
     def refused_about(self, units: Iterable[str] | None = None, so: str | None = None) -> list[Finding]:
         """Refusals of records about ``units`` (the units, their applications and the answers to
         those), or about applications to products of ``so``; every refusal when neither is given."""
-        if units is None and so is None:
+        if (units is None and so is None) or not self.refusals:
             return self.refusals
         paths = {self.everything.path_of(record) for record in self._about(set(units or ()), so)}
         return [f for f in self.refusals if f.path in paths]
@@ -74,12 +79,35 @@ def read_verified(
     a record recorded after its key was revoked does not stand."""
     pipeline = Pipeline(root, registry_dir, use_cache=use_cache)
     read = pipeline.read(progress)
-    findings = sorted([*read.findings, *pipeline.registry_findings(read.registry)])
+    # The records live as long as the command: no collection need ever look at them again (with
+    # hundreds of thousands of them, each later collection would otherwise scan them all).
+    gc.freeze()
+    # What fmar validate found for these very files, when it ran since they last changed.
+    findings = pipeline.reusable_findings()
+    if findings is None:
+        findings = sorted([*read.findings, *pipeline.registry_findings(read.registry)])
     if recorded is not None:
         recorded(read.registry)
     _, anchor, _ = load_anchor(root)
-    standing = stand(read.registry, read.seals, anchor)
+    standing = _standing(pipeline, read.registry, read.seals, anchor)
     return Verified(read.registry, standing, findings, refusal_findings(root, standing))
+
+
+def _standing(pipeline: Pipeline, registry: Registry, seals: dict[str, Seal], anchor: TrustAnchor | None) -> Standing:
+    """``stand``, or what it said last time for the same files, anchor and recorded times that matter."""
+    key = hashlib.sha256(pipeline.digest.encode())
+    revoked = {key_fingerprint(k.public_key) for party in registry.parties.values() for k in party.keys if k.revoked_at}
+    if revoked:  # when a record was recorded decides only whether a revoked key signed it in time
+        for record in registry.records():
+            if record.signature.key_fingerprint in revoked:
+                key.update(f"{record.id}\0{registry.recorded_at.get(record.id)}\n".encode())
+    name, digest = "standing.pickle", key.hexdigest()
+    saved = pipeline.cache.load(name)
+    if saved is not None and saved[0] == digest:
+        return Standing.of(registry, saved[1])
+    standing = stand(registry, seals, anchor)
+    pipeline.cache.save(name, (digest, standing.refused))
+    return standing
 
 
 def validate(pipeline: Pipeline, progress: Progress | None = None) -> Validation:

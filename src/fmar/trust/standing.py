@@ -39,6 +39,16 @@ class Standing:
     #: Record id -> path, of every refused record.
     refused_ids: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, registry: Registry, refused: dict[str, list[Problem]]) -> Standing:
+        """The standing that refuses the records at the paths of ``refused`` (as ``stand`` decided)."""
+        if not refused:
+            return cls(registry)
+        ids = {path: record_id for (_, record_id), path in registry.paths.items() if path in refused}
+        stood = Registry.of((path, r) for r in registry.records() if (path := registry.path_of(r)) not in refused)
+        stood.recorded_at = registry.recorded_at
+        return cls(stood, dict(refused), {record_id: path for path, record_id in ids.items()})
+
     def refusal(self, record_id: str) -> tuple[str, list[Problem]] | None:
         """(path, problems) when the record ``record_id`` was refused."""
         path = self.refused_ids.get(record_id)
@@ -62,17 +72,24 @@ class _Stood:
         return self.stood.applications.get(application_id)
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+#: The fields authorization reads, by record kind (``fmar.trust.authorization._owner``).
+_CLAIMED = {
+    "party": (),
+    "process": (),
+    "product": ("so",),
+    "market_unit": ("fsp",),
+    "application": ("unit",),
+    "outcome": ("application",),
+    "event": ("type", "application"),
+}
 
 
 def claims(record: Record) -> dict[str, Any]:
     """What authorization reads of a record, as its data would hold it."""
     out: dict[str, Any] = {"kind": record.KIND, "signature": {"signer": record.signature.signer}}
-    for name in ("type", "so", "fsp", "unit", "application"):
-        value = getattr(record, name, None)
-        if value is not None:
-            out[name] = _plain(value)
+    for name in _CLAIMED[record.KIND]:
+        value = getattr(record, name)
+        out[name] = value.value if isinstance(value, Enum) else value
     return out
 
 
