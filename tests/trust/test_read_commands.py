@@ -270,3 +270,24 @@ def test_the_judgement_kept_between_runs_follows_the_files(qualified: tuple[Worl
     world.repo.commit_all("the genuine outcome back", when=T0 + 13 * DAY)
     for _ in range(2):
         assert statuses(world) == (["qualified"], [])
+
+
+def test_notify_tells_nobody_of_a_forged_outcome_and_names_it(
+    qualified: tuple[World, Application, Outcome], tmp_path: Path
+) -> None:
+    world, application, _ = qualified
+    before = world.repo.git("rev-parse", "HEAD")
+    forged = world.builder.decide(application, "failed", T0 + 12 * DAY, reasons=["TEST_FAILED"])
+    resign(record_file(world, "outcome", forged.id), "NGED", T0 + 12 * DAY)
+    world.repo.commit_all("a direct push: NGED fails UKPN's applicant", when=T0 + 12 * DAY)
+    out = tmp_path / "notifications"
+
+    result = world.fmar("notify", "--base", before, "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert f"registry/outcome/{forged.id}.yaml" in result.stderr and "not counted" in result.stderr
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert index["recipients"] == []
+    assert [(u["path"], u["code"]) for u in index["unverified"]] == [
+        (f"registry/outcome/{forged.id}.yaml", SO_RECORD_NOT_BY_SO.code)
+    ]

@@ -14,7 +14,7 @@ import click
 
 from fmar import gitrepo
 from fmar.cli.common import UsageError, registry_option
-from fmar.cli.record_io import load_registry
+from fmar.cli.record_io import load_verified, refused_json, warn_refused
 from fmar.core.model import KINDS
 from fmar.core.workflow.notification import atom_feed, by_recipient, notices, recipient_json, recipient_markdown
 
@@ -59,8 +59,13 @@ def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> 
     if _git(root, "rev-parse", "HEAD").strip() != head_id:
         raise UsageError(f"check out {head} first: notify reads the registry of the pushed commit")
     as_of = datetime.fromisoformat(_git(root, "show", "-s", "--format=%cI", head_id).strip())
-    registry = load_registry(root, registry_dir)
-    grouped = by_recipient(notices(registry, changed_records(root, registry_dir, base_id, head_id), as_of))
+    verified = load_verified(root, registry_dir)
+    registry, changed = verified.registry, changed_records(root, registry_dir, base_id, head_id)
+    # A changed record that does not stand is nobody's news: it is named, never notified.
+    changed_paths = {verified.everything.paths.get(key) for key in changed}
+    refused = [f for f in verified.refusals if f.path in changed_paths]
+    warn_refused(refused)
+    grouped = by_recipient(notices(registry, changed, as_of))
     out_dir.mkdir(parents=True, exist_ok=True)
     index = []
     for recipient, items in sorted(grouped.items()):
@@ -79,7 +84,13 @@ def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> 
             }
         )
         click.echo(f"{recipient}: {len(items)} notification(s)")
-    document = {"format": "fmar-notifications/v1", "base": base_id, "head": head_id, "recipients": index}
+    document = {
+        "format": "fmar-notifications/v1",
+        "base": base_id,
+        "head": head_id,
+        "recipients": index,
+        "unverified": refused_json(refused),
+    }
     (out_dir / "index.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
     if not index:
         click.echo("no records in the range concern anybody")
