@@ -81,6 +81,16 @@ def test_names_that_fold_alike_clash() -> None:
     }
     assert clashing_names(["A.yaml", "B.yaml", "a.yaml"]) == {"A.yaml": ["a.yaml"], "a.yaml": ["A.yaml"]}
     assert clashing_names(["README", "readme.yaml", "Readme"]) == {"README": ["Readme"], "Readme": ["README"]}
+    # Windows drops the dots and spaces a name ends with
+    assert clashing_names(["registry", "registry.", "registry .", "docs"]) == {
+        "registry": ["registry .", "registry."],
+        "registry .": ["registry", "registry."],
+        "registry.": ["registry", "registry ."],
+    }
+    assert clashing_names(["NESO.yaml", "NESO.yaml.", "NGED.yaml"]) == {
+        "NESO.yaml": ["NESO.yaml."],
+        "NESO.yaml.": ["NESO.yaml"],
+    }
     assert folded("Registry/Party/CAFÉ.yaml") == {
         "registry/party/café.yaml",
         unicodedata.normalize("NFD", "registry/party/café.yaml"),
@@ -127,6 +137,13 @@ def test_a_capital_registry_folder_beside_the_registry(root: Path) -> None:
     found = _found(root)
     assert [(f["path"], f["code"]) for f in found] == [("Registry", "REG-VAL009")]
     assert "Registry differs from registry" in str(found[0]["message"])
+
+
+def test_a_registry_folder_with_a_trailing_dot_beside_the_registry(root: Path) -> None:
+    _copy(root, NESO, "registry./party/NESO.yaml")
+    found = _found(root)
+    assert [(f["path"], f["code"]) for f in found] == [("registry.", "REG-VAL009")]
+    assert "trailing dots and spaces" in str(found[0]["message"])
 
 
 def test_nfc_and_nfd_spellings_of_one_name(root: Path) -> None:

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from trust_scenario import PR_AT, Scenario
 
 from fmar.loading.layout import scan
@@ -107,6 +108,15 @@ def test_capital_registry_folder(scenario: Scenario) -> None:
     raw = scenario.path(NESO).read_bytes()
     _stage(scenario, "100644", _blob(scenario, raw), "Registry/party/NESO.yaml")
     assert "REG-VAL009" in _codes(scenario, "Registry/party/NESO.yaml")
+
+
+@pytest.mark.parametrize(
+    "spelling", ["registry./party/NESO.yaml", "registry /party/NESO.yaml", "registry/party./NESO.yaml"]
+)
+def test_trailing_dot_or_space_windows_drops(scenario: Scenario, spelling: str) -> None:
+    raw = scenario.path(NESO).read_bytes()
+    _stage(scenario, "100644", _blob(scenario, raw), spelling)
+    assert "REG-VAL009" in _codes(scenario, spelling)
 
 
 def test_capital_kind_folder(scenario: Scenario) -> None:

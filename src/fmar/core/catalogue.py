@@ -36,8 +36,8 @@ UNREADABLE_FILE = _rule("REG-VAL007", "A record file can be read.")
 EXECUTABLE_FILE = _rule("REG-VAL008", "Registry files are plain data, never executable (Git file mode 100644).")
 PATH_CASE_COLLISION = _rule(
     "REG-VAL009",
-    "No path (and so no record id) differs from another only by letter case or Unicode normal form: "
-    "macOS and Windows checkouts would make them one file.",
+    "No path (and so no record id) differs from another only by letter case, Unicode normal form or "
+    "trailing dots and spaces: macOS and Windows checkouts would make them one file.",
 )
 
 # YAML

@@ -1,9 +1,12 @@
-"""Path spellings that a checkout cannot keep apart: letter case and Unicode normal form.
+"""Path spellings that a checkout cannot keep apart: letter case, Unicode normal form, and the
+trailing dots and spaces Windows drops.
 
 macOS and Windows file systems ignore letter case, and macOS the Unicode normal form, so
 ``registry/party/neso.yaml``, ``Registry/party/NESO.yaml`` or a name with a decomposed accent land
-on another file there. Two names of one folder clash when they differ but fold alike: ``casefold()``
-of the NFC form, or the NFD form of the ``casefold()`` of the NFD form.
+on another file there; Windows also drops the dots and spaces at the end of a name, so
+``registry./party/NESO.yaml`` or ``registry /party/NESO.yaml`` is ``registry/party/NESO.yaml``.
+Two names of one folder clash when they differ but fold alike: ``casefold()`` of the NFC form, or
+the NFD form of the ``casefold()`` of the NFD form, each without trailing dots and spaces.
 
 The one definition for ``fmar check`` (the paths of a change against its base tree) and
 ``fmar validate`` (the names of the folders it walks). Two different paths clash exactly when, at
@@ -23,6 +26,7 @@ from fmar.core.findings import Problem
 
 def folds(name: str) -> tuple[str, str]:
     """The two forms a case-insensitive, normalising file system cannot tell ``name`` apart from."""
+    name = name.rstrip(". ") or name  # Windows drops them (a name of dots alone is not a name git keeps)
     if name.isascii():
         lowered = name.lower()  # casefold() of ASCII; NFC and NFD leave ASCII as it is
         return lowered, lowered
@@ -57,7 +61,7 @@ def _distinct_ascii(names: Collection[str]) -> bool:
     """True when ``names`` are ASCII and no two are alike but for letter case: the common case, decided
     without folding name by name (a kind folder of 100,000 records in about 15 ms)."""
     joined = "\0".join(names) + "\0"  # no file name holds NUL
-    if not joined.isascii():
+    if not joined.isascii() or ".\0" in joined or " \0" in joined:  # trailing dots and spaces fold away
         return False
     if joined.count(".yaml\0") == len(names):  # record files: <upper-case id>.yaml can never clash
         stems = joined.replace(".yaml\0", "\0")
@@ -103,7 +107,8 @@ def clash_problem(path: str, other: str) -> Problem:
     )
     return Problem(
         PATH_CASE_COLLISION,
-        f"{what} only by letter case or Unicode normal form: on macOS and Windows checkouts they are one file",
+        f"{what} only by letter case, Unicode normal form or trailing dots and spaces: on macOS and Windows "
+        "checkouts they are one file",
         "keep one spelling: spell the path exactly as the other one (ids are upper-case ASCII), or choose another name",
         (),
         1,

@@ -52,8 +52,9 @@ def scan(root: Path, registry: Path, *, gitlinks: Gitlinks | None = None) -> Lay
     """Walk ``registry`` (inside ``root``) without following links.
 
     Besides misplaced files, it reports what a checkout cannot hold as it is (``fmar check`` says the
-    same of a change): names of one folder that differ only by letter case or Unicode normal form, a
-    spelling of the registry folder beside it, links, executables, and submodules. A submodule shows
+    same of a change): names of one folder that differ only by letter case, Unicode normal form or
+    trailing dots and spaces, a spelling of the registry folder beside it, links, executables, and
+    submodules. A submodule shows
     as a folder holding ``.git`` once checked out, as an empty folder before: ``gitlinks`` (one question
     to Git, asked only when such folders are found) tells those from plain folders.
     """
