@@ -2,13 +2,14 @@ from pathlib import Path
 
 from fmar.generate import bundled
 from fmar.trust.anchor import ANCHOR_PATH
-from fmar.validation.pipeline import validate
+from fmar.trust.reading import validate
+from fmar.validation.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_bundled_registry_has_no_errors(bundled_registry: Path) -> None:
-    result = validate(bundled_registry.parent, bundled_registry, use_cache=False)
+    result = validate(Pipeline(bundled_registry.parent, bundled_registry, use_cache=False))
     errors = [f for f in result.findings if f.severity == "error"]
     assert errors == []
     assert result.files > 100

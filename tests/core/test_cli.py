@@ -19,7 +19,8 @@ from fmar.cli import cli
 from fmar.cli.report import GITHUB_ANNOTATION_CAP
 from fmar.core.catalogue import RULES
 from fmar.core.status import Status
-from fmar.validation.pipeline import validate
+from fmar.trust.reading import validate
+from fmar.validation.pipeline import Pipeline
 
 UNITS = sorted(path.stem for path in (BUNDLED_REGISTRY / "market_unit").glob("*.yaml"))
 #: What the bundled scenario (fmar/generate/bundled.py) sets up for each unit, as of 2026-12-01.
@@ -144,10 +145,27 @@ def test_a_warm_run_reuses_the_findings(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(BUNDLED_REGISTRY, root / "registry")
     (root / "registry" / "party" / "NESO.yaml").write_text("kind: party\n", encoding="utf-8")
-    cold = validate(root, root / "registry")
-    warm = validate(root, root / "registry")
+    cold = validate(Pipeline(root, root / "registry"))
+    warm = validate(Pipeline(root, root / "registry"))
     assert not cold.reused and warm.reused
     assert warm.findings == cold.findings and any(f.code == "SCH-VAL001" for f in warm.findings)
     (root / "registry" / "party" / "NESO.yaml").write_text("kind: party\nid: NESO\n", encoding="utf-8")
-    again = validate(root, root / "registry")
+    again = validate(Pipeline(root, root / "registry"))
     assert not again.reused
+
+
+def test_a_run_without_signatures_keeps_the_results_of_one_with_them(tmp_path: Path) -> None:
+    """Each mode keeps its own results: neither is reused for the other, neither evicts the other."""
+    root = tmp_path / "repo"
+    shutil.copytree(BUNDLED_REGISTRY, root / "registry")
+    shutil.copy(BUNDLED_REGISTRY.parent / "registry-trust.yaml", root)
+    outcome = root / "registry" / "outcome" / "OUT-2024-ZNDCB2F5.yaml"  # edited after it was signed
+    text = outcome.read_text(encoding="utf-8")
+    outcome.write_text(text.replace("capacity_up_kw: 1500.0", "capacity_up_kw: 1400.0"), encoding="utf-8")
+    sealed = validate(Pipeline(root, root / "registry"))
+    unsealed = validate(Pipeline(root, root / "registry", seal=False))
+    again = validate(Pipeline(root, root / "registry"))
+    assert not sealed.reused and not unsealed.reused and again.reused
+    tampered = f"registry/outcome/{outcome.name}"
+    assert (tampered, "SIG-VAL007") in {(f.path, f.code) for f in again.findings}
+    assert tampered not in {f.path for f in unsealed.findings}

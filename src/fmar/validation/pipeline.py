@@ -163,6 +163,15 @@ class Pipeline:
         self.layout = scan(root, registry, gitlinks=functools.partial(gitlinks, root))
 
     @property
+    def _bucket_prefix(self) -> str:
+        """Buckets read with seals and without are kept apart: a run of one mode keeps the other's."""
+        return "bucket-s-" if self.seal else "bucket-u-"
+
+    @property
+    def _findings_name(self) -> str:
+        return "findings.pickle" if self.seal else "findings-unsealed.pickle"
+
+    @property
     def digest(self) -> str:
         """Of every record file's stat, the layout's problems, and the trust anchor (whose keys and
         identity decide which signatures verify)."""
@@ -178,7 +187,7 @@ class Pipeline:
         return h.hexdigest()
 
     def reusable_findings(self) -> list[Finding] | None:
-        saved = self.cache.load("findings.pickle")
+        saved = self.cache.load(self._findings_name)
         if saved and saved[0] == self.digest:
             return list(saved[1])
         return None
@@ -193,7 +202,7 @@ class Pipeline:
             h = hashlib.sha256(f"{count}:{number}:{self.seal}".encode())
             for rel, kind, size, stamp in members[number]:
                 h.update(f"{rel}\0{kind}\0{size}\0{stamp}\n".encode())
-            buckets[f"bucket-{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
+            buckets[f"{self._bucket_prefix}{h.hexdigest()[:24]}"] = [(rel, kind) for rel, kind, _, _ in members[number]]
         return buckets
 
     def load(self, progress: Progress | None = None) -> tuple[Registry, list[Finding]]:
@@ -235,7 +244,7 @@ class Pipeline:
                     files.extend(pickle.loads(read))
                 if folder is not None:
                     data = _record_data(folder)
-            self.cache.prune("bucket-", set(buckets))
+            self.cache.prune(self._bucket_prefix, set(buckets))
             files.sort(key=lambda f: f.path)
             registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
             seals = {f.path: f.seal for f in files if f.seal is not None}
@@ -245,7 +254,7 @@ class Pipeline:
 
     def remember(self, findings: list[Finding]) -> None:
         """Keep every finding of the registry as it is now, for a run with nothing changed."""
-        self.cache.save("findings.pickle", (self.digest, findings))
+        self.cache.save(self._findings_name, (self.digest, findings))
 
     def _read(
         self,
@@ -292,22 +301,6 @@ def _read_text(path: Path) -> str | None:
     except OSError:
         return None
     return text
-
-
-def validate(
-    root: Path,
-    registry: Path,
-    *,
-    jobs: int | None = None,
-    use_cache: bool = True,
-    progress: Progress | None = None,
-) -> Validation:
-    pipeline = Pipeline(root, registry, jobs=jobs, use_cache=use_cache)
-    reused = pipeline.reusable_findings()
-    if reused is not None:
-        return Validation(reused, len(pipeline.layout.files), reused=True)
-    _, findings = pipeline.load(progress)
-    return Validation(findings, len(pipeline.layout.files), reused=False)
 
 
 def only(findings: Iterable[Finding], paths: list[str]) -> list[Finding]:
