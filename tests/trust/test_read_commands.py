@@ -229,6 +229,12 @@ def test_the_site_build_refuses_a_registry_with_a_forged_record(
     assert result.exit_code == 1
     assert f"registry/outcome/{outcome.id}.yaml" in result.output and SIGNATURE_INVALID.code in result.output
     assert not (tmp_path / "site" / "index.html").exists()
+    # What the refused build learned is kept for fmar validate, the refusal included.
+    validated = world.fmar("validate", "--format", "json")
+    assert validated.exit_code == 1
+    assert (f"registry/outcome/{outcome.id}.yaml", SIGNATURE_INVALID.code) in {
+        (f["path"], f["code"]) for f in json.loads(validated.stdout)["findings"]
+    }
 
 
 def sign_as(world: World, path: Path, party: str, folder: Path) -> Any:

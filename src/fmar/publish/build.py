@@ -219,7 +219,7 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
         if index is not None:
             index.cancel()
         inputs.checking()  # the cross-record rules, checked meanwhile: refuses a registry with errors
-    plan.refuse_unverified(root, inputs, len(pipeline.layout.files))  # every record read must stand
+    plan.refuse_unverified(pipeline, inputs)  # every record read must stand
     return _Planned(inputs, history, previous, signature, stamps, new_serial())
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from fmar.core.findings import Finding
 from fmar.core.model import Record
@@ -63,6 +62,8 @@ class Inputs:
     checking: Callable[[], None] = lambda: None
     #: Path -> the seal of each record's signature (``refuse_unverified`` judges them).
     seals: dict[str, Seal] = field(default_factory=dict)
+    #: Every finding of the files and of the rules across records, once a full build has checked them.
+    found: list[Finding] | None = None
 
 
 def errors_in(findings: list[Finding]) -> list[Finding]:
@@ -90,10 +91,10 @@ def full(
             found = sorted([*findings, *rules.result()])
         finally:
             rules.cancel()
-        pipeline.remember(found)
+        inputs.found = found  # remembered with the judgement of the records (``refuse_unverified``)
         refuse_errors(found, files)
 
-    return Inputs(
+    inputs = Inputs(
         registry,
         set(registry.units),
         True,
@@ -103,6 +104,7 @@ def full(
         checking=checking,
         seals=read.seals,
     )
+    return inputs
 
 
 #: What identifies a file's content between builds: its blob id where Git vouches for it, else
@@ -199,12 +201,17 @@ def partial(
     return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded), data=data, seals=seals)
 
 
-def refuse_unverified(root: Path, inputs: Inputs, files: int) -> None:
+def refuse_unverified(pipeline: Pipeline, inputs: Inputs) -> None:
     """Refuse to build (``RegistryInvalid``) when any record read does not stand: a published
     status is never derived from a record whose signature, key or signer's entitlement fails.
-    ``inputs.registry.recorded_at`` must hold the recorded times (``history_source`` fills them)."""
+    ``inputs.registry.recorded_at`` must hold the recorded times (``history_source`` fills them).
+    A full build remembers every finding, the judgement included, for ``fmar validate``."""
+    root, files = pipeline.root, len(pipeline.layout.files)
     _, anchor, _ = load_anchor(root)
-    refuse_errors(refusal_findings(root, stand(inputs.registry, inputs.seals, anchor)), files)
+    refusals = refusal_findings(root, stand(inputs.registry, inputs.seals, anchor))
+    if inputs.found is not None:
+        pipeline.remember(sorted({*inputs.found, *refusals}))
+    refuse_errors(refusals, files)
 
 
 def reference_files(registry: Registry, seals: dict[str, Seal]) -> dict[str, LoadedFile]:

@@ -206,10 +206,11 @@ class Pipeline:
         return buckets
 
     def load(self, progress: Progress | None = None) -> tuple[Registry, list[Finding]]:
-        """Every record and every finding, reading only buckets of files that changed since the last run."""
+        """Every record and the findings of the files and of the rules across records, reading only
+        buckets of files that changed since the last run. Whether the records stand is not judged
+        here (``fmar.trust.reading``), so nothing is remembered for ``fmar validate``."""
         read = self.read(progress)
         findings = sorted([*read.findings, *self.registry_findings(read.registry)])
-        self.remember(findings)
         return read.registry, findings
 
     def read(self, progress: Progress | None = None, *, with_data: bool = False) -> Read:
