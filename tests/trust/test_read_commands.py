@@ -297,3 +297,19 @@ def test_notify_tells_nobody_of_a_forged_outcome_and_names_it(
     assert [(u["path"], u["code"]) for u in index["unverified"]] == [
         (f"registry/outcome/{forged.id}.yaml", SO_RECORD_NOT_BY_SO.code)
     ]
+
+
+def test_codeowners_obeys_no_forged_party_record(qualified: tuple[World, Application, Outcome], tmp_path: Path) -> None:
+    world, _, _ = qualified
+    world.builder.fsp("KESTREL", "Kestrel Flex (fictional)", T0, "ops@kestrel.example")
+    world.repo.commit_all("another FSP", when=T0 + 12 * DAY)
+    # KESTREL gives its own party record a team, signing it itself: only the operator signs parties.
+    resign(record_file(world, "party", "KESTREL"), "KESTREL", T0 + 13 * DAY, github_team="@evil/kestrel")
+    world.repo.commit_all("a direct push: KESTREL's own team", when=T0 + 13 * DAY)
+    out = tmp_path / "CODEOWNERS"
+
+    result = world.fmar("codeowners", "--output", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert "@evil/kestrel" not in out.read_text(encoding="utf-8")
+    assert "registry/party/KESTREL.yaml" in result.stderr and "not counted" in result.stderr

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import EXIT_FINDINGS, registry_option
+from fmar.cli.record_io import load_verified, warn_refused
 from fmar.core.workflow.codeowners import codeowners as render
 from fmar.core.workflow.codeowners import unowned
 from fmar.gitrepo import is_repository, tracked_files
-from fmar.validation.pipeline import Pipeline
 
 
 @click.command()
@@ -27,7 +27,11 @@ from fmar.validation.pipeline import Pipeline
 def codeowners(check: bool, output: Path | None, location: tuple[Path, Path]) -> None:
     """Generate .github/CODEOWNERS from the party records (see docs/github.md for the mapping)."""
     root, registry_dir = location
-    registry, _ = Pipeline(root, registry_dir).load()
+    # Only party records that stand give a team ownership: a forged party record is named, not obeyed.
+    verified = load_verified(root, registry_dir)
+    registry, everything = verified.registry, verified.everything
+    parties = {everything.path_of(party) for party in everything.parties.values()}
+    warn_refused([f for f in verified.refusals if f.path in parties])
     target = output or root / ".github" / "CODEOWNERS"
     text = render(registry)
     if check:
