@@ -106,7 +106,11 @@ def stand(
     recorded = recorded_at if recorded_at is not None else registry.recorded_at
     stood = Registry(paths=registry.paths, recorded_at=registry.recorded_at)
     standing = Standing(stood)
-    operator_keys: Mapping[str, Party] = {anchor.operator: anchor.as_party()} if anchor else registry.parties
+    # Party records: the operator's keys are the anchor's; anyone else's signature is checked with the
+    # keys its own party record publishes, so that what it lacks is named: the right to sign parties.
+    operator_keys: Mapping[str, Party] = (
+        {**registry.parties, anchor.operator: anchor.as_party()} if anchor else registry.parties
+    )
     identity = anchor.registry if anchor else None
     view = _Stood(dict(registry.parties), stood)
     for kind in ORDER:
