@@ -9,7 +9,7 @@ from history_world import T0, World
 
 from fmar.generate.synthetic import generate
 from fmar.history.index import build_index
-from fmar.history.recorded import load_with_history
+from fmar.history.recorded import verified_with_history
 from fmar.history.timeline import history_of
 from fmar.history.versions import diff
 
@@ -37,7 +37,7 @@ def test_a_record_changed_across_many_commits_has_every_version(world: World) ->
         world.unit("MU-VOLTAFLEX-000009", f"Other {step}", T0 + step * DAY)
         repo.commit_all(f"other {step}", when=T0 + (step + 1) * DAY + timedelta(hours=1))
     index = build_index(repo.path, world.registry)
-    registry = load_with_history(repo.path, world.registry)
+    registry = verified_with_history(repo.path, world.registry).registry
 
     found = history_of(repo.path, index, registry, "MU-VOLTAFLEX-000001")
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fmar import gitrepo
-from fmar.core.findings import Finding
 from fmar.core.model import KINDS
 from fmar.core.registry import Registry
 
@@ -106,28 +105,11 @@ def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[st
     return times_from(build_index(root, registry_dir, ref))
 
 
-def load_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Registry:
-    """The registry loaded with the core Pipeline, its ``recorded_at`` filled from Git history.
-
-    Records not yet committed (a working tree with new files) keep no recorded time, so they
-    fall back to their signing time wherever a time is needed.
-    """
-    registry, _ = loaded_with_history(root, registry_dir, ref)
-    return registry
-
-
-def loaded_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> tuple[Registry, list[Finding]]:
-    """``load_with_history`` that also returns the Pipeline's findings."""
-    from fmar.validation.pipeline import Pipeline
-
-    registry, findings = Pipeline(root, registry_dir).load()
-    fill_recorded(registry, recorded_times(root, registry_dir, ref))
-    return registry, findings
-
-
 def verified_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Verified:
-    """The registry with recorded times from Git (as ``load_with_history``), every record judged:
-    ``Verified.registry`` holds only the records that stand (``fmar.trust.standing``)."""
+    """The registry with recorded times from Git, every record judged: ``Verified.registry`` holds only
+    the records that stand (``fmar.trust.standing``). Records not yet committed (a working tree
+    with new files) keep no recorded time, so they fall back to their signing time wherever a time
+    is needed."""
     from fmar.trust.reading import read_verified
 
     times = recorded_times(root, registry_dir, ref)

@@ -36,23 +36,15 @@ class Standing:
 
     registry: Registry
     refused: dict[str, list[Problem]] = field(default_factory=dict)
-    #: Record id -> path, of every refused record.
-    refused_ids: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, registry: Registry, refused: dict[str, list[Problem]]) -> Standing:
         """The standing that refuses the records at the paths of ``refused`` (as ``stand`` decided)."""
         if not refused:
             return cls(registry)
-        ids = {path: record_id for (_, record_id), path in registry.paths.items() if path in refused}
         stood = Registry.of((path, r) for r in registry.records() if (path := registry.path_of(r)) not in refused)
         stood.recorded_at = registry.recorded_at
-        return cls(stood, dict(refused), {record_id: path for path, record_id in ids.items()})
-
-    def refusal(self, record_id: str) -> tuple[str, list[Problem]] | None:
-        """(path, problems) when the record ``record_id`` was refused."""
-        path = self.refused_ids.get(record_id)
-        return (path, self.refused[path]) if path is not None else None
+        return cls(stood, dict(refused))
 
 
 @dataclass
@@ -124,7 +116,6 @@ def stand(
                 problems = check_operator(anchor, {record_id: record})
             if problems:
                 standing.refused[path] = problems
-                standing.refused_ids[record_id] = path
             else:
                 stood.add(record, path)
         if kind == "party":
