@@ -13,7 +13,7 @@ from history_world import T0, World
 from fmar import gitrepo
 from fmar.cli import cli
 from fmar.history.index import build_index
-from fmar.history.recorded import recorded_times, verified_with_history
+from fmar.history.recorded import load_with_history, recorded_times
 
 DAY = timedelta(days=1)
 
@@ -75,12 +75,12 @@ def test_rebase_merge_records_each_rebased_commit_time(world: World) -> None:
     assert times["MU-VOLTAFLEX-000003"].at == T0 + 3 * DAY
 
 
-def test_reading_with_history_fills_registry_recorded_at(world: World) -> None:
+def test_load_with_history_fills_registry_recorded_at(world: World) -> None:
     world.unit("MU-VOLTAFLEX-000001", "Thurrock Battery", T0 + DAY)
     world.repo.commit_all("unit", when=T0 + 4 * DAY)
     world.unit("MU-VOLTAFLEX-000002", "Not yet committed", T0 + DAY)
 
-    registry = verified_with_history(world.repo.path, world.registry).registry
+    registry = load_with_history(world.repo.path, world.registry)
 
     assert registry.recorded_at["MU-VOLTAFLEX-000001"] == T0 + 4 * DAY
     assert "MU-VOLTAFLEX-000002" in registry.units

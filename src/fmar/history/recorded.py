@@ -105,6 +105,12 @@ def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[st
     return times_from(build_index(root, registry_dir, ref))
 
 
+def load_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Registry:
+    """The records that stand, with their recorded times from Git (``verified_with_history``): the
+    library's registry, never one holding a record whose signature or entitlement fails."""
+    return verified_with_history(root, registry_dir, ref).registry
+
+
 def verified_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> Verified:
     """The registry with recorded times from Git, every record judged: ``Verified.registry`` holds only
     the records that stand (``fmar.trust.standing``). Records not yet committed (a working tree
