@@ -16,15 +16,11 @@ from pathlib import Path
 from fmar.core.findings import Finding
 from fmar.core.model import Record
 from fmar.core.registry import Registry
-from fmar.loading.record_file import locate
-from fmar.loading.strict_yaml import parse_strict
-from fmar.loading.text import decode
 from fmar.signing.seal import Seal
-from fmar.trust.anchor import TrustAnchor
 from fmar.trust.files import load_anchor
 from fmar.trust.signatures import key_fingerprint
 from fmar.trust.standing import Standing, stand
-from fmar.validation.pipeline import Pipeline, Progress, Validation, finding
+from fmar.validation.pipeline import Pipeline, Progress, Validation, located_findings
 
 
 @dataclass
@@ -34,7 +30,8 @@ class Verified:
     #: Every valid record, whether it stands or not (to say what a refused record was about).
     everything: Registry
     standing: Standing
-    #: The pipeline's findings: each file alone and the rules across records.
+    #: The findings of each file alone and of the rules across records (with the judgement too, when
+    #: those of an earlier ``fmar validate`` of the same files are reused).
     findings: list[Finding]
     #: One finding or more for each record that does not stand, located in its file.
     refusals: list[Finding]
@@ -88,13 +85,13 @@ def read_verified(
         findings = sorted([*read.findings, *pipeline.registry_findings(read.registry)])
     if recorded is not None:
         recorded(read.registry)
-    _, anchor, _ = load_anchor(root)
-    standing = _standing(pipeline, read.registry, read.seals, anchor)
+    standing = judged(pipeline, read.registry, read.seals)
     return Verified(read.registry, standing, findings, refusal_findings(root, standing))
 
 
-def _standing(pipeline: Pipeline, registry: Registry, seals: dict[str, Seal], anchor: TrustAnchor | None) -> Standing:
-    """``stand``, or what it said last time for the same files, anchor and recorded times that matter."""
+def judged(pipeline: Pipeline, registry: Registry, seals: dict[str, Seal]) -> Standing:
+    """``stand`` under the anchor at the pipeline's root, or what it said last time for the same files
+    (``registry`` is every record the pipeline read), anchor and recorded times that matter."""
     key = hashlib.sha256(pipeline.digest.encode())
     revoked = {key_fingerprint(k.public_key) for party in registry.parties.values() for k in party.keys if k.revoked_at}
     if revoked:  # when a record was recorded decides only whether a revoked key signed it in time
@@ -105,7 +102,7 @@ def _standing(pipeline: Pipeline, registry: Registry, seals: dict[str, Seal], an
     saved = pipeline.cache.load(name)
     if saved is not None and saved[0] == digest:
         return Standing.of(registry, saved[1])
-    standing = stand(registry, seals, anchor)
+    standing = stand(registry, seals, load_anchor(pipeline.root)[1])
     pipeline.cache.save(name, (digest, standing.refused))
     return standing
 
@@ -121,8 +118,7 @@ def validate(pipeline: Pipeline, progress: Progress | None = None) -> Validation
     read = pipeline.read(progress)
     findings = [*read.findings, *pipeline.registry_findings(read.registry)]
     if pipeline.seal:
-        _, anchor, _ = load_anchor(root)
-        findings.extend(refusal_findings(root, stand(read.registry, read.seals, anchor)))
+        findings.extend(refusal_findings(root, judged(pipeline, read.registry, read.seals)))
     findings = sorted(set(findings))
     pipeline.remember(findings)
     return Validation(findings, files, reused=False)
@@ -130,12 +126,4 @@ def validate(pipeline: Pipeline, progress: Progress | None = None) -> Validation
 
 def refusal_findings(root: Path, standing: Standing) -> list[Finding]:
     """The refusals of ``standing`` as findings, each at its line and column in the file."""
-    out: list[Finding] = []
-    for path, problems in sorted(standing.refused.items()):
-        try:
-            text, _ = decode((root / path).read_bytes())
-        except OSError:
-            text = None
-        located = locate(problems, text, parse_strict(text).source_map) if text is not None else problems
-        out.extend(finding(path, problem) for problem in located)
-    return sorted(out)
+    return sorted(located_findings(root, standing.refused))

@@ -85,17 +85,12 @@ def claims(record: Record) -> dict[str, Any]:
     return out
 
 
-def stand(
-    registry: Registry,
-    seals: Mapping[str, Seal],
-    anchor: TrustAnchor | None,
-    recorded_at: Mapping[str, datetime] | None = None,
-) -> Standing:
-    """Judge every record of ``registry`` (with ``seals`` by path; ``recorded_at`` by id, when the
-    registry accepted each record) under ``anchor``: records signed for another registry than the
-    one it names do not stand, and parties are checked against its keys (against the parties' own
-    when there is no anchor, as in a registry being set up)."""
-    recorded = recorded_at if recorded_at is not None else registry.recorded_at
+def stand(registry: Registry, seals: Mapping[str, Seal], anchor: TrustAnchor | None) -> Standing:
+    """Judge every record of ``registry`` (with ``seals`` by path, and ``registry.recorded_at``: when
+    the registry accepted each record) under ``anchor``: records signed for another registry than
+    the one it names do not stand, and parties are checked against its keys (against the parties'
+    own when there is no anchor, as in a registry being set up)."""
+    recorded = registry.recorded_at
     stood = Registry(paths=registry.paths, recorded_at=registry.recorded_at)
     standing = Standing(stood)
     # Party records: the operator's keys are the anchor's; anyone else's signature is checked with the

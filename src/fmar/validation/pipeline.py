@@ -288,12 +288,18 @@ class Pipeline:
         by_path: dict[str, list[Problem]] = defaultdict(list)
         for record, problem in check_registry(registry):
             by_path[registry.path_of(record)].append(problem)
-        out: list[Finding] = []
-        for path, problems in by_path.items():
-            text = _read_text(self.root / path)
-            located = locate(problems, text, parse_strict(text).source_map) if text is not None else problems
-            out.extend(finding(path, problem) for problem in located)
-        return out
+        return located_findings(self.root, by_path)
+
+
+def located_findings(root: Path, by_path: dict[str, list[Problem]]) -> list[Finding]:
+    """Findings of the problems of each file (path relative to ``root``), each at its line and column
+    there: the files are read again only for problems found after reading (across records, trust)."""
+    out: list[Finding] = []
+    for path, problems in by_path.items():
+        text = _read_text(root / path)
+        located = locate(problems, text, parse_strict(text).source_map) if text is not None else problems
+        out.extend(finding(path, problem) for problem in located)
+    return out
 
 
 def _read_text(path: Path) -> str | None:
