@@ -1,7 +1,7 @@
 """SSHSIG signatures (the format of ``ssh-keygen -Y sign``) over canonical record bytes.
 
 Signing uses ``cryptography`` for the key and the ``sshsig`` package for the wire format.
-Verification lives in ``fmar.trust`` (``sshsig`` verifies ed25519 only, fmar also ecdsa-p256);
+Verification reads SSHSIG itself in ``fmar.signing.wire`` (``sshsig`` verifies ed25519 only, fmar also ecdsa-p256);
 the tests hold both directions to the real ``ssh-keygen``.
 """
 
