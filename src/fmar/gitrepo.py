@@ -362,6 +362,18 @@ class Folder:
             out[name.decode("utf-8")] = (kind, object_id)
         return out
 
+    def entries(self) -> dict[str, tuple[str, str]]:
+        """Object type and id of every entry of the folder, by name."""
+        out = {}
+        for meta, name in _ENTRY.findall(self._listing):
+            _mode, kind, object_id = meta.decode().split()
+            out[name.decode("utf-8", "surrogateescape")] = (kind, object_id)
+        return out
+
+    def size(self) -> int:
+        """How many entries the folder holds."""
+        return self._listing.count(b"\0")
+
     def like(self, names: Iterable[str]) -> list[tuple[str, str]]:
         """(path, object type) of the entries whose name is one of ``names`` ignoring ASCII letter case, as
         git's ``icase`` pathspec magic compares names."""

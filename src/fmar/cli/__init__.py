@@ -46,6 +46,8 @@ COMMANDS: dict[str, str] = {
     "serve": "fmar.cli.build_cmd:serve",
     "demo": "fmar.cli.build_cmd:demo",
     "generate": "fmar.cli.generate_cmd:generate",
+    "where": "fmar.cli.layout_cmd:where",
+    "migrate": "fmar.cli.layout_cmd:migrate",
 }
 
 

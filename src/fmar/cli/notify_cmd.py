@@ -15,7 +15,7 @@ import click
 from fmar import gitrepo
 from fmar.cli.common import UsageError, registry_option
 from fmar.cli.record_io import load_verified, refused_json, warn_refused
-from fmar.core.model import KINDS
+from fmar.core import record_paths
 from fmar.core.workflow.notification import atom_feed, by_recipient, notices, recipient_json, recipient_markdown
 
 
@@ -27,18 +27,21 @@ def _git(root: Path, *args: str) -> str:
 
 
 def changed_records(root: Path, registry_dir: Path, base: str, head: str) -> list[tuple[str, str]]:
-    """(kind, id) of every record file added or modified between ``base`` and ``head``, in path order."""
+    """(kind, id) of every record file added or modified between ``base`` and ``head``, in path order. A record
+    moved with its bytes unchanged (the layout migration, ``fmar migrate layout``) is neither."""
     prefix = registry_dir.relative_to(root).as_posix()
-    out = _git(root, "diff", "--name-status", "--no-renames", "-z", f"{base}", f"{head}", "--", prefix)
-    fields = out.split("\0")
+    try:
+        entries = gitrepo.changes(root, base, head)
+    except gitrepo.GitError as exc:
+        raise UsageError(str(exc)) from None
     changed = []
-    for status, path in zip(fields[0::2], fields[1::2], strict=False):
-        parts = path.split("/")
-        if status not in ("A", "M") or len(parts) < 2 or not parts[-1].endswith(".yaml"):
+    for entry in entries:
+        moved = entry.status == "R" and entry.old_object == entry.new_object
+        if entry.status not in ("A", "M", "R") or moved or not entry.path.startswith(f"{prefix}/"):
             continue
-        kind, record_id = parts[-2], parts[-1].removesuffix(".yaml")
-        if kind in KINDS:
-            changed.append((kind, record_id))
+        found = record_paths.parse(entry.path[len(prefix) + 1 :])
+        if found is not None:
+            changed.append((found.kind, found.id))
     return sorted(changed)
 
 

@@ -24,7 +24,7 @@ def _rule(code: str, statement: str, severity: Severity = Severity.ERROR) -> Rul
 
 
 # Files and layout
-MISPLACED_FILE = _rule("REG-VAL001", "Every file under registry/ is a record at registry/<kind>/<id>.yaml.")
+MISPLACED_FILE = _rule("REG-VAL001", "Every file under registry/ is a record file in the folders of its kind.")
 UNKNOWN_KIND_FOLDER = _rule("REG-VAL002", "The folder of a record names a known record kind.")
 NOT_A_REGULAR_FILE = _rule(
     "REG-VAL003", "Records are regular files, never symbolic links, submodules or other special files."
@@ -38,6 +38,14 @@ PATH_CASE_COLLISION = _rule(
     "REG-VAL009",
     "No path (and so no record id) differs from another only by letter case, Unicode normal form or "
     "trailing dots and spaces: macOS and Windows checkouts would make them one file.",
+)
+RECORD_AT_WRONG_PATH = _rule(
+    "REG-VAL010",
+    "A record lives at the one path its kind and id give (docs/layout.md; fmar where ID prints it).",
+)
+FOLDER_TOO_LARGE = _rule(
+    "REG-VAL011",
+    "No folder under registry/ holds more than 1,000 entries (GitHub lists no more of a folder).",
 )
 
 # YAML
@@ -311,6 +319,16 @@ SIGNATURE_WITHDRAWN = _rule(
     "GATE-VAL015",
     "A signature withdrawn by closing its pull request unmerged is never accepted again "
     "(audit/withdrawn-signatures.txt of the base branch): the signer signs anew.",
+)
+LAYOUT_MIGRATION_MIXED = _rule(
+    "GATE-VAL016",
+    "A change that moves records to the registry's layout moves each, bytes unchanged, from its path in the "
+    "first (flat) layout to its own path, and does nothing else.",
+)
+LAYOUT_MIGRATION_NOT_BY_OPERATOR = _rule(
+    "GATE-VAL017",
+    "A change that moves records to the registry's layout is the registry operator's: every commit of it is "
+    "signed with a key of the operator's party record on the base branch.",
 )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import ClassVar
 
+from fmar.core import record_paths
 from fmar.core.model import Application, Event, MarketUnit, Outcome, Party, Process, Product, Record
 
 
@@ -60,7 +61,7 @@ class Registry:
         return sum(len(getattr(self, name)) for name in self._TABLES.values())
 
     def path_of(self, record: Record) -> str:
-        return self.paths.get((record.KIND, record.id), f"registry/{record.KIND}/{record.id}.yaml")
+        return self.paths.get((record.KIND, record.id)) or f"registry/{record_paths.path_of(record.KIND, record.id)}"
 
     def submitted_at(self, record: Record) -> datetime:
         """When a record entered the registry: its recorded time if known, else its signing time."""

@@ -34,6 +34,7 @@ from fmar.core.catalogue import (
 )
 from fmar.core.findings import Finding, Rule
 from fmar.core.model import Party
+from fmar.core.record_paths import flat_path, is_id, path_of
 from fmar.history.index import FileChange, HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.history.versions import parse_blob
@@ -160,8 +161,15 @@ def check_commit_times(root: Path, ref: str, now: datetime) -> list[Finding]:
 
 
 def _party_blob_at(index: HistoryIndex, party: str, commit: int) -> str:
-    changes = index.changes.get(f"{index.prefix}/party/{party}.yaml", [])
-    known = [c for c in changes if c.commit <= commit]
+    """The blob of ``party``'s record at ``commit``, wherever the layout of then kept it ("" for none)."""
+    if not is_id("party", party):
+        return ""
+    changes = [
+        change
+        for path in (flat_path("party", party), path_of("party", party))
+        for change in index.changes.get(f"{index.prefix}/{path}", [])
+    ]
+    known = sorted((c for c in changes if c.commit <= commit), key=lambda c: (c.commit, bool(c.blob)))
     return known[-1].blob if known else ""
 
 

@@ -123,9 +123,10 @@ class ChangeTable(Mapping[str, list[FileChange]]):
         every = self._every
         return [(path, every[path]) for path in paths if path in every]
 
-    def additions(self, paths: Iterable[str] | None = None) -> dict[str, Addition]:
+    def additions(self, paths: Iterable[str] | None = None, *, removed: bool = False) -> dict[str, Addition]:
         """The first addition of each file present after the last change (of those at ``paths``),
-        without making their changes into ``FileChange`` tuples."""
+        without making their changes into ``FileChange`` tuples; ``removed``: of each file the last
+        change deleted instead (``alone`` then says it was added once and deleted, nothing else)."""
         pairs = zip(self.paths, range(len(self.paths)), strict=True) if paths is None else self.numbered(paths)
         status, first, last, nxt, commit, signer, names = (
             self.status,
@@ -139,10 +140,10 @@ class ChangeTable(Mapping[str, list[FileChange]]):
         added, deleted = ord("A"), ord("D")
         out = {}
         for path, number in pairs:
-            if status[last[number]] == deleted:
+            if (status[last[number]] == deleted) != removed:
                 continue
             at = first[number]
-            alone = nxt[at] < 0
+            alone = nxt[at] < 0 or (removed and nxt[at] == last[number])
             if status[at] != added:  # the first addition, else the first change
                 probe = at
                 while probe >= 0 and status[probe] != added:

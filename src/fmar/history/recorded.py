@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from fmar import gitrepo
 from fmar.core.model import KINDS
+from fmar.core.record_paths import parse_any
 from fmar.core.registry import Registry
 
 if TYPE_CHECKING:  # imported where used: the builds import this module for ``RecordedTime`` alone
@@ -40,14 +41,9 @@ class RecordedTime:
 
 
 def record_of(path: str, prefix: str) -> tuple[str, str] | None:
-    """(kind, id) of a registry file path such as ``registry/party/UKPN.yaml``, or None for other files."""
-    rest = path[len(prefix) + 1 :] if path.startswith(prefix + "/") else None
-    if rest is None or rest.count("/") != 1 or not rest.endswith(".yaml"):
-        return None
-    kind, name = rest.split("/")
-    if kind not in KINDS:
-        return None
-    return kind, name.removesuffix(".yaml")
+    """(kind, id) of a registry file path such as ``registry/party/U/UKPN.yaml`` (or the path the record had
+    in the first, flat layout, ``registry/party/UKPN.yaml``), or None for other files."""
+    return parse_any(path[len(prefix) + 1 :]) if path.startswith(prefix + "/") else None
 
 
 def first_recorded(changes: list[FileChange]) -> FileChange:
@@ -63,24 +59,49 @@ def times_from(
     from fmar.history.index import Addition
 
     if upto is None:
-        return times_of(index, index.changes.additions(paths))
+        return times_of(index, index.changes.additions(paths), moved_from(index))
     every = index.present(upto)
     chosen = every if paths is None else {path: every[path] for path in paths if path in every}
     firsts = {path: first_recorded(changes) for path, changes in chosen.items()}
-    return times_of(index, {path: Addition(first.commit, first.signer, False) for path, first in firsts.items()})
+    gone = {}
+    for path, changes in index.changes.items():
+        known = [change for change in changes if change.commit <= upto]
+        if known and not known[-1].blob and path not in every:
+            first = first_recorded(known)
+            gone[path] = Addition(first.commit, first.signer, False)
+    present = {path: Addition(first.commit, first.signer, False) for path, first in firsts.items()}
+    return times_of(index, present, gone)
 
 
-def times_of(index: HistoryIndex, additions: Mapping[str, Addition]) -> dict[str, RecordedTime]:
+def moved_from(index: HistoryIndex) -> dict[str, Addition]:
+    """The first additions of the files the history deleted: where records were before the layout
+    migration moved them (``fmar.trust.migration``), so that their recorded times carry over."""
+    removed = index.changes.removed()
+    return index.changes.additions(removed, removed=True) if removed else {}
+
+
+def times_of(
+    index: HistoryIndex, additions: Mapping[str, Addition], earlier: Mapping[str, Addition] | None = None
+) -> dict[str, RecordedTime]:
     """Recorded times, by record id, of the record files that came in by ``additions``
-    (``ChangeTable.additions``); other files are left out."""
+    (``ChangeTable.additions``); other files are left out. A record that ``earlier`` (files since
+    deleted, ``moved_from``) shows at another path first counts from there: the layout migration
+    moves records, it does not record them anew."""
     out: dict[str, RecordedTime] = {}
     moments: dict[tuple[int, str], RecordedTime] = {}
     folder = index.prefix + "/"
+    firsts: dict[str, Addition] = {}
     for path, addition in additions.items():
-        # record_of, inlined: this loop runs once per record of the registry
-        kind, _, name = path[len(folder) :].partition("/")
-        if not path.startswith(folder) or kind not in KINDS or not name.endswith(".yaml") or "/" in name:
-            continue
+        # a cheap record_of: this loop runs once per record of the registry
+        kind, _, rest = path[len(folder) :].partition("/")
+        if path.startswith(folder) and kind in KINDS and rest.endswith(".yaml"):
+            firsts[rest[rest.rfind("/") + 1 : -5]] = addition
+    for path, addition in (earlier or {}).items():
+        found = record_of(path, index.prefix)
+        known = firsts.get(found[1]) if found else None
+        if found and known is not None and addition.commit < known.commit:
+            firsts[found[1]] = addition
+    for name, addition in firsts.items():
         moment = (addition.commit, addition.signer)
         shared = moments.get(moment)
         if shared is None:
@@ -88,7 +109,7 @@ def times_of(index: HistoryIndex, additions: Mapping[str, Addition]) -> dict[str
             shared = moments[moment] = RecordedTime(
                 commit.time, commit.id, commit.author, commit.committer, addition.signer
             )
-        out[name[:-5]] = shared
+        out[name] = shared
     return out
 
 

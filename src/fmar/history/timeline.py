@@ -10,7 +10,8 @@ from fmar import gitrepo
 from fmar.core.model import Event, Outcome
 from fmar.core.registry import Registry, effective_at
 from fmar.history.index import HistoryIndex
-from fmar.history.versions import Version, record_path, version_json, versions_of
+from fmar.history.recorded import record_of
+from fmar.history.versions import Version, record_paths, version_json, versions_of_record
 from fmar.signing.records import iso
 
 
@@ -57,19 +58,21 @@ def related_ids(registry: Registry, record: str, kind: str) -> list[str]:
 
 def history_of(root: Path, index: HistoryIndex, registry: Registry, record: str) -> RecordHistory:
     """The history of ``record`` (any kind); units and applications include their related records."""
-    path = record_path(index, record)
-    if path is None:
+    own_paths = record_paths(index, record)
+    found = record_of(own_paths[-1], index.prefix) if own_paths else None
+    if found is None:
         raise UnknownRecord(f"{record} was never recorded on the first-parent line of {index.head[:12]}")
-    kind = path.split("/")[-2]
-    paths = {record: path}
+    kind = found[0]
+    paths = {record: own_paths}
     for other in related_ids(registry, record, kind):
-        other_path = record_path(index, other)
-        if other_path:
-            paths[other] = other_path
-    texts = gitrepo.read_blobs(root, (c.blob for p in paths.values() for c in index.changes[p] if c.blob))
-    versions = {rid: versions_of(root, index, p, texts) for rid, p in paths.items()}
+        other_paths = record_paths(index, other)
+        if other_paths:
+            paths[other] = other_paths
+    blobs = (c.blob for held in paths.values() for p in held for c in index.changes[p] if c.blob)
+    texts = gitrepo.read_blobs(root, blobs)
+    versions = {rid: versions_of_record(root, index, held, texts) for rid, held in paths.items()}
     own = versions.pop(record)
-    return RecordHistory(record, kind, path, own, versions)
+    return RecordHistory(record, kind, own_paths[-1], own, versions)
 
 
 def describe(registry: Registry, version: Version) -> str:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fmar import gitrepo
 from fmar.core.findings import json_path
-from fmar.core.model import KINDS
+from fmar.core.record_paths import flat_path, kinds_of, path_of
 from fmar.history.index import HistoryIndex
 from fmar.history.recorded import record_of
 from fmar.loading.record_file import parse_text
@@ -37,7 +37,7 @@ class Version:
     recorded_at: datetime
     author: str
     committer: str
-    #: "added", "modified" or "deleted".
+    #: "added", "modified", "deleted" or "moved" (to another path, unchanged: ``versions_of_record``).
     change: str
     signer: str
     signed_at: str
@@ -75,13 +75,56 @@ def parse_blob(raw: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def record_paths(index: HistoryIndex, record_id: str) -> list[str]:
+    """The registry files ``record_id`` had in the history (present or since deleted), oldest first: its
+    path in the first, flat layout and its own path (``fmar.core.record_paths``), where the history has them."""
+    found = []
+    for kind in kinds_of(record_id):
+        for path in (flat_path(kind, record_id), path_of(kind, record_id)):
+            full = f"{index.prefix}/{path}"
+            if full in index.changes and full not in found:
+                found.append(full)
+    return found
+
+
 def record_path(index: HistoryIndex, record_id: str) -> str | None:
-    """The registry file of ``record_id`` in the history (present or since deleted)."""
-    for kind in KINDS:
-        path = f"{index.prefix}/{kind}/{record_id}.yaml"
-        if path in index.changes:
-            return path
-    return None
+    """The registry file of ``record_id`` in the history (present or since deleted): the last it had."""
+    paths = record_paths(index, record_id)
+    return paths[-1] if paths else None
+
+
+def versions_of_record(
+    root: Path, index: HistoryIndex, paths: list[str], texts: dict[str, bytes] | None = None
+) -> list[Version]:
+    """Every version of a record kept at ``paths`` over time (``record_paths``), oldest first. A move
+    from one path to another in one commit with the same content (the layout migration) is one version,
+    ``moved``, at the new path: the record did not change."""
+    numbered = []
+    for path in paths:
+        commits = [change.commit for change in index.changes.get(path, [])]
+        numbered += [
+            (number, position, version)
+            for position, (number, version) in enumerate(
+                zip(commits, versions_of(root, index, path, texts), strict=True)
+            )
+        ]
+    numbered.sort(key=lambda item: (item[0], item[2].change != "deleted", item[1]))
+    out: list[Version] = []
+    for _, _, version in numbered:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.change == "deleted"
+            and version.change == "added"
+            and last.commit == version.commit
+            and last.path != version.path
+            and out[-2:-1]
+            and out[-2].data == version.data
+        ):
+            out[-1] = replace(version, change="moved", changes=())
+            continue
+        out.append(version)
+    return out
 
 
 def versions_of(root: Path, index: HistoryIndex, path: str, texts: dict[str, bytes] | None = None) -> list[Version]:

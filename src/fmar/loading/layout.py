@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from fmar.core.catalogue import BAD_FILE_NAME, MISPLACED_FILE, UNKNOWN_KIND_FOLDER, UNREADABLE_FILE
+from fmar.core import record_paths
+from fmar.core.catalogue import (
+    BAD_FILE_NAME,
+    FOLDER_TOO_LARGE,
+    MISPLACED_FILE,
+    RECORD_AT_WRONG_PATH,
+    UNKNOWN_KIND_FOLDER,
+    UNREADABLE_FILE,
+)
 from fmar.core.file_modes import EXECUTABLE, GITLINK, SPECIAL, SYMLINK, mode_problem
 from fmar.core.findings import Problem, Rule
 from fmar.core.model import KINDS
@@ -29,10 +37,6 @@ class Layout:
     problems: list[tuple[str, Problem]] = field(default_factory=list)
 
 
-def _id_pattern(kind: str) -> str:
-    return str(KINDS[kind].model_fields["id"].metadata[0].pattern)
-
-
 def stamp(mtime_ns: int, ctime_ns: int, inode: int) -> int:
     """The stamp of a file in ``Layout.files``: it changes whenever the file is written or replaced."""
     return hash((mtime_ns, ctime_ns, inode))
@@ -41,7 +45,7 @@ def stamp(mtime_ns: int, ctime_ns: int, inode: int) -> int:
 @cache
 def _is_id(kind: str) -> Callable[[str, int, int], re.Match[str] | None]:
     """``fullmatch(name, 0, end)`` of ``kind``'s id pattern, compiled once."""
-    return re.compile(_id_pattern(kind)).fullmatch
+    return re.compile(record_paths.ID_PATTERNS[kind]).fullmatch
 
 
 #: Given paths relative to the repository root, those its Git index records as submodules (gitlinks).
@@ -74,7 +78,10 @@ def scan(root: Path, registry: Path, *, gitlinks: Gitlinks | None = None) -> Lay
             found.problem(rel, mode_problem(rel, SYMLINK))
         elif not entry.is_dir():
             found.misplaced(
-                rel, MISPLACED_FILE, "a file directly under registry/", "records live at registry/<kind>/<id>.yaml"
+                rel,
+                MISPLACED_FILE,
+                "a file directly under registry/",
+                "records live in the folders of their kind (docs/layout.md)",
             )
         elif entry.name not in KINDS:
             found.folder(
@@ -172,40 +179,84 @@ def _empty(folder: str) -> bool:
 
 
 def _scan_kind(kind: str, folder: str, base: str, found: _Scan) -> None:
-    """Append the record files of one kind folder to the layout's files in name order (so they, kind
-    folder after kind folder in name order, stay sorted by path); report every other entry.
+    """Append the record files of one kind folder to the layout's files in path order (kind folder after
+    kind folder in name order, folders walked depth first in name order, so they stay sorted by path);
+    report every other entry, and every record file not at its own path (``fmar.core.record_paths``)."""
+    _scan_folder(kind, folder, base, record_paths.DEPTH[kind], len(found.prefix) + 1, found)
+
+
+def _scan_folder(kind: str, folder: str, base: str, depth: int, start: int, found: _Scan) -> None:
+    """One folder of a kind, ``depth`` folders above its record files; ``start``: where the path under
+    ``registry/`` begins in a path relative to the repository root.
 
     The loop runs once per record file of a national registry, so its common case (a regular file
-    named ``<id>.yaml``) does one ``lstat`` relative to the open folder and one compiled match."""
+    named ``<id>.yaml`` at its own path) does one ``lstat`` relative to the open folder, one compiled
+    match and one comparison of paths."""
     is_id = _is_id(kind)
     lstat = os.lstat
     append = found.layout.files.append
     regular = stat.S_IFREG
     file_type = stat.S_IFMT
     executable = stat.S_IXUSR  # what Git records as mode 100755
+    path_of = record_paths.path_of
+    here = base.rstrip("/")
     try:
         handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
-        found.misplaced(
-            base.rstrip("/"), UNREADABLE_FILE, f"cannot read the folder: {exc.strerror}", "check its permissions"
-        )
+        found.misplaced(here, UNREADABLE_FILE, f"cannot read the folder: {exc.strerror}", "check its permissions")
         return
     try:
         names = sorted(os.listdir(handle))  # noqa: PTH208 (a folder descriptor, which Path cannot list)
-        found.clashes(
-            base.rstrip("/"), names, lambda name: name.endswith(".yaml") and bool(is_id(name, 0, len(name) - 5))
-        )
+        if not names:  # perhaps a submodule not checked out: Git is asked at the end
+            found.folders.setdefault(here, None)
+        if len(names) > record_paths.FOLDER_LIMIT:
+            found.problem(here, too_large(here, len(names)))
+        found.clashes(here, names, lambda name: not name.endswith(".yaml") or bool(is_id(name, 0, len(name) - 5)))
         for name in names:
             info = lstat(name, dir_fd=handle)
             mode = info.st_mode
             if file_type(mode) == regular and name.endswith(".yaml") and is_id(name, 0, len(name) - 5):
-                append((base + name, kind, info.st_size, stamp(info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
+                rel = base + name
+                if depth or rel[start:] != path_of(kind, name[:-5]):
+                    found.problem(rel, wrong_path(kind, name[:-5], found.prefix))
+                    continue
+                append((rel, kind, info.st_size, stamp(info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
                 if mode & executable:  # read as the record it is, and reported
-                    found.problem(base + name, mode_problem(base + name, EXECUTABLE))
-            else:
+                    found.problem(rel, mode_problem(rel, EXECUTABLE))
+            elif depth and stat.S_ISDIR(mode):
+                if _checked_out_submodule(f"{folder}/{name}"):
+                    found.problem(base + name, mode_problem(base + name, GITLINK))
+                else:
+                    _scan_folder(kind, f"{folder}/{name}", f"{base}{name}/", depth - 1, start, found)
+            elif not stat.S_ISDIR(mode) or not depth:
                 _misplaced_entry(kind, f"{folder}/{name}", base + name, mode, found)
     finally:
         os.close(handle)
+
+
+def wrong_path(kind: str, record_id: str, prefix: str = "registry") -> Problem:
+    """A record file of ``kind`` named after ``record_id`` but not at the path the layout gives it."""
+    right = f"{prefix}/{record_paths.path_of(kind, record_id)}"
+    return Problem(
+        RECORD_AT_WRONG_PATH,
+        f"the {kind} {record_id} is not at its path {right}",
+        f"move the file to {right} (git mv keeps its history; fmar migrate layout moves a whole registry "
+        "from the flat layout)",
+        (),
+        1,
+        1,
+    )
+
+
+def too_large(folder: str, count: int) -> Problem:
+    return Problem(
+        FOLDER_TOO_LARGE,
+        f"the folder {folder} holds {count} entries, more than {record_paths.FOLDER_LIMIT}",
+        "records are placed by id (docs/layout.md): ask the registry operator, this folder cannot take more",
+        (),
+        1,
+        1,
+    )
 
 
 def _misplaced_entry(kind: str, path: str, rel: str, mode: int, found: _Scan) -> None:
@@ -213,7 +264,9 @@ def _misplaced_entry(kind: str, path: str, rel: str, mode: int, found: _Scan) ->
         found.problem(rel, mode_problem(rel, SYMLINK))
     elif stat.S_ISDIR(mode):
         found.folder(
-            rel, path, Problem(MISPLACED_FILE, "a folder inside a kind folder", "records are files <id>.yaml", (), 1, 1)
+            rel,
+            path,
+            Problem(MISPLACED_FILE, "a folder where records belong", "records are files <id>.yaml", (), 1, 1),
         )
     elif not stat.S_ISREG(mode):
         found.problem(rel, mode_problem(rel, SPECIAL))
@@ -225,5 +278,5 @@ def _misplaced_entry(kind: str, path: str, rel: str, mode: int, found: _Scan) ->
             rel,
             BAD_FILE_NAME,
             f"{name!r} is not <id>.yaml for a {kind} id",
-            f"name the file after the record's id (pattern {_id_pattern(kind)}) with the extension .yaml",
+            f"name the file after the record's id (pattern {record_paths.ID_PATTERNS[kind]}) with the extension .yaml",
         )

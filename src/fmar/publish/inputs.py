@@ -78,28 +78,42 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     knows their signers); only files changed more than once are read, in one batch, to name
     the signer and the changed fields of each version.
     """
-    from fmar.history.index import build_index
-    from fmar.history.recorded import fill_recorded, record_of, times_of
-    from fmar.history.versions import versions_of
+    from fmar.history.index import Addition, build_index
+    from fmar.history.recorded import fill_recorded, moved_from, record_of, times_of
+    from fmar.history.versions import versions_of_record
 
     index = build_index(root, registry_dir)
     # Only the records in ``registry`` (which may hold only some unit groups), and records removed.
     additions = index.changes.additions(registry.path_of(record) for record in registry.records())
-    times = times_of(index, additions)
+    moved = moved_from(index)
+    times = times_of(index, additions, moved)
     fill_recorded(registry, times)
     history = signing_history(registry, additions)
     history.recorded.update(times)
-    wanted = {}
-    for path in [*additions, *index.changes.removed()]:
+    held: dict[str, list[str]] = {}
+    kinds: dict[str, str] = {}
+    for path in [*moved, *additions]:  # a record's earlier path (the flat layout's) first
         found = record_of(path, index.prefix)
         if found is not None:
-            wanted[path] = found
-    revised = [path for path in wanted if path not in additions or not additions[path].alone]
+            kinds[found[1]] = found[0]
+            held.setdefault(found[1], []).append(path)
+    firsts: dict[str, Addition] = {}
+    for record_id, paths in held.items():
+        # Added once and never changed: the one addition, or (the layout migration) an addition moved unchanged.
+        last = additions.get(paths[-1])
+        if last is None or not last.alone:
+            continue
+        if len(paths) == 1:
+            firsts[record_id] = last
+        elif len(paths) == 2 and (first := moved.get(paths[0])) is not None and first.alone:
+            firsts[record_id] = first
+    revised = [path for record_id, paths in held.items() if record_id not in firsts for path in paths]
     texts = gitrepo.read_blobs(root, sorted({c.blob for path in revised for c in index.changes[path] if c.blob}))
     times_by_commit: dict[int, datetime] = {}
-    for path, (kind, record_id) in wanted.items():
-        addition = additions.get(path)
-        if addition is not None and addition.alone:
+    for record_id, paths in held.items():
+        kind = kinds[record_id]
+        addition = firsts.get(record_id)
+        if addition is not None:
             at = times_by_commit.get(addition.commit)
             if at is None:
                 at = times_by_commit[addition.commit] = index.commits[addition.commit].time
@@ -116,7 +130,8 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
                 v.signer,
                 tuple(c.path for c in v.changes),
             )
-            for v in versions_of(root, index, path, texts)
+            for v in versions_of_record(root, index, paths, texts)
+            if v.change != "moved"
         ]
     return history
 

@@ -24,8 +24,10 @@ from collections.abc import Iterable
 from fmar.core.catalogue import FILE_TYPE_CHANGED
 from fmar.core.file_modes import describe, mode_problem
 from fmar.core.findings import Problem, Rule
+from fmar.core.record_paths import FOLDER_LIMIT
 from fmar.core.spelling import clash_problem, clashing_paths, folded
 from fmar.gitrepo import DiffEntry, Folders, files_under, object_types
+from fmar.loading.layout import too_large
 from fmar.loading.paths import ANCHOR_PATH
 from fmar.trust.revision import REGISTRY
 
@@ -139,3 +141,18 @@ def collisions(folders: Folders, base: str, changes: list[DiffEntry]) -> list[tu
 def checkout_problems(folders: Folders, base: str, changes: list[DiffEntry]) -> list[tuple[str, Problem]]:
     """What the gate adds for the checkout: file modes of data paths, and spellings of every added path."""
     return mode_problems(changes) + collisions(folders, base, changes)
+
+
+def full_folders(folders: Folders, head: str, added: list[str]) -> list[tuple[str, Problem]]:
+    """Each added path whose folder holds more than ``FOLDER_LIMIT`` entries at ``head`` (``fmar validate``
+    applies the same limit to the folders it walks)."""
+    by_folder: dict[str, list[str]] = {}
+    for path in added:
+        by_folder.setdefault(path.rpartition("/")[0], []).append(path)
+    folders.start(head, by_folder)
+    out = []
+    for folder, paths in sorted(by_folder.items()):
+        size = folders(head, folder).size()
+        if size > FOLDER_LIMIT:
+            out += [(path, too_large(folder, size)) for path in sorted(paths)]
+    return out

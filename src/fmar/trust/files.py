@@ -21,12 +21,12 @@ from fmar.writing.writer import dumps, write_atomic
 
 
 def record_files(registry: Path) -> list[tuple[Path, str]]:
-    """(file, kind) of every record file in the registry's kind folders, sorted."""
+    """(file, kind) of every record file in the registry's kind folders (at any depth), sorted."""
     out: list[tuple[Path, str]] = []
     for kind in sorted(KINDS):
         folder = registry / kind
         if folder.is_dir():
-            out.extend((path, kind) for path in sorted(folder.glob("*.yaml")) if path.is_file())
+            out.extend((path, kind) for path in sorted(folder.rglob("*.yaml")) if path.is_file())
     return out
 
 
@@ -37,8 +37,8 @@ def read_file(path: Path, kind: str, rel: str) -> RecordFile:
 def load_parties(registry: Path) -> dict[str, Party]:
     parties: dict[str, Party] = {}
     folder = registry / "party"
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        loaded = read_record(path.read_bytes(), f"registry/party/{path.name}", "party")
+    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+        loaded = read_record(path.read_bytes(), f"registry/{path.relative_to(registry).as_posix()}", "party")
         if isinstance(loaded.record, Party):
             parties[loaded.record.id] = loaded.record
     return parties

@@ -39,19 +39,21 @@ from fmar.core.catalogue import (
     UNKNOWN_KIND_FOLDER,
 )
 from fmar.core.findings import Finding, Problem
-from fmar.core.ids import matches
 from fmar.core.model import KINDS, Application, MarketUnit, Party, Product
+from fmar.core.record_paths import is_id
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
 from fmar.gitrepo import DiffEntry, changes, deleted_later, merge_base, resolve
 from fmar.loading.comments import comments
+from fmar.loading.layout import wrong_path
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.strict_yaml import parse_strict
 from fmar.loading.text import decode
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust import anchor as trust_anchor
+from fmar.trust import migration
 from fmar.trust.authorization import AUTHORITY_KINDS, check_authorization
-from fmar.trust.checkout import checkout_problems, listed_folders
+from fmar.trust.checkout import checkout_problems, full_folders, listed_folders
 from fmar.trust.refindex import References
 from fmar.trust.revision import (
     REGISTRY,
@@ -59,7 +61,6 @@ from fmar.trust.revision import (
     RecordFile,
     Revision,
     diff_sides,
-    id_pattern,
     kind_of,
     record_path,
 )
@@ -129,7 +130,7 @@ class _AuthorityView:
 
     def _either(self, kind: str, record_id: str) -> Any:
         found = self.base.record(kind, record_id)
-        if found is None and f"{REGISTRY}/{kind}/{record_id}.yaml" in self.added:
+        if found is None and record_path(kind, record_id) in self.added:
             found = self.after.record(kind, record_id)
         return found
 
@@ -156,9 +157,11 @@ def _is_doc(path: str) -> bool:
 
 def _layout_problem(path: str) -> Problem | None:
     parts = path.split("/")
-    if len(parts) != 3:
-        return Problem(MISPLACED_FILE, "not a record at registry/<kind>/<id>.yaml", "move or remove it", (), 1, 1)
-    kind, name = parts[1], parts[2]
+    if len(parts) < 3:
+        return Problem(
+            MISPLACED_FILE, "not a record in the folders of its kind", "see docs/layout.md: move or remove it", (), 1, 1
+        )
+    kind, name = parts[1], parts[-1]
     if kind not in KINDS:
         return Problem(
             UNKNOWN_KIND_FOLDER,
@@ -168,10 +171,12 @@ def _layout_problem(path: str) -> Problem | None:
             1,
             1,
         )
-    if not name.endswith(".yaml") or not matches(id_pattern(kind), name[:-5]):
+    if not name.endswith(".yaml") or not is_id(kind, name[:-5]):
         return Problem(
             BAD_FILE_NAME, f"{name!r} is not <id>.yaml for a {kind} id", "name the file after the record's id", (), 1, 1
         )
+    if path != record_path(kind, name[:-5]):
+        return wrong_path(kind, name[:-5])
     return None
 
 
@@ -180,7 +185,7 @@ def _pretends(path: str, raw: bytes | None) -> bool:
     if not path.endswith((".yaml", ".yml", ".json")) or path == trust_anchor.ANCHOR_PATH:
         return False
     parts = path.split("/")
-    if len(parts) >= 3 and parts[-3] == REGISTRY and parts[-2] in KINDS:
+    if any(parts[at] == REGISTRY and parts[at + 1] in KINDS for at in range(len(parts) - 2)):
         return True
     if raw is None:
         return False
@@ -493,7 +498,7 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
     # Outcomes and events need their application's history, not the unit's other applications;
     # a changed unit or a new application needs every application of the unit (open ones, re-assessment).
     expand = set(units)
-    side.prefetch([f"{REGISTRY}/application/{a}.yaml" for a in sorted(applications)])
+    side.prefetch([record_path("application", a) for a in sorted(applications)])
     for application_id in list(applications):
         found = side.application(application_id)
         if found is not None:
@@ -510,9 +515,9 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
     registry = Registry()
     for table in (side.parties, side.products, side.processes):
         for record in table.values():
-            registry.add(record, f"{REGISTRY}/{record.KIND}/{record.id}.yaml")
-    paths = [f"{REGISTRY}/market_unit/{u}.yaml" for u in units]
-    paths += [f"{REGISTRY}/application/{a}.yaml" for a in applications]
+            registry.add(record, record_path(record.KIND, record.id))
+    paths = [record_path("market_unit", u) for u in units if is_id("market_unit", u)]
+    paths += [record_path("application", a) for a in applications if is_id("application", a)]
     paths += mentioning(sorted(applications), ["outcome", "event"]) if applications else []
     side.prefetch(paths)
     for path in paths:
@@ -583,7 +588,7 @@ def _governance_mixed(ctx: _Context, all_changes: list[DiffEntry]) -> None:
     anchor = trust_anchor.ANCHOR_PATH in paths
     governance = sorted({p for p in paths if _is_governance(p) and p != trust_anchor.ANCHOR_PATH})
     operators = {p.id: p for p in ctx.base.parties.values() if p.role.value == "operator"}
-    operator_records = {f"{REGISTRY}/party/{party_id}.yaml" for party_id in operators}
+    operator_records = {record_path("party", party_id) for party_id in operators}
     refused = governance if (records or anchor) else []
     if anchor and (governance or any(p not in operator_records for p in records)):
         refused = [trust_anchor.ANCHOR_PATH, *refused]
@@ -646,7 +651,7 @@ def _anchor(ctx: _Context, all_changes: list[DiffEntry], changed: list[RecordFil
         new_anchor = trust_anchor.parse(data)[0] if data is not None else None
     if new_anchor is None:
         return
-    target = f"{REGISTRY}/party/{new_anchor.operator}.yaml"
+    target = record_path("party", new_anchor.operator)
     if change is not None or target in {f.path for f in changed}:
         ctx.add(target, *trust_anchor.check_operator(new_anchor, ctx.after.parties))
 
@@ -735,6 +740,10 @@ def _check(
         now=now,
         registry=identity,
     )
+    if migration.is_migration(all_changes):  # the operator's move to the layout: judged as that alone
+        for path, problem in migration.check(root, (fork, head), all_changes, ctx.base.parties, now, blobs.folders):
+            ctx.add(path, problem)
+        return GateResult(_findings(ctx), len(all_changes), base, head, fork, blobs.objects_read)
     touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})
     for side in (ctx.base, ctx.before, ctx.after):
         side.prefetch(touched)
@@ -756,6 +765,8 @@ def _check(
             )
     _mixed(ctx, all_changes)
     for path, problem in checkout_problems(blobs.folders, base, all_changes):
+        ctx.add(path, problem)
+    for path, problem in full_folders(blobs.folders, head, added):
         ctx.add(path, problem)
     _governance_mixed(ctx, all_changes)
     _comments(ctx, registry_changes)

@@ -54,8 +54,9 @@ def _target(kind: str, text: str) -> str:
 
 
 def _kind(path: str) -> str | None:
+    """The referring kind whose folder holds the file ``registry/<kind>/.../<file>``, else None."""
     parts = path.split("/")
-    return parts[1] if len(parts) == 3 and parts[0] == "registry" and parts[1] in REFERRING else None
+    return parts[1] if len(parts) >= 3 and parts[0] == "registry" and parts[1] in REFERRING else None
 
 
 def _file_lines(found: bytes, start: int, header: bytes) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from fmar.core.findings import Problem
 from fmar.core.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
+from fmar.core.record_paths import flat_path, is_id, path_of
 from fmar.gitrepo import Blobs, DiffEntry, Folders, files_mentioning, list_files
 from fmar.loading.record_file import check_data, parse_text
 from fmar.loading.strict_yaml import SourceMap
@@ -42,18 +43,14 @@ class RecordFile:
 
 
 def record_path(kind: str, record_id: str) -> str:
-    return f"{REGISTRY}/{kind}/{record_id}.yaml"
-
-
-def id_pattern(kind: str) -> str:
-    """The id pattern of records of ``kind`` (from the model, as the layout scan uses it)."""
-    return str(KINDS[kind].model_fields["id"].metadata[0].pattern)
+    """The record's path in the repository (``fmar.core.record_paths``)."""
+    return f"{REGISTRY}/{path_of(kind, record_id)}"
 
 
 def kind_of(path: str) -> str | None:
-    """The kind folder of a path ``registry/<kind>/<file>``, else None."""
+    """The kind folder of a file ``registry/<kind>/.../<file>`` in a known kind's folder, else None."""
     parts = path.split("/")
-    return parts[1] if len(parts) == 3 and parts[0] == REGISTRY else None
+    return parts[1] if len(parts) >= 3 and parts[0] == REGISTRY and parts[1] in KINDS else None
 
 
 def read_record(raw: bytes, path: str, kind: str) -> RecordFile:
@@ -167,7 +164,12 @@ class Revision:
             self._files[path] = found
 
     def record(self, kind: str, record_id: str) -> Record | None:
-        found = self.file(record_path(kind, record_id)) if record_id else None
+        """The record at its path; in a revision still in the flat layout, at its path there."""
+        if not record_id:
+            return None
+        found = self.file(record_path(kind, record_id))
+        if found is None and is_id(kind, record_id):
+            found = self.file(f"{REGISTRY}/{flat_path(kind, record_id)}")
         return found.record if found else None
 
     @cached_property
@@ -175,6 +177,8 @@ class Revision:
         """(blob id, path) of the files of each reference table's folder (one ``git ls-tree`` for the three)."""
         out: dict[str, list[tuple[str, str]]] = {kind: [] for kind in _TABLES}
         for blob, path in list_files(self.root, self.rev, *(f"{REGISTRY}/{kind}" for kind in _TABLES)):
+            if not path.endswith(".yaml"):
+                continue
             out[path.split("/")[1]].append((blob, path))
         return out
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fmar.core.ids import matches
-from fmar.core.model import KINDS
+from fmar.core import record_paths
 from fmar.gitrepo import changes, merge_base, resolve
-from fmar.trust.revision import RecordBlobs, RecordFile, Revision, id_pattern, kind_of
+from fmar.trust.revision import REGISTRY, RecordBlobs, RecordFile, Revision
 from fmar.trust.withdrawn import WITHDRAWN_PATH, Withdrawal, parse, render, signed_digest
 from fmar.writing.writer import write_atomic
 
@@ -47,8 +46,7 @@ class WithdrawResult:
 
 
 def _is_record_path(path: str) -> bool:
-    kind = kind_of(path)
-    return kind in KINDS and path.endswith(".yaml") and matches(id_pattern(kind), path.rsplit("/", 1)[1][:-5])
+    return path.startswith(f"{REGISTRY}/") and record_paths.parse(path[len(REGISTRY) + 1 :]) is not None
 
 
 def _same_data(side: Revision, current: RecordFile) -> bool:

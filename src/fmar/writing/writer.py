@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from fmar.core.model import Record
+from fmar.core.record_paths import path_of
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -61,4 +62,5 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def record_path(registry: Path, kind: str, record_id: str) -> Path:
-    return registry / kind / f"{record_id}.yaml"
+    """The file of the record in the registry folder ``registry`` (``fmar.core.record_paths``)."""
+    return registry / path_of(kind, record_id)

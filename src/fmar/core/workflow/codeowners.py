@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from fmar.core.model import PartyRole
+from fmar.core.record_paths import path_of
 from fmar.core.registry import Registry
 
 HEADER = (
@@ -70,12 +71,12 @@ def codeowners(registry: Registry) -> str:
     ]
     if own_parties:
         lines += ["", "# Each party co-owns its own record (its keys and contacts)"]
-        lines += [_line(f"/registry/party/{p.id}.yaml", [*operators, str(p.github_team)]) for p in own_parties]
+        lines += [_line(f"/registry/{path_of('party', p.id)}", [*operators, str(p.github_team)]) for p in own_parties]
     products = []
     for product in sorted(registry.products.values(), key=lambda p: p.id):
         so = registry.parties.get(product.so)
         if so is not None and so.github_team:
-            products.append(_line(f"/registry/product/{product.id}.yaml", [*operators, so.github_team]))
+            products.append(_line(f"/registry/{path_of('product', product.id)}", [*operators, so.github_team]))
     if products:
         lines += ["", "# Each system operator co-owns the definitions of its products", *products]
     lines += ["", "# Shared record folders: no path owner (fmar check decides who may write them)"]
