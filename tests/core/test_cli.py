@@ -79,7 +79,7 @@ def test_json_findings_name_file_line_field_and_fix(repo) -> None:
         assert {"path", "line", "column", "code", "json_path", "hint", "message", "severity"} <= set(item)
         assert item["code"] in RULES and item["hint"] and item["json_path"].startswith("$")
     [error] = [item for item in document["findings"] if item["severity"] == "error"]
-    assert error["path"] == "registry/market_unit/MU-KESTREL-000902.yaml"
+    assert error["path"] == "registry/market_unit/KESTREL/000xxx/MU-KESTREL-000902.yaml"
     assert (error["line"], error["column"], error["code"]) == (15, 3, "YAML-VAL004")
 
 

@@ -96,26 +96,26 @@ def test_changes_between_commits(repo: GitRepo) -> None:
     (party / "NEW.yaml").write_text("id: NEW\n", encoding="utf-8")
     second = repo.commit_all("rename and add")
     assert gitrepo.changes(repo.path, first, second) == [
-        gitrepo.DiffEntry("R", "registry/party/ELAN.yaml", "registry/party/ÉLAN.yaml"),
-        gitrepo.DiffEntry("A", "registry/party/NEW.yaml", None, "000000", "100644"),
+        gitrepo.DiffEntry("R", "registry/party/E/ELAN.yaml", "registry/party/ÉLAN.yaml"),
+        gitrepo.DiffEntry("A", "registry/party/N/NEW.yaml", None, "000000", "100644"),
     ]
     (party / "NEW.yaml").chmod(0o755)
     third = repo.commit_all("executable")
     assert gitrepo.changes(repo.path, second, third) == [
-        gitrepo.DiffEntry("M", "registry/party/NEW.yaml", None, "100644", "100755")
+        gitrepo.DiffEntry("M", "registry/party/N/NEW.yaml", None, "100644", "100755")
     ]
-    assert gitrepo.object_types(repo.path, third, ["registry", "registry/party/NEW.yaml", "nothing"]) == {
+    assert gitrepo.object_types(repo.path, third, ["registry", "registry/party/N/NEW.yaml", "nothing"]) == {
         "registry": "tree",
-        "registry/party/NEW.yaml": "blob",
+        "registry/party/N/NEW.yaml": "blob",
     }
     assert gitrepo.Folders(repo.path)(third, "registry/party").like(["new.yaml"]) == [
-        ("registry/party/NEW.yaml", "blob")
+        ("registry/party/N/NEW.yaml", "blob")
     ]
     assert gitrepo.first_parent_line(repo.path, second) == [(second, first), (first, "")]
     assert gitrepo.is_ancestor(repo.path, first, second) and not gitrepo.is_ancestor(repo.path, second, first)
     assert gitrepo.ever_deleted(repo.path, second, ["registry/party/ÉLAN.yaml"]) == {"registry/party/ÉLAN.yaml"}
     changed = gitrepo.changed_paths(repo.path, first, second, repo.path / "registry")
-    assert {"registry/party/ELAN.yaml", "registry/party/NEW.yaml"} <= changed
+    assert {"registry/party/E/ELAN.yaml", "registry/party/N/NEW.yaml"} <= changed
 
 
 def test_a_missing_repository_is_a_clean_command_line_error(tmp_path: Path) -> None:

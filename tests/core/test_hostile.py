@@ -82,7 +82,7 @@ def test_valid_records_beside_hostile_files_are_still_validated(
     baseline_registry, baseline_findings = runs["baseline"]
     registry, findings = runs[group]
     bundled = set(baseline_registry.paths.values())
-    assert "registry/market_unit/MU-VOLTAFLEX-000001.yaml" in bundled
+    assert "registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000001.yaml" in bundled
     # Every bundled record still loads, and what is said about the bundled files is unchanged.
     assert {key: path for key, path in registry.paths.items() if path in bundled} == baseline_registry.paths
     assert [f for f in findings if f.path in bundled] == [f for f in baseline_findings if f.path in bundled]
@@ -160,7 +160,7 @@ def test_a_quoted_number_is_text(quoted: str) -> None:
 
 def test_a_quoted_number_in_a_record_validates_and_canonicalizes(git_repo, monkeypatch: pytest.MonkeyPatch) -> None:
     git_repo.copy_registry()
-    rel = "registry/market_unit/MU-VOLTAFLEX-000001.yaml"
+    rel = "registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000001.yaml"
     path = git_repo.path / rel
     text = path.read_text(encoding="utf-8")
     name_line = next(line for line in text.splitlines() if line.startswith("name: "))

@@ -13,7 +13,7 @@ from tests.conftest import BUNDLED_REGISTRY, EXAMPLE_KEYS
 
 from fmar.cli import cli
 
-FMAR = "registry/party/FMAR.yaml"
+FMAR = "registry/party/F/FMAR.yaml"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG4N7yw8wdscY7vOUwaaqLJUwQ99+G01jS5bXQU5lyCN"
 
 

@@ -47,9 +47,9 @@ def test_misplaced_entries_get_their_rule_codes(root: Path) -> None:
     (root / "registry" / "units").mkdir()
     (root / "registry" / "event_link").symlink_to("event")
     assert _codes(root) == {
-        "registry/market_unit/MU-ABC-000001.yaml": "REG-VAL003",
-        "registry/market_unit/MU-ABC-000002.yaml": "REG-VAL001",
-        "registry/market_unit/MU-ABC-000003.yaml": "REG-VAL003",
+        "registry/market_unit/ABC/000xxx/MU-ABC-000001.yaml": "REG-VAL003",
+        "registry/market_unit/ABC/000xxx/MU-ABC-000002.yaml": "REG-VAL001",
+        "registry/market_unit/ABC/000xxx/MU-ABC-000003.yaml": "REG-VAL003",
         "registry/market_unit/MU-ABC-000004.yml": "REG-VAL004",
         "registry/market_unit/mu-abc-000005.yaml": "REG-VAL004",
         "registry/market_unit/MU-ABC-000006\n.yaml": "REG-VAL004",

@@ -17,9 +17,9 @@ from fmar.cli import cli
 from fmar.core.spelling import clashing_names, clashing_paths, folded
 from fmar.loading.layout import scan
 
-NESO = "registry/party/NESO.yaml"
-EVENT = "registry/event/EVT-2024-4Y25DN8E.yaml"
-NEW_UNIT = "registry/market_unit/MU-VOLTAFLEX-000099.yaml"
+NESO = "registry/party/N/NESO.yaml"
+EVENT = "registry/event/2024/4/4Y/EVT-2024-4Y25DN8E.yaml"
+NEW_UNIT = "registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000099.yaml"
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_names_that_fold_alike_clash() -> None:
 
 
 def test_paths_clash_at_their_first_differing_component() -> None:
-    paths = ["registry/party/NESO.yaml", "Registry/party/NESO.yaml", "registry/Party/X.yaml", "docs/a.md"]
+    paths = ["registry/party/N/NESO.yaml", "Registry/party/NESO.yaml", "registry/Party/X.yaml", "docs/a.md"]
     judged = ["Registry/party/NESO.yaml", "registry/Party/X.yaml", "docs/a.md"]
     assert clashing_paths(paths, judged) == [
         ("Registry/party/NESO.yaml", "Registry", "registry"),
@@ -117,7 +117,7 @@ def test_an_id_differing_only_by_case_is_a_clash_not_only_a_bad_name(root: Path)
     found = [f for f in _found(root) if f["path"] == "registry/party/neso.yaml"]
     assert {f["code"] for f in found} == {"REG-VAL009", "REG-VAL004"}
     [clash] = [f for f in found if f["code"] == "REG-VAL009"]
-    assert "registry/party/NESO.yaml" in str(clash["message"]) and "only by letter case" in str(clash["message"])
+    assert "registry/party/N/NESO.yaml" in str(clash["message"]) and "only by letter case" in str(clash["message"])
     assert "spell the path exactly as the other" in str(clash["hint"])
     assert not [f for f in _found(root) if f["path"] == NESO]  # the well-named spelling is not the stray
 
@@ -166,7 +166,7 @@ def test_a_compatibility_character_folding_to_an_existing_id(root: Path) -> None
     kelvin = "registry/party/\u212aESTREL.yaml"
     _copy(root, NESO, kelvin)
     assert ("registry/party/\u212aESTREL.yaml", "REG-VAL009") in _layout(root)
-    assert not [code for rel, code in _layout(root) if rel == "registry/party/KESTREL.yaml"]
+    assert not [code for rel, code in _layout(root) if rel == "registry/party/K/KESTREL.yaml"]
 
 
 def test_a_clash_between_a_tracked_and_an_untracked_file(repo: GitRepo) -> None:

@@ -18,7 +18,7 @@ from fmar.history.audit import audit, read_published
 from fmar.history.index import build_index
 
 DAY = timedelta(days=1)
-UNIT = Path("registry/market_unit/MU-VOLTAFLEX-000001.yaml")
+UNIT = Path("registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000001.yaml")
 
 
 def _codes(result_output: str) -> list[str]:

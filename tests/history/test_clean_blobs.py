@@ -50,7 +50,7 @@ def test_a_changed_file_has_none_in_every_index_version(repo: GitRepo, version: 
     (repo.path / "registry" / "market_unit" / "MU-NEW-000001.yaml").write_text("untracked\n")
     blobs = _blobs(repo.path, repo.path / "registry")
     unset = {rel for rel, blob in blobs.items() if blob is None}
-    assert unset == {unit.relative_to(repo.path).as_posix(), "registry/market_unit/MU-NEW-000001.yaml"}
+    assert unset == {unit.relative_to(repo.path).as_posix(), "registry/market_unit/NEW/000xxx/MU-NEW-000001.yaml"}
 
 
 def test_a_file_intended_to_add_or_in_conflict_has_none(repo: GitRepo) -> None:

@@ -125,7 +125,7 @@ def test_commits_after_the_saved_index_are_replayed_from_its_journal(
 
     assert replayed.source == "cached"
     assert (replayed.head, replayed.commits, replayed.changes) == (fresh.head, fresh.commits, fresh.changes)
-    added = replayed.changes["registry/market_unit/MU-VOLTAFLEX-000002.yaml"]
+    added = replayed.changes["registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000002.yaml"]
     assert [(c.status, c.signer) for c in added] == [("A", "VOLTAFLEX")]
     # A journal past its limit is folded into the saved columns, which then load alone.
     with monkeypatch.context() as patch:

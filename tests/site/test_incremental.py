@@ -115,7 +115,7 @@ def test_a_registry_with_errors_builds_nothing_and_says_where(
     path.write_bytes(good.replace(b"licence_area: ", b"licence_area: NOWHERE_"))
     with pytest.raises(RegistryInvalid) as refused:
         _rebuild(git_repo, site)
-    assert [f.path for f in refused.value.findings] == ["registry/market_unit/MU-FENLAND-000003.yaml"]
+    assert [f.path for f in refused.value.findings] == ["registry/market_unit/FENLAND/000xxx/MU-FENLAND-000003.yaml"]
     assert _tree(site) == before
 
     outcome = sorted(registry.registry.outcomes)[0]
@@ -123,7 +123,9 @@ def test_a_registry_with_errors_builds_nothing_and_says_where(
     runner = CliRunner()
     done = runner.invoke(cli, ["build", "--registry", str(git_repo.path / "registry"), "--out", str(site)])
     assert done.exit_code == 1
-    assert "registry/market_unit/MU-FENLAND-000003.yaml:" in done.output and "$.licence_area" in done.output
+    assert (
+        "registry/market_unit/FENLAND/000xxx/MU-FENLAND-000003.yaml:" in done.output and "$.licence_area" in done.output
+    )
     assert _tree(site) == before
 
     path.write_bytes(good)

@@ -17,7 +17,7 @@ from fmar import gitrepo
 from fmar.trust.checkout import existing_like
 
 NAMES = [
-    "registry/party/NESO.yaml",
+    "registry/party/N/NESO.yaml",
     "registry/party/neso.yaml/inside.yaml",
     "REGISTRY/Party/Neso.yaml",
     "Registry/x.yaml",

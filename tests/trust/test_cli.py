@@ -16,7 +16,7 @@ from trust_scenario import PR_AT, Scenario, key
 from fmar.cli import cli
 from fmar.signing.canonical import canonical_bytes
 
-EVENT = "registry/event/EVT-2026-1QG245MN.yaml"  # signed by SSEN
+EVENT = "registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml"  # signed by SSEN
 
 
 def _run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Any:
@@ -133,11 +133,11 @@ def test_check_exit_codes_and_formats(repo: Scenario) -> None:
     now = (PR_AT + timedelta(hours=1)).isoformat()
     clean = _run("check", "--base", "main", "--now", now)
     assert clean.exit_code == 0, clean.output
-    repo.path("registry/outcome/OUT-2024-ZNDCB2F5.yaml").unlink()
+    repo.path("registry/outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml").unlink()
     repo.repo.commit_all("delete", when=PR_AT + timedelta(hours=2))
     failing = _run("check", "--base", "main", "--format", "github", "--now", now)
     assert failing.exit_code == 1
-    assert "::error file=registry/outcome/OUT-2024-ZNDCB2F5.yaml" in failing.output
+    assert "::error file=registry/outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml" in failing.output
     assert "title=GATE-VAL002" in failing.output
     as_json = json.loads(_run("check", "--base", "main", "--head", "HEAD", "--format", "json", "--now", now).output)
     assert as_json["errors"] == 1

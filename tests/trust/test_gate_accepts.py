@@ -44,7 +44,7 @@ def test_operator_rotates_an_fsp_key(scenario: Scenario) -> None:
             }
         )
 
-    scenario.sign("registry/party/VOLTAFLEX.yaml", "FMAR", change=add_key)
+    scenario.sign("registry/party/V/VOLTAFLEX.yaml", "FMAR", change=add_key)
     _clean(scenario)
 
 
@@ -52,7 +52,7 @@ def test_so_updates_its_product(scenario: Scenario) -> None:
     def describe(body: dict) -> None:
         body["description"] = "Peak reduction in the UKPN licence areas, updated terms."
 
-    scenario.sign("registry/product/UKPN-PR.yaml", "UKPN", change=describe)
+    scenario.sign("registry/product/UKPN/UKPN-PR.yaml", "UKPN", change=describe)
     _clean(scenario)
 
 
@@ -60,7 +60,7 @@ def test_operator_may_update_a_product(scenario: Scenario) -> None:
     def describe(body: dict) -> None:
         body["description"] = "Corrected by the registry operator."
 
-    scenario.sign("registry/product/NESO-DC.yaml", "FMAR", change=describe)
+    scenario.sign("registry/product/NESO/NESO-DC.yaml", "FMAR", change=describe)
     _clean(scenario)
 
 
@@ -98,7 +98,7 @@ def test_fsp_updates_its_unit_name(scenario: Scenario) -> None:
     def rename(body: dict) -> None:
         body["name"] = "Fen edge solar and storage"
 
-    scenario.sign("registry/market_unit/MU-FENLAND-000001.yaml", "FENLAND", change=rename)
+    scenario.sign("registry/market_unit/FENLAND/000xxx/MU-FENLAND-000001.yaml", "FENLAND", change=rename)
     _clean(scenario)
 
 
@@ -126,7 +126,7 @@ def test_operator_rotates_its_own_key_through_the_anchor(scenario: Scenario) -> 
     def add_key(body: dict) -> None:
         body["keys"].append(dict(new))
 
-    scenario.sign("registry/party/FMAR.yaml", "FMAR", change=add_key)
+    scenario.sign("registry/party/F/FMAR.yaml", "FMAR", change=add_key)
     scenario.sign("registry-trust.yaml", "FMAR", change=add_key)
     _clean(scenario)
 
@@ -134,7 +134,7 @@ def test_operator_rotates_its_own_key_through_the_anchor(scenario: Scenario) -> 
 def test_reformatting_a_unit_is_not_a_modification(scenario: Scenario) -> None:
     # Units are updated in place; re-formatting one keeps its data and signature. (Merged
     # applications, outcomes and events are immutable byte for byte: GATE-VAL010.)
-    rel = "registry/market_unit/MU-KESTREL-000004.yaml"
+    rel = "registry/market_unit/KESTREL/000xxx/MU-KESTREL-000004.yaml"
     text = scenario.path(rel).read_text(encoding="utf-8")
     scenario.path(rel).write_text(text.replace("kind: market_unit", "kind: 'market_unit'"), encoding="utf-8")
     _clean(scenario)
@@ -157,7 +157,7 @@ def test_an_ecdsa_key_signs_records(scenario: Scenario) -> None:
     def add_key(body: dict) -> None:
         body["keys"].append({"id": "kestrel-ecdsa", "public_key": public_key_line(ecdsa), "valid_from": iso(PR_AT)})
 
-    scenario.sign("registry/party/KESTREL.yaml", "FMAR", change=add_key)
+    scenario.sign("registry/party/K/KESTREL.yaml", "FMAR", change=add_key)
     scenario.merge_to_main("operator publishes an ecdsa key", when=PR_AT)
     b = scenario.builder
     b.key_for = lambda party: ecdsa if party == "KESTREL" else key(party)
@@ -191,7 +191,7 @@ def test_operator_changes_several_parties_in_one_change(scenario: Scenario) -> N
             {"id": "neso-2", "public_key": public_key_line(example_key("NESO", "bundled", 2)), "valid_from": iso(PR_AT)}
         )
 
-    scenario.sign("registry/party/NESO.yaml", "FMAR", change=add_key)
+    scenario.sign("registry/party/N/NESO.yaml", "FMAR", change=add_key)
     scenario.builder.fsp("SOLARIS", "Solaris Flex Ltd", PR_AT, "flex@solaris.example")
     b = scenario.builder
     b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)  # NESO, with its current key

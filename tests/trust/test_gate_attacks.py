@@ -16,9 +16,9 @@ from fmar.signing.canonical import canonical_bytes
 from fmar.signing.records import iso
 from fmar.signing.sshsig import public_key_line, sign
 
-APPLICATION = "registry/application/APP-2026-7YBPPNN8.yaml"  # KESTREL's unit, ENWL-SU, under assessment
-OUTCOME = "registry/outcome/OUT-2024-ZNDCB2F5.yaml"  # UKPN's outcome on APP-2024-1VNXK21J
-UNIT = "registry/market_unit/MU-VOLTAFLEX-000002.yaml"
+APPLICATION = "registry/application/2026/7/7Y/APP-2026-7YBPPNN8.yaml"  # KESTREL's unit, ENWL-SU, under assessment
+OUTCOME = "registry/outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml"  # UKPN's outcome on APP-2024-1VNXK21J
+UNIT = "registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000002.yaml"
 
 
 def _outcome(scenario: Scenario, signer: str, *, at=PR_AT, application: str = "APP-2026-7YBPPNN8") -> str:
@@ -86,7 +86,7 @@ def test_valid_signature_over_other_content(scenario: Scenario) -> None:
 def test_signature_copied_from_another_record(scenario: Scenario) -> None:
     rel = scenario.acknowledge()
     data = scenario.data(rel)
-    donor = scenario.data("registry/event/EVT-2024-RYKS2QSE.yaml")  # signed by NESO too
+    donor = scenario.data("registry/event/2024/R/RY/EVT-2024-RYKS2QSE.yaml")  # signed by NESO too
     data["signature"] = donor["signature"]
     data["signature"]["signed_at"] = iso(PR_AT)
     scenario.write(rel, data)
@@ -147,7 +147,7 @@ def test_fido_key_is_refused(scenario: Scenario) -> None:
     def add(body: dict) -> None:
         body["keys"].append({"id": "neso-fido", "public_key": line, "valid_from": iso(BASE_AT)})
 
-    scenario.sign("registry/party/NESO.yaml", "FMAR", change=add, at=BASE_AT + timedelta(hours=1))
+    scenario.sign("registry/party/N/NESO.yaml", "FMAR", change=add, at=BASE_AT + timedelta(hours=1))
     scenario.merge_to_main("operator publishes a FIDO key", when=BASE_AT + timedelta(hours=2))
     rel = scenario.acknowledge()
     data = scenario.data(rel)
@@ -198,7 +198,7 @@ def test_fsp_withdraws_another_fsps_application(scenario: Scenario) -> None:
 
 
 def test_fsp_takes_over_another_fsps_unit(scenario: Scenario) -> None:
-    rel = "registry/market_unit/MU-FENLAND-000001.yaml"
+    rel = "registry/market_unit/FENLAND/000xxx/MU-FENLAND-000001.yaml"
 
     def take(body: dict) -> None:
         body["name"] = "Now ours"
@@ -208,7 +208,7 @@ def test_fsp_takes_over_another_fsps_unit(scenario: Scenario) -> None:
 
 
 def test_so_changes_another_sos_product(scenario: Scenario) -> None:
-    rel = "registry/product/UKPN-PR.yaml"
+    rel = "registry/product/UKPN/UKPN-PR.yaml"
 
     def edit(body: dict) -> None:
         body["description"] = "Rewritten by a competitor."
@@ -220,7 +220,7 @@ def test_so_changes_another_sos_product(scenario: Scenario) -> None:
 def test_fsp_registers_a_party(scenario: Scenario) -> None:
     b = scenario.builder
     b.fsp("SHELLCO", "Shell Company Ltd", PR_AT, "flex@shellco.example")
-    rel = "registry/party/SHELLCO.yaml"
+    rel = "registry/party/S/SHELLCO.yaml"
     scenario.sign(rel, "VOLTAFLEX")
     assert "AUTH-VAL001" in scenario.codes(path=rel)
 
@@ -231,7 +231,7 @@ def test_key_added_in_the_same_change_that_uses_it(scenario: Scenario) -> None:
     def add(body: dict) -> None:
         body["keys"].append({"id": "neso-2", "public_key": public_key_line(new_key), "valid_from": iso(BASE_AT)})
 
-    scenario.sign("registry/party/NESO.yaml", "FMAR", change=add)
+    scenario.sign("registry/party/N/NESO.yaml", "FMAR", change=add)
     rel = scenario.acknowledge()
     scenario.sign(rel, "NESO", with_key=new_key)
     assert "AUTH-VAL006" in scenario.codes(path=rel)
@@ -244,11 +244,11 @@ def test_fsp_makes_itself_a_dso_and_uses_it(scenario: Scenario) -> None:
         del body["contact"]["email"]
         body["contact"]["website"] = "https://voltaflex.example"
 
-    scenario.sign("registry/party/VOLTAFLEX.yaml", "VOLTAFLEX", change=promote)
+    scenario.sign("registry/party/V/VOLTAFLEX.yaml", "VOLTAFLEX", change=promote)
     outcome = _outcome(scenario, "VOLTAFLEX", application="APP-2026-XNHPJ1N3")
     result = scenario.check()
     by_path = {(f.path, f.code) for f in result.findings}
-    assert ("registry/party/VOLTAFLEX.yaml", "AUTH-VAL001") in by_path
+    assert ("registry/party/V/VOLTAFLEX.yaml", "AUTH-VAL001") in by_path
     assert (outcome, "AUTH-VAL005") in by_path
 
 
@@ -256,7 +256,7 @@ def test_licence_area_added_and_used_in_the_same_change(scenario: Scenario) -> N
     def widen(body: dict) -> None:
         body["licence_areas"] = [*body["licence_areas"], "NGED_EMID"]
 
-    scenario.sign("registry/party/UKPN.yaml", "FMAR", change=widen)
+    scenario.sign("registry/party/U/UKPN.yaml", "FMAR", change=widen)
     b = scenario.builder
     application = b.apply(b.registry.units["MU-FENLAND-000003"], "UKPN-SU", PR_AT, up=200.0)
     rel = f"registry/application/{application.id}.yaml"
@@ -281,7 +281,7 @@ def test_anchor_signed_with_a_key_it_adds(scenario: Scenario) -> None:
         body["keys"] = [{"id": "fmar-9", "public_key": public_key_line(new_key), "valid_from": iso(BASE_AT)}]
 
     scenario.sign("registry-trust.yaml", "FMAR", change=replace_keys, with_key=new_key)
-    scenario.sign("registry/party/FMAR.yaml", "FMAR", change=replace_keys, with_key=new_key)
+    scenario.sign("registry/party/F/FMAR.yaml", "FMAR", change=replace_keys, with_key=new_key)
     assert "AUTH-VAL007" in scenario.codes(path="registry-trust.yaml")
 
 
@@ -291,8 +291,8 @@ def test_operator_party_keys_changed_without_the_anchor(scenario: Scenario) -> N
             {"id": "fmar-2", "public_key": public_key_line(example_key("FMAR", "bundled", 2)), "valid_from": iso(PR_AT)}
         )
 
-    scenario.sign("registry/party/FMAR.yaml", "FMAR", change=add)
-    assert "AUTH-VAL008" in scenario.codes(path="registry/party/FMAR.yaml")
+    scenario.sign("registry/party/F/FMAR.yaml", "FMAR", change=add)
+    assert "AUTH-VAL008" in scenario.codes(path="registry/party/F/FMAR.yaml")
 
 
 def test_deleting_the_trust_anchor(scenario: Scenario) -> None:
@@ -322,13 +322,13 @@ def test_deleting_an_application(scenario: Scenario) -> None:
 
 
 def test_deleting_a_unit(scenario: Scenario) -> None:
-    scenario.path("registry/market_unit/MU-KESTREL-000004.yaml").unlink()
-    assert "GATE-VAL007" in scenario.codes(path="registry/market_unit/MU-KESTREL-000004.yaml")
+    scenario.path("registry/market_unit/KESTREL/000xxx/MU-KESTREL-000004.yaml").unlink()
+    assert "GATE-VAL007" in scenario.codes(path="registry/market_unit/KESTREL/000xxx/MU-KESTREL-000004.yaml")
 
 
 def test_renaming_a_record(scenario: Scenario) -> None:
-    target = "registry/event/EVT-2026-ZZZZZZZZ.yaml"
-    shutil.move(scenario.path("registry/event/EVT-2026-1QG245MN.yaml"), scenario.path(target))
+    target = "registry/event/2026/Z/ZZ/EVT-2026-ZZZZZZZZ.yaml"
+    shutil.move(scenario.path("registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml"), scenario.path(target))
     assert "GATE-VAL003" in scenario.codes(path=target)
 
 

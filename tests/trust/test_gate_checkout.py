@@ -17,9 +17,9 @@ from trust_scenario import PR_AT, Scenario
 from fmar.loading.layout import scan
 from fmar.trust.gate import check
 
-EVENT = "registry/event/EVT-2026-1QG245MN.yaml"
-PARTY = "registry/party/KESTREL.yaml"
-NESO = "registry/party/NESO.yaml"
+EVENT = "registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml"
+PARTY = "registry/party/K/KESTREL.yaml"
+NESO = "registry/party/N/NESO.yaml"
 
 
 def _new_event(scenario: Scenario) -> tuple[str, bytes]:

@@ -31,7 +31,7 @@ def _revoke_neso(scenario: Scenario, at: datetime = REVOKED_AT) -> None:
     def change(body: dict) -> None:
         body["keys"][0].update({"revoked_at": iso(at), "revocation_reason": "Laptop stolen."})
 
-    scenario.sign("registry/party/NESO.yaml", "FMAR", change=change, at=BASE_AT + timedelta(hours=1))
+    scenario.sign("registry/party/N/NESO.yaml", "FMAR", change=change, at=BASE_AT + timedelta(hours=1))
     scenario.merge_to_main("operator revokes a NESO key", when=BASE_AT + timedelta(hours=2))
 
 

@@ -14,7 +14,7 @@ from fmar.cli import cli
 from fmar.core.workflow.codeowners import unowned
 from fmar.gitrepo import ever_deleted
 
-OUTCOME = "registry/outcome/OUT-2024-ZNDCB2F5.yaml"  # UKPN's outcome, merged
+OUTCOME = "registry/outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml"  # UKPN's outcome, merged
 
 
 def _put(scenario: Scenario, rel: str, text: str) -> None:
@@ -87,15 +87,15 @@ def test_codeowners_check_names_unowned_paths(scenario: Scenario, monkeypatch: p
     scenario.repo.commit_all("codeowners", when=PR_AT)
     assert runner.invoke(cli, ["codeowners", "--check"], catch_exceptions=False).exit_code == 0
     # the operator loses its team: the generated file then owns nothing
-    operator = scenario.data("registry/party/FMAR.yaml")
+    operator = scenario.data("registry/party/F/FMAR.yaml")
     operator.pop("github_team")
-    scenario.write("registry/party/FMAR.yaml", operator)
+    scenario.write("registry/party/F/FMAR.yaml", operator)
     assert runner.invoke(cli, ["codeowners"], catch_exceptions=False).exit_code == 0
     scenario.repo.commit_all("operator without a team", when=PR_AT)
     done = runner.invoke(cli, ["codeowners", "--check"], catch_exceptions=False)
     assert done.exit_code == 1
     assert "registry-trust.yaml" in done.output
-    assert "registry/party/FMAR.yaml" in done.output
+    assert "registry/party/F/FMAR.yaml" in done.output
     assert "registry/outcome/" not in done.output  # shared record folders have no owner on purpose
 
 
@@ -192,7 +192,7 @@ def test_a_comment_in_a_new_record(scenario: Scenario) -> None:
 
 
 def test_a_comment_in_a_unit_update(scenario: Scenario) -> None:
-    rel = "registry/market_unit/MU-KESTREL-000004.yaml"
+    rel = "registry/market_unit/KESTREL/000xxx/MU-KESTREL-000004.yaml"
     text = scenario.path(rel).read_text(encoding="utf-8")
     _put(scenario, rel, text.replace("kind: market_unit", "kind: market_unit  # owner: 07700 900123"))
     assert scenario.codes(path=rel) == {"GATE-VAL011"}

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from trust_scenario import Scenario
 
-PRODUCT = "registry/product/ENWL-OU.yaml"
-APPLICATION = "registry/application/APP-2026-S10WNSK7.yaml"
+PRODUCT = "registry/product/ENWL/ENWL-OU.yaml"
+APPLICATION = "registry/application/2026/S/S1/APP-2026-S10WNSK7.yaml"
 
 
 def _set(field: str, value: Any) -> Callable[[dict[str, Any]], None]:

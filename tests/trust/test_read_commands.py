@@ -313,5 +313,5 @@ def test_codeowners_obeys_no_forged_party_record(qualified: tuple[World, Applica
 
     assert result.exit_code == 0, result.output
     assert "@evil/kestrel" not in out.read_text(encoding="utf-8")
-    assert "registry/party/KESTREL.yaml" in result.stderr and "not counted" in result.stderr
+    assert "registry/party/K/KESTREL.yaml" in result.stderr and "not counted" in result.stderr
     assert REFERENCE_DATA_NOT_BY_OPERATOR.code in result.stderr

@@ -17,14 +17,14 @@ def test_index_names_the_answers_of_an_application(scenario: Scenario) -> None:
     with Blobs(scenario.root) as blobs:
         index = reference_index(scenario.root, "main", blobs)
     assert index.referring(["APP-2024-E66K08HT"], ["outcome", "event"]) == [
-        "registry/event/EVT-2025-45NTYR37.yaml",
-        "registry/event/EVT-2025-YARQPEQQ.yaml",
-        "registry/outcome/OUT-2024-6FP78NHH.yaml",
-        "registry/outcome/OUT-2024-8ZBMC15C.yaml",
+        "registry/event/2025/4/45/EVT-2025-45NTYR37.yaml",
+        "registry/event/2025/Y/YA/EVT-2025-YARQPEQQ.yaml",
+        "registry/outcome/2024/6/6F/OUT-2024-6FP78NHH.yaml",
+        "registry/outcome/2024/8/8Z/OUT-2024-8ZBMC15C.yaml",
     ]
     assert index.referring(["MU-VOLTAFLEX-000001"], ["application"]) == [
-        "registry/application/APP-2024-1VNXK21J.yaml",
-        "registry/application/APP-2024-5BK6KDHW.yaml",
+        "registry/application/2024/1/1V/APP-2024-1VNXK21J.yaml",
+        "registry/application/2024/5/5B/APP-2024-5BK6KDHW.yaml",
     ]
 
 
@@ -34,14 +34,14 @@ def test_updated_index_equals_a_fresh_build(scenario: Scenario) -> None:
     b = scenario.builder
     b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)
     b.apply(b.registry.units["MU-KESTREL-000004"], "SPEN-PR", PR_AT, up=500.0)
-    scenario.path("registry/outcome/OUT-2024-ZNDCB2F5.yaml").unlink()
+    scenario.path("registry/outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml").unlink()
     scenario.repo.commit_all("changes", when=PR_AT + timedelta(hours=1))
     with Blobs(scenario.root) as blobs:
         updated = reference_index(scenario.root, "pr", blobs)
         fresh = reference_index(scenario.root, "pr", blobs, use_cache=False)
     assert updated.tree == fresh.tree
     assert updated.refs == fresh.refs
-    assert "registry/outcome/OUT-2024-ZNDCB2F5.yaml" not in updated.refs
+    assert "registry/outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml" not in updated.refs
     assert len([p for p, t in updated.refs.items() if t == "MU-KESTREL-000004"]) == 1
 
 
@@ -50,10 +50,10 @@ def test_a_files_own_lines_decide_what_it_names(scenario: Scenario) -> None:
     the first id on a line naming the field (``"unit": ...``), never of an id it only mentions."""
     files = {
         # The unit line names MU-KESTREL-000004; another line mentioning "unit" names MU-VOLTAFLEX-000001.
-        "registry/application/APP-2030-AAAAAAAA.yaml": "id: APP-2030-AAAAAAAA\nnote_unit: MU-VOLTAFLEX-000001\n"
+        "registry/application/2030/A/AA/APP-2030-AAAAAAAA.yaml": "id: APP-2030-AAAAAAAA\nnote_unit: MU-VOLTAFLEX-000001\n"
         "unit: MU-KESTREL-000004\n",
         # No "unit:" line: the quoted key's line decides.
-        "registry/application/APP-2030-BBBBBBBB.yaml": 'id: APP-2030-BBBBBBBB\n"unit": MU-VOLTAFLEX-000001\n',
+        "registry/application/2030/B/BB/APP-2030-BBBBBBBB.yaml": 'id: APP-2030-BBBBBBBB\n"unit": MU-VOLTAFLEX-000001\n',
         # The id in the file name only: the unit line names another.
         "registry/application/MU-VOLTAFLEX-000001.yaml": "id: x\nunit: MU-KESTREL-000004\n",
         # Deeper than registry/<kind>/<file>: not a record.
@@ -66,16 +66,17 @@ def test_a_files_own_lines_decide_what_it_names(scenario: Scenario) -> None:
     with Blobs(scenario.root) as blobs:
         index = reference_index(scenario.root, "main", blobs, use_cache=False)
     assert index.referring(["MU-VOLTAFLEX-000001"], ["application"]) == [
-        "registry/application/APP-2024-1VNXK21J.yaml",
-        "registry/application/APP-2024-5BK6KDHW.yaml",
-        "registry/application/APP-2030-BBBBBBBB.yaml",
+        "registry/application/2024/1/1V/APP-2024-1VNXK21J.yaml",
+        "registry/application/2024/5/5B/APP-2024-5BK6KDHW.yaml",
+        "registry/application/2030/B/BB/APP-2030-BBBBBBBB.yaml",
     ]
     kestrel = index.referring(["MU-KESTREL-000004"], ["application"])
-    assert {"registry/application/APP-2030-AAAAAAAA.yaml", "registry/application/MU-VOLTAFLEX-000001.yaml"} <= set(
-        kestrel
-    )
+    assert {
+        "registry/application/2030/A/AA/APP-2030-AAAAAAAA.yaml",
+        "registry/application/MU-VOLTAFLEX-000001.yaml",
+    } <= set(kestrel)
     assert index.referring(["MU-VOLTAFLEX-000001 ", "", "APP-2024-E66K08HT"], ["application", "party"]) == []
-    assert index.refs["registry/application/APP-2030-AAAAAAAA.yaml"] == "MU-KESTREL-000004"
+    assert index.refs["registry/application/2030/A/AA/APP-2030-AAAAAAAA.yaml"] == "MU-KESTREL-000004"
 
 
 def test_no_registry_at_the_fork_means_no_references(git_repo: GitRepo) -> None:

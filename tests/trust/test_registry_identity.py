@@ -99,7 +99,7 @@ def _acknowledge_in(repo: Path) -> str:
 
 
 def test_fmar_sign_names_the_registry_of_the_repository(scenario: Scenario, staging: GitRepo) -> None:
-    rel = "registry/event/EVT-2026-1QG245MN.yaml"  # signed by SSEN
+    rel = "registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml"  # signed by SSEN
     for root, identity in ((scenario.root, PRODUCTION), (staging.path, STAGING)):
         result = fmar(root, "sign", rel, "--key", KEYS / "SSEN.key")
         assert result.exit_code == 0, result.output
@@ -197,7 +197,7 @@ def test_the_anchor_names_its_own_identity(scenario: Scenario) -> None:
     assert result.exit_code == 1
     found = {(path, code, json_path) for path, _, code, json_path in _findings(result)}
     assert (ANCHOR, "AUTH-VAL007", "$.signature.value") in found
-    assert ("registry/party/NESO.yaml", "SIG-VAL016", "$.signature.registry") in found
+    assert ("registry/party/N/NESO.yaml", "SIG-VAL016", "$.signature.registry") in found
     # Validly signed, but for another identity than the one it names.
     scenario.sign(ANCHOR, "FMAR", registry=PRODUCTION, change=lambda body: body.update(registry=STAGING))
     line = _line_of(scenario.path(ANCHOR).read_text(encoding="utf-8"), "  registry:")
@@ -220,7 +220,7 @@ def test_only_the_operator_changes_the_identity(scenario: Scenario) -> None:
 def test_a_repository_without_its_identity_is_a_usage_error(scenario: Scenario) -> None:
     """No anchor, or one without a valid identity: every command that signs or verifies says which file
     is missing and how to fix it, exit status 2, no traceback; nothing is written."""
-    rel = "registry/event/EVT-2026-1QG245MN.yaml"
+    rel = "registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml"
     before = scenario.path(rel).read_bytes()
     events = sorted(scenario.path("registry/event").iterdir())
     commands = [

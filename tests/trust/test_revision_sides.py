@@ -16,13 +16,17 @@ def _files(scenario: Scenario, rev: str) -> list[str]:
 
 def test_head_through_the_fork_reads_what_the_trees_hold(scenario: Scenario) -> None:
     root = scenario.root
-    scenario.path("registry/market_unit/MU-FENLAND-000001.yaml").write_text("changed: yes\n", encoding="utf-8")
-    scenario.path("registry/outcome/OUT-2024-6FP78NHH.yaml").unlink()
-    scenario.path("registry/event/EVT-2024-4Y25DN8E.yaml").rename(
-        scenario.path("registry/event/EVT-2030-AAAAAAAA.yaml")
+    scenario.path("registry/market_unit/FENLAND/000xxx/MU-FENLAND-000001.yaml").write_text(
+        "changed: yes\n", encoding="utf-8"
     )
-    scenario.path("registry/application/APP-2030-BBBBBBBB.yaml").write_text("kind: application\n", encoding="utf-8")
-    scenario.path("registry/party/LINK.yaml").symlink_to("NESO.yaml")
+    scenario.path("registry/outcome/2024/6/6F/OUT-2024-6FP78NHH.yaml").unlink()
+    scenario.path("registry/event/2024/4/4Y/EVT-2024-4Y25DN8E.yaml").rename(
+        scenario.path("registry/event/2030/A/AA/EVT-2030-AAAAAAAA.yaml")
+    )
+    scenario.path("registry/application/2030/B/BB/APP-2030-BBBBBBBB.yaml").write_text(
+        "kind: application\n", encoding="utf-8"
+    )
+    scenario.path("registry/party/L/LINK.yaml").symlink_to("NESO.yaml")
     scenario.repo.commit_all("a change")
     blob = (
         subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=b"x\n", capture_output=True, check=True)
@@ -30,8 +34,8 @@ def test_head_through_the_fork_reads_what_the_trees_hold(scenario: Scenario) -> 
         .strip()
     )
     commit = scenario.repo.git("rev-parse", "HEAD")
-    scenario.repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},registry/party/MODULE.yaml")
-    scenario.repo.git("update-index", "--cacheinfo", f"100755,{blob},registry/party/NESO.yaml")
+    scenario.repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},registry/party/M/MODULE.yaml")
+    scenario.repo.git("update-index", "--cacheinfo", f"100755,{blob},registry/party/N/NESO.yaml")
     scenario.repo.git("commit", "-q", "-m", "a gitlink and a mode")
     base, head = resolve(root, "main"), resolve(root, "pr")
     fork = merge_base(root, base, head)
@@ -45,5 +49,8 @@ def test_head_through_the_fork_reads_what_the_trees_hold(scenario: Scenario) -> 
                 found, expected = revision.file(path), plain.read(rev, path)  # git resolves ``rev:path`` itself
                 assert (found is None) == (expected is None), (rev, path)
                 assert found is None or (found.text or "").encode() == expected, (rev, path)
-    assert new["registry/party/MODULE.yaml"] is None  # a submodule has no blob
-    assert old["registry/event/EVT-2030-AAAAAAAA.yaml"] is None and new["registry/event/EVT-2024-4Y25DN8E.yaml"] is None
+    assert new["registry/party/M/MODULE.yaml"] is None  # a submodule has no blob
+    assert (
+        old["registry/event/2030/A/AA/EVT-2030-AAAAAAAA.yaml"] is None
+        and new["registry/event/2024/4/4Y/EVT-2024-4Y25DN8E.yaml"] is None
+    )

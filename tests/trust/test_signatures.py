@@ -23,12 +23,12 @@ from fmar.trust.verify import allowed_signers
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = ROOT / "registry"
 SAMPLE = [
-    "party/NESO.yaml",
-    "product/UKPN-PR.yaml",
-    "market_unit/MU-KESTREL-000001.yaml",
-    "application/APP-2026-7YBPPNN8.yaml",
-    "outcome/OUT-2024-ZNDCB2F5.yaml",
-    "event/EVT-2026-1QG245MN.yaml",
+    "party/N/NESO.yaml",
+    "product/UKPN/UKPN-PR.yaml",
+    "market_unit/KESTREL/000xxx/MU-KESTREL-000001.yaml",
+    "application/2026/7/7Y/APP-2026-7YBPPNN8.yaml",
+    "outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml",
+    "event/2026/1/1Q/EVT-2026-1QG245MN.yaml",
     "process/Q.7.yaml",
 ]
 
@@ -54,7 +54,7 @@ def test_bundled_records_verify(rel: str, parties: dict[str, Party]) -> None:
 
 
 def test_changing_any_field_the_signer_or_the_time_breaks_the_signature(parties: dict[str, Party]) -> None:
-    data = _data("outcome/OUT-2024-ZNDCB2F5.yaml")
+    data = _data("outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml")
     changed = {**data, "capacity_up_kw": data["capacity_up_kw"] + 1}
     assert _codes(changed, parties) == ["SIG-VAL007"]
     later = {**data, "signature": {**data["signature"], "signed_at": "2024-06-27T10:00:00Z"}}
@@ -64,7 +64,7 @@ def test_changing_any_field_the_signer_or_the_time_breaks_the_signature(parties:
 
 
 def test_reformatting_the_yaml_keeps_the_signature(parties: dict[str, Party]) -> None:
-    data = _data("application/APP-2026-7YBPPNN8.yaml")
+    data = _data("application/2026/7/7Y/APP-2026-7YBPPNN8.yaml")
     text = yaml.safe_dump(dict(reversed(list(data.items()))), default_flow_style=True, width=60)
     reparsed, _, _ = parse_text(text)
     assert reparsed is not None
@@ -73,7 +73,7 @@ def test_reformatting_the_yaml_keeps_the_signature(parties: dict[str, Party]) ->
 
 
 def test_signing_times_against_the_recording_time(parties: dict[str, Party]) -> None:
-    data = _data("outcome/OUT-2024-ZNDCB2F5.yaml")
+    data = _data("outcome/2024/Z/ZN/OUT-2024-ZNDCB2F5.yaml")
     signed = datetime.fromisoformat(data["signature"]["signed_at"])
     assert _codes(data, parties, now=signed + timedelta(days=29)) == []
     assert _codes(data, parties, now=signed + timedelta(days=31)) == ["SIG-VAL013"]
@@ -107,7 +107,7 @@ def test_ssh_keygen_accepts_fmar_signatures(rel: str, tmp_path: Path, parties: d
 def test_ssh_keygen_refuses_a_key_outside_its_window(tmp_path: Path, parties: dict[str, Party]) -> None:
     allowed = tmp_path / "allowed_signers"
     allowed.write_text(allowed_signers(parties), encoding="utf-8")
-    data = _data("party/NESO.yaml")
+    data = _data("party/N/NESO.yaml")
     (tmp_path / "record.sig").write_text(data["signature"]["value"], encoding="utf-8")
     done = _ssh_keygen(
         "-Y", "verify", "-f", str(allowed), "-I", "FMAR", "-n", NAMESPACE, "-s", str(tmp_path / "record.sig"),
@@ -125,7 +125,7 @@ def test_fmar_accepts_ssh_keygen_signatures(key_type: list[str], tmp_path: Path,
     neso = parties["NESO"].model_dump(mode="json", exclude_none=True)
     neso["keys"].append({"id": "neso-hsm", "public_key": public, "valid_from": "2020-01-01T00:00:00Z"})
     with_key = {**parties, "NESO": Party.model_validate(neso)}
-    data = _data("event/EVT-2026-1QG245MN.yaml")
+    data = _data("event/2026/1/1Q/EVT-2026-1QG245MN.yaml")
     data["signature"] = {
         "signer": "NESO",
         "key_fingerprint": fingerprint(public),

@@ -15,7 +15,7 @@ from trust_scenario import PR_AT, Scenario
 from fmar.trust.gate import check
 from fmar.validation.pipeline import Pipeline, only
 
-NESO = "registry/party/NESO.yaml"
+NESO = "registry/party/N/NESO.yaml"
 
 
 def _new_event(scenario: Scenario) -> str:
@@ -54,7 +54,7 @@ def _nfd_of_a_merged_nfc_name(scenario: Scenario) -> str:
 
 
 def _symlink(scenario: Scenario) -> str:
-    rel = "registry/party/OTHER.yaml"
+    rel = "registry/party/O/OTHER.yaml"
     scenario.path(rel).symlink_to("NESO.yaml")
     return rel
 
@@ -66,7 +66,7 @@ def _executable(scenario: Scenario) -> str:
 
 
 def _gitlink(scenario: Scenario) -> str:
-    rel = "registry/market_unit/MU-VOLTAFLEX-000099.yaml"
+    rel = "registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000099.yaml"
     commit = scenario.repo.git("rev-parse", "main")
     scenario.repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},{rel}")
     scenario.path(rel).mkdir()  # a clone without --recurse-submodules

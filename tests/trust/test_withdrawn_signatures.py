@@ -200,7 +200,7 @@ def test_another_valid_signature_of_the_withdrawn_bytes_is_still_refused(repo: S
     def add_key(body: dict[str, Any]) -> None:
         body["keys"].append({"id": "voltaflex-ecdsa", "public_key": public_key_line(ecdsa), "valid_from": iso(BASE_AT)})
 
-    repo.sign("registry/party/VOLTAFLEX.yaml", "FMAR", change=add_key, at=BASE_AT + timedelta(hours=1))
+    repo.sign("registry/party/V/VOLTAFLEX.yaml", "FMAR", change=add_key, at=BASE_AT + timedelta(hours=1))
     repo.merge_to_main("operator publishes an ecdsa key of VOLTAFLEX", when=BASE_AT + timedelta(hours=2))
     rel, raw = _closed_application(repo, ecdsa)
     assert _withdraw(repo).exit_code == 0
@@ -276,7 +276,7 @@ def test_withdraw_adds_each_signature_once_sorted_and_says_so_in_json(repo: Scen
     def rename(body: dict[str, Any]) -> None:
         body["name"] = "Voltaflex battery, renamed"
 
-    unit = "registry/market_unit/MU-VOLTAFLEX-000004.yaml"
+    unit = "registry/market_unit/VOLTAFLEX/000xxx/MU-VOLTAFLEX-000004.yaml"
     repo.sign(unit, "VOLTAFLEX", change=rename)
     repo.repo.commit_all("and renames its unit", when=PR_AT + timedelta(minutes=20))
     first = _withdraw(repo, "voltaflex-applies", "--format", "json")

@@ -130,7 +130,7 @@ class Scenario:
 
     def write_reused_event(self, rel: str, at: datetime = PR_AT + timedelta(hours=3)) -> None:
         """A new acknowledgement by NESO at ``rel``, whose id is that of a record once merged and removed."""
-        data = self.data("registry/event/EVT-2026-1QG245MN.yaml")
+        data = self.data("registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml")
         data["id"] = rel.rsplit("/", 1)[-1][:-5]
         data["application"] = "APP-2026-XNHPJ1N3"
         data["type"] = "acknowledged"

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from tests.conftest import EXAMPLE_KEYS, ROOT, GitRepo
 
-UNIT = "registry/market_unit/MU-FENLAND-000001.yaml"
+UNIT = "registry/market_unit/FENLAND/000xxx/MU-FENLAND-000001.yaml"
 FMAR = Path(sys.executable).parent / "fmar"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 

@@ -43,8 +43,9 @@ class RecordFile:
 
 
 def record_path(kind: str, record_id: str) -> str:
-    """The record's path in the repository (``fmar.core.record_paths``)."""
-    return f"{REGISTRY}/{path_of(kind, record_id)}"
+    """The record's path in the repository (``fmar.core.record_paths``); for a string that is no id of
+    ``kind`` (a reference a record got wrong), a path no record can have."""
+    return f"{REGISTRY}/{path_of(kind, record_id) if is_id(kind, record_id) else flat_path(kind, record_id)}"
 
 
 def kind_of(path: str) -> str | None:
