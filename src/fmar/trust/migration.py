@@ -24,7 +24,7 @@ from pathlib import Path
 from fmar.core.catalogue import LAYOUT_MIGRATION_MIXED, LAYOUT_MIGRATION_NOT_BY_OPERATOR
 from fmar.core.findings import Problem, Rule
 from fmar.core.model import KINDS, Party
-from fmar.core.record_paths import flat_path, parse, path_of
+from fmar.core.record_paths import flat_path, parse
 from fmar.gitrepo import DiffEntry, Folders, GitError, text
 from fmar.trust.revision import REGISTRY
 
@@ -82,8 +82,9 @@ def check(
             )
     for kind in sorted(KINDS):
         for name, (object_type, _) in folders(head, f"{REGISTRY}/{kind}").entries().items():
-            if object_type == "blob" and name.endswith(".yaml") and f"{kind}/{name}" == flat_path(kind, name[:-5]):
-                right = f"{REGISTRY}/{path_of(kind, name[:-5])}"
+            found = parse(f"{kind}/{name}") if object_type == "blob" else None
+            if found is not None and not found.canonical:
+                right = f"{REGISTRY}/{found.right_path}"
                 out.append(
                     (
                         f"{REGISTRY}/{kind}/{name}",
