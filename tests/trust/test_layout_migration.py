@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import BUNDLED_ANCHOR, BUNDLED_REGISTRY, GitRepo
+from tests.trust.trust_scenario import key
 
 from fmar.core.catalogue import (
     LAYOUT_MIGRATION_MIXED,
@@ -27,8 +29,6 @@ from fmar.core.record_paths import flat_path, parse, path_of
 from fmar.generate.keys import write_private_key
 from fmar.history.recorded import recorded_times
 from fmar.trust.gate import check
-from tests.conftest import BUNDLED_ANCHOR, BUNDLED_REGISTRY, GitRepo
-from tests.trust.trust_scenario import key
 
 #: The reference tables are merged first, the rest of the registry a day later.
 FIRST_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
