@@ -20,12 +20,13 @@ from tests.conftest import BUNDLED_ANCHOR, BUNDLED_REGISTRY, GitRepo
 from tests.trust.trust_scenario import key
 
 from fmar.core.catalogue import (
+    FOLDER_TOO_LARGE,
     LAYOUT_MIGRATION_MIXED,
     LAYOUT_MIGRATION_NOT_BY_OPERATOR,
     RECORD_AT_WRONG_PATH,
     RECORD_RENAMED,
 )
-from fmar.core.record_paths import flat_path, parse, path_of
+from fmar.core.record_paths import FOLDER_LIMIT, flat_path, parse, path_of
 from fmar.generate.keys import write_private_key
 from fmar.history.recorded import recorded_times
 from fmar.trust.gate import check
@@ -191,3 +192,17 @@ def test_migrate_refuses_a_registry_with_uncommitted_changes(flat: GitRepo) -> N
     done = _fmar(flat, "migrate", "layout", ok=(2,))
     assert "commit or stash" in done.stderr
     assert unit.is_file()  # nothing moved
+
+
+def test_the_gate_refuses_an_addition_to_a_full_folder(git_repo: GitRepo) -> None:
+    """Where the path cannot spread records (parties of one initial), the gate holds the folder limit."""
+    git_repo.copy_registry()
+    folder = git_repo.path / "registry" / "party" / "Z"
+    folder.mkdir()
+    for number in range(FOLDER_LIMIT):
+        (folder / f"Z{number:04d}.yaml").write_text("kind: party\n", encoding="utf-8")
+    git_repo.commit_all("a full folder", when=FIRST_AT)
+    git_repo.git("checkout", "-q", "-b", "layout")
+    (folder / "ZZ.yaml").write_text("kind: party\n", encoding="utf-8")
+    git_repo.commit_all("one more", when=SECOND_AT)
+    assert FOLDER_TOO_LARGE.code in _codes(git_repo)["registry/party/Z/ZZ.yaml"]
