@@ -11,6 +11,7 @@ import click
 from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
 from fmar.cli.record_io import load_key, load_verified, signing_for, signing_time
+from fmar.core.model import KINDS
 from fmar.loading.paths import ANCHOR_PATH, locate_registry
 from fmar.loading.record_file import locate, parse_text
 from fmar.loading.text import decode
@@ -57,11 +58,17 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
     root, registry = locate_registry(None)
     resolved = file.resolve()
     rel = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else resolved.name
+    # In the registry, the kind folder; elsewhere (a draft outside it), the nearest folder named after a kind.
+    folders = rel.split("/")[:-1]
     kind = (
-        "trust_anchor" if rel == ANCHOR_PATH else kind_of(rel) or kind_of("registry/" + "/".join(rel.split("/")[-2:]))
+        "trust_anchor"
+        if rel == ANCHOR_PATH
+        else kind_of(rel) or next((name for name in reversed(folders) if name in KINDS), None)
     )
     if kind is None:
-        raise UsageError(f"{file} is not at registry/<kind>/<id>.yaml nor the trust anchor {ANCHOR_PATH}")
+        raise UsageError(
+            f"{file} is not in a kind folder of the registry (registry/<kind>/...) nor the trust anchor {ANCHOR_PATH}"
+        )
     identity = None if kind == "trust_anchor" else signing_for(root)
     key = load_key(key_path)
     parties = load_parties(registry) if registry.is_dir() else {}
@@ -109,7 +116,7 @@ def verify(paths: tuple[str, ...], location: tuple[Path, Path], fmt: str) -> Non
         unjudged = [rel for rel in named if (root / rel).is_file() and rel not in judged]
         if unjudged:
             raise UsageError(
-                f"{', '.join(unjudged)}: not a record file (registry/<kind>/<id>.yaml) nor the trust anchor "
+                f"{', '.join(unjudged)}: not a record file (registry/<kind>/.../<id>.yaml) nor the trust anchor "
                 f"{ANCHOR_PATH}, so there is no signature to verify; run fmar validate for what is wrong"
             )
     try:
