@@ -69,8 +69,6 @@ from fmar.trust.times import stated_time_problems
 from fmar.trust.withdrawn import withdrawn_problems
 from fmar.validation.pipeline import finding
 
-#: Kinds of the neighbourhood of a change (``_neighbourhood``): units, their applications and the answers.
-_NEIGHBOURHOOD = ("market_unit", "application", "outcome", "event")
 #: Kinds whose merged records are history: never modified, never deleted.
 APPEND_ONLY = ("application", "outcome", "event")
 #: Documentation folders: the only files that may go with a data change.
@@ -720,14 +718,17 @@ def _check(
     all_changes = changes(root, fork, head)
     registry_changes = [c for c in all_changes if kind_of(c.path) or c.path.startswith(f"{REGISTRY}/")]
     kinds = {kind_of(path) for c in registry_changes for path in (c.path, c.old_path) if path} - {None}
-    if not kinds:
-        references.close()  # no record changes: nobody will ask
+    if not kinds or migration.is_migration(all_changes):
+        references.close()  # no record changes, or only moves: nobody will ask
+    if migration.is_migration(all_changes):  # the operator's move to the layout: judged as that alone
+        on_base, on_fork, on_head = (Revision(root, rev, blobs) for rev in (base, fork, head))
+        moved = _Context(root, on_base, on_fork, on_head, now, identity)
+        for path, problem in migration.check(root, (fork, head), all_changes, moved.base.parties, now, blobs.folders):
+            moved.add(path, problem)
+        return GateResult(_findings(moved), len(all_changes), base, head, fork, blobs.objects_read)
     # Questions whose answers take git a while, asked now and answered in the background: the folders the
-    # spelling check searches, those the neighbourhood of a changed unit, application, outcome or event is
-    # looked up in at the fork, and which added paths history ever deleted.
+    # spelling check searches, and which added paths history ever deleted.
     blobs.folders.start(base, listed_folders(all_changes))
-    if kinds & set(_NEIGHBOURHOOD):
-        blobs.folders.start(fork, [f"{REGISTRY}/{kind}" for kind in _NEIGHBOURHOOD])
     added = [c.path for c in registry_changes if c.status in ("A", "R", "C") and kind_of(c.path)]
     deleted = deleted_later(root, base, added)
     old_blobs, new_blobs = diff_sides(all_changes)
@@ -740,10 +741,6 @@ def _check(
         now=now,
         registry=identity,
     )
-    if migration.is_migration(all_changes):  # the operator's move to the layout: judged as that alone
-        for path, problem in migration.check(root, (fork, head), all_changes, ctx.base.parties, now, blobs.folders):
-            ctx.add(path, problem)
-        return GateResult(_findings(ctx), len(all_changes), base, head, fork, blobs.objects_read)
     touched = sorted({c.path for c in registry_changes} | {c.old_path for c in registry_changes if c.old_path})
     for side in (ctx.base, ctx.before, ctx.after):
         side.prefetch(touched)
