@@ -116,7 +116,7 @@ def ensure_registry(work: Path, units: int) -> Path:
 def sample_files(registry: Path, size: int, seed: int = 7) -> dict[str, list[str]]:
     by_kind: dict[str, list[str]] = {}
     for kind_dir in sorted(registry.iterdir()):
-        by_kind[kind_dir.name] = sorted(str(p) for p in kind_dir.iterdir())
+        by_kind[kind_dir.name] = sorted(str(p) for p in kind_dir.rglob("*.yaml"))
     total = sum(len(v) for v in by_kind.values())
     rng = random.Random(seed)
     return {k: rng.sample(v, max(1, round(size * len(v) / total))) for k, v in by_kind.items() if v}
@@ -137,7 +137,7 @@ def check_jsonschema(registry: Path, sample: int) -> tuple[int, float]:
 
 def bench(units: int, work: Path, sample: int) -> dict[str, object]:
     registry = ensure_registry(work, units)
-    files = sum(1 for d in registry.iterdir() for _ in d.iterdir())
+    files = sum(1 for _ in registry.rglob("*.yaml"))
     print(f"{units:,} units: {files:,} files", flush=True)
     # Read every file once first, so neither fmar nor the floor pays for the disk: both are
     # measured with the operating system's page cache warm, and "cold" means fmar's own cache.

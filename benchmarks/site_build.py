@@ -67,7 +67,7 @@ def resign_edits(registry: Path, count: int = EDITS, seed: int = SEED) -> dict[P
     from fmar.writing.authoring import author, write
 
     originals: dict[Path, bytes] = {}
-    for path in sorted((registry / "market_unit").glob("*.yaml"))[:count]:
+    for path in sorted((registry / "market_unit").rglob("*.yaml"))[:count]:
         raw = path.read_bytes()
         data, _, _ = parse_text(raw.decode())
         assert data is not None, path

@@ -32,6 +32,7 @@ from typing import Any
 import fmar
 from fmar.core.ids import new_id
 from fmar.core.model import Application, MarketUnit
+from fmar.core.record_paths import path_of
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
 from fmar.generate.synthetic import IDENTITY, NOW
@@ -77,8 +78,8 @@ def base_repository(registry: Path) -> Path:
 
 
 def _load(registry: Path, kind: str, record_id: str) -> Any:
-    path = registry / kind / f"{record_id}.yaml"
-    return read_record(path.read_bytes(), f"registry/{kind}/{path.name}", kind).record
+    path = registry / path_of(kind, record_id)
+    return read_record(path.read_bytes(), f"registry/{path_of(kind, record_id)}", kind).record
 
 
 def make_change(repo: Path, seed: int = 3) -> int:
@@ -91,13 +92,13 @@ def make_change(repo: Path, seed: int = 3) -> int:
         """A new id that no record of the registry has (the change must not collide with history)."""
         while True:
             candidate = new_id(kind, year, rng)
-            if not (registry / kind / f"{candidate}.yaml").exists():
+            if not (registry / path_of(kind, candidate)).exists():
                 return candidate
 
     builder = Builder(
         registry, lambda party: example_key(party, "synthetic-1"), rng, registry_id=IDENTITY, new_id=fresh_id
     )
-    for path in sorted((registry / "product").glob("*.yaml")):
+    for path in sorted((registry / "product").rglob("*.yaml")):
         builder.registry.add(_load(registry, "product", path.stem))
     answered = set(
         re.findall(
@@ -112,12 +113,12 @@ def make_change(repo: Path, seed: int = 3) -> int:
         )
     )
     pending: list[Application] = []
-    for path in sorted((registry / "application").glob("*.yaml")):
+    for path in sorted((registry / "application").rglob("*.yaml")):
         if path.stem not in answered:
             pending.append(_load(registry, "application", path.stem))
             if len(pending) == 5:
                 break
-    unit_files = sorted((registry / "market_unit").glob("*.yaml"))[:5]
+    unit_files = sorted((registry / "market_unit").rglob("*.yaml"))[:5]
     units = [_load(registry, "market_unit", path.stem) for path in unit_files]
     touched = 0
     for unit in units:
@@ -127,7 +128,10 @@ def make_change(repo: Path, seed: int = 3) -> int:
         builder.add("market_unit", fields, unit.fsp, PR_AT)
         touched += 1
     fsp = units[0].fsp
-    serials = [n for n in range(900_001, 999_999) if not (registry / "market_unit" / f"MU-{fsp}-{n:06d}.yaml").exists()]
+    taken = registry / "market_unit"
+    serials = [
+        n for n in range(900_001, 999_999) if not (taken.parent / path_of("market_unit", f"MU-{fsp}-{n:06d}")).exists()
+    ]
     for serial in serials[:5]:
         unit = builder.unit(
             {
