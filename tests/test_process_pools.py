@@ -49,7 +49,7 @@ def test_verify_finds_the_same_from_spawned_and_forked_workers(
 ) -> None:
     registry = tmp_path / "registry"
     generate(registry, 40, seed=2)
-    unit = sorted((registry / "market_unit").iterdir())[3]
+    unit = sorted((registry / "market_unit").rglob("*.yaml"))[3]
     text = unit.read_text(encoding="utf-8")
     unit.write_text(text.replace("name: ", "name: Tampered ", 1), encoding="utf-8")  # its signature breaks
     monkeypatch.setattr(verify, "PARALLEL_THRESHOLD", 1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from fmar.core.record_paths import path_of
 from fmar.loading.text import MAX_FILE_BYTES
 
 HERE = Path(__file__).resolve().parent / "hostile"
@@ -44,7 +46,7 @@ def load_cases() -> list[Case]:
 
 def _oversized(registry: Path) -> bytes:
     """A record that is valid but for its size: a real unit padded with comment lines past the limit."""
-    text = (registry / "market_unit" / "MU-KESTREL-000004.yaml").read_text(encoding="utf-8")
+    text = (registry / path_of("market_unit", "MU-KESTREL-000004")).read_text(encoding="utf-8")
     text = text.replace("MU-KESTREL-000004", "MU-KESTREL-000917")
     padding = "# padding to push the file over the size limit\n" * (MAX_FILE_BYTES // 40)
     return (padding + text).encode()
@@ -55,7 +57,7 @@ def plant(registry: Path, case: Case) -> None:
     target = registry / case.at
     target.parent.mkdir(parents=True, exist_ok=True)
     if case.make == "symlink":
-        target.symlink_to(Path("..") / "party" / "KESTREL.yaml")
+        target.symlink_to(os.path.relpath(registry / path_of("party", "KESTREL"), target.parent))
     elif case.make == "oversized":
         target.write_bytes(_oversized(registry))
     else:

@@ -18,11 +18,12 @@ from tests.core.hostile_cases import load_cases, plant
 from fmar.cli import cli
 from fmar.cli.report import GITHUB_ANNOTATION_CAP
 from fmar.core.catalogue import RULES
+from fmar.core.record_paths import path_of
 from fmar.core.status import Status
 from fmar.trust.reading import validate
 from fmar.validation.pipeline import Pipeline
 
-UNITS = sorted(path.stem for path in (BUNDLED_REGISTRY / "market_unit").glob("*.yaml"))
+UNITS = sorted(path.stem for path in (BUNDLED_REGISTRY / "market_unit").rglob("*.yaml"))
 #: What the bundled scenario (fmar/generate/bundled.py) sets up for each unit, as of 2026-12-01.
 EXPECTED = {
     "MU-VOLTAFLEX-000001": {"NESO-DC": "qualified", "UKPN-PR": "conditionally_qualified"},
@@ -65,7 +66,7 @@ def test_exit_codes(repo) -> None:
     assert bad_moment.returncode == 2 and "--as-of" in bad_moment.stderr
     assert fmar("validate", "--format", "yaml", cwd=repo.path).returncode == 2
     assert fmar("status", "MU-NOBODY-000001", cwd=repo.path).returncode == 1
-    (repo.path / "registry" / "party" / "NESO.yaml").write_text("kind: party\nkind: party\n", encoding="utf-8")
+    (repo.path / "registry" / path_of("party", "NESO")).write_text("kind: party\nkind: party\n", encoding="utf-8")
     assert fmar("validate", cwd=repo.path).returncode == 1
 
 
@@ -144,12 +145,12 @@ def test_as_of_moves_the_answer_along_the_records(as_of: str, expected: str | No
 def test_a_warm_run_reuses_the_findings(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(BUNDLED_REGISTRY, root / "registry")
-    (root / "registry" / "party" / "NESO.yaml").write_text("kind: party\n", encoding="utf-8")
+    (root / "registry" / path_of("party", "NESO")).write_text("kind: party\n", encoding="utf-8")
     cold = validate(Pipeline(root, root / "registry"))
     warm = validate(Pipeline(root, root / "registry"))
     assert not cold.reused and warm.reused
     assert warm.findings == cold.findings and any(f.code == "SCH-VAL001" for f in warm.findings)
-    (root / "registry" / "party" / "NESO.yaml").write_text("kind: party\nid: NESO\n", encoding="utf-8")
+    (root / "registry" / path_of("party", "NESO")).write_text("kind: party\nid: NESO\n", encoding="utf-8")
     again = validate(Pipeline(root, root / "registry"))
     assert not again.reused
 
@@ -159,13 +160,13 @@ def test_a_run_without_signatures_keeps_the_results_of_one_with_them(tmp_path: P
     root = tmp_path / "repo"
     shutil.copytree(BUNDLED_REGISTRY, root / "registry")
     shutil.copy(BUNDLED_REGISTRY.parent / "registry-trust.yaml", root)
-    outcome = root / "registry" / "outcome" / "OUT-2024-ZNDCB2F5.yaml"  # edited after it was signed
+    tampered = f"registry/{path_of('outcome', 'OUT-2024-ZNDCB2F5')}"  # edited after it was signed
+    outcome = root / tampered
     text = outcome.read_text(encoding="utf-8")
     outcome.write_text(text.replace("capacity_up_kw: 1500.0", "capacity_up_kw: 1400.0"), encoding="utf-8")
     sealed = validate(Pipeline(root, root / "registry"))
     unsealed = validate(Pipeline(root, root / "registry", seal=False))
     again = validate(Pipeline(root, root / "registry"))
     assert not sealed.reused and not unsealed.reused and again.reused
-    tampered = f"registry/outcome/{outcome.name}"
     assert (tampered, "SIG-VAL007") in {(f.path, f.code) for f in again.findings}
     assert tampered not in {f.path for f in unsealed.findings}

@@ -13,6 +13,7 @@ from tests.conftest import BUNDLED_REGISTRY, ROOT, GitRepo
 
 import fmar.cli
 from fmar import gitrepo
+from fmar.core.record_paths import path_of
 from fmar.gitrepo import GitError
 
 #: Modules of src/fmar other than the edge allowed to start processes, each with what it runs (none
@@ -92,14 +93,17 @@ def test_blobs_stream_through_one_batch_process(repo: GitRepo) -> None:
 def test_changes_between_commits(repo: GitRepo) -> None:
     first = repo.git("rev-parse", "HEAD")
     party = repo.path / "registry" / "party"
-    (party / "ÉLAN.yaml").rename(party / "ELAN.yaml")
-    (party / "NEW.yaml").write_text("id: NEW\n", encoding="utf-8")
+    elan, new = repo.path / "registry" / path_of("party", "ELAN"), repo.path / "registry" / path_of("party", "NEW")
+    elan.parent.mkdir()
+    new.parent.mkdir()
+    (party / "ÉLAN.yaml").rename(elan)
+    new.write_text("id: NEW\n", encoding="utf-8")
     second = repo.commit_all("rename and add")
     assert gitrepo.changes(repo.path, first, second) == [
         gitrepo.DiffEntry("R", "registry/party/E/ELAN.yaml", "registry/party/ÉLAN.yaml"),
         gitrepo.DiffEntry("A", "registry/party/N/NEW.yaml", None, "000000", "100644"),
     ]
-    (party / "NEW.yaml").chmod(0o755)
+    new.chmod(0o755)
     third = repo.commit_all("executable")
     assert gitrepo.changes(repo.path, second, third) == [
         gitrepo.DiffEntry("M", "registry/party/N/NEW.yaml", None, "100644", "100755")
@@ -108,7 +112,7 @@ def test_changes_between_commits(repo: GitRepo) -> None:
         "registry": "tree",
         "registry/party/N/NEW.yaml": "blob",
     }
-    assert gitrepo.Folders(repo.path)(third, "registry/party").like(["new.yaml"]) == [
+    assert gitrepo.Folders(repo.path)(third, "registry/party/N").like(["new.yaml"]) == [
         ("registry/party/N/NEW.yaml", "blob")
     ]
     assert gitrepo.first_parent_line(repo.path, second) == [(second, first), (first, "")]
@@ -123,9 +127,10 @@ def test_a_missing_repository_is_a_clean_command_line_error(tmp_path: Path) -> N
     registry = plain / "registry"
     registry.mkdir()
     for kind in ("party", "market_unit"):
-        for source in sorted((BUNDLED_REGISTRY / kind).glob("*.yaml"))[:1]:
-            (registry / kind).mkdir()
-            (registry / kind / source.name).write_bytes(source.read_bytes())
+        for source in sorted((BUNDLED_REGISTRY / kind).rglob("*.yaml"))[:1]:
+            target = registry / source.relative_to(BUNDLED_REGISTRY)
+            target.parent.mkdir(parents=True)
+            target.write_bytes(source.read_bytes())
     env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp_path)}
     for args in (["history", "MU-X"], ["audit"], ["notify", "--base", "HEAD~1", "--out", str(tmp_path / "out")]):
         done = subprocess.run(

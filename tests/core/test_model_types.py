@@ -11,15 +11,16 @@ from jsonschema import Draft202012Validator
 from tests.conftest import BUNDLED_REGISTRY
 
 from fmar.core import schemas
+from fmar.core.record_paths import path_of
 from fmar.loading.record_file import check_data
 
 
 def _unit() -> dict[str, Any]:
-    return yaml.safe_load((BUNDLED_REGISTRY / "market_unit" / "MU-VOLTAFLEX-000001.yaml").read_text())
+    return yaml.safe_load((BUNDLED_REGISTRY / path_of("market_unit", "MU-VOLTAFLEX-000001")).read_text())
 
 
 def _product() -> dict[str, Any]:
-    return yaml.safe_load((BUNDLED_REGISTRY / "product" / "NESO-DC.yaml").read_text())
+    return yaml.safe_load((BUNDLED_REGISTRY / path_of("product", "NESO-DC")).read_text())
 
 
 CASES = [

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import BUNDLED_REGISTRY, GitRepo
 
 from fmar import gitrepo
+from fmar.core.record_paths import path_of
 from fmar.loading.layout import scan
 
 
@@ -32,7 +33,7 @@ def repo(git_repo: GitRepo) -> GitRepo:
 
 
 def _unit(repo: GitRepo) -> Path:
-    return sorted((repo.path / "registry" / "market_unit").iterdir())[0]
+    return sorted((repo.path / "registry" / "market_unit").rglob("*.yaml"))[0]
 
 
 def test_every_committed_file_has_its_blob(repo: GitRepo) -> None:
@@ -47,10 +48,12 @@ def test_a_changed_file_has_none_in_every_index_version(repo: GitRepo, version: 
     repo.git("update-index", "--index-version", version)
     unit = _unit(repo)
     unit.write_bytes(unit.read_bytes().replace(b"name: ", b"name: X", 1))
-    (repo.path / "registry" / "market_unit" / "MU-NEW-000001.yaml").write_text("untracked\n")
+    untracked = repo.path / "registry" / path_of("market_unit", "MU-NEW-000001")
+    untracked.parent.mkdir(parents=True)
+    untracked.write_text("untracked\n")
     blobs = _blobs(repo.path, repo.path / "registry")
     unset = {rel for rel, blob in blobs.items() if blob is None}
-    assert unset == {unit.relative_to(repo.path).as_posix(), "registry/market_unit/NEW/000xxx/MU-NEW-000001.yaml"}
+    assert unset == {unit.relative_to(repo.path).as_posix(), f"registry/{path_of('market_unit', 'MU-NEW-000001')}"}
 
 
 def test_a_file_intended_to_add_or_in_conflict_has_none(repo: GitRepo) -> None:
@@ -63,7 +66,8 @@ def test_a_file_intended_to_add_or_in_conflict_has_none(repo: GitRepo) -> None:
     repo.commit_all("main")
     with pytest.raises(subprocess.CalledProcessError):
         repo.git("merge", "-q", "other")
-    added = repo.path / "registry" / "market_unit" / "MU-NEW-000001.yaml"
+    added = repo.path / "registry" / path_of("market_unit", "MU-NEW-000001")
+    added.parent.mkdir(parents=True)
     added.write_text("new\n")
     repo.git("add", "-N", str(added))
     blobs = _blobs(repo.path, repo.path / "registry")
@@ -88,7 +92,7 @@ def test_a_registry_in_a_sub_folder_of_the_repository(git_repo: GitRepo) -> None
     shutil.copytree(BUNDLED_REGISTRY, git_repo.path / "project" / "registry")
     git_repo.commit_all("registry")
     root = git_repo.path / "project"
-    party = sorted((root / "registry" / "party").iterdir())[0]
+    party = sorted((root / "registry" / "party").rglob("*.yaml"))[0]
     party.write_bytes(party.read_bytes() + b"# changed\n")
     blobs = _blobs(root, root / "registry")
     assert [rel for rel, blob in blobs.items() if blob is None] == [party.relative_to(root).as_posix()]

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from history_world import T0, World
 
+from fmar.core.record_paths import path_of
 from fmar.generate.synthetic import generate
 from fmar.history.index import build_index
 from fmar.history.recorded import verified_with_history
@@ -59,7 +60,7 @@ def test_fmar_history_of_a_unit_shows_applications_and_outcomes(world: World) ->
     repo.commit_all("apply", when=T0 + 4 * DAY)
     outcome = world.builder.decide(application, "qualified", T0 + 10 * DAY)
     repo.commit_all("decide", when=T0 + 11 * DAY)
-    (world.registry / "market_unit" / "MU-VOLTAFLEX-000001.yaml").unlink()
+    (world.registry / path_of("market_unit", "MU-VOLTAFLEX-000001")).unlink()
     repo.commit_all("remove the unit", when=T0 + 12 * DAY)
 
     document = world.fmar_json("history", application.id)
@@ -114,7 +115,7 @@ def test_history_and_as_of_work_on_a_generated_registry(git_repo) -> None:  # ty
     git_repo.git("commit", "-q", "-m", "reference data and units", when=T0)
     git_repo.commit_all("applications and answers", when=T0 + 30 * DAY)
     world = World(git_repo, None)  # type: ignore[arg-type]
-    unit = sorted(p.stem for p in (git_repo.path / "registry" / "market_unit").glob("*.yaml"))[0]
+    unit = sorted(p.stem for p in (git_repo.path / "registry" / "market_unit").rglob("*.yaml"))[0]
 
     history = world.fmar_json("history", unit)
     before = world.fmar_json("status", unit, "--as-of", "2025-01-20")

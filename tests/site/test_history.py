@@ -8,6 +8,7 @@ import json
 import subprocess
 from datetime import UTC, datetime
 
+from fmar.core.record_paths import path_of
 from fmar.generate.keys import example_key
 from fmar.loading.record_file import parse_text
 from fmar.publish.build import build
@@ -20,7 +21,7 @@ COMMIT_URL = "https://example.org/registry/commit/"
 def test_pages_and_exports_show_every_version_from_git(git_repo, tmp_path) -> None:  # type: ignore[no-untyped-def]
     registry = git_repo.copy_registry()
     first = git_repo.commit_all("bundled registry", when=datetime(2026, 10, 1, tzinfo=UTC))
-    path = registry / "market_unit" / f"{UNIT}.yaml"
+    path = registry / path_of("market_unit", UNIT)
     data, _, _ = parse_text(path.read_text())
     fields = {k: v for k, v in data.items() if k not in ("schema_version", "kind", "signature")}
     fields["name"] = "Renamed battery"

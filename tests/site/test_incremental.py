@@ -13,6 +13,7 @@ from tests.conftest import GitRepo
 
 from fmar.cli import cli
 from fmar.core.model import MarketUnit
+from fmar.core.record_paths import path_of
 from fmar.generate import bundled
 from fmar.generate.builder import Builder
 from fmar.publish.build import BuildResult, build
@@ -97,7 +98,7 @@ def test_an_earlier_as_of_time_or_a_removed_file_is_a_full_build(
     _rebuild(git_repo, site, DAY)
     assert _rebuild(git_repo, site, DAY - timedelta(days=30)).full
     outcome = sorted(registry.registry.outcomes)[0]
-    (git_repo.path / "registry" / "outcome" / f"{outcome}.yaml").unlink()
+    (git_repo.path / "registry" / path_of("outcome", outcome)).unlink()
     git_repo.commit_all("remove an outcome", when=DAY + timedelta(days=1))
     result = _rebuild(git_repo, site)
     assert result.full
@@ -110,7 +111,7 @@ def test_a_registry_with_errors_builds_nothing_and_says_where(
     site = tmp_path / "site"
     _rebuild(git_repo, site)
     before = _tree(site)
-    path = git_repo.path / "registry" / "market_unit" / "MU-FENLAND-000003.yaml"
+    path = git_repo.path / "registry" / path_of("market_unit", "MU-FENLAND-000003")
     good = path.read_bytes()
     path.write_bytes(good.replace(b"licence_area: ", b"licence_area: NOWHERE_"))
     with pytest.raises(RegistryInvalid) as refused:
@@ -119,7 +120,7 @@ def test_a_registry_with_errors_builds_nothing_and_says_where(
     assert _tree(site) == before
 
     outcome = sorted(registry.registry.outcomes)[0]
-    answer = git_repo.path / "registry" / "outcome" / f"{outcome}.yaml"
+    answer = git_repo.path / "registry" / path_of("outcome", outcome)
     runner = CliRunner()
     done = runner.invoke(cli, ["build", "--registry", str(git_repo.path / "registry"), "--out", str(site)])
     assert done.exit_code == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from tests.conftest import GitRepo
 from tests.workflow.cli import fmar, key
 
+from fmar.core.record_paths import path_of
 from fmar.core.schemas import package_schema
 from fmar.core.workflow.package import build_package, package_json
 from fmar.validation.pipeline import Pipeline
@@ -24,7 +26,9 @@ def repo(git_repo: GitRepo) -> GitRepo:
 
 
 def files(repo: GitRepo, kind: str) -> set[str]:
-    return {p.name for p in (repo.path / "registry" / kind).glob("*.yaml")}
+    """The files under the kind folder, as paths relative to ``registry/``."""
+    registry = repo.path / "registry"
+    return {p.relative_to(registry).as_posix() for p in (registry / kind).rglob("*") if not p.is_dir()}
 
 
 def test_apply_below_the_minimum_is_refused_with_a_finding_and_writes_nothing(repo: GitRepo) -> None:
@@ -35,7 +39,9 @@ def test_apply_below_the_minimum_is_refused_with_a_finding_and_writes_nothing(re
     )  # fmt: skip
     assert result.exit_code == 1
     assert "APP-VAL005" in result.stderr and "$.capacity_up_kw" in result.stderr
-    assert "registry/application/APP-2026-" in result.stderr and "nothing written" in result.stderr
+    refused = re.search(r"APP-2026-[0-9A-Z]{8}", result.stderr)
+    assert refused is not None and "nothing written" in result.stderr
+    assert f"registry/{path_of('application', refused.group())}:" in result.stderr
     assert files(repo, "application") == before
 
 
@@ -73,7 +79,7 @@ def test_unit_add_from_a_file_reports_schema_problems_by_field(repo: GitRepo, tm
     result = fmar(repo.path, "unit", "add", "MU-KESTREL-000050", "--file", source, "--key", key("KESTREL"))
     assert result.exit_code == 1
     assert "SCH-VAL001" in result.stderr and "composition" in result.stderr
-    assert "MU-KESTREL-000050.yaml" not in files(repo, "market_unit")
+    assert not [path for path in files(repo, "market_unit") if path.endswith("/MU-KESTREL-000050.yaml")]
 
 
 def test_non_material_update_says_so(repo: GitRepo) -> None:

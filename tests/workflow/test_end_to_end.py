@@ -64,7 +64,7 @@ def test_fsp_and_so_workflows_end_to_end(git_repo: GitRepo, tmp_path: Path) -> N
     result = fmar(fsp.path, "apply", UNIT, "NESO-DC", "--key", key("VOLTAFLEX"), "--at", "2026-02-01T09:05:00Z")
     assert result.exit_code == 0, result.output
     assert "git switch -c apply/APP-2026-" in result.output
-    new_apps = [p.stem for p in (fsp.path / "registry" / "application").glob("*.yaml")]
+    new_apps = [p.stem for p in (fsp.path / "registry" / "application").rglob("*.yaml")]
     application = next(a for a in new_apps if a in result.output)
     validation = fmar(fsp.path, "validate")
     assert validation.exit_code == 0, validation.output
@@ -141,7 +141,7 @@ def test_fsp_and_so_workflows_end_to_end(git_repo: GitRepo, tmp_path: Path) -> N
     sync(fsp, "apply-ukpn")
     result = fmar(fsp.path, "apply", UNIT, "UKPN-PR", "--key", key("VOLTAFLEX"), "--at", "2026-03-01T09:00:00Z")
     assert result.exit_code == 0, result.output
-    second = next(p.stem for p in (fsp.path / "registry" / "application").glob("*.yaml") if p.stem in result.output)
+    second = next(p.stem for p in (fsp.path / "registry" / "application").rglob("*.yaml") if p.stem in result.output)
     merged = propose_and_merge(origin, fsp, "apply-ukpn", "Apply to UKPN", "2026-03-01T12:00:00")
     sync(so, "ask")
     result = fmar(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from fmar.core.record_paths import path_of
 from fmar.core.workflow.codeowners import codeowners
 from fmar.validation.pipeline import Pipeline
 
@@ -110,7 +111,7 @@ def test_codeowners_is_generated_from_the_party_records(bundled_registry: Path) 
     registry, _ = Pipeline(bundled_registry.parent, bundled_registry).load()
     text = codeowners(registry)
     assert (ROOT / ".github" / "CODEOWNERS").read_text(encoding="utf-8") == text, "run: fmar codeowners"
-    assert "/registry/product/UKPN-PR.yaml" in text and "@fmar-registry/ukpn" in text
+    assert f"/registry/{path_of('product', 'UKPN-PR')}" in text and "@fmar-registry/ukpn" in text
     # everything else is the operator's (``*``): the shared record folders are named with no owner
     assert "\n/registry/application/\n" in text and "\n*  " in text
 

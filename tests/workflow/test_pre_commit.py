@@ -17,6 +17,8 @@ import pytest
 import yaml
 from tests.conftest import EXAMPLE_KEYS, ROOT, GitRepo
 
+from fmar.core.record_paths import path_of
+
 UNIT = "registry/market_unit/FENLAND/000xxx/MU-FENLAND-000001.yaml"
 FMAR = Path(sys.executable).parent / "fmar"
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
@@ -87,6 +89,8 @@ def test_every_published_hook_takes_the_committed_files_or_says_why_not() -> Non
         assert hook["entry"] == f"fmar {hook_id.removeprefix('fmar-')}"
     verify_files = hooks["fmar-verify"]["files"]
     assert re.search(verify_files, UNIT) and re.search(verify_files, "registry-trust.yaml")
+    for kind, record_id in (("event", "EVT-2026-7YBPPNN8"), ("party", "NESO"), ("process", "C.1")):
+        assert re.search(verify_files, f"registry/{path_of(kind, record_id)}"), kind
     assert not re.search(verify_files, "README.md")
     # The gate judges a whole branch against its base: before pushing, never on each commit.
     assert hooks["fmar-check"]["stages"] == ["pre-push", "manual"]

@@ -22,7 +22,7 @@ random characters of application, outcome and event ids spread them evenly: a ye
 stays under 1,000 a folder up to about 800,000 records (a national registry of 100,000 units adds
 about 65,000 events a year). Beyond what the path spreads (more than 1,000 FSPs with units, 1,000
 parties of one initial, 1,000 products of one SO, ids chosen to collide), the folder limit is a rule
-(``REG-VAL011``) that validation and the gate enforce.
+(``FOLDER_TOO_LARGE``) that validation and the gate enforce.
 
 The registry's first layout put every record at ``<kind>/<id>.yaml`` (``flat_path``). Its paths are
 still read from history, so a record's history and recorded time continue across the move that

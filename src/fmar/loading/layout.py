@@ -211,7 +211,7 @@ def _scan_folder(kind: str, folder: str, base: str, depth: int, start: int, foun
             found.folders.setdefault(here, None)
         if len(names) > record_paths.FOLDER_LIMIT:
             found.problem(here, too_large(here, len(names)))
-        found.clashes(here, names, lambda name: not name.endswith(".yaml") or bool(is_id(name, 0, len(name) - 5)))
+        found.clashes(here, names, lambda name: _proper(name, depth, is_id))
         for name in names:
             info = lstat(name, dir_fd=handle)
             mode = info.st_mode
@@ -232,6 +232,13 @@ def _scan_folder(kind: str, folder: str, base: str, depth: int, start: int, foun
                 _misplaced_entry(kind, f"{folder}/{name}", base + name, mode, found)
     finally:
         os.close(handle)
+
+
+def _proper(name: str, depth: int, is_id: Callable[[str, int, int], re.Match[str] | None]) -> bool:
+    """Whether ``name`` is what the layout asks for in a folder ``depth`` folders above record files: a
+    record file ``<id>.yaml`` where records live, a folder (any name without the suffix) above them."""
+    is_record = name.endswith(".yaml") and bool(is_id(name, 0, len(name) - 5))
+    return is_record if not depth else is_record or not name.endswith(".yaml")
 
 
 def wrong_path(kind: str, record_id: str, prefix: str = "registry") -> Problem:

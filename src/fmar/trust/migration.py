@@ -1,17 +1,19 @@
 """The change that moves a registry from its first, flat layout to the layout of ``fmar.core.record_paths``.
 
-Records are never renamed (GATE-VAL003), with one exception: the registry operator's move of every
-record from ``registry/<kind>/<id>.yaml`` to its own path, which ``fmar migrate layout`` makes. The
-gate recognises such a change by its first move and then judges it as nothing else:
+Records are never renamed (``RECORD_RENAMED``), with one exception: the registry operator's move of
+every record from ``registry/<kind>/<id>.yaml`` to its own path, which ``fmar migrate layout`` makes.
+The gate recognises such a change by its first move and then judges it as nothing else:
 
 * every entry of the change is a pure rename (same blob, same mode 100644) from a record's flat
-  path to its own path, and nothing else is in it (GATE-VAL016): no record's bytes or signature
-  change, so every signature, recorded time and history stays what it was;
-* no record is left at a flat path after it (GATE-VAL016): one change, not a slow drift;
+  path to its own path, and nothing else is in it (``LAYOUT_MIGRATION_MIXED``): no record's bytes
+  or signature change, so every signature, recorded time and history stays what it was;
+* no record is left at a flat path after it (``LAYOUT_MIGRATION_MIXED``): one change, not a slow
+  drift;
 * every commit of the change is signed with a key that the registry operator's party record on the
-  base branch publishes and that is valid at the time of the check (GATE-VAL017). Git checks the
-  commit signatures (SSH signatures, ``gpg.format=ssh``) against an allowed-signers file made from
-  those keys alone, so neither the change nor the machine's configuration can add a signer.
+  base branch publishes and that is valid at the time of the check
+  (``LAYOUT_MIGRATION_NOT_BY_OPERATOR``). Git checks the commit signatures (SSH signatures,
+  ``gpg.format=ssh``) against an allowed-signers file made from those keys alone, so neither the
+  change nor the machine's configuration can add a signer.
 """
 
 from __future__ import annotations
