@@ -26,7 +26,7 @@ from fmar.core.record_paths import path_of
 from fmar.core.registry import Registry
 
 HEADER = (
-    "# Generated from registry/party/*.yaml by `fmar codeowners`; do not edit by hand.\n"
+    "# Generated from the party records (registry/party/) by `fmar codeowners`; do not edit by hand.\n"
     "# Units, applications, outcomes and events have no path owner: signatures and roles decide\n"
     "# who may write them (fmar check). See docs/github.md.\n"
 )
