@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from trust_scenario import BASE_AT, PR_AT, Scenario, key, rel_of
 
+from fmar.core.record_paths import flat_path, folder_of
 from fmar.generate.keys import example_key
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.records import iso
@@ -355,7 +356,10 @@ def test_adding_an_id_that_main_already_has(scenario: Scenario) -> None:
 # --- layout and mixed changes ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("outside", ["docs/registry/outcome/OUT-2026-AAAAAAAA.yaml", "outcome.yaml"])
+@pytest.mark.parametrize(
+    "outside",
+    ["docs/registry/outcome/OUT-2026-AAAAAAAA.yaml", f"docs/{rel_of('outcome', 'OUT-2026-AAAAAAAA')}", "outcome.yaml"],
+)
 def test_record_outside_registry(scenario: Scenario, outside: str) -> None:
     data = scenario.data(OUTCOME)
     scenario.write(outside, data)
@@ -373,6 +377,21 @@ def test_misplaced_file_in_the_registry(scenario: Scenario) -> None:
     rel = "registry/outcome/decision.yaml"
     scenario.write(rel, scenario.data(OUTCOME))
     assert "REG-VAL004" in scenario.codes(path=rel)
+
+
+@pytest.mark.parametrize("where", ["the flat layout's path", "another record's folder"])
+def test_new_record_at_a_wrong_path(scenario: Scenario, where: str) -> None:
+    """A new record, validly signed, is refused anywhere but its own path (``record_paths.path_of``)."""
+    rel = scenario.acknowledge()
+    record_id = rel.rsplit("/", 1)[1].removesuffix(".yaml")
+    if where == "the flat layout's path":
+        wrong = f"registry/{flat_path('event', record_id)}"
+    else:
+        wrong = f"registry/{folder_of('event', 'EVT-2026-ZZZZZZZZ')}/{record_id}.yaml"
+    assert wrong != rel
+    scenario.path(wrong).parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(scenario.path(rel), scenario.path(wrong))
+    assert "REG-VAL010" in scenario.codes(path=wrong)
 
 
 # --- the core rules judge the changed records -----------------------------------------------
