@@ -57,8 +57,11 @@ def test_listing_walk_finds_what_git_pathspecs_find(git_repo: GitRepo) -> None:
     git_repo.git("update-index", "--add", "--cacheinfo", f"160000,{blob},docs/module")
     git_repo.git("commit", "-q", "-m", "tricky names")
     questions = [
-        (["registry/party/neso.yaml"], [""]),
-        (["registry/PARTY/NESO.YAML", "registry/party/new.yaml"], ["", "registry", "registry/party"]),
+        (["registry/party/neso.yaml", "registry/party/n/neso.yaml"], [""]),
+        (
+            ["registry/PARTY/NESO.YAML", "registry/PARTY/n/NESO.YAML", "registry/party/new.yaml"],
+            ["", "registry", "registry/party"],
+        ),
         (["Registry"], [""]),
         ([unicodedata.normalize("NFD", "docs/café/NOTES.md")], ["", "docs"]),
         (["docs/CAFÉ"], ["", "docs", unicodedata.normalize("NFC", "docs/Café")]),

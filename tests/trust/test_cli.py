@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
-from trust_scenario import PR_AT, Scenario, key
+from trust_scenario import PR_AT, Scenario, key, rel_of
 
 from fmar.cli import cli
 from fmar.signing.canonical import canonical_bytes
@@ -77,7 +77,7 @@ def test_allowed_signers_file(repo: Scenario, tmp_path: Path) -> None:
     out = tmp_path / "allowed"
     assert _run("keys", "allowed-signers", "-o", str(out)).exit_code == 0
     lines = out.read_text().splitlines()
-    assert len(lines) == len(list((repo.root / "registry" / "party").glob("*.yaml")))
+    assert len(lines) == len(list((repo.root / "registry" / "party").rglob("*.yaml")))
     assert lines[0].startswith('ENWL namespaces="fmar-record-v1",valid-after="20200101000000Z" ssh-ed25519 ')
 
 
@@ -151,7 +151,7 @@ def test_check_reports_a_number_json_cannot_hold_as_a_finding(repo: Scenario, nu
     """A change adding an outcome whose capacity RFC 8785 cannot hold: a finding with its place, no crash."""
     b = repo.builder
     outcome = b.decide(b.registry.applications["APP-2026-7YBPPNN8"], "qualified", PR_AT, days=365)
-    rel = f"registry/outcome/{outcome.id}.yaml"
+    rel = rel_of("outcome", outcome.id)
     lines = repo.path(rel).read_text(encoding="utf-8").splitlines(keepends=True)
     line = next(i for i, text in enumerate(lines, 1) if text.startswith("capacity_up_kw: "))
     lines[line - 1] = f"capacity_up_kw: {number}\n"

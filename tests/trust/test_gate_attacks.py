@@ -9,8 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from trust_scenario import BASE_AT, PR_AT, Scenario, key
+from trust_scenario import BASE_AT, PR_AT, Scenario, key, rel_of
 
+from fmar.core.record_paths import flat_path, folder_of
 from fmar.generate.keys import example_key
 from fmar.signing.canonical import canonical_bytes
 from fmar.signing.records import iso
@@ -28,7 +29,7 @@ def _outcome(scenario: Scenario, signer: str, *, at=PR_AT, application: str = "A
     app = b.registry.applications[application]
     record = b.decide(app, "qualified", at, days=365)
     # Builder signs as the application's SO; re-sign as the attacker with the attacker's key.
-    rel = f"registry/outcome/{record.id}.yaml"
+    rel = rel_of("outcome", record.id)
     scenario.sign(rel, signer, at=at)
     b.key_for = original
     return rel
@@ -40,7 +41,7 @@ def _revise_key(scenario: Scenario, party: str, **window: Any) -> None:
     def change(body: dict) -> None:
         body["keys"][0].update({k: iso(v) if hasattr(v, "isoformat") else v for k, v in window.items()})
 
-    scenario.sign(f"registry/party/{party}.yaml", "FMAR", change=change, at=BASE_AT + timedelta(hours=1))
+    scenario.sign(rel_of("party", party), "FMAR", change=change, at=BASE_AT + timedelta(hours=1))
     scenario.merge_to_main("operator changes a key window", when=BASE_AT + timedelta(hours=2))
 
 
@@ -184,7 +185,7 @@ def test_so_decides_another_sos_product(scenario: Scenario) -> None:
 def test_fsp_applies_for_another_fsps_unit(scenario: Scenario) -> None:
     b = scenario.builder
     application = b.apply(b.registry.units["MU-VOLTAFLEX-000004"], "UKPN-PR", PR_AT, up=1000.0)
-    rel = f"registry/application/{application.id}.yaml"
+    rel = rel_of("application", application.id)
     scenario.sign(rel, "KESTREL")
     assert "AUTH-VAL003" in scenario.codes(path=rel)
 
@@ -192,7 +193,7 @@ def test_fsp_applies_for_another_fsps_unit(scenario: Scenario) -> None:
 def test_fsp_withdraws_another_fsps_application(scenario: Scenario) -> None:
     b = scenario.builder
     record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "withdrawn", PR_AT, reason="Not ours.")
-    rel = f"registry/event/{record.id}.yaml"
+    rel = rel_of("event", record.id)
     scenario.sign(rel, "FENLAND")
     assert "AUTH-VAL003" in scenario.codes(path=rel)
 
@@ -259,7 +260,7 @@ def test_licence_area_added_and_used_in_the_same_change(scenario: Scenario) -> N
     scenario.sign("registry/party/U/UKPN.yaml", "FMAR", change=widen)
     b = scenario.builder
     application = b.apply(b.registry.units["MU-FENLAND-000003"], "UKPN-SU", PR_AT, up=200.0)
-    rel = f"registry/application/{application.id}.yaml"
+    rel = rel_of("application", application.id)
     assert "AUTH-VAL005" in scenario.codes(path=rel)
 
 
@@ -327,7 +328,8 @@ def test_deleting_a_unit(scenario: Scenario) -> None:
 
 
 def test_renaming_a_record(scenario: Scenario) -> None:
-    target = "registry/event/2026/Z/ZZ/EVT-2026-ZZZZZZZZ.yaml"
+    target = rel_of("event", "EVT-2026-ZZZZZZZZ")  # the new name's own path: only the rename is wrong
+    scenario.path(target).parent.mkdir(parents=True)
     shutil.move(scenario.path("registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml"), scenario.path(target))
     assert "GATE-VAL003" in scenario.codes(path=target)
 
@@ -354,7 +356,10 @@ def test_adding_an_id_that_main_already_has(scenario: Scenario) -> None:
 # --- layout and mixed changes ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("outside", ["docs/registry/outcome/OUT-2026-AAAAAAAA.yaml", "outcome.yaml"])
+@pytest.mark.parametrize(
+    "outside",
+    ["docs/registry/outcome/OUT-2026-AAAAAAAA.yaml", f"docs/{rel_of('outcome', 'OUT-2026-AAAAAAAA')}", "outcome.yaml"],
+)
 def test_record_outside_registry(scenario: Scenario, outside: str) -> None:
     data = scenario.data(OUTCOME)
     scenario.write(outside, data)
@@ -374,13 +379,28 @@ def test_misplaced_file_in_the_registry(scenario: Scenario) -> None:
     assert "REG-VAL004" in scenario.codes(path=rel)
 
 
+@pytest.mark.parametrize("where", ["the flat layout's path", "another record's folder"])
+def test_new_record_at_a_wrong_path(scenario: Scenario, where: str) -> None:
+    """A new record, validly signed, is refused anywhere but its own path (``record_paths.path_of``)."""
+    rel = scenario.acknowledge()
+    record_id = rel.rsplit("/", 1)[1].removesuffix(".yaml")
+    if where == "the flat layout's path":
+        wrong = f"registry/{flat_path('event', record_id)}"
+    else:
+        wrong = f"registry/{folder_of('event', 'EVT-2026-ZZZZZZZZ')}/{record_id}.yaml"
+    assert wrong != rel
+    scenario.path(wrong).parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(scenario.path(rel), scenario.path(wrong))
+    assert "REG-VAL010" in scenario.codes(path=wrong)
+
+
 # --- the core rules judge the changed records -----------------------------------------------
 
 
 def test_core_rules_apply_to_changed_records(scenario: Scenario) -> None:
     b = scenario.builder
     application = b.apply(b.registry.units["MU-KESTREL-000004"], "SPEN-PR", PR_AT, up=5000.0)
-    rel = f"registry/application/{application.id}.yaml"
+    rel = rel_of("application", application.id)
     assert "APP-VAL004" in scenario.codes(path=rel)
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from trust_scenario import PR_AT, Scenario
+from trust_scenario import PR_AT, Scenario, rel_of
 
 from fmar.loading.layout import scan
 from fmar.trust.gate import check
@@ -26,7 +26,7 @@ def _new_event(scenario: Scenario) -> tuple[str, bytes]:
     """A new, validly signed event (NESO acknowledges an application): its path and bytes; not staged."""
     b = scenario.builder
     record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)
-    rel = f"registry/event/{record.id}.yaml"
+    rel = rel_of("event", record.id)
     raw = scenario.path(rel).read_bytes()
     scenario.path(rel).unlink()
     return rel, raw
@@ -106,12 +106,18 @@ def test_registry_folder_replaced_by_a_symlink(scenario: Scenario) -> None:
 
 def test_capital_registry_folder(scenario: Scenario) -> None:
     raw = scenario.path(NESO).read_bytes()
-    _stage(scenario, "100644", _blob(scenario, raw), "Registry/party/NESO.yaml")
-    assert "REG-VAL009" in _codes(scenario, "Registry/party/NESO.yaml")
+    _stage(scenario, "100644", _blob(scenario, raw), "Registry/party/N/NESO.yaml")
+    assert "REG-VAL009" in _codes(scenario, "Registry/party/N/NESO.yaml")
 
 
 @pytest.mark.parametrize(
-    "spelling", ["registry./party/NESO.yaml", "registry /party/NESO.yaml", "registry/party./NESO.yaml"]
+    "spelling",
+    [
+        "registry./party/N/NESO.yaml",
+        "registry /party/N/NESO.yaml",
+        "registry/party./N/NESO.yaml",
+        "registry/party/N./NESO.yaml",
+    ],
 )
 def test_trailing_dot_or_space_windows_drops(scenario: Scenario, spelling: str) -> None:
     raw = scenario.path(NESO).read_bytes()
@@ -121,14 +127,15 @@ def test_trailing_dot_or_space_windows_drops(scenario: Scenario, spelling: str) 
 
 def test_capital_kind_folder(scenario: Scenario) -> None:
     raw = scenario.path(NESO).read_bytes()
-    _stage(scenario, "100644", _blob(scenario, raw), "registry/Party/NESO.yaml")
-    assert "REG-VAL009" in _codes(scenario, "registry/Party/NESO.yaml")
+    _stage(scenario, "100644", _blob(scenario, raw), "registry/Party/N/NESO.yaml")
+    assert "REG-VAL009" in _codes(scenario, "registry/Party/N/NESO.yaml")
 
 
 def test_id_differing_only_by_case(scenario: Scenario) -> None:
     raw = scenario.path(NESO).read_bytes()
-    _stage(scenario, "100644", _blob(scenario, raw), "registry/party/neso.yaml")
-    assert "REG-VAL009" in _codes(scenario, "registry/party/neso.yaml")
+    variant = NESO.replace("NESO.yaml", "neso.yaml")
+    _stage(scenario, "100644", _blob(scenario, raw), variant)
+    assert "REG-VAL009" in _codes(scenario, variant)
 
 
 def test_event_id_differing_only_by_case(scenario: Scenario) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from trust_scenario import BASE_AT, PR_AT, Scenario
+from trust_scenario import BASE_AT, PR_AT, Scenario, rel_of
 
 from fmar.signing.records import iso
 from fmar.trust.gate import check
@@ -38,7 +38,7 @@ def _revoke_neso(scenario: Scenario, at: datetime = REVOKED_AT) -> None:
 def _acknowledge(scenario: Scenario, at: datetime) -> str:
     b = scenario.builder
     record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", at)
-    return f"registry/event/{record.id}.yaml"
+    return rel_of("event", record.id)
 
 
 # --- the signing time against the clock of the check ----------------------------------------
@@ -128,7 +128,7 @@ def test_an_event_effective_after_its_signing_is_refused(scenario: Scenario) -> 
 def test_an_outcome_decided_after_its_signing_is_refused(scenario: Scenario) -> None:
     b = scenario.builder
     outcome = b.decide(b.registry.applications["APP-2026-7YBPPNN8"], "qualified", PR_AT, days=365)
-    rel = f"registry/outcome/{outcome.id}.yaml"
+    rel = rel_of("outcome", outcome.id)
     scenario.sign(rel, "ENWL", at=PR_AT - timedelta(days=1))
     assert "GATE-VAL012" in _codes(scenario, rel, now=NOW)
 
@@ -138,7 +138,7 @@ def test_an_outcome_decided_before_its_application_is_refused(scenario: Scenario
     app = b.registry.applications["APP-2026-7YBPPNN8"]  # signed 2026-10-04T10:00Z
     early = app.signature.signed_at - timedelta(days=2)
     outcome = b.decide(app, "qualified", PR_AT, days=365, valid_from=early)
-    rel = f"registry/outcome/{outcome.id}.yaml"
+    rel = rel_of("outcome", outcome.id)
     scenario.sign(rel, "ENWL", at=PR_AT, change=lambda body: body.update(decided_at=iso(early)))
     assert {"LIFE-VAL002", "GATE-VAL013"} <= _codes(scenario, rel, now=NOW)
 
@@ -147,7 +147,7 @@ def test_a_record_signed_before_its_application_is_refused(scenario: Scenario) -
     b = scenario.builder
     app = b.registry.applications["APP-2026-XNHPJ1N3"]  # signed 2026-11-13T10:00Z
     record = b.event(app, "acknowledged", app.signature.signed_at - timedelta(hours=1))
-    rel = f"registry/event/{record.id}.yaml"
+    rel = rel_of("event", record.id)
     now = app.signature.signed_at + timedelta(hours=1)  # reproducing a verdict of that day
     assert "GATE-VAL013" in _codes(scenario, rel, when=now, now=now)
 
@@ -158,7 +158,7 @@ def test_a_correction_signed_before_what_it_corrects_is_refused(scenario: Scenar
     first = b.decide(app, "qualified", PR_AT, days=365)
     scenario.merge_to_main("ENWL decides", when=PR_AT + timedelta(minutes=10))
     fix = b.decide(app, "qualified", PR_AT - timedelta(hours=1), days=300, supersedes=first.id)
-    rel = f"registry/outcome/{fix.id}.yaml"
+    rel = rel_of("outcome", fix.id)
     assert "GATE-VAL013" in _codes(scenario, rel, now=NOW)
 
 
@@ -166,6 +166,6 @@ def test_an_information_request_whose_deadline_has_passed_is_refused(scenario: S
     b = scenario.builder
     app = b.registry.applications["APP-2026-7YBPPNN8"]
     record = b.event(app, "information_requested", PR_AT, respond_by=PR_AT + timedelta(minutes=30))
-    rel = f"registry/event/{record.id}.yaml"
+    rel = rel_of("event", record.id)
     assert _codes(scenario, rel, now=NOW) == {"GATE-VAL014"}
     assert _codes(scenario, rel, now=PR_AT + timedelta(minutes=20)) == set()

@@ -17,6 +17,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from tests.history.history_world import IDENTITY, SEED, T0, World, make_world
 from tests.workflow.cli import fmar
+from trust_scenario import rel_of
 
 from fmar.core.catalogue import (
     FSP_RECORD_NOT_BY_OWNER,
@@ -26,6 +27,7 @@ from fmar.core.catalogue import (
     SO_RECORD_NOT_BY_SO,
 )
 from fmar.core.model import Application, Outcome
+from fmar.core.record_paths import path_of
 from fmar.generate.keys import example_key
 from fmar.signing.records import iso, sign_data
 from fmar.writing.writer import dumps
@@ -42,7 +44,7 @@ def resign(path: Path, party: str, at: Any, **changes: Any) -> None:
 
 
 def record_file(world: World, kind: str, record_id: str) -> Path:
-    return world.registry / kind / f"{record_id}.yaml"
+    return world.registry / path_of(kind, record_id)
 
 
 def lengthen_validity(world: World, outcome: Outcome) -> str:
@@ -91,7 +93,7 @@ def test_an_outcome_signed_by_another_so_is_not_counted_anywhere(
     # NGED signs, with its own valid key, an outcome about an application to UKPN's product.
     resign(path, "NGED", T0 + 10 * DAY)
     world.repo.commit_all("a direct push: NGED's outcome", when=T0 + 12 * DAY)
-    rel = f"registry/outcome/{outcome.id}.yaml"
+    rel = rel_of("outcome", outcome.id)
 
     found, unverified = statuses(world)
     assert found != ["qualified"]
@@ -161,8 +163,8 @@ def test_a_forged_unit_takes_its_applications_and_outcomes_with_it(
     assert FSP_RECORD_NOT_BY_OWNER.code in result.stderr
     eligible = world.fmar("eligible", UNIT, "--format", "json")
     assert eligible.exit_code == 1
-    for refused in (f"market_unit/{UNIT}", f"application/{application.id}", f"outcome/{outcome.id}"):
-        assert f"registry/{refused}.yaml" in eligible.stderr
+    for refused in (("market_unit", UNIT), ("application", application.id), ("outcome", outcome.id)):
+        assert rel_of(*refused) in eligible.stderr
     assert world.fmar_json("inbox", "UKPN")["applications"] == []
 
 
@@ -182,9 +184,7 @@ def test_a_record_recorded_after_its_key_was_revoked_is_not_counted(
 
     document = world.fmar_json("status", UNIT, "--as-of", iso(T0 + 40 * DAY))
     assert [p["status"] for p in document["products"]] == ["qualified"]
-    assert [(u["path"], u["code"]) for u in document["unverified"]] == [
-        (f"registry/outcome/{late.id}.yaml", KEY_REVOKED.code)
-    ]
+    assert [(u["path"], u["code"]) for u in document["unverified"]] == [(rel_of("outcome", late.id), KEY_REVOKED.code)]
 
 
 def test_fmar_sign_refuses_a_record_its_signer_may_not_sign(
@@ -228,12 +228,12 @@ def test_the_site_build_refuses_a_registry_with_a_forged_record(
     result = world.fmar("build", "--out", str(tmp_path / "site"))
 
     assert result.exit_code == 1
-    assert f"registry/outcome/{outcome.id}.yaml" in result.output and SIGNATURE_INVALID.code in result.output
+    assert rel_of("outcome", outcome.id) in result.output and SIGNATURE_INVALID.code in result.output
     assert not (tmp_path / "site" / "index.html").exists()
     # What the refused build learned is kept for fmar validate, the refusal included.
     validated = world.fmar("validate", "--format", "json")
     assert validated.exit_code == 1
-    assert (f"registry/outcome/{outcome.id}.yaml", SIGNATURE_INVALID.code) in {
+    assert (rel_of("outcome", outcome.id), SIGNATURE_INVALID.code) in {
         (f["path"], f["code"]) for f in json.loads(validated.stdout)["findings"]
     }
 
@@ -292,11 +292,11 @@ def test_notify_tells_nobody_of_a_forged_outcome_and_names_it(
     result = world.fmar("notify", "--base", before, "--out", str(out))
 
     assert result.exit_code == 0, result.output
-    assert f"registry/outcome/{forged.id}.yaml" in result.stderr and "not counted" in result.stderr
+    assert rel_of("outcome", forged.id) in result.stderr and "not counted" in result.stderr
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert index["recipients"] == []
     assert [(u["path"], u["code"]) for u in index["unverified"]] == [
-        (f"registry/outcome/{forged.id}.yaml", SO_RECORD_NOT_BY_SO.code)
+        (rel_of("outcome", forged.id), SO_RECORD_NOT_BY_SO.code)
     ]
 
 

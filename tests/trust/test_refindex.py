@@ -50,14 +50,16 @@ def test_a_files_own_lines_decide_what_it_names(scenario: Scenario) -> None:
     the first id on a line naming the field (``"unit": ...``), never of an id it only mentions."""
     files = {
         # The unit line names MU-KESTREL-000004; another line mentioning "unit" names MU-VOLTAFLEX-000001.
-        "registry/application/2030/A/AA/APP-2030-AAAAAAAA.yaml": "id: APP-2030-AAAAAAAA\nnote_unit: MU-VOLTAFLEX-000001\n"
-        "unit: MU-KESTREL-000004\n",
+        "registry/application/2030/A/AA/APP-2030-AAAAAAAA.yaml": "id: APP-2030-AAAAAAAA\n"
+        "note_unit: MU-VOLTAFLEX-000001\nunit: MU-KESTREL-000004\n",
         # No "unit:" line: the quoted key's line decides.
         "registry/application/2030/B/BB/APP-2030-BBBBBBBB.yaml": 'id: APP-2030-BBBBBBBB\n"unit": MU-VOLTAFLEX-000001\n',
         # The id in the file name only: the unit line names another.
         "registry/application/MU-VOLTAFLEX-000001.yaml": "id: x\nunit: MU-KESTREL-000004\n",
-        # Deeper than registry/<kind>/<file>: not a record.
+        # Where no layout puts a record file (a folder among the shards, a folder among the record files):
+        # not a record.
         "registry/application/sub/APP-2030-CCCCCCCC.yaml": "unit: MU-VOLTAFLEX-000001\n",
+        "registry/application/2030/D/DD/sub/APP-2030-DDDDDDDD.yaml": "unit: MU-VOLTAFLEX-000001\n",
     }
     for rel, text in files.items():
         scenario.path(rel).parent.mkdir(parents=True, exist_ok=True)

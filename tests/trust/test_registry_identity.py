@@ -65,7 +65,7 @@ def _findings(result: Any) -> list[tuple[str, int, str, str]]:
 def _sign_for(registry: Path, identity: str) -> None:
     """Sign every record under ``registry`` again for ``identity``, each by its own signer with its
     real key and at its own signing time, as an operator setting up a staging copy would."""
-    for path in sorted(registry.glob("*/*.yaml")):
+    for path in sorted(registry.glob("*/**/*.yaml")):  # every record file, at any depth of its kind folder
         data = _data(path)
         block = data["signature"]
         key = load_private_key((KEYS / f"{block['signer']}.key").read_bytes())
@@ -120,6 +120,7 @@ def test_a_record_signed_for_a_staging_copy_is_refused_by_check_and_verify(
     assert fmar(staging.path, "verify", rel, ANCHOR).exit_code == 0  # valid where it was signed
     text = (staging.path / rel).read_text(encoding="utf-8")
     assert f"  registry: {STAGING}\n" in text
+    scenario.path(rel).parent.mkdir(parents=True, exist_ok=True)
     scenario.path(rel).write_text(text, encoding="utf-8")
     scenario.repo.commit_all("replayed from staging", when=PR_AT + timedelta(hours=1))
     where = (rel, _line_of(text, "  registry:"), "SIG-VAL016", "$.signature.registry")
@@ -162,6 +163,7 @@ def test_editing_the_registry_after_signing_breaks_the_signature(scenario: Scena
     text = (staging.path / rel).read_text(encoding="utf-8")
     edited = text.replace(f"  registry: {STAGING}\n", f"  registry: {PRODUCTION}\n")
     assert edited != text
+    scenario.path(rel).parent.mkdir(parents=True, exist_ok=True)
     scenario.path(rel).write_text(edited, encoding="utf-8")
     scenario.repo.commit_all("registry edited after signing", when=PR_AT + timedelta(hours=1))
     where = (rel, _line_of(edited, "  value:"), "SIG-VAL007", "$.signature.value")
@@ -222,7 +224,7 @@ def test_a_repository_without_its_identity_is_a_usage_error(scenario: Scenario) 
     is missing and how to fix it, exit status 2, no traceback; nothing is written."""
     rel = "registry/event/2026/1/1Q/EVT-2026-1QG245MN.yaml"
     before = scenario.path(rel).read_bytes()
-    events = sorted(scenario.path("registry/event").iterdir())
+    events = sorted(scenario.path("registry/event").rglob("*"))
     commands = [
         ("sign", rel, "--key", KEYS / "SSEN.key"),
         ("verify",),
@@ -251,4 +253,4 @@ def test_a_repository_without_its_identity_is_a_usage_error(scenario: Scenario) 
             else:
                 assert "registry" in result.output and "3 to 64 lower-case letters" in result.output
         assert scenario.path(rel).read_bytes() == before
-        assert sorted(scenario.path("registry/event").iterdir()) == events
+        assert sorted(scenario.path("registry/event").rglob("*")) == events

@@ -20,13 +20,15 @@ def test_head_through_the_fork_reads_what_the_trees_hold(scenario: Scenario) -> 
         "changed: yes\n", encoding="utf-8"
     )
     scenario.path("registry/outcome/2024/6/6F/OUT-2024-6FP78NHH.yaml").unlink()
+    for rel in ("registry/event/2030/A/AA", "registry/application/2030/B/BB", "registry/party/L"):
+        scenario.path(rel).mkdir(parents=True)
     scenario.path("registry/event/2024/4/4Y/EVT-2024-4Y25DN8E.yaml").rename(
         scenario.path("registry/event/2030/A/AA/EVT-2030-AAAAAAAA.yaml")
     )
     scenario.path("registry/application/2030/B/BB/APP-2030-BBBBBBBB.yaml").write_text(
         "kind: application\n", encoding="utf-8"
     )
-    scenario.path("registry/party/L/LINK.yaml").symlink_to("NESO.yaml")
+    scenario.path("registry/party/L/LINK.yaml").symlink_to("../N/NESO.yaml")
     scenario.repo.commit_all("a change")
     blob = (
         subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=b"x\n", capture_output=True, check=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from trust_scenario import PR_AT, Scenario
+from trust_scenario import PR_AT, Scenario, rel_of
 
 from fmar.trust.gate import check
 from fmar.validation.pipeline import Pipeline, only
@@ -21,7 +21,7 @@ NESO = "registry/party/N/NESO.yaml"
 def _new_event(scenario: Scenario) -> str:
     b = scenario.builder
     record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", PR_AT)
-    return f"registry/event/{record.id}.yaml"
+    return rel_of("event", record.id)
 
 
 def _copy(scenario: Scenario, source: str, target: str) -> str:
@@ -31,23 +31,23 @@ def _copy(scenario: Scenario, source: str, target: str) -> str:
 
 
 def _id_by_case(scenario: Scenario) -> str:
-    return _copy(scenario, NESO, "registry/party/neso.yaml")
+    return _copy(scenario, NESO, NESO.replace("NESO.yaml", "neso.yaml"))
 
 
 def _suffix_by_case(scenario: Scenario) -> str:
-    return _copy(scenario, NESO, "registry/party/NESO.YAML")
+    return _copy(scenario, NESO, NESO.replace(".yaml", ".YAML"))
 
 
 def _kind_folder_by_case(scenario: Scenario) -> str:
-    return _copy(scenario, NESO, "registry/Party/NESO.yaml")
+    return _copy(scenario, NESO, NESO.replace("/party/", "/Party/"))
 
 
 def _registry_folder_by_case(scenario: Scenario) -> str:
-    return _copy(scenario, NESO, "Registry/party/NESO.yaml")
+    return _copy(scenario, NESO, NESO.replace("registry/", "Registry/"))
 
 
 def _nfd_of_a_merged_nfc_name(scenario: Scenario) -> str:
-    nfc = unicodedata.normalize("NFC", "registry/party/CAFÉ.yaml")
+    nfc = unicodedata.normalize("NFC", "registry/party/C/CAFÉ.yaml")
     _copy(scenario, NESO, nfc)
     scenario.merge_to_main("a stray file")
     return _copy(scenario, NESO, unicodedata.normalize("NFD", nfc))
@@ -55,7 +55,8 @@ def _nfd_of_a_merged_nfc_name(scenario: Scenario) -> str:
 
 def _symlink(scenario: Scenario) -> str:
     rel = "registry/party/O/OTHER.yaml"
-    scenario.path(rel).symlink_to("NESO.yaml")
+    scenario.path(rel).parent.mkdir()
+    scenario.path(rel).symlink_to("../N/NESO.yaml")
     return rel
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import ec
-from trust_scenario import BASE_AT, PR_AT, Scenario, key
+from trust_scenario import BASE_AT, PR_AT, Scenario, key, rel_of
 
 from fmar.cli import cli
 from fmar.core.findings import Finding
@@ -59,7 +59,7 @@ def _closed_application(repo: Scenario, signer_key: Any = None) -> tuple[str, by
     if signer_key is not None:
         b.key_for = lambda party: signer_key if party == "VOLTAFLEX" else key(party)
     application = b.apply(b.registry.units["MU-VOLTAFLEX-000004"], "UKPN-PR", PR_AT, up=1000.0)
-    rel = f"registry/application/{application.id}.yaml"
+    rel = rel_of("application", application.id)
     repo.repo.commit_all("VOLTAFLEX applies", when=PR_AT + timedelta(minutes=10))
     return rel, repo.path(rel).read_bytes()
 
@@ -141,6 +141,7 @@ def test_the_record_signed_again_by_its_fsp_passes(repo: Scenario) -> None:
     assert _withdraw(repo).exit_code == 0
     _merge_list(repo)
     _branch(repo, "signed-again")
+    repo.path(rel).parent.mkdir(parents=True, exist_ok=True)
     repo.path(rel).write_bytes(raw)
     repo.sign(rel, "VOLTAFLEX", at=SIGNED_AGAIN_AT)
     repo.repo.commit_all("VOLTAFLEX applies again", when=SIGNED_AGAIN_AT + timedelta(minutes=5))
@@ -261,6 +262,7 @@ def test_a_pull_request_merged_by_squashing_withdraws_nothing(repo: Scenario) ->
     are, are not withdrawn even if the workflow ran for it."""
     rel, raw = _closed_application(repo)
     _branch(repo, "squashed")
+    repo.path(rel).parent.mkdir(parents=True, exist_ok=True)
     repo.path(rel).write_bytes(raw)
     repo.repo.commit_all("VOLTAFLEX applies (#41, squashed)", when=PR_AT + timedelta(minutes=30))
     repo.repo.git("checkout", "-q", "main")

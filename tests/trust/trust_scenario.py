@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fmar.core.record_paths import path_of
 from fmar.generate.builder import Builder
 from fmar.generate.keys import example_key
 from fmar.loading.record_file import parse_text
@@ -25,6 +26,11 @@ PR_AT = datetime(2026, 12, 10, 10, 0, tzinfo=UTC)
 
 def key(party: str) -> PrivateKey:
     return example_key(party, "bundled")
+
+
+def rel_of(kind: str, record_id: str) -> str:
+    """The record's path relative to the repository: ``registry/`` and its own path (``path_of``)."""
+    return f"registry/{path_of(kind, record_id)}"
 
 
 class Scenario:
@@ -126,7 +132,7 @@ class Scenario:
         """NESO acknowledges APP-2026-XNHPJ1N3 at ``at``; returns the new event's path."""
         b = self.builder
         record = b.event(b.registry.applications["APP-2026-XNHPJ1N3"], "acknowledged", at)
-        return f"registry/event/{record.id}.yaml"
+        return rel_of("event", record.id)
 
     def write_reused_event(self, rel: str, at: datetime = PR_AT + timedelta(hours=3)) -> None:
         """A new acknowledgement by NESO at ``rel``, whose id is that of a record once merged and removed."""

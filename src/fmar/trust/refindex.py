@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fmar.core.record_paths import DEPTH
 from fmar.gitrepo import Blobs, Running, lines_holding, text, tree_id
 from fmar.validation.cache import Cache
 
@@ -54,9 +55,13 @@ def _target(kind: str, text: str) -> str:
 
 
 def _kind(path: str) -> str | None:
-    """The referring kind whose folder holds the file ``registry/<kind>/.../<file>``, else None."""
+    """The referring kind of a file where a layout puts that kind's record files, else None: as many folders
+    below ``registry/<kind>/`` as the kind's own paths have (``record_paths.DEPTH``), or none (the flat layout
+    of a revision not yet moved). ``fmar validate`` loads no file from anywhere else in the folder either."""
     parts = path.split("/")
-    return parts[1] if len(parts) >= 3 and parts[0] == "registry" and parts[1] in REFERRING else None
+    if len(parts) < 3 or parts[0] != "registry" or parts[1] not in REFERRING:
+        return None
+    return parts[1] if len(parts) in (3, 3 + DEPTH[parts[1]]) else None
 
 
 def _file_lines(found: bytes, start: int, header: bytes) -> list[str]:
