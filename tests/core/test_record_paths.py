@@ -191,3 +191,22 @@ def test_where_answers_tools_in_json_and_refuses_what_is_no_id(tmp_path: Path) -
     assert code == 2 and "is not an id" in err
     code, _, err = _where("NESO", "--kind", "market_unit", cwd=tmp_path)
     assert code == 2 and "is not a market_unit id" in err
+
+
+def test_a_drawn_id_whose_file_exists_or_whose_folder_is_full_is_drawn_again(tmp_path: Path) -> None:
+    from fmar.cli.record_io import room_for
+
+    registry = tmp_path / "registry"
+    taken = registry / path_of("application", "APP-2026-7YBPPNN8")
+    taken.parent.mkdir(parents=True)
+    taken.write_text("kind: application\n", encoding="utf-8")
+    other = room_for(registry, "application", "APP-2026-7YBPPNN8")
+    assert other != "APP-2026-7YBPPNN8" and record_paths.is_id("application", other) and other.startswith("APP-2026-")
+    full = registry / folder_of("event", "EVT-2026-AB000000")
+    full.mkdir(parents=True)
+    for number in range(FOLDER_LIMIT):
+        (full / f"EVT-2026-AB{number:06d}.yaml").touch()
+    moved = room_for(registry, "event", "EVT-2026-ABZZZZZZ")
+    assert folder_of("event", moved) != folder_of("event", "EVT-2026-ABZZZZZZ")
+    assert room_for(registry, "event", "EVT-2026-7YBPPNN8") == "EVT-2026-7YBPPNN8"  # room: kept
+    assert room_for(registry, "market_unit", "MU-VOLTAFLEX-000001") == "MU-VOLTAFLEX-000001"  # not drawn: kept

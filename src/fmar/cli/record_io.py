@@ -18,7 +18,9 @@ import click
 from fmar.cli.common import EXIT_FINDINGS, UsageError, parse_moment
 from fmar.core.catalogue import UNRESOLVED_REFERENCE
 from fmar.core.findings import Finding, Problem
+from fmar.core.ids import ID_PREFIX, new_id
 from fmar.core.model import SCHEMA_VERSION, Application
+from fmar.core.record_paths import FOLDER_LIMIT
 from fmar.core.registry import Registry
 from fmar.core.workflow.drafting import errors, key_problem, problems_with
 from fmar.gitrepo import GitError
@@ -141,6 +143,21 @@ def report_rejection(root: Path, path: Path, problems: list[Problem], text: str)
     sys.exit(EXIT_FINDINGS)
 
 
+def room_for(registry_dir: Path, kind: str, record_id: str) -> str:
+    """``record_id``, or, for an id fmar drew (application, outcome, event) whose file exists already or whose
+    folder is full (``FOLDER_LIMIT``, which the gate holds), another drawn for the same year."""
+    if kind not in ID_PREFIX:
+        return record_id
+    year = int(record_id.split("-")[1])
+    for _ in range(100):
+        path = record_path(registry_dir, kind, record_id)
+        held = sum(1 for _ in path.parent.iterdir()) if path.parent.is_dir() else 0
+        if not path.exists() and held < FOLDER_LIMIT:
+            return record_id
+        record_id = new_id(kind, year)
+    return record_id
+
+
 def write_record(
     root: Path,
     registry_dir: Path,
@@ -155,6 +172,7 @@ def write_record(
     """Sign for the registry at ``root``, check with the whole registry, write. Returns the path and
     any warnings; exits 1 on errors, 2 when the repository has no trust anchor naming the registry."""
     identity = signing_for(root)
+    fields = {**fields, "id": room_for(registry_dir, kind, fields["id"])}
     path = record_path(registry_dir, kind, fields["id"])
     draft = dumps({"schema_version": SCHEMA_VERSION, "kind": kind, **fields})
     wrong_key = key_problem(registry, signer, key, at)
