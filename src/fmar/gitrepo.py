@@ -560,6 +560,61 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
     return contents
 
 
+def scan_blobs(root: Path, blobs: Sequence[str], read: Callable[[bytes], str], *, workers: int = 2) -> dict[str, str]:
+    """``read(content)`` of each of ``blobs`` (missing ones left out), streamed through ``git cat-file --batch``
+    so no content is kept, in ``workers`` processes side by side, each over a contiguous slice.
+
+    Asked in the order given: blobs named in the order they were committed lie near each other in a pack,
+    where git resolves their deltas from a warm cache; sorted by id they lie anywhere, and reading 450,000
+    of them takes five times as long."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return {}
+    count = max(1, min(workers, len(wanted) // 20_000 or 1))
+    size = -(-len(wanted) // count)
+    slices = [wanted[start : start + size] for start in range(0, len(wanted), size)]
+    if len(slices) == 1:
+        return _scan_slice(root, slices[0], read)
+    out: dict[str, str] = {}
+    with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+        for part in pool.map(lambda chosen: _scan_slice(root, chosen, read), slices):
+            out.update(part)
+    return out
+
+
+def _scan_slice(root: Path, blobs: list[str], read: Callable[[bytes], str]) -> dict[str, str]:
+    process = _spawn(root, ["cat-file", "--batch"], stdin=True, quiet=True)
+    assert process.stdin is not None and process.stdout is not None
+    requests = "".join(f"{blob}\n" for blob in blobs).encode()
+
+    def feed() -> None:
+        assert process.stdin is not None
+        try:
+            process.stdin.write(requests)
+            process.stdin.close()
+        except OSError:  # git stopped early: its status says why
+            pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    out: dict[str, str] = {}
+    answers = process.stdout
+    for blob in blobs:
+        header = answers.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            if not header:
+                break
+            continue
+        size = int(header[2])
+        out[blob] = read(answers.read(size))
+        answers.read(1)  # the newline after the content
+    feeder.join()
+    process.stdout.close()
+    if process.wait() != 0:
+        raise GitError(f"git cat-file --batch failed in {root}")
+    return out
+
+
 class Blobs:
     """File contents at any revision, read on demand through one running ``git cat-file --batch``
     (requests pipelined, answers cached)."""

@@ -211,6 +211,30 @@ class ChangeTable(Mapping[str, list[FileChange]]):
         self.blobs += bytes.fromhex(blob) if blob else _NO_BLOB
         self.signer.append(_UNREAD if status == "A" else 0)
 
+    def since(self, start: int) -> Iterator[tuple[str, str, int, str]]:
+        """(path, status letter, commit, signer) of every change from change number ``start`` on, file by file."""
+        names, status, commit, signer, nxt, first = (
+            self.signer_names,
+            self.status,
+            self.commit,
+            self.signer,
+            self.next,
+            self.first,
+        )
+        for number, last in enumerate(self.last):
+            if last < start:
+                continue
+            at = first[number]
+            while at >= 0:
+                if at >= start:
+                    code = signer[at]
+                    yield self.paths[number], chr(status[at]), commit[at], names[code] if code != _UNREAD else ""
+                at = nxt[at]
+
+    def first_change_of(self, commit: int) -> int:
+        """The number of the first change of commit ``commit`` or a later one (changes are in commit order)."""
+        return bisect_left(self.commit, commit)
+
     def last_statuses(self) -> bytes:
         """The status letter of each file's last change, by file number."""
         if len(self.paths) < 2:
@@ -223,12 +247,13 @@ class ChangeTable(Mapping[str, list[FileChange]]):
 
     def read_signers(self, start: int, read: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
         """Name the signer of each addition from change number ``start`` on not named yet;
-        ``read(blobs)`` gives blob -> signer, and is returned."""
+        ``read(blobs)`` gives blob -> signer, and is returned. The blobs are asked for in the order
+        they were committed (``gitrepo.scan_blobs`` says why)."""
         unread = [at for at in range(start, len(self.commit)) if self.signer[at] == _UNREAD]
         if not unread:
             return {}
         blobs = [self.blobs[at * 20 : at * 20 + 20].hex() for at in unread]
-        signers = read(sorted(set(blobs)))
+        signers = read(list(dict.fromkeys(blobs)))
         codes = {name: code for code, name in enumerate(self.signer_names)}
         for at, blob in zip(unread, blobs, strict=True):
             name = signers.get(blob, "")
@@ -502,6 +527,6 @@ def _read_signers(root: Path, index: HistoryIndex, start: int) -> dict[str, str]
     returns blob -> signer of the blobs read."""
 
     def read(blobs: list[str]) -> dict[str, str]:
-        return {blob: signer_in(text) for blob, text in gitrepo.read_blobs(root, blobs).items()}
+        return gitrepo.scan_blobs(root, blobs, signer_in)
 
     return index.changes.read_signers(start, read)
