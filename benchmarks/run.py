@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -236,14 +237,18 @@ def other_results() -> list[str]:
         lines.append(
             f"| {r['units']:,} | {r['files']:,} | {r['records_changed']} | {r['median_s']} s | {r['cold_s']} s |"
         )
-    lines += ["", "## History (`benchmarks/history_bench.py`)", ""]
+    histories = _load("history-*.json")
+    for r in histories:
+        if "layouts" in r:
+            lines += history_section(r)
+    lines += ["", "## History, flat layout, units only (the earlier `benchmarks/history_bench.py`)", ""]
     lines += [
         "| Units | First-parent commits | Full extraction (target < 20 s) | One new commit: recorded times "
         "(target < 1 s) | One new commit: index | Baseline: one git log per file (extrapolated) "
         "| GitPython (extrapolated) |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in _load("history-*.json"):
+    for r in (r for r in histories if "layouts" not in r):
         lines.append(
             f"| {r['units']:,} | {r['first_parent_commits']:,} | {r['full_extraction_s']} s | "
             f"{r['new_commit_recorded_times_s']} s | {r['new_commit_index_s']} s | "
@@ -261,6 +266,153 @@ def other_results() -> list[str]:
             f"| {r['units']:,} | {r['full_build_s']} s | {r['rebuild_after_10_edits_s']} s | "
             f"{r['rebuild_nothing_changed_s']} s | {r.get('first_rebuild_after_full_s', '-')} s | {baseline} |"
         )
+    return lines
+
+
+def _mib(value: float) -> str:
+    return f"{value / 2**20:,.1f} MiB"
+
+
+def history_section(r: dict[str, Any]) -> list[str]:
+    """The section of one run of ``benchmarks/history_bench.py``: every layout side by side, the ratios
+    sharded / flat, and the issue's targets."""
+    layouts = r["layouts"]
+    names = list(layouts)
+    first = layouts[names[0]]
+    commits = " and ".join(f"{v['first_parent_commits']:,} ({k})" for k, v in layouts.items())
+    head = f"{r['units']:,} units × {layouts.get('sharded', first)['first_parent_commits']:,} commits"
+    lines = ["", f"## History at national scale: {head}, sharded vs flat layout (`benchmarks/history_bench.py`)", ""]
+    kinds = ", ".join(f"{count:,} {kind}" for kind, count in r["records_by_kind"].items())
+    machine = r["machine"]
+    lines += [
+        f"`{r['command']}`: {r['units']:,} units of {r['fsps']} FSPs (Zipf), {kinds}, plus parties and "
+        f"products; first-parent commits: {commits}, a quarter of them `--no-ff` merges. "
+        f"{machine['cpus']} cores, {machine['git']}; the whole run took {r['total_s'] / 60:.0f} min. Timings are "
+        "the best of several runs, the median beside; the load averages say what else the machine was doing.",
+        "",
+    ]
+    ratios = r.get("ratios_sharded_vs_flat", {})
+    targets = r.get("targets", {})
+
+    def commit(v: dict[str, Any]) -> dict[str, Any]:
+        return v["one_record_git_commit"]
+
+    def branch(v: dict[str, Any]) -> dict[str, Any]:
+        return v["deleted_branch"]
+
+    def sparse(v: dict[str, Any]) -> dict[str, Any]:
+        return v["one_record_git_commit_sparse"]
+
+    rows: list[tuple[str, Callable[[dict[str, Any]], str], str, str]] = [
+        ("First-parent commits", lambda v: f"{v['first_parent_commits']:,}", "", ""),
+        ("Records at the head", lambda v: f"{v['records']:,}", "", ""),
+        ("Build with git fast-import (information)", lambda v: f"{v['build_repo_s']:,} s", "", ""),
+        ("`git repack -adq` (information)", lambda v: f"{v['repack_s']:,} s", "", ""),
+        ("Pack size after the repack", lambda v: _mib(v["pack_bytes_after_repack"]), "", ""),
+        (
+            "Largest folder under registry/ (entries)",
+            lambda v: f"{v['largest_folder_entries']:,} (`{v['largest_folder']}`)",
+            "largest_folder",
+            "largest_folder",
+        ),
+        ("Folders under registry/", lambda v: f"{v['folders']:,}", "", ""),
+        (
+            "Full extraction: index + recorded times, no cache (best; median)",
+            lambda v: f"{v['full_extraction_s']} s; {v['full_extraction_median_s']} s",
+            "",
+            "full_extraction_s",
+        ),
+        ("… of which the index walk (best)", lambda v: f"{v['index_walk_only_s']} s", "", ""),
+        (
+            "Full extraction per commit",
+            lambda v: f"{v['full_extraction_per_commit_ms']} ms",
+            "full_extraction_per_commit",
+            "",
+        ),
+        (
+            "One new commit, index cached (best; median)",
+            lambda v: f"{v['new_commit_s']} s; {v['new_commit_median_s']} s",
+            "new_commit",
+            "new_commit_s",
+        ),
+        ("Checkout of the head (`git worktree add`, information)", lambda v: f"{commit(v)['checkout_s']:,} s", "", ""),
+        ("Index file of that work tree", lambda v: _mib(commit(v)["index_file_bytes"]), "", ""),
+        (
+            "One-record `git commit` (best of 5; median)",
+            lambda v: f"{commit(v)['git_commit_best_s']} s; {commit(v)['git_commit_median_s']} s",
+            "git_commit",
+            "git_commit_s",
+        ),
+        (
+            "… traced: preload index (stat of every file); write index",
+            lambda v: (
+                f"{commit(v)['one_more_commit_traced_s'].get('preload index', '-')} s; "
+                f"{commit(v)['one_more_commit_traced_s'].get('write index', '-')} s"
+            ),
+            "",
+            "",
+        ),
+        (
+            "For information: one-record `git commit` in a sparse work tree (cone mode, sparse index) of "
+            "the folder of 2027's events (best)",
+            lambda v: f"{sparse(v)['git_commit_best_s']} s ({sparse(v)['files_checked_out']:,} files)",
+            "",
+            "",
+        ),
+        (
+            "Loose objects written by a one-record change (add + commit)",
+            lambda v: f"{commit(v)['new_objects_per_commit']:g}",
+            "new_objects_per_commit",
+            "",
+        ),
+        (
+            "… their bytes",
+            lambda v: f"{commit(v)['new_object_bytes_per_commit']:,} B",
+            "new_object_bytes_per_commit",
+            "",
+        ),
+        (
+            "Deleted branch of one-record commits: unreachable objects (`git fsck`)",
+            lambda v: f"{branch(v)['unreachable_objects']:,} after {branch(v)['branch_commits']} commits",
+            "",
+            "",
+        ),
+        (
+            "… their bytes on disk (loose, zlib); uncompressed",
+            lambda v: f"{_mib(branch(v)['unreachable_disk_bytes'])}; {_mib(branch(v)['unreachable_size_bytes'])}",
+            "",
+            "",
+        ),
+        (
+            "… bytes on disk per branch commit",
+            lambda v: f"{branch(v)['unreachable_disk_bytes_per_commit']:,} B",
+            "unreachable_bytes_per_branch_commit",
+            "",
+        ),
+        (
+            "… disk usage `git prune --expire=now` frees (file-system blocks)",
+            lambda v: _mib(branch(v)["prune_freed_disk_usage_kib"] * 1024),
+            "",
+            "",
+        ),
+        (
+            "Load average (1, 5, 15 min) before; after",
+            lambda v: "; ".join(str(x) for x in v["load_average_before_after"]),
+            "",
+            "",
+        ),
+    ]
+    lines += [
+        "| Figure | "
+        + " | ".join(f"{name} ({layouts[name]['first_parent_commits']:,} commits)" for name in names)
+        + " | Sharded / flat | Target (sharded) |",
+        "|---|" + "---|" * len(names) + "---|---|",
+    ]
+    for label, show, ratio, target in rows:
+        cells = [show(layouts[name]) for name in names]
+        met = targets.get(target)
+        verdict = f"{met['target'].replace('.0', '')}: **{met['result']}**" if met else ""
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratios.get(ratio, '')} | {verdict} |")
     return lines
 
 
