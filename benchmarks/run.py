@@ -266,6 +266,18 @@ def other_results() -> list[str]:
             f"| {r['units']:,} | {r['full_build_s']} s | {r['rebuild_after_10_edits_s']} s | "
             f"{r['rebuild_nothing_changed_s']} s | {r.get('first_rebuild_after_full_s', '-')} s | {baseline} |"
         )
+    lines += ["", "## The move to the layout (`benchmarks/migrate_bench.py`)", ""]
+    lines += [
+        "| Units | Records moved | fmar migrate layout --commit KEY | Objects written | fmar check of the move "
+        "| Gate findings | Largest folder after |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in _load("migrate-*.json"):
+        lines.append(
+            f"| {r['units']:,} | {r['records_moved']:,} | {r['migrate_seconds']} s | {r['loose_objects_written']:,} "
+            f"({r['loose_kib_written'] / 1024:,.0f} MiB, loose) | {r['gate_seconds']} s | {len(r['gate_findings'])} | "
+            f"{r['largest_folder_entries']:,} (`{r['largest_folder']}`) |"
+        )
     return lines
 
 
