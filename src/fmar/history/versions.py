@@ -87,12 +87,6 @@ def record_paths(index: HistoryIndex, record_id: str) -> list[str]:
     return found
 
 
-def record_path(index: HistoryIndex, record_id: str) -> str | None:
-    """The registry file of ``record_id`` in the history (present or since deleted): the last it had."""
-    paths = record_paths(index, record_id)
-    return paths[-1] if paths else None
-
-
 def versions_of_record(
     root: Path, index: HistoryIndex, paths: list[str], texts: dict[str, bytes] | None = None
 ) -> list[Version]:
