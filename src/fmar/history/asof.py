@@ -71,8 +71,7 @@ def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = N
         text = texts.get(blob, b"")
         if any(application in text for application in wanted):
             add(path, blob, kind, stem)
-    for record_id, recorded in times_from(index, upto).items():
-        registry.recorded_at[record_id] = recorded.at
+    registry.recorded_at.update(times_from(index, upto).at_by_id())
     _, anchor, _ = load_anchor(root)
     return stand(registry, seals, anchor)
 

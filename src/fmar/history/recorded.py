@@ -6,7 +6,7 @@ main branch whose tree contains it: the merge (or squash or rebase merge) that a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -19,7 +19,7 @@ from fmar.history.kept_times import kept_firsts
 from fmar.validation.cache import Cache
 
 if TYPE_CHECKING:  # imported where used: the builds import this module for ``RecordedTime`` alone
-    from fmar.history.index import Addition, FileChange, HistoryIndex
+    from fmar.history.index import Addition, Commit, FileChange, HistoryIndex
     from fmar.trust.reading import Verified
 
 
@@ -54,9 +54,7 @@ def first_recorded(changes: list[FileChange]) -> FileChange:
     return next((change for change in changes if change.status == "A"), changes[0])
 
 
-def times_from(
-    index: HistoryIndex, upto: int | None = None, paths: Iterable[str] | None = None
-) -> dict[str, RecordedTime]:
+def times_from(index: HistoryIndex, upto: int | None = None, paths: Iterable[str] | None = None) -> RecordedTimes:
     """Recorded times of the records present after commit ``upto`` of ``index`` (default: its head),
     or of those at ``paths`` only."""
     from fmar.history.index import Addition
@@ -85,7 +83,7 @@ def moved_from(index: HistoryIndex) -> dict[str, Addition]:
 
 def times_of(
     index: HistoryIndex, additions: Mapping[str, Addition], earlier: Mapping[str, Addition] | None = None
-) -> dict[str, RecordedTime]:
+) -> RecordedTimes:
     """Recorded times, by record id, of the record files that came in by ``additions``
     (``ChangeTable.additions``); other files are left out. A record that ``earlier`` (files since
     deleted, ``moved_from``) shows at another path first counts from there: the layout migration
@@ -112,27 +110,61 @@ def first_additions(
     return firsts
 
 
-def times_at(
-    index: HistoryIndex, firsts: Mapping[str, tuple[int, str]] | Mapping[str, Addition]
-) -> dict[str, RecordedTime]:
+class RecordedTimes(Mapping[str, RecordedTime]):
+    """Recorded times by record id, each ``RecordedTime`` made when first read.
+
+    A national registry holds 445,000 records whose first additions fall in some 300,000 distinct
+    (commit, signer) moments: making a named tuple for each costs more than everything else one new
+    commit asks of ``recorded_times``. Statuses need only the time of each (``at_by_id``, one
+    ``datetime`` per commit, shared); the exports read every entry and pay for what they read.
+    """
+
+    def __init__(
+        self, commits: Sequence[Commit], firsts: Mapping[str, tuple[int, str]] | Mapping[str, Addition]
+    ) -> None:
+        self._commits = commits
+        self._firsts = firsts
+        self._moments: dict[tuple[int, str], RecordedTime] = {}
+        self._times: dict[int, datetime] = {}  # a commit's time made once, not once per signer in it
+
+    def _time(self, number: int) -> datetime:
+        at = self._times.get(number)
+        if at is None:
+            at = self._times[number] = self._commits[number].time
+        return at
+
+    def __getitem__(self, record_id: str) -> RecordedTime:
+        first = self._firsts[record_id]
+        moment = (first[0], first[1])
+        made = self._moments.get(moment)
+        if made is None:
+            commit = self._commits[moment[0]]
+            made = self._moments[moment] = RecordedTime(
+                self._time(moment[0]), commit.id, commit.author, commit.committer, moment[1]
+            )
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._firsts)
+
+    def __len__(self) -> int:
+        return len(self._firsts)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._firsts
+
+    def at_by_id(self) -> dict[str, datetime]:
+        """The recorded time alone of every record, by id (what statuses and clocks read)."""
+        time = self._time
+        return {record_id: time(first[0]) for record_id, first in self._firsts.items()}
+
+
+def times_at(index: HistoryIndex, firsts: Mapping[str, tuple[int, str]] | Mapping[str, Addition]) -> RecordedTimes:
     """Recorded times by record id from (commit number, signer) of each record's first addition."""
-    out: dict[str, RecordedTime] = {}
-    moments: dict[tuple[int, str], RecordedTime] = {}
-    times: dict[int, datetime] = {}  # a commit's time made once, not once per signer in it
-    for name, addition in firsts.items():
-        moment = (addition[0], addition[1])
-        shared = moments.get(moment)
-        if shared is None:
-            commit = index.commits[moment[0]]
-            at = times.get(moment[0])
-            if at is None:
-                at = times[moment[0]] = commit.time
-            shared = moments[moment] = RecordedTime(at, commit.id, commit.author, commit.committer, moment[1])
-        out[name] = shared
-    return out
+    return RecordedTimes(index.commits, firsts)
 
 
-def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[str, RecordedTime]:
+def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> RecordedTimes:
     """Recorded time of every record in ``registry_dir`` at ``ref``, keyed by record id.
 
     Empty when ``root`` is not a Git repository or has no commit yet (nothing has been recorded);
@@ -141,7 +173,7 @@ def recorded_times(root: Path, registry_dir: Path, ref: str = "HEAD") -> dict[st
     from fmar.history.index import build_index
 
     if not gitrepo.is_repository(root) or (ref == "HEAD" and not gitrepo.has_commit(root, "HEAD")):
-        return {}
+        return RecordedTimes((), {})
     index = build_index(root, registry_dir, ref)
     compute = lambda: first_additions(index, index.changes.additions(), moved_from(index))  # noqa: E731
     return times_at(index, kept_firsts(index, Cache(registry_dir), compute))
@@ -164,6 +196,5 @@ def verified_with_history(root: Path, registry_dir: Path, ref: str = "HEAD") -> 
     return read_verified(root, registry_dir, recorded=lambda registry: fill_recorded(registry, times))
 
 
-def fill_recorded(registry: Registry, times: dict[str, RecordedTime]) -> None:
-    for record_id, recorded in times.items():
-        registry.recorded_at[record_id] = recorded.at
+def fill_recorded(registry: Registry, times: RecordedTimes) -> None:
+    registry.recorded_at.update(times.at_by_id())
