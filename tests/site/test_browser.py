@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -36,26 +37,41 @@ def browser():  # type: ignore[no-untyped-def]
         chromium.close()
 
 
+#: Where the tests serve the site: a sub-path, as GitHub Pages serves a project site.
+BASE = "/fmar/"
+
+
 def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
 
     from fmar.publish.serve import in_background
 
     _, site = built
-    httpd, base = in_background(site)
+    httpd, base = in_background(site, BASE)
     try:
         page = browser.new_page()
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        # (A JSON document has no icon link: for it the browser itself asks the host's root for favicon.ico.)
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(f"{m.text} {m.location}")
+                if m.type == "error" and m.location.get("url") != base.rsplit("/", 1)[0] + "/favicon.ico"
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        # Nothing the site asks for lies outside its base path: the rest of the host is someone else's.
+        page.on("request", lambda r: errors.append(f"outside {r.url}") if not r.url.startswith(base + "/") else None)
         pages = [
             "/",
-            "/catalogue/",
-            "/rules/",
-            "/api-reference/",
-            "/schema-reference/",
-            "/units/",
+            "/catalogue.html",
+            "/rules.html",
+            "/api-reference.html",
+            "/schema-reference.html",
+            "/guides/fsp.html",
+            "/units/index.html",
             "/units/MU-VOLTAFLEX-000001.html",
             "/units/MU-KESTREL-000099.html",
             "/products/NESO-DC.html",
@@ -66,6 +82,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         for path in pages:
             response = page.goto(base + path)
             assert response is not None and response.ok, path
+            assert _styled(page), f"{path}: the theme's stylesheet did not apply"
             results = axe.run(page)
             serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
             detail = [
@@ -74,6 +91,8 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
                 if v["impact"] in ("serious", "critical")
             ]
             assert serious == [], (path, detail)
+        assert errors == []
+        _click_through(page, base + "/")
         assert errors == []
 
         # The hostile unit: its name is text, nothing ran, no javascript: link.
@@ -87,9 +106,12 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         unit_doc = json.loads((site / "api/v1/units/MU-VOLTAFLEX-000001.json").read_text())
         application = unit_doc["products"][0]["application"]
         application_doc = json.loads((site / f"api/v1/applications/{application}.json").read_text())
-        assert application_doc["links"]["page"] == f"/units/MU-VOLTAFLEX-000001.html#{application}"
+        document_url = f"{base}/api/v1/applications/{application}.json"
+        assert urljoin(document_url, application_doc["links"]["page"]) == (
+            f"{base}/units/MU-VOLTAFLEX-000001.html#{application}"
+        )
         page.goto(base + "/units/MU-VOLTAFLEX-000001.html")
-        page.click(f".fmar-statuses a[href='#{application}']")
+        page.click(f".fmar-statuses a[href$='#{application}']")
         section = page.locator(f"section#{application}")
         assert section.is_visible()
         assert application in section.inner_text() and "Signed by VOLTAFLEX" in section.inner_text()
@@ -106,7 +128,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         assert "market unit MU-FENLAND-000003" in timeline and "application" in timeline
 
         # Search by id and by name; filters.
-        page.goto(base + "/units/")
+        page.goto(base + "/units/index.html")
         page.fill("#fmar-q", "MU-HEATSHIFT-000002")
         page.wait_for_function("document.querySelectorAll('#fmar-table tbody tr').length === 1")
         assert "Tyneside" in page.inner_text("#fmar-table tbody")
@@ -123,7 +145,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         assert page.locator("#fmar-table tbody tr:not([hidden])").count() == 2
 
         # Filters read the build-time filter indexes: they find units beyond the first list page.
-        page.goto(base + "/units/")
+        page.goto(base + "/units/index.html")
         assert "MU-KESTREL-000099" not in page.inner_text("#fmar-table tbody")
         page.select_option("select[data-filter=area]", "ENWL")
         page.wait_for_function("document.querySelector('#fmar-table tbody').innerText.includes('MU-KESTREL-000099')")
@@ -145,14 +167,14 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
             page.wait_for_function(f"document.querySelectorAll('#fmar-table tbody tr').length === {total}")
         else:
             assert shown == total
+        assert errors == []
 
         # Core content reads without JavaScript.
         context = browser.new_context(java_script_enabled=False)
         plain = context.new_page()
-        plain.goto(base + "/units/")
         listed = 0
         for number in range(1, -(-16 // PAGE_SIZE) + 1):
-            plain.goto(base + ("/units/" if number == 1 else f"/units/page-{number}.html"))
+            plain.goto(base + ("/units/index.html" if number == 1 else f"/units/page-{number}.html"))
             listed += plain.locator("#fmar-table tbody tr").count()
         assert listed == 16
         plain.goto(base + "/units/MU-VOLTAFLEX-000001.html")
@@ -161,3 +183,59 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_site_from_file_url(built, browser) -> None:  # type: ignore[no-untyped-def]
+    """Opened from the folder it was built in, with no web server: styled, and every link and the
+    search work."""
+    _, site = built
+    page = browser.new_page()
+    failures: list[str] = []
+    page.on("requestfailed", lambda r: failures.append(f"{r.url}: {r.failure}"))
+    page.on("pageerror", lambda e: failures.append(str(e)))
+    home = site.resolve().as_uri() + "/index.html"
+    page.goto(home)
+    assert _styled(page)
+    _click_through(page, home)
+    assert failures == []
+
+
+def _styled(page) -> bool:  # type: ignore[no-untyped-def]
+    """Whether mkdocs-material's stylesheet applies (once the page has loaded): its header is coloured,
+    not transparent."""
+    page.wait_for_load_state()
+    colour = page.evaluate("getComputedStyle(document.querySelector('.md-header')).backgroundColor")
+    return bool(colour) and colour not in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def _click_through(page, home: str) -> None:  # type: ignore[no-untyped-def]
+    """From the home page, as a reader would, by clicking: the unit list, a search, a unit, its FSP,
+    the products, a product, the API reference, index.json and an export it links, and home again.
+    Every page reached is styled."""
+    page.goto(home)
+    page.click("text=Search and filter units")
+    assert page.url.endswith("/units/index.html") and _styled(page)
+    page.fill("#fmar-q", "MU-HEATSHIFT-000002")
+    page.wait_for_function("document.querySelectorAll('#fmar-table tbody tr').length === 1")
+    page.click("#fmar-table tbody a")
+    assert page.url.endswith("/units/MU-HEATSHIFT-000002.html") and _styled(page)
+    assert "Tyneside demand turn-down" in page.inner_text("h1")
+    page.click(".fmar-signature a[href*='parties/']")
+    assert page.url.endswith("/parties/HEATSHIFT.html") and _styled(page)
+    page.click("header >> text=Products")
+    assert page.url.endswith("/products/index.html") and _styled(page)
+    product = page.inner_text("#fmar-table tbody a >> nth=0")
+    page.click("#fmar-table tbody a >> nth=0")
+    assert page.url.endswith(f"/products/{product}.html") and product in page.inner_text("article")
+    page.click("header >> text=API")
+    assert page.url.endswith("/api-reference.html") and _styled(page)
+    page.click("article a[href$='api/v1/index.json']")
+    assert page.url.endswith("/api/v1/index.json")
+    index = json.loads(page.inner_text("body"))
+    exported = urljoin(page.url, index["links"]["qualifications_json"])
+    page.goto(exported)
+    assert json.loads(page.inner_text("body"))["qualifications"]
+    page.goto(home)
+    page.click("text=Search and filter units")
+    page.click("header >> text=fmar registry")
+    assert page.url == home or page.url.endswith("/index.html")

@@ -8,6 +8,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -179,6 +180,15 @@ def test_interrupted_build_leaves_the_previous_site_whole(built, monkeypatch) ->
     assert not any(p.name.endswith(".building") for p in site.parent.iterdir())
 
 
+def data_of_script(site: Path, path: Path) -> Any:
+    """The JSON a data script of the site (``pages.data_script``) hands to ``fmarData``, checking its name."""
+    text = path.read_text()
+    name = path.relative_to(site).with_suffix("").as_posix()
+    prefix = f"fmarData({json.dumps(name)},"
+    assert text.startswith(prefix) and text.endswith(");\n"), path
+    return json.loads(text[len(prefix) : -3])
+
+
 def test_filter_indexes_list_every_unit_under_each_of_its_values(built) -> None:  # type: ignore[no-untyped-def]
     _, site = built
     qualifications = json.loads((site / API / "qualifications.json").read_text())["qualifications"]
@@ -191,10 +201,10 @@ def test_filter_indexes_list_every_unit_under_each_of_its_values(built) -> None:
         for name in ("so", "product", "status"):
             expected.setdefault((name, q[name]), set()).add(q["unit"])
     found: dict[tuple[str, str], set[str]] = {}
-    for path in sorted((site / "filters").rglob("*.json")):
-        page = json.loads(path.read_text())
+    for path in sorted((site / "filters").rglob("*.js")):
+        page = data_of_script(site, path)
         assert len(page["entries"]) <= PAGE_SIZE
-        assert path.name == f"{page['page']}.json" and page["page"] <= page["pages"]
+        assert path.name == f"{page['page']}.js" and page["page"] <= page["pages"]
         found.setdefault((page["filter"], page["value"]), set()).update(e[0] for e in page["entries"])
     assert found == expected
     assert max(len(v) for v in found.values()) > PAGE_SIZE, "some value should span several index pages"
@@ -210,12 +220,14 @@ def test_applications_are_sections_of_their_units_pages(built) -> None:  # type:
         page_url("application", "APP-2024-5BK6KDHW")  # no page of its own to link to
     # Every link to an application, on every page, is to a section its unit's page has.
     for page in site.rglob("*.html"):
-        for unit, application in re.findall(r'href="/units/([^"#]+)\.html#(APP-[^"]+)"', page.read_text()):
+        for unit, application in re.findall(r'href="(?:\.\./)*units/([^"#]+)\.html#(APP-[^"]+)"', page.read_text()):
             assert f'<section id="{application}"' in (site / "units" / f"{unit}.html").read_text(), (page, application)
     documents = sorted((site / "api/v1/applications").glob("*.json"))
     assert documents
     for path in documents:
         doc = json.loads(path.read_text())
-        unit_page = doc["links"]["page"].split("#")[0]
-        assert doc["links"]["page"] == f"/units/{doc['record']['unit']}.html#{doc['id']}"
-        assert f'<section id="{doc["id"]}"' in (site / unit_page.lstrip("/")).read_text()
+        # Links are references relative to the document (RFC 3986), so they resolve at any base path.
+        assert doc["links"]["page"] == f"../../../units/{doc['record']['unit']}.html#{doc['id']}"
+        assert doc["links"]["self"] == path.name
+        unit_page = (path.parent / doc["links"]["page"].split("#")[0]).resolve()
+        assert f'<section id="{doc["id"]}"' in unit_page.read_text()

@@ -66,21 +66,27 @@ def build(location: tuple[Path, Path], out: Path, as_of: str | None, commit_url:
     "--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True
 )
 @click.option("--port", type=int, default=8000, show_default=True)
-def serve(folder: Path, port: int) -> None:
-    """Serve a built site on http://127.0.0.1:PORT (Ctrl-C to stop)."""
+@click.option(
+    "--base-path",
+    default="/",
+    show_default=True,
+    help="Serve the site under this path, as GitHub Pages serves a project site (e.g. /fmar/).",
+)
+def serve(folder: Path, port: int, base_path: str) -> None:
+    """Serve a built site on http://127.0.0.1:PORT/BASE-PATH (Ctrl-C to stop)."""
     if not (folder / "index.html").is_file():
         raise UsageError(f"no built site in {folder}; run 'fmar build --out {folder}' first")
-    _serve(folder, port)
+    _serve(folder, port, base_path)
 
 
-def _serve(folder: Path, port: int) -> None:
-    from fmar.publish.serve import server
+def _serve(folder: Path, port: int, base: str = "/") -> None:
+    from fmar.publish.serve import base_path, server
 
     try:
-        httpd = server(folder, port)
+        httpd = server(folder, port, base)
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; pass --port") from None
-    click.echo(f"serving {folder} at http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C to stop)")
+    click.echo(f"serving {folder} at http://127.0.0.1:{httpd.server_address[1]}{base_path(base)} (Ctrl-C to stop)")
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

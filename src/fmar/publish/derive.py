@@ -35,7 +35,7 @@ from fmar.publish.documents import (
 )
 from fmar.publish.formats import sha256
 from fmar.publish.inputs import Change, History
-from fmar.publish.urls import api_url, export_url, page_url, record_url
+from fmar.publish.urls import api_url, export_url, page_url, record_url, relative
 from fmar.signing.records import iso
 
 FORMAT = f"fmar-export/v{API_VERSION}"
@@ -112,8 +112,14 @@ def envelope(
         "key_fingerprint": record.signature.key_fingerprint,
         "record": raw,
         "history": history_entries(derived.timeline(*history_ids)),
-        "links": {"page": record_url(record), "self": api_url(record.KIND, record.id), **links},
+        "links": _links(api_url(record.KIND, record.id), page=record_url(record), **links),
     }
+
+
+def _links(here: str, **links: str) -> dict[str, str]:
+    """A document's links (site paths) as references relative to the document itself (``here``), so
+    they resolve wherever the site is served; ``self`` is the document."""
+    return {"self": relative(here, here), **{name: relative(url, here) for name, url in links.items()}}
 
 
 def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> UnitDoc:
@@ -230,19 +236,20 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> Inde
         registry_commit=head,
         counts=Counts.model_construct(None, **counts),
         schema_versions={"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
-        links={
-            "qualifications_json": export_url("qualifications.json"),
-            "qualifications_csv": export_url("qualifications.csv"),
-            "changes_csv": export_url("changes.csv"),
-            "feed": export_url("feeds/all.atom"),
-            "bulk": export_url("all.zip"),
-            "datapackage": export_url("datapackage.json"),
-            "schemas": "/schemas/",
-            "units": export_url("units/"),
-            "applications": export_url("applications/"),
-            "products": export_url("products/"),
-            "parties": export_url("parties/"),
-        },
+        links=_links(
+            export_url("index.json"),
+            qualifications_json=export_url("qualifications.json"),
+            qualifications_csv=export_url("qualifications.csv"),
+            changes_csv=export_url("changes.csv"),
+            feed=export_url("feeds/all.atom"),
+            bulk=export_url("all.zip"),
+            datapackage=export_url("datapackage.json"),
+            schemas="schemas/",
+            units=export_url("units/"),
+            applications=export_url("applications/"),
+            products=export_url("products/"),
+            parties=export_url("parties/"),
+        ),
     )
 
 

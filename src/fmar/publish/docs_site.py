@@ -101,9 +101,7 @@ def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[s
         {"name": name, "schema": schema_file(name), "doc": (model.__doc__ or "").strip()}
         for name, model in EXPORT_MODELS.items()
     ]
-    pages["api-reference.md"] = "# API: the exports\n\n" + _html_block(
-        "docs_api.html", exports=exports, root=f"/{API_ROOT}"
-    )
+    pages["api-reference.md"] = "# API: the exports\n\n" + _html_block("docs_api.html", exports=exports, root=API_ROOT)
     return pages
 
 
@@ -117,12 +115,12 @@ def _type(spec: dict[str, Any]) -> str:
 
 
 def theme_css() -> tuple[str, ...]:
-    """The stylesheets mkdocs-material writes (``/assets/stylesheets/*.min.css``), which the
+    """The stylesheets mkdocs-material writes (``assets/stylesheets/*.min.css``), which the
     record pages link: known from the theme before mkdocs runs (``build_mkdocs`` checks it)."""
     import material  # type: ignore[import-untyped]
 
     folder = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
-    return tuple(sorted(f"/assets/stylesheets/{p.name}" for p in folder.glob("*.min.css")))
+    return tuple(sorted(f"assets/stylesheets/{p.name}" for p in folder.glob("*.min.css")))
 
 
 def build_mkdocs(overview: Overview, staging: Staging, root: Path, css_linked: tuple[str, ...]) -> DocsBuild:
@@ -167,7 +165,7 @@ def build_mkdocs(overview: Overview, staging: Staging, root: Path, css_linked: t
                 rel = path.relative_to(out).as_posix()
                 staging.put(rel, path.read_bytes())
                 if rel.startswith("assets/stylesheets/") and rel.endswith(".min.css"):
-                    css.append("/" + rel)
+                    css.append(rel)
     if tuple(sorted(css)) != tuple(sorted(css_linked)):
         raise RuntimeError(f"mkdocs wrote the stylesheets {css}, but the record pages link {list(css_linked)}")
     return DocsBuild(tuple(css))

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from fmar.core.status import Status
 from fmar.publish.documents import HistoryEntry, RecordDoc
-from fmar.publish.urls import application_url, page_url
+from fmar.publish.urls import api_url, application_url, from_page, page_url
 
 _DASH = "—"
 
@@ -24,13 +24,13 @@ _DASH = "—"
 @lru_cache(maxsize=4096)
 def record_link(kind: str, record_id: str, text: str | None = None) -> Markup:
     """``<a>`` to a record's page, showing ``text`` (or the id)."""
-    return Markup(f'<a href="{escape(page_url(kind, record_id))}">{escape(text or record_id)}</a>')
+    return Markup(f'<a href="{escape(from_page(page_url(kind, record_id)))}">{escape(text or record_id)}</a>')
 
 
 @lru_cache(maxsize=4096)
 def application_link(unit: str, application: str) -> Markup:
     """``<a>`` to an application's section of its unit's page."""
-    return Markup(f'<a href="{escape(application_url(unit, application))}">{escape(application)}</a>')
+    return Markup(f'<a href="{escape(from_page(application_url(unit, application)))}">{escape(application)}</a>')
 
 
 def commit_link(commit: str | None, commit_url: str | None) -> Markup:
@@ -86,7 +86,7 @@ def signature(doc: RecordDoc, commit_url: str | None) -> Markup:
         f'<p class="fmar-signature">Signed by {record_link("party", doc.signer)} at {escape(doc.signed_at)}\n'
         f"with key <code>{escape(doc.key_fingerprint)}</code>; recorded {escape(recorded.at)}\n"
         f"(commit {commit_link(recorded.commit, commit_url)}). "
-        f'<a href="{escape(doc.links["self"])}">JSON with signature</a></p>\n'
+        f'<a href="{escape(from_page(api_url(doc.kind, doc.id)))}">JSON with signature</a></p>\n'
     )
 
 
@@ -97,7 +97,7 @@ def table_rows(kind: str, rows: Iterable[dict[str, Any]]) -> Markup:
     for row in rows:
         data = "".join(f' data-{escape(name)}="{escape(value)}"' for name, value in row["data"].items())
         cells = "".join(f"<td>{escape(cell)}</td>" for cell in row["cells"])
-        link = f'<a href="{escape(page_url(kind, row["id"]))}">{escape(row["id"])}</a>'
+        link = f'<a href="{escape(from_page(page_url(kind, row["id"])))}">{escape(row["id"])}</a>'
         parts.append(f"<tr{data}>\n<td>{link}</td><td>{escape(row['name'])}</td>{cells}\n</tr>\n")
     return Markup("".join(parts))
 

@@ -35,9 +35,9 @@ def write_lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
     encoded = [facts.entry_json for facts in units]
     filters, indexes = pages.filter_indexes(entries, meta.page_size, encoded)
     for rel, data in indexes.items():
-        staging.put(f"filters/{rel}", data)
+        _put_data(staging, f"filters/{rel}", data)
     for shard, data in pages.search_shards(entries, encoded, [facts.shards for facts in units]).items():
-        staging.put(f"search/{shard}", data)
+        _put_data(staging, f"search/{shard}", data)
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
     title = "Market Units and qualifications"
     _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row)
@@ -65,6 +65,12 @@ def write_lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
         for p in sorted(overview.parties.values(), key=lambda p: p.id)
     ]
     _list(staging, meta, "parties", "Parties", "party", ["Party", "Name", "Role", "Units"], party_rows)
+
+
+def _put_data(staging: Staging, rel: str, document: bytes) -> None:
+    """An index (``<name>.json`` as made) as the data script ``<name>.js`` (``pages.data_script``)."""
+    name = rel.removesuffix(".json")
+    staging.put(f"{name}.js", pages.data_script(name, document))
 
 
 def _list(

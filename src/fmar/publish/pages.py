@@ -17,7 +17,7 @@ from fmar.core.model import MarketUnit
 from fmar.publish import fragments
 from fmar.publish.formats import compact_json, templates
 from fmar.publish.fragments import status_label
-from fmar.publish.urls import page_url
+from fmar.publish.urls import API_ROOT, PAGE_ROOT, from_page, page_url
 
 PAGE_SIZE = 500
 _WORD = re.compile(r"[\W_]+")
@@ -46,7 +46,7 @@ def environment() -> Any:
     for name, function in fragments.GLOBALS.items():
         env.globals.setdefault(name, function)
     env.filters.setdefault("status_label", status_label)
-    env.filters.setdefault("page", lambda record_id, kind: page_url(kind, record_id))
+    env.filters.setdefault("page", lambda record_id, kind: from_page(page_url(kind, record_id)))
     env.filters.setdefault("list_page", fragments.list_page_name)
     return env
 
@@ -58,7 +58,13 @@ def _template(name: str) -> Any:
 
 
 def render(template: str, meta: Meta, **context: Any) -> bytes:
-    return _template(template).render(meta=meta, assets={"css": meta.css}, **context).encode()
+    """A page fmar renders itself: one folder below the site's root (``urls.PAGE_DEPTH``), its links
+    relative (``root``: the way up to the root), so it works at any base path and from ``file://``."""
+    return (
+        _template(template)
+        .render(meta=meta, assets={"css": meta.css}, root=PAGE_ROOT, api=API_ROOT, **context)
+        .encode()
+    )
 
 
 list_page_name = fragments.list_page_name
@@ -179,6 +185,13 @@ def filter_indexes(
             options.append(Option(value, shown, key, len(listed), pages))
         filters.append(Filter(name, label, tuple(options)))
     return filters, files
+
+
+def data_script(name: str, document: bytes) -> bytes:
+    """A data file of the site's script (``name``: its site path without ``.js``) holding ``document``
+    (JSON): ``fmarData("<name>",<document>);``. A script, not a JSON file, because browsers refuse to
+    fetch files from a page opened from ``file://`` but do run its scripts."""
+    return b"fmarData(" + encode(name) + b"," + document.rstrip(b"\n") + b");\n"
 
 
 def words(text: str) -> list[str]:

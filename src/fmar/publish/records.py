@@ -107,7 +107,7 @@ class RecordWriter:
         raw = self._raw(self.derived.registry.table(kind)[record_id])
         doc, extra = self._doc(overview, kind, record_id, raw)
         data = formats.json_bytes(doc)
-        self.staging.put(api_url(kind, record_id).lstrip("/"), data)
+        self.staging.put(api_url(kind, record_id), data)
         return doc, data, extra
 
     def _page(
@@ -121,7 +121,7 @@ class RecordWriter:
         """Write a record's page from ``doc`` and ``extra``: a function of ``inputs`` (the documents
         it shows, and what else made ``extra``), the frame and the templates."""
         staging, meta = self.staging, self.meta
-        rel = page_url(kind, record_id).lstrip("/")
+        rel = page_url(kind, record_id)
         key = digest(self.templates, repr(meta.record_frame()), *inputs)
         if not staging.is_current(rel, key):
             record = self.derived.registry.table(kind)[record_id]

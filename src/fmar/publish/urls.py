@@ -1,7 +1,14 @@
 """Where each thing lives on the published site: the one statement of its URL rules.
 
-Every URL here is site-absolute (``/units/MU-1.html``); ``site_file`` turns one into the path of
-its file under the output folder. Pure and import-light: the lowest layer of ``fmar.publish``.
+Every URL here is a *site path*: relative to the site's root, with no leading slash
+(``units/MU-1.html``), so the site works wherever it is served: at a host's root, under a
+sub-path such as GitHub Pages' ``https://<org>.github.io/<repo>/``, or opened from ``file://``.
+A page or document links a site path through ``relative`` (an RFC 3986 relative reference from
+the file that holds the link); a standard that needs an absolute URL (the sitemap, Atom feeds,
+canonical links) joins the site path to the configured site URL (``absolute``). Folders are
+linked by their ``index.html`` (``list_url``): ``file://`` has no directory index.
+
+Pure and import-light: the lowest layer of ``fmar.publish``.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 from fmar.core.model import Application, Record
 from fmar.publish.documents import API_VERSION
 
-#: The folder of the JSON exports (``/api/v<N>/``, N the export format's version).
+#: The folder of the JSON exports (``api/v<N>/``, N the export format's version).
 API_ROOT = f"api/v{API_VERSION}"
 
 #: Site folder of each record kind's pages and API documents.
@@ -19,10 +26,20 @@ FOLDER = {"market_unit": "units", "application": "applications", "product": "pro
 #: section of its unit's page (``application_url``).
 PAGE_FOLDER = {kind: FOLDER[kind] for kind in ("market_unit", "product", "party")}
 
+#: How deep below the root every page fmar renders itself lies (``<folder>/<name>.html``): its
+#: links start with ``PAGE_ROOT`` (``fmar.publish.pages.render`` holds every page to it).
+PAGE_DEPTH = 1
+PAGE_ROOT = "../" * PAGE_DEPTH
+
 
 def page_url(kind: str, record_id: str) -> str:
     """The page of a unit, product or party (a KeyError for any other kind: there is no such page)."""
-    return f"/{PAGE_FOLDER[kind]}/{record_id}.html"
+    return f"{PAGE_FOLDER[kind]}/{record_id}.html"
+
+
+def list_url(folder: str) -> str:
+    """The first page of a list (``units``, ``products``, ``parties``)."""
+    return f"{folder}/index.html"
 
 
 def application_url(unit: str, application: str) -> str:
@@ -46,14 +63,36 @@ def change_url(kind: str, record_id: str, unit: str) -> str | None:
 
 def api_url(kind: str, record_id: str) -> str:
     """The JSON document of a record."""
-    return f"/{API_ROOT}/{FOLDER[kind]}/{record_id}.json"
+    return f"{API_ROOT}/{FOLDER[kind]}/{record_id}.json"
 
 
 def export_url(name: str) -> str:
-    """A registry-wide export (``qualifications.json``, ``feeds/all.atom``, ``units/``...)."""
-    return f"/{API_ROOT}/{name}"
+    """A registry-wide export (``qualifications.json``, ``feeds/all.atom``...)."""
+    return f"{API_ROOT}/{name}"
 
 
 def site_file(url: str) -> str:
-    """The file of a site-absolute URL, relative to the output folder."""
-    return url.lstrip("/")
+    """The file of a site path (its fragment dropped), relative to the output folder."""
+    return url.partition("#")[0].lstrip("/")
+
+
+def relative(url: str, here: str) -> str:
+    """A relative reference to site path ``url`` from the file at site path ``here``: down from the
+    file's folder when ``url`` lies below it (``MU-1.json``), else up to the root and down
+    (``../../../units/MU-1.html``)."""
+    folder, _, _ = here.rpartition("/")
+    if not folder:
+        return url
+    if url.startswith(folder + "/"):
+        return url[len(folder) + 1 :]
+    return "../" * here.count("/") + url
+
+
+def from_page(url: str) -> str:
+    """``url`` as linked from a page fmar renders (one folder deep, ``PAGE_DEPTH``)."""
+    return PAGE_ROOT + url
+
+
+def absolute(url: str, site_url: str) -> str:
+    """``url`` as an absolute URL under the site URL (which ends with ``/``)."""
+    return site_url + url

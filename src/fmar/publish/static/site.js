@@ -1,8 +1,17 @@
-// fmar site: unit search over sharded JSON indexes, and filters over per-value filter indexes
-// (/filters/<filter>/<key>/<page>.json, written at build time), so a filter finds every unit
+// fmar site: unit search over sharded indexes, and filters over per-value filter indexes
+// (filters/<filter>/<key>/<page>.js, written at build time), so a filter finds every unit
 // without downloading the registry. Data is only ever inserted as text (textContent), never as HTML.
+// Every address is relative to the site's root, which the page names (data-fmar-root), so the site
+// works at any base path; indexes are scripts calling fmarData (not JSON read by fetch), so it
+// works from file:// too.
 (function () {
   "use strict";
+  var root = document.body.getAttribute("data-fmar-root") || "";
+  var waiting = {};
+  window.fmarData = function (name, data) {
+    var done = waiting[name];
+    if (done) { delete waiting[name]; done(data); }
+  };
   var table = document.getElementById("fmar-table");
   var query = document.getElementById("fmar-q");
   if (!table) return;
@@ -29,18 +38,24 @@
   }
   function shardFor(q) {
     var id = /^mu-[a-z0-9]+-([0-9]+)$/i.exec(q.trim());
-    if (id) return { file: "/search/id-" + id[1].slice(-3) + ".json", id: q.trim().toUpperCase() };
+    if (id) return { file: "search/id-" + id[1].slice(-3), id: q.trim().toUpperCase() };
     var words = tokens(q).filter(function (t) { return t.length >= 3; });
     if (!words.length) return null;
     words.sort(function (a, b) { return b.length - a.length; });
-    return { file: "/search/n-" + hex(Array.from(words[0]).slice(0, 3).join("")) + ".json", words: tokens(q) };
+    return { file: "search/n-" + hex(Array.from(words[0]).slice(0, 3).join("")), words: tokens(q) };
   }
-  function load(file) {
-    if (!cache[file]) {
-      cache[file] = fetch(file).then(function (r) { return r.ok ? r.json() : { entries: [] }; })
-        .catch(function () { return { entries: [] }; });
+  // The data script ``name`` (a site path without .js), once: a promise of its data ({entries: []} if missing).
+  function load(name) {
+    if (!cache[name]) {
+      cache[name] = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        waiting[name] = resolve;
+        script.src = root + name + ".js";
+        script.onerror = function () { delete waiting[name]; resolve({ entries: [] }); };
+        document.head.appendChild(script);
+      });
     }
-    return cache[file];
+    return cache[name];
   }
   function matchesQuery(entry, shard) {
     if (shard.id) return entry[0] === shard.id;
@@ -62,7 +77,7 @@
     var tr = document.createElement("tr");
     Object.keys(POSITION).forEach(function (name) { tr.dataset[name] = entry[POSITION[name]] || ""; });
     var td = document.createElement("td"), a = document.createElement("a");
-    a.href = "/units/" + encodeURIComponent(entry[0]) + ".html";
+    a.href = root + "units/" + encodeURIComponent(entry[0]) + ".html";
     a.textContent = entry[0];
     td.appendChild(a); tr.appendChild(td);
     [entry[1], entry[2], entry[3], entry[5]].forEach(function (text) {
@@ -95,7 +110,7 @@
         return;
       }
       state.page += 1;
-      var file = "/filters/" + name + "/" + best.dataset.key + "/" + state.page + ".json";
+      var file = "filters/" + name + "/" + best.dataset.key + "/" + state.page;
       load(file).then(function (data) {
         data.entries.forEach(function (e) { if (matchesFilters(e, active)) state.found.push(e); });
         next(target);
