@@ -70,7 +70,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
             "/rules.html",
             "/api-reference.html",
             "/schema-reference.html",
-            "/guides/fsp.html",
+            "/guides/project/fsp-guide.html",
             "/units/index.html",
             "/units/MU-VOLTAFLEX-000001.html",
             "/units/MU-KESTREL-000099.html",
@@ -111,7 +111,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
             f"{base}/units/MU-VOLTAFLEX-000001.html#{application}"
         )
         page.goto(base + "/units/MU-VOLTAFLEX-000001.html")
-        page.click(f".fmar-statuses a[href$='#{application}']")
+        page.click(f"#fmar-statuses a[href$='#{application}']")
         section = page.locator(f"section#{application}")
         assert section.is_visible()
         assert application in section.inner_text() and "Signed by VOLTAFLEX" in section.inner_text()
@@ -178,7 +178,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
             listed += plain.locator("#fmar-table tbody tr").count()
         assert listed == 16
         plain.goto(base + "/units/MU-VOLTAFLEX-000001.html")
-        assert "Qualified" in plain.inner_text(".fmar-statuses")
+        assert "Qualified" in plain.inner_text("#fmar-statuses")
         context.close()
     finally:
         httpd.shutdown()
@@ -222,12 +222,12 @@ def _click_through(page, home: str) -> None:  # type: ignore[no-untyped-def]
     assert "Tyneside demand turn-down" in page.inner_text("h1")
     page.click(".fmar-signature a[href*='parties/']")
     assert page.url.endswith("/parties/HEATSHIFT.html") and _styled(page)
-    page.click("header >> text=Products")
+    page.click("nav.md-nav--primary >> text=Products")
     assert page.url.endswith("/products/index.html") and _styled(page)
     product = page.inner_text("#fmar-table tbody a >> nth=0")
     page.click("#fmar-table tbody a >> nth=0")
     assert page.url.endswith(f"/products/{product}.html") and product in page.inner_text("article")
-    page.click("header >> text=API")
+    page.click("nav.md-nav--primary >> text=API (exports)")
     assert page.url.endswith("/api-reference.html") and _styled(page)
     page.click("article a[href$='api/v1/index.json']")
     assert page.url.endswith("/api/v1/index.json")
@@ -237,5 +237,38 @@ def _click_through(page, home: str) -> None:  # type: ignore[no-untyped-def]
     assert json.loads(page.inner_text("body"))["qualifications"]
     page.goto(home)
     page.click("text=Search and filter units")
-    page.click("header >> text=fmar registry")
+    page.click("header a.md-logo")
     assert page.url == home or page.url.endswith("/index.html")
+
+
+def test_every_page_type_fits_a_phone_in_one_look(built, browser) -> None:  # type: ignore[no-untyped-def]
+    """At 390 px (a phone) no page scrolls sideways (wide tables scroll within themselves, the unit
+    table becomes cards), and every page, fmar's own and mkdocs', has the same frame: the header with
+    the palette toggle and the site navigation."""
+    _, site = built
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in [
+        "index.html",
+        "catalogue.html",
+        "rules.html",
+        "api-reference.html",
+        "schema-reference.html",
+        "guides/project/fsp-guide.html",
+        "units/index.html",
+        "units/page-2.html",
+        "units/MU-VOLTAFLEX-000001.html",
+        "units/MU-KESTREL-000099.html",
+        "products/index.html",
+        "products/NESO-DC.html",
+        "parties/index.html",
+        "parties/NESO.html",
+        "parties/VOLTAFLEX.html",
+    ]:
+        page.goto((site / path).resolve().as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert page.locator("header.md-header [data-md-component=palette]").count() == 1, path
+        units = page.locator("nav.md-nav--primary a", has_text="Units").first.get_attribute("href")
+        assert urljoin(page.url, units) == (site / "units/index.html").resolve().as_uri(), path
+        assert "FMARSHELL" not in page.content(), path
+        description = page.get_attribute("meta[name=description]", "content")
+        assert description and "FMARSHELL" not in description, path

@@ -138,7 +138,7 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
     saving: list[Background[None]] = []
     try:
         with frozen():  # the registry, its history and the state: never garbage, shared with the workers
-            meta = pages.Meta(docs_site.theme_css(), request.commit_url, request.page_size)
+            meta = pages.Meta(docs_site.build_shells(request.root), request.commit_url, request.page_size)
             writer = RecordWriter(derived, request.root, staging, meta, lists.templates_digest(), inputs.data)
             encoded = _write_groups(request, writer, overview, inputs)
             # Every unit's facts and changes are known: the state is saved in a child process
@@ -304,7 +304,7 @@ def _write_registry_wide(
             ahead.cancel()
         raise
     try:
-        docs_site.build_mkdocs(overview, staging, request.root, writer.meta.css)
+        docs_site.build_mkdocs(overview, staging, request.root)
         static = Path(__file__).parent / "static"
         for path in sorted(static.iterdir()):
             staging.put(f"assets/fmar/{path.name}", path.read_bytes())

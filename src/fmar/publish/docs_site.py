@@ -13,7 +13,6 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,8 @@ from fmar.publish.documents import EXPORT_MODELS, schema_file
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
-from fmar.publish.urls import API_ROOT, change_url
+from fmar.publish.shell import CONTENT, DESCRIPTION, TITLE, Shell, Shells
+from fmar.publish.urls import API_ROOT, PAGE_FOLDER, change_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 #: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).
@@ -37,16 +37,15 @@ SITE_SOURCE = PACKAGE_ROOT / "site"
 PROJECT_DOCS = PACKAGE_ROOT / "docs"
 
 
-@dataclass(frozen=True)
-class DocsBuild:
-    css: tuple[str, ...]
-
-
 def _html_block(template: str, **context: Any) -> str:
     """An escaped HTML block for a Markdown page: one block, no blank line, so Markdown leaves it alone."""
     html = templates().get_template(template).render(**context)
     lines = [line for line in html.splitlines() if line.strip()]
     return '<div markdown="0">\n' + "\n".join(lines) + "\n</div>\n"
+
+
+#: The pages made from the code and the registry (``generated_pages``).
+GENERATED = ("index.md", "catalogue.md", "rules.md", "schema-reference.md", "api-reference.md")
 
 
 def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[str, str]:
@@ -114,61 +113,95 @@ def _type(spec: dict[str, Any]) -> str:
     return " or ".join(_type(o) for o in options) or "any"
 
 
-def theme_css() -> tuple[str, ...]:
-    """The stylesheets mkdocs-material writes (``assets/stylesheets/*.min.css``), which the
-    record pages link: known from the theme before mkdocs runs (``build_mkdocs`` checks it)."""
-    import material  # type: ignore[import-untyped]
-
-    folder = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
-    return tuple(sorted(f"assets/stylesheets/{p.name}" for p in folder.glob("*.min.css")))
+#: The page mkdocs renders, in each folder of fmar's own pages, to give them its frame. Not published.
+SHELL_NAME = "fmar-shell"
 
 
-def build_mkdocs(overview: Overview, staging: Staging, root: Path, css_linked: tuple[str, ...]) -> DocsBuild:
-    """Run mkdocs on the hand-written and generated pages; copy changed files into ``staging``."""
+def _source(root: Path) -> Path:
+    return root / "site" if (root / "site" / "mkdocs.yml").is_file() else SITE_SOURCE
+
+
+def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int) -> Path:
+    """Build the hand-written pages of ``source`` with ``generated`` (name -> Markdown) and the
+    project's guides into ``tmp/out``; returns that folder."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    source = root / "site" if (root / "site" / "mkdocs.yml").is_file() else SITE_SOURCE
-    with tempfile.TemporaryDirectory(prefix="fmar-docs-") as tmp:
-        docs = Path(tmp, "docs")
+    docs = tmp / "docs"
+    if (source / "docs").is_dir():  # hand-written pages beside mkdocs.yml, if any
         shutil.copytree(source / "docs", docs)
-        config = yaml.safe_load((source / "mkdocs.yml").read_text(encoding="utf-8"))
-        for name, text in generated_pages(overview, overview.processes).items():
-            (docs / name).write_text(text, encoding="utf-8")
-        guides = next(item for item in config["nav"] if "Guides" in item)["Guides"]
-        if PROJECT_DOCS.is_dir():
-            for path in sorted(PROJECT_DOCS.glob("*.md")):
-                target = docs / "guides" / "project" / path.name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-                guides.append(
-                    {path.stem.replace("-", " ").replace("_", " ").capitalize(): f"guides/project/{path.name}"}
-                )
-        config_file = Path(tmp, "mkdocs.yml")
-        config["docs_dir"] = str(docs)
-        config["site_dir"] = str(Path(tmp, "out"))
-        config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
-        previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(overview.as_of.timestamp()))
-        logging.getLogger("mkdocs").setLevel(logging.ERROR)
-        try:
-            build(load_config(str(config_file)))
-        finally:
-            if previous_epoch is None:
-                os.environ.pop("SOURCE_DATE_EPOCH", None)
-            else:
-                os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
-        out = Path(tmp, "out")
-        css = []
+    docs.mkdir(exist_ok=True)
+    config = yaml.safe_load((source / "mkdocs.yml").read_text(encoding="utf-8"))
+    for name, text in generated.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text, encoding="utf-8")
+    guides = next(item for item in config["nav"] if "Guides" in item)["Guides"]
+    if PROJECT_DOCS.is_dir():
+        for path in sorted(PROJECT_DOCS.glob("*.md"), key=lambda path: (path.name not in _FIRST_GUIDES, path.name)):
+            target = docs / "guides" / "project" / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            guides.append({_guide_title(path): f"guides/project/{path.name}"})
+    config_file = tmp / "mkdocs.yml"
+    config["docs_dir"] = str(docs)
+    config["site_dir"] = str(tmp / "out")
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    try:
+        build(load_config(str(config_file)))
+    finally:
+        if previous_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
+    return tmp / "out"
+
+
+#: The guides a reader looks for first, by the name the navigation gives them.
+_FIRST_GUIDES = {"fsp-guide.md": "For FSPs", "so-guide.md": "For system operators"}
+
+
+def _guide_title(path: Path) -> str:
+    """A project document's title in the navigation: its first heading, else its name."""
+    if path.name in _FIRST_GUIDES:
+        return _FIRST_GUIDES[path.name]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return path.stem.replace("-", " ").replace("_", " ").capitalize()
+
+
+def build_shells(root: Path) -> Shells:
+    """The frame of fmar's own pages in each folder they live in (``urls.PAGE_FOLDER``), from
+    mkdocs-material with the site's navigation: mkdocs writes a page's links relative to that page,
+    so each folder has its own (the generated pages stand in empty: only their places in the
+    navigation matter)."""
+    shell = f"---\ntitle: {TITLE}\ndescription: {DESCRIPTION}\n---\n\n{CONTENT}\n"
+    generated = dict.fromkeys(GENERATED, "# -\n")
+    folders = sorted(set(PAGE_FOLDER.values()))
+    with tempfile.TemporaryDirectory(prefix="fmar-shell-") as tmp:
+        placed = {f"{folder}/{SHELL_NAME}.md": shell for folder in folders}
+        out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0)
+        shells = {}
+        for folder in folders:
+            html = (out / folder / f"{SHELL_NAME}.html").read_text(encoding="utf-8")
+            head, found, tail = html.partition(CONTENT)
+            if not found:
+                raise RuntimeError(f"mkdocs did not render the shell page's content marker {CONTENT}")
+            shells[folder] = Shell(head, tail)
+    return Shells(shells)
+
+
+def build_mkdocs(overview: Overview, staging: Staging, root: Path) -> None:
+    """Run mkdocs on the hand-written and generated pages; copy its files into ``staging``."""
+    with tempfile.TemporaryDirectory(prefix="fmar-docs-") as tmp:
+        pages = generated_pages(overview, overview.processes)
+        out = _run_mkdocs(_source(root), pages, Path(tmp), int(overview.as_of.timestamp()))
         for path in sorted(out.rglob("*")):
             if path.is_file():
-                rel = path.relative_to(out).as_posix()
-                staging.put(rel, path.read_bytes())
-                if rel.startswith("assets/stylesheets/") and rel.endswith(".min.css"):
-                    css.append(rel)
-    if tuple(sorted(css)) != tuple(sorted(css_linked)):
-        raise RuntimeError(f"mkdocs wrote the stylesheets {css}, but the record pages link {list(css_linked)}")
-    return DocsBuild(tuple(css))
+                staging.put(path.relative_to(out).as_posix(), path.read_bytes())
 
 
-__all__ = ["build_mkdocs", "generated_pages", "json"]
+__all__ = ["build_mkdocs", "build_shells", "generated_pages", "json"]

@@ -17,7 +17,8 @@ from fmar.core.model import MarketUnit
 from fmar.publish import fragments
 from fmar.publish.formats import compact_json, templates
 from fmar.publish.fragments import status_label
-from fmar.publish.urls import API_ROOT, PAGE_ROOT, from_page, page_url
+from fmar.publish.shell import Shells
+from fmar.publish.urls import API_ROOT, PAGE_FOLDER, PAGE_ROOT, from_page, page_url
 
 PAGE_SIZE = 500
 _WORD = re.compile(r"[\W_]+")
@@ -25,20 +26,20 @@ _WORD = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Meta:
-    """What the pages need from the build: stylesheets, commit link base and list page size.
+    """What the pages need from the build: the frame of every page, commit link base and list page size.
 
     Not the head commit nor the as-of time: only the home page and index.json show those, so
     record and list pages keep their bytes from build to build while their content stands."""
 
-    css: tuple[str, ...]
+    shells: Shells
     commit_url: str | None = None
     #: Rows of a list page, entries of a filter index page.
     page_size: int = PAGE_SIZE
 
-    def record_frame(self) -> tuple[tuple[str, ...], str | None]:
-        """What a record page shows of the build: the stylesheets and the commit link base, never
+    def record_frame(self) -> tuple[str, str | None]:
+        """What a record page shows of the build: its frame (by digest) and the commit link base, never
         the head commit or as-of time (a page key made of this survives a new head)."""
-        return self.css, self.commit_url
+        return self.shells.key, self.commit_url
 
 
 def environment() -> Any:
@@ -57,14 +58,13 @@ def _template(name: str) -> Any:
     return environment().get_template(name)
 
 
-def render(template: str, meta: Meta, **context: Any) -> bytes:
-    """A page fmar renders itself: one folder below the site's root (``urls.PAGE_DEPTH``), its links
-    relative (``root``: the way up to the root), so it works at any base path and from ``file://``."""
-    return (
-        _template(template)
-        .render(meta=meta, assets={"css": meta.css}, root=PAGE_ROOT, api=API_ROOT, **context)
-        .encode()
-    )
+def render(template: str, meta: Meta, kind: str, /, *, title: str, description: str = "", **context: Any) -> bytes:
+    """A page fmar renders itself, in the frame of its folder (``meta.shells``; the folder of ``kind``'s
+    pages): one folder below the site's root (``urls.PAGE_DEPTH``), its links relative (``root``: the
+    way up to the root), so it works at any base path and from ``file://``. ``description``: its meta
+    description (default: ``title``)."""
+    content = _template(template).render(meta=meta, title=title, root=PAGE_ROOT, api=API_ROOT, **context)
+    return meta.shells[PAGE_FOLDER[kind]].page(title, description or title, content).encode()
 
 
 list_page_name = fragments.list_page_name
@@ -93,6 +93,7 @@ def list_page(
     return render(
         "list.html",
         meta,
+        kind,
         title=title if number == 1 else f"{title} (page {number})",
         kind=kind,
         columns=columns,

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from fmar.core.model import Record
+from fmar.core.model import MarketUnit, Party, Product, Record
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
 from fmar.publish import derive, formats, pages
@@ -125,7 +125,15 @@ class RecordWriter:
         key = digest(self.templates, repr(meta.record_frame()), *inputs)
         if not staging.is_current(rel, key):
             record = self.derived.registry.table(kind)[record_id]
-            page = pages.render(f"{_TEMPLATE[kind]}.html", meta, title=_title(record), doc=doc, **extra)
+            page = pages.render(
+                f"{_TEMPLATE[kind]}.html",
+                meta,
+                kind,
+                title=_title(record),
+                description=_description(record),
+                doc=doc,
+                **extra,
+            )
             staging.put(rel, page, key)
 
     def _doc(
@@ -158,6 +166,20 @@ def write_units(writer: RecordWriter, units: list[str]) -> UnitsWritten:
 
 def _title(record: Record) -> str:
     return str(getattr(record, "name", None) or record.id)
+
+
+def _description(record: Record) -> str:
+    """A page's meta description: what the record is, in a sentence."""
+    if isinstance(record, MarketUnit):
+        return (
+            f"{record.name} ({record.id}): a Market Unit of {record.fsp} in licence area {record.licence_area}; "
+            "its qualification status for each flexibility product, applications, outcomes and history."
+        )
+    if isinstance(record, Product):
+        return f"{record.name} ({record.id}), procured by {record.so}: requirements and the units qualified for it."
+    if isinstance(record, Party):
+        return f"{record.name} ({record.id}), {record.role}: its units, products and applications in the registry."
+    return _title(record)
 
 
 def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]) -> dict[str, Any]:

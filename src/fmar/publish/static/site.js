@@ -1,12 +1,31 @@
 // fmar site: unit search over sharded indexes, and filters over per-value filter indexes
 // (filters/<filter>/<key>/<page>.js, written at build time), so a filter finds every unit
 // without downloading the registry. Data is only ever inserted as text (textContent), never as HTML.
-// Every address is relative to the site's root, which the page names (data-fmar-root), so the site
-// works at any base path; indexes are scripts calling fmarData (not JSON read by fetch), so it
-// works from file:// too.
+// Every address is relative to the site's root, found from this script's own address (it lies at
+// <root>assets/fmar/site.js), so the site works at any base path; indexes are scripts calling
+// fmarData (not JSON read by fetch), so it works from file:// too.
+// Tables wider than the page scroll within the theme's wrapper: let the keyboard reach and scroll it.
 (function () {
   "use strict";
-  var root = document.body.getAttribute("data-fmar-root") || "";
+  function focusable() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      }
+    });
+  }
+  // mkdocs-material wraps the tables once its page is ready (document$, its documented hook).
+  if (window.document$) window.document$.subscribe(focusable);
+  else document.addEventListener("DOMContentLoaded", focusable);
+  window.addEventListener("resize", focusable);
+})();
+
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var root = script ? script.src.replace(/assets\/fmar\/site\.js(\?.*)?$/, "") : "";
   var waiting = {};
   window.fmarData = function (name, data) {
     var done = waiting[name];

@@ -1,0 +1,56 @@
+"""The frame of the pages fmar renders itself: mkdocs-material's page (header, site navigation, palette
+toggle, footer) around their content, so that every page of the site has one look.
+
+``docs_site.build_shell`` has mkdocs render a placeholder page one folder deep (as every page fmar
+renders is, ``urls.PAGE_DEPTH``), in each of their folders, as mkdocs makes a page's links relative
+to it; ``Shell`` is that page cut at its content, with placeholders for the title and the description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from markupsafe import escape
+
+from fmar.publish.output import digest
+
+TITLE = "FMARSHELLTITLE"
+DESCRIPTION = "FMARSHELLDESCRIPTION"
+CONTENT = "<h1>FMARSHELLCONTENT</h1>"
+
+
+@dataclass(frozen=True)
+class Shell:
+    """mkdocs-material's page around fmar's own pages (header, site navigation, palette toggle, footer):
+    every page of the site has one look. ``head`` runs up to the page's content, ``tail`` from its end;
+    both hold the page's title and description as placeholders (``page``)."""
+
+    head: str
+    tail: str
+
+    @cached_property
+    def key(self) -> str:
+        """A digest of the frame: a page made in another frame is made again."""
+        return digest(self.head, self.tail)
+
+    def page(self, title: str, description: str, content: str) -> str:
+        """A whole page: ``title`` and ``description`` are plain text (escaped here), ``content`` HTML."""
+        head = self.head.replace(TITLE, str(escape(title))).replace(DESCRIPTION, str(escape(description)))
+        return head + content + self.tail.replace(TITLE, str(escape(title)))
+
+
+@dataclass(frozen=True)
+class Shells:
+    """The frame of the pages of each folder (``urls.PAGE_FOLDER``: ``units``, ``products``,
+    ``parties``), whose relative links differ."""
+
+    by_folder: dict[str, Shell]
+
+    @cached_property
+    def key(self) -> str:
+        """A digest of every frame: a page made in other frames is made again."""
+        return digest(*(f"{folder}:{shell.key}" for folder, shell in sorted(self.by_folder.items())))
+
+    def __getitem__(self, folder: str) -> Shell:
+        return self.by_folder[folder]
