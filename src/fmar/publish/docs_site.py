@@ -125,8 +125,17 @@ def theme_css() -> tuple[str, ...]:
     return tuple(sorted(f"/assets/stylesheets/{p.name}" for p in folder.glob("*.min.css")))
 
 
-def build_mkdocs(overview: Overview, staging: Staging, root: Path, css_linked: tuple[str, ...]) -> DocsBuild:
-    """Run mkdocs on the hand-written and generated pages; copy changed files into ``staging``."""
+#: What mkdocs writes that the build does not take: its sitemap lists only its own pages (and is
+#: empty without a ``site_url``); ``publish.sitemap`` writes one of every page instead.
+_NOT_TAKEN = frozenset({"sitemap.xml", "sitemap.xml.gz"})
+
+
+def build_mkdocs(
+    overview: Overview, staging: Staging, root: Path, css_linked: tuple[str, ...], site_url: str | None = None
+) -> DocsBuild:
+    """Run mkdocs on the hand-written and generated pages; copy changed files into ``staging``.
+
+    ``site_url``: mkdocs' own ``site_url`` (its pages' canonical links), when the build has one."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -149,6 +158,8 @@ def build_mkdocs(overview: Overview, staging: Staging, root: Path, css_linked: t
         config_file = Path(tmp, "mkdocs.yml")
         config["docs_dir"] = str(docs)
         config["site_dir"] = str(Path(tmp, "out"))
+        if site_url:
+            config["site_url"] = site_url
         config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
         previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
         os.environ["SOURCE_DATE_EPOCH"] = str(int(overview.as_of.timestamp()))
@@ -165,6 +176,8 @@ def build_mkdocs(overview: Overview, staging: Staging, root: Path, css_linked: t
         for path in sorted(out.rglob("*")):
             if path.is_file():
                 rel = path.relative_to(out).as_posix()
+                if rel in _NOT_TAKEN:
+                    continue
                 staging.put(rel, path.read_bytes())
                 if rel.startswith("assets/stylesheets/") and rel.endswith(".min.css"):
                     css.append("/" + rel)

@@ -25,7 +25,7 @@ _WORD = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Meta:
-    """What the pages need from the build: stylesheets, commit link base and list page size.
+    """What the pages need from the build: stylesheets, commit link base, list page size and site URL.
 
     Not the head commit nor the as-of time: only the home page and index.json show those, so
     record and list pages keep their bytes from build to build while their content stands."""
@@ -34,11 +34,14 @@ class Meta:
     commit_url: str | None = None
     #: Rows of a list page, entries of a filter index page.
     page_size: int = PAGE_SIZE
+    #: Where the site is served (``fmar build --site-url``, ``site_url.normalise``d: ends with
+    #: ``/``), for what must be absolute (``<link rel="canonical">``); None when not told.
+    site_url: str | None = None
 
-    def record_frame(self) -> tuple[tuple[str, ...], str | None]:
-        """What a record page shows of the build: the stylesheets and the commit link base, never
-        the head commit or as-of time (a page key made of this survives a new head)."""
-        return self.css, self.commit_url
+    def record_frame(self) -> tuple[tuple[str, ...], str | None, str | None]:
+        """What a record page shows of the build: the stylesheets, the commit link base and the
+        site URL, never the head commit or as-of time (a page key made of this survives a new head)."""
+        return self.css, self.commit_url, self.site_url
 
 
 def environment() -> Any:
