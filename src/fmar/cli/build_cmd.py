@@ -19,6 +19,18 @@ def _report(message: str) -> None:
     click.echo(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", err=True)
 
 
+def _site_url(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """``--site-url``, normalised to end with ``/`` (a usage error, exit 2, unless an http(s) URL)."""
+    if value is None:
+        return None
+    from fmar.publish.site_url import normalise
+
+    try:
+        return normalise(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @registry_option
 @click.option(
@@ -32,12 +44,25 @@ def _report(message: str) -> None:
     metavar="URL",
     help="Prefix that makes a commit id a link, e.g. https://github.com/OWNER/REPO/commit/ (default: no links).",
 )
+@click.option(
+    "--site-url",
+    "site_url",
+    default=None,
+    metavar="URL",
+    callback=_site_url,
+    help="Where the site is served, e.g. https://OWNER.github.io/REPO/: the feeds' links, sitemap.xml, "
+    "robots.txt and canonical links are made absolute from it (default: none of sitemap.xml and robots.txt; "
+    "feed links relative).",
+)
 @format_option("text", "json", "github")
-def build(location: tuple[Path, Path], out: Path, as_of: str | None, commit_url: str | None, fmt: str) -> None:
+def build(
+    location: tuple[Path, Path], out: Path, as_of: str | None, commit_url: str | None, site_url: str | None, fmt: str
+) -> None:
     """Build the public site and the JSON/CSV/Atom exports from the registry into OUT.
 
     Only what changed since the previous build into OUT is derived and written again. A registry
     with errors builds nothing (exit status 1, the errors listed in --format) and leaves OUT as it was.
+    A different --site-url than the previous build's builds everything.
     """
     from fmar.publish.build import build as build_site
     from fmar.publish.plan import RegistryInvalid
@@ -48,7 +73,7 @@ def build(location: tuple[Path, Path], out: Path, as_of: str | None, commit_url:
         raise UsageError(f"--commit-url must start with https:// or http://, not {commit_url!r}")
     moment = parse_moment(as_of) if as_of else None
     try:
-        result = build_site(root, registry_dir, out, moment, commit_url=commit_url, log=_report)
+        result = build_site(root, registry_dir, out, moment, commit_url=commit_url, site_url=site_url, log=_report)
     except RegistryInvalid as invalid:
         errors = [f for f in invalid.findings if f.severity == "error"]
         report.write(fmt, errors, invalid.files, sys.stdout)

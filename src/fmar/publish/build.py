@@ -19,7 +19,7 @@ from pathlib import Path
 
 from fmar import workers
 from fmar.core.registry import Registry
-from fmar.publish import changes, docs_site, exports, lists, pages, plan
+from fmar.publish import changes, docs_site, exports, lists, pages, plan, sitemap
 from fmar.publish.background import Background
 from fmar.publish.derive import Derived
 from fmar.publish.facts import change_row
@@ -29,6 +29,7 @@ from fmar.publish.ledger import ChangeLedger, Row, ledger_row
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
 from fmar.publish.records import RecordWriter, write_units
+from fmar.publish.site_url import normalise as normalise_site_url
 from fmar.publish.state import BuildState, forget_state, load_state, new_serial, save_state, seal_state
 from fmar.signing.records import iso
 from fmar.validation.memory import collector_paused, frozen
@@ -80,6 +81,7 @@ class _Request:
     jobs: int
     history_source: HistorySource
     commit_url: str | None
+    site_url: str | None
     page_size: int
     log: Callable[[str], None]
     progress: Callable[[int], None] | None
@@ -95,6 +97,7 @@ def build(
     jobs: int | None = None,
     history_source: HistorySource = history_of,
     commit_url: str | None = None,
+    site_url: str | None = None,
     page_size: int = pages.PAGE_SIZE,
     log: Callable[[str], None] = lambda _: None,
     progress: Callable[[int], None] | None = None,
@@ -102,6 +105,9 @@ def build(
 ) -> BuildResult:
     """Build into ``out``; raises ``plan.RegistryInvalid`` (building nothing) when the registry has errors.
 
+    ``site_url``: where the site is served (``https://example.github.io/fmar/``; a ValueError
+    when it is not an http(s) URL); the feeds' links, the sitemap, ``robots.txt`` and canonical
+    links are made absolute from it. Without it there is no sitemap nor ``robots.txt``.
     ``start_method``: how worker and other child processes are started (``multiprocessing``'s
     ``fork``, the default, or ``spawn``)."""
     request = _Request(
@@ -112,6 +118,7 @@ def build(
         jobs=jobs or jobs_default(),
         history_source=history_source,
         commit_url=commit_url,
+        site_url=normalise_site_url(site_url) if site_url is not None else None,
         page_size=page_size,
         log=log,
         progress=progress,
@@ -138,7 +145,9 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
     saving: list[Background[None]] = []
     try:
         with frozen():  # the registry, its history and the state: never garbage, shared with the workers
-            meta = pages.Meta(docs_site.build_shells(request.root), request.commit_url, request.page_size)
+            meta = pages.Meta(
+                docs_site.build_shells(request.root), request.commit_url, request.page_size, request.site_url
+            )
             writer = RecordWriter(derived, request.root, staging, meta, lists.templates_digest(), inputs.data)
             encoded = _write_groups(request, writer, overview, inputs)
             # Every unit's facts and changes are known: the state is saved in a child process
@@ -184,6 +193,7 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
         str(root.resolve()),
         str(registry_dir.resolve()),
         str(request.commit_url),
+        str(request.site_url),
         str(request.page_size),
         f"{history_source.__module__}.{history_source.__qualname__}",
     )
@@ -295,7 +305,7 @@ def _write_registry_wide(
         writer.products_and_parties(overview)
         pages_written = staging.written
         log(f"record documents and pages: {pages_written} files written")
-        exports.write_exports(staging, overview)
+        exports.write_exports(staging, overview, request.site_url)
         log("exports, feeds and schemas written")
         # Every file all.zip holds is written: it is zipped in another process meanwhile.
         bulk = exports.Bulk(staging, ahead, start_method=request.start_method)
@@ -304,12 +314,17 @@ def _write_registry_wide(
             ahead.cancel()
         raise
     try:
-        docs_site.build_mkdocs(overview, staging, request.root)
+        docs_site.build_mkdocs(overview, staging, request.root, request.site_url)
         static = Path(__file__).parent / "static"
         for path in sorted(static.iterdir()):
             staging.put(f"assets/fmar/{path.name}", path.read_bytes())
         lists.write_lists(staging, overview, writer.meta)
         log("documentation, unit table, search and filter indexes written")
+        if request.site_url:  # every page is written: the sitemap lists them
+            sitemap.write_sitemap(staging, request.site_url)
+            log(f"sitemap.xml and robots.txt written for {request.site_url}")
+        else:
+            log("no site URL (--site-url): no sitemap.xml nor robots.txt; feed links relative to each feed")
         exports.write_package(staging, overview, bulk.finish(staging), len(bulk.names))
     finally:
         bulk.cancel()

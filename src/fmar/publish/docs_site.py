@@ -117,13 +117,19 @@ def _type(spec: dict[str, Any]) -> str:
 SHELL_NAME = "fmar-shell"
 
 
+#: What mkdocs writes that the build does not take: its sitemap lists only its own pages (and is
+#: empty without a ``site_url``); ``publish.sitemap`` writes one of every page instead.
+_NOT_TAKEN = frozenset({"sitemap.xml", "sitemap.xml.gz"})
+
+
 def _source(root: Path) -> Path:
     return root / "site" if (root / "site" / "mkdocs.yml").is_file() else SITE_SOURCE
 
 
-def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int) -> Path:
+def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int, site_url: str | None = None) -> Path:
     """Build the hand-written pages of ``source`` with ``generated`` (name -> Markdown) and the
-    project's guides into ``tmp/out``; returns that folder."""
+    project's guides into ``tmp/out``; returns that folder. ``site_url``: mkdocs' own (its pages'
+    canonical links), when the build has one."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -145,6 +151,8 @@ def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int) 
     config_file = tmp / "mkdocs.yml"
     config["docs_dir"] = str(docs)
     config["site_dir"] = str(tmp / "out")
+    if site_url:
+        config["site_url"] = site_url
     config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
     previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
@@ -194,14 +202,16 @@ def build_shells(root: Path) -> Shells:
     return Shells(shells)
 
 
-def build_mkdocs(overview: Overview, staging: Staging, root: Path) -> None:
-    """Run mkdocs on the hand-written and generated pages; copy its files into ``staging``."""
+def build_mkdocs(overview: Overview, staging: Staging, root: Path, site_url: str | None = None) -> None:
+    """Run mkdocs on the hand-written and generated pages; copy its files into ``staging``.
+    ``site_url``: where the site is served, for mkdocs' canonical links."""
     with tempfile.TemporaryDirectory(prefix="fmar-docs-") as tmp:
         pages = generated_pages(overview, overview.processes)
-        out = _run_mkdocs(_source(root), pages, Path(tmp), int(overview.as_of.timestamp()))
+        out = _run_mkdocs(_source(root), pages, Path(tmp), int(overview.as_of.timestamp()), site_url)
         for path in sorted(out.rglob("*")):
-            if path.is_file():
-                staging.put(path.relative_to(out).as_posix(), path.read_bytes())
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() and rel not in _NOT_TAKEN:
+                staging.put(rel, path.read_bytes())
 
 
 __all__ = ["build_mkdocs", "build_shells", "generated_pages", "json"]

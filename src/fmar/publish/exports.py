@@ -23,9 +23,9 @@ from fmar.publish.urls import API_ROOT
 from fmar.signing.records import iso
 
 
-def write_exports(staging: Staging, overview: Overview) -> None:
+def write_exports(staging: Staging, overview: Overview, site_url: str | None = None) -> None:
     """The registry-wide exports, joined from each unit's encoded facts (see ``pages.encode``),
-    the feeds and the schemas."""
+    the feeds (absolute links from ``site_url`` when given) and the schemas."""
     base = API_ROOT
     units = list(overview.units())
     files: dict[str, bytes] = {}
@@ -46,7 +46,7 @@ def write_exports(staging: Staging, overview: Overview) -> None:
     files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts))
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
-    for rel, data in feeds(overview).items():
+    for rel, data in feeds(overview, site_url).items():
         staging.put(f"{base}/feeds/{rel}", data)
     for name, text in schema_texts().items():
         staging.put(f"schemas/{name}", text.encode())

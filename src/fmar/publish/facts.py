@@ -15,7 +15,7 @@ import marshal
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from fmar.core.model import Outcome
+from fmar.core.model import Event, Outcome
 from fmar.core.status import LIVE, OPEN, next_change, qualification_doc
 from fmar.core.workflow.service_levels import ServiceFact, service_fact
 from fmar.publish import derive, formats, pages
@@ -68,6 +68,31 @@ def change_row(change: Change, so: str | None = None, product: str | None = None
     return ChangeRow(*listed, so or "", product or "", unit or "", formats.csv_lines([listed]))
 
 
+class AnswerNote(NamedTuple):
+    """What a feed entry says of an outcome or event besides its change row: merged outcomes and
+    events are never modified (the gate refuses it), so this holds for every change of the record."""
+
+    id: str
+    application: str
+    #: The outcome's result or the event's type.
+    what: str
+    #: An outcome's end of validity, an information request's deadline (ISO 8601; "" for none).
+    until: str
+    #: Capacity qualified, up and down, kW (0 for events).
+    up_kw: float
+    down_kw: float
+
+
+def answer_note(item: Outcome | Event) -> AnswerNote:
+    """The note the feeds keep of an outcome or event."""
+    if isinstance(item, Outcome):
+        until = iso(item.valid_until) if item.valid_until else ""
+        up, down = item.capacity_up_kw, item.capacity_down_kw
+        return AnswerNote(item.id, item.application, str(item.result), until, up, down)
+    until = iso(item.respond_by) if item.respond_by else ""
+    return AnswerNote(item.id, item.application, str(item.type), until, 0.0, 0.0)
+
+
 class UnitFacts(NamedTuple):
     """Facts are plain tuples and strings, so the state of a national registry pickles fast."""
 
@@ -98,6 +123,8 @@ class UnitFacts(NamedTuple):
     next_change: datetime | None
     #: The search index shards that list the unit (``pages.shard_names``), space-separated.
     shards: str
+    #: The outcomes and events of the unit's applications as the feeds describe them, by id order.
+    notes: tuple[AnswerNote, ...] = ()
 
     @property
     def counts(self) -> tuple[tuple[str, int], ...]:
@@ -167,6 +194,9 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         applications=tuple(a.id for a in applications),
         next_change=next_change(registry, unit_id, derived.as_of),
         shards=" ".join(pages.shard_names(entry)),
+        notes=tuple(
+            sorted((answer_note(i) for a in applications for i in registry.answers.get(a.id, ())), key=lambda n: n.id)
+        ),
     )
 
 
@@ -187,6 +217,7 @@ def encode(facts: UnitFacts) -> bytes:
             *facts[12:14],
             facts.next_change.timestamp() if facts.next_change else None,
             facts.shards,
+            tuple(map(tuple, facts.notes)),
         )
     )
 
@@ -207,5 +238,6 @@ def decode(blob: bytes) -> UnitFacts:
             *values[11:13],
             datetime.fromtimestamp(moment, UTC) if moment is not None else None,
             values[14],
+            tuple([_new(AnswerNote, n) for n in values[15]]),
         ),
     )

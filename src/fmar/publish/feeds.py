@@ -1,23 +1,45 @@
-"""Atom feeds of changes: all, per SO and per product, the newest ``FEED_LIMIT`` entries each."""
+"""Atom feeds of changes: all, per SO and per product, the newest ``FEED_LIMIT`` entries each.
+
+Each entry says what happened in words ("NESO qualified MU-… for NESO-DC until 2029-12-06"),
+from the change's row of the ledger, the names in the units' facts and, for outcomes and events,
+the notes the facts keep of them (``facts.AnswerNote``): no record file is read.
+
+Ids are ``tag:`` URIs (RFC 4151, ``site_url.tag_uri``) that never change from build to build.
+With a site URL every link is absolute and the feed links to itself (``rel="self"``); without
+one, links are relative to the feed's own file, so they resolve wherever the site is served, and
+the self link is the feed's own file name.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from fmar.publish import formats
-from fmar.publish.facts import ChangeRow
+from fmar.publish.facts import AnswerNote, ChangeRow
 from fmar.publish.ledger import change_of
 from fmar.publish.overview import Overview
-from fmar.publish.urls import change_url, export_url
+from fmar.publish.site_url import absolute, tag_uri
+from fmar.publish.urls import API_ROOT, application_url, change_url, export_url, page_url, relative
 from fmar.signing.records import iso
 
 #: The most entries in one Atom feed (the newest changes).
 FEED_LIMIT = 200
+#: Each kind of feed's title, by its folder (the file name without ``.atom`` in place of {}).
+_TITLES = {
+    "all.atom": "fmar registry: all changes",
+    "so": "fmar registry: changes for system operator {}",
+    "product": "fmar registry: changes for product {}",
+}
+#: How many changed fields an entry's summary names.
+_FIELDS_SHOWN = 5
 
 
-def feeds(overview: Overview) -> dict[str, bytes]:
-    """Feed file name (under ``feeds/``) -> Atom document, newest change first."""
+def feeds(overview: Overview, site_url: str | None = None) -> dict[str, bytes]:
+    """Feed file name (under ``feeds/``) -> Atom document, newest change first.
+
+    ``site_url``: where the site is served (``site_url.normalise``d), for absolute links."""
     ledger = overview.ledger
     newest = len(ledger) - 1
     # Positions in the ledger (oldest first) of each feed's entries, newest first.
@@ -33,36 +55,198 @@ def feeds(overview: Overview) -> dict[str, bytes]:
                 positions[value].append(at)
         for value, found in positions.items():
             picked[f"{folder}/{value}.atom"] = found[: -FEED_LIMIT - 1 : -1]
-    rows: dict[int, ChangeRow] = {}  # read back from its line once, however many feeds list it
+    said = _Said(overview)
+    entries: dict[int, dict[str, Any]] = {}  # said once, however many feeds list it
 
-    def row(at: int) -> ChangeRow:
-        if at not in rows:
-            rows[at] = change_of(ledger.lines[at], ledger.so[at], ledger.product[at], ledger.unit[at])
-        return rows[at]
+    def entry(at: int) -> dict[str, Any]:
+        if at not in entries:
+            row = change_of(ledger.lines[at], ledger.so[at], ledger.product[at], ledger.unit[at])
+            entries[at] = said.entry(row, ledger.group[at], site_url)
+        return entries[at]
 
-    by_feed = {name: [row(at) for at in found] for name, found in picked.items()}
-    names = {r.unit: overview.facts[r.unit].name for r in rows.values() if r.unit in overview.facts}
-    updated = iso(overview.as_of)
+    as_of = iso(overview.as_of)
     out = {}
-    for name, listed in sorted(by_feed.items()):
-        title = "fmar registry: all changes" if name == "all.atom" else f"fmar registry: changes for {name[:-5]}"
+    for name, found in sorted(picked.items()):
+        rel = f"{API_ROOT}/feeds/{name}"
+        listed = [entry(at) for at in found]
+        title = _TITLES[name.partition("/")[0]].format(name.rpartition("/")[2][:-5])
+        listed = [{**e, "link": _href(e["link"], rel, site_url)} for e in listed]
         out[name] = formats.atom_bytes(
-            f"urn:fmar:feed:{name[:-5]}",
+            tag_uri(site_url, "feed", *name[:-5].split("/")),
             title,
-            updated,
-            export_url(f"feeds/{name}"),
-            [_entry(r, names) for r in listed],
+            _latest(as_of, listed),
+            absolute(site_url, rel) if site_url else rel.rpartition("/")[2],
+            listed,
+            alternate=_href(_feed_page(overview, name), rel, site_url),
         )
     return out
 
 
-def _entry(row: ChangeRow, names: dict[str, str]) -> dict[str, Any]:
-    about = f" for {names[row.unit]} ({row.unit})" if row.unit in names else ""
-    kind = row.kind.replace("_", " ")
-    return {
-        "id": f"urn:fmar:change:{row.commit or 'signed'}:{row.kind}:{row.id}:{row.action}",
-        "title": f"{row.action} {kind} {row.id}",
-        "updated": row.recorded_at,
-        "link": change_url(row.kind, row.id, row.unit) or export_url("changes.csv"),
-        "summary": f"{kind} {row.id}{about}, signed by {row.signer}",
-    }
+def _href(url: str, feed: str, site_url: str | None) -> str:
+    """``url`` (a site path, with or without a leading ``/``) as the feed at site file ``feed`` links it."""
+    return absolute(site_url, url) if site_url else relative(url.lstrip("/"), feed)
+
+
+def _latest(as_of: str, entries: list[dict[str, Any]]) -> str:
+    """The feed's updated time: the as-of time, or a later entry's (a build as of an earlier time
+    still lists the changes recorded since)."""
+    moments = [(datetime.fromisoformat(t), t) for t in (as_of, *(e["updated"] for e in entries))]
+    return max(moments)[1]
+
+
+def _feed_page(overview: Overview, name: str) -> str:
+    """The page a feed is the changes of: the SO's or the product's, else the site's home page."""
+    folder, _, stem = name[:-5].partition("/")
+    if folder == "so" and stem in overview.parties:
+        return page_url("party", stem)
+    if folder == "product" and stem in overview.products:
+        return page_url("product", stem)
+    return "/"
+
+
+class _Said:
+    """What the entries of the feeds say: a change in words, and where its record is shown."""
+
+    def __init__(self, overview: Overview) -> None:
+        self.overview = overview
+        self._notes: dict[str, dict[str, AnswerNote]] = {}
+
+    def note(self, unit: str, record_id: str) -> AnswerNote | None:
+        if unit not in self._notes:
+            facts = self.overview.facts.get(unit)
+            self._notes[unit] = {n.id: n for n in facts.notes} if facts else {}
+        return self._notes[unit].get(record_id)
+
+    def entry(self, row: ChangeRow, group: str, site_url: str | None) -> dict[str, Any]:
+        """The entry of ``row`` (its ``link`` a site path; the caller makes it the feed's)."""
+        unit = row.unit or group
+        note = self.note(unit, row.id) if unit and row.kind in ("outcome", "event") else None
+        title, summary = self.words(row, unit, note)
+        link, link_type = self.link(row, unit, note)
+        return {
+            "id": tag_uri(site_url, "change", row.commit or "signed", row.kind, row.id, row.action),
+            "title": title,
+            "updated": row.recorded_at,
+            "author": row.signer,
+            "link": link,
+            "link_type": link_type,
+            "summary": summary,
+        }
+
+    def link(self, row: ChangeRow, unit: str, note: AnswerNote | None) -> tuple[str, str]:
+        """Where the change's record is shown (its page, its application's section of its unit's
+        page, the process catalogue), else changes.csv; and that link's media type."""
+        overview = self.overview
+        if row.kind == "process":
+            return "/catalogue/", "text/html"
+        shown = {
+            "market_unit": unit in overview.facts,
+            "application": unit in overview.facts,
+            "outcome": unit in overview.facts and note is not None,
+            "event": unit in overview.facts and note is not None,
+            "product": row.id in overview.products,
+            "party": row.id in overview.parties,
+        }
+        if shown.get(row.kind):
+            url = application_url(unit, note.application) if note else change_url(row.kind, row.id, unit)
+            if url:
+                return url, "text/html"
+        return export_url("changes.csv"), "text/csv"
+
+    def words(self, row: ChangeRow, unit: str, note: AnswerNote | None) -> tuple[str, str]:
+        """A short title and a fuller summary of the change."""
+        who, kind, product = row.signer, row.kind.replace("_", " "), row.product or "its product"
+        facts = self.overview.facts.get(unit) if unit else None
+        named = f"{unit} ({facts.name})" if facts else unit
+        if row.action == "removed":
+            title = f"{who} removed {kind} {row.id}"
+            what = f"{who} removed the {kind} {row.id} from the registry"
+        elif note is not None and row.action == "added":
+            title, what = _answer(who, unit, named, product, row, note)
+        elif row.kind == "application" and row.action == "added":
+            title = f"{who} applied to {row.so} for {unit} ({product})"
+            what = f"{who} applied to {row.so} to qualify {named} for {product} (application {row.id})"
+        elif row.kind == "market_unit" and row.action == "added":
+            title = f"{who} registered {unit}"
+            what = f"{who} registered the Market Unit {named}"
+        elif row.kind in ("outcome", "event", "application") and unit:
+            title = f"{who} {row.action} {kind} {row.id} of {unit}"
+            what = f"{who} {row.action} the {kind} {row.id} of {named} for {product}"
+        else:
+            verb = "added" if row.action == "added" else "updated"
+            name = self.name_of(row)
+            title = f"{who} {verb} {kind} {row.id}"
+            what = f"{who} {verb} the {kind} {row.id}" + (f" ({name})" if name else "")
+        return title, f"{what}{_changed(row)}. {_recorded(row)}"
+
+    def name_of(self, row: ChangeRow) -> str:
+        """The name of the record of ``row`` ("" when it has none or is gone)."""
+        overview = self.overview
+        if row.kind == "market_unit":
+            facts = overview.facts.get(row.id)
+            return facts.name if facts else ""
+        tables: dict[str, dict[str, Any]] = {
+            "product": overview.products,
+            "party": overview.parties,
+            "process": overview.processes,
+        }
+        record = tables.get(row.kind, {}).get(row.id)
+        return str(getattr(record, "name", "") or "")
+
+
+#: An outcome or event in words, by its result or type: a title ({unit} its id) and a summary
+#: ({unit} its id and name); {until}: an outcome's end of validity or an information request's deadline.
+_ANSWER = {
+    "qualified": "{who} qualified {unit} for {product}{until}",
+    "conditionally_qualified": "{who} conditionally qualified {unit} for {product}{until}",
+    "failed": "{who} did not qualify {unit} for {product}",
+    "acknowledged": "{who} acknowledged the application of {unit} for {product}",
+    "information_requested": "{who} asked for more information on {unit} for {product}{until}",
+    "information_supplied": "{who} supplied information on {unit} for {product}",
+    "withdrawn": "{who} withdrew {unit} from {product}",
+    "suspended": "{who} suspended {unit} for {product}",
+    "reinstated": "{who} reinstated {unit} for {product}",
+    "revoked": "{who} revoked the qualification of {unit} for {product}",
+}
+
+
+def _answer(who: str, unit: str, named: str, product: str, row: ChangeRow, note: AnswerNote) -> tuple[str, str]:
+    """The title and summary of the addition of an outcome or event."""
+    template = _ANSWER.get(note.what, "{who} recorded " + note.what.replace("_", " ") + " for {unit} ({product})")
+    by = " by " if row.kind == "event" else " until "
+    short = f"{by}{_day(note.until)[:10]}" if note.until else ""  # the date alone in the title
+    until = f"{by}{_day(note.until)}" if note.until else ""
+    title = template.format(who=who, unit=unit, product=product, until=short)
+    what = template.format(who=who, unit=named, product=product, until=until)
+    if row.kind == "outcome" and note.what != "failed":
+        what += f", {_kw(note.up_kw)} up and {_kw(note.down_kw)} down"
+    return title, f"{what} ({row.kind} {row.id} of application {note.application})"
+
+
+def _changed(row: ChangeRow) -> str:
+    """The fields a modification changed, the first few named."""
+    fields = row.fields.split()
+    if row.action != "modified" or not fields:
+        return ""
+    shown = ", ".join(fields[:_FIELDS_SHOWN])
+    more = f" and {len(fields) - _FIELDS_SHOWN} more" if len(fields) > _FIELDS_SHOWN else ""
+    return f": changed {shown}{more}"
+
+
+def _recorded(row: ChangeRow) -> str:
+    where = f" in commit {row.commit[:12]}" if row.commit else " (signed, not yet committed)"
+    return f"Recorded {_day(row.recorded_at)}{where}; signed by {row.signer}."
+
+
+def _day(moment: str) -> str:
+    """An ISO 8601 time as a reader wants it, in UTC: the date alone at midnight, else date and time."""
+    at = datetime.fromisoformat(moment).astimezone(UTC)
+    midnight = (at.hour, at.minute, at.second) == (0, 0, 0)
+    return at.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M UTC")
+
+
+def _kw(value: float) -> str:
+    return f"{value:,.0f} kW" if value == int(value) else f"{value:,.2f} kW"
+
+
+__all__ = ["FEED_LIMIT", "feeds"]

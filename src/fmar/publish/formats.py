@@ -133,12 +133,15 @@ def templates() -> jinja2.Environment:
     return _templates()
 
 
-def atom_bytes(feed_id: str, title: str, updated: str, self_url: str, entries: list[dict[str, str]]) -> bytes:
-    """An Atom feed; ``entries`` carry id, title, updated, link and summary (all escaped here)."""
+def atom_bytes(
+    feed_id: str, title: str, updated: str, self_url: str, entries: list[dict[str, Any]], *, alternate: str
+) -> bytes:
+    """An Atom feed; ``entries`` carry id, title, updated, author, link, link_type and summary (all
+    escaped here); ``alternate``: the page the feed is the changes of."""
     text = (
         templates()
         .get_template("feed.atom.j2")
-        .render(feed_id=feed_id, title=title, updated=updated, self_url=self_url, entries=entries)
+        .render(feed_id=feed_id, title=title, updated=updated, self_url=self_url, alternate=alternate, entries=entries)
     )
     return text.encode()
 

@@ -18,6 +18,7 @@ from fmar.publish import fragments
 from fmar.publish.formats import compact_json, templates
 from fmar.publish.fragments import status_label
 from fmar.publish.shell import Shells
+from fmar.publish.site_url import absolute
 from fmar.publish.urls import API_ROOT, PAGE_FOLDER, PAGE_ROOT, from_page, page_url
 
 PAGE_SIZE = 500
@@ -26,7 +27,8 @@ _WORD = re.compile(r"[\W_]+")
 
 @dataclass(frozen=True)
 class Meta:
-    """What the pages need from the build: the frame of every page, commit link base and list page size.
+    """What the pages need from the build: the frame of every page, commit link base, list page size and
+    site URL.
 
     Not the head commit nor the as-of time: only the home page and index.json show those, so
     record and list pages keep their bytes from build to build while their content stands."""
@@ -35,11 +37,14 @@ class Meta:
     commit_url: str | None = None
     #: Rows of a list page, entries of a filter index page.
     page_size: int = PAGE_SIZE
+    #: Where the site is served (``fmar build --site-url``, ``site_url.normalise``d: ends with
+    #: ``/``), for what must be absolute (``<link rel="canonical">``); None when not told.
+    site_url: str | None = None
 
-    def record_frame(self) -> tuple[str, str | None]:
-        """What a record page shows of the build: its frame (by digest) and the commit link base, never
-        the head commit or as-of time (a page key made of this survives a new head)."""
-        return self.shells.key, self.commit_url
+    def record_frame(self) -> tuple[str, str | None, str | None]:
+        """What a record page shows of the build: its frame (by digest), the commit link base and the
+        site URL, never the head commit or as-of time (a page key made of this survives a new head)."""
+        return self.shells.key, self.commit_url, self.site_url
 
 
 def environment() -> Any:
@@ -58,13 +63,16 @@ def _template(name: str) -> Any:
     return environment().get_template(name)
 
 
-def render(template: str, meta: Meta, kind: str, /, *, title: str, description: str = "", **context: Any) -> bytes:
-    """A page fmar renders itself, in the frame of its folder (``meta.shells``; the folder of ``kind``'s
-    pages): one folder below the site's root (``urls.PAGE_DEPTH``), its links relative (``root``: the
-    way up to the root), so it works at any base path and from ``file://``. ``description``: its meta
+def render(template: str, meta: Meta, here: str, /, *, title: str, description: str = "", **context: Any) -> bytes:
+    """The page at site path ``here`` (``units/MU-1.html``), rendered by fmar itself in the frame of its
+    folder (``meta.shells``): one folder below the site's root (``urls.PAGE_DEPTH``), its links
+    relative (``root``: the way up to the root), so it works at any base path and from ``file://``;
+    its canonical link absolute when the build knows the site URL. ``description``: its meta
     description (default: ``title``)."""
     content = _template(template).render(meta=meta, title=title, root=PAGE_ROOT, api=API_ROOT, **context)
-    return meta.shells[PAGE_FOLDER[kind]].page(title, description or title, content).encode()
+    canonical = absolute(meta.site_url, here) if meta.site_url else None
+    shell = meta.shells[here.partition("/")[0]]
+    return shell.page(title, description or title, content, canonical).encode()
 
 
 list_page_name = fragments.list_page_name
@@ -93,7 +101,7 @@ def list_page(
     return render(
         "list.html",
         meta,
-        kind,
+        f"{PAGE_FOLDER[kind]}/{list_page_name(number)}",
         title=title if number == 1 else f"{title} (page {number})",
         kind=kind,
         columns=columns,

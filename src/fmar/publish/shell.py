@@ -34,9 +34,12 @@ class Shell:
         """A digest of the frame: a page made in another frame is made again."""
         return digest(self.head, self.tail)
 
-    def page(self, title: str, description: str, content: str) -> str:
-        """A whole page: ``title`` and ``description`` are plain text (escaped here), ``content`` HTML."""
+    def page(self, title: str, description: str, content: str, canonical: str | None = None) -> str:
+        """A whole page: ``title`` and ``description`` are plain text (escaped here), ``content`` HTML;
+        ``canonical``: the page's absolute URL, for ``<link rel="canonical">``."""
         head = self.head.replace(TITLE, str(escape(title))).replace(DESCRIPTION, str(escape(description)))
+        if canonical:
+            head = head.replace("</head>", f'<link rel="canonical" href="{escape(canonical)}">\n</head>', 1)
         return head + content + self.tail.replace(TITLE, str(escape(title)))
 
 

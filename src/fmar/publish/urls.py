@@ -5,7 +5,7 @@ Every URL here is a *site path*: relative to the site's root, with no leading sl
 sub-path such as GitHub Pages' ``https://<org>.github.io/<repo>/``, or opened from ``file://``.
 A page or document links a site path through ``relative`` (an RFC 3986 relative reference from
 the file that holds the link); a standard that needs an absolute URL (the sitemap, Atom feeds,
-canonical links) joins the site path to the configured site URL (``absolute``). Folders are
+canonical links) joins the site path to the configured site URL (``site_url.absolute``). Folders are
 linked by their ``index.html`` (``list_url``): ``file://`` has no directory index.
 
 Pure and import-light: the lowest layer of ``fmar.publish``.
@@ -91,8 +91,3 @@ def relative(url: str, here: str) -> str:
 def from_page(url: str) -> str:
     """``url`` as linked from a page fmar renders (one folder deep, ``PAGE_DEPTH``)."""
     return PAGE_ROOT + url
-
-
-def absolute(url: str, site_url: str) -> str:
-    """``url`` as an absolute URL under the site URL (which ends with ``/``)."""
-    return site_url + url
