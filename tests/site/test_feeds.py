@@ -25,6 +25,7 @@ from fmar.publish import sitemap
 from fmar.publish.build import build
 from fmar.publish.feeds import FEED_LIMIT
 from fmar.publish.pages import Meta
+from fmar.publish.shell import Shell, Shells
 from fmar.publish.site_url import TAG_DATE, normalise, tag_uri
 
 SITE = "https://example.github.io/fmar/"
@@ -255,8 +256,8 @@ def test_another_site_url_builds_everything(git_repo: GitRepo, tmp_path: Path) -
 
 
 def test_record_pages_are_rendered_again_for_another_site_url() -> None:
-    css = ("/assets/stylesheets/main.css",)
-    assert Meta(css, None, 5, SITE).record_frame() != Meta(css, None, 5, None).record_frame()
+    shells = Shells({"units": Shell("<html><head></head><body>", "</body></html>")})
+    assert Meta(shells, None, 5, SITE).record_frame() != Meta(shells, None, 5, None).record_frame()
 
 
 def test_the_sitemap_lists_every_page_by_its_absolute_url(sites: dict[str, Any]) -> None:
@@ -280,16 +281,21 @@ def test_the_sitemap_lists_every_page_by_its_absolute_url(sites: dict[str, Any])
         assert url.startswith(SITE) and len(url) < 2048 and _site_file(site, SITE, url).is_file(), url
     pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"404.html"}
     assert {_site_file(site, SITE, url).relative_to(site).as_posix() for url in listed} == pages
-    assert SITE in listed and f"{SITE}catalogue/" in listed and f"{SITE}units/MU-FENLAND-000003.html" in listed
+    assert SITE in listed and f"{SITE}catalogue.html" in listed and f"{SITE}units/MU-FENLAND-000003.html" in listed
     assert (site / "robots.txt").read_text() == f"User-agent: *\nDisallow:\n\nSitemap: {SITE}sitemap.xml\n"
     assert not (site / "sitemap.xml.gz").exists()
-    assert f'<link rel="canonical" href="{SITE}catalogue/">' in (site / "catalogue" / "index.html").read_text()
+    assert f'<link rel="canonical" href="{SITE}catalogue.html">' in (site / "catalogue.html").read_text()
+    # fmar's own pages too, each with its own address (their frame is shared).
+    for page in ("units/MU-FENLAND-000003.html", "units/index.html", "parties/NESO.html"):
+        html = (site / page).read_text()
+        assert html.count('rel="canonical"') == 1 and f'<link rel="canonical" href="{SITE}{page}">' in html
 
 
 def test_without_a_site_url_there_is_no_sitemap_nor_robots_txt(sites: dict[str, Any]) -> None:
     site: Path = sites["plain"]
     assert not list(site.glob("sitemap*")) and not (site / "robots.txt").exists()
-    assert 'rel="canonical"' not in (site / "catalogue" / "index.html").read_text()
+    assert 'rel="canonical"' not in (site / "catalogue.html").read_text()
+    assert 'rel="canonical"' not in (site / "units/MU-FENLAND-000003.html").read_text()
 
 
 def test_a_large_site_has_a_sitemap_index_of_sitemaps_within_the_limit(

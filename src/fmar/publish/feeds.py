@@ -21,7 +21,7 @@ from fmar.publish.facts import AnswerNote, ChangeRow
 from fmar.publish.ledger import change_of
 from fmar.publish.overview import Overview
 from fmar.publish.site_url import absolute, tag_uri
-from fmar.publish.urls import API_ROOT, application_url, change_url, export_url, page_url, relative
+from fmar.publish.urls import API_ROOT, application_url, change_url, docs_url, export_url, page_url, relative
 from fmar.signing.records import iso
 
 #: The most entries in one Atom feed (the newest changes).
@@ -138,7 +138,7 @@ class _Said:
         page, the process catalogue), else changes.csv; and that link's media type."""
         overview = self.overview
         if row.kind == "process":
-            return "/catalogue/", "text/html"
+            return docs_url("catalogue"), "text/html"
         shown = {
             "market_unit": unit in overview.facts,
             "application": unit in overview.facts,

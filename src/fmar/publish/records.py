@@ -128,7 +128,7 @@ class RecordWriter:
             page = pages.render(
                 f"{_TEMPLATE[kind]}.html",
                 meta,
-                kind,
+                rel,
                 title=_title(record),
                 description=_description(record),
                 doc=doc,

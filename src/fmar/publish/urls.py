@@ -42,6 +42,12 @@ def list_url(folder: str) -> str:
     return f"{folder}/index.html"
 
 
+def docs_url(name: str) -> str:
+    """A documentation page (``catalogue``, ``rules``...): an ``.html`` file (mkdocs'
+    ``use_directory_urls: false``), as ``file://`` has no directory index."""
+    return f"{name}.html"
+
+
 def application_url(unit: str, application: str) -> str:
     """Where an application is shown: its section of its unit's page."""
     return f"{page_url('market_unit', unit)}#{application}"
