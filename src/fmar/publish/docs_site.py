@@ -141,13 +141,17 @@ def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int, 
     for name, text in generated.items():
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text(text, encoding="utf-8")
-    guides = next(item for item in config["nav"] if "Guides" in item)["Guides"]
+    # The guides are the project's documents, listed on one page: the navigation, which every page of
+    # the site repeats (100,000 unit pages at national scale), holds that page alone.
+    listed = []
     if PROJECT_DOCS.is_dir():
         for path in sorted(PROJECT_DOCS.glob("*.md"), key=lambda path: (path.name not in _FIRST_GUIDES, path.name)):
-            target = docs / "guides" / "project" / path.name
+            target = docs / "guides" / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-            guides.append({_guide_title(path): f"guides/project/{path.name}"})
+            listed.append(f"- [{_guide_title(path)}]({path.name}): {_first_sentence(path)}")
+    (docs / "guides").mkdir(exist_ok=True)
+    (docs / "guides" / "index.md").write_text("# Guides\n\n" + "\n".join(listed) + "\n", encoding="utf-8")
     config_file = tmp / "mkdocs.yml"
     config["docs_dir"] = str(docs)
     config["site_dir"] = str(tmp / "out")
@@ -169,6 +173,19 @@ def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int, 
 
 #: The guides a reader looks for first, by the name the navigation gives them.
 _FIRST_GUIDES = {"fsp-guide.md": "For FSPs", "so-guide.md": "For system operators"}
+
+
+def _first_sentence(path: Path) -> str:
+    """The first sentence of a document's first paragraph (after its heading), for the guides' list."""
+    paragraph = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            paragraph.append(line.strip())
+        elif paragraph:
+            break
+    text = " ".join(paragraph)
+    end = text.find(". ")
+    return text[: end + 1] if end >= 0 else text
 
 
 def _guide_title(path: Path) -> str:
@@ -194,12 +211,31 @@ def build_shells(root: Path) -> Shells:
         out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0)
         shells = {}
         for folder in folders:
-            html = (out / folder / f"{SHELL_NAME}.html").read_text(encoding="utf-8")
+            html = _minified((out / folder / f"{SHELL_NAME}.html").read_text(encoding="utf-8"))
             head, found, tail = html.partition(CONTENT)
             if not found:
                 raise RuntimeError(f"mkdocs did not render the shell page's content marker {CONTENT}")
             shells[folder] = Shell(head, tail)
     return Shells(shells)
+
+
+def _minified(html: str) -> str:
+    """``html`` (a whole page) without the whitespace the theme's templates leave between tags and
+    without the tags HTML lets a page leave out: every page of the site repeats the frame. Scripts
+    and styles are left as they are."""
+    import minify_html
+
+    return str(
+        minify_html.minify(
+            html,
+            minify_js=False,
+            minify_css=False,
+            keep_closing_tags=True,  # the frame is cut in two: each half must stand
+            keep_html_and_head_opening_tags=True,
+            keep_comments=False,
+            allow_removing_spaces_between_attributes=False,
+        )
+    )
 
 
 def build_mkdocs(overview: Overview, staging: Staging, root: Path, site_url: str | None = None) -> None:
