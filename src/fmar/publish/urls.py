@@ -13,6 +13,8 @@ Pure and import-light: the lowest layer of ``fmar.publish``.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fmar.core.model import Application, Record
 from fmar.publish.documents import API_VERSION
 
@@ -40,6 +42,13 @@ def page_url(kind: str, record_id: str) -> str:
 def list_url(folder: str) -> str:
     """The first page of a list (``units``, ``products``, ``parties``)."""
     return f"{folder}/index.html"
+
+
+def units_view_url(**state: str) -> str:
+    """The unit table showing a view: its search, filters and sort as the table's script keeps them
+    in the address (``?product=NESO-DC&status=qualified``; names as in ``fmar.publish.pages.FILTERS``,
+    ``q`` and ``sort``)."""
+    return list_url("units") + ("?" + urlencode(state) if state else "")
 
 
 def application_url(unit: str, application: str) -> str:
