@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -9,7 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from conftest import PAGE_SIZE
+from conftest import FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -185,6 +187,152 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         httpd.server_close()
 
 
+ROWS = "[...document.querySelectorAll('#fmar-table tbody tr')]"
+
+
+def _ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all("#fmar-table tbody tr", "rows => rows.map(r => r.cells[0].innerText)")
+
+
+def _wait_count(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(f"document.getElementById('fmar-count').innerText === {json.dumps(text)}")
+
+
+def _filters(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all(
+        "select[data-filter]", "ss => Object.fromEntries(ss.filter(s => s.value).map(s => [s.dataset.filter, s.value]))"
+    )
+
+
+def test_unit_table_views_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-def]
+    """Filters met by one product's status; the view in the address, both ways; sorting; the view as CSV."""
+    from fmar.publish.serve import in_background
+
+    _, site = built
+    httpd, base = in_background(site, BASE)
+    try:
+        page = browser.new_page(accept_downloads=True)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        units = base + "/units/index.html"
+
+        # MU-VOLTAFLEX-000001 is qualified for NESO-DC and conditionally qualified for UKPN-PR:
+        # NESO-DC and "conditionally qualified" together match no unit (per unit, it matched).
+        page.goto(units + "?product=NESO-DC&status=conditionally_qualified")
+        _wait_count(page, "0 units match")
+        assert _filters(page) == {"product": "NESO-DC", "status": "conditionally_qualified"}
+        page.goto(units + "?so=NESO&status=conditionally_qualified")
+        _wait_count(page, "0 units match")
+        page.goto(units + "?product=UKPN-PR&status=conditionally_qualified")
+        _wait_count(page, "1 unit matches")
+        assert _ids(page) == ["MU-VOLTAFLEX-000001"]
+        # The row shows the chosen product's status, not the unit's summary.
+        assert page.inner_text("#fmar-table tbody tr td:last-child") == "UKPN-PR: Conditionally qualified"
+        assert page.inner_text("#fmar-table thead th:last-child") == "Status for UKPN-PR"
+        page.select_option("select[data-filter=product]", "NESO-DC")
+        _wait_count(page, "0 units match")
+        page.select_option("select[data-filter=status]", "qualified")
+        _wait_count(page, "1 unit matches")
+        assert page.inner_text("#fmar-table tbody tr td:last-child") == "NESO-DC: Qualified"
+        # ... and the address holds the view.
+        assert page.url == units + "?product=NESO-DC&status=qualified"
+        page.select_option("select[data-filter=status]", "")
+        page.select_option("select[data-filter=product]", "")
+        _wait_count(page, f"{PAGE_SIZE} shown")
+        assert page.url == units
+
+        # Sorting: a header click sorts ascending, a second descending, aria-sort says which.
+        static = _ids(page)
+        assert static == sorted(static)
+        page.click("#fmar-table th[data-sort=unit] button")
+        assert page.get_attribute("th[data-sort=unit]", "aria-sort") == "ascending"
+        assert _ids(page) == static
+        page.click("#fmar-table th[data-sort=unit] button")
+        assert page.get_attribute("th[data-sort=unit]", "aria-sort") == "descending"
+        assert _ids(page) == sorted(static, reverse=True)
+        assert page.url == units + "?sort=-unit"
+        page.click("#fmar-table th[data-sort=fsp] button")
+        assert page.get_attribute("th[data-sort=unit]", "aria-sort") is None
+        fsps = page.eval_on_selector_all("#fmar-table tbody tr", "rows => rows.map(r => r.cells[2].innerText)")
+        assert fsps == sorted(fsps)
+
+        # The view in the address, shared: a query, filters and a sort, read back on load.
+        page.fill("#fmar-q", "battery")
+        page.select_option("select[data-filter=so]", "NESO")
+        page.click("#fmar-table th[data-sort=name] button")
+        page.click("#fmar-table th[data-sort=name] button")
+        page.wait_for_function("location.search.includes('q=battery')")
+        shared = page.url
+        assert shared == units + "?q=battery&so=NESO&sort=-name"
+        shown = _ids(page)
+        assert shown
+        other = browser.new_page()
+        other.goto(shared)
+        other.wait_for_function(f"{ROWS}.length === {len(shown)}")
+        assert _ids(other) == shown
+        assert other.input_value("#fmar-q") == "battery" and _filters(other) == {"so": "NESO"}
+        assert other.get_attribute("th[data-sort=name]", "aria-sort") == "descending"
+        other.close()
+
+        # Download this view as CSV: every matching unit, past the first page, in the order shown.
+        qualifications = json.loads((site / "api/v1/qualifications.json").read_text())["qualifications"]
+        neso = sorted({q["unit"] for q in qualifications if q["so"] == "NESO"}, reverse=True)
+        assert len(neso) > PAGE_SIZE, "the view must span more than one page of the filter index"
+        page.goto(units + "?so=NESO&sort=-unit")
+        _wait_count(page, f"{PAGE_SIZE} shown; more match")
+        assert page.is_hidden("#fmar-csv-all") and page.is_visible("#fmar-csv")
+        with page.expect_download() as download:
+            page.click("#fmar-csv")
+        assert download.value.suggested_filename == "fmar-units-so-NESO.csv"
+        text = Path(download.value.path()).read_bytes().decode()
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0] == ["id", "name", "fsp", "licence_area", "matching_status"]
+        assert [r[0] for r in rows[1:]] == neso
+        statuses = {
+            q["unit"]: f"{q['product']}: {q['status'].replace('_', ' ').capitalize()}"
+            for q in qualifications
+            if q["so"] == "NESO"
+        }
+        assert {r[0]: r[4] for r in rows[1:]} == statuses
+        assert text.endswith("\r\n") and "\r\n" in text
+        # Cells a spreadsheet would run are neutralised as the exports do; hostile text stays as it is.
+        enwl = [
+            p.stem for p in sorted((site / "api/v1/units").glob("*.json")) if '"licence_area":"ENWL"' in p.read_text()
+        ]
+        page.goto(units + "?area=ENWL")
+        _wait_count(page, f"{len(enwl)} units match")
+        with page.expect_download() as download:
+            page.click("#fmar-csv")
+        rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+        names = {r[0]: r[1] for r in rows[1:]}
+        assert sorted(names) == enwl
+        assert names["MU-KESTREL-000098"] == "'" + FORMULA_NAME
+        assert names["MU-KESTREL-000099"] == HOSTILE_NAME
+        assert rows[0][4] == "status_by_product"
+        # No search, no filter: the whole registry is the full export, linked.
+        page.goto(units)
+        assert page.is_hidden("#fmar-csv") and page.is_visible("#fmar-csv-all")
+        href = page.eval_on_selector("#fmar-csv-all", "a => a.href")
+        assert href == base + "/api/v1/units.csv" and page.request.get(href).ok
+
+        # A product's page counts and lists the units holding a qualification and links to them.
+        page.goto(base + "/products/NESO-DC.html")
+        page.click("a[href$='?product=NESO-DC&status=qualified'] >> nth=0")
+        assert page.url == units + "?product=NESO-DC&status=qualified"
+        _wait_count(page, "1 unit matches")
+        assert _ids(page) == ["MU-VOLTAFLEX-000001"]
+
+        # An SO's page: due dates, and the days overdue as of the build from build.js.
+        page.goto(base + "/parties/ENWL.html")
+        page.wait_for_function("document.querySelector('.fmar-overdue').innerText.includes('as of')")
+        assert page.inner_text(".fmar-overdue") == "since 2026-10-25 (7 days as of 2026-11-01)"
+        assert errors == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_site_from_file_url(built, browser) -> None:  # type: ignore[no-untyped-def]
     """Opened from the folder it was built in, with no web server: styled, and every link and the
     search work."""
@@ -197,6 +345,20 @@ def test_site_from_file_url(built, browser) -> None:  # type: ignore[no-untyped-
     page.goto(home)
     assert _styled(page)
     _click_through(page, home)
+    assert failures == []
+    # A view in the address, read and written from file:// too (a page of its own: leaving a page
+    # early may abort its icon's request, which is no failure of the site).
+    page = browser.new_page()
+    page.on("pageerror", lambda e: failures.append(str(e)))
+    units = site.resolve().as_uri() + "/units/index.html"
+    page.goto(units + "?product=UKPN-PR&status=conditionally_qualified")
+    _wait_count(page, "1 unit matches")
+    assert _ids(page) == ["MU-VOLTAFLEX-000001"]
+    page.select_option("select[data-filter=status]", "qualified")
+    _wait_count(page, "0 units match")
+    assert page.url == units + "?product=UKPN-PR&status=qualified"
+    page.goto(site.resolve().as_uri() + "/parties/ENWL.html")
+    page.wait_for_function("document.querySelector('.fmar-overdue').innerText.includes('as of')")
     assert failures == []
 
 

@@ -42,6 +42,8 @@ class Status(StrEnum):
 
 #: Statuses in which the unit holds a qualification (possibly suspended or under re-assessment).
 LIVE = frozenset({Status.QUALIFIED, Status.CONDITIONALLY_QUALIFIED, Status.SUSPENDED, Status.REASSESSMENT_REQUIRED})
+#: Statuses in which the unit holds a qualification in force: not suspended, no re-assessment due.
+HOLDING = frozenset({Status.QUALIFIED, Status.CONDITIONALLY_QUALIFIED})
 #: Statuses in which the application awaits the SO or the FSP.
 OPEN = frozenset({Status.PENDING, Status.UNDER_ASSESSMENT, Status.INFORMATION_REQUESTED})
 

@@ -16,7 +16,14 @@ from typing import Any
 
 from fmar.core.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
 from fmar.core.registry import Registry
-from fmar.core.status import Qualification, QualificationDoc, application_status, qualification_doc, unit_statuses
+from fmar.core.status import (
+    Qualification,
+    QualificationDoc,
+    Status,
+    application_status,
+    qualification_doc,
+    unit_statuses,
+)
 from fmar.history.recorded import RecordedTime
 from fmar.publish.documents import (
     API_VERSION,
@@ -195,17 +202,31 @@ def main_technology(unit: MarketUnit) -> str:
     return str(max(unit.composition.assets, key=lambda a: (a.capacity_kw, a.category)).category)
 
 
+#: Units holding a qualification a product's page lists by name (the first, by id).
+HOLDERS_LISTED = 100
+
+
 @dataclass
 class ProductSummary:
-    """Qualified units and capacity of one product, by technology and licence area (``overview``
-    adds them up from every unit's facts; a product's document shows the totals)."""
+    """The units of one product by status, and those holding a qualification (``status.HOLDING``:
+    qualified or conditionally qualified; not suspended, nor due for re-assessment) with their
+    capacity, by technology and licence area (``overview`` adds them up from every unit's facts;
+    a product's document shows the totals)."""
 
+    #: Units holding a qualification, and their capacity.
     units: int = 0
     up_kw: float = 0.0
     down_kw: float = 0.0
     by_technology: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
     by_area: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    #: Units by their (governing) status for the product.
     statuses: Counter[str] = field(default_factory=Counter)
+    #: (id, name, status) of the first ``HOLDERS_LISTED`` units holding a qualification, by id.
+    holders: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def status_counts(self) -> dict[str, int]:
+        """Units by status, every status named (zero for none), in ``Status`` order."""
+        return {str(status): self.statuses.get(str(status), 0) for status in Status}
 
 
 def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary: ProductSummary) -> ProductDoc:
@@ -215,6 +236,7 @@ def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary:
         qualified_units=summary.units,
         qualified_capacity_up_kw=round(summary.up_kw, 2),
         qualified_capacity_down_kw=round(summary.down_kw, 2),
+        status_counts=summary.status_counts(),
     )
 
 

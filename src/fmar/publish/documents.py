@@ -79,9 +79,17 @@ class ApplicationDoc(RecordDoc):
 
 class ProductDoc(RecordDoc):
     kind: Literal["product"]
-    qualified_units: int
-    qualified_capacity_up_kw: float
-    qualified_capacity_down_kw: float
+    qualified_units: int = Field(
+        description="Units holding a qualification for the product: their status for it (the governing one) is "
+        "qualified or conditionally_qualified. Units whose qualification is suspended or whose re-assessment is "
+        "required are not counted (see status_counts)."
+    )
+    qualified_capacity_up_kw: float = Field(description="Capacity up (kW) of the units counted in qualified_units.")
+    qualified_capacity_down_kw: float = Field(description="Capacity down (kW) of the units counted in qualified_units.")
+    status_counts: dict[str, int] = Field(
+        description="Units by their status for the product (the governing one, as in qualifications.json): every "
+        "status is named, zero when no unit has it."
+    )
 
 
 class PartyDoc(RecordDoc):

@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fmar.core.model import Event, Outcome
-from fmar.core.status import LIVE, OPEN, next_change, qualification_doc
+from fmar.core.registry import Registry
+from fmar.core.status import LIVE, OPEN, Qualification, next_change, qualification_doc
+from fmar.core.workflow import service_levels
 from fmar.core.workflow.service_levels import ServiceFact, service_fact
 from fmar.publish import derive, formats, pages
 from fmar.publish.derive import Derived
@@ -30,6 +32,8 @@ class Contribution(NamedTuple):
 
     product: str
     status: str
+    #: ``status.LIVE`` (suspended and re-assessment required included): what ``index.json``'s
+    #: ``qualified_pairs`` counts. Product summaries count ``status.HOLDING`` instead.
     live: bool
     up_kw: float
     down_kw: float
@@ -110,7 +114,8 @@ class UnitFacts(NamedTuple):
     qualifications_csv: bytes
     contributions: tuple[Contribution, ...]
     service: tuple[ServiceFact, ...]
-    #: Applications awaiting the SO or the FSP (the fields of their ``status.qualification_doc``).
+    #: Applications awaiting the SO or the FSP (``open_doc``: their ``status.qualification_doc``
+    #: fields, whose turn it is and when that is due).
     open: tuple[dict[str, Any], ...]
     #: Every change of every record of the group (empty in facts read back from a build state,
     #: which keeps the changes in its ``ledger.ChangeLedger``).
@@ -143,6 +148,21 @@ class UnitFacts(NamedTuple):
         )
 
 
+def open_doc(registry: Registry, q: Qualification, as_of: datetime) -> dict[str, Any]:
+    """An open application as its SO's page lists it: its ``status.qualification_doc`` fields, whose
+    turn it is (``waiting_for``: "acknowledge", "decide", "supply information") and when that is due
+    (``due``, ISO 8601, None without a target), from its ``service_levels.clock``. Both hold until
+    the unit's ``next_change`` (a record becoming known, a status changing); whether it is overdue
+    depends on the as-of time alone, so the SO's page works that out (``records``)."""
+    clock = service_levels.clock(registry, registry.applications[q.application], as_of)
+    due = clock.due_at if clock is not None else None
+    return {
+        **qualification_doc(q).__dict__,
+        "waiting_for": clock.waiting_for if clock is not None else None,
+        "due": iso(due) if due is not None else None,
+    }
+
+
 def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
     """The facts of one unit from a ``Derived`` whose registry holds the unit's whole group."""
     registry = derived.registry
@@ -156,6 +176,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         sorted({q.so for q in current}),
         sorted({q.product for q in current}),
         summary,
+        [pages.pair_token(q.product, q.so, str(q.status)) for q in current],
     )
     qualifications = [qualification_doc(q) for q in current]
     technology, area = derive.main_technology(unit), str(unit.licence_area)
@@ -164,7 +185,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         for q in current
     )
     applications = sorted(registry.applications_by_unit.get(unit_id, ()), key=lambda a: a.id)
-    open_ = tuple(qualification_doc(q).__dict__ for _, all_of in statuses for q in all_of if q.status in OPEN)
+    open_ = tuple(open_doc(registry, q, derived.as_of) for _, all_of in statuses for q in all_of if q.status in OPEN)
     changes: list[ChangeRow] = []
     for record_id, so, product, about in [
         (unit_id, None, None, unit_id),

@@ -11,6 +11,7 @@ from typing import Any
 from fmar.publish import pages
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
+from fmar.signing.records import iso
 
 
 def templates_digest() -> str:
@@ -36,6 +37,9 @@ def write_lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
     filters, indexes = pages.filter_indexes(entries, meta.page_size, encoded)
     for rel, data in indexes.items():
         _put_data(staging, f"filters/{rel}", data)
+    # The build's as-of time for the site's script (an SO page's days overdue): the one data
+    # script that changes with every as-of time, as index.json does.
+    _put_data(staging, "build.json", pages.encode({"as_of": iso(overview.as_of)}) + b"\n")
     for shard, data in pages.search_shards(entries, encoded, [facts.shards for facts in units]).items():
         _put_data(staging, f"search/{shard}", data)
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]

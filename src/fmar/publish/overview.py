@@ -15,8 +15,9 @@ from functools import cached_property
 from typing import Any
 
 from fmar.core.model import Party, Process, Product
+from fmar.core.status import HOLDING
 from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate
-from fmar.publish.derive import ProductSummary
+from fmar.publish.derive import HOLDERS_LISTED, ProductSummary
 from fmar.publish.facts import UnitFacts
 from fmar.publish.ledger import ChangeLedger
 
@@ -58,13 +59,16 @@ class Overview:
 
     @cached_property
     def product_summaries(self) -> dict[str, ProductSummary]:
+        """Each product's units by status, and those holding a qualification (``status.HOLDING``)."""
         summaries: dict[str, ProductSummary] = defaultdict(ProductSummary)
         for facts in self.units():
             for c in facts.contributions:
                 summary = summaries[c.product]
                 summary.statuses[c.status] += 1
-                if not c.live:
+                if c.status not in HOLDING:
                     continue
+                if summary.units < HOLDERS_LISTED:
+                    summary.holders.append((facts.unit, facts.name, c.status))
                 summary.units += 1
                 summary.up_kw += c.up_kw
                 summary.down_kw += c.down_kw

@@ -54,7 +54,14 @@ def environment() -> Any:
     env.filters.setdefault("status_label", status_label)
     env.filters.setdefault("page", lambda record_id, kind: from_page(page_url(kind, record_id)))
     env.filters.setdefault("list_page", fragments.list_page_name)
+    env.filters.setdefault("column_key", column_key)
     return env
+
+
+def column_key(label: str) -> str:
+    """The name of a list column in the unit table's URL state (``?sort=-licence-area``): its label
+    in lower case, words joined by ``-``."""
+    return "-".join(words(label))
 
 
 @cache
@@ -114,7 +121,8 @@ def list_page(
 
 
 #: Unit filters of the unit table: (name, label, index entry position). Status, SO and product
-#: hold space-separated lists, as a unit has one per product.
+#: hold space-separated lists, as a unit has one per product: the filter indexes list a unit under
+#: each of them, and the browser reads which go together from ``PAIRS``.
 FILTERS = (
     ("fsp", "FSP", 2),
     ("so", "System operator", 6),
@@ -123,6 +131,13 @@ FILTERS = (
     ("area", "Licence area", 3),
 )
 _LISTED = {"status", "so", "product"}
+#: Index entry position of a unit's (product, SO, status) triples: ``product|so|status`` tokens,
+#: space-separated, one per product (its governing status), sorted by product. The unit table's
+#: SO, product and status filters must be met by one token (``PAIR_PARTS``); FSP and licence area
+#: are the unit's own.
+PAIRS = 8
+#: The part of a ``PAIRS`` token each filter compares with.
+PAIR_PARTS = {"product": 0, "so": 1, "status": 2}
 _SAFE = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
@@ -240,8 +255,16 @@ def search_shards(
     return {name: b'{"entries":' + json_list(items) + b"}\n" for name, items in sorted(shards.items())}
 
 
-def unit_entry(unit: MarketUnit, statuses: list[str], sos: list[str], products: list[str], summary: str) -> list[str]:
-    """A unit as the search and filter indexes carry it (positions as in FILTERS)."""
+def pair_token(product: str, so: str, status: str) -> str:
+    """A unit's governing status for one product as its index entry lists it (``PAIRS``)."""
+    return f"{product}|{so}|{status}"
+
+
+def unit_entry(
+    unit: MarketUnit, statuses: list[str], sos: list[str], products: list[str], summary: str, pairs: list[str]
+) -> list[str]:
+    """A unit as the search and filter indexes carry it (positions as in FILTERS; ``pairs``: its
+    ``pair_token`` per product, at ``PAIRS``)."""
     return [
         unit.id,
         unit.name,
@@ -251,6 +274,7 @@ def unit_entry(unit: MarketUnit, statuses: list[str], sos: list[str], products: 
         summary,
         " ".join(sos),
         " ".join(products),
+        " ".join(pairs),
     ]
 
 
@@ -259,6 +283,6 @@ def unit_row(entry: list[str]) -> dict[str, Any]:
     return {
         "id": entry[0],
         "name": entry[1],
-        "data": {name: entry[position] for name, _, position in FILTERS},
+        "data": {**{name: entry[position] for name, _, position in FILTERS}, "pairs": entry[PAIRS]},
         "cells": [entry[2], entry[3], entry[5]],
     }

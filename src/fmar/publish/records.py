@@ -7,12 +7,14 @@ A ``RecordWriter`` holds what that needs and is handed to each worker once (see 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
 
 from fmar.core.model import MarketUnit, Party, Product, Record
+from fmar.core.status import HOLDING
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
 from fmar.publish import derive, formats, pages
@@ -24,7 +26,7 @@ from fmar.publish.facts import encode as encode_facts
 from fmar.publish.ledger import Row, ledger_row
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
-from fmar.publish.urls import api_url, page_url
+from fmar.publish.urls import api_url, from_page, page_url, units_view_url
 
 _TEMPLATE = {"market_unit": "unit", "product": "product", "party": "party"}
 
@@ -151,10 +153,7 @@ class RecordWriter:
         if kind == "product":
             summary = overview.product_summaries.get(record_id) or ProductSummary()
             doc = derive.product_doc(derived, record_id, raw, summary)
-            return doc, {
-                "by_technology": sorted(summary.by_technology.items()),
-                "by_area": sorted(summary.by_area.items()),
-            }
+            return doc, _product_extra(record_id, summary)
         units = overview.units_by_fsp.get(record_id, [])
         return derive.party_doc(derived, record_id, raw, len(units)), _party_extra(overview, record_id, units)
 
@@ -182,6 +181,28 @@ def _description(record: Record) -> str:
     return _title(record)
 
 
+def open_applications(listed: list[dict[str, Any]], as_of: datetime) -> list[dict[str, Any]]:
+    """An SO's open applications (``facts.open_doc``) as its page shows them: with ``overdue`` true
+    for those whose due time is before the build's as-of time. The page shows the due date and
+    marks those overdue, never a count of days, so it changes when an application falls due, not
+    with every as-of time (the site's script shows the days overdue as of the build, ``build.js``)."""
+    return [{**q, "overdue": q["due"] is not None and datetime.fromisoformat(q["due"]) < as_of} for q in listed]
+
+
+def _product_extra(product: str, summary: ProductSummary) -> dict[str, Any]:
+    """A product's page beside its document: the status breakdown, each count linked to the unit
+    table showing those units (``urls.units_view_url``), and the first units holding a qualification."""
+    counts = summary.status_counts()
+    views = {status: from_page(units_view_url(product=product, status=status)) for status, n in counts.items() if n}
+    return {
+        "by_technology": sorted(summary.by_technology.items()),
+        "by_area": sorted(summary.by_area.items()),
+        "status_counts": [(status, n, views.get(status)) for status, n in counts.items()],
+        "holders": summary.holders,
+        "holding_views": [(status, counts[status], views.get(status)) for status in counts if status in HOLDING],
+    }
+
+
 def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]) -> dict[str, Any]:
     party = overview.parties[party_id]
     context: dict[str, Any] = {"so": None, "chart": "", "open_applications": []}
@@ -189,7 +210,7 @@ def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]
         level = overview.service_level(party_id)
         context["so"] = level
         context["chart"] = histogram(level.decision_days, level.decision_target_days, f"Days to decide, {party_id}")
-        context["open_applications"] = overview.open_applications(party_id)
+        context["open_applications"] = open_applications(overview.open_applications(party_id), overview.as_of)
     context["units"] = [{"id": unit_id, "name": name} for unit_id, name in units[: pages.PAGE_SIZE]]
     return context
 

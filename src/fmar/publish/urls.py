@@ -13,6 +13,8 @@ Pure and import-light: the lowest layer of ``fmar.publish``.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fmar.core.model import Application, Record
 from fmar.publish.documents import API_VERSION
 
@@ -46,6 +48,13 @@ def docs_url(name: str) -> str:
     """A documentation page (``catalogue``, ``rules``...): an ``.html`` file (mkdocs'
     ``use_directory_urls: false``), as ``file://`` has no directory index."""
     return f"{name}.html"
+
+
+def units_view_url(**state: str) -> str:
+    """The unit table showing a view: its search, filters and sort as the table's script keeps them
+    in the address (``?product=NESO-DC&status=qualified``; names as in ``fmar.publish.pages.FILTERS``,
+    ``q`` and ``sort``)."""
+    return list_url("units") + ("?" + urlencode(state) if state else "")
 
 
 def application_url(unit: str, application: str) -> str:

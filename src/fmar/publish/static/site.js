@@ -4,6 +4,11 @@
 // Every address is relative to the site's root, found from this script's own address (it lies at
 // <root>assets/fmar/site.js), so the site works at any base path; indexes are scripts calling
 // fmarData (not JSON read by fetch), so it works from file:// too.
+//
+// The view (search, filters, sort) is kept in the page's address (?q=...&product=...&sort=-name,
+// by history.replaceState) and read from it on load, so a view can be shared. Column headers sort
+// the rows shown; "Download this view as CSV" writes every unit of the view, built here.
+
 // Tables wider than the page scroll within the theme's wrapper: let the keyboard reach and scroll it.
 (function () {
   "use strict";
@@ -31,6 +36,24 @@
     var done = waiting[name];
     if (done) { delete waiting[name]; done(data); }
   };
+  var cache = {};
+
+  // An SO's page marks the open applications overdue as of the build; the days overdue (which
+  // change with every as-of time, so the page does not hold them) come from build.js.
+  var dues = Array.prototype.slice.call(document.querySelectorAll("[data-fmar-due]"));
+  if (dues.length) {
+    load("build").then(function (data) {
+      var asOf = Date.parse(data.as_of || "");
+      if (isNaN(asOf)) return;
+      dues.forEach(function (el) {
+        var days = Math.floor((asOf - Date.parse(el.dataset.fmarDue)) / 86400000);
+        if (isNaN(days) || days < 0) return;
+        var text = days === 0 ? "under a day" : days + (days === 1 ? " day" : " days");
+        el.textContent = el.textContent + " (" + text + " as of " + data.as_of.slice(0, 10) + ")";
+      });
+    });
+  }
+
   var table = document.getElementById("fmar-table");
   var query = document.getElementById("fmar-q");
   if (!table) return;
@@ -39,13 +62,24 @@
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
   var count = document.getElementById("fmar-count");
   var more = document.getElementById("fmar-more");
+  var csvButton = document.getElementById("fmar-csv");
+  var csvAll = document.getElementById("fmar-csv-all");
   var pageSize = parseInt(table.dataset.pageSize || "500", 10);
-  // Index entry positions: id, name, fsp, area, statuses, summary, SOs, products.
+  // Index entry positions (fmar.publish.pages.unit_entry): id, name, fsp, area, statuses, summary,
+  // SOs, products, and the unit's product|so|status tokens (one per product).
   var POSITION = { fsp: 2, area: 3, status: 4, so: 6, product: 7 };
-  var LISTED = { status: true, so: true, product: true };
-  var cache = {};
+  var PAIRS = 8;
+  // The filters one product's status must meet together (the part of a token each compares with);
+  // the others (FSP, licence area) are the unit's own.
+  var PAIR_PART = { product: 0, so: 1, status: 2 };
+  var collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
   var generation = 0;
-  var pending = null;
+  var view = null;
+  var sortKey = "", sortDescending = false;
+  var shown = [];
+  var headers = table.tHead ? Array.prototype.slice.call(table.tHead.rows[0].cells) : [];
+  var statusColumn = headers.length - 1;
+  var statusButton = null, statusHeader = headers.length ? headers[statusColumn].textContent : "";
 
   function hex(text) {
     var bytes = new TextEncoder().encode(text), out = "";
@@ -86,83 +120,234 @@
   function chosen() {
     return selects.filter(function (s) { return s.value; });
   }
-  function matchesFilters(entry, active) {
-    return active.every(function (s) {
-      var name = s.dataset.filter, value = entry[POSITION[name]] || "";
-      return LISTED[name] ? value.split(" ").indexOf(s.value) >= 0 : value === s.value;
+  function pairFilters(active) {
+    return active.filter(function (s) { return s.dataset.filter in PAIR_PART; });
+  }
+  // The unit's [product, so, status] that meet every chosen SO, product and status filter.
+  function matchingPairs(entry, active) {
+    var wanted = pairFilters(active);
+    return (entry[PAIRS] || "").split(" ").filter(function (t) { return t; }).map(function (t) {
+      return t.split("|");
+    }).filter(function (pair) {
+      return wanted.every(function (s) { return pair[PAIR_PART[s.dataset.filter]] === s.value; });
     });
   }
-  function row(entry) {
+  // Unit-level filters on the unit's values; SO, product and status on one and the same product.
+  function matchesFilters(entry, active) {
+    var own = active.every(function (s) {
+      var name = s.dataset.filter;
+      return name in PAIR_PART || (entry[POSITION[name]] || "") === s.value;
+    });
+    return own && (!pairFilters(active).length || matchingPairs(entry, active).length > 0);
+  }
+  function label(status) {
+    var text = status.replace(/_/g, " ");
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+  // The status cell of a unit: with an SO, product or status filter, the statuses that match it;
+  // else every product's status (the summary).
+  function statusText(entry, active) {
+    if (!pairFilters(active).length) return entry[5];
+    return matchingPairs(entry, active).map(function (p) { return p[0] + ": " + label(p[2]); }).join("; ");
+  }
+  // The cells of a unit's row, as shown and as written to a CSV file.
+  function cells(entry, active) {
+    return [entry[0], entry[1], entry[2], entry[3], statusText(entry, active)];
+  }
+  function row(entry, active) {
     var tr = document.createElement("tr");
     Object.keys(POSITION).forEach(function (name) { tr.dataset[name] = entry[POSITION[name]] || ""; });
+    tr.dataset.pairs = entry[PAIRS] || "";
+    var values = cells(entry, active);
     var td = document.createElement("td"), a = document.createElement("a");
     a.href = root + "units/" + encodeURIComponent(entry[0]) + ".html";
-    a.textContent = entry[0];
+    a.textContent = values[0];
     td.appendChild(a); tr.appendChild(td);
-    [entry[1], entry[2], entry[3], entry[5]].forEach(function (text) {
+    values.slice(1).forEach(function (text) {
       var cell = document.createElement("td"); cell.textContent = text; tr.appendChild(cell);
     });
     return tr;
   }
-  function show(rows, text, hasMore) {
+
+  // Sorting: the rows shown, by the text of a column (numbers in text compared as numbers).
+  function sortColumn() {
+    for (var i = 0; i < headers.length; i++) if (headers[i].dataset.sort === sortKey) return i;
+    return -1;
+  }
+  function sorted(items, textOf) {
+    var column = sortColumn();
+    if (column < 0) return items;
+    var sign = sortDescending ? -1 : 1;
+    return items.slice().sort(function (a, b) { return sign * collator.compare(textOf(a, column), textOf(b, column)); });
+  }
+  function render() {
+    var rows = sorted(shown, function (tr, column) { return tr.cells[column] ? tr.cells[column].textContent : ""; });
     while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
     rows.forEach(function (r) { tbody.appendChild(r); });
+    var column = sortColumn();
+    headers.forEach(function (th, i) {
+      if (i === column) th.setAttribute("aria-sort", sortDescending ? "descending" : "ascending");
+      else th.removeAttribute("aria-sort");
+    });
+  }
+  function show(rows, text, hasMore) {
+    shown = rows;
+    render();
     if (count) count.textContent = text;
     if (more) more.hidden = !hasMore;
   }
-  // Reads the pages of the smallest chosen filter value in turn, keeping entries that match
-  // every chosen filter, until a page of rows is found or the index ends.
-  function filterScan(active, mine) {
+  headers.forEach(function (th) {
+    var key = th.dataset.sort;
+    if (!key) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "fmar-sort";
+    button.textContent = th.textContent;
+    th.textContent = "";
+    th.appendChild(button);
+    if (th === headers[statusColumn] && selects.length) statusButton = button;
+    button.addEventListener("click", function () {
+      if (sortKey === key) sortDescending = !sortDescending;
+      else { sortKey = key; sortDescending = false; }
+      render();
+      writeState();
+    });
+  });
+
+  // A view: the units matching the search and filters, found a page of the index at a time.
+  // ``until(n)`` resolves once n are found or the index is read to the end (``complete()``).
+  function filterView(active) {
     var options = active.map(function (s) { return s.selectedOptions[0]; });
     options.sort(function (a, b) { return parseInt(a.dataset.count, 10) - parseInt(b.dataset.count, 10); });
     var best = options[0], name = best.parentNode.dataset.filter;
     var pages = parseInt(best.dataset.pages, 10);
-    var state = { page: 0, found: [] };
-    function next(target) {
-      if (mine !== generation) return;
-      if (state.found.length >= target || state.page >= pages) {
-        var rows = state.found.slice(0, target).map(row);
-        var partial = state.page < pages || state.found.length > target;
-        var text = rows.length + (partial ? " shown; more match" : (rows.length === 1 ? " unit matches" : " units match"));
-        show(rows, text, partial);
-        pending = partial ? function () { next(target + pageSize); } : null;
-        return;
+    var page = 0, chain = Promise.resolve();
+    var v = { found: [], active: active };
+    v.complete = function () { return page >= pages; };
+    v.until = function (target) {
+      function step() {
+        if (v.found.length >= target || page >= pages) return null;
+        page += 1;
+        return load("filters/" + name + "/" + best.dataset.key + "/" + page).then(function (data) {
+          data.entries.forEach(function (e) { if (matchesFilters(e, active)) v.found.push(e); });
+          return step();
+        });
       }
-      state.page += 1;
-      var file = "filters/" + name + "/" + best.dataset.key + "/" + state.page;
-      load(file).then(function (data) {
-        data.entries.forEach(function (e) { if (matchesFilters(e, active)) state.found.push(e); });
-        next(target);
-      });
-    }
-    next(pageSize);
+      chain = chain.then(step);
+      return chain;
+    };
+    return v;
   }
-  var timer = null;
+  function searchView(shard, active) {
+    var v = { found: [], active: active };
+    var loaded = load(shard.file).then(function (data) {
+      v.found = data.entries.filter(function (e) { return matchesQuery(e, shard) && matchesFilters(e, active); });
+    });
+    v.complete = function () { return true; };
+    v.until = function () { return loaded; };
+    return v;
+  }
+  function display(v, target, mine) {
+    v.until(target).then(function () {
+      if (mine !== generation) return;
+      var rows = v.found.slice(0, target).map(function (e) { return row(e, v.active); });
+      var partial = !v.complete() || v.found.length > target;
+      var text = rows.length + (partial ? " shown; more match" : (rows.length === 1 ? " unit matches" : " units match"));
+      show(rows, text, partial);
+      if (more) more.onclick = partial ? function () { display(v, target + pageSize, mine); } : null;
+    });
+  }
+
+  // The view's state in the page's address, so it can be shared: ?q=&<filter>=&sort=[-]<column>.
+  function writeState() {
+    var params = new URLSearchParams();
+    if (query && query.value.trim()) params.set("q", query.value.trim());
+    selects.forEach(function (s) { if (s.value) params.set(s.dataset.filter, s.value); });
+    if (sortKey) params.set("sort", (sortDescending ? "-" : "") + sortKey);
+    var search = params.toString() ? "?" + params.toString() : "";
+    if (search === location.search) return;
+    try {
+      history.replaceState(history.state, "", (search || location.pathname) + location.hash);
+    } catch (e) { /* an address the browser will not rewrite: the view still works */ }
+  }
+  function readState() {
+    var params = new URLSearchParams(location.search);
+    if (query && params.get("q")) query.value = params.get("q");
+    selects.forEach(function (s) {
+      var value = params.get(s.dataset.filter);
+      if (value && Array.prototype.some.call(s.options, function (o) { return o.value === value; })) s.value = value;
+    });
+    var sort = params.get("sort") || "";
+    var key = sort.replace(/^-/, "");
+    if (headers.some(function (th) { return th.dataset.sort === key; })) {
+      sortKey = key;
+      sortDescending = sort.charAt(0) === "-";
+    }
+  }
+
   function refresh() {
     generation += 1;
     var mine = generation;
-    pending = null;
+    if (more) more.onclick = null;
     var active = chosen();
     var q = query ? query.value : "";
     var shard = shardFor(q);
-    if (shard) {
-      load(shard.file).then(function (data) {
-        if (mine !== generation) return;
-        var found = data.entries.filter(function (e) { return matchesQuery(e, shard) && matchesFilters(e, active); });
-        show(found.slice(0, pageSize).map(row), Math.min(found.length, pageSize) + " shown", false);
-      });
-    } else if (active.length) {
-      filterScan(active, mine);
-    } else {
-      show(staticRows, staticRows.length + " shown", false);
+    if (shard) view = searchView(shard, active);
+    else if (active.length) view = filterView(active);
+    else view = null;
+    if (statusButton) {
+      var product = active.filter(function (s) { return s.dataset.filter === "product"; })[0];
+      statusButton.textContent = product ? "Status for " + product.value
+        : (pairFilters(active).length ? statusHeader + " (matching filters)" : statusHeader);
     }
+    if (csvButton) csvButton.hidden = !view;
+    if (csvAll) csvAll.hidden = !!view;
+    if (view) display(view, pageSize, mine);
+    else show(staticRows, staticRows.length + " shown", false);
+    writeState();
   }
-  if (query) {
-    query.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 150); });
-    var initial = new URLSearchParams(location.search).get("q");
-    if (initial) query.value = initial;
+
+  // CSV of the whole view (every matching unit, in the order shown), made here: cells a
+  // spreadsheet would evaluate get a leading apostrophe, as in the site's CSV exports.
+  var FORMULA = /^[=+\-@\t\r]/;
+  var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+  function csvCell(value) {
+    var text = String(value);
+    if (FORMULA.test(text) && !NUMBER.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
-  if (more) more.addEventListener("click", function () { if (pending) pending(); });
+  function csvLine(values) {
+    return values.map(csvCell).join(",") + "\r\n";
+  }
+  function fileName(v) {
+    var parts = ["fmar-units"];
+    v.active.forEach(function (s) { parts.push(s.dataset.filter, s.value); });
+    if (query && query.value.trim()) parts.push("q", query.value.trim());
+    return parts.join("-").replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 150) + ".csv";
+  }
+  function download(v) {
+    var header = ["id", "name", "fsp", "licence_area", pairFilters(v.active).length ? "matching_status" : "status_by_product"];
+    v.until(Infinity).then(function () {
+      var rows = sorted(v.found.map(function (e) { return cells(e, v.active); }), function (values, column) {
+        return values[column];
+      });
+      var text = csvLine(header) + rows.map(csvLine).join("");
+      var url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+      var link = document.createElement("a");
+      link.href = url;
+      link.download = fileName(v);
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    });
+  }
+  if (csvButton) csvButton.addEventListener("click", function () { if (view) download(view); });
+
+  var timer = null;
+  readState();
+  if (query) query.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 150); });
   selects.forEach(function (s) { s.addEventListener("change", refresh); });
   refresh();
 })();
