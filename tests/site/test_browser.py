@@ -434,3 +434,58 @@ def test_every_page_type_fits_a_phone_in_one_look(built, browser) -> None:  # ty
         assert "FMARSHELL" not in page.content(), path
         description = page.get_attribute("meta[name=description]", "content")
         assert description and "FMARSHELL" not in description, path
+
+
+def test_one_search_box_finds_units_products_parties_and_guides(built, browser) -> None:  # type: ignore[no-untyped-def]
+    """The header of every page holds the site's search box; its page finds units by any part of
+    their id, words of their names, FSPs, technologies and the products they applied for, and
+    products, parties and guides, served under a sub-path and from file://."""
+    from fmar.publish.serve import in_background
+
+    _, site = built
+    httpd, base = in_background(site, BASE)
+    try:
+        for home in (base + "/", (site / "index.html").resolve().as_uri()):
+            page = browser.new_page()
+            errors: list[object] = []
+            page.on("pageerror", errors.append)
+            page.goto(urljoin(home, "products/NESO-DC.html"))
+            page.fill("#fmar-header-q", "0001")
+            page.press("#fmar-header-q", "Enter")
+            found = _results(page, "0001")
+            assert page.url.split("?")[0].endswith("/search/index.html")
+            assert {"MU-VOLTAFLEX-000001", "MU-HEATSHIFT-000001"} <= {r.split(" ")[0] for r in found}
+            assert all("0001" in r.split(" ")[0] for r in found)
+            for query, first in [
+                ("MU-HEATSHIFT-000002", "MU-HEATSHIFT-000002"),  # a whole id: that unit first
+                ("NESO-DC", "NESO-DC"),  # a product id: the product first, then its units
+                ("NESO", "NESO"),  # the party first
+                ("wisbech batt", "MU-FENLAND-000002"),  # words of a name, in part
+            ]:
+                page.fill("#fmar-search-q", query)
+                assert _results(page, query)[0].split(" ")[0] == first, query
+            page.fill("#fmar-search-q", "BESS")
+            technology = _results(page, "BESS")
+            assert technology and all("BESS" in row for row in technology)
+            page.fill("#fmar-search-q", "trust keys")
+            assert any("Trust" in row for row in _results(page, "trust keys"))
+            # The view is an address: the query is in it, and the first result opens its page.
+            assert page.url.endswith("?q=trust%20keys")
+            page.fill("#fmar-search-q", "NESO-DC")
+            _results(page, "NESO-DC")
+            page.click("#fmar-search-results li a >> nth=0")
+            assert page.url.endswith("/products/NESO-DC.html")
+            assert errors == []
+            page.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _results(page, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The results the search page shows for ``query``, once it has answered it: each as
+    "<id> · <title> ..." without its kind."""
+    page.wait_for_function(f"document.getElementById('fmar-search-results').dataset.query === {query!r}")
+    links = page.locator("#fmar-search-results li a").all_inner_texts()
+    abouts = page.locator("#fmar-search-results li").all_inner_texts()
+    return [f"{link} {about}" for link, about in zip(links, abouts, strict=True)]

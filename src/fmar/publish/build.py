@@ -314,11 +314,11 @@ def _write_registry_wide(
             ahead.cancel()
         raise
     try:
-        docs_site.build_mkdocs(overview, staging, request.root, request.site_url)
+        docs = docs_site.build_mkdocs(overview, staging, request.root, request.site_url)
         static = Path(__file__).parent / "static"
         for path in sorted(static.iterdir()):
             staging.put(f"assets/fmar/{path.name}", path.read_bytes())
-        lists.write_lists(staging, overview, writer.meta)
+        lists.write_lists(staging, overview, writer.meta, docs)
         log("documentation, unit table, search and filter indexes written")
         if request.site_url:  # every page is written: the sitemap lists them
             sitemap.write_sitemap(staging, request.site_url)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
+from html import unescape
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,8 @@ from fmar.publish.documents import EXPORT_MODELS, schema_file
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
-from fmar.publish.shell import CONTENT, DESCRIPTION, TITLE, Shell, Shells
-from fmar.publish.urls import API_ROOT, PAGE_FOLDER, change_url
+from fmar.publish.shell import CONTENT, DESCRIPTION, TITLE, Shell, Shells, with_search
+from fmar.publish.urls import API_ROOT, PAGE_FOLDER, SEARCH_FOLDER, change_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 #: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).
@@ -205,13 +207,13 @@ def build_shells(root: Path) -> Shells:
     navigation matter)."""
     shell = f"---\ntitle: {TITLE}\ndescription: {DESCRIPTION}\n---\n\n{CONTENT}\n"
     generated = dict.fromkeys(GENERATED, "# -\n")
-    folders = sorted(set(PAGE_FOLDER.values()))
+    folders = sorted({*PAGE_FOLDER.values(), SEARCH_FOLDER})
     with tempfile.TemporaryDirectory(prefix="fmar-shell-") as tmp:
         placed = {f"{folder}/{SHELL_NAME}.md": shell for folder in folders}
         out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0)
         shells = {}
         for folder in folders:
-            html = _minified((out / folder / f"{SHELL_NAME}.html").read_text(encoding="utf-8"))
+            html = with_search(_minified((out / folder / f"{SHELL_NAME}.html").read_text(encoding="utf-8")), "../")
             head, found, tail = html.partition(CONTENT)
             if not found:
                 raise RuntimeError(f"mkdocs did not render the shell page's content marker {CONTENT}")
@@ -238,16 +240,42 @@ def _minified(html: str) -> str:
     )
 
 
-def build_mkdocs(overview: Overview, staging: Staging, root: Path, site_url: str | None = None) -> None:
-    """Run mkdocs on the hand-written and generated pages; copy its files into ``staging``.
-    ``site_url``: where the site is served, for mkdocs' canonical links."""
+def build_mkdocs(overview: Overview, staging: Staging, root: Path, site_url: str | None = None) -> list[list[str]]:
+    """Run mkdocs on the hand-written and generated pages; copy its files into ``staging``, each page
+    with the site's search box in its header (``shell.with_search``). ``site_url``: where the site
+    is served, for mkdocs' canonical links. Returns the pages as the site's search finds them
+    (``search_page``)."""
+    found = []
     with tempfile.TemporaryDirectory(prefix="fmar-docs-") as tmp:
         pages = generated_pages(overview, overview.processes)
         out = _run_mkdocs(_source(root), pages, Path(tmp), int(overview.as_of.timestamp()), site_url)
         for path in sorted(out.rglob("*")):
             rel = path.relative_to(out).as_posix()
-            if path.is_file() and rel not in _NOT_TAKEN:
-                staging.put(rel, path.read_bytes())
+            if not path.is_file() or rel in _NOT_TAKEN:
+                continue
+            data = path.read_bytes()
+            if rel.endswith(".html"):
+                html = with_search(data.decode(), "../" * rel.count("/"))
+                data = html.encode()
+                if rel != "404.html":
+                    found.append(search_page(rel, html))
+            staging.put(rel, data)
+    return found
+
+
+_TITLE_TAG = re.compile(r"<title>(.*?)</title>", re.S)
+_HEADING = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def search_page(rel: str, html: str) -> list[str]:
+    """A documentation page as the site's search finds it: ``[kind, id, title, words, site path]``,
+    its words those of its headings."""
+    titled = _TITLE_TAG.search(html)
+    title = unescape(titled.group(1)).rsplit(" - ", 1)[0].strip() if titled else rel
+    headings = [unescape(_TAG.sub("", h)).replace("¶", "").strip() for h in _HEADING.findall(html)]
+    kind = "guide" if rel.startswith("guides/") else "page"
+    return [kind, rel, title, " · ".join(h for h in headings if h and h != title), rel]
 
 
 __all__ = ["build_mkdocs", "build_shells", "generated_pages", "json"]

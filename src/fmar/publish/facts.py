@@ -128,6 +128,8 @@ class UnitFacts(NamedTuple):
     next_change: datetime | None
     #: The search index shards that list the unit (``pages.shard_names``), space-separated.
     shards: str
+    #: The unit as the site's search finds it (``pages.search_entry``), encoded.
+    search: bytes = b""
     #: The outcomes and events of the unit's applications as the feeds describe them, by id order.
     notes: tuple[AnswerNote, ...] = ()
 
@@ -215,6 +217,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         applications=tuple(a.id for a in applications),
         next_change=next_change(registry, unit_id, derived.as_of),
         shards=" ".join(pages.shard_names(entry)),
+        search=pages.encode(pages.search_entry(unit, sorted({q.product for q in current}))),
         notes=tuple(
             sorted((answer_note(i) for a in applications for i in registry.answers.get(a.id, ())), key=lambda n: n.id)
         ),
@@ -238,6 +241,7 @@ def encode(facts: UnitFacts) -> bytes:
             *facts[12:14],
             facts.next_change.timestamp() if facts.next_change else None,
             facts.shards,
+            facts.search,
             tuple(map(tuple, facts.notes)),
         )
     )
@@ -259,6 +263,7 @@ def decode(blob: bytes) -> UnitFacts:
             *values[11:13],
             datetime.fromtimestamp(moment, UTC) if moment is not None else None,
             values[14],
-            tuple([_new(AnswerNote, n) for n in values[15]]),
+            values[15],
+            tuple([_new(AnswerNote, n) for n in values[16]]),
         ),
     )

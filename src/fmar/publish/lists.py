@@ -11,6 +11,7 @@ from typing import Any
 from fmar.publish import pages
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
+from fmar.publish.urls import SEARCH_FOLDER, page_url, search_url
 from fmar.signing.records import iso
 
 
@@ -29,9 +30,11 @@ def put_page(staging: Staging, rel: str, render: Callable[[], bytes], *inputs: A
         staging.put(rel, render(), key)
 
 
-def write_lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
-    """The unit, product and party tables, and the unit table's filter and search indexes."""
+def write_lists(staging: Staging, overview: Overview, meta: pages.Meta, docs: list[list[str]]) -> None:
+    """The unit, product and party tables, the unit table's filter and search indexes, and the site's
+    search page and index (``docs``: the documentation pages, ``docs_site.search_page``)."""
     units = list(overview.units())
+    write_search(staging, overview, meta, [facts.search for facts in units], docs)
     entries = [list(facts.entry) for facts in units]
     encoded = [facts.entry_json for facts in units]
     filters, indexes = pages.filter_indexes(entries, meta.page_size, encoded)
@@ -69,6 +72,32 @@ def write_lists(staging: Staging, overview: Overview, meta: pages.Meta) -> None:
         for p in sorted(overview.parties.values(), key=lambda p: p.id)
     ]
     _list(staging, meta, "parties", "Parties", "party", ["Party", "Name", "Role", "Units"], party_rows)
+
+
+def write_search(
+    staging: Staging, overview: Overview, meta: pages.Meta, units: list[bytes], docs: list[list[str]]
+) -> None:
+    """The search page (``urls.search_url``) and its index (``pages.search_index``): every unit,
+    product, party and documentation page."""
+    others = [
+        *(
+            ["product", p.id, p.name, f"{p.so} {p.service}", page_url("product", p.id)]
+            for p in overview.products.values()
+        ),
+        *(["party", p.id, p.name, str(p.role), page_url("party", p.id)] for p in overview.parties.values()),
+        *docs,
+    ]
+    files = pages.search_index(units, sorted(others, key=lambda entry: (entry[0], entry[1])))
+    for name, data in files.items():
+        _put_data(staging, f"{SEARCH_FOLDER}/{name}", data)
+    chunks = len(files) - 1
+    put_page(
+        staging,
+        search_url(),
+        partial(pages.render, "search.html", meta, search_url(), title="Search", chunks=chunks),
+        meta,
+        chunks,
+    )
 
 
 def _put_data(staging: Staging, rel: str, document: bytes) -> None:

@@ -8,12 +8,14 @@ to it; ``Shell`` is that page cut at its content, with placeholders for the titl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from markupsafe import escape
 
 from fmar.publish.output import digest
+from fmar.publish.urls import search_url
 
 TITLE = "FMARSHELLTITLE"
 DESCRIPTION = "FMARSHELLDESCRIPTION"
@@ -57,3 +59,24 @@ class Shells:
 
     def __getitem__(self, folder: str) -> Shell:
         return self.by_folder[folder]
+
+
+#: Where the theme's header holds its palette toggle: the site's search box goes before it.
+_PALETTE = re.compile(r'<form class="?md-header__option"? data-md-component="?palette"?>')
+
+
+def with_search(html: str, root: str) -> str:
+    """``html`` (a page of the theme) with the site's search box in its header, before the palette
+    toggle: a form that opens the search page (``urls.search_url``) from a page ``root`` below the
+    site's root (``../`` for a page one folder deep). The theme's own search (lunr, over the
+    documentation only) is not used: it cannot find the registry's records, nor work from ``file://``."""
+    found = _PALETTE.search(html)
+    if found is None:
+        raise RuntimeError("the theme's header has no palette toggle to put the search box beside")
+    form = (
+        f'<form class="fmar-header-search" role="search" action="{root}{search_url()}" method="get">'
+        '<label class="md-visually-hidden" for="fmar-header-q">Search the registry</label>'
+        '<input id="fmar-header-q" name="q" type="search" autocomplete="off" '
+        'placeholder="Search units, products, parties, guides"></form>'
+    )
+    return html[: found.start()] + form + html[found.start() :]

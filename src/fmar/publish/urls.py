@@ -34,6 +34,15 @@ PAGE_DEPTH = 1
 PAGE_ROOT = "../" * PAGE_DEPTH
 
 
+#: The folder of the search page and its index.
+SEARCH_FOLDER = "search"
+
+
+def search_url() -> str:
+    """The search page (``?q=`` its query)."""
+    return f"{SEARCH_FOLDER}/index.html"
+
+
 def page_url(kind: str, record_id: str) -> str:
     """The page of a unit, product or party (a KeyError for any other kind: there is no such page)."""
     return f"{PAGE_FOLDER[kind]}/{record_id}.html"

@@ -54,6 +54,108 @@
     });
   }
 
+  // The search page; the header's search box shows the query of the page it opened.
+  var searchList = document.getElementById("fmar-search-results");
+  if (searchList) {
+    var asked = new URLSearchParams(location.search).get("q") || "";
+    var headerBox = document.getElementById("fmar-header-q");
+    if (headerBox) headerBox.value = asked;
+    searchPage(searchList, asked);
+  }
+
+  // Every unit (search/units-N), product, party and documentation page (search/pages), loaded on
+  // the first query; an entry is found when each word of the query is part of its id, name, FSP,
+  // technologies, products or headings. Exact and leading id matches first, then products,
+  // parties, guides, pages and units, each by id; the first LIMIT shown.
+  function searchPage(list, initial) {
+    var box = document.getElementById("fmar-search-q");
+    var counter = document.getElementById("fmar-search-count");
+    var chunks = parseInt(list.dataset.chunks || "1", 10);
+    var KIND = { product: "Product", party: "Party", guide: "Guide", page: "Page", unit: "Market Unit" };
+    var ORDER = { product: 0, party: 1, guide: 2, page: 3, unit: 4 };
+    var LIMIT = 100;
+    var index = null, latest = 0, timer = null;
+    function entry(kind, id, title, about, path, hay) {
+      return { kind: kind, id: id, title: title, about: about, path: path, hay: hay.toLowerCase() };
+    }
+    function loadIndex() {
+      if (!index) {
+        var names = ["search/pages"];
+        for (var i = 1; i <= chunks; i++) names.push("search/units-" + i);
+        index = Promise.all(names.map(load)).then(function (parts) {
+          var entries = [];
+          (parts[0].pages || []).forEach(function (p) {
+            entries.push(entry(p[0], p[1], p[2], p[3], p[4], p[1] + " " + p[2] + " " + p[3]));
+          });
+          parts.slice(1).forEach(function (part) {
+            (part.units || []).forEach(function (u) {
+              var about = [u[2], u[3], u[4]].filter(Boolean).join(" · ");
+              entries.push(entry("unit", u[0], u[1], about, "units/" + encodeURIComponent(u[0]) + ".html",
+                u[0] + " " + u[1] + " " + u[2] + " " + u[3] + " " + u[4]));
+            });
+          });
+          return entries;
+        });
+      }
+      return index;
+    }
+    function show(found, total, q) {
+      while (list.firstChild) list.removeChild(list.firstChild);
+      found.forEach(function (e) {
+        var li = document.createElement("li"), a = document.createElement("a"), kind = document.createElement("span");
+        a.href = root + e.path;
+        a.textContent = e.kind === "unit" || e.kind === "product" || e.kind === "party" ? e.id + " · " + e.title : e.title;
+        kind.className = "fmar-search-kind";
+        kind.textContent = KIND[e.kind] || e.kind;
+        li.appendChild(kind); li.appendChild(document.createTextNode(" ")); li.appendChild(a);
+        if (e.about) {
+          var about = document.createElement("small");
+          about.textContent = " " + (e.about.length > 160 ? e.about.slice(0, 159) + "…" : e.about);
+          li.appendChild(about);
+        }
+        list.appendChild(li);
+      });
+      if (counter) {
+        counter.textContent = !q ? "" : total === 0 ? "Nothing found for " + q + "." :
+          total + (total === 1 ? " result" : " results") + (total > found.length ? "; the first " + found.length + " shown: add a word to narrow it." : ".");
+      }
+      list.dataset.query = q;
+    }
+    function run(q) {
+      var mine = ++latest;
+      var words = q.toLowerCase().split(/\s+/).filter(Boolean);
+      history.replaceState(null, "", q ? "?q=" + encodeURIComponent(q) : location.pathname);
+      if (!words.length) { show([], 0, ""); return; }
+      var started = performance.now();
+      loadIndex().then(function (entries) {
+        if (mine !== latest) return;
+        var whole = q.trim().toLowerCase(), found = [];
+        for (var i = 0; i < entries.length; i++) {
+          var e = entries[i], ok = true;
+          for (var w = 0; w < words.length && ok; w++) ok = e.hay.indexOf(words[w]) >= 0;
+          if (ok) {
+            var id = e.id.toLowerCase();
+            e.rank = id === whole ? 0 : id.indexOf(whole) === 0 ? 1 : 2;
+            found.push(e);
+          }
+        }
+        found.sort(function (a, b) {
+          return a.rank - b.rank || ORDER[a.kind] - ORDER[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+        });
+        show(found.slice(0, LIMIT), found.length, q);
+        list.dataset.ms = String(Math.round(performance.now() - started));
+      });
+    }
+    if (box) {
+      box.value = initial;
+      box.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { run(box.value); }, 80);
+      });
+    }
+    run(initial);
+  }
+
   var table = document.getElementById("fmar-table");
   var query = document.getElementById("fmar-q");
   if (!table) return;
