@@ -97,6 +97,13 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         _click_through(page, base + "/")
         assert errors == []
 
+        # A record page says the time its statuses hold at (the build's, which the page does not hold).
+        as_of = json.loads((site / "api/v1/index.json").read_text())["as_of"]
+        page.goto(base + "/units/MU-VOLTAFLEX-000001.html")
+        page.wait_for_selector("[data-fmar-as-of]:not([hidden])")
+        assert f"Statuses as of {as_of[:16].replace('T', ' ')} UTC" in page.inner_text("[data-fmar-as-of]")
+        assert as_of[:16] not in (site / "units/MU-VOLTAFLEX-000001.html").read_text()
+
         # The hostile unit: its name is text, nothing ran, no javascript: link.
         page.goto(base + "/units/MU-KESTREL-000099.html")
         assert "<script>window.pwned=1</script>" in page.inner_text("h1")
@@ -448,7 +455,7 @@ def test_one_search_box_finds_units_products_parties_and_guides(built, browser) 
         for home in (base + "/", (site / "index.html").resolve().as_uri()):
             page = browser.new_page()
             errors: list[object] = []
-            page.on("pageerror", errors.append)
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto(urljoin(home, "products/NESO-DC.html"))
             page.fill("#fmar-header-q", "0001")
             page.press("#fmar-header-q", "Enter")

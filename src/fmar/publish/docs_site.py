@@ -26,11 +26,12 @@ from fmar.core.model import KINDS
 from fmar.core.model.process import PHASES, Process
 from fmar.core.schemas import file_name, record_schema
 from fmar.publish.documents import EXPORT_MODELS, schema_file
+from fmar.publish.feeds import Said
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
 from fmar.publish.shell import CONTENT, DESCRIPTION, TITLE, Shell, Shells, with_search
-from fmar.publish.urls import API_ROOT, PAGE_FOLDER, SEARCH_FOLDER, change_url
+from fmar.publish.urls import API_ROOT, PAGE_FOLDER, SEARCH_FOLDER
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 #: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).
@@ -51,14 +52,11 @@ GENERATED = ("index.md", "catalogue.md", "rules.md", "schema-reference.md", "api
 
 
 def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[str, str]:
-    recent = [
-        {
-            **row._asdict(),
-            "at": row.recorded_at[:16].replace("T", " "),
-            "url": change_url(row.kind, row.id, row.unit),
-        }
-        for row in islice(overview.ledger.newest(), 15)
-    ]
+    said = Said(overview)
+    recent = []
+    for row in islice(overview.ledger.newest(), 15):
+        title, summary, url = said.told(row)
+        recent.append({"at": row.recorded_at[:16].replace("T", " "), "title": title, "summary": summary, "url": url})
     counts = overview.counts
     pages = {
         "index.md": "# fmar registry\n\n"

@@ -55,7 +55,7 @@ def feeds(overview: Overview, site_url: str | None = None) -> dict[str, bytes]:
                 positions[value].append(at)
         for value, found in positions.items():
             picked[f"{folder}/{value}.atom"] = found[: -FEED_LIMIT - 1 : -1]
-    said = _Said(overview)
+    said = Said(overview)
     entries: dict[int, dict[str, Any]] = {}  # said once, however many feeds list it
 
     def entry(at: int) -> dict[str, Any]:
@@ -104,8 +104,9 @@ def _feed_page(overview: Overview, name: str) -> str:
     return "/"
 
 
-class _Said:
-    """What the entries of the feeds say: a change in words, and where its record is shown."""
+class Said:
+    """What the entries of the feeds and the home page's recent changes say: a change in words, and
+    where its record is shown."""
 
     def __init__(self, overview: Overview) -> None:
         self.overview = overview
@@ -116,6 +117,14 @@ class _Said:
             facts = self.overview.facts.get(unit)
             self._notes[unit] = {n.id: n for n in facts.notes} if facts else {}
         return self._notes[unit].get(record_id)
+
+    def told(self, row: ChangeRow, group: str = "") -> tuple[str, str, str]:
+        """The change of ``row`` as a short title, a fuller summary and where its record is shown
+        (a site path)."""
+        unit = row.unit or group
+        note = self.note(unit, row.id) if unit and row.kind in ("outcome", "event") else None
+        title, summary = self.words(row, unit, note)
+        return title, summary, self.link(row, unit, note)[0]
 
     def entry(self, row: ChangeRow, group: str, site_url: str | None) -> dict[str, Any]:
         """The entry of ``row`` (its ``link`` a site path; the caller makes it the feed's)."""

@@ -42,7 +42,7 @@ def write_lists(staging: Staging, overview: Overview, meta: pages.Meta, docs: li
         _put_data(staging, f"filters/{rel}", data)
     # The build's as-of time for the site's script (an SO page's days overdue): the one data
     # script that changes with every as-of time, as index.json does.
-    _put_data(staging, "build.json", pages.encode({"as_of": iso(overview.as_of)}) + b"\n")
+    _put_data(staging, "build.json", pages.encode({"as_of": iso(overview.as_of), "commit": overview.head}) + b"\n")
     for shard, data in pages.search_shards(entries, encoded, [facts.shards for facts in units]).items():
         _put_data(staging, f"search/{shard}", data)
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]

@@ -38,6 +38,17 @@
   };
   var cache = {};
 
+  // Every page fmar renders says the time its statuses hold at, from build.js (not held by the page).
+  var asOfNote = document.querySelector("[data-fmar-as-of]");
+  if (asOfNote) {
+    load("build").then(function (data) {
+      if (!data.as_of) return;
+      asOfNote.textContent = "Statuses as of " + data.as_of.slice(0, 16).replace("T", " ") + " UTC" +
+        (data.commit ? ", registry commit " + data.commit.slice(0, 10) : "") + ".";
+      asOfNote.hidden = false;
+    });
+  }
+
   // An SO's page marks the open applications overdue as of the build; the days overdue (which
   // change with every as-of time, so the page does not hold them) come from build.js.
   var dues = Array.prototype.slice.call(document.querySelectorAll("[data-fmar-due]"));
