@@ -231,3 +231,15 @@ def test_applications_are_sections_of_their_units_pages(built) -> None:  # type:
         assert doc["links"]["self"] == path.name
         unit_page = (path.parent / doc["links"]["page"].split("#")[0]).resolve()
         assert f'<section id="{doc["id"]}"' in unit_page.read_text()
+
+
+def test_index_counts_the_pairs_holding_a_qualification_apart_from_the_others_standing(built) -> None:  # type: ignore[no-untyped-def]
+    """``qualified_pairs`` counts what the product pages count (qualified, conditionally qualified);
+    ``live_pairs`` adds the suspended and those due for re-assessment."""
+    _, site = built
+    counts = json.loads((site / API / "index.json").read_text())["counts"]
+    statuses = [q["status"] for q in json.loads((site / API / "qualifications.json").read_text())["qualifications"]]
+    holding = {"qualified", "conditionally_qualified"}
+    assert counts["qualified_pairs"] == sum(s in holding for s in statuses)
+    assert counts["live_pairs"] == sum(s in holding | {"suspended", "reassessment_required"} for s in statuses)
+    assert counts["live_pairs"] > counts["qualified_pairs"] > 0, "the test registry has suspended pairs"

@@ -106,7 +106,14 @@ class Counts(_Doc):
     outcomes: int
     events: int
     processes: int
-    qualified_pairs: int
+    qualified_pairs: int = Field(
+        description="Unit-product pairs holding a qualification (qualified or conditionally qualified), as "
+        "the product pages count them; not those suspended nor those whose re-assessment is required."
+    )
+    live_pairs: int = Field(
+        description="Unit-product pairs whose qualification stands in any form: those holding one, those "
+        "suspended and those whose re-assessment is required."
+    )
 
 
 class IndexDoc(_Doc):

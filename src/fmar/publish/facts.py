@@ -33,7 +33,7 @@ class Contribution(NamedTuple):
     product: str
     status: str
     #: ``status.LIVE`` (suspended and re-assessment required included): what ``index.json``'s
-    #: ``qualified_pairs`` counts. Product summaries count ``status.HOLDING`` instead.
+    #: ``live_pairs`` counts; its ``qualified_pairs`` and the product summaries count ``status.HOLDING``.
     live: bool
     up_kw: float
     down_kw: float

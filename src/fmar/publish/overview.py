@@ -21,6 +21,9 @@ from fmar.publish.derive import HOLDERS_LISTED, ProductSummary
 from fmar.publish.facts import UnitFacts
 from fmar.publish.ledger import ChangeLedger
 
+#: The statuses that hold a qualification, as the contributions spell them.
+_HOLDING = frozenset(str(status) for status in HOLDING)
+
 
 @dataclass
 class Overview:
@@ -54,7 +57,8 @@ class Overview:
             "outcomes": sum(f.answers[0] for f in facts),
             "events": sum(f.answers[1] for f in facts),
             "processes": len(self.processes),
-            "qualified_pairs": sum(c.live for f in facts for c in f.contributions),
+            "qualified_pairs": sum(c.status in _HOLDING for f in facts for c in f.contributions),
+            "live_pairs": sum(c.live for f in facts for c in f.contributions),
         }
 
     @cached_property
