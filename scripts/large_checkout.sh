@@ -44,9 +44,18 @@ elif command -v watchman >/dev/null 2>&1; then
     fi
 fi
 
-# Rewrite the index in the new form now, then let one status fill the untracked cache and the monitor's
-# state (the first one takes as long as a plain status; the next ones do not).
+# Rewrite the index in the new form now.
 git update-index --index-version 4 --split-index --untracked-cache
+if [ "${monitor#Watchman}" != "$monitor" ]; then
+    # Watchman crawls the work tree once (seconds at 445,000 files); until it has, the hook tells Git
+    # that everything may have changed. A query is answered only after the crawl: wait for it here.
+    watchman watch "$(pwd)" >/dev/null
+    printf '["query", "%s", {"expression": ["false"], "fields": ["name"], "sync_timeout": 600000}]' "$(pwd)" |
+        watchman -j >/dev/null
+fi
+# One status fills the untracked cache and stores the monitor's token in the index; the next ones,
+# and every commit, ask the monitor what changed since.
+git status --porcelain >/dev/null
 git status --porcelain >/dev/null
 
 echo "large_checkout: $(pwd): index version 4, split index, untracked cache"
