@@ -81,7 +81,9 @@ RESULTS_OF = ("qualified", "qualified", "qualified", "conditionally_qualified", 
 ASSETS = ("BESS", "HEAT_PUMP", "EV_CHARGER", "SOLAR_PV", "HVAC", "REFRIGERATION", "INDUSTRIAL_LOAD", "CHP")
 #: Targets of the issue (sharded layout).
 TARGETS = {"full_extraction_s": 20.0, "new_commit_s": 1.0, "git_commit_s": 0.3, "largest_folder": 1000}
-GIT_CONFIG = ["-c", "core.fsmonitor=false", "-c", "gc.auto=0", "-c", "maintenance.auto=false"]
+#: Every git command of the benchmark; a file-system monitor only where a tuned work tree asks for one.
+GIT_CONFIG = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"]
+NO_MONITOR = ["-c", "core.fsmonitor=false"]
 
 
 def _git_env() -> dict[str, str]:
@@ -99,9 +101,12 @@ def _git_env() -> dict[str, str]:
     }
 
 
-def git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def git(repo: Path, *args: str, stdin: bytes | None = None, monitor: bool = False) -> bytes:
+    """``git -C repo args``; ``monitor``: let the repository's file-system monitor (``core.fsmonitor``,
+    set by ``scripts/large_checkout.sh``) answer, which every other command is denied."""
+    config = GIT_CONFIG if monitor else [*GIT_CONFIG, *NO_MONITOR]
     done = subprocess.run(
-        ["git", "-C", str(repo), *GIT_CONFIG, *args], input=stdin, capture_output=True, env=_git_env(), check=False
+        ["git", "-C", str(repo), *config, *args], input=stdin, capture_output=True, env=_git_env(), check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args[:3])} failed in {repo}: {done.stderr.decode()[-2000:]}")
@@ -541,8 +546,8 @@ def work_tree_commits(repo: Path, fresh: NewRecords, when: int, runs: int = 5) -
     tune = subprocess.run(
         ["bash", str(ROOT / "scripts" / "large_checkout.sh"), str(tree)], capture_output=True, text=True, check=False
     )
-    tuned = _commits(repo, tree, fresh, when + runs + 1, runs)
-    tuned["one_more_commit_traced_s"] = _traced_commit(tree, fresh.next(when + 2 * runs + 1))
+    tuned = _commits(repo, tree, fresh, when + runs + 1, runs, monitor=True)
+    tuned["one_more_commit_traced_s"] = _traced_commit(tree, fresh.next(when + 2 * runs + 1), monitor=True)
     tuned["monitor"] = "" if tune.returncode == 3 else tune.stdout.strip().splitlines()[-1].partition("monitor: ")[2]
     if tune.returncode not in (0, 3):
         raise RuntimeError(f"scripts/large_checkout.sh failed: {tune.stderr}")
@@ -561,10 +566,11 @@ def work_tree_commits(repo: Path, fresh: NewRecords, when: int, runs: int = 5) -
     }
 
 
-def _commits(repo: Path, tree: Path, fresh: NewRecords, when: int, runs: int) -> dict[str, Any]:
-    """``runs`` one-record commits in ``tree``: ``git add`` and ``git commit`` timed apart, best and median."""
+def _commits(repo: Path, tree: Path, fresh: NewRecords, when: int, runs: int, monitor: bool = False) -> dict[str, Any]:
+    """``runs`` one-record commits in ``tree``: ``git add`` and ``git commit`` timed apart, best and median;
+    ``monitor``: with the file-system monitor the tuned work tree has."""
     time.sleep(1.1)  # nothing racily clean: the index is older than every file from here on
-    git(tree, "status", "--porcelain")
+    git(tree, "status", "--porcelain", monitor=monitor)
     adds, commits, counts, sizes = [], [], [], []
     for number in range(runs):
         path, data = fresh.next(when + number)
@@ -572,8 +578,10 @@ def _commits(repo: Path, tree: Path, fresh: NewRecords, when: int, runs: int) ->
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         before = loose_objects(repo / ".git")
-        add_s, _ = timed(lambda path=path: git(tree, "add", "--", path))
-        commit_s, _ = timed(lambda number=number: git(tree, "commit", "-q", "-m", f"add one record {when}-{number}"))
+        add_s, _ = timed(lambda path=path: git(tree, "add", "--", path, monitor=monitor))
+        commit_s, _ = timed(
+            lambda number=number: git(tree, "commit", "-q", "-m", f"add one record {when}-{number}", monitor=monitor)
+        )
         written = {name: size for name, size in loose_objects(repo / ".git").items() if name not in before}
         adds.append(add_s)
         commits.append(commit_s)
@@ -589,15 +597,17 @@ def _commits(repo: Path, tree: Path, fresh: NewRecords, when: int, runs: int) ->
     }
 
 
-def _traced_commit(tree: Path, change: tuple[str, bytes]) -> dict[str, float]:
+def _traced_commit(tree: Path, change: tuple[str, bytes], monitor: bool = False) -> dict[str, float]:
     """One more one-record commit under ``GIT_TRACE_PERFORMANCE``: seconds by phase of git's own trace
-    (reading the index, preloading it, that is checking every file's stat, writing it, ...)."""
+    (reading the index, preloading it, that is checking every file's stat, asking the file-system
+    monitor, writing it, ...); ``monitor`` as for ``git``."""
     path, data = change
     (tree / path).parent.mkdir(parents=True, exist_ok=True)
     (tree / path).write_bytes(data)
-    git(tree, "add", "--", path)
+    git(tree, "add", "--", path, monitor=monitor)
+    config = GIT_CONFIG if monitor else [*GIT_CONFIG, *NO_MONITOR]
     done = subprocess.run(
-        ["git", "-C", str(tree), *GIT_CONFIG, "commit", "-q", "-m", "traced"],
+        ["git", "-C", str(tree), *config, "commit", "-q", "-m", "traced"],
         capture_output=True,
         env={**_git_env(), "GIT_TRACE_PERFORMANCE": "1"},
         check=True,
