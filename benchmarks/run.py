@@ -347,7 +347,8 @@ def search_section() -> list[str]:
             for n in engines:
                 entry = r["engines"][n]["queries"][q["query"]]
                 found = entry["rank"] if entry["rank"] is not None else "-"
-                cells.append(f"{statistics.median(entry['cold_ms']):,.0f} ms; {found} of {entry['total']}")
+                cold = f"{statistics.median(entry['cold_ms']):,.0f} ms" if entry["cold_ms"] else "failed"
+                cells.append(f"{cold}; {found} of {entry['total']}")
             lines.append(f"| `{q['query']}` ({q['label']}) | {q['wants']} | " + " | ".join(cells) + " |")
         lines.append("")
     return lines
@@ -356,6 +357,8 @@ def search_section() -> list[str]:
 def _ms(summary: dict[str, Any], mode: str, debounce: int) -> str:
     """Median / max ms of a mode; less the debounce in brackets when there is one."""
     median, most = summary[mode]["median_ms"], summary[mode]["max_ms"]
+    if median is None:
+        return "no answer"
     text = f"{median:,.0f} / {most:,.0f} ms"
     return text + f" ({median - debounce:,.0f} / {most - debounce:,.0f})" if debounce else text
 

@@ -21,7 +21,10 @@
      page's debounce (read from the built ``site.js``), reported apart too.
    - ``search-page``: the site-wide search page replacing it, ``search/index.html`` (results in
      ``#fmar-search-results``, one ``li`` with a link per result), measured when the built site has
-     it: through its input if it has one, else by opening ``search/index.html?q=...``.
+     it: through its input if it has one (``main input[name=q]``, ``main input[type=search]`` or
+     ``#fmar-search-q``: until the list and what is beside it stop changing), else by opening
+     ``search/index.html?q=...`` (from the navigation's start, so including the page's load).
+   The DOM engines' times include any debounce of their input.
    Each query is timed three ways: ``cold`` (a new browser context, no cache: page loaded, then the
    first query), ``warm`` (the engine already used by another query on the page, this query not
    asked yet) and ``repeat`` (the same query asked again). Bytes are the response bodies the browser
@@ -54,7 +57,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import BIN, RESULTS, ROOT, ensure_registry
@@ -251,16 +254,16 @@ def queries(site: Path) -> list[Query]:
 
 
 def as_result(url: str, title: str, base_path: str) -> Result:
-    """A result link as a record of the site (``/fmar/units/MU-1.html#APP-1`` -> units, MU-1)."""
+    """A result link as a record of the site (``/fmar/units/MU-1.html#APP-1`` -> units, MU-1), from the
+    site's root path as the page is served (``/fmar/``, or the folder's path under ``file://``)."""
     path = unquote(urlsplit(url).path)
     if path.startswith(base_path):
         path = path[len(base_path) :]
-    elif urlsplit(url).scheme == "file":
-        path = path.split("/site/", 1)[-1]
     parts = [p for p in path.split("/") if p]
+    if not path.endswith(".html"):  # a folder: its index.html
+        parts.append("index.html")
     kind = parts[0] if len(parts) > 1 else ""
-    stem = re.sub(r"\.html$", "", parts[-1]) if parts else "index"
-    return Result(url=url, kind=kind, id=stem if path.endswith(".html") else "index", title=title.strip())
+    return Result(url=url, kind=kind, id=re.sub(r"\.html$", "", parts[-1]), title=title.strip())
 
 
 # --- Engines: (page, query) -> Answer ------------------------------------------------------------------
@@ -382,6 +385,7 @@ SEARCH_INPUT = "main input[name=q], main input[type=search], #fmar-search-q"
 
 def search_page_open(context: Any, root: str) -> Any:
     page = context.new_page()
+    page.add_init_script(WATCH_FROM_START)
     page.goto(root + "search/index.html")
     page.wait_for_selector("#fmar-search-results", state="attached")
     return page
@@ -405,24 +409,31 @@ def search_page_query(page: Any, q: str) -> Answer:
     else:
         # No input to type in: open the page's address with the query, and time from the navigation's
         # start to the list's last change (so this includes loading the page).
-        page.add_init_script(WATCH_FROM_START)
-        page.goto(page.url.split("?")[0] + "?q=" + q)
+        page.goto(page.url.split("?")[0] + "?" + urlencode({"q": q}))
         page.wait_for_function(f"window.__fmarQuiet && window.__fmarQuiet({QUIET_MS})", timeout=TIMEOUT_MS)
         ms, parts = page.evaluate("window.__fmarLast"), {"by": "address, from navigation start"}
+        if ms is None:
+            raise RuntimeError(f"search page: nothing shown for {q!r}")
     results = _search_page_results(page)
     return Answer(ms=ms, results=results, total=len(results), parts=parts)
 
 
+#: For a page opened with its query in the address: the time (from the navigation's start) of the last
+#: change around the results list (its parent, from the parser's first insertion on: an observer set
+#: before any of the page's scripts runs); quiet once nothing changed there for ``ms``, or 5 s after
+#: the page loaded with no change at all (then ``__fmarLast`` is null).
 WATCH_FROM_START = """(() => {
   window.__fmarLast = null;
-  const watch = () => {
-    const target = document.getElementById("fmar-search-results");
-    if (!target) return;
-    new MutationObserver(() => { window.__fmarLast = performance.now(); })
-      .observe(target, { childList: true, subtree: true, characterData: true });
-  };
-  document.addEventListener("DOMContentLoaded", watch);
-  window.__fmarQuiet = (ms) => window.__fmarLast !== null && performance.now() - window.__fmarLast > ms;
+  let loaded = null;
+  new MutationObserver((records) => {
+    const list = document.getElementById("fmar-search-results");
+    const scope = list && list.parentElement;
+    if (scope && records.some((r) => scope.contains(r.target))) window.__fmarLast = performance.now();
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+  window.addEventListener("load", () => { loaded = performance.now(); });
+  window.__fmarQuiet = (ms) => window.__fmarLast !== null
+    ? performance.now() - window.__fmarLast > ms
+    : loaded !== null && performance.now() - loaded > 5000;
 })();"""
 
 
@@ -513,23 +524,47 @@ def rank(results: list[Result], query: Query) -> int | None:
     return next((i + 1 for i, r in enumerate(results) if query.expected(r)), None)
 
 
+def attempt(engine: Engine, page: Any, q: str, errors: list[str]) -> Answer | None:
+    """The engine's answer, or None with the error noted (an engine half-built still gets measured)."""
+    try:
+        return engine.query(page, q)
+    except Exception as error:
+        errors.append(f"{q!r}: {str(error).splitlines()[0][:300]}")
+        return None
+
+
+NO_TRAFFIC = {"requests": 0, "bytes": 0, "gzip_bytes": 0}
+
+
 def measure_engine(browser: Any, engine: Engine, site: Path, root: str, qs: list[Query], runs: int) -> dict[str, Any]:
     base = urlsplit(root).path
-    per_query: dict[str, dict[str, Any]] = {q.text: {"label": q.label, "wants": q.wants} for q in qs}
+    per_query: dict[str, dict[str, Any]] = {
+        q.text: {
+            "label": q.label,
+            "wants": q.wants,
+            "total": None,
+            "found_in_top_10": False,
+            "rank": None,
+            "errors": [],
+            **{f"{mode}_traffic": NO_TRAFFIC for mode in ("cold", "warm", "repeat")},
+        }
+        for q in qs
+    }
     samples: dict[str, dict[str, list[float]]] = {q.text: {"cold": [], "warm": [], "repeat": []} for q in qs}
     page_load: list[dict[str, int]] = []
     for run in range(runs):
         for q in qs:
+            entry = per_query[q.text]
             context = browser.new_context()
             traffic = Traffic(context, site, base)
             page = engine.open(context, root)
             settle(page)
             page_load.append(traffic.take())
-            answer = engine.query(page, q.text)
+            answer = attempt(engine, page, q.text, entry["errors"])
             settle(page)
-            samples[q.text]["cold"].append(answer.ms)
-            entry = per_query[q.text]
-            if run == 0:
+            if answer is not None:
+                samples[q.text]["cold"].append(answer.ms)
+            if run == 0 and answer is not None:
                 entry["cold_traffic"] = traffic.take()
                 entry["cold_parts"] = answer.parts
                 entry["total"] = answer.total
@@ -543,39 +578,39 @@ def measure_engine(browser: Any, engine: Engine, site: Path, root: str, qs: list
         context = browser.new_context()
         traffic = Traffic(context, site, base)
         page = engine.open(context, root)
-        engine.query(page, "zzzz warm up")
+        attempt(engine, page, "zzzz warm up", [])
         settle(page)
         traffic.take()
         for mode in ("warm", "repeat"):
             for q in qs:
-                answer = engine.query(page, q.text)
+                answer = attempt(engine, page, q.text, per_query[q.text]["errors"])
                 settle(page)
                 used = traffic.take()
-                samples[q.text][mode].append(answer.ms)
-                if run == 0:
-                    per_query[q.text][f"{mode}_traffic"] = used
+                if answer is not None:
+                    samples[q.text][mode].append(answer.ms)
+                    if run == 0:
+                        per_query[q.text][f"{mode}_traffic"] = used
         context.close()
         print(f"  {engine.name}: run {run + 1} of {runs} done", flush=True)
     for q in qs:
         for mode, values in samples[q.text].items():
             per_query[q.text][f"{mode}_ms"] = [round(v, 1) for v in values]
-    summary = {
-        mode: {
-            "median_ms": round(statistics.median(v for s in samples.values() for v in s[mode]), 1),
-            "max_ms": round(max(v for s in samples.values() for v in s[mode]), 1),
+    summary: dict[str, Any] = {}
+    for mode in ("cold", "warm", "repeat"):
+        values = [v for s in samples.values() for v in s[mode]]
+        summary[mode] = {
+            "median_ms": round(statistics.median(values), 1) if values else None,
+            "max_ms": round(max(values), 1) if values else None,
         }
-        for mode in ("cold", "warm", "repeat")
-    }
-    summary["queries_found_in_top_10"] = sum(1 for e in per_query.values() if e.get("found_in_top_10"))
+    entries = list(per_query.values())
+    summary["queries_found_in_top_10"] = sum(1 for e in entries if e["found_in_top_10"])
     summary["queries"] = len(qs)
-    summary["page_load"] = page_load[0] if page_load else {}
-    summary["cold_bytes_median"] = int(statistics.median(e["cold_traffic"]["bytes"] for e in per_query.values()))
-    summary["cold_gzip_bytes_median"] = int(
-        statistics.median(e["cold_traffic"]["gzip_bytes"] for e in per_query.values())
-    )
-    summary["cold_bytes_max"] = max(e["cold_traffic"]["bytes"] for e in per_query.values())
-    summary["cold_gzip_bytes_max"] = max(e["cold_traffic"]["gzip_bytes"] for e in per_query.values())
-    summary["warm_bytes_median"] = int(statistics.median(e["warm_traffic"]["bytes"] for e in per_query.values()))
+    summary["queries_failed"] = sum(1 for e in entries if e["errors"])
+    summary["page_load"] = page_load[0] if page_load else NO_TRAFFIC
+    for key in ("bytes", "gzip_bytes"):
+        summary[f"cold_{key}_median"] = int(statistics.median(e["cold_traffic"][key] for e in entries))
+        summary[f"cold_{key}_max"] = max(e["cold_traffic"][key] for e in entries)
+    summary["warm_bytes_median"] = int(statistics.median(e["warm_traffic"]["bytes"] for e in entries))
     return {"describe": engine.describe, "summary": summary, "queries": per_query}
 
 
@@ -703,12 +738,17 @@ def report(name: str, measured: dict[str, Any]) -> None:
     )
     for text, entry in measured["queries"].items():
         print(
-            f"    {text!r}: cold {statistics.median(entry['cold_ms']):.0f} ms, warm "
-            f"{statistics.median(entry['warm_ms']):.0f} ms, {entry['total']} results, wanted {entry['wants']}: "
+            f"    {text!r}: cold {_median(entry['cold_ms'])} ms, warm {_median(entry['warm_ms'])} ms, "
+            f"{entry['total']} results, wanted {entry['wants']}: "
             f"{'top 10' if entry['found_in_top_10'] else 'rank ' + str(entry['rank'])}; "
-            f"cold {entry['cold_traffic']['bytes']:,} B in {entry['cold_traffic']['requests']} requests",
+            f"cold {entry['cold_traffic']['bytes']:,} B in {entry['cold_traffic']['requests']} requests"
+            + (f"; errors: {entry['errors'][:2]}" if entry["errors"] else ""),
             flush=True,
         )
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f}" if values else "-"
 
 
 def main() -> None:
