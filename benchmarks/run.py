@@ -327,7 +327,7 @@ def search_section() -> list[str]:
             file_url = (
                 f"works (`{f.get('query', 'NESO-DC')}` {'found' if f.get('found') else 'not found'})"
                 if f["works"]
-                else "fails: " + f["error"].removeprefix("Page.evaluate: ")[:80]
+                else "fails: " + f["error"].removeprefix("Page.evaluate: ")[:120]
             )
             lines.append(
                 f"| {r['units']:,} | {name} | {_ms(s, 'cold', wait)} | {_ms(s, 'warm', wait)} | "
