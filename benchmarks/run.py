@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -266,6 +267,7 @@ def other_results() -> list[str]:
             f"| {r['units']:,} | {r['full_build_s']} s | {r['rebuild_after_10_edits_s']} s | "
             f"{r['rebuild_nothing_changed_s']} s | {r.get('first_rebuild_after_full_s', '-')} s | {baseline} |"
         )
+    lines += search_section()
     lines += ["", "## The move to the layout (`benchmarks/migrate_bench.py`)", ""]
     lines += [
         "| Units | Records moved | fmar migrate layout --commit KEY | Objects written | fmar check of the move "
@@ -279,6 +281,90 @@ def other_results() -> list[str]:
             f"{r['largest_folder_entries']:,} (`{r['largest_folder']}`) |"
         )
     return lines
+
+
+def search_section() -> list[str]:
+    """The search benchmark (``benchmarks/search_bench.py``): each engine's answer times in Chromium,
+    the queries it found what they name, bytes and its index."""
+    results = _load("search-*.json")
+    if not results:
+        return []
+    lines = ["", "## Search in the browser: Pagefind against the site's own (`benchmarks/search_bench.py`)", ""]
+    lines += [
+        "Headless Chromium, the site served on 127.0.0.1 under `/fmar/`. Cold: a new browser context, the "
+        "page loaded, its first query (for Pagefind including pagefind.js, its WebAssembly and metadata); warm: "
+        "the engine used before, this query not; repeat: the same query again. The unit table's times include its "
+        "input debounce (after it: the figure in brackets). Found: queries whose record (a unit "
+        "`MU-…-000001` for `0001`, the product page for `NESO-DC`, the party page for a party's name, …) is "
+        "among the first 10 results. Bytes: response bodies of a cold query, median (gzip-compressed as a host "
+        "would send them).",
+        "",
+        "| Units | Engine | Cold median / max (target < 200 ms) | Warm median / max | Repeat median "
+        "| Found in top 10 | Bytes of a cold query, median / max (gzip); of the page "
+        "| Index: files, size (on disk) | Indexing | From `file://` | Load average |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        old = r["current_search_index"]
+        debounce = old.get("debounce_ms") or 0
+        load = r["machine"]["load_average_before"][0], r["machine"]["load_average_after"][0]
+        for name, e in r["engines"].items():
+            if "skipped" in e:
+                lines.append(f"| {r['units']:,} | {name} | skipped: {e['skipped']} |  |  |  |  |  |  |  |  |")
+                continue
+            s = e["summary"]
+            wait = debounce if name == "units-table" else 0
+            if name == "pagefind":
+                p = r["pagefind"]
+                index = f"{p['index']['files']:,}, {_mib(p['index']['bytes'])} ({_mib(p['index']['disk_bytes'])})"
+                indexing = f"{p.get('index_s', '-')} s, {p.get('max_rss_mib', '-')} MiB peak"
+            elif name == "units-table":
+                index = f"{old['files']:,}, {_mib(old['bytes'])} (`search/*.js`)"
+                indexing = "in `fmar build`"
+            else:
+                index = indexing = "in `fmar build`"
+            f = e["file_url"]
+            file_url = (
+                f"works (`{f.get('query', 'NESO-DC')}` {'found' if f.get('found') else 'not found'})"
+                if f["works"]
+                else "fails: " + f["error"].removeprefix("Page.evaluate: ")[:120]
+            )
+            lines.append(
+                f"| {r['units']:,} | {name} | {_ms(s, 'cold', wait)} | {_ms(s, 'warm', wait)} | "
+                f"{s['repeat']['median_ms']:,.0f} ms | "
+                f"{s['queries_found_in_top_10']} / {s['queries']} | {_kib(s['cold_bytes_median'])} / "
+                f"{_kib(s.get('cold_bytes_max', 0))} ({_kib(s['cold_gzip_bytes_median'])} / "
+                f"{_kib(s.get('cold_gzip_bytes_max', 0))}); page {_kib(s['page_load']['bytes'])} "
+                f"({_kib(s['page_load']['gzip_bytes'])}) | {index} | {indexing} | {file_url} | {load[0]}; {load[1]} |"
+            )
+    lines += ["", "Per query (cold median ms; rank of the record it must find, `-` beyond 100):", ""]
+    for r in results:
+        engines = [n for n, e in r["engines"].items() if "skipped" not in e]
+        lines += [f"| {r['units']:,} units: query | Must find | " + " | ".join(engines) + " |"]
+        lines += ["|---|---|" + "---|" * len(engines)]
+        for q in r["queries"]:
+            cells = []
+            for n in engines:
+                entry = r["engines"][n]["queries"][q["query"]]
+                found = entry["rank"] if entry["rank"] is not None else "-"
+                cold = f"{statistics.median(entry['cold_ms']):,.0f} ms" if entry["cold_ms"] else "failed"
+                cells.append(f"{cold}; {found} of {entry['total']}")
+            lines.append(f"| `{q['query']}` ({q['label']}) | {q['wants']} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
+def _ms(summary: dict[str, Any], mode: str, debounce: int) -> str:
+    """Median / max ms of a mode; less the debounce in brackets when there is one."""
+    median, most = summary[mode]["median_ms"], summary[mode]["max_ms"]
+    if median is None:
+        return "no answer"
+    text = f"{median:,.0f} / {most:,.0f} ms"
+    return text + f" ({median - debounce:,.0f} / {most - debounce:,.0f})" if debounce else text
+
+
+def _kib(value: float) -> str:
+    return f"{value / 1024:,.0f} KiB"
 
 
 def _mib(value: float) -> str:
