@@ -40,8 +40,10 @@ RESULTS = ROOT / "benchmarks" / "results"
 #: A published GitHub Pages site may be at most this large; this project's aim at 100,000 units.
 LIMIT_BYTES = 10**9
 AIM_BYTES = 700 * 10**6
-#: The site URL the benchmark builds for (``publish.yml`` passes the one GitHub Pages reports).
+#: The site URL the benchmark builds for (``publish.yml`` passes the one GitHub Pages reports), and
+#: where the bulk files are published (``publish.yml``: the assets of the build's release).
 SITE_URL = "https://owner.github.io/fmar/"
+BULK_URL = "https://github.com/owner/fmar/releases/download/{tag}/"
 #: The export files at the root of ``api/v1/`` (each is its own line of the breakdown).
 _RECORD_FOLDERS = ("units", "applications", "products", "parties")
 _LIST_PAGE = ("index.html",)
@@ -173,6 +175,70 @@ def _table(lines: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
     return {key: {"files": c["files"], "bytes": c["bytes"], "tar_bytes": c["tar_bytes"]} for key, c in ordered}
 
 
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
+
+
+def _fields(doc: dict[str, Any], sizes: Counter[str]) -> None:
+    """Add each top-level field's bytes (its key, colon, value and comma) to ``sizes``."""
+    for key, value in doc.items():
+        sizes[key] += len(key) + 4 + _json_size(value)
+
+
+def costs(site: Path) -> dict[str, Any]:
+    """What the biggest kinds of file spend their bytes on, to choose what to cut: the record pages'
+    shared frame (everything outside ``<article>``) against their content, the per-record JSON
+    documents' top-level fields, the signature blocks the documents embed, the duplication between a
+    unit's document and its applications' (a product's governing status repeated from its
+    ``applications``, the application document's ``status``), and the filter indexes by filter."""
+    result: dict[str, Any] = {}
+    frame = content = pages = 0
+    for path in (site / "units").glob("MU-*.html"):
+        html = path.read_bytes()
+        start = html.find(b"<article")
+        end = html.find(b"</article>")
+        inner = end - html.find(b">", start) - 1 if start >= 0 <= end else 0
+        frame += len(html) - inner
+        content += inner
+        pages += 1
+    result["unit_pages"] = {"pages": pages, "frame_bytes": frame, "content_bytes": content}
+    signatures = Counter[str]()
+    for folder in ("units", "applications"):
+        sizes = Counter[str]()
+        count = 0
+        duplicated = 0
+        for path in (site / "api" / "v1" / folder).glob("*.json"):
+            doc = json.loads(path.read_bytes())
+            count += 1
+            _fields(doc, sizes)
+            records = [doc["record"], *doc.get("answers", [])]
+            signatures[folder] += sum(_json_size(r.get("signature")) + 12 for r in records)
+            if folder == "units":
+                for product in doc.get("products", []):
+                    governing = [a for a in product["applications"] if a["application"] == product["application"]]
+                    duplicated += (
+                        _json_size({k: v for k, v in product.items() if k != "applications"}) if governing else 0
+                    )
+            else:
+                duplicated += _json_size(doc["status"]) + len('"status":,')
+        result[f"{folder}_json"] = {
+            "documents": count,
+            "fields": dict(sizes.most_common()),
+            "signature_bytes": signatures[folder],
+            "duplicated_bytes": duplicated,
+        }
+    result["filter_indexes"] = (
+        {
+            path.name: sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+            for path in sorted((site / "filters").iterdir())
+            if path.is_dir()
+        }
+        if (site / "filters").is_dir()
+        else {}
+    )
+    return result
+
+
 def folder_files(folder: Path) -> dict[str, int]:
     """Name -> bytes of the files in ``folder`` (the bulk files a build leaves out of the site)."""
     if not folder.is_dir():
@@ -197,36 +263,44 @@ def _build(root: Path, registry: Path, out: Path, **options: Any) -> tuple[float
     return time.perf_counter() - started, result
 
 
-def run(units: int, work: Path, *, keep: Path | None = None, gzip: bool = True, label: str = "") -> dict[str, Any]:
-    """Build ``units`` as ``publish.yml`` does and measure its Pages artifact; write and return the results."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from run import ensure_registry
-
-    registry = ensure_registry(work, units)
-    root = registry.parent
+def run(
+    units: int,
+    work: Path,
+    *,
+    keep: Path | None = None,
+    gzip: bool = True,
+    label: str = "",
+    with_costs: bool = False,
+    site: Path | None = None,
+    bulk_on_site: bool = False,
+) -> dict[str, Any]:
+    """Build ``units`` as ``publish.yml`` does (or take the site built in ``site``) and measure its
+    Pages artifact; write and return the results. ``bulk_on_site``: build as a local build does,
+    the bulk files kept on the site (no bulk URL)."""
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="fmar-bench-pages-") as tmp:
-        previous_cache = os.environ.get("FMAR_CACHE_DIR")
-        os.environ["FMAR_CACHE_DIR"] = str(Path(tmp, "cache"))
-        out = (keep or Path(tmp)) / "site"
+        bulk = (keep or Path(tmp)) / "bulk"
         options: dict[str, Any] = {"site_url": SITE_URL}
-        try:
-            seconds, built = _build(root, registry, out, **options)
-        finally:
-            if previous_cache is None:
-                os.environ.pop("FMAR_CACHE_DIR", None)
-            else:
-                os.environ["FMAR_CACHE_DIR"] = previous_cache
-        print(f"{units:,} units: built in {seconds:.1f} s; packing as upload-pages-artifact does ...", flush=True)
-        figures: dict[str, Any] = {
-            "units": units,
-            "label": label,
-            "records": built.records,
-            "command": " ".join(["python", "benchmarks/pages_artifact.py", "--units", str(units)]),
-            "build_options": options,
-            "full_build_s": round(seconds, 1),
-            **measure(out, Path(tmp), gzip=gzip),
-        }
+        if not bulk_on_site:
+            options.update(bulk_url=BULK_URL, bulk_out=bulk)
+        figures: dict[str, Any] = {"units": units, "label": label}
+        if site is None:
+            out = (keep or Path(tmp)) / "site"
+            seconds, built = _build_registry(units, work, out, Path(tmp, "cache"), options)
+            print(f"{units:,} units: built in {seconds:.1f} s; packing as upload-pages-artifact does ...", flush=True)
+            shown = {key: str(value) for key, value in options.items()}
+            figures.update(records=built.records, build_options=shown, full_build_s=round(seconds, 1))
+        else:
+            out = site
+            bulk = site.parent / "bulk"
+        figures["bulk_files"] = folder_files(bulk)
+        command = ["python", "benchmarks/pages_artifact.py", "--units", str(units)]
+        command += ["--site", str(site)] if site else []
+        command += ["--bulk-on-site"] if bulk_on_site else []
+        figures["command"] = " ".join(command)
+        figures.update(measure(out, Path(tmp), gzip=gzip))
+        if with_costs:
+            figures["costs"] = costs(out)
     figures["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
@@ -239,6 +313,23 @@ def run(units: int, work: Path, *, keep: Path | None = None, gzip: bool = True, 
     (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
     report(figures)
     return figures
+
+
+def _build_registry(units: int, work: Path, out: Path, cache: Path, options: dict[str, Any]) -> tuple[float, Any]:
+    """Build the generated registry of ``units`` into ``out`` with an empty build cache (``cache``)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run import ensure_registry
+
+    registry = ensure_registry(work, units)
+    previous_cache = os.environ.get("FMAR_CACHE_DIR")
+    os.environ["FMAR_CACHE_DIR"] = str(cache)
+    try:
+        return _build(registry.parent, registry, out, **options)
+    finally:
+        if previous_cache is None:
+            os.environ.pop("FMAR_CACHE_DIR", None)
+        else:
+            os.environ["FMAR_CACHE_DIR"] = previous_cache
 
 
 def _mb(value: int) -> str:
@@ -259,6 +350,9 @@ def report(r: dict[str, Any]) -> None:
         print(f"    {_mb(entry['bytes']):>12} {entry['path']}")
     if r["internal_files"]:
         print(f"  internal files published: {', '.join(r['internal_files'])}")
+    if r.get("bulk_files"):
+        shown = ", ".join(f"{name} {_mb(size)}" for name, size in r["bulk_files"].items())
+        print(f"  bulk files left out (release assets): {shown}")
 
 
 def main() -> None:
@@ -269,11 +363,25 @@ def main() -> None:
     parser.add_argument(
         "--label", default="", help="Keep this run apart (results/pages-artifact-<units>-<label>.json), e.g. 'before'."
     )
+    parser.add_argument("--costs", action="store_true", help="Also say what the largest kinds spend their bytes on.")
+    parser.add_argument("--site", type=Path, default=None, help="Measure this built site instead of building.")
+    parser.add_argument(
+        "--bulk-on-site", action="store_true", help="Keep the bulk files on the site, as a build without --bulk-url."
+    )
     parser.add_argument("--no-gzip", dest="gzip", action="store_false", help="Skip the gzip size (a minute at 2 GB).")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     for units in args.units:
-        run(units, args.work, keep=args.keep, gzip=args.gzip, label=args.label)
+        run(
+            units,
+            args.work,
+            keep=args.keep,
+            gzip=args.gzip,
+            label=args.label,
+            with_costs=args.costs,
+            site=args.site,
+            bulk_on_site=args.bulk_on_site,
+        )
     sys.path.insert(0, str(Path(__file__).parent))
     from run import write_tables
 
