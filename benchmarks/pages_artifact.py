@@ -297,6 +297,8 @@ def run(
         command = ["python", "benchmarks/pages_artifact.py", "--units", str(units)]
         command += ["--site", str(site)] if site else []
         command += ["--bulk-on-site"] if bulk_on_site else []
+        command += ["--costs"] if with_costs else []
+        command += ["--label", label] if label else []
         figures["command"] = " ".join(command)
         figures.update(measure(out, Path(tmp), gzip=gzip))
         if with_costs:
