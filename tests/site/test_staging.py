@@ -405,3 +405,16 @@ def test_an_older_copy_put_back_in_place_is_not_trusted(tmp_path: Path) -> None:
     after = _build(out, changed)
     assert _tree(out) == {rel: data for rel, (_, data) in changed.items()}
     assert after.written == len(changed)
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_time_only(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the manifests would go")
+    out = tmp_path / "site"
+    site = _site(random.Random("blocked"), 30)
+    for _ in range(2):
+        staging = Staging(out, blocked)
+        _stage(staging, site)
+        staging.publish()
+        assert staging.written == len(site), "nothing is trusted without a manifest: every file is written"
+        assert _tree(out) == {rel: data for rel, (_, data) in site.items()}

@@ -32,6 +32,7 @@ spare a build starts from an empty folder and links every unchanged file from th
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -181,28 +182,36 @@ def manifest_bytes(manifest: dict[str, str]) -> bytes:
     return f"{{\n{lines}\n}}".encode()
 
 
-def store_manifest(folder: Path, files: dict[str, str], seal: Seal, directory: Path | None = None) -> None:
-    """Write the manifest of ``folder`` (atomically: a reader sees the old one, the new one or none)."""
+def store_manifest(folder: Path, files: dict[str, str], seal: Seal, directory: Path | None = None) -> bool:
+    """Write the manifest of ``folder`` (atomically: a reader sees the old one, the new one or none);
+    False when it could not be written (the folder is then not trusted: the next build writes
+    every file, as after an interrupted one)."""
     head = json.dumps({"folder": str(folder.resolve()), "seal": seal}, sort_keys=True)
     data = head[:-1].encode() + b', "files": ' + manifest_bytes(files) + b"}"
-    _store(manifest_path(folder, directory), data)
-
-
-def _store(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    path = manifest_path(folder, directory)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    except OSError:
+        return False
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         Path(tmp).replace(path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        return False
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return True
 
 
 def forget_manifest(folder: Path, directory: Path | None = None) -> None:
-    """From now on ``folder`` is not trusted (its manifest deleted)."""
-    manifest_path(folder, directory).unlink(missing_ok=True)
+    """From now on ``folder`` is not trusted (its manifest deleted). A manifest that is there but
+    cannot be deleted stops the build (it could be trusted later for a folder it no longer describes)."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # there is none
+        manifest_path(folder, directory).unlink()
 
 
 #: Create a new file, never open an existing one (so a hard link to the previous build is never written through).
