@@ -268,6 +268,7 @@ def other_results() -> list[str]:
             f"{r['rebuild_nothing_changed_s']} s | {r.get('first_rebuild_after_full_s', '-')} s | {baseline} |"
         )
     lines += search_section()
+    lines += pages_artifact_section(_load("pages-artifact-*.json"))
     lines += ["", "## The move to the layout (`benchmarks/migrate_bench.py`)", ""]
     lines += [
         "| Units | Records moved | fmar migrate layout --commit KEY | Objects written | fmar check of the move "
@@ -365,6 +366,46 @@ def _ms(summary: dict[str, Any], mode: str, debounce: int) -> str:
 
 def _kib(value: float) -> str:
     return f"{value / 1024:,.0f} KiB"
+
+
+def _mb(value: float) -> str:
+    return f"{value / 1e6:,.1f} MB"
+
+
+def pages_artifact_section(results: list[dict[str, Any]]) -> list[str]:
+    """What GitHub Pages is given (``benchmarks/pages_artifact.py``): one line per run, then each run's
+    breakdown by kind and its largest files."""
+    lines = ["", "## The GitHub Pages artifact (`benchmarks/pages_artifact.py`)", ""]
+    lines += [
+        "The site as `actions/upload-pages-artifact` packs it (`tar --dereference --hard-dereference -cvf "
+        "artifact.tar --exclude=.git --exclude=.github .` in the folder). A published site may be at most 1 GB; "
+        "the aim is 700 MB at 100,000 units. Bytes in the tar count each file's 512-byte header and padding.",
+        "",
+        "| Units | Run | artifact.tar (limit 1 GB, aim 700 MB) | gzip -6 (information) | Files | Bulk files left out "
+        "(release assets) | Largest file in the artifact |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    results = sorted(results, key=lambda r: (r["units"], r.get("label") != "before", r.get("label", "")))
+    for r in results:
+        largest = r["largest_files"][0] if r["largest_files"] else {"path": "-", "bytes": 0}
+        bulk = r.get("bulk_files") or {}
+        left_out = f"{len(bulk)} files, {_mb(sum(bulk.values()))}" if bulk else "none"
+        verdict = "within the aim" if r["within_aim"] else "within the limit" if r["within_limit"] else "OVER the limit"
+        gz = r.get("artifact_gzip_bytes")
+        lines.append(
+            f"| {r['units']:,} | {r.get('label') or 'current'} | {_mb(r['artifact_tar_bytes'])} ({verdict}) | "
+            f"{_mb(gz) if gz else '-'} | {r['files']:,} | {left_out} | `{largest['path']}` {_mb(largest['bytes'])} |"
+        )
+    for r in results:
+        if r["units"] < 100_000:
+            continue
+        lines += ["", f"{r['units']:,} units, {r.get('label') or 'current'} (`{r['command']}`):", ""]
+        lines += ["| Kind | Files | Bytes | Bytes in the tar |", "|---|---|---|---|"]
+        for kind, line in r["by_kind"].items():
+            lines.append(f"| {kind} | {line['files']:,} | {_mb(line['bytes'])} | {_mb(line['tar_bytes'])} |")
+        shown = ", ".join(f"`{f['path']}` {_mb(f['bytes'])}" for f in r["largest_files"][:8])
+        lines += ["", f"Largest files: {shown}."]
+    return lines
 
 
 def _mib(value: float) -> str:

@@ -20,6 +20,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -45,6 +46,7 @@ def _module(source: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"staging_{abs(hash(source))}", source)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

@@ -7,6 +7,7 @@ build is compared with a fresh build of the same site in an empty folder.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -18,17 +19,13 @@ from pathlib import Path
 import pytest
 
 from fmar.publish import output
-from fmar.publish.output import MANIFEST, Staging, load_manifest
+from fmar.publish.output import Staging, load_manifest, manifest_path
 
 Site = dict[str, tuple[str, bytes]]
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
-    }
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _inodes(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -161,14 +158,14 @@ def test_unchanged_files_are_shared_with_the_spare_and_not_rewritten(tmp_path: P
     first = _inodes(out)
     second = _build(out, site)
     assert second.written == 0, "a build with no spare links every unchanged file from the live site"
-    assert {**_inodes(out), MANIFEST: None} == {**first, MANIFEST: None}
+    assert _inodes(out) == first
     changed = dict(site)
     rel = sorted(site)[3]
     _change(rng, changed, rel)
     third = _build(out, changed)
     assert third.written == 1
     spare, live = _inodes(out.parent / ".site.spare"), _inodes(out)
-    shared = [name for name in live if name != MANIFEST and live[name] == spare.get(name)]
+    shared = [name for name in live if live[name] == spare.get(name)]
     assert sorted(shared) == sorted(set(site) - {rel})
     fourth = _build(out, changed)
     assert fourth.written == 0, "the spare's old version is replaced by a link to the live one"
@@ -319,16 +316,19 @@ def test_odd_starting_points(tmp_path: Path, monkeypatch) -> None:  # type: igno
         changed = {**site, "a.txt": (str(step), b"a%d" % step)}
         _build(out, changed)
         assert _tree(out) == {**expected, "a.txt": b"a%d" % step}
-    assert (tmp_path / ".renames.spare" / MANIFEST).is_file()
-    (tmp_path / ".renames.spare" / MANIFEST).write_text("not json")  # a spare not to be trusted
+    assert load_manifest(tmp_path / ".renames.spare")
+    manifest_path(tmp_path / ".renames.spare").write_text("not json")  # a spare not to be trusted
     _build(out, site)
     assert _tree(out) == expected
     assert (tmp_path / ".renames.spare").is_dir()
 
 
-def test_keep_all_keeps_from_the_spare_only_files_that_are_there(tmp_path: Path) -> None:
+def test_keep_all_keeps_from_the_spare_only_files_that_are_there(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The spare was the live site once: a file deleted from it by hand is still in its manifest.
-    ``keep_all`` links that file from the live site instead, and says which file neither has."""
+    ``keep_all`` links that file from the live site instead, and says which file neither has.
+    (Files the folders' seals sample are not deleted here: that would make them untrusted.)"""
+    monkeypatch.setattr(output, "_SEAL_SPREAD", 0)
+    monkeypatch.setattr(output, "_SEAL_WRITTEN", 0)
     out = tmp_path / "site"
     site = {"top.txt": ("1", b"t"), "a/one.txt": ("1", b"1"), "a/two.txt": ("1", b"2"), "b/c/three.txt": ("1", b"3")}
     _build(out, site)
@@ -347,3 +347,74 @@ def test_keep_all_keeps_from_the_spare_only_files_that_are_there(tmp_path: Path)
     staging = Staging(out)
     assert staging.keep_all(sorted(site)) == "b/c/three.txt"
     staging.abandon()
+
+
+def _age(folder: Path, seconds: int) -> None:
+    """Make every file of ``folder`` look ``seconds`` older (a copy kept from an earlier build)."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            info = path.stat()
+            os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - seconds * 10**9))
+
+
+def test_the_output_folder_holds_the_site_alone(tmp_path: Path) -> None:
+    """The manifests are kept in fmar's cache folder: the output folder can be published as it is."""
+    out = tmp_path / "site"
+    site = _site(random.Random("alone"), 40)
+    for _ in range(3):
+        _build(out, site)
+        assert set(_tree(out)) == set(site)
+        assert set(load_manifest(out)) == set(site)
+        assert manifest_path(out).is_file() and not manifest_path(out).is_relative_to(tmp_path)
+
+
+def test_a_copy_that_keeps_times_is_trusted_in_place(tmp_path: Path) -> None:
+    """As ``actions/cache`` restores the site and its spare (with their times) beside fmar's cache folder."""
+    out, spare = tmp_path / "site", tmp_path / ".site.spare"
+    site = _site(random.Random("restored"), 40)
+    _build(out, site)
+    _build(out, site)
+    for folder in (out, spare):
+        shutil.copytree(folder, tmp_path / f"copy{folder.name}")  # copy2: sizes and times kept
+        shutil.rmtree(folder)
+        (tmp_path / f"copy{folder.name}").rename(folder)
+    again = _build(out, site)
+    assert again.written == 0
+    assert _tree(out) == {rel: data for rel, (_, data) in site.items()}
+
+
+def test_an_older_copy_put_back_in_place_is_not_trusted(tmp_path: Path) -> None:
+    """A site replaced by an older copy of itself (or anything else) no longer matches its manifest's
+    seal: the next build does not take its files for what the manifest says they are."""
+    rng = random.Random("older")
+    out = tmp_path / "site"
+    site = _site(rng, 60)
+    _build(out, site)
+    backup = tmp_path / "backup"
+    shutil.copytree(out, backup)
+    _age(backup, 100)  # a copy made a while ago
+    changed = dict(site)
+    for rel in sorted(site)[::3]:
+        _change(rng, changed, rel)
+    _build(out, changed)
+    _build(out, changed)  # the spare holds the changed site too
+    shutil.rmtree(out)
+    backup.rename(out)
+    assert load_manifest(out) == {}
+    shutil.rmtree(tmp_path / ".site.spare")
+    after = _build(out, changed)
+    assert _tree(out) == {rel: data for rel, (_, data) in changed.items()}
+    assert after.written == len(changed)
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_time_only(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the manifests would go")
+    out = tmp_path / "site"
+    site = _site(random.Random("blocked"), 30)
+    for _ in range(2):
+        staging = Staging(out, blocked)
+        _stage(staging, site)
+        staging.publish()
+        assert staging.written == len(site), "nothing is trusted without a manifest: every file is written"
+        assert _tree(out) == {rel: data for rel, (_, data) in site.items()}

@@ -15,7 +15,7 @@ import pytest
 from conftest import AS_OF, PAGE_SIZE
 from fmar.publish import formats, zip_records
 from fmar.publish.build import build
-from fmar.publish.output import MANIFEST, load_manifest
+from fmar.publish.output import load_manifest, seal_of, store_manifest
 from fmar.publish.zip_writer import ZIP_LEVEL, ZipStats, deflate_ahead, entry_info, write_zip, zip_format
 
 BIG = (1 << 20) + 4321
@@ -196,11 +196,11 @@ def test_build_rezips_only_changed_entries(built, tmp_path: Path, monkeypatch: p
     repo, site = built
     out = tmp_path / "site"
     shutil.copytree(site, out)
-    manifest = load_manifest(out)
+    manifest = load_manifest(site)
     stale = "api/v1/units/MU-KESTREL-000099.json"
     manifest[stale] = "stale"
     manifest["api/v1/all.zip"] = "stale"
-    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    store_manifest(out, manifest, seal_of(out, manifest, []))  # the copy, trusted as the site was
     seen = tmp_path / "zip-stats.json"  # the zip is written in a child process: it reports here
     write = formats.write_zip
 
@@ -225,9 +225,9 @@ def test_a_zip_that_cannot_be_written_stops_the_build(built, tmp_path: Path, mon
     repo, site = built
     out = tmp_path / "site"
     shutil.copytree(site, out)
-    manifest = load_manifest(out)
+    manifest = load_manifest(site)
     manifest["api/v1/all.zip"] = "stale"  # so the zip must be written again
-    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    store_manifest(out, manifest, seal_of(out, manifest, []))
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]

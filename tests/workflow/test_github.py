@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -122,3 +123,90 @@ def test_pre_commit_hooks_offer_validate_and_verify() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     ids = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
     assert {"ruff", "fmar-validate", "fmar-verify"} <= ids
+
+
+def _publish() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+
+
+def test_publish_keeps_the_bulk_files_out_of_pages_and_only_the_release_job_writes() -> None:
+    workflow = _publish()
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
+    assert jobs["release"]["permissions"] == {"contents": "write"}
+    assert jobs["release"]["needs"] == "build"
+    assert jobs["deploy"]["needs"] == ["build", "release"], "the site goes live once the files it links exist"
+    assert [name for name, job in jobs.items() if "write" in job.get("permissions", {}).get("contents", "")] == [
+        "release",
+        "record-head",
+    ]
+    build = jobs["build"]["steps"]
+    command = next(s for s in build if s.get("name") == "Build the site and exports")
+    assert command["run"] == 'fmar build --out _site --site-url "$SITE_URL/" --bulk-out _bulk --bulk-url "$BULK_URL"'
+    assert command["env"]["BULK_URL"].endswith("/releases/download/{tag}/")
+    cached = next(s for s in build if s.get("uses", "").startswith("actions/cache@"))["with"]["path"].split()
+    assert {"~/.cache/fmar", "_site", "._site.spare", "_bulk"} <= set(cached)
+
+
+#: A stand-in for the GitHub CLI: releases are folders of ``$GH_STATE``, newest first by time
+#: (``release list`` with the workflow's ``--jq`` filter lists the data releases); every call is logged.
+_FAKE_GH = """#!/bin/sh
+echo "$*" >> "$GH_STATE/calls"
+case "$1 $2" in
+  "release view") test -d "$GH_STATE/$3" ;;
+  "release create") mkdir "$GH_STATE/$3" && date +%s%N > "$GH_STATE/$3/created" ;;
+  "release upload") test -d "$GH_STATE/$3" ;;
+  "release list") for d in $(ls -t "$GH_STATE"); do test -d "$GH_STATE/$d" && echo "$d"; done | grep '^data-' ;;
+  "release delete") rm -r "$GH_STATE/$3" ;;
+  *) exit 2 ;;
+esac
+"""
+
+
+def _run_release_steps(tmp_path: Path) -> str:
+    """Run the release job's shell steps in ``tmp_path`` (which holds ``_bulk``) with the fake ``gh``;
+    the calls made."""
+    steps = _publish()["jobs"]["release"]["steps"]
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "GH_STATE": str(tmp_path / "releases")}
+    env.update({"GITHUB_SHA": "0" * 40, "GH_TOKEN": "x", "GH_REPO": "o/r", "RUN_ID": "1", "KEEP": "10"})
+    calls = tmp_path / "releases" / "calls"
+    calls.unlink(missing_ok=True)
+    for step in steps:
+        if "run" in step:
+            done = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+            assert done.returncode == 0, (step["name"], done.stdout, done.stderr)
+    return calls.read_text()
+
+
+def test_the_release_job_creates_the_release_once_and_updates_it_when_built_again(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "gh").write_text(_FAKE_GH)
+    (tmp_path / "bin" / "gh").chmod(0o755)
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    for day in range(12):  # earlier publications, oldest first, and one of fmar's own releases
+        (releases / f"data-202610{day + 10}T000000Z-0123456789ab").mkdir()
+        os.utime(releases / f"data-202610{day + 10}T000000Z-0123456789ab", (1e9 + day, 1e9 + day))
+    (releases / "v0.3.0").mkdir()
+    os.utime(releases / "v0.3.0", (1e9, 1e9))
+    bulk = tmp_path / "_bulk"
+    bulk.mkdir()
+    for name in ("all.zip", "changes.csv", "units.csv"):
+        (bulk / name).write_text(name)
+    subprocess.run("sha256sum all.zip changes.csv units.csv > SHA256SUMS", shell=True, cwd=bulk, check=True)
+    tag = "data-20261101T000000Z-0123456789ab"
+    (bulk / "TAG").write_text(tag + "\n")
+    first = _run_release_steps(tmp_path)
+    assert f"release create {tag} --target {'0' * 40} --latest=false" in first
+    assert "all.zip changes.csv units.csv SHA256SUMS" in first
+    left = {p.name for p in releases.iterdir() if p.is_dir()}
+    assert tag in left and "v0.3.0" in left, "fmar's own releases are never touched"
+    assert sorted(name for name in left if name.startswith("data-"))[:2] == [
+        "data-20261013T000000Z-0123456789ab",  # the three oldest of 13 are gone
+        "data-20261014T000000Z-0123456789ab",
+    ]
+    assert len([name for name in left if name.startswith("data-")]) == 10
+    again = _run_release_steps(tmp_path)  # the daily run of the same commit and as-of time: the same tag
+    assert f"release upload {tag} --clobber all.zip changes.csv units.csv SHA256SUMS" in again
+    assert "release create" not in again and "release delete" not in again

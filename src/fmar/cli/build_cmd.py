@@ -31,6 +31,18 @@ def _site_url(_: click.Context, __: click.Parameter, value: str | None) -> str |
         raise click.BadParameter(str(exc)) from None
 
 
+def _bulk_url(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """``--bulk-url``, ending with ``/`` (a usage error, exit 2, unless an http(s) URL)."""
+    if value is None:
+        return None
+    from fmar.publish.site_url import normalise_bulk_url
+
+    try:
+        return normalise_bulk_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @registry_option
 @click.option(
@@ -54,15 +66,42 @@ def _site_url(_: click.Context, __: click.Parameter, value: str | None) -> str |
     "robots.txt and canonical links are made absolute from it (default: none of sitemap.xml and robots.txt; "
     "feed links relative).",
 )
+@click.option(
+    "--bulk-url",
+    "bulk_url",
+    default=None,
+    metavar="URL",
+    callback=_bulk_url,
+    help="Publish the bulk files (all.zip, qualifications.json|csv, changes.csv, units.csv) at this URL instead of "
+    "on the site: they are written to --bulk-out with SHA256SUMS and TAG, and every link points there. {tag} in "
+    "the URL stands for the build's release tag (data-<as-of>-<commit>), e.g. "
+    "https://github.com/OWNER/REPO/releases/download/{tag}/ (default: the bulk files stay on the site).",
+)
+@click.option(
+    "--bulk-out",
+    "bulk_out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("_bulk"),
+    show_default=True,
+    help="Where the bulk files are written when --bulk-url is given.",
+)
 @format_option("text", "json", "github")
 def build(
-    location: tuple[Path, Path], out: Path, as_of: str | None, commit_url: str | None, site_url: str | None, fmt: str
+    location: tuple[Path, Path],
+    out: Path,
+    as_of: str | None,
+    commit_url: str | None,
+    site_url: str | None,
+    bulk_url: str | None,
+    bulk_out: Path,
+    fmt: str,
 ) -> None:
     """Build the public site and the JSON/CSV/Atom exports from the registry into OUT.
 
     Only what changed since the previous build into OUT is derived and written again. A registry
     with errors builds nothing (exit status 1, the errors listed in --format) and leaves OUT as it was.
-    A different --site-url than the previous build's builds everything.
+    A different --site-url than the previous build's builds everything. OUT holds the site and
+    nothing else (fmar keeps what it knows of it in its cache folder), so it can be published as it is.
     """
     from fmar.publish.build import build as build_site
     from fmar.publish.plan import RegistryInvalid
@@ -72,8 +111,21 @@ def build(
     if commit_url is not None and not commit_url.startswith(("https://", "http://")):
         raise UsageError(f"--commit-url must start with https:// or http://, not {commit_url!r}")
     moment = parse_moment(as_of) if as_of else None
+    apart = not (bulk_out.resolve().is_relative_to(out.resolve()) or out.resolve().is_relative_to(bulk_out.resolve()))
+    if bulk_url and not apart:
+        raise UsageError(f"--bulk-out {bulk_out} and --out {out} must lie apart: the bulk files leave the site")
     try:
-        result = build_site(root, registry_dir, out, moment, commit_url=commit_url, site_url=site_url, log=_report)
+        result = build_site(
+            root,
+            registry_dir,
+            out,
+            moment,
+            commit_url=commit_url,
+            site_url=site_url,
+            bulk_url=bulk_url,
+            bulk_out=bulk_out if bulk_url else None,
+            log=_report,
+        )
     except RegistryInvalid as invalid:
         errors = [f for f in invalid.findings if f.severity == "error"]
         report.write(fmt, errors, invalid.files, sys.stdout)

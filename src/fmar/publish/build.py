@@ -30,6 +30,7 @@ from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
 from fmar.publish.records import RecordWriter, write_units
 from fmar.publish.site_url import normalise as normalise_site_url
+from fmar.publish.site_url import normalise_bulk_url
 from fmar.publish.state import BuildState, forget_state, load_state, new_serial, save_state, seal_state
 from fmar.signing.records import iso
 from fmar.validation.memory import collector_paused, frozen
@@ -86,6 +87,10 @@ class _Request:
     log: Callable[[str], None]
     progress: Callable[[int], None] | None
     start_method: str
+    #: Where the bulk files are published when not on the site (``{tag}`` stands for the release
+    #: tag), and the folder they are written to.
+    bulk_url: str | None = None
+    bulk_out: Path | None = None
 
 
 def build(
@@ -102,6 +107,8 @@ def build(
     log: Callable[[str], None] = lambda _: None,
     progress: Callable[[int], None] | None = None,
     start_method: str = workers.DEFAULT_START_METHOD,
+    bulk_url: str | None = None,
+    bulk_out: Path | None = None,
 ) -> BuildResult:
     """Build into ``out``; raises ``plan.RegistryInvalid`` (building nothing) when the registry has errors.
 
@@ -109,7 +116,17 @@ def build(
     when it is not an http(s) URL); the feeds' links, the sitemap, ``robots.txt`` and canonical
     links are made absolute from it. Without it there is no sitemap nor ``robots.txt``.
     ``start_method``: how worker and other child processes are started (``multiprocessing``'s
-    ``fork``, the default, or ``spawn``)."""
+    ``fork``, the default, or ``spawn``). ``bulk_url``: the URL of the folder the bulk files
+    (``urls.BULK_FILES``) are published in, instead of the site (``{tag}`` in it stands for the
+    build's release tag, ``exports.release_tag``); they are then written to ``bulk_out`` with
+    ``SHA256SUMS`` and ``TAG``, and every link to them points there. Without it they stay on the site."""
+    if bulk_url is not None:
+        bulk_url = normalise_bulk_url(bulk_url)
+        if bulk_out is None:
+            raise ValueError("a bulk URL needs a folder to write the bulk files to (bulk_out)")
+        inner, outer = sorted((bulk_out.resolve(), out.resolve()), key=lambda p: len(p.parts), reverse=True)
+        if inner.is_relative_to(outer):
+            raise ValueError(f"the bulk files' folder {bulk_out} and the site's {out} must lie apart")
     request = _Request(
         root=root,
         registry_dir=registry_dir,
@@ -123,6 +140,8 @@ def build(
         log=log,
         progress=progress,
         start_method=start_method,
+        bulk_url=bulk_url,
+        bulk_out=bulk_out,
     )
     try:
         return _build(request, partial=True)
@@ -138,6 +157,8 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
     planned = _plan(request, pipeline, partial)  # refuses a registry with errors
     inputs, history, previous = planned.inputs, planned.history, planned.previous
     moment = request.as_of or history.head_time or _latest(history, previous)
+    tag = exports.release_tag(moment, history.head)
+    bulk = request.bulk_url.replace("{tag}", tag) if request.bulk_url else None
     derived = Derived.of(inputs.registry, moment, history)
     request.log(f"deriving {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
     overview = _overview(derived, planned)
@@ -153,7 +174,7 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
             # Every unit's facts and changes are known: the state is saved in a child process
             # while the site is finished (sealed once it is published).
             saving.append(_remember(request, pipeline, planned, derived, overview, encoded))
-            result = _write_registry_wide(request, writer, overview, inputs)
+            result = _write_registry_wide(request, writer, overview, inputs, _Bulk(bulk, request.bulk_out, tag))
         staging.publish()
         for saver in saving:
             saver.result()
@@ -281,7 +302,7 @@ def _write_groups(request: _Request, writer: RecordWriter, overview: Overview, i
     rows: list[Row] = []
     with collector_paused():
         for written in results:
-            staging.record(written.manifest, written.written)
+            staging.record(written.manifest, written.written, written.fresh)
             rows.extend(written.rows)
             for blob in written.facts:
                 facts = decode_facts(blob)
@@ -292,11 +313,21 @@ def _write_groups(request: _Request, writer: RecordWriter, overview: Overview, i
     return encoded
 
 
+@dataclass(frozen=True)
+class _Bulk:
+    """Where the bulk files go: ``url`` (``{tag}`` replaced) and ``out`` when not on the site."""
+
+    url: str | None
+    out: Path | None
+    tag: str
+
+
 def _write_registry_wide(
-    request: _Request, writer: RecordWriter, overview: Overview, inputs: plan.Inputs
+    request: _Request, writer: RecordWriter, overview: Overview, inputs: plan.Inputs, elsewhere: _Bulk
 ) -> BuildResult:
     """Products' and parties' documents and pages, the exports and all.zip, the documentation,
-    lists, search and filter indexes, and the data package."""
+    lists, search and filter indexes, and the data package; the bulk files then leave the site
+    when they are published elsewhere."""
     staging, registry, log = writer.staging, writer.derived.registry, request.log
     # A full build's zip is mostly new entries: the units' and applications' documents (all
     # written now) are deflated in a child process while the rest is made.
@@ -305,30 +336,35 @@ def _write_registry_wide(
         writer.products_and_parties(overview)
         pages_written = staging.written
         log(f"record documents and pages: {pages_written} files written")
-        exports.write_exports(staging, overview, request.site_url)
+        exports.write_exports(staging, overview, request.site_url, elsewhere.url)
         log("exports, feeds and schemas written")
         # Every file all.zip holds is written: it is zipped in another process meanwhile.
-        bulk = exports.Bulk(staging, ahead, start_method=request.start_method)
+        bulk = exports.Bulk(
+            staging, ahead, start_method=request.start_method, elsewhere=elsewhere.out if elsewhere.url else None
+        )
     except BaseException:
         if ahead is not None:
             ahead.cancel()
         raise
     try:
-        docs = docs_site.build_mkdocs(overview, staging, request.root, request.site_url)
+        docs = docs_site.build_mkdocs(overview, staging, request.root, request.site_url, elsewhere.url)
         static = Path(__file__).parent / "static"
         for path in sorted(static.iterdir()):
             staging.put(f"assets/fmar/{path.name}", path.read_bytes())
-        lists.write_lists(staging, overview, writer.meta, docs)
+        lists.write_lists(staging, overview, writer.meta, docs, elsewhere.url)
         log("documentation, unit table, search and filter indexes written")
         if request.site_url:  # every page is written: the sitemap lists them
             sitemap.write_sitemap(staging, request.site_url)
             log(f"sitemap.xml and robots.txt written for {request.site_url}")
         else:
             log("no site URL (--site-url): no sitemap.xml nor robots.txt; feed links relative to each feed")
-        exports.write_package(staging, overview, bulk.finish(staging), len(bulk.names))
+        hashes = exports.write_package(staging, overview, bulk.finish(staging), len(bulk.names), elsewhere.url)
     finally:
         bulk.cancel()
     log("all.zip and the data package written")
+    if elsewhere.url and elsewhere.out is not None:
+        exports.move_bulk(staging, elsewhere.out, hashes, elsewhere.tag)
+        log(f"bulk files in {elsewhere.out} for the release {elsewhere.tag}, linked at {elsewhere.url}")
     record_pages = overview.counts["market_units"] + len(registry.products) + len(registry.parties)
     return BuildResult(
         staging.out,

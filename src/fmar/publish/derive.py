@@ -42,7 +42,7 @@ from fmar.publish.documents import (
 )
 from fmar.publish.formats import sha256
 from fmar.publish.inputs import Change, History
-from fmar.publish.urls import api_url, export_url, page_url, record_url, relative
+from fmar.publish.urls import api_url, download_url, export_url, page_url, record_url, relative
 from fmar.signing.records import iso
 
 FORMAT = f"fmar-export/v{API_VERSION}"
@@ -250,8 +250,9 @@ def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) 
     )
 
 
-def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> IndexDoc:
-    """index.json: the build's as-of time and head commit, the registry's counts (``Overview.counts``)."""
+def index_doc(as_of: datetime, head: str | None, counts: dict[str, int], bulk: str | None = None) -> IndexDoc:
+    """index.json: the build's as-of time and head commit, the registry's counts (``Overview.counts``);
+    its links to the bulk files absolute under ``bulk`` when they are published there (``urls.download_url``)."""
     return IndexDoc.model_construct(
         format=FORMAT,
         as_of=iso(as_of),
@@ -260,11 +261,12 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int]) -> Inde
         schema_versions={"records": SCHEMA_VERSION, "exports": API_VERSION, **dict.fromkeys(KINDS, SCHEMA_VERSION)},
         links=_links(
             export_url("index.json"),
-            qualifications_json=export_url("qualifications.json"),
-            qualifications_csv=export_url("qualifications.csv"),
-            changes_csv=export_url("changes.csv"),
+            qualifications_json=download_url("qualifications.json", bulk),
+            qualifications_csv=download_url("qualifications.csv", bulk),
+            changes_csv=download_url("changes.csv", bulk),
+            units_csv=download_url("units.csv", bulk),
             feed=export_url("feeds/all.atom"),
-            bulk=export_url("all.zip"),
+            bulk=download_url("all.zip", bulk),
             datapackage=export_url("datapackage.json"),
             schemas="schemas/",
             units=export_url("units/"),

@@ -31,7 +31,7 @@ from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
 from fmar.publish.shell import CONTENT, DESCRIPTION, TITLE, Shell, Shells, with_search
-from fmar.publish.urls import API_ROOT, PAGE_FOLDER, SEARCH_FOLDER
+from fmar.publish.urls import API_ROOT, BULK_FILES, PAGE_FOLDER, SEARCH_FOLDER, download_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 #: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).
@@ -51,8 +51,11 @@ def _html_block(template: str, **context: Any) -> str:
 GENERATED = ("index.md", "catalogue.md", "rules.md", "schema-reference.md", "api-reference.md")
 
 
-def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[str, str]:
-    said = Said(overview)
+def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str | None = None) -> dict[str, str]:
+    """The pages made from the code and the registry (Markdown). ``bulk``: the URL of the folder the
+    bulk files are published in, when not on the site (the home and API pages link them there)."""
+    downloads = {name: download_url(name, bulk) for name in BULK_FILES}
+    said = Said(overview, bulk)
     recent = []
     for row in islice(overview.ledger.newest(), 15):
         title, summary, url = said.told(row)
@@ -66,6 +69,7 @@ def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[s
             recent=recent,
             as_of=overview.as_of.strftime("%Y-%m-%d %H:%M UTC"),
             commit=overview.head,
+            downloads=downloads,
         ),
     }
     served = {m.BUILDING_BLOCK for m in KINDS.values()}
@@ -100,7 +104,9 @@ def generated_pages(overview: Overview, processes: dict[str, Process]) -> dict[s
         {"name": name, "schema": schema_file(name), "doc": (model.__doc__ or "").strip()}
         for name, model in EXPORT_MODELS.items()
     ]
-    pages["api-reference.md"] = "# API: the exports\n\n" + _html_block("docs_api.html", exports=exports, root=API_ROOT)
+    pages["api-reference.md"] = "# API: the exports\n\n" + _html_block(
+        "docs_api.html", exports=exports, root=API_ROOT, downloads=downloads, bulk=bulk
+    )
     return pages
 
 
@@ -238,14 +244,16 @@ def _minified(html: str) -> str:
     )
 
 
-def build_mkdocs(overview: Overview, staging: Staging, root: Path, site_url: str | None = None) -> list[list[str]]:
+def build_mkdocs(
+    overview: Overview, staging: Staging, root: Path, site_url: str | None = None, bulk: str | None = None
+) -> list[list[str]]:
     """Run mkdocs on the hand-written and generated pages; copy its files into ``staging``, each page
     with the site's search box in its header (``shell.with_search``). ``site_url``: where the site
-    is served, for mkdocs' canonical links. Returns the pages as the site's search finds them
-    (``search_page``)."""
+    is served, for mkdocs' canonical links; ``bulk``: where the bulk files are published, when not on
+    the site. Returns the pages as the site's search finds them (``search_page``)."""
     found = []
     with tempfile.TemporaryDirectory(prefix="fmar-docs-") as tmp:
-        pages = generated_pages(overview, overview.processes)
+        pages = generated_pages(overview, overview.processes, bulk)
         out = _run_mkdocs(_source(root), pages, Path(tmp), int(overview.as_of.timestamp()), site_url)
         for path in sorted(out.rglob("*")):
             rel = path.relative_to(out).as_posix()

@@ -8,7 +8,10 @@ The record documents (one per unit, application, product and party) are written 
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -19,13 +22,14 @@ from fmar.publish.documents import DataResource, schema_texts
 from fmar.publish.feeds import feeds
 from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview
-from fmar.publish.urls import API_ROOT
+from fmar.publish.urls import API_ROOT, BULK_FILES, download_url, relative
 from fmar.signing.records import iso
 
 
-def write_exports(staging: Staging, overview: Overview, site_url: str | None = None) -> None:
+def write_exports(staging: Staging, overview: Overview, site_url: str | None = None, bulk: str | None = None) -> None:
     """The registry-wide exports, joined from each unit's encoded facts (see ``pages.encode``),
-    the feeds (absolute links from ``site_url`` when given) and the schemas."""
+    the feeds (absolute links from ``site_url`` when given) and the schemas. ``bulk``: the URL of
+    the folder the bulk files are published in, when not on the site (``urls.download_url``)."""
     base = API_ROOT
     units = list(overview.units())
     files: dict[str, bytes] = {}
@@ -43,10 +47,10 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     )
     files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + overview.ledger.csv_body()
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
-    files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts))
+    files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts, bulk))
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
-    for rel, data in feeds(overview, site_url).items():
+    for rel, data in feeds(overview, site_url, bulk).items():
         staging.put(f"{base}/feeds/{rel}", data)
     for name, text in schema_texts().items():
         staging.put(f"schemas/{name}", text.encode())
@@ -81,6 +85,9 @@ class ZipJob:
     unchanged: set[str]
     #: False when the zip is current: the child only hashes it.
     write: bool
+    #: The SHA-256 ``previous`` must have for its entries to be copied (None: not checked, it is
+    #: the live site's own zip).
+    previous_sha256: str | None = None
 
 
 class Bulk:
@@ -93,7 +100,14 @@ class Bulk:
     deflated the record documents already, which then writes the zip.
     """
 
-    def __init__(self, staging: Staging, ahead: ZipAhead | None = None, *, start_method: str = "fork") -> None:
+    def __init__(
+        self,
+        staging: Staging,
+        ahead: ZipAhead | None = None,
+        *,
+        start_method: str = "fork",
+        elsewhere: Path | None = None,
+    ) -> None:
         self.rel = f"{API_ROOT}/{BULK}"
         self.names = bulk_entries(staging.manifest)
         manifest = staging.manifest
@@ -101,7 +115,10 @@ class Bulk:
         self.write = not staging.is_current(self.rel, self.key)
         path = fresh(staging.root / self.rel) if self.write else staging.root / self.rel
         unchanged = {rel for rel in self.names if staging.previous.get(rel) == staging.manifest[rel]}
-        job = ZipJob(path, staging.root, self.names, staging.out / self.rel, unchanged, self.write)
+        previous, expected = (
+            previous_zip(staging, elsewhere) if elsewhere is not None else (staging.out / self.rel, None)
+        )
+        job = ZipJob(path, staging.root, self.names, previous, unchanged, self.write, expected)
         self.child = (
             ahead.start(job) if ahead is not None else Background("all.zip", write_zip, job, start_method=start_method)
         )
@@ -153,26 +170,60 @@ def write_zip(job: ZipJob, deflated: zip_writer.Deflated | None = None) -> tuple
     """Write ``all.zip`` as ``job`` says (unless it is current); its size and SHA-256."""
     try:
         if job.write:
+            previous: Path | None = job.previous
+            if job.previous_sha256 is not None and not _has_sha256(job.previous, job.previous_sha256):
+                previous = None  # not the zip the live site describes: every entry is deflated
             formats.write_zip(
-                job.path, job.root, job.names, previous=job.previous, unchanged=job.unchanged, deflated=deflated
+                job.path, job.root, job.names, previous=previous, unchanged=job.unchanged, deflated=deflated
             )
         return formats.file_sha256(job.path)
     except OSError as error:
         raise RuntimeError(f"all.zip could not be written: {error}") from error
 
 
-def write_package(staging: Staging, overview: Overview, bulk: tuple[int, str], entries: int) -> None:
-    """``datapackage.json``: the tabular and JSON exports, and the zip."""
+def _has_sha256(path: Path, expected: str) -> bool:
+    try:
+        return formats.file_sha256(path)[1] == expected
+    except OSError:
+        return False
+
+
+def previous_zip(staging: Staging, elsewhere: Path) -> tuple[Path, str | None]:
+    """The zip the live site's ``datapackage.json`` describes, when the bulk files are published
+    ``elsewhere`` (a folder beside the site): the one there (or, after a build that kept them on the
+    site, the site's), with the SHA-256 it must have to be copied from (checked by the child)."""
+    package = f"{API_ROOT}/{PACKAGE}"
+    if package not in staging.previous:
+        return elsewhere / BULK, ""  # no live description: nothing is copied
+    try:
+        described = json.loads((staging.out / package).read_bytes())
+        (resource,) = [r for r in described["resources"] if r.get("name") == "all"]
+        size, sha = int(resource["bytes"]), str(resource["hash"]).removeprefix("sha256:")
+    except (OSError, ValueError, KeyError, TypeError):
+        return elsewhere / BULK, ""
+    for path in (elsewhere / BULK, staging.out / API_ROOT / BULK):
+        if path.is_file() and path.stat().st_size == size:
+            return path, sha
+    return elsewhere / BULK, ""
+
+
+def write_package(
+    staging: Staging, overview: Overview, bulk: tuple[int, str], entries: int, elsewhere: str | None = None
+) -> dict[str, str]:
+    """``datapackage.json``: the tabular and JSON exports, and the zip; their paths absolute under
+    ``elsewhere`` when the bulk files are published there. Returns the SHA-256 of each bulk file."""
     base = API_ROOT
     size, sha = bulk
     resources = []
+    hashes = {BULK: sha}
     for name in _PACKAGED:
         data = (staging.root / base / name).read_bytes()
+        path = relative(download_url(name, elsewhere if name in BULK_FILES else None), f"{base}/{PACKAGE}")
         if name in _TABULAR:
             resources.append(
                 derive.data_resource(
                     name.removesuffix(".csv"),
-                    name,
+                    path,
                     data,
                     "csv",
                     "text/csv",
@@ -181,11 +232,13 @@ def write_package(staging: Staging, overview: Overview, bulk: tuple[int, str], e
                 )
             )
         else:
-            resources.append(derive.data_resource(name.replace(".", "-"), name, data, "json", "application/json"))
+            resources.append(derive.data_resource(name.replace(".", "-"), path, data, "json", "application/json"))
+        if name in BULK_FILES:
+            hashes[name] = resources[-1].hash.removeprefix("sha256:")
     resources.append(
         DataResource.model_construct(
             name="all",
-            path=BULK,
+            path=relative(download_url(BULK, elsewhere), f"{base}/{PACKAGE}"),
             format="zip",
             mediatype="application/zip",
             bytes=size,
@@ -195,15 +248,52 @@ def write_package(staging: Staging, overview: Overview, bulk: tuple[int, str], e
     )
     package = derive.data_package(overview.as_of, resources)
     staging.put(f"{base}/{PACKAGE}", formats.json_bytes(package))
+    return hashes
+
+
+#: The files of the bulk folder beside the bulk files: their SHA-256 (as ``sha256sum`` writes and
+#: checks them) and the release tag they are published under.
+SUMS, TAG = "SHA256SUMS", "TAG"
+
+
+def release_tag(as_of: datetime, head: str | None) -> str:
+    """The tag of the release the bulk files of a build are published under: from the build's
+    as-of time and head commit, so the same build always names the same release
+    (``data-20261101T000000Z-037e3c299819``)."""
+    stamp = as_of.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"data-{stamp}" + (f"-{head[:12]}" if head else "")
+
+
+def move_bulk(staging: Staging, folder: Path, hashes: dict[str, str], tag: str) -> None:
+    """Take the bulk files out of the site into ``folder`` (made if need be), with ``SHA256SUMS``
+    and ``TAG``; the site keeps no trace of them (their links point where they are published)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in BULK_FILES:
+        rel = f"{API_ROOT}/{name}"
+        target = folder / name
+        try:
+            (staging.root / rel).replace(target)
+        except OSError:  # another file system
+            shutil.copyfile(staging.root / rel, fresh(target))
+            (staging.root / rel).unlink()
+        staging.manifest.pop(rel, None)
+    sums = "".join(f"{hashes[name]}  {name}\n" for name in sorted(BULK_FILES))
+    (folder / SUMS).write_text(sums, encoding="utf-8")
+    (folder / TAG).write_text(tag + "\n", encoding="utf-8")
 
 
 __all__ = [
     "BULK",
     "PACKAGE",
+    "SUMS",
+    "TAG",
     "Bulk",
     "ZipAhead",
     "ZipJob",
     "bulk_entries",
+    "move_bulk",
+    "previous_zip",
+    "release_tag",
     "write_exports",
     "write_package",
     "write_zip",

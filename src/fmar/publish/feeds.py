@@ -21,7 +21,7 @@ from fmar.publish.facts import AnswerNote, ChangeRow
 from fmar.publish.ledger import change_of
 from fmar.publish.overview import Overview
 from fmar.publish.site_url import absolute, tag_uri
-from fmar.publish.urls import API_ROOT, application_url, change_url, docs_url, export_url, page_url, relative
+from fmar.publish.urls import API_ROOT, application_url, change_url, docs_url, download_url, page_url, relative
 from fmar.signing.records import iso
 
 #: The most entries in one Atom feed (the newest changes).
@@ -36,10 +36,12 @@ _TITLES = {
 _FIELDS_SHOWN = 5
 
 
-def feeds(overview: Overview, site_url: str | None = None) -> dict[str, bytes]:
+def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = None) -> dict[str, bytes]:
     """Feed file name (under ``feeds/``) -> Atom document, newest change first.
 
-    ``site_url``: where the site is served (``site_url.normalise``d), for absolute links."""
+    ``site_url``: where the site is served (``site_url.normalise``d), for absolute links; ``bulk``:
+    where the bulk files are published, when not on the site (entries of records no longer in the
+    registry link changes.csv)."""
     ledger = overview.ledger
     newest = len(ledger) - 1
     # Positions in the ledger (oldest first) of each feed's entries, newest first.
@@ -55,7 +57,7 @@ def feeds(overview: Overview, site_url: str | None = None) -> dict[str, bytes]:
                 positions[value].append(at)
         for value, found in positions.items():
             picked[f"{folder}/{value}.atom"] = found[: -FEED_LIMIT - 1 : -1]
-    said = Said(overview)
+    said = Said(overview, bulk)
     entries: dict[int, dict[str, Any]] = {}  # said once, however many feeds list it
 
     def entry(at: int) -> dict[str, Any]:
@@ -83,7 +85,8 @@ def feeds(overview: Overview, site_url: str | None = None) -> dict[str, bytes]:
 
 
 def _href(url: str, feed: str, site_url: str | None) -> str:
-    """``url`` (a site path, with or without a leading ``/``) as the feed at site file ``feed`` links it."""
+    """``url`` (a site path, with or without a leading ``/``, or an absolute URL) as the feed at site
+    file ``feed`` links it."""
     return absolute(site_url, url) if site_url else relative(url.lstrip("/"), feed)
 
 
@@ -108,8 +111,9 @@ class Said:
     """What the entries of the feeds and the home page's recent changes say: a change in words, and
     where its record is shown."""
 
-    def __init__(self, overview: Overview) -> None:
+    def __init__(self, overview: Overview, bulk: str | None = None) -> None:
         self.overview = overview
+        self.bulk = bulk
         self._notes: dict[str, dict[str, AnswerNote]] = {}
 
     def note(self, unit: str, record_id: str) -> AnswerNote | None:
@@ -160,7 +164,7 @@ class Said:
             url = application_url(unit, note.application) if note else change_url(row.kind, row.id, unit)
             if url:
                 return url, "text/html"
-        return export_url("changes.csv"), "text/csv"
+        return download_url("changes.csv", self.bulk), "text/csv"
 
     def words(self, row: ChangeRow, unit: str, note: AnswerNote | None) -> tuple[str, str]:
         """A short title and a fuller summary of the change."""

@@ -30,9 +30,12 @@ def put_page(staging: Staging, rel: str, render: Callable[[], bytes], *inputs: A
         staging.put(rel, render(), key)
 
 
-def write_lists(staging: Staging, overview: Overview, meta: pages.Meta, docs: list[list[str]]) -> None:
+def write_lists(
+    staging: Staging, overview: Overview, meta: pages.Meta, docs: list[list[str]], bulk: str | None = None
+) -> None:
     """The unit, product and party tables, the unit table's filter and search indexes, and the site's
-    search page and index (``docs``: the documentation pages, ``docs_site.search_page``)."""
+    search page and index (``docs``: the documentation pages, ``docs_site.search_page``). ``bulk``:
+    where the bulk files are published, when not on the site (``urls.download_url``)."""
     units = list(overview.units())
     write_search(staging, overview, meta, [facts.search for facts in units], docs)
     entries = [list(facts.entry) for facts in units]
@@ -47,7 +50,7 @@ def write_lists(staging: Staging, overview: Overview, meta: pages.Meta, docs: li
         _put_data(staging, f"search/{shard}", data)
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
     title = "Market Units and qualifications"
-    _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row)
+    _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row, bulk)
     summaries = overview.product_summaries
     product_rows = [
         {
@@ -116,24 +119,25 @@ def _list(
     rows: list[Any],
     filters: list[pages.Filter] | None = None,
     row: Callable[[Any], dict[str, Any]] | None = None,
+    bulk: str | None = None,
 ) -> None:
     """A paged list of records; a page is rendered only when its rows (or the frame) changed.
 
     ``row``: makes a table row of an item of ``rows`` (called only for the pages rendered)."""
     for number, count, chunk in pages.paged(rows, meta.page_size):
-        # Search and filters live on the first page, so the others change only with their rows.
+        # Search, filters and the CSV link live on the first page, so the others change only with their rows.
         search = filters is not None and number == 1
         put_page(
             staging,
             f"{folder}/{pages.list_page_name(number)}",
-            partial(_list_page, meta, title, kind, columns, chunk, row, number, count, search, filters or []),
+            partial(_list_page, meta, title, kind, columns, chunk, row, number, count, search, filters or [], bulk),
             meta,
             title,
             columns,
             number,
             count,
             chunk,
-            filters if search else None,
+            (filters, bulk) if search else None,
         )
 
 
@@ -148,9 +152,10 @@ def _list_page(
     count: int,
     search: bool,
     filters: list[pages.Filter],
+    bulk: str | None,
 ) -> bytes:
     rows = list(map(row, chunk)) if row else chunk
-    return pages.list_page(meta, title, kind, columns, rows, number, count, search=search, filters=filters)
+    return pages.list_page(meta, title, kind, columns, rows, number, count, search=search, filters=filters, bulk=bulk)
 
 
 __all__ = ["put_page", "templates_digest", "write_lists"]

@@ -15,28 +15,44 @@ building folder and brings it up to date, so its cost follows what changed, not 
 * the manifest is written last and the two folders are exchanged atomically
   (``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames); the retired site becomes the spare.
 
-A folder's manifest (``.fmar-manifest.json``: relative path -> input key) is what makes it
-trusted: the spare's is deleted as the build starts using it and a new one is written only at
-publish, so a build that is interrupted (exception or kill) leaves the live site whole and a
-building folder or spare without a manifest, which the next build discards. Without a trusted
+A folder's manifest (relative path -> input key) is what makes it trusted. It is kept in fmar's
+cache folder (``<cache>/sites/``, one file per folder, named from the folder's path), never inside
+the folder: the output folder holds the site and nothing else, so it can be published as it is
+(``actions/upload-pages-artifact`` packs every file, dot files included). A manifest names its
+folder and carries a *seal*: the size and modification time (whole seconds, as ``tar`` and
+``actions/cache`` keep them) of a sample of the folder's files, the files the build wrote among
+them. A manifest whose seal the folder no longer matches (the folder replaced, restored from an
+older copy, or rewritten by another tool) is not trusted; a copy that keeps modification times
+(``cp -a``, a cache restored in CI) is. The spare's manifest is deleted as the build starts using
+it; at publish the live site's manifest is deleted before the swap and the new one written after
+it, so a build that is interrupted (exception or kill) leaves at worst a folder without a
+manifest, which the next build does not trust (it writes what it cannot link). Without a trusted
 spare a build starts from an empty folder and links every unchanged file from the live site.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
 import json
 import os
 import shutil
+import stat
+import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-MANIFEST = ".fmar-manifest.json"
+from fmar.validation.cache import cache_root
+
 #: The key of a file another tool wrote into a folder given to :meth:`Staging.keep_folder`.
 TOOL = "tool"
 _RENAME_EXCHANGE = 2
+#: Files a manifest's seal samples: spread over the folder, and among those the build wrote.
+_SEAL_SPREAD = 32
+_SEAL_WRITTEN = 32
 
 
 def digest(*parts: bytes | str) -> str:
@@ -47,12 +63,114 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()[:32]
 
 
-def load_manifest(folder: Path) -> dict[str, str]:
+def manifests_dir() -> Path:
+    """Where the manifests of output folders are kept: fmar's cache folder, never a site."""
+    return cache_root() / "sites"
+
+
+def manifest_path(folder: Path, directory: Path | None = None) -> Path:
+    """The file that holds the manifest of ``folder`` (in ``directory``, default ``manifests_dir()``)."""
+    name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
+    return (directory or manifests_dir()) / f"{name}.json"
+
+
+Seal = dict[str, dict[str, list[int]]]
+
+
+@dataclass
+class Manifest:
+    """What a folder holds (``files``: relative path -> input key), sealed to the folder (``seal``:
+    ``spread`` and ``written``, each relative path -> [size, modification time in whole seconds])."""
+
+    files: dict[str, str]
+    seal: Seal = field(default_factory=dict)
+    #: The manifest as stored (its digest identifies the site: ``site_token``).
+    stored: bytes = b""
+
+
+def _stat(folder: Path, rel: str) -> list[int] | None:
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        info = os.lstat(f"{folder}/{rel}")
+    except OSError:
+        return None
+    return [info.st_size, int(info.st_mtime)] if stat.S_ISREG(info.st_mode) else None
+
+
+def _spread(names: list[str], count: int) -> list[str]:
+    """Up to ``count`` of the sorted ``names``, evenly spaced."""
+    if len(names) <= count or count <= 0:
+        return names[: max(count, 0)]
+    step = len(names) / count
+    return [names[int(i * step)] for i in range(count)]
+
+
+def seal_of(folder: Path, files: dict[str, str], written: Iterable[str], earlier: Seal | None = None) -> Seal:
+    """The seal of ``folder`` holding ``files``: a sample spread over them, and a sample of those the
+    build ``written`` (when it wrote none, the files the ``earlier`` seal sampled as written that
+    are still there: they are the newest files of the folder)."""
+    spread = _spread(sorted(files), _SEAL_SPREAD)
+    fresh = _spread(sorted(rel for rel in written if rel in files), _SEAL_WRITTEN)
+    if not fresh and earlier:
+        fresh = [rel for rel in earlier.get("written", {}) if rel in files]
+    seal: Seal = {"spread": {}, "written": {}}
+    for part, rels in (("spread", spread), ("written", fresh)):
+        for rel in rels:
+            stats = _stat(folder, rel)
+            if stats is not None:
+                seal[part][rel] = stats
+    return seal
+
+
+def sealed(folder: Path, seal: Seal) -> bool:
+    """Whether ``folder`` still matches ``seal`` (every sampled file there, same size and time)."""
+    return all(_stat(folder, rel) == stats for part in seal.values() for rel, stats in part.items())
+
+
+def load_manifest(folder: Path, directory: Path | None = None) -> dict[str, str]:
+    """The manifest of ``folder`` (relative path -> input key), or {} when there is none to trust."""
+    manifest = load_sealed(folder, directory)
+    return manifest.files if manifest else {}
+
+
+#: What separates a stored manifest's head (folder and seal) from its files (``store_manifest``).
+_FILES = b', "files": '
+
+
+def _stored_seal(folder: Path, directory: Path | None) -> tuple[bytes, Seal] | None:
+    """The stored manifest of ``folder`` and its seal, when it names ``folder`` and the folder still
+    matches the seal (only the head is parsed)."""
+    try:
+        stored = manifest_path(folder, directory).read_bytes()
+        cut = stored.find(_FILES)  # no string of the head can hold it: JSON escapes its quote
+        head = json.loads(stored[:cut] + b"}") if cut > 0 else None
     except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    if not isinstance(head, dict) or head.get("folder") != str(folder.resolve()) or not folder.is_dir():
+        return None
+    seal = head.get("seal")
+    if not isinstance(seal, dict) or not sealed(folder, seal):
+        return None
+    return stored, seal
+
+
+def load_sealed(folder: Path, directory: Path | None = None) -> Manifest | None:
+    """The manifest of ``folder`` when ``folder`` is a folder that still matches its seal, else None."""
+    found = _stored_seal(folder, directory)
+    if found is None:
+        return None
+    stored, seal = found
+    try:
+        files = json.loads(stored[stored.find(_FILES) + len(_FILES) : -1])
+    except ValueError:
+        return None
+    return Manifest(files, seal, stored) if isinstance(files, dict) else None
+
+
+def site_token(folder: Path, directory: Path | None = None) -> str | None:
+    """What identifies the site in ``folder``: the digest of its manifest as stored (None without a
+    manifest to trust)."""
+    found = _stored_seal(folder, directory)
+    return hashlib.sha256(found[0]).hexdigest() if found else None
 
 
 def manifest_bytes(manifest: dict[str, str]) -> bytes:
@@ -62,6 +180,38 @@ def manifest_bytes(manifest: dict[str, str]) -> bytes:
     encode = json.encoder.encode_basestring_ascii
     lines = ",\n".join(f"{encode(rel)}: {encode(manifest[rel])}" for rel in sorted(manifest))
     return f"{{\n{lines}\n}}".encode()
+
+
+def store_manifest(folder: Path, files: dict[str, str], seal: Seal, directory: Path | None = None) -> bool:
+    """Write the manifest of ``folder`` (atomically: a reader sees the old one, the new one or none);
+    False when it could not be written (the folder is then not trusted: the next build writes
+    every file, as after an interrupted one)."""
+    head = json.dumps({"folder": str(folder.resolve()), "seal": seal}, sort_keys=True)
+    data = head[:-1].encode() + b', "files": ' + manifest_bytes(files) + b"}"
+    path = manifest_path(folder, directory)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(tmp).replace(path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        return False
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def forget_manifest(folder: Path, directory: Path | None = None) -> None:
+    """From now on ``folder`` is not trusted (its manifest deleted). A manifest that is there but
+    cannot be deleted stops the build (it could be trusted later for a folder it no longer describes)."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # there is none
+        manifest_path(folder, directory).unlink()
 
 
 #: Create a new file, never open an existing one (so a hard link to the previous build is never written through).
@@ -123,20 +273,26 @@ class Staging:
     (what is physically in ``root`` when the build starts), ``manifest`` what this build produced.
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, manifests: Path | None = None) -> None:
         self.out = out.resolve()
         self.root = self.out.parent / f".{self.out.name}.building"
         self.spare_path = self.out.parent / f".{self.out.name}.spare"
-        self.previous = load_manifest(self.out) if self.out.is_dir() else {}
+        #: Where the folders' manifests are kept (``manifests_dir()`` unless told).
+        self.manifests = manifests or manifests_dir()
+        self.live = load_sealed(self.out, self.manifests)
+        self.previous = self.live.files if self.live else {}
         self.manifest: dict[str, str] = {}
         self.written = 0
+        #: The files this build wrote (``written`` counts them), some of which the seal samples.
+        self.fresh: list[str] = []
         self.tool_folders: list[str] = []
         self.out.parent.mkdir(parents=True, exist_ok=True)
         remove(self.root)  # a build that was killed: never trusted
-        self.spare = load_manifest(self.spare_path) if self.spare_path.is_dir() else {}
+        spare = load_sealed(self.spare_path, self.manifests)
+        self.spare = spare.files if spare else {}
+        # From here on the spare is being changed: without its manifest nobody trusts it again.
+        forget_manifest(self.spare_path, self.manifests)
         if self.spare:
-            # From here on the spare is being changed: without its manifest nobody trusts it again.
-            (self.spare_path / MANIFEST).unlink()
             self.spare_path.rename(self.root)
         else:
             remove(self.spare_path)
@@ -195,6 +351,7 @@ class Staging:
             print("write", rel)
         self.manifest[rel] = key
         self.written += 1
+        self.fresh.append(rel)
 
     def put_with(self, rel: str, key: str, write: Callable[[Path], None]) -> bool:
         """Have ``write(path)`` make ``rel`` unless the previous build made it from the same ``key``.
@@ -206,12 +363,14 @@ class Staging:
         write(fresh(self.root / rel))
         self.manifest[rel] = key
         self.written += 1
+        self.fresh.append(rel)
         return True
 
-    def record(self, entries: dict[str, str], written: int) -> None:
-        """Take the manifest entries of files a worker process wrote or kept."""
+    def record(self, entries: dict[str, str], written: int, fresh: Iterable[str] = ()) -> None:
+        """Take the manifest entries of files a worker process wrote or kept (``fresh``: those it wrote)."""
         self.manifest.update(entries)
         self.written += written
+        self.fresh.extend(fresh)
 
     def keep_folder(self, rel: str) -> Path:
         """Give the folder ``rel`` to another tool this build; returns ``root/rel``, empty.
@@ -230,27 +389,39 @@ class Staging:
         return base
 
     def publish(self) -> None:
-        """Remove files no longer produced, write the manifest and swap the build into place."""
+        """Remove files no longer produced, swap the build into place and write its manifest; the
+        retired site becomes the spare, with the manifest it had."""
         for rel in self.tool_folders:
             for path in (self.root / rel).rglob("*"):
                 if path.is_file():
-                    self.manifest.setdefault(path.relative_to(self.root).as_posix(), TOOL)
+                    rel_path = path.relative_to(self.root).as_posix()
+                    self.manifest.setdefault(rel_path, TOOL)
+                    self.fresh.append(rel_path)
         self._prune()
-        write_file(self.root, MANIFEST, manifest_bytes(self.manifest))
+        # Renames keep sizes and times: the seal taken here holds for the folder once it is ``out``.
+        seal = seal_of(self.root, self.manifest, self.fresh, self.live.seal if self.live else None)
         remove(self.spare_path)
+        # ``out`` changes now: until its new manifest is written nobody trusts it.
+        forget_manifest(self.out, self.manifests)
         if not self.out.exists() and not self.out.is_symlink():
             self.root.rename(self.out)
-            return
-        if _exchange(self.root, self.out):
+            retired = None
+        elif _exchange(self.root, self.out):
             retired = self.root
         else:  # not atomic: for a moment there is no ``out``
             self.out.rename(self.spare_path)
             self.root.rename(self.out)
             retired = self.spare_path
-        if not self.previous:
+        store_manifest(self.out, self.manifest, seal, self.manifests)
+        if retired is None:
+            return
+        if self.live is None:
             remove(retired)  # not a site this tool built: no manifest to trust it by
-        elif retired != self.spare_path:
+            return
+        if retired != self.spare_path:
             retired.rename(self.spare_path)
+        # The retired folder is the previous live site as it was: its manifest and seal hold.
+        store_manifest(self.spare_path, self.live.files, self.live.seal, self.manifests)
 
     def _prune(self) -> None:
         """Remove what the spare held but this build did not produce: from the manifests, not a walk."""

@@ -19,7 +19,7 @@ from fmar.publish.formats import compact_json, templates
 from fmar.publish.fragments import status_label
 from fmar.publish.shell import Shells
 from fmar.publish.site_url import absolute
-from fmar.publish.urls import API_ROOT, PAGE_FOLDER, PAGE_ROOT, from_page, page_url
+from fmar.publish.urls import API_ROOT, PAGE_FOLDER, PAGE_ROOT, download_url, from_page, page_url, relative
 
 PAGE_SIZE = 500
 _WORD = re.compile(r"[\W_]+")
@@ -103,12 +103,15 @@ def list_page(
     *,
     search: bool = False,
     filters: list[Filter] | None = None,
+    bulk: str | None = None,
 ) -> bytes:
-    """Page ``number`` of ``count`` of a list of records."""
+    """Page ``number`` of ``count`` of a list of records. ``bulk``: where the bulk files are
+    published, when not on the site (the unit table's first page links units.csv)."""
+    here = f"{PAGE_FOLDER[kind]}/{list_page_name(number)}"
     return render(
         "list.html",
         meta,
-        f"{PAGE_FOLDER[kind]}/{list_page_name(number)}",
+        here,
         title=title if number == 1 else f"{title} (page {number})",
         kind=kind,
         columns=columns,
@@ -117,6 +120,7 @@ def list_page(
         pages=count,
         search=search,
         filters=filters or [],
+        csv_all=relative(download_url("units.csv", bulk), here),
     )
 
 

@@ -41,6 +41,8 @@ class UnitsWritten(NamedTuple):
     facts: list[bytes]
     #: The units' changes as ledger rows.
     rows: list[Row]
+    #: A few of the files written (the output folder's seal samples files a build wrote).
+    fresh: list[str]
 
 
 @dataclass
@@ -61,8 +63,8 @@ class RecordWriter:
         """Each unit's statuses and facts, and the documents and pages of the unit and its
         applications; the staging folder's own manifest is left as it was."""
         staging = self.staging
-        kept = staging.manifest, staging.written
-        staging.manifest, staging.written = {}, 0
+        kept = staging.manifest, staging.written, staging.fresh
+        staging.manifest, staging.written, staging.fresh = {}, 0, []
         try:
             out: list[bytes] = []
             rows: list[Row] = []
@@ -71,9 +73,10 @@ class RecordWriter:
                 self._group(facts)
                 out.append(encode_facts(facts))
                 rows.extend(ledger_row(row, unit) for row in facts.changes)
-            return UnitsWritten(staging.manifest, staging.written, out, rows)
+            fresh = staging.fresh[:: max(1, len(staging.fresh) // 8)]
+            return UnitsWritten(staging.manifest, staging.written, out, rows, fresh)
         finally:
-            staging.manifest, staging.written = kept
+            staging.manifest, staging.written, staging.fresh = kept
 
     def products_and_parties(self, overview: Overview) -> None:
         """Write the document and page of each product and party (they need every unit's facts)."""

@@ -50,10 +50,19 @@ def normalise(url: str) -> str:
     return f"{scheme}://{netloc}{path}"
 
 
+def normalise_bulk_url(url: str) -> str:
+    """The URL of the folder the bulk files are published in (``fmar build --bulk-url``), ending with
+    ``/``; ``{tag}`` in it (the build's release tag) is kept for the build to fill in. A ValueError
+    unless it is an http(s) URL with a host name (as ``normalise`` checks a site URL)."""
+    probe = url.replace("{tag}", "data-tag")
+    normalise(probe)
+    return url if url.endswith("/") else url + "/"
+
+
 def absolute(site_url: str, url: str) -> str:
     """The absolute URL of ``url``, a site path (``units/MU-1.html``, with or without a leading
-    ``/``: ``urls`` gives either), under ``site_url`` (a ``normalise``d site URL)."""
-    return site_url + url.lstrip("/")
+    ``/``: ``urls`` gives either), under ``site_url`` (a ``normalise``d site URL); an absolute URL as it is."""
+    return url if "://" in url else site_url + url.lstrip("/")
 
 
 def tag_authority(site_url: str | None) -> str:
@@ -76,4 +85,12 @@ def tag_uri(site_url: str | None, *specific: str) -> str:
     return f"tag:{tag_authority(site_url)},{TAG_DATE}:{'/'.join(parts)}"
 
 
-__all__ = ["DEFAULT_TAG_AUTHORITY", "TAG_DATE", "absolute", "normalise", "tag_authority", "tag_uri"]
+__all__ = [
+    "DEFAULT_TAG_AUTHORITY",
+    "TAG_DATE",
+    "absolute",
+    "normalise",
+    "normalise_bulk_url",
+    "tag_authority",
+    "tag_uri",
+]

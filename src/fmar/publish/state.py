@@ -3,7 +3,8 @@
 Kept in fmar's cache folder (outside the repository and the published site), under a name
 derived from the output folder. It is used only when it belongs to the site now in that
 folder (the state holds the digest of that site's manifest, which lists every file with the key of
-its inputs), was made by the same fmar code with
+its inputs and is kept in the cache folder too, sealed to the folder: ``output.load_sealed``), was
+made by the same fmar code with
 the same options, and the registry's history only moved forward since; otherwise the build
 starts from nothing. Files are known by their Git blob id where the working copy is what Git
 holds (the same in every clone), else by size and modification time.
@@ -20,7 +21,7 @@ from pathlib import Path
 from fmar.loading.record_file import LoadedFile
 from fmar.publish.facts import UnitFacts, decode, encode
 from fmar.publish.ledger import ChangeLedger
-from fmar.publish.output import MANIFEST
+from fmar.publish.output import site_token
 from fmar.validation.cache import Cache
 
 #: Kinds whose records every unit group may refer to: always loaded whole.
@@ -76,14 +77,6 @@ def load_state(cache: Cache, out: Path, signature: str) -> BuildState | None:
         return None
     state.facts = {unit: decode(blob) for unit, blob in state.blobs.items()}
     return state
-
-
-def site_token(out: Path) -> str | None:
-    """What identifies the site in ``out``: the digest of its manifest (None without one)."""
-    try:
-        return hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def save_state(

@@ -95,6 +95,23 @@ def export_url(name: str) -> str:
     return f"{API_ROOT}/{name}"
 
 
+#: The registry-wide exports that grow with the registry (hundreds of MB at national scale): the bulk
+#: downloads. They are exports on the site, unless the build publishes them elsewhere (``fmar build
+#: --bulk-url``: a GitHub release's assets), where every link to them then points.
+BULK_FILES = ("all.zip", "qualifications.json", "qualifications.csv", "changes.csv", "units.csv")
+
+
+def download_url(name: str, bulk: str | None = None) -> str:
+    """Where the bulk file ``name`` is downloaded: its absolute URL under ``bulk`` (the URL of the
+    folder the bulk files are published in, ending with ``/``) when given, else its export on the site."""
+    return f"{bulk}{name}" if bulk else export_url(name)
+
+
+def is_absolute(url: str) -> bool:
+    """Whether ``url`` is an absolute URL (with a scheme) rather than a site path."""
+    return "://" in url
+
+
 def site_file(url: str) -> str:
     """The file of a site path (its fragment dropped), relative to the output folder."""
     return url.partition("#")[0].lstrip("/")
@@ -103,7 +120,9 @@ def site_file(url: str) -> str:
 def relative(url: str, here: str) -> str:
     """A relative reference to site path ``url`` from the file at site path ``here``: down from the
     file's folder when ``url`` lies below it (``MU-1.json``), else up to the root and down
-    (``../../../units/MU-1.html``)."""
+    (``../../../units/MU-1.html``). An absolute URL (a bulk file published elsewhere) is its own reference."""
+    if is_absolute(url):
+        return url
     folder, _, _ = here.rpartition("/")
     if not folder:
         return url

@@ -22,11 +22,15 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_dir(registry: Path) -> Path:
+def cache_root() -> Path:
+    """fmar's cache folder: ``$FMAR_CACHE_DIR``, else ``$XDG_CACHE_HOME/fmar`` (``~/.cache/fmar``)."""
     explicit = os.environ.get("FMAR_CACHE_DIR")
-    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "fmar"
+    return Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "fmar"
+
+
+def cache_dir(registry: Path) -> Path:
     key = hashlib.sha256(str(registry.resolve()).encode()).hexdigest()[:16]
-    return base / key
+    return cache_root() / key
 
 
 class Cache:
