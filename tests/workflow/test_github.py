@@ -122,3 +122,23 @@ def test_pre_commit_hooks_offer_validate_and_verify() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     ids = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
     assert {"ruff", "fmar-validate", "fmar-verify"} <= ids
+
+
+def test_publish_restores_and_saves_the_folders_fmar_build_uses() -> None:
+    """fmar's cache folder and the site with its spare, restored before any fmar command (so every
+    step shares one cache folder) from the newest earlier run, and saved after the build."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    restore, save = steps[uses.index("actions/cache/restore")], steps[uses.index("actions/cache/save")]
+    assert "actions/cache" not in uses  # the combined action saves only after a successful job
+    runs = [s.get("run", "") for s in steps]
+    build = runs.index("fmar build --out _site")
+    assert restore["with"]["path"].split() == save["with"]["path"].split() == ["~/.cache/fmar", "_site", "._site.spare"]
+    setting = runs.index('echo "FMAR_CACHE_DIR=$HOME/.cache/fmar" >> "$GITHUB_ENV"')
+    first_fmar = min(i for i, run in enumerate(runs) if run.startswith("fmar "))
+    assert setting < steps.index(restore) < first_fmar < build < steps.index(save)
+    key, prefix = restore["with"]["key"], restore["with"]["restore-keys"]
+    assert key.startswith(prefix) and "${{ github.run_id }}" in key  # a new entry each run; the newest restored
+    assert save["with"]["key"] == f"${{{{ steps.{restore['id']}.outputs.cache-primary-key }}}}"
+    assert "!cancelled()" in save["if"]
