@@ -133,7 +133,7 @@ def test_publish_restores_and_saves_the_folders_fmar_build_uses() -> None:
     restore, save = steps[uses.index("actions/cache/restore")], steps[uses.index("actions/cache/save")]
     assert "actions/cache" not in uses  # the combined action saves only after a successful job
     runs = [s.get("run", "") for s in steps]
-    build = runs.index("fmar build --out _site")
+    build = next(i for i, run in enumerate(runs) if run.startswith("fmar build --out _site"))
     assert restore["with"]["path"].split() == save["with"]["path"].split() == ["~/.cache/fmar", "_site", "._site.spare"]
     setting = runs.index('echo "FMAR_CACHE_DIR=$HOME/.cache/fmar" >> "$GITHUB_ENV"')
     first_fmar = min(i for i, run in enumerate(runs) if run.startswith("fmar "))
