@@ -269,6 +269,28 @@ def other_results() -> list[str]:
         )
     lines += search_section()
     lines += pages_artifact_section(_load("pages-artifact-*.json"))
+    lines += ["", "## Publishing in CI: fresh clone and install, cache restored (`benchmarks/site_build.py --ci`)", ""]
+    lines += [
+        "Each run clones to the same path, installs fmar into a new virtual environment, restores fmar's cache "
+        "folder, `_site` and `._site.spare` from the run before, and times `fmar build --out _site` (wall; the "
+        "build's CPU beside). Each commit is an hour after the one before, so the units whose statuses change in "
+        "that hour are derived again beside the 10 edited.",
+        "",
+        "| Units | Full build (run 1) | First rebuild after the full build, 10 units committed (target < 15 s) "
+        "| Next rebuild, 10 more (target < 15 s) | Units derived | Install, per run (information) "
+        "| Load average (1 min) before; after | Command |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in _load("ci-build-*.json"):
+        first, steady = r["runs"][1], r["runs"][2]
+        derived = f"{r['first_rebuild_after_full_units_derived']} / {r['rebuild_units_derived']}"
+        installs = " / ".join(f"{s} s" for s in r["install_s"])
+        load = r["machine"]
+        lines.append(
+            f"| {r['units']:,} | {r['full_build_s']} s | {r['first_rebuild_after_full_s']} s "
+            f"(CPU {first['build_cpu_s']} s) | {r['rebuild_s']} s (CPU {steady['build_cpu_s']} s) | {derived} | "
+            f"{installs} | {load['load_average_before'][0]}; {load['load_average_after'][0]} | `{r['command']}` |"
+        )
     lines += ["", "## The move to the layout (`benchmarks/migrate_bench.py`)", ""]
     lines += [
         "| Units | Records moved | fmar migrate layout --commit KEY | Objects written | fmar check of the move "

@@ -1,6 +1,7 @@
 """Benchmark of ``fmar build`` (site and exports), each figure beside a baseline measured in the same run.
 
     python benchmarks/site_build.py [--units 10000 100000] [--work DIR] [--baseline-units 500 2000]
+    python benchmarks/site_build.py --ci [--units 2000 100000] [--work DIR] [--scratch DIR]
 
 For each size (registries from ``fmar generate``, cached in --work as ``benchmarks/run.py`` does):
   a. full build: empty output folder and empty validation cache, two worker processes;
@@ -21,6 +22,20 @@ deleting as many (a previous run's temporary site) is quadratic in the kernel: m
 100,000 files took 43 s to create right after a mass delete and 3.1 s once settled.
 Results go to benchmarks/results/site-<units>.json, with the load average at the time:
 other processes may share the machine. ``run(units, work)`` is the entry point for run.py.
+
+``--ci`` (``run_ci``) measures instead what the publish workflow does, run after run. The registry
+is committed in a repository (cloned when the one in --work is a repository already, never
+changed), with fmar's site/ beside it as fmar's own repository has. Each run, as on a GitHub
+runner: the runner's folder is emptied, the repository cloned to the same path, a new virtual
+environment made and fmar installed into it from this work tree (``pip install -c
+requirements/constraints.txt``, timed apart), fmar's cache folder and ``_site``/``._site.spare``
+restored (copied: new files, as actions/cache extracts them) from the previous run, then
+``fmar build --out _site`` timed, and the three folders saved for the next run:
+  1. a full build (nothing to restore);
+  2. 10 Market Units re-signed and committed: the first rebuild after the full build (no spare
+     site yet: it links every unchanged file from the restored site);
+  3. 10 more committed: a rebuild restoring the spare site the previous run left.
+Targets for 2 and 3: under 15 s at 100,000 units. Results go to benchmarks/results/ci-build-<units>.json.
 """
 
 from __future__ import annotations
@@ -29,7 +44,9 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -248,6 +265,166 @@ def run(
     return figures
 
 
+_GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "fmar benchmark",
+    "GIT_AUTHOR_EMAIL": "benchmark@fmar.example",
+    "GIT_COMMITTER_NAME": "fmar benchmark",
+    "GIT_COMMITTER_EMAIL": "benchmark@fmar.example",
+}
+
+
+def _git(cwd: Path, *args: str, when: int | None = None) -> str:
+    env = {**os.environ, **_GIT_IDENTITY}
+    if when is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{when} +0000"
+    done = subprocess.run(
+        # No automatic gc: one started in the background after a commit packs and deletes the loose
+        # objects a clone may be copying.
+        ["git", "-c", "commit.gpgsign=false", "-c", "gc.auto=0", *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def _commit(repo: Path, message: str) -> None:
+    """Commit everything an hour after the head (the head's time is the build's as-of time)."""
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", message, when=int(_git(repo, "log", "-1", "--format=%ct")) + 3600)
+
+
+def make_origin(source: Path, origin: Path) -> None:
+    """The repository CI clones: the registry folder ``source`` (and its trust anchor) committed,
+    with fmar's hand-written site/ beside it. ``source``'s folder is cloned when it is a
+    repository (it is never changed), else copied into a new one."""
+    top = source.parent
+    if (top / ".git").exists():
+        _git(top, "clone", "-q", "--no-hardlinks", str(top), str(origin))
+    else:
+        shutil.copytree(top, origin, ignore=shutil.ignore_patterns(".complete"))
+        _git(origin, "init", "-q", "-b", "main")
+        _git(origin, "add", "-A")
+        from fmar.generate.synthetic import NOW
+
+        _git(origin, "commit", "-q", "-m", "generated registry", when=int(NOW.timestamp()) + 86_400)
+    shutil.copytree(ROOT / "site", origin / "site")
+    _commit(origin, "fmar's hand-written documentation, as fmar's repository has it")
+    _git(origin, "repack", "-adq")  # packed, as a remote is
+
+
+def _timed(command: list[str], **kwargs: Any) -> tuple[float, float, str]:
+    """Wall and CPU seconds (of the child and its children) and the output of ``command``."""
+    cpu = _cpu()
+    started = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+    return time.perf_counter() - started, _cpu() - cpu, done.stdout + done.stderr
+
+
+def ci_run(origin: Path, runner: Path, saved: Path, settle_s: float = 0.0) -> dict[str, Any]:
+    """One run of the publish workflow's build job on a new runner: clone, install, restore, build, save."""
+    checkout, cache, venv = runner / "work" / "repo", runner / "home" / ".cache" / "fmar", runner / "venv"
+    if runner.exists():
+        shutil.rmtree(runner)
+    checkout.parent.mkdir(parents=True)
+    clone, _, _ = _timed(["git", "clone", "-q", "--no-hardlinks", str(origin), str(checkout)])
+    install, _, _ = _timed([sys.executable, "-m", "venv", str(venv)])
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    seconds, _, _ = _timed([*pip, "-c", str(ROOT / "requirements" / "constraints.txt"), str(ROOT)])
+    install += seconds
+    restore = 0.0
+    if saved.is_dir():
+        cache.parent.mkdir(parents=True)
+        restore, _, _ = _timed(["cp", "-a", str(saved / "cache"), str(cache)])
+        # One cp for both folders keeps the hard links between them (tar in actions/cache does too).
+        outputs = [str(saved / name) for name in ("_site", "._site.spare") if (saved / name).is_dir()]
+        seconds, _, _ = _timed(["cp", "-a", *outputs, str(checkout)])
+        restore += seconds
+    if settle_s:
+        settle(checkout / "registry", settle_s)
+    env = {**os.environ, "FMAR_CACHE_DIR": str(cache)}
+    env.pop("VIRTUAL_ENV", None)
+    build, build_cpu, output = _timed([str(venv / "bin" / "fmar"), "build", "--out", "_site"], cwd=checkout, env=env)
+    print(output, end="", flush=True)
+    found = re.search(
+        r"\((full build|(\d+) Market Units derived again)\): .* (\d+) files rewritten, (\d+) files", output
+    )
+    assert found, output
+    if saved.exists():
+        shutil.rmtree(saved)
+    saved.mkdir(parents=True)
+    shutil.move(cache, saved / "cache")
+    for name in ("_site", "._site.spare"):
+        if (checkout / name).is_dir():
+            shutil.move(checkout / name, saved / name)
+    return {
+        "clone_s": round(clone, 2),
+        "install_s": round(install, 2),
+        "restore_s": round(restore, 2),
+        "build_s": round(build, 2),
+        "build_cpu_s": round(build_cpu, 1),
+        "full": found.group(1) == "full build",
+        "units_derived": None if found.group(2) is None else int(found.group(2)),
+        "record_files_rewritten": int(found.group(3)),
+        "files": int(found.group(4)),
+    }
+
+
+def run_ci(units: int, work: Path, scratch: Path | None = None, settle_s: float = SETTLE_S) -> dict[str, Any]:
+    """The publish workflow's build job, three runs in a row (see the module's docstring)."""
+    registry = _ensure_registry(work, units)
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="fmar-bench-ci-", dir=scratch) as tmp:
+        origin, runner, saved = Path(tmp, "origin"), Path(tmp, "runner"), Path(tmp, "actions-cache")
+        make_origin(registry, origin)
+        full = ci_run(origin, runner, saved, settle_s)
+        print(f"{units:,} units, CI run 1: full build {full['build_s']} s (install {full['install_s']} s)", flush=True)
+        runs = [full]
+        for number in (2, 3):
+            resign_edits(origin / "registry", EDITS)
+            _commit(origin, f"{EDITS} Market Units edited and re-signed")
+            figures = ci_run(origin, runner, saved)
+            scope = "full" if figures["full"] else f"{figures['units_derived']} units derived"
+            print(
+                f"  CI run {number}: build {figures['build_s']} s ({scope}); install {figures['install_s']} s, "
+                f"restore {figures['restore_s']} s",
+                flush=True,
+            )
+            runs.append(figures)
+        name = sorted((origin / "registry" / "market_unit").rglob("*.yaml"))[0].stem
+        renamed = json.loads((saved / "_site" / "api/v1/units" / f"{name}.json").read_text())
+        assert renamed["record"]["name"].startswith("Renamed Renamed "), "both edits must reach the exports"
+    first, steady = runs[1], runs[2]
+    result: dict[str, Any] = {
+        "units": units,
+        "command": "python " + " ".join(sys.argv),
+        "edits_per_run": EDITS,
+        "full_build_s": full["build_s"],
+        "first_rebuild_after_full_s": first["build_s"],
+        "first_rebuild_after_full_partial": not first["full"],
+        "first_rebuild_after_full_units_derived": first["units_derived"],
+        "rebuild_s": steady["build_s"],
+        "rebuild_partial": not steady["full"],
+        "rebuild_units_derived": steady["units_derived"],
+        "install_s": [r["install_s"] for r in runs],
+        "runs": runs,
+        "sequence_s": round(time.perf_counter() - started, 1),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        },
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"ci-build-{units}.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, nargs="+", default=[500, 2000, 10_000, 100_000])
@@ -256,11 +433,18 @@ def main() -> None:
     parser.add_argument(
         "--settle", type=float, default=SETTLE_S, help="seconds to let the disk settle before each full build"
     )
+    parser.add_argument("--ci", action="store_true", help="the publish workflow's sequence instead (run_ci)")
+    parser.add_argument(
+        "--scratch", type=Path, default=None, help="where --ci makes its runner (default: the temp dir)"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     for units in args.units:
-        run(units, args.work, jobs=args.jobs, settle_s=args.settle)
-    print(f"results in {RESULTS}/site-<units>.json")
+        if args.ci:
+            run_ci(units, args.work, args.scratch, settle_s=args.settle)
+        else:
+            run(units, args.work, jobs=args.jobs, settle_s=args.settle)
+    print(f"results in {RESULTS}/{'ci-build' if args.ci else 'site'}-<units>.json")
 
 
 if __name__ == "__main__":

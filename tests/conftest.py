@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,3 +83,27 @@ def bundled_registry() -> Path:
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep fmar's validation cache out of the user's home and separate per test session."""
     monkeypatch.setenv("FMAR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "fmar-cache"))
+
+
+def fresh_install(target: Path) -> Path:
+    """A copy of fmar's package tree under ``target`` (to put on PYTHONPATH), as a new install
+    leaves it: the same bytes, every file with a new inode and a modification time of its own."""
+    import fmar
+
+    package = Path(fmar.__file__).parent
+    shutil.copytree(
+        package, target / "fmar", copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    later = (datetime.now(UTC).timestamp() + 3600) * 1e9  # an hour ahead: unlike any time the source has
+    for number, path in enumerate(sorted((target / "fmar").rglob("*"))):
+        os.utime(path, ns=(int(later) + number, int(later) + number))
+    return target
+
+
+def run_installed(install: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run ``python *args`` with the package copy ``install`` (``fresh_install``) imported as fmar."""
+    environment = {**os.environ, **(env or {}), "PYTHONPATH": str(install), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, *args], cwd=install, env=environment, check=True, capture_output=True, text=True
+    )
+    return done.stdout

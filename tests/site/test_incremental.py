@@ -13,10 +13,13 @@ from tests.conftest import GitRepo
 
 from fmar.cli import cli
 from fmar.core.model import MarketUnit
-from fmar.core.record_paths import path_of
+from fmar.core.record_paths import flat_path, parse, path_of
+from fmar.core.registry import Registry
 from fmar.generate import bundled
 from fmar.generate.builder import Builder
+from fmar.publish import plan
 from fmar.publish.build import BuildResult, build
+from fmar.publish.inputs import git_history
 from fmar.publish.plan import RegistryInvalid
 
 #: Later than everything in the bundled registry.
@@ -231,3 +234,56 @@ def test_after_that_full_build_the_next_partial_build_is_whole(
     third = _rebuild(git_repo, site)
     assert not third.full and third.derived_units == 1
     assert _tree(site) == _fresh(git_repo, tmp_path)
+
+
+def test_after_the_layout_migration_a_partial_build_reads_the_history_of_its_own_records(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    """A migrated registry's history holds every record at its flat path first, then moved. A
+    partial build's registry holds only some unit groups: it reads the earlier paths of those
+    records alone (not of every record, nor takes the others for removed), and still publishes
+    what a build from nothing publishes, each record recorded when it came in at its flat path."""
+    registry_dir = git_repo.path / "registry"
+    b = bundled.build(registry_dir)
+    own = sorted(registry_dir.rglob("*.yaml"))
+    moves = []
+    for path in own:
+        found = parse(path.relative_to(registry_dir).as_posix())
+        assert found is not None and found.canonical
+        moves.append((path, registry_dir / flat_path(found.kind, found.id)))
+    for path, flat in moves:
+        flat.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(flat)
+    git_repo.commit_all("the registry in the flat layout", when=DAY - timedelta(days=1))
+    for path, flat in moves:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        flat.rename(path)
+    git_repo.commit_all("every record to its own path", when=DAY)
+    site = tmp_path / "site"
+    assert _rebuild(git_repo, site).full
+    fields = b.registry.units["MU-FENLAND-000003"].model_dump(
+        mode="json", exclude={"signature", "kind", "schema_version"}
+    )
+    b.unit({**fields, "name": "Fenland heat pumps (renamed)"}, DAY + timedelta(days=1))
+    git_repo.commit_all("rename a unit", when=DAY + timedelta(days=1))
+    second = _rebuild(git_repo, site)
+    assert not second.full and second.derived_units == 1
+    assert _tree(site) == _fresh(git_repo, tmp_path)
+
+    # The history a partial build asks for: one unit's group and the reference records.
+    everything = b.registry
+    group = plan.groups(everything, {})
+    part = Registry.of(
+        (everything.path_of(r), r)
+        for r in everything.records()
+        if group[everything.path_of(r)] in ("", "MU-FENLAND-000003")
+    )
+    wanted = {r.id for r in part.records()}
+    assert len(wanted) < len(list(everything.records()))
+    history = git_history(git_repo.path, registry_dir, part, removed=False)
+    assert set(history.timelines) == wanted
+    whole = git_history(git_repo.path, registry_dir, everything)
+    assert {i: history.recorded[i] for i in wanted} == {i: whole.recorded[i] for i in wanted}
+    assert {i: history.timelines[i] for i in wanted} == {i: whole.timelines[i] for i in wanted}
+    unit = history.recorded["MU-FENLAND-000003"]
+    assert unit.at == DAY - timedelta(days=1)  # recorded at its flat path, not when it moved

@@ -145,7 +145,7 @@ def test_publish_keeps_the_bulk_files_out_of_pages_and_only_the_release_job_writ
     command = next(s for s in build if s.get("name") == "Build the site and exports")
     assert command["run"] == 'fmar build --out _site --site-url "$SITE_URL/" --bulk-out _bulk --bulk-url "$BULK_URL"'
     assert command["env"]["BULK_URL"].endswith("/releases/download/{tag}/")
-    cached = next(s for s in build if s.get("uses", "").startswith("actions/cache@"))["with"]["path"].split()
+    cached = next(s for s in build if s.get("uses", "").startswith("actions/cache/restore@"))["with"]["path"].split()
     assert {"~/.cache/fmar", "_site", "._site.spare", "_bulk"} <= set(cached)
 
 
@@ -210,3 +210,24 @@ def test_the_release_job_creates_the_release_once_and_updates_it_when_built_agai
     again = _run_release_steps(tmp_path)  # the daily run of the same commit and as-of time: the same tag
     assert f"release upload {tag} --clobber all.zip changes.csv units.csv SHA256SUMS" in again
     assert "release create" not in again and "release delete" not in again
+
+
+def test_publish_restores_and_saves_the_folders_fmar_build_uses() -> None:
+    """fmar's cache folder and the site with its spare, restored before any fmar command (so every
+    step shares one cache folder) from the newest earlier run, and saved after the build."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    restore, save = steps[uses.index("actions/cache/restore")], steps[uses.index("actions/cache/save")]
+    assert "actions/cache" not in uses  # the combined action saves only after a successful job
+    runs = [s.get("run", "") for s in steps]
+    build = next(i for i, run in enumerate(runs) if run.startswith("fmar build --out _site"))
+    folders = ["~/.cache/fmar", "_site", "._site.spare", "_bulk"]
+    assert restore["with"]["path"].split() == save["with"]["path"].split() == folders
+    setting = runs.index('echo "FMAR_CACHE_DIR=$HOME/.cache/fmar" >> "$GITHUB_ENV"')
+    first_fmar = min(i for i, run in enumerate(runs) if run.startswith("fmar "))
+    assert setting < steps.index(restore) < first_fmar < build < steps.index(save)
+    key, prefix = restore["with"]["key"], restore["with"]["restore-keys"]
+    assert key.startswith(prefix) and "${{ github.run_id }}" in key  # a new entry each run; the newest restored
+    assert save["with"]["key"] == f"${{{{ steps.{restore['id']}.outputs.cache-primary-key }}}}"
+    assert "!cancelled()" in save["if"]

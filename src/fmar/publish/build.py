@@ -60,12 +60,13 @@ class BuildResult:
     derived_units: int = 0
 
 
-def history_of(root: Path, registry_dir: Path, registry: Registry) -> History:
-    """Recorded times and timelines of the records in ``registry``: from Git history when the
-    registry is committed in a repository, else signing times. (Defined here: its qualified name
-    is part of a build's signature.)"""
+def history_of(root: Path, registry_dir: Path, registry: Registry, *, removed: bool = True) -> History:
+    """Recorded times and timelines of the records in ``registry`` (with ``removed``, also of those
+    removed from it; a partial build's registry holds only some groups and needs none): from Git
+    history when the registry is committed in a repository, else signing times. (Defined here:
+    its qualified name is part of a build's signature.)"""
     head = changes.registry_head(root, registry_dir)
-    history = git_history(root, registry_dir, registry) if head else signing_history(registry)
+    history = git_history(root, registry_dir, registry, removed=removed) if head else signing_history(registry)
     if head:
         history.head, history.head_time = head
     return history
@@ -245,7 +246,10 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
         if index is not None:
             index.result()
         with collector_paused():
-            history = history_source(root, registry_dir, inputs.registry)
+            if history_source is history_of:
+                history = history_of(root, registry_dir, inputs.registry, removed=inputs.full)
+            else:
+                history = history_source(root, registry_dir, inputs.registry)
     finally:
         if index is not None:
             index.cancel()

@@ -70,13 +70,16 @@ def signing_history(registry: Registry, committed: Container[str] = ()) -> Histo
 _ACTION = {"added": "added", "modified": "modified", "deleted": "removed"}
 
 
-def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
-    """Recorded times and every version of every record in ``registry`` (and of every record
-    removed from it) from the registry's Git history.
+def git_history(root: Path, registry_dir: Path, registry: Registry, *, removed: bool = True) -> History:
+    """Recorded times and every version of every record in ``registry`` (and, with ``removed``, of
+    every record removed from it) from the registry's Git history.
 
     Fills ``registry.recorded_at`` (statuses use it). Additions need no file reads (the index
     knows their signers); only files changed more than once are read, in one batch, to name
-    the signer and the changed fields of each version.
+    the signer and the changed fields of each version. ``removed=False`` is for a ``registry``
+    that holds only some unit groups (a partial build): a record not in it is not taken for a
+    removed one, and the earlier paths of other records (the layout migration moved them all)
+    are not read.
     """
     from fmar.history.index import Addition, build_index
     from fmar.history.recorded import fill_recorded, moved_from, record_of, times_of
@@ -86,6 +89,10 @@ def git_history(root: Path, registry_dir: Path, registry: Registry) -> History:
     # Only the records in ``registry`` (which may hold only some unit groups), and records removed.
     additions = index.changes.additions(registry.path_of(record) for record in registry.records())
     moved = moved_from(index)
+    if not removed:
+        wanted = {record.id for record in registry.records()}
+        # A record's file is named <id>.yaml in either layout (``record_paths.parse``).
+        moved = {path: first for path, first in moved.items() if path[path.rfind("/") + 1 : -5] in wanted}
     times = times_of(index, additions, moved)
     fill_recorded(registry, times)
     history = signing_history(registry, additions)

@@ -13,14 +13,15 @@ from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
 from fmar.publish.urls import SEARCH_FOLDER, page_url, search_url
 from fmar.signing.records import iso
+from fmar.validation.cache import source_digest
 
 
 def templates_digest() -> str:
-    """Changes with any template or static file of the site."""
+    """Changes with the content of any template or static file of the site (``source_digest``)."""
     base = Path(__file__).parent
-    files = sorted(p for folder in ("templates", "static") for p in (base / folder).rglob("*") if p.is_file())
+    files = [p for folder in ("templates", "static") for p in (base / folder).rglob("*") if p.is_file()]
     files.append(base / "fragments.py")  # the HTML fragments (links, badges, timeline) the templates call
-    return digest(*(f"{p.relative_to(base)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files))
+    return source_digest(files)
 
 
 def put_page(staging: Staging, rel: str, render: Callable[[], bytes], *inputs: Any) -> None:

@@ -6,20 +6,60 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import fmar
 
+#: fmar's package folder: where the files ``source_digest`` names are.
+PACKAGE = Path(fmar.__file__).parent
+#: A file modified less than this long ago may change again without its size or modification
+#: time changing (a time stamp is as coarse as the kernel's clock tick): its digest is not kept.
+_RECENT_NS = 2_000_000_000
+#: Path -> (size, modification time, inode, SHA-256 of the bytes) of the files hashed in this process.
+_hashed: dict[str, tuple[int, int, int, bytes]] = {}
 
-def _code_fingerprint() -> str:
-    """Changes whenever fmar's code changes, so stale results are never reused."""
-    package = Path(fmar.__file__).parent
-    digest = hashlib.sha256(fmar.__version__.encode())
-    for path in sorted(package.rglob("*.py")):
-        info = path.stat()
-        digest.update(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}".encode())
-    return digest.hexdigest()[:16]
+
+def _file_digest(path: Path) -> bytes:
+    """SHA-256 of the file's bytes; kept for the process while its size, time and inode stay."""
+    info = path.stat()
+    stat = (info.st_size, info.st_mtime_ns, info.st_ino)
+    known = _hashed.get(str(path))
+    if known is not None and known[:3] == stat:
+        return known[3]
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    if time.time_ns() - info.st_mtime_ns > _RECENT_NS:
+        _hashed[str(path)] = (*stat, digest)
+    return digest
+
+
+def source_digest(files: Iterable[Path], *salt: str) -> str:
+    """SHA-256 of ``salt`` and each of ``files`` (fmar's own: under ``PACKAGE``) by its path in the
+    package and its bytes. What the files hold, not when they were written: a fresh install or
+    checkout of the same code (every time stamp and inode new, as in each CI run) gives the same
+    digest, so the caches and the build state it keys survive it."""
+    digest = hashlib.sha256()
+    for part in salt:
+        digest.update(part.encode() + b"\0")
+    for path in sorted(files):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + _file_digest(path))
+    return digest.hexdigest()
+
+
+def package_files() -> list[Path]:
+    """Every file of fmar's package (its Python source, templates and static assets), not bytecode."""
+    return [
+        path
+        for path in PACKAGE.rglob("*")
+        if path.is_file() and path.suffix != ".pyc" and "__pycache__" not in path.relative_to(PACKAGE).parts
+    ]
+
+
+def code_fingerprint() -> str:
+    """Changes whenever fmar's code changes (or its version), so stale results are never reused."""
+    return source_digest(package_files(), fmar.__version__)
 
 
 def cache_root() -> Path:
@@ -39,7 +79,7 @@ class Cache:
     def __init__(self, registry: Path, enabled: bool = True) -> None:
         self.enabled = enabled
         self.directory = cache_dir(registry)
-        self.fingerprint = _code_fingerprint() if enabled else ""
+        self.fingerprint = code_fingerprint() if enabled else ""
 
     def load(self, name: str) -> Any:
         if not self.enabled:
