@@ -21,3 +21,15 @@ $py benchmarks/history_bench.py > /dev/null
 
 echo "== Site and exports: full build and 10-record rebuild, against plain mkdocs"
 $py benchmarks/site_build.py --units 10000 100000 --work "$work"
+
+echo "== Publishing in CI: fresh clone and install, cache restored, 10 records committed (100,000 units)"
+$py benchmarks/site_build.py --ci --units 100000 --work "$work"
+
+echo "== The Pages artifact at 100,000 units: bytes and files against GitHub Pages' 1 GB"
+$py benchmarks/pages_artifact.py --units 100000 --work "$work" --costs
+
+echo "== Search in Chromium at 100,000 units: the site's search page and unit table against Pagefind"
+$py benchmarks/search_bench.py --units 100000 --clone "$work/units-100000" --runs 3
+
+echo "== The move to the layout at 100,000 units"
+$py benchmarks/migrate_bench.py --units 100000 --work "$work"
