@@ -36,8 +36,6 @@ from fmar.publish.urls import API_ROOT, BULK_FILES, PAGE_FOLDER, SEARCH_FOLDER, 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 #: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).
 SITE_SOURCE = PACKAGE_ROOT / "site"
-#: Project documentation written by others, offered as guides when present.
-PROJECT_DOCS = PACKAGE_ROOT / "docs"
 
 
 def _html_block(template: str, **context: Any) -> str:
@@ -150,8 +148,9 @@ def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int, 
     # The guides are the project's documents, listed on one page: the navigation, which every page of
     # the site repeats (100,000 unit pages at national scale), holds that page alone.
     listed = []
-    if PROJECT_DOCS.is_dir():
-        for path in sorted(PROJECT_DOCS.glob("*.md"), key=lambda path: (path.name not in _FIRST_GUIDES, path.name)):
+    project_docs = source.parent / "docs"  # the project's documents, beside its site/ folder
+    if project_docs.is_dir():
+        for path in sorted(project_docs.glob("*.md"), key=lambda path: (path.name not in _FIRST_GUIDES, path.name)):
             target = docs / "guides" / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
