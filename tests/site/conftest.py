@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from tests.conftest import GitRepo
 
 from fmar.core.reference import LicenceArea
 from fmar.generate import bundled
+from fmar.publish import formats
 from fmar.publish.build import build
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
@@ -50,3 +52,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitRepo, Path]:
         patch.setenv("FMAR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "fmar-cache"))
         build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     return repo, out
+
+
+def spy_zip(monkeypatch: pytest.MonkeyPatch, seen: Path) -> None:
+    """Record what each zip write copied and compressed (the zip is written in a child process)."""
+    write = formats.write_zip
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        stats = write(*args, **kwargs)
+        with seen.open("a", encoding="utf-8") as report:
+            report.write(json.dumps([stats.copied, stats.compressed]) + "\n")
+        return stats
+
+    monkeypatch.setattr(formats, "write_zip", spy)

@@ -19,11 +19,10 @@ import pytest
 from click.testing import CliRunner
 from tests.conftest import GitRepo
 
-from conftest import AS_OF, PAGE_SIZE
+from conftest import AS_OF, PAGE_SIZE, spy_zip
 from fmar.cli import cli
 from fmar.generate import bundled
 from fmar.generate.builder import Builder
-from fmar.publish import formats
 from fmar.publish.build import build
 from fmar.publish.documents import schema_file
 from fmar.publish.exports import SUMS, TAG, release_tag
@@ -131,19 +130,6 @@ def _build(repo: GitRepo, folder: Path) -> None:
     build(repo.path, repo.path / "registry", folder / "site", None, jobs=1, bulk_url=BULK_URL, bulk_out=folder / "bulk")
 
 
-def _spy_zip(monkeypatch: pytest.MonkeyPatch, seen: Path) -> None:
-    """Record what each zip write copied and compressed (the zip is written in a child process)."""
-    write = formats.write_zip
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        stats = write(*args, **kwargs)
-        with seen.open("a", encoding="utf-8") as report:
-            report.write(json.dumps([stats.copied, stats.compressed]) + "\n")
-        return stats
-
-    monkeypatch.setattr(formats, "write_zip", spy)
-
-
 def _change(repo: GitRepo, registry: Builder, days: int) -> None:
     unit = registry.registry.units["MU-FENLAND-000003"]
     registry.unit(
@@ -160,7 +146,7 @@ def test_a_rebuild_updates_the_zip_from_the_bulk_folder_and_equals_a_fresh_build
     _build(git_repo, live)
     _change(git_repo, registry, 1)
     seen = tmp_path / "zip-stats.json"
-    _spy_zip(monkeypatch, seen)
+    spy_zip(monkeypatch, seen)
     _build(git_repo, live)
     monkeypatch.undo()
     (line,) = seen.read_text().splitlines()
@@ -185,7 +171,7 @@ def test_a_zip_the_live_site_does_not_describe_is_not_copied_from(
     zipped.write_bytes(bytes(data))
     _change(git_repo, registry, 2)
     seen = tmp_path / "zip-stats.json"
-    _spy_zip(monkeypatch, seen)
+    spy_zip(monkeypatch, seen)
     _build(git_repo, live)
     monkeypatch.undo()
     (line,) = seen.read_text().splitlines()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, PAGE_SIZE
+from conftest import AS_OF, PAGE_SIZE, spy_zip
 from fmar.publish import formats, zip_records
 from fmar.publish.build import build
 from fmar.publish.output import load_manifest, seal_of, store_manifest
@@ -202,15 +202,7 @@ def test_build_rezips_only_changed_entries(built, tmp_path: Path, monkeypatch: p
     manifest["api/v1/all.zip"] = "stale"
     store_manifest(out, manifest, seal_of(out, manifest, []))  # the copy, trusted as the site was
     seen = tmp_path / "zip-stats.json"  # the zip is written in a child process: it reports here
-    write = formats.write_zip
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        stats = write(*args, **kwargs)
-        with seen.open("a", encoding="utf-8") as report:
-            report.write(json.dumps([stats.copied, stats.compressed]) + "\n")
-        return stats
-
-    monkeypatch.setattr(formats, "write_zip", spy)
+    spy_zip(monkeypatch, seen)
     build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     monkeypatch.undo()
     assert (out / "api/v1/all.zip").read_bytes() == (site / "api/v1/all.zip").read_bytes()
