@@ -128,8 +128,8 @@ class UnitFacts(NamedTuple):
     next_change: datetime | None
     #: The search index shards that list the unit (``pages.shard_names``), space-separated.
     shards: str
-    #: The unit as the site's search finds it (``pages.search_entry``), encoded.
-    search: bytes = b""
+    #: The unit as the site's search finds it (``pages.search_entry``): a line.
+    search: str = ""
     #: The outcomes and events of the unit's applications as the feeds describe them, by id order.
     notes: tuple[AnswerNote, ...] = ()
 
@@ -217,7 +217,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         applications=tuple(a.id for a in applications),
         next_change=next_change(registry, unit_id, derived.as_of),
         shards=" ".join(pages.shard_names(entry)),
-        search=pages.encode(pages.search_entry(unit, sorted({q.product for q in current}))),
+        search=pages.search_entry(unit, sorted({q.product for q in current})),
         notes=tuple(
             sorted((answer_note(i) for a in applications for i in registry.answers.get(a.id, ())), key=lambda n: n.id)
         ),

@@ -79,7 +79,7 @@ def write_lists(
 
 
 def write_search(
-    staging: Staging, overview: Overview, meta: pages.Meta, units: list[bytes], docs: list[list[str]]
+    staging: Staging, overview: Overview, meta: pages.Meta, units: list[str], docs: list[list[str]]
 ) -> None:
     """The search page (``urls.search_url``) and its index (``pages.search_index``): every unit,
     product, party and documentation page."""

@@ -89,26 +89,42 @@
     function entry(kind, id, title, about, path, hay) {
       return { kind: kind, id: id, title: title, about: about, path: path, hay: hay.toLowerCase() };
     }
+    // Units stay as their chunks' text (a line a unit: id, name, FSP, technologies, products, tab
+    // separated), lower-cased once; a query scans that text, and only the lines found become entries.
     function loadIndex() {
       if (!index) {
         var names = ["search/pages"];
         for (var i = 1; i <= chunks; i++) names.push("search/units-" + i);
         index = Promise.all(names.map(load)).then(function (parts) {
-          var entries = [];
-          (parts[0].pages || []).forEach(function (p) {
-            entries.push(entry(p[0], p[1], p[2], p[3], p[4], p[1] + " " + p[2] + " " + p[3]));
+          var pages = (parts[0].pages || []).map(function (p) {
+            return entry(p[0], p[1], p[2], p[3], p[4], p[1] + " " + p[2] + " " + p[3]);
           });
-          parts.slice(1).forEach(function (part) {
-            (part.units || []).forEach(function (u) {
-              var about = [u[2], u[3], u[4]].filter(Boolean).join(" · ");
-              entries.push(entry("unit", u[0], u[1], about, "units/" + encodeURIComponent(u[0]) + ".html",
-                u[0] + " " + u[1] + " " + u[2] + " " + u[3] + " " + u[4]));
-            });
+          var texts = parts.slice(1).map(function (part) {
+            var text = part.units || "", lower = text.toLowerCase(), starts = [0];
+            for (var at = lower.indexOf("\n"); at >= 0; at = lower.indexOf("\n", at + 1)) starts.push(at + 1);
+            return { lines: text ? text.split("\n") : [], lower: lower, starts: starts };
           });
-          return entries;
+          return { pages: pages, texts: texts };
         });
       }
       return index;
+    }
+    // The lines of a chunk holding every word: the first word's hits in the whole text (the line of
+    // each, once), then the other words on those lines.
+    function unitsFound(chunk, words, found) {
+      var lower = chunk.lower, starts = chunk.starts, first = words[0], line = 0;
+      for (var at = lower.indexOf(first); at >= 0; ) {
+        while (line + 1 < starts.length && starts[line + 1] <= at) line++;
+        var end = line + 1 < starts.length ? starts[line + 1] - 1 : lower.length;
+        var own = lower.slice(starts[line], end), ok = true;
+        for (var w = 1; w < words.length && ok; w++) ok = own.indexOf(words[w]) >= 0;
+        if (ok) {
+          var u = chunk.lines[line].split("\t");
+          var about = [u[2], u[3], u[4]].filter(Boolean).join(" · ");
+          found.push(entry("unit", u[0], u[1], about, "units/" + encodeURIComponent(u[0]) + ".html", ""));
+        }
+        at = lower.indexOf(first, end + 1);
+      }
     }
     function show(found, total, q) {
       while (list.firstChild) list.removeChild(list.firstChild);
@@ -138,18 +154,20 @@
       history.replaceState(null, "", q ? "?q=" + encodeURIComponent(q) : location.pathname);
       if (!words.length) { show([], 0, ""); return; }
       var started = performance.now();
-      loadIndex().then(function (entries) {
+      loadIndex().then(function (loaded) {
         if (mine !== latest) return;
         var whole = q.trim().toLowerCase(), found = [];
-        for (var i = 0; i < entries.length; i++) {
-          var e = entries[i], ok = true;
+        words.sort(function (a, b) { return b.length - a.length; });  // the longest first: the fewest hits
+        loaded.pages.forEach(function (e) {
+          var ok = true;
           for (var w = 0; w < words.length && ok; w++) ok = e.hay.indexOf(words[w]) >= 0;
-          if (ok) {
-            var id = e.id.toLowerCase();
-            e.rank = id === whole ? 0 : id.indexOf(whole) === 0 ? 1 : 2;
-            found.push(e);
-          }
-        }
+          if (ok) found.push(e);
+        });
+        loaded.texts.forEach(function (chunk) { unitsFound(chunk, words, found); });
+        found.forEach(function (e) {
+          var id = e.id.toLowerCase();
+          e.rank = id === whole ? 0 : id.indexOf(whole) === 0 ? 1 : 2;
+        });
         found.sort(function (a, b) {
           return a.rank - b.rank || ORDER[a.kind] - ORDER[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
         });
