@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tarfile
@@ -303,13 +302,10 @@ def run(
         figures.update(measure(out, Path(tmp), gzip=gzip))
         if with_costs:
             figures["costs"] = costs(out)
-    figures["machine"] = {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-    }
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run import machine
+
+    figures["machine"] = machine(load_before)
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"pages-artifact-{units}" + (f"-{label}" if label else "")
     (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")

@@ -187,6 +187,19 @@ def bench(units: int, work: Path, sample: int) -> dict[str, object]:
     return result
 
 
+def machine(load_before: tuple[float, ...] | list[float], **extra: Any) -> dict[str, Any]:
+    """What a result records of the machine it was measured on: cores, Python, platform, ``extra``,
+    and the load averages before and after the measurement (others may share the machine)."""
+    return {
+        "cpus": os.cpu_count(),
+        **extra,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def write_results(results: list[dict[str, object]]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     for result in results:

@@ -46,7 +46,6 @@ import gzip
 import importlib.util
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -60,7 +59,7 @@ from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import BIN, RESULTS, ROOT, ensure_registry
+from run import BIN, RESULTS, ROOT, ensure_registry, machine
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -716,14 +715,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             browser.close()
     finally:
         httpd.shutdown()
-    figures["machine"] = {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "chromium": subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True).stdout.strip(),
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-    }
+    chromium = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True).stdout.strip()
+    figures["machine"] = machine(load_before, chromium=chromium)
     return figures
 
 

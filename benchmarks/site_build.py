@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -71,6 +70,13 @@ def _ensure_registry(work: Path, units: int) -> Path:
     from run import ensure_registry  # the registries benchmarks/run.py generates and caches
 
     return ensure_registry(work, units)
+
+
+def _machine(load_before: tuple[float, ...], **extra: Any) -> dict[str, Any]:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run import machine  # imported here: run.py imports this module
+
+    return machine(load_before, **extra)
 
 
 def resign_edits(registry: Path, count: int = EDITS, seed: int = SEED) -> dict[Path, bytes]:
@@ -252,14 +258,7 @@ def run(
                 os.environ.pop("FMAR_CACHE_DIR", None)
             else:
                 os.environ["FMAR_CACHE_DIR"] = previous_cache
-    figures["machine"] = {
-        "cpus": os.cpu_count(),
-        "jobs": jobs,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "load_average_before": [round(x, 2) for x in load_before],
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-    }
+    figures["machine"] = _machine(load_before, jobs=jobs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"site-{units}.json").write_text(json.dumps(figures, indent=2) + "\n")
     return figures
@@ -412,13 +411,7 @@ def run_ci(units: int, work: Path, scratch: Path | None = None, settle_s: float 
         "install_s": [r["install_s"] for r in runs],
         "runs": runs,
         "sequence_s": round(time.perf_counter() - started, 1),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": _machine(load_before),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"ci-build-{units}.json").write_text(json.dumps(result, indent=2) + "\n")
