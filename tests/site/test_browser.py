@@ -500,3 +500,60 @@ def _results(page, query: str) -> list[str]:  # type: ignore[no-untyped-def]
     links = page.locator("#fmar-search-results li a").all_inner_texts()
     abouts = page.locator("#fmar-search-results li").all_inner_texts()
     return [f"{link} {about}" for link, about in zip(links, abouts, strict=True)]
+
+
+def _frame(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What a reader sees of a page's frame: the header's buttons and title, the site navigation's
+    links (resolved), the footer, and whether the theme's script has run (its drawer works)."""
+    return page.evaluate(
+        """() => ({
+          drawer: !!document.querySelector("header label[for=__drawer]"),
+          palette: document.querySelectorAll("header [data-md-component=palette] input").length,
+          search: !!document.querySelector("header #fmar-header-q"),
+          title: document.querySelector("header [data-md-component=header-topic]").innerText.trim(),
+          nav: [...document.querySelectorAll("nav.md-nav--primary > ul > li > a")]
+            .map(a => [a.innerText.trim(), a.href]),
+          footer: !!document.querySelector("footer.md-footer .md-copyright"),
+          config: !!document.getElementById("__config"),
+        })"""
+    )
+
+
+def test_record_pages_carry_a_slim_frame_the_frame_script_completes(built, browser) -> None:  # type: ignore[no-untyped-def]
+    """A record page (100,000 of them at national scale) carries only the theme's header cut to its
+    logo, title and search box: the frame script puts the theme's whole header, navigation and
+    footer around it, the same as a list page's, so it looks like every other page. Without scripts
+    it keeps its header, title, search box, stylesheet and content."""
+    _, site = built
+    unit = site / "units/MU-VOLTAFLEX-000001.html"
+    html = unit.read_text(encoding="utf-8")
+    article = html[html.index("<article") : html.index("</article>")]
+    description = html[html.index("<meta content=") : html.index("name=description>")]
+    assert len(html) - len(article) - len(description) < 3000, "the frame of a record page has grown"
+    assert "md-nav__list" not in html and "md-footer" not in html and "__md_scope" not in html
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((site / "units/index.html").resolve().as_uri())
+    listed = _frame(page)
+    for path in ["units/MU-VOLTAFLEX-000001.html", "products/NESO-DC.html", "parties/NESO.html"]:
+        page.goto((site / path).resolve().as_uri())
+        framed = _frame(page)
+        assert framed["drawer"] and framed["palette"] == 2 and framed["search"], path
+        assert framed["footer"] and framed["config"], path
+        assert framed["nav"] == listed["nav"], path
+        assert framed["title"] == page.inner_text("article h1").strip(), path
+    assert errors == []
+    # The palette chosen on one page holds on a record page (the theme's script reads it, as the
+    # frame script has put its toggle in place).
+    page.goto((site / "units/index.html").resolve().as_uri())
+    page.click("header label[for=__palette_1]")
+    page.goto(unit.resolve().as_uri())
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+
+    bare = browser.new_context(java_script_enabled=False).new_page()
+    bare.goto(unit.resolve().as_uri())
+    assert _styled(bare)
+    assert bare.locator("header #fmar-header-q").count() == 1
+    assert "Voltaflex" in bare.inner_text("header") or bare.inner_text("article h1") in bare.inner_text("header")
+    assert bare.locator("article table#fmar-statuses").count() == 1

@@ -32,6 +32,7 @@ from fmar.publish.records import RecordWriter, write_units
 from fmar.publish.site_url import normalise as normalise_site_url
 from fmar.publish.site_url import normalise_bulk_url
 from fmar.publish.state import BuildState, forget_state, load_state, new_serial, save_state, seal_state
+from fmar.publish.urls import FRAME_SCRIPT
 from fmar.signing.records import iso
 from fmar.validation.memory import collector_paused, frozen
 from fmar.validation.pipeline import Pipeline, jobs_default
@@ -355,6 +356,7 @@ def _write_registry_wide(
         static = Path(__file__).parent / "static"
         for path in sorted(static.iterdir()):
             staging.put(f"assets/fmar/{path.name}", path.read_bytes())
+        staging.put(FRAME_SCRIPT, writer.meta.shells.script.encode())
         lists.write_lists(staging, overview, writer.meta, docs, elsewhere.url)
         log("documentation, unit table, search and filter indexes written")
         if request.site_url:  # every page is written: the sitemap lists them

@@ -30,7 +30,17 @@ from fmar.publish.feeds import Said
 from fmar.publish.formats import templates
 from fmar.publish.output import Staging
 from fmar.publish.overview import Overview
-from fmar.publish.shell import CONTENT, DESCRIPTION, TITLE, Shell, Shells, with_search
+from fmar.publish.shell import (
+    CONTENT,
+    DESCRIPTION,
+    TITLE,
+    Shell,
+    Shells,
+    frame_parts,
+    frame_script,
+    with_search,
+    without_inline_scripts,
+)
 from fmar.publish.urls import API_ROOT, BULK_FILES, PAGE_FOLDER, SEARCH_FOLDER, download_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
@@ -130,10 +140,18 @@ def _source(root: Path) -> Path:
     return root / "site" if (root / "site" / "mkdocs.yml").is_file() else SITE_SOURCE
 
 
-def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int, site_url: str | None = None) -> Path:
+def _run_mkdocs(
+    source: Path,
+    generated: dict[str, str],
+    tmp: Path,
+    epoch: int,
+    site_url: str | None = None,
+    theme: Path | None = None,
+) -> Path:
     """Build the hand-written pages of ``source`` with ``generated`` (name -> Markdown) and the
     project's guides into ``tmp/out``; returns that folder. ``site_url``: mkdocs' own (its pages'
-    canonical links), when the build has one."""
+    canonical links), when the build has one; ``theme``: templates added to the theme's (over the
+    site's own ``custom_dir``, if it has one)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -158,6 +176,14 @@ def _run_mkdocs(source: Path, generated: dict[str, str], tmp: Path, epoch: int, 
     (docs / "guides").mkdir(exist_ok=True)
     (docs / "guides" / "index.md").write_text("# Guides\n\n" + "\n".join(listed) + "\n", encoding="utf-8")
     config_file = tmp / "mkdocs.yml"
+    if theme is not None:
+        overrides = tmp / "overrides"
+        theme_config = config.get("theme") or {}
+        theme_config = {"name": theme_config} if isinstance(theme_config, str) else dict(theme_config)
+        if theme_config.get("custom_dir"):
+            shutil.copytree(source / theme_config["custom_dir"], overrides)
+        shutil.copytree(theme, overrides, dirs_exist_ok=True)
+        config["theme"] = {**theme_config, "custom_dir": str(overrides)}
     config["docs_dir"] = str(docs)
     config["site_dir"] = str(tmp / "out")
     if site_url:
@@ -207,21 +233,47 @@ def build_shells(root: Path) -> Shells:
     """The frame of fmar's own pages in each folder they live in (``urls.PAGE_FOLDER``), from
     mkdocs-material with the site's navigation: mkdocs writes a page's links relative to that page,
     so each folder has its own (the generated pages stand in empty: only their places in the
-    navigation matter)."""
+    navigation matter). With them, the slim frame of record pages and the frame script that
+    completes it (``shell.frame_script``), from the theme's templates in ``theme/``, rendered one
+    folder deep where no page of the site lives: their links hold from any record page's folder."""
     shell = f"---\ntitle: {TITLE}\ndescription: {DESCRIPTION}\n---\n\n{CONTENT}\n"
     generated = dict.fromkeys(GENERATED, "# -\n")
     folders = sorted({*PAGE_FOLDER.values(), SEARCH_FOLDER})
     with tempfile.TemporaryDirectory(prefix="fmar-shell-") as tmp:
         placed = {f"{folder}/{SHELL_NAME}.md": shell for folder in folders}
-        out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0)
-        shells = {}
-        for folder in folders:
-            html = with_search(_minified((out / folder / f"{SHELL_NAME}.html").read_text(encoding="utf-8")), "../")
-            head, found, tail = html.partition(CONTENT)
-            if not found:
-                raise RuntimeError(f"mkdocs did not render the shell page's content marker {CONTENT}")
-            shells[folder] = Shell(head, tail)
-    return Shells(shells)
+        for template in _FRAME_TEMPLATES:
+            placed[f"{_FRAME_FOLDER}/{template}.md"] = shell.replace("---\n", f"---\ntemplate: {template}.html\n", 1)
+        out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0, theme=THEME)
+        shells = {folder: _shell(out / folder / f"{SHELL_NAME}.html") for folder in folders}
+        record, first = without_inline_scripts(_shell(out / _FRAME_FOLDER / "fmar-record.html"))
+        parts = frame_parts(with_search((out / _FRAME_FOLDER / "fmar-frame.html").read_text(encoding="utf-8"), "../"))
+        script = frame_script({name: _minified_part(part) for name, part in parts.items()}, first)
+    return Shells(shells, record, script)
+
+
+#: fmar's templates for mkdocs-material (a ``custom_dir``): the slim frame of record pages and the
+#: theme's page with the parts the frame script puts around them marked (``shell``).
+THEME = Path(__file__).parent / "theme"
+_FRAME_TEMPLATES = ("fmar-record", "fmar-frame")
+#: Where the frames of record pages are rendered: one folder deep, holding no page of the site.
+_FRAME_FOLDER = "fmar-frame"
+
+
+def _shell(path: Path) -> Shell:
+    """The frame in the page mkdocs rendered at ``path``: minified, with the site's search box, cut
+    at the content marker."""
+    html = with_search(_minified(path.read_text(encoding="utf-8")), "../")
+    head, found, tail = html.partition(CONTENT)
+    if not found:
+        raise RuntimeError(f"mkdocs did not render the shell page's content marker {CONTENT} in {path.name}")
+    return Shell(head, tail)
+
+
+def _minified_part(html: str) -> str:
+    """A part of a page (``shell.frame_parts``), minified as whole pages are."""
+    import minify_html
+
+    return str(minify_html.minify(html, minify_js=False, minify_css=False, keep_closing_tags=True))
 
 
 def _minified(html: str) -> str:

@@ -70,15 +70,19 @@ def _template(name: str) -> Any:
     return environment().get_template(name)
 
 
-def render(template: str, meta: Meta, here: str, /, *, title: str, description: str = "", **context: Any) -> bytes:
+def render(
+    template: str, meta: Meta, here: str, /, *, title: str, description: str = "", record: bool = False, **context: Any
+) -> bytes:
     """The page at site path ``here`` (``units/MU-1.html``), rendered by fmar itself in the frame of its
     folder (``meta.shells``): one folder below the site's root (``urls.PAGE_DEPTH``), its links
     relative (``root``: the way up to the root), so it works at any base path and from ``file://``;
     its canonical link absolute when the build knows the site URL. ``description``: its meta
-    description (default: ``title``)."""
+    description (default: ``title``); ``record``: a record page, in the slim frame the frame script
+    completes (``shell.Shells.record``)."""
     content = _template(template).render(meta=meta, title=title, root=PAGE_ROOT, api=API_ROOT, **context)
     canonical = absolute(meta.site_url, here) if meta.site_url else None
-    shell = meta.shells[here.partition("/")[0]]
+    folder = here.partition("/")[0]
+    shell = meta.shells.of_record(folder) if record else meta.shells[folder]
     return shell.page(title, description or title, content, canonical).encode()
 
 

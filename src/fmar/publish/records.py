@@ -136,6 +136,7 @@ class RecordWriter:
                 rel,
                 title=_title(record),
                 description=_description(record),
+                record=True,
                 doc=doc,
                 **extra,
             )

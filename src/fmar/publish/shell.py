@@ -1,13 +1,21 @@
 """The frame of the pages fmar renders itself: mkdocs-material's page (header, site navigation, palette
 toggle, footer) around their content, so that every page of the site has one look.
 
-``docs_site.build_shell`` has mkdocs render a placeholder page one folder deep (as every page fmar
+``docs_site.build_shells`` has mkdocs render a placeholder page one folder deep (as every page fmar
 renders is, ``urls.PAGE_DEPTH``), in each of their folders, as mkdocs makes a page's links relative
 to it; ``Shell`` is that page cut at its content, with placeholders for the title and the description.
+
+Record pages (100,000 Market Units at national scale) would repeat eight kilobytes of frame each:
+800 MB of a GitHub Pages site's 1 GB. They get the theme's page cut to its header's logo, title and
+search box (``theme/fmar-record.html``); the frame script (``frame_script``, published as
+``urls.FRAME_SCRIPT``) puts the theme's whole header, navigation, footer and configuration around
+them in the browser, cut from the theme's own page (``theme/fmar-frame.html``), before the theme's
+script runs.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,17 +56,105 @@ class Shell:
 @dataclass(frozen=True)
 class Shells:
     """The frame of the pages of each folder (``urls.PAGE_FOLDER``: ``units``, ``products``,
-    ``parties``), whose relative links differ."""
+    ``parties``; ``urls.SEARCH_FOLDER``), whose relative links differ; ``record``: the slim frame of
+    the record pages of any of them, whose links are all one folder up; ``script``: the frame script
+    that completes it (``frame_script``)."""
 
     by_folder: dict[str, Shell]
+    record: Shell | None = None
+    script: str = ""
 
     @cached_property
     def key(self) -> str:
         """A digest of every frame: a page made in other frames is made again."""
-        return digest(*(f"{folder}:{shell.key}" for folder, shell in sorted(self.by_folder.items())))
+        record = self.record.key if self.record else ""
+        return digest(*(f"{folder}:{shell.key}" for folder, shell in sorted(self.by_folder.items())), record)
 
     def __getitem__(self, folder: str) -> Shell:
         return self.by_folder[folder]
+
+    def of_record(self, folder: str) -> Shell:
+        """The frame of a record page in ``folder``: the slim frame, if there is one."""
+        return self.record or self.by_folder[folder]
+
+
+#: The parts of the theme's page a record page leaves to the frame script, in the order it puts them
+#: in place; ``theme/fmar-frame.html`` marks each with ``<!--fmar:NAME-->`` and ``<!--/fmar:NAME-->``.
+FRAME_PARTS = ("header", "nav", "footer", "config")
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+#: What the frame script does with the parts (``FRAME_PARTS``), in the reader's browser, as the
+#: record page is parsed (the script is the page's last but the theme's): the theme's header in
+#: place of the slim one (keeping the page's title), its navigation in the empty sidebar, its footer
+#: at the end of the page's container, its configuration (read by the theme's script) in the body.
+_FRAME_SCRIPT = """// fmar: the frame of a record page, made by fmar build from mkdocs-material's own page (see
+// fmar.publish.shell). A record page carries only the theme's header cut to its logo, title and
+// search box, and an empty sidebar: this puts the theme's whole header, site navigation, footer and
+// configuration in place before the theme's script (the next one on the page) runs.
+// The theme's helpers its other scripts use, which its pages define in their <head>:
+%(first)s
+(function () {
+  "use strict";
+  var parts = %(parts)s;
+  var topic = document.querySelector("header [data-md-component=header-topic]");
+  var title = topic ? topic.textContent.trim() : document.title;
+  var header = document.querySelector("header[data-md-component=header]");
+  if (!header) return;
+  header.outerHTML = parts.header;
+  var shown = document.querySelector("header [data-md-component=header-topic] .md-ellipsis");
+  if (shown) shown.textContent = title;
+  var nav = document.querySelector("[data-md-component=sidebar][data-md-type=navigation]");
+  if (nav) nav.outerHTML = parts.nav;
+  var container = document.querySelector("[data-md-component=container]");
+  if (container) container.insertAdjacentHTML("beforeend", parts.footer);
+  document.body.insertAdjacentHTML("beforeend", parts.config);
+})();
+// The theme's own scripts from those parts, run once they are in place.
+%(scripts)s
+"""
+
+
+def frame_parts(html: str) -> dict[str, str]:
+    """The parts of the theme's page (``html``, rendered from ``theme/fmar-frame.html``) that a record
+    page leaves to the frame script, by name (``FRAME_PARTS``)."""
+    parts = {}
+    for name in FRAME_PARTS:
+        start, end = f"<!--fmar:{name}-->", f"<!--/fmar:{name}-->"
+        _, found, rest = html.partition(start)
+        part, closed, _ = rest.partition(end)
+        if not found or not closed:
+            raise RuntimeError(f"the theme's frame page has no part {name!r} marked {start} ... {end}")
+        parts[name] = part
+    return parts
+
+
+def without_inline_scripts(record: Shell) -> tuple[Shell, list[str]]:
+    """The slim frame of record pages without the theme's inline scripts in its ``<head>`` (its
+    storage helpers, which only the theme's scripts use), and those scripts, for the frame script to
+    run first (``frame_script``)."""
+    scripts = [found.strip() for found in _INLINE_SCRIPT.findall(record.head)]
+    return Shell(_INLINE_SCRIPT.sub("", record.head), record.tail), scripts
+
+
+def frame_script(parts: dict[str, str], first: list[str] | tuple[str, ...] = ()) -> str:
+    """The frame script (``assets/fmar/frame.js``): ``parts`` (``frame_parts``, links relative to a
+    page one folder below the site's root, as every record page is) put in place in the browser,
+    their inline scripts (the palette's) run after; ``first``: scripts run before anything
+    (``without_inline_scripts``)."""
+    scripts: list[str] = []
+    kept = {}
+    for name, part in parts.items():
+        if name == "config":  # JSON the theme's script reads, not a script to run
+            kept[name] = part.strip()
+            continue
+        scripts.extend(found.strip() for found in _INLINE_SCRIPT.findall(part))
+        kept[name] = _INLINE_SCRIPT.sub("", part).strip()
+    return _FRAME_SCRIPT % {
+        "first": "\n".join(f"{script.rstrip(';')};" for script in first),
+        "parts": json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False),
+        "scripts": "\n".join(f"{script.rstrip(';')};" for script in scripts),
+    }
 
 
 #: Where the theme's header holds its palette toggle: the site's search box goes before it.

@@ -36,6 +36,9 @@ PAGE_ROOT = "../" * PAGE_DEPTH
 
 #: The folder of the search page and its index.
 SEARCH_FOLDER = "search"
+#: The script that completes the slim frame of record pages (``shell.frame_script``); the theme's
+#: template for record pages (``theme/fmar-record.html``) links it by this path.
+FRAME_SCRIPT = "assets/fmar/frame.js"
 
 
 def search_url() -> str:
