@@ -167,7 +167,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         rows = "[...document.querySelectorAll('#fmar-table tbody tr')]"
         page.wait_for_function(
             f"{rows}.length === {min(total, PAGE_SIZE)}"
-            f" && {rows}.every(r => r.dataset.status.split(' ').includes('qualified'))"
+            f" && {rows}.every(r => r.dataset.pairs.split(' ').some(t => t.endsWith('|qualified')))"
         )
         shown = page.locator("#fmar-table tbody tr").count()
         if total > PAGE_SIZE:

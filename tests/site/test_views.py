@@ -54,8 +54,7 @@ def _per_pair(entry: list[str], chosen: dict[str, str]) -> bool:
 
 def _per_unit(entry: list[str], chosen: dict[str, str]) -> bool:
     """The rule the unit table had: each filter met by some product of the unit, each its own."""
-    position = {name: p for name, _, p in pages.FILTERS}
-    return all(value in entry[position[name]].split(" ") for name, value in chosen.items())
+    return all(value in pages.filter_values(entry, name) for name, value in chosen.items())
 
 
 def test_filters_match_one_products_status_not_any(built) -> None:  # type: ignore[no-untyped-def]

@@ -171,15 +171,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
     unit = registry.units[unit_id]
     statuses = derived.statuses(unit_id)
     current = [q for q, _ in statuses]
-    summary = "; ".join(f"{q.product}: {q.status.label}" for q in current) or "no applications"
-    entry = pages.unit_entry(
-        unit,
-        sorted({str(q.status) for q in current}),
-        sorted({q.so for q in current}),
-        sorted({q.product for q in current}),
-        summary,
-        [pages.pair_token(q.product, q.so, str(q.status)) for q in current],
-    )
+    entry = pages.unit_entry(unit, [pages.pair_token(q.product, q.so, str(q.status)) for q in current])
     qualifications = [qualification_doc(q) for q in current]
     technology, area = derive.main_technology(unit), str(unit.licence_area)
     contributions = tuple(

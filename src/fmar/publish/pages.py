@@ -128,25 +128,43 @@ def list_page(
     )
 
 
-#: Unit filters of the unit table: (name, label, index entry position). Status, SO and product
-#: hold space-separated lists, as a unit has one per product: the filter indexes list a unit under
-#: each of them, and the browser reads which go together from ``PAIRS``.
+#: Unit filters of the unit table: (name, label). FSP and licence area are the unit's own (index
+#: entry positions in ``OWN``); SO, product and status are each product's, read from the unit's
+#: ``PAIRS``: the filter indexes list a unit under each of its values, and the browser reads which
+#: go together from ``PAIRS``.
 FILTERS = (
-    ("fsp", "FSP", 2),
-    ("so", "System operator", 6),
-    ("product", "Product", 7),
-    ("status", "Status", 4),
-    ("area", "Licence area", 3),
+    ("fsp", "FSP"),
+    ("so", "System operator"),
+    ("product", "Product"),
+    ("status", "Status"),
+    ("area", "Licence area"),
 )
-_LISTED = {"status", "so", "product"}
+#: Index entry positions of the unit's own filter values.
+OWN = {"fsp": 2, "area": 3}
 #: Index entry position of a unit's (product, SO, status) triples: ``product|so|status`` tokens,
 #: space-separated, one per product (its governing status), sorted by product. The unit table's
 #: SO, product and status filters must be met by one token (``PAIR_PARTS``); FSP and licence area
-#: are the unit's own.
-PAIRS = 8
+#: are the unit's own. Its statuses, SOs, products and status summary are read from them, not
+#: carried beside them (at 100,000 units each entry is repeated under five filters).
+PAIRS = 4
 #: The part of a ``PAIRS`` token each filter compares with.
 PAIR_PARTS = {"product": 0, "so": 1, "status": 2}
 _SAFE = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def filter_values(entry: list[str], name: str) -> list[str]:
+    """The values of filter ``name`` a unit's index entry has: its own (``OWN``), or those of its
+    products (``PAIRS``), each once, sorted."""
+    if name in OWN:
+        return [entry[OWN[name]]] if entry[OWN[name]] else []
+    part = PAIR_PARTS[name]
+    return sorted({token.split("|")[part] for token in entry[PAIRS].split()})
+
+
+def status_summary(entry: list[str]) -> str:
+    """Every product's status of a unit, as its row shows them (``NESO-DC: Qualified; ...``)."""
+    pairs = [token.split("|") for token in entry[PAIRS].split()]
+    return "; ".join(f"{product}: {status_label(status)}" for product, _, status in pairs) or "no applications"
 
 
 @dataclass(frozen=True)
@@ -190,13 +208,11 @@ def filter_indexes(
     """
     encoded = encoded if encoded is not None else [encode(entry) for entry in entries]
     filters, files = [], {}
-    for name, label, position in FILTERS:
+    for name, label in FILTERS:
         by_value: dict[str, list[bytes]] = defaultdict(list)
         for entry, data in zip(entries, encoded, strict=True):
-            values = entry[position].split(" ") if name in _LISTED else [entry[position]]
-            for value in values:
-                if value:
-                    by_value[value].append(data)
+            for value in filter_values(entry, name):
+                by_value[value].append(data)
         options = []
         for value in sorted(by_value):
             listed = by_value[value]
@@ -268,22 +284,10 @@ def pair_token(product: str, so: str, status: str) -> str:
     return f"{product}|{so}|{status}"
 
 
-def unit_entry(
-    unit: MarketUnit, statuses: list[str], sos: list[str], products: list[str], summary: str, pairs: list[str]
-) -> list[str]:
-    """A unit as the search and filter indexes carry it (positions as in FILTERS; ``pairs``: its
-    ``pair_token`` per product, at ``PAIRS``)."""
-    return [
-        unit.id,
-        unit.name,
-        unit.fsp,
-        str(unit.licence_area),
-        " ".join(statuses),
-        summary,
-        " ".join(sos),
-        " ".join(products),
-        " ".join(pairs),
-    ]
+def unit_entry(unit: MarketUnit, pairs: list[str]) -> list[str]:
+    """A unit as the search and filter indexes carry it: id, name, FSP, licence area (``OWN``) and
+    its ``pair_token`` per product (``PAIRS``)."""
+    return [unit.id, unit.name, unit.fsp, str(unit.licence_area), " ".join(pairs)]
 
 
 def search_entry(unit: MarketUnit, products: list[str]) -> str:
@@ -320,6 +324,6 @@ def unit_row(entry: list[str]) -> dict[str, Any]:
     return {
         "id": entry[0],
         "name": entry[1],
-        "data": {**{name: entry[position] for name, _, position in FILTERS}, "pairs": entry[PAIRS]},
-        "cells": [entry[2], entry[3], entry[5]],
+        "data": {**{name: entry[position] for name, position in OWN.items()}, "pairs": entry[PAIRS]},
+        "cells": [entry[2], entry[3], status_summary(entry)],
     }

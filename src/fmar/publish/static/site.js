@@ -196,10 +196,10 @@
   var csvButton = document.getElementById("fmar-csv");
   var csvAll = document.getElementById("fmar-csv-all");
   var pageSize = parseInt(table.dataset.pageSize || "500", 10);
-  // Index entry positions (fmar.publish.pages.unit_entry): id, name, fsp, area, statuses, summary,
-  // SOs, products, and the unit's product|so|status tokens (one per product).
-  var POSITION = { fsp: 2, area: 3, status: 4, so: 6, product: 7 };
-  var PAIRS = 8;
+  // Index entry positions (fmar.publish.pages.unit_entry): id, name, fsp, area, and the unit's
+  // product|so|status tokens (one per product), from which its statuses, SOs and products are read.
+  var POSITION = { fsp: 2, area: 3 };
+  var PAIRS = 4;
   // The filters one product's status must meet together (the part of a token each compares with);
   // the others (FSP, licence area) are the unit's own.
   var PAIR_PART = { product: 0, so: 1, status: 2 };
@@ -271,6 +271,7 @@
     });
     return own && (!pairFilters(active).length || matchingPairs(entry, active).length > 0);
   }
+  // A status as fmar shows it (fmar.core Status.label: its value in words, capitalised).
   function label(status) {
     var text = status.replace(/_/g, " ");
     return text.charAt(0).toUpperCase() + text.slice(1);
@@ -278,8 +279,9 @@
   // The status cell of a unit: with an SO, product or status filter, the statuses that match it;
   // else every product's status (the summary).
   function statusText(entry, active) {
-    if (!pairFilters(active).length) return entry[5];
-    return matchingPairs(entry, active).map(function (p) { return p[0] + ": " + label(p[2]); }).join("; ");
+    var pairs = matchingPairs(entry, active);
+    if (!pairFilters(active).length && !pairs.length) return "no applications";
+    return pairs.map(function (p) { return p[0] + ": " + label(p[2]); }).join("; ");
   }
   // The cells of a unit's row, as shown and as written to a CSV file.
   function cells(entry, active) {
