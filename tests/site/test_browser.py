@@ -496,7 +496,10 @@ def test_one_search_box_finds_units_products_parties_and_guides(built, browser) 
 def _results(page, query: str) -> list[str]:  # type: ignore[no-untyped-def]
     """The results the search page shows for ``query``, once it has answered it: each as
     "<id> · <title> ..." without its kind."""
-    page.wait_for_function(f"document.getElementById('fmar-search-results').dataset.query === {query!r}")
+    # (null-safe: the search page may not have opened yet when a form on another page was sent)
+    page.wait_for_function(
+        f"(document.getElementById('fmar-search-results') || {{dataset: {{}}}}).dataset.query === {query!r}"
+    )
     links = page.locator("#fmar-search-results li a").all_inner_texts()
     abouts = page.locator("#fmar-search-results li").all_inner_texts()
     return [f"{link} {about}" for link, about in zip(links, abouts, strict=True)]

@@ -90,7 +90,7 @@
       return { kind: kind, id: id, title: title, about: about, path: path, hay: hay.toLowerCase() };
     }
     // Units stay as their chunks' text (a line a unit: id, name, FSP, technologies, products, tab
-    // separated), lower-cased once; a query scans that text, and only the lines found become entries.
+    // separated), lower-cased once; a query scans that text, and only the lines shown become entries.
     function loadIndex() {
       if (!index) {
         var names = ["search/pages"];
@@ -100,28 +100,46 @@
             return entry(p[0], p[1], p[2], p[3], p[4], p[1] + " " + p[2] + " " + p[3]);
           });
           var texts = parts.slice(1).map(function (part) {
-            var text = part.units || "", lower = text.toLowerCase(), starts = [0];
-            for (var at = lower.indexOf("\n"); at >= 0; at = lower.indexOf("\n", at + 1)) starts.push(at + 1);
-            return { lines: text ? text.split("\n") : [], lower: lower, starts: starts };
+            var text = part.units || "", lower = text.toLowerCase();
+            // Lower-casing keeps every offset but for a few letters (İ): then the lines are split.
+            return { text: text, lower: lower, lines: lower.length === text.length ? null : text.split("\n") };
           });
           return { pages: pages, texts: texts };
         });
       }
       return index;
     }
-    // The lines of a chunk holding every word: the first word's hits in the whole text (the line of
-    // each, once), then the other words on those lines.
-    function unitsFound(chunk, words, found) {
-      var lower = chunk.lower, starts = chunk.starts, first = words[0], line = 0;
+    // The units of a chunk holding every word, ranked (0: the id is the query, 1: the id starts with
+    // it, 2: the rest): each rank's first LIMIT kept in ``kept`` (lines come by id), every one
+    // counted. The first word's hits are found in the whole text, then the other words on their line.
+    function unitsFound(chunk, words, whole, kept, counted) {
+      var lower = chunk.lower, first = words[0], number = 0, last = 0;
       for (var at = lower.indexOf(first); at >= 0; ) {
-        while (line + 1 < starts.length && starts[line + 1] <= at) line++;
-        var end = line + 1 < starts.length ? starts[line + 1] - 1 : lower.length;
-        var own = lower.slice(starts[line], end), ok = true;
-        for (var w = 1; w < words.length && ok; w++) ok = own.indexOf(words[w]) >= 0;
+        var start = lower.lastIndexOf("\n", at) + 1, end = lower.indexOf("\n", at);
+        if (end < 0) end = lower.length;
+        var ok = true;
+        for (var w = 1; w < words.length && ok; w++) {
+          var hit = lower.indexOf(words[w], start);
+          ok = hit >= 0 && hit + words[w].length <= end;
+        }
         if (ok) {
-          var u = chunk.lines[line].split("\t");
-          var about = [u[2], u[3], u[4]].filter(Boolean).join(" · ");
-          found.push(entry("unit", u[0], u[1], about, "units/" + encodeURIComponent(u[0]) + ".html", ""));
+          var rank = 2;
+          if (lower.startsWith(whole, start)) rank = lower.charAt(start + whole.length) === "\t" ? 0 : 1;
+          counted.units++;
+          if (kept[rank].length < LIMIT) {
+            var line;
+            if (chunk.lines) {  // offsets moved: count the lines up to this one
+              for (; last < start; last = lower.indexOf("\n", last) + 1) number++;
+              line = chunk.lines[number];
+            } else {
+              line = chunk.text.slice(start, end);
+            }
+            var u = line.split("\t");
+            var about = [u[2], u[3], u[4]].filter(Boolean).join(" · ");
+            var e = entry("unit", u[0], u[1], about, "units/" + encodeURIComponent(u[0]) + ".html", "");
+            e.rank = rank;
+            kept[rank].push(e);
+          }
         }
         at = lower.indexOf(first, end + 1);
       }
@@ -156,22 +174,25 @@
       var started = performance.now();
       loadIndex().then(function (loaded) {
         if (mine !== latest) return;
-        var whole = q.trim().toLowerCase(), found = [];
+        var whole = q.trim().toLowerCase(), found = [], kept = [[], [], []], counted = { units: 0 };
         words.sort(function (a, b) { return b.length - a.length; });  // the longest first: the fewest hits
         loaded.pages.forEach(function (e) {
           var ok = true;
           for (var w = 0; w < words.length && ok; w++) ok = e.hay.indexOf(words[w]) >= 0;
-          if (ok) found.push(e);
+          if (ok) {
+            var id = e.id.toLowerCase();
+            e.rank = id === whole ? 0 : id.indexOf(whole) === 0 ? 1 : 2;
+            found.push(e);
+          }
         });
-        loaded.texts.forEach(function (chunk) { unitsFound(chunk, words, found); });
-        found.forEach(function (e) {
-          var id = e.id.toLowerCase();
-          e.rank = id === whole ? 0 : id.indexOf(whole) === 0 ? 1 : 2;
-        });
+        var others = found.length;
+        loaded.texts.forEach(function (chunk) { unitsFound(chunk, words, whole, kept, counted); });
+        found = found.concat(kept[0], kept[1], kept[2]);
         found.sort(function (a, b) {
           return a.rank - b.rank || ORDER[a.kind] - ORDER[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
         });
-        show(found.slice(0, LIMIT), found.length, q);
+        found.length = Math.min(found.length, LIMIT);
+        show(found, others + counted.units, q);
         list.dataset.ms = String(Math.round(performance.now() - started));
       });
     }
