@@ -198,9 +198,11 @@ def test_a_failed_build_leaves_the_previous_state_in_force(
 
 
 def _lose_a_kept_page_and_rename_a_unit(git_repo: GitRepo, registry: Builder, site: Path) -> dict[str, object]:
-    """Build, delete a page of a unit that will not change from the live site, rename another unit."""
+    """Build, delete a page of a unit that will not change from the live site and its spare (the
+    first build's spare is the site itself, linked), rename another unit."""
     _rebuild(git_repo, site)
     (site / "units" / "MU-VOLTAFLEX-000001.html").unlink()
+    (site.parent / f".{site.name}.spare" / "units" / "MU-VOLTAFLEX-000001.html").unlink()
     unit = registry.registry.units["MU-FENLAND-000003"]
     fields = unit.model_dump(mode="json", exclude={"signature", "kind", "schema_version"})
     registry.unit({**fields, "name": "Fenland heat pumps (renamed)"}, DAY + timedelta(days=1))

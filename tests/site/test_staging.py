@@ -302,7 +302,9 @@ def test_odd_starting_points(tmp_path: Path, monkeypatch) -> None:  # type: igno
     (not_ours / "old" / "stale.txt").write_text("x")
     _build(not_ours, site)
     assert _tree(not_ours) == expected
-    assert not (tmp_path / ".hand-made.spare").exists()
+    # Not kept as the spare (no manifest to trust it by): the spare is the new site, linked.
+    assert _tree(tmp_path / ".hand-made.spare") == expected
+    assert _inodes(tmp_path / ".hand-made.spare") == _inodes(not_ours)
     a_file = tmp_path / "a-file"
     a_file.write_text("not a folder")
     _build(a_file, site)

@@ -413,10 +413,15 @@ class Staging:
             self.root.rename(self.out)
             retired = self.spare_path
         store_manifest(self.out, self.manifest, seal, self.manifests)
-        if retired is None:
-            return
-        if self.live is None:
+        if retired is not None and self.live is None:
             remove(retired)  # not a site this tool built: no manifest to trust it by
+            retired = None
+        if retired is None or self.live is None:
+            # No site before this one to keep as the spare: the spare is this site, every file
+            # hard-linked (a build replaces a file, never writes into it), so the next build brings
+            # it up to date instead of linking the whole site first (10 s at 320,000 files).
+            _link_tree(self.out, self.spare_path)
+            store_manifest(self.spare_path, self.manifest, seal, self.manifests)
             return
         if retired != self.spare_path:
             retired.rename(self.spare_path)
@@ -445,6 +450,22 @@ class Staging:
     def abandon(self) -> None:
         """Drop the half-built folder; the live site and its manifest are untouched."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """``target``: a new folder of hard links to every file of ``source``, folders made alike."""
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        there = f"{source}/{rel}" if rel else str(source)
+        os.mkdir(f"{target}/{rel}" if rel else target)  # noqa: PTH102 (one call per folder, no Path)
+        with os.scandir(there) as entries:
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(name)
+                else:
+                    os.link(entry.path, f"{target}/{name}", follow_symlinks=False)
 
 
 def _absent(root: Path, rels: list[str]) -> list[str]:
