@@ -15,6 +15,7 @@ import pytest
 
 from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
 from fmar.core.model import KINDS
+from fmar.publish import pages
 from fmar.publish.build import build
 from fmar.publish.documents import schema_file
 from fmar.publish.formats import neutralise
@@ -187,6 +188,24 @@ def data_of_script(site: Path, path: Path) -> Any:
     return json.loads(text[len(prefix) : -3])
 
 
+def indexed_units(site: Path) -> list[list[str]]:
+    """Every unit as the site's index holds it (the search index's chunks, ``search/units-N.js``),
+    in its order: each as the unit table reads it (``pages.unit_entry``: id, name, FSP, licence
+    area, product|SO|status tokens)."""
+    lines: list[str] = []
+    for number in range(1, len(list((site / "search").glob("units-*.js"))) + 1):
+        text = data_of_script(site, site / "search" / f"units-{number}.js")["units"]
+        lines.extend(text.split("\n") if text else [])
+    return [[u[0], u[1], u[2], u[5], u[6]] for u in (line.split("\t") for line in lines)]
+
+
+def filter_index(site: Path, path: Path) -> tuple[str, str, list[list[str]]]:
+    """A filter index of the site (``filters/<filter>/<key>.js``): its filter, its value and the
+    units it lists, read from the site's index as the browser reads them."""
+    data, units = data_of_script(site, path), indexed_units(site)
+    return data["filter"], data["value"], [units[number] for number in data["units"]]
+
+
 def test_filter_indexes_list_every_unit_under_each_of_its_values(built) -> None:  # type: ignore[no-untyped-def]
     _, site = built
     qualifications = json.loads((site / API / "qualifications.json").read_text())["qualifications"]
@@ -200,12 +219,12 @@ def test_filter_indexes_list_every_unit_under_each_of_its_values(built) -> None:
             expected.setdefault((name, q[name]), set()).add(q["unit"])
     found: dict[tuple[str, str], set[str]] = {}
     for path in sorted((site / "filters").rglob("*.js")):
-        page = data_of_script(site, path)
-        assert len(page["entries"]) <= PAGE_SIZE
-        assert path.name == f"{page['page']}.js" and page["page"] <= page["pages"]
-        found.setdefault((page["filter"], page["value"]), set()).update(e[0] for e in page["entries"])
+        name, value, listed = filter_index(site, path)
+        assert path.name == f"{pages.value_key(value)}.js" and path.parent.name == name
+        assert [unit[0] for unit in listed] == sorted(unit[0] for unit in listed), "in id order"
+        found.setdefault((name, value), set()).update(unit[0] for unit in listed)
     assert found == expected
-    assert max(len(v) for v in found.values()) > PAGE_SIZE, "some value should span several index pages"
+    assert sorted(unit[0] for unit in indexed_units(site)) == [unit[0] for unit in indexed_units(site)]
     listing = (site / "units" / "index.html").read_text()
     assert listing.count("<tr data-") == PAGE_SIZE
     assert 'data-key="ENWL"' in listing

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import product as combinations
 from pathlib import Path
 
-from test_exports import data_of_script
+from test_exports import filter_index, indexed_units
 
 from conftest import AS_OF, PAGE_SIZE
 from fmar.core.status import HOLDING, Status
@@ -33,11 +33,7 @@ TWO_STATUSES = "MU-VOLTAFLEX-000001"
 
 def _index_entries(site: Path, name: str, value: str) -> list[list[str]]:
     """Every entry of the filter index of ``name`` = ``value``, as the browser reads it page by page."""
-    folder = site / "filters" / name / pages.value_key(value)
-    found: list[list[str]] = []
-    for number in range(1, len(list(folder.glob("*.js"))) + 1):
-        found.extend(data_of_script(site, folder / f"{number}.js")["entries"])
-    return found
+    return filter_index(site, site / "filters" / name / f"{pages.value_key(value)}.js")[2]
 
 
 def _list_pages(site: Path, folder: str) -> str:
@@ -64,12 +60,11 @@ def test_filters_match_one_products_status_not_any(built) -> None:  # type: igno
     sos = {q["so"] for q in qualifications}
     statuses = {q["status"] for q in qualifications}
     # The index entry lists each product's governing status, exactly as qualifications.json has it.
-    for path in (site / "filters" / "fsp").rglob("*.js"):
-        for entry in data_of_script(site, path)["entries"]:
-            expected = [
-                pages.pair_token(q["product"], q["so"], q["status"]) for q in qualifications if q["unit"] == entry[0]
-            ]
-            assert entry[pages.PAIRS] == " ".join(expected)
+    for entry in indexed_units(site):
+        expected = [
+            pages.pair_token(q["product"], q["so"], q["status"]) for q in qualifications if q["unit"] == entry[0]
+        ]
+        assert entry[pages.PAIRS] == " ".join(expected)
 
     wrong = []
     for chosen in (

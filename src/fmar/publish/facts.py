@@ -103,9 +103,8 @@ class UnitFacts(NamedTuple):
     unit: str
     name: str
     fsp: str
-    #: The unit as the search and filter indexes carry it (``pages.unit_entry``), and encoded.
+    #: The unit as the unit table's rows carry it (``pages.unit_entry``).
     entry: tuple[str, ...]
-    entry_json: bytes
     #: Its line of units.csv.
     unit_csv: bytes
     #: The governing status per product (sorted by product): encoded and comma-joined for
@@ -126,9 +125,7 @@ class UnitFacts(NamedTuple):
     applications: tuple[str, ...]
     #: The first moment after the as-of time at which these facts may change.
     next_change: datetime | None
-    #: The search index shards that list the unit (``pages.shard_names``), space-separated.
-    shards: str
-    #: The unit as the site's search finds it (``pages.search_entry``): a line.
+    #: The unit as the site's search and the unit table find it (``pages.search_entry``): a line.
     search: str = ""
     #: The outcomes and events of the unit's applications as the feeds describe them, by id order.
     notes: tuple[AnswerNote, ...] = ()
@@ -197,7 +194,6 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         name=unit.name,
         fsp=unit.fsp,
         entry=tuple(entry),
-        entry_json=pages.encode(entry),
         unit_csv=formats.csv_lines([derive.unit_row(unit)]),
         qualifications_json=b",".join(pages.encode(q) for q in qualifications),
         qualifications_csv=formats.csv_lines(derive.qualification_row(q) for q in qualifications),
@@ -208,8 +204,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         answers=(outcomes, answers - outcomes),
         applications=tuple(a.id for a in applications),
         next_change=next_change(registry, unit_id, derived.as_of),
-        shards=" ".join(pages.shard_names(entry)),
-        search=pages.search_entry(unit, sorted({q.product for q in current})),
+        search=pages.search_entry(unit, list(entry[pages.PAIRS].split())),
         notes=tuple(
             sorted((answer_note(i) for a in applications for i in registry.answers.get(a.id, ())), key=lambda n: n.id)
         ),
@@ -226,13 +221,12 @@ def encode(facts: UnitFacts) -> bytes:
     Without the changes: the build state keeps every change in its ``ledger.ChangeLedger``."""
     return marshal.dumps(
         (
-            *facts[:8],
+            *facts[:7],
             tuple(map(tuple, facts.contributions)),
             tuple(map(tuple, facts.service)),
             facts.open,
-            *facts[12:14],
+            *facts[11:13],
             facts.next_change.timestamp() if facts.next_change else None,
-            facts.shards,
             facts.search,
             tuple(map(tuple, facts.notes)),
         )
@@ -243,19 +237,18 @@ def decode(blob: bytes) -> UnitFacts:
     """The facts ``encode`` made bytes, with no changes (see ``encode``): named tuples made
     without calling their constructors."""
     values = marshal.loads(blob)
-    moment = values[13]
+    moment = values[12]
     return _new(
         UnitFacts,
         (
-            *values[:8],
-            tuple([_new(Contribution, c) for c in values[8]]),
-            tuple([_new(ServiceFact, s) for s in values[9]]),
-            values[10],
+            *values[:7],
+            tuple([_new(Contribution, c) for c in values[7]]),
+            tuple([_new(ServiceFact, s) for s in values[8]]),
+            values[9],
             (),
-            *values[11:13],
+            *values[10:12],
             datetime.fromtimestamp(moment, UTC) if moment is not None else None,
-            values[14],
-            values[15],
-            tuple([_new(AnswerNote, n) for n in values[16]]),
+            values[13],
+            tuple([_new(AnswerNote, n) for n in values[14]]),
         ),
     )

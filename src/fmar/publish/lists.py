@@ -38,20 +38,17 @@ def write_lists(
     search page and index (``docs``: the documentation pages, ``docs_site.search_page``). ``bulk``:
     where the bulk files are published, when not on the site (``urls.download_url``)."""
     units = list(overview.units())
-    write_search(staging, overview, meta, [facts.search for facts in units], docs)
+    chunks = write_search(staging, overview, meta, [facts.search for facts in units], docs)
     entries = [list(facts.entry) for facts in units]
-    encoded = [facts.entry_json for facts in units]
-    filters, indexes = pages.filter_indexes(entries, meta.page_size, encoded)
+    filters, indexes = pages.filter_indexes(entries)
     for rel, data in indexes.items():
         _put_data(staging, f"filters/{rel}", data)
     # The build's as-of time for the site's script (an SO page's days overdue): the one data
     # script that changes with every as-of time, as index.json does.
     _put_data(staging, "build.json", pages.encode({"as_of": iso(overview.as_of), "commit": overview.head}) + b"\n")
-    for shard, data in pages.search_shards(entries, encoded, [facts.shards for facts in units]).items():
-        _put_data(staging, f"search/{shard}", data)
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
     title = "Market Units and qualifications"
-    _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row, bulk)
+    _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row, bulk, chunks)
     summaries = overview.product_summaries
     product_rows = [
         {
@@ -80,9 +77,10 @@ def write_lists(
 
 def write_search(
     staging: Staging, overview: Overview, meta: pages.Meta, units: list[str], docs: list[list[str]]
-) -> None:
+) -> int:
     """The search page (``urls.search_url``) and its index (``pages.search_index``): every unit,
-    product, party and documentation page."""
+    product, party and documentation page. Returns the number of the index's chunks of units, which
+    the unit table reads too."""
     others = [
         *(
             ["product", p.id, p.name, f"{p.so} {p.service}", page_url("product", p.id)]
@@ -102,6 +100,7 @@ def write_search(
         meta,
         chunks,
     )
+    return chunks
 
 
 def _put_data(staging: Staging, rel: str, document: bytes) -> None:
@@ -121,24 +120,28 @@ def _list(
     filters: list[pages.Filter] | None = None,
     row: Callable[[Any], dict[str, Any]] | None = None,
     bulk: str | None = None,
+    chunks: int = 0,
 ) -> None:
     """A paged list of records; a page is rendered only when its rows (or the frame) changed.
 
-    ``row``: makes a table row of an item of ``rows`` (called only for the pages rendered)."""
+    ``row``: makes a table row of an item of ``rows`` (called only for the pages rendered);
+    ``chunks``: the search index's chunks of units, which the unit table's search and filters read."""
     for number, count, chunk in pages.paged(rows, meta.page_size):
         # Search, filters and the CSV link live on the first page, so the others change only with their rows.
         search = filters is not None and number == 1
         put_page(
             staging,
             f"{folder}/{pages.list_page_name(number)}",
-            partial(_list_page, meta, title, kind, columns, chunk, row, number, count, search, filters or [], bulk),
+            partial(
+                _list_page, meta, title, kind, columns, chunk, row, number, count, search, filters or [], bulk, chunks
+            ),
             meta,
             title,
             columns,
             number,
             count,
             chunk,
-            (filters, bulk) if search else None,
+            (filters, bulk, chunks) if search else None,
         )
 
 
@@ -154,9 +157,12 @@ def _list_page(
     search: bool,
     filters: list[pages.Filter],
     bulk: str | None,
+    chunks: int,
 ) -> bytes:
     rows = list(map(row, chunk)) if row else chunk
-    return pages.list_page(meta, title, kind, columns, rows, number, count, search=search, filters=filters, bulk=bulk)
+    return pages.list_page(
+        meta, title, kind, columns, rows, number, count, search=search, filters=filters, bulk=bulk, chunks=chunks
+    )
 
 
 __all__ = ["put_page", "templates_digest", "write_lists"]

@@ -108,9 +108,11 @@ def list_page(
     search: bool = False,
     filters: list[Filter] | None = None,
     bulk: str | None = None,
+    chunks: int = 0,
 ) -> bytes:
     """Page ``number`` of ``count`` of a list of records. ``bulk``: where the bulk files are
-    published, when not on the site (the unit table's first page links units.csv)."""
+    published, when not on the site (the unit table's first page links units.csv); ``chunks``: the
+    search index's chunks of units (``search_index``), which the unit table's search and filters read."""
     here = f"{PAGE_FOLDER[kind]}/{list_page_name(number)}"
     return render(
         "list.html",
@@ -124,6 +126,7 @@ def list_page(
         pages=count,
         search=search,
         filters=filters or [],
+        chunks=chunks,
         csv_all=relative(download_url("units.csv", bulk), here),
     )
 
@@ -173,7 +176,6 @@ class Option:
     label: str
     key: str
     count: int
-    pages: int
 
 
 @dataclass(frozen=True)
@@ -192,45 +194,28 @@ def value_key(value: str) -> str:
 encode = compact_json
 
 
-def json_list(items: Iterable[bytes]) -> bytes:
-    """A JSON array of already-encoded items: what ``encode`` of the decoded list would give."""
-    return b"[" + b",".join(items) + b"]"
+def filter_indexes(entries: list[list[str]]) -> tuple[list[Filter], dict[str, bytes]]:
+    """The unit filters with their options, and their index files (``<filter>/<key>.json``).
 
-
-def filter_indexes(
-    entries: list[list[str]], page_size: int, encoded: list[bytes] | None = None
-) -> tuple[list[Filter], dict[str, bytes]]:
-    """The unit filters with their options, and their index files (``<filter>/<key>/<page>.json``).
-
-    Every unit is listed, ``page_size`` entries a file, under each value it has, so a browser
-    filtering for one value reads only that value's files, a page at a time. ``encoded``: each
-    entry already encoded (``encode``), so a large registry's files are joined, not serialised.
-    """
-    encoded = encoded if encoded is not None else [encode(entry) for entry in entries]
+    Each file lists, for one value, the units having it by their place in ``entries`` (sorted by
+    id, as the search index's chunks hold them: ``search_index``), so a browser filtering for one
+    value reads only that value's numbers and finds each unit in the chunks; a unit's entry is
+    not repeated under each of its values."""
     filters, files = [], {}
     for name, label in FILTERS:
-        by_value: dict[str, list[bytes]] = defaultdict(list)
-        for entry, data in zip(entries, encoded, strict=True):
+        by_value: dict[str, list[int]] = defaultdict(list)
+        for number, entry in enumerate(entries):
             for value in filter_values(entry, name):
-                by_value[value].append(data)
+                by_value[value].append(number)
         options = []
         for value in sorted(by_value):
             listed = by_value[value]
             key = value_key(value)
-            pages = -(-len(listed) // page_size)
-            for number in range(1, pages + 1):
-                chunk = listed[(number - 1) * page_size : number * page_size]
-                files[f"{name}/{key}/{number}.json"] = (
-                    b'{"entries":'
-                    + json_list(chunk)
-                    + b',"filter":'
-                    + encode(name)
-                    + b',"page":%d,"pages":%d,"value":' % (number, pages)
-                    + encode(value)
-                    + b"}\n"
-                )
+            files[f"{name}/{key}.json"] = (
+                b'{"filter":' + encode(name) + b',"units":' + encode(listed) + b',"value":' + encode(value) + b"}\n"
+            )
             shown = status_label(value) if name == "status" else value
-            options.append(Option(value, shown, key, len(listed), pages))
+            options.append(Option(value, shown, key, len(listed)))
         filters.append(Filter(name, label, tuple(options)))
     return filters, files
 
@@ -246,39 +231,6 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.split(text.lower()) if w]
 
 
-def shard_names(entry: list[str]) -> list[str]:
-    """The search index shards listing a unit: by the last 3 digits of its id, and by the
-    3-letter prefixes of the words of its id and name."""
-    unit_id, name = entry[0], entry[1]
-    names = set()
-    digits = re.search(r"([0-9]+)$", unit_id)
-    if digits:
-        names.add(f"id-{digits.group(1)[-3:]}.json")
-    for word in set(words(f"{unit_id} {name}")):
-        if len(word) >= 3 and word != "mu":
-            names.add(f"n-{word[:3].encode().hex()}.json")
-    return sorted(names)
-
-
-def search_shards(
-    entries: Iterable[list[str]], encoded: list[bytes] | None = None, names: list[str] | None = None
-) -> dict[str, bytes]:
-    """Shard file name -> its index file (``{"entries": [...]}``, entries sorted by unit id).
-
-    ``encoded`` and ``names``: each entry's encoding and its shard names (space-separated), known
-    already; then ``entries`` must be sorted by unit id."""
-    listed = list(entries) if encoded is not None else sorted(entries, key=lambda e: e[0])
-    if encoded is None:
-        encoded = [encode(entry) for entry in listed]
-    if names is None:
-        names = [" ".join(shard_names(entry)) for entry in listed]
-    shards: dict[str, list[bytes]] = defaultdict(list)
-    for data, listed_in in zip(encoded, names, strict=True):
-        for name in listed_in.split():
-            shards[name].append(data)
-    return {name: b'{"entries":' + json_list(items) + b"}\n" for name, items in sorted(shards.items())}
-
-
 def pair_token(product: str, so: str, status: str) -> str:
     """A unit's governing status for one product as its index entry lists it (``PAIRS``)."""
     return f"{product}|{so}|{status}"
@@ -290,11 +242,14 @@ def unit_entry(unit: MarketUnit, pairs: list[str]) -> list[str]:
     return [unit.id, unit.name, unit.fsp, str(unit.licence_area), " ".join(pairs)]
 
 
-def search_entry(unit: MarketUnit, products: list[str]) -> str:
-    """A unit as the site's search finds it (``search_index``), a line of tab-separated fields: id,
-    name, FSP, the categories of its assets (the technologies), and the products it applied for."""
+def search_entry(unit: MarketUnit, pairs: list[str]) -> str:
+    """A unit as the site's search and the unit table find it (``search_index``), a line of
+    tab-separated fields: id, name, FSP, the categories of its assets (the technologies), the
+    products it applied for, its licence area, and its ``pair_token`` per product (``PAIRS``)."""
     technologies = sorted({str(asset.category) for asset in unit.composition.assets})
-    fields = [unit.id, unit.name, unit.fsp, " ".join(technologies), " ".join(products)]
+    products = [token.split("|")[0] for token in pairs]
+    fields = [unit.id, unit.name, unit.fsp, " ".join(technologies), " ".join(products), str(unit.licence_area)]
+    fields.append(" ".join(pairs))
     return "\t".join(_ONE_LINE.sub(" ", field) for field in fields)
 
 

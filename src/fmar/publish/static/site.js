@@ -1,6 +1,8 @@
-// fmar site: unit search over sharded indexes, and filters over per-value filter indexes
-// (filters/<filter>/<key>/<page>.js, written at build time), so a filter finds every unit
-// without downloading the registry. Data is only ever inserted as text (textContent), never as HTML.
+// fmar site: the site's search page, and the unit table's search and filters, over one index of
+// every unit (search/units-N.js: a line a unit, 10,000 units a file, written at build time) and,
+// per filter value, the places in it of the units having that value (filters/<filter>/<key>.js),
+// so a view finds every unit without repeating a unit's line under each of its values.
+// Data is only ever inserted as text (textContent), never as HTML.
 // Every address is relative to the site's root, found from this script's own address (it lies at
 // <root>assets/fmar/site.js), so the site works at any base path; indexes are scripts calling
 // fmarData (not JSON read by fetch), so it works from file:// too.
@@ -233,22 +235,6 @@
   var statusColumn = headers.length - 1;
   var statusButton = null, statusHeader = headers.length ? headers[statusColumn].textContent : "";
 
-  function hex(text) {
-    var bytes = new TextEncoder().encode(text), out = "";
-    for (var i = 0; i < bytes.length; i++) out += bytes[i].toString(16).padStart(2, "0");
-    return out;
-  }
-  function tokens(text) {
-    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (t) { return t.length > 0; });
-  }
-  function shardFor(q) {
-    var id = /^mu-[a-z0-9]+-([0-9]+)$/i.exec(q.trim());
-    if (id) return { file: "search/id-" + id[1].slice(-3), id: q.trim().toUpperCase() };
-    var words = tokens(q).filter(function (t) { return t.length >= 3; });
-    if (!words.length) return null;
-    words.sort(function (a, b) { return b.length - a.length; });
-    return { file: "search/n-" + hex(Array.from(words[0]).slice(0, 3).join("")), words: tokens(q) };
-  }
   // The data script ``name`` (a site path without .js), once: a promise of its data ({entries: []} if missing).
   function load(name) {
     if (!cache[name]) {
@@ -261,13 +247,6 @@
       });
     }
     return cache[name];
-  }
-  function matchesQuery(entry, shard) {
-    if (shard.id) return entry[0] === shard.id;
-    var hay = tokens(entry[0] + " " + entry[1]);
-    return shard.words.every(function (w) {
-      return hay.some(function (h) { return h.indexOf(w) === 0; });
-    });
   }
   function chosen() {
     return selects.filter(function (s) { return s.value; });
@@ -368,34 +347,51 @@
     });
   });
 
-  // A view: the units matching the search and filters, found a page of the index at a time.
-  // ``until(n)`` resolves once n are found or the index is read to the end (``complete()``).
-  function filterView(active) {
+  // The units as the site's search index holds them (search/units-N, by id: a line a unit of id,
+  // name, FSP, technologies, products, licence area and product|so|status tokens), read once, on
+  // the first search or filter: each chunk's lines, and an entry as fmar.publish.pages.unit_entry.
+  var chunkCount = parseInt(table.dataset.chunks || "1", 10), unitLines = null;
+  function loadUnits() {
+    if (!unitLines) {
+      var names = [];
+      for (var i = 1; i <= chunkCount; i++) names.push("search/units-" + i);
+      unitLines = Promise.all(names.map(load)).then(function (parts) {
+        return parts.map(function (part) { return part.units ? part.units.split("\n") : []; });
+      });
+    }
+    return unitLines;
+  }
+  function entryOf(line) {
+    var u = line.split("\t");
+    return [u[0], u[1], u[2], u[5] || "", u[6] || ""];
+  }
+  // A view: the units matching the search (each word part of the unit's line) and the filters.
+  // With a filter, only the units listed under its value with the fewest units are read
+  // (filters/<filter>/<key>: their places in the index, in id order).
+  function unitsView(active, q) {
+    var words = q.toLowerCase().split(/\s+/).filter(Boolean);
+    var v = { found: [], active: active };
     var options = active.map(function (s) { return s.selectedOptions[0]; });
     options.sort(function (a, b) { return parseInt(a.dataset.count, 10) - parseInt(b.dataset.count, 10); });
-    var best = options[0], name = best.parentNode.dataset.filter;
-    var pages = parseInt(best.dataset.pages, 10);
-    var page = 0, chain = Promise.resolve();
-    var v = { found: [], active: active };
-    v.complete = function () { return page >= pages; };
-    v.until = function (target) {
-      function step() {
-        if (v.found.length >= target || page >= pages) return null;
-        page += 1;
-        return load("filters/" + name + "/" + best.dataset.key + "/" + page).then(function (data) {
-          data.entries.forEach(function (e) { if (matchesFilters(e, active)) v.found.push(e); });
-          return step();
-        });
+    var best = options[0];
+    var listed = best ? load("filters/" + best.parentNode.dataset.filter + "/" + best.dataset.key) : Promise.resolve(null);
+    var loaded = Promise.all([loadUnits(), listed]).then(function (both) {
+      var chunks = both[0], numbers = both[1] ? both[1].units || [] : null;
+      var size = chunks.length ? chunks[0].length : 0;
+      function consider(line) {
+        if (!line) return;
+        if (words.length) {
+          var lower = line.toLowerCase();
+          for (var w = 0; w < words.length; w++) if (lower.indexOf(words[w]) < 0) return;
+        }
+        var e = entryOf(line);
+        if (matchesFilters(e, active)) v.found.push(e);
       }
-      chain = chain.then(step);
-      return chain;
-    };
-    return v;
-  }
-  function searchView(shard, active) {
-    var v = { found: [], active: active };
-    var loaded = load(shard.file).then(function (data) {
-      v.found = data.entries.filter(function (e) { return matchesQuery(e, shard) && matchesFilters(e, active); });
+      if (numbers) {
+        numbers.forEach(function (n) { var lines = chunks[Math.floor(n / size)]; if (lines) consider(lines[n % size]); });
+      } else {
+        chunks.forEach(function (lines) { lines.forEach(consider); });
+      }
     });
     v.complete = function () { return true; };
     v.until = function () { return loaded; };
@@ -444,11 +440,8 @@
     var mine = generation;
     if (more) more.onclick = null;
     var active = chosen();
-    var q = query ? query.value : "";
-    var shard = shardFor(q);
-    if (shard) view = searchView(shard, active);
-    else if (active.length) view = filterView(active);
-    else view = null;
+    var q = query ? query.value.trim() : "";
+    view = q || active.length ? unitsView(active, q) : null;
     if (statusButton) {
       var product = active.filter(function (s) { return s.dataset.filter === "product"; })[0];
       statusButton.textContent = product ? "Status for " + product.value
