@@ -43,7 +43,7 @@ AIM_BYTES = 700 * 10**6
 #: where the bulk files are published (``publish.yml``: the assets of the build's release).
 SITE_URL = "https://owner.github.io/fmar/"
 BULK_URL = "https://github.com/owner/fmar/releases/download/{tag}/"
-#: The export files at the root of ``api/v1/`` (each is its own line of the breakdown).
+#: The export files at the root of ``api/v2/`` (each is its own line of the breakdown).
 _RECORD_FOLDERS = ("units", "applications", "products", "parties")
 _LIST_PAGE = ("index.html",)
 TOP_FILES = 25

@@ -59,6 +59,7 @@ from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fmar.publish.urls import API_ROOT
 from run import BIN, RESULTS, ROOT, ensure_registry, machine
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -91,7 +92,7 @@ def ensure_site(units: int, work: Path, clone: Path | None) -> tuple[Path, dict[
     """The built site of ``units`` Market Units, built once (see the module's docstring)."""
     folder = work / f"search-{units}"
     site, info_path = folder / "site", folder / "build.json"
-    if (site / "api" / "v1" / "index.json").exists() and info_path.exists():
+    if (site / API_ROOT / "index.json").exists() and info_path.exists():
         return site, json.loads(info_path.read_text())
     if clone is not None:
         root = work / "clones" / f"units-{units}"
@@ -209,7 +210,7 @@ class Records:
 
     def unit(self, unit_id: str) -> dict[str, Any]:
         if unit_id not in self.cache:
-            path = self.site / "api" / "v1" / "units" / f"{unit_id}.json"
+            path = self.site / API_ROOT / "units" / f"{unit_id}.json"
             self.cache[unit_id] = json.loads(path.read_text())["record"] if path.exists() else {}
         return self.cache[unit_id]
 
@@ -221,10 +222,10 @@ def queries(site: Path) -> list[Query]:
     """The fixed query set; the unit in the middle of the registry (by id) gives the full id, its FSP's
     name and the first word of its name."""
     records = Records(site)
-    with (site / "api" / "v1" / "units.csv").open(encoding="utf-8") as handle:
+    with (site / API_ROOT / "units.csv").open(encoding="utf-8") as handle:
         lines = handle.read().splitlines()[1:]
     unit_id, name, fsp = lines[len(lines) // 2].split(",")[:3]
-    fsp_name = json.loads((site / "api" / "v1" / "parties" / f"{fsp}.json").read_text())["record"]["name"]
+    fsp_name = json.loads((site / API_ROOT / "parties" / f"{fsp}.json").read_text())["record"]["name"]
     word = name.split()[0]
 
     def unit(test: Callable[[str], bool]) -> Callable[[Result], bool]:

@@ -54,6 +54,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from fmar.publish.urls import API_ROOT
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 #: The seed ``fmar generate`` uses by default: its parties' keys are example_key(party, "synthetic-1").
@@ -224,9 +226,9 @@ def run(
             finally:
                 for path, raw in originals.items():
                     path.write_bytes(raw)
-            renamed = json.loads((out / "api/v1/units" / f"{sorted(originals)[0].stem}.json").read_text())
+            renamed = json.loads((out / API_ROOT / "units" / f"{sorted(originals)[0].stem}.json").read_text())
             assert renamed["record"]["name"].startswith("Renamed "), "the edit must reach the exports"
-            bulk = (out / "api/v1/all.zip").stat().st_size
+            bulk = (out / API_ROOT / "all.zip").stat().st_size
             figures: dict[str, Any] = {
                 "units": units,
                 "settle_s": settle_s,
@@ -394,7 +396,7 @@ def run_ci(units: int, work: Path, scratch: Path | None = None, settle_s: float 
             )
             runs.append(figures)
         name = sorted((origin / "registry" / "market_unit").rglob("*.yaml"))[0].stem
-        renamed = json.loads((saved / "_site" / "api/v1/units" / f"{name}.json").read_text())
+        renamed = json.loads((saved / "_site" / API_ROOT / "units" / f"{name}.json").read_text())
         assert renamed["record"]["name"].startswith("Renamed Renamed "), "both edits must reach the exports"
     first, steady = runs[1], runs[2]
     result: dict[str, Any] = {

@@ -2,7 +2,7 @@
 
     python benchmarks/staging.py [--files 400000] [--changed 40] [--rebuilds 3] [--old REV] [--work DIR]
 
-A synthetic output laid out like the site (``api/v1/<kind>/<id>.json`` and ``<kind>/<id>.html``,
+A synthetic output laid out like the site (``api/v2/<kind>/<id>.json`` and ``<kind>/<id>.html``,
 small files, four folders) is built once, rebuilt once unchanged (so the double-buffered staging
 has its spare), then rebuilt ``--rebuilds`` times with ``--changed`` different files changed each
 time. Every rebuild goes through ``is_current`` for each file and ``put`` for the changed ones, as
@@ -38,7 +38,7 @@ def layout(files: int) -> list[str]:
         rel
         for kind in KINDS
         for i in range(per_folder)
-        for rel in (f"api/v1/{kind}/X-{i:06d}.json", f"{kind}/X-{i:06d}.html")
+        for rel in (f"api/v2/{kind}/X-{i:06d}.json", f"{kind}/X-{i:06d}.html")
     ]
 
 

@@ -49,11 +49,11 @@ def _document(rng: random.Random, i: int) -> bytes:
 
 def _prepare(folder: Path, files: int) -> list[str]:
     rng = random.Random(0)
-    names = [f"api/v1/units/MU-{i:06d}.json" for i in range(files)]
+    names = [f"api/v2/units/MU-{i:06d}.json" for i in range(files)]
     marker = folder / f".complete-{files}"
     if not marker.exists():
         shutil.rmtree(folder, ignore_errors=True)
-        (folder / "api/v1/units").mkdir(parents=True)
+        (folder / "api/v2/units").mkdir(parents=True)
         for i, name in enumerate(names):
             (folder / name).write_bytes(_document(rng, i))
         marker.touch()

@@ -28,7 +28,7 @@ echo
 cat <<'TXT'
 Where to look:
   _site/index.html                 the public site of the bundled registry (serve: .venv/bin/fmar serve --dir _site)
-  _site/api/v1/index.json          the versioned JSON exports (qualifications.json/.csv, changes.csv, feeds/, all.zip)
+  _site/api/v2/index.json          the versioned JSON exports (qualifications.json/.csv, changes.csv, feeds/, all.zip)
   demo/                            the demo repository: git -C demo/repo log --graph --oneline | head
   demo/site/index.html             the demo's site, built from its Git history
   registry/                        the bundled records; schemas/ their JSON Schemas; .venv/bin/fmar rules the rule codes

@@ -38,7 +38,7 @@ def test_a_result_link_is_read_as_the_record_it_leads_to() -> None:
 
 def test_the_queries_name_what_they_must_find(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bench = _module("search_bench")
-    api = tmp_path / "api" / "v1"
+    api = tmp_path / "api" / "v2"
     (api / "parties").mkdir(parents=True)
     (api / "units").mkdir()
     (api / "units.csv").write_text(

@@ -98,7 +98,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         assert errors == []
 
         # A record page says the time its statuses hold at (the build's, which the page does not hold).
-        as_of = json.loads((site / "api/v1/index.json").read_text())["as_of"]
+        as_of = json.loads((site / "api/v2/index.json").read_text())["as_of"]
         page.goto(base + "/units/MU-VOLTAFLEX-000001.html")
         page.wait_for_selector("[data-fmar-as-of]:not([hidden])")
         assert f"Statuses as of {as_of[:16].replace('T', ' ')} UTC" in page.inner_text("[data-fmar-as-of]")
@@ -110,20 +110,21 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         assert page.evaluate("window.pwned") is None
         assert page.locator("a[href^='javascript:']").count() == 0
 
-        # An application is a section of its unit's page: the status table and the SO's open
-        # applications link to it, and it shows the application's status, outcomes and signature.
-        unit_doc = json.loads((site / "api/v1/units/MU-VOLTAFLEX-000001.json").read_text())
+        # An application is a section of its unit's page (and an entry of its unit's document): the
+        # status table and the SO's open applications link to it, and it shows the application's
+        # status and outcomes; the records table says who signed it and when it was recorded.
+        unit_doc = json.loads((site / "api/v2/units/MU-VOLTAFLEX-000001.json").read_text())
         application = unit_doc["products"][0]["application"]
-        application_doc = json.loads((site / f"api/v1/applications/{application}.json").read_text())
-        document_url = f"{base}/api/v1/applications/{application}.json"
-        assert urljoin(document_url, application_doc["links"]["page"]) == (
-            f"{base}/units/MU-VOLTAFLEX-000001.html#{application}"
-        )
+        assert application in [entry["id"] for entry in unit_doc["applications"]]
+        document_url = f"{base}/api/v2/units/MU-VOLTAFLEX-000001.json"
+        assert urljoin(document_url, unit_doc["links"]["page"]) == f"{base}/units/MU-VOLTAFLEX-000001.html"
         page.goto(base + "/units/MU-VOLTAFLEX-000001.html")
         page.click(f"#fmar-statuses a[href$='#{application}']")
         section = page.locator(f"section#{application}")
         assert section.is_visible()
-        assert application in section.inner_text() and "Signed by VOLTAFLEX" in section.inner_text()
+        assert application in section.inner_text()
+        row = page.locator(".fmar-records tr", has_text=application)
+        assert "VOLTAFLEX" in row.inner_text()
         page.goto(base + "/parties/NESO.html")
         hrefs = page.eval_on_selector_all("a[href*='.html#APP-']", "links => links.map(l => l.href)")
         assert hrefs, "NESO has open applications, each linked to its section of its unit's page"
@@ -131,10 +132,10 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
             page.goto(href)
             assert page.locator(f"section#{href.rsplit('#', 1)[1]}").count() == 1, href
 
-        # The timeline shows the unit's history and its application.
+        # The records table shows the unit and its application as they were recorded.
         page.goto(base + "/units/MU-FENLAND-000003.html")
-        timeline = page.inner_text(".fmar-timeline")
-        assert "market unit MU-FENLAND-000003" in timeline and "application" in timeline
+        records = page.inner_text(".fmar-records")
+        assert "market unit MU-FENLAND-000003" in records and "application" in records
 
         # Search by id and by name; filters.
         page.goto(base + "/units/index.html")
@@ -283,7 +284,7 @@ def test_unit_table_views_in_chromium(built, browser) -> None:  # type: ignore[n
         other.close()
 
         # Download this view as CSV: every matching unit, past the first page, in the order shown.
-        qualifications = json.loads((site / "api/v1/qualifications.json").read_text())["qualifications"]
+        qualifications = json.loads((site / "api/v2/qualifications.json").read_text())["qualifications"]
         neso = sorted({q["unit"] for q in qualifications if q["so"] == "NESO"}, reverse=True)
         assert len(neso) > PAGE_SIZE, "the view must span more than one page of the filter index"
         page.goto(units + "?so=NESO&sort=-unit")
@@ -305,7 +306,7 @@ def test_unit_table_views_in_chromium(built, browser) -> None:  # type: ignore[n
         assert text.endswith("\r\n") and "\r\n" in text
         # Cells a spreadsheet would run are neutralised as the exports do; hostile text stays as it is.
         enwl = [
-            p.stem for p in sorted((site / "api/v1/units").glob("*.json")) if '"licence_area":"ENWL"' in p.read_text()
+            p.stem for p in sorted((site / "api/v2/units").glob("*.json")) if '"licence_area":"ENWL"' in p.read_text()
         ]
         page.goto(units + "?area=ENWL")
         _wait_count(page, f"{len(enwl)} units match")
@@ -321,7 +322,7 @@ def test_unit_table_views_in_chromium(built, browser) -> None:  # type: ignore[n
         page.goto(units)
         assert page.is_hidden("#fmar-csv") and page.is_visible("#fmar-csv-all")
         href = page.eval_on_selector("#fmar-csv-all", "a => a.href")
-        assert href == base + "/api/v1/units.csv" and page.request.get(href).ok
+        assert href == base + "/api/v2/units.csv" and page.request.get(href).ok
 
         # A product's page counts and lists the units holding a qualification and links to them.
         page.goto(base + "/products/NESO-DC.html")
@@ -393,7 +394,7 @@ def _click_through(page, home: str) -> None:  # type: ignore[no-untyped-def]
     page.click("#fmar-table tbody a")
     assert page.url.endswith("/units/MU-HEATSHIFT-000002.html") and _styled(page)
     assert "Tyneside demand turn-down" in page.inner_text("h1")
-    page.click(".fmar-signature a[href*='parties/']")
+    page.click(".fmar-records a[href*='parties/']")
     assert page.url.endswith("/parties/HEATSHIFT.html") and _styled(page)
     page.click("nav.md-nav--primary >> text=Products")
     assert page.url.endswith("/products/index.html") and _styled(page)
@@ -402,8 +403,8 @@ def _click_through(page, home: str) -> None:  # type: ignore[no-untyped-def]
     assert page.url.endswith(f"/products/{product}.html") and product in page.inner_text("article")
     page.click("nav.md-nav--primary >> text=API (exports)")
     assert page.url.endswith("/api-reference.html") and _styled(page)
-    page.click("article a[href$='api/v1/index.json']")
-    assert page.url.endswith("/api/v1/index.json")
+    page.click("article a[href$='api/v2/index.json']")
+    assert page.url.endswith("/api/v2/index.json")
     index = json.loads(page.inner_text("body"))
     exported = urljoin(page.url, index["links"]["qualifications_json"])
     page.goto(exported)

@@ -26,8 +26,12 @@ def _documents(bundled_registry: Path) -> list[BaseModel]:
     derived = Derived.of(registry, AS_OF, signing_history(registry))
     raw = {"id": "as stored"}
     docs: list[BaseModel] = [derive.index_doc(AS_OF, "0" * 40, dict.fromkeys(Counts.model_fields, 1))]
-    docs += [derive.unit_doc(derived, unit, raw) for unit in registry.units.values()]
-    docs += [derive.application_doc(derived, a, raw, [raw]) for a in registry.applications]
+    for unit in registry.units.values():
+        applications = [
+            derive.application_entry(derived, a.id, raw, [raw] * len(registry.answers.get(a.id, [])))
+            for a in registry.applications_by_unit.get(unit.id, [])
+        ]
+        docs.append(derive.unit_doc(derived, unit, raw, applications))
     docs += [derive.product_doc(derived, p, raw, ProductSummary(1, 1.5, 2.25)) for p in registry.products]
     docs += [derive.party_doc(derived, p, raw, 3) for p in registry.parties]
     table = derive.data_resource("t", "t.csv", b"a\r\n", "csv", "text/csv", schema=derive.table_schema(["a"]))

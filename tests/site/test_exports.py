@@ -15,15 +15,16 @@ import pytest
 
 from conftest import AS_OF, FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
 from fmar.core.model import KINDS
+from fmar.loading.record_file import parse_text
 from fmar.publish import pages
 from fmar.publish.build import build
 from fmar.publish.documents import schema_file
 from fmar.publish.formats import neutralise
-from fmar.publish.urls import page_url
+from fmar.publish.urls import API_ROOT, page_url
 from fmar.signing.canonical import canonical_bytes
 from fmar.trust.signatures import verifies_over
 
-API = "api/v1"
+API = API_ROOT
 
 
 def _validator(site: Path, name: str) -> jsonschema.Draft202012Validator:
@@ -41,7 +42,6 @@ def test_every_export_validates_against_its_schema(built) -> None:  # type: igno
     checked = 0
     for folder, name in (
         ("units", "unit"),
-        ("applications", "application"),
         ("products", "product"),
         ("parties", "party"),
     ):
@@ -67,12 +67,24 @@ def test_datapackage_hashes_and_frictionless(built) -> None:  # type: ignore[no-
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
-def test_unit_document_carries_a_verifiable_signature(built) -> None:  # type: ignore[no-untyped-def]
-    _, site = built
+def test_unit_document_names_each_records_signed_file(built) -> None:  # type: ignore[no-untyped-def]
+    """A unit's document carries each record's data without its signature's value, and the path of
+    its signed file in the repository: that file holds the same data, signed by the signer the
+    document names, with the key it names, verifiable with the key the signer's party record holds."""
+    repo, site = built
     doc = json.loads((site / API / "units" / "MU-VOLTAFLEX-000001.json").read_text())
-    party = json.loads((site / API / "parties" / f"{doc['signer']}.json").read_text())
-    key = party["record"]["keys"][0]["public_key"]
-    assert verifies_over(canonical_bytes(doc["record"]), doc["record"]["signature"]["value"], key)
+    entries = [doc, *doc["applications"], *(answer for a in doc["applications"] for answer in a["answers"])]
+    assert len(entries) >= 3
+    for entry in entries:
+        signed, _, _ = parse_text((repo.path / entry["path"]).read_text())
+        signature = signed.pop("signature")
+        assert signed == entry["record"] and "signature" not in entry["record"]
+        assert (signature["signer"], signature["key_fingerprint"]) == (entry["signer"], entry["key_fingerprint"])
+        party = json.loads((site / API / "parties" / f"{entry['signer']}.json").read_text())
+        keys = [k["public_key"] for k in party["record"]["keys"]]
+        assert any(
+            verifies_over(canonical_bytes({**signed, "signature": signature}), signature["value"], k) for k in keys
+        )
     assert doc["products"][0]["status"] == "qualified"
     assert doc["recorded"]["commit"] is None or len(doc["recorded"]["commit"]) == 40
     index = json.loads((site / API / "index.json").read_text())
@@ -156,8 +168,8 @@ def test_bulk_zip_is_the_whole_export(built) -> None:  # type: ignore[no-untyped
         assert archive.testzip() is None
         contents = {name: archive.read(name) for name in archive.namelist()}
     assert contents == expected
-    assert "api/v1/units/MU-KESTREL-000099.json" in contents
-    assert sum(name.startswith("api/v1/applications/") for name in contents) > 10
+    assert "api/v2/units/MU-KESTREL-000099.json" in contents
+    assert not any(name.startswith(f"{API}/applications/") for name in contents), "in their units' documents"
     assert any(name.startswith("schemas/export-unit") for name in contents)
     package = json.loads((api / "datapackage.json").read_text())
     (bulk,) = [r for r in package["resources"] if r["path"] == "all.zip"]
@@ -239,15 +251,18 @@ def test_applications_are_sections_of_their_units_pages(built) -> None:  # type:
     for page in site.rglob("*.html"):
         for unit, application in re.findall(r'href="(?:\.\./)*units/([^"#]+)\.html#(APP-[^"]+)"', page.read_text()):
             assert f'<section id="{application}"' in (site / "units" / f"{unit}.html").read_text(), (page, application)
-    documents = sorted((site / "api/v1/applications").glob("*.json"))
-    assert documents
+    assert not (site / API / "applications").exists(), "an application is an entry of its unit's document"
+    documents = sorted((site / API / "units").glob("*.json"))
+    assert sum(len(json.loads(path.read_text())["applications"]) for path in documents) > 10
     for path in documents:
         doc = json.loads(path.read_text())
         # Links are references relative to the document (RFC 3986), so they resolve at any base path.
-        assert doc["links"]["page"] == f"../../../units/{doc['record']['unit']}.html#{doc['id']}"
+        assert doc["links"]["page"] == f"../../../units/{doc['id']}.html"
         assert doc["links"]["self"] == path.name
-        unit_page = (path.parent / doc["links"]["page"].split("#")[0]).resolve()
-        assert f'<section id="{doc["id"]}"' in unit_page.read_text()
+        unit_page = (path.parent / doc["links"]["page"]).resolve().read_text()
+        for application in doc["applications"]:
+            assert application["record"]["unit"] == doc["id"]
+            assert f'<section id="{application["id"]}"' in unit_page
 
 
 def test_index_counts_the_pairs_holding_a_qualification_apart_from_the_others_standing(built) -> None:  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ from fmar.publish.site_url import TAG_DATE, normalise, tag_uri
 SITE = "https://example.github.io/fmar/"
 #: Later than everything in the bundled registry.
 DAY = datetime(2026, 12, 1, 9, tzinfo=UTC)
-API = "api/v1"
+API = "api/v2"
 _A = f"{{{ATOM}}}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -41,19 +41,18 @@ def test_pages_and_exports_show_every_version_from_git(git_repo, tmp_path) -> No
 
     site = tmp_path / "site"
     build(git_repo.path, registry, site, datetime(2026, 11, 1, tzinfo=UTC), jobs=1, commit_url=COMMIT_URL)
-    doc = json.loads((site / "api/v1/units" / f"{UNIT}.json").read_text())
+    doc = json.loads((site / "api/v2/units" / f"{UNIT}.json").read_text())
     assert doc["recorded"] == {"at": "2026-10-01T00:00:00Z", "commit": first}
-    own = [h for h in doc["history"] if h["id"] == UNIT]
-    assert [(h["action"], h["commit"], h["signer"]) for h in own] == [
-        ("added", first, signer),
-        ("modified", second, signer),
+    # Each record's addition is its recorded time; the history holds what changed after.
+    assert [(h["id"], h["action"], h["commit"], h["signer"]) for h in doc["history"]] == [
+        (UNIT, "modified", second, signer)
     ]
-    assert "$.name" in own[1]["fields"] and own[0]["fields"] == []
-    assert any(h["kind"] == "application" and h["commit"] == first for h in doc["history"])
+    assert "$.name" in doc["history"][0]["fields"]
+    assert doc["applications"] and all(a["recorded"]["commit"] == first for a in doc["applications"])
 
-    index = json.loads((site / "api/v1/index.json").read_text())
+    index = json.loads((site / "api/v2/index.json").read_text())
     assert index["registry_commit"] == second
-    rows = list(csv.DictReader(io.StringIO((site / "api/v1/changes.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO((site / "api/v2/changes.csv").read_text())))
     assert {r["commit"] for r in rows} == {first, second}
     (renamed,) = [r for r in rows if r["commit"] == second]
     assert (renamed["id"], renamed["action"]) == (UNIT, "modified") and "$.name" in renamed["fields"].split()
@@ -69,7 +68,7 @@ def test_demo_site_shows_real_history(tmp_path) -> None:  # type: ignore[no-unty
     registry = replay(tmp_path / "repo", units=2)
     site = tmp_path / "site"
     build(tmp_path / "repo", registry, site, END, jobs=1)
-    rows = list(csv.DictReader(io.StringIO((site / "api/v1/changes.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO((site / "api/v2/changes.csv").read_text())))
     listed = subprocess.run(
         ["git", "-C", str(tmp_path / "repo"), "rev-list", "HEAD"], capture_output=True, text=True, check=True
     )
@@ -88,7 +87,7 @@ def test_a_new_head_rewrites_no_record_document_or_page(git_repo, tmp_path) -> N
     build(git_repo.path, registry, site, datetime(2026, 11, 1, tzinfo=UTC), jobs=1)
     records = {
         p: (p.read_bytes(), p.stat().st_ino)
-        for folder in ("api/v1/units", "api/v1/applications", "api/v1/products", "api/v1/parties")
+        for folder in ("api/v2/units", "api/v2/products", "api/v2/parties")
         for p in (site / folder).glob("*.json")
     }
     records |= {
@@ -103,7 +102,7 @@ def test_a_new_head_rewrites_no_record_document_or_page(git_repo, tmp_path) -> N
     build(git_repo.path, registry, site, datetime(2026, 11, 1, 1, tzinfo=UTC), jobs=1)
     changed = [p for p, (data, inode) in records.items() if p.read_bytes() != data or p.stat().st_ino != inode]
     assert changed == [], "no record document or page may be rewritten for a new head or as-of time"
-    index = json.loads((site / "api/v1/index.json").read_text())
+    index = json.loads((site / "api/v2/index.json").read_text())
     assert (index["as_of"], index["registry_commit"]) == ("2026-11-01T01:00:00Z", head)
     home = (site / "index.html").read_text()
     assert f"<code>{head[:10]}</code>" in home and "as of 2026-11-01 01:00 UTC" in home

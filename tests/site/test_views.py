@@ -25,7 +25,7 @@ from fmar.publish.overview import Overview
 from fmar.publish.records import open_applications
 from fmar.validation.pipeline import Pipeline
 
-API = "api/v1"
+API = "api/v2"
 #: The test registry's unit with two products in two statuses (NESO-DC qualified, UKPN-PR
 #: conditionally qualified): the unit the per-unit filters answered wrongly for.
 TWO_STATUSES = "MU-VOLTAFLEX-000001"
@@ -170,5 +170,5 @@ def test_views_are_linked_relatively(built) -> None:  # type: ignore[no-untyped-
     assert f'<a href="{view}">1</a>' in page
     assert all(not link.startswith("/") for link in _links(page))
     listing = (site / "units" / "index.html").read_text()
-    assert 'id="fmar-csv-all" href="../api/v1/units.csv"' in listing
+    assert 'id="fmar-csv-all" href="../api/v2/units.csv"' in listing
     assert '<th data-sort="licence-area">Licence area</th>' in listing

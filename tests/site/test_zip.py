@@ -38,10 +38,10 @@ def _write(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def _initial(rng: random.Random) -> dict[str, bytes]:
-    files = {f"api/v1/units/MU-{i:04d}.json": _document(rng, rng.randrange(50, 3000)) for i in range(150)}
-    files["api/v1/empty.json"] = b""
-    files["api/v1/qualifications.json"] = _document(rng, BIG)
-    files["api/v1/parties/Ünïcode-שלום.json"] = _document(rng, 700)
+    files = {f"api/v2/units/MU-{i:04d}.json": _document(rng, rng.randrange(50, 3000)) for i in range(150)}
+    files["api/v2/empty.json"] = b""
+    files["api/v2/qualifications.json"] = _document(rng, BIG)
+    files["api/v2/parties/Ünïcode-שלום.json"] = _document(rng, 700)
     files["schemas/export-unit.schema.json"] = _document(rng, 5000)
     return files
 
@@ -55,7 +55,7 @@ def _mutate(rng: random.Random, files: dict[str, bytes]) -> tuple[dict[str, byte
     for name in rng.sample(sorted(after), 8):
         after[name] = _document(rng, rng.choice([0, 10, 1500, BIG]))
     for i in range(6):
-        after[f"api/v1/units/MU-{rng.randrange(10**6):06d}-new{i}.json"] = _document(rng, rng.choice([0, 900, BIG]))
+        after[f"api/v2/units/MU-{rng.randrange(10**6):06d}-new{i}.json"] = _document(rng, rng.choice([0, 900, BIG]))
     unchanged = {name for name in after if files.get(name) == after[name]}
     return after, unchanged
 
@@ -197,15 +197,15 @@ def test_build_rezips_only_changed_entries(built, tmp_path: Path, monkeypatch: p
     out = tmp_path / "site"
     shutil.copytree(site, out)
     manifest = load_manifest(site)
-    stale = "api/v1/units/MU-KESTREL-000099.json"
+    stale = "api/v2/units/MU-KESTREL-000099.json"
     manifest[stale] = "stale"
-    manifest["api/v1/all.zip"] = "stale"
+    manifest["api/v2/all.zip"] = "stale"
     store_manifest(out, manifest, seal_of(out, manifest, []))  # the copy, trusted as the site was
     seen = tmp_path / "zip-stats.json"  # the zip is written in a child process: it reports here
     spy_zip(monkeypatch, seen)
     build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
     monkeypatch.undo()
-    assert (out / "api/v1/all.zip").read_bytes() == (site / "api/v1/all.zip").read_bytes()
+    assert (out / "api/v2/all.zip").read_bytes() == (site / "api/v2/all.zip").read_bytes()
     (line,) = seen.read_text(encoding="utf-8").splitlines()
     copied, compressed = json.loads(line)
     assert compressed == 1
@@ -218,7 +218,7 @@ def test_a_zip_that_cannot_be_written_stops_the_build(built, tmp_path: Path, mon
     out = tmp_path / "site"
     shutil.copytree(site, out)
     manifest = load_manifest(site)
-    manifest["api/v1/all.zip"] = "stale"  # so the zip must be written again
+    manifest["api/v2/all.zip"] = "stale"  # so the zip must be written again
     store_manifest(out, manifest, seal_of(out, manifest, []))
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
@@ -235,7 +235,7 @@ def _entries(count: int, size: int, start: int) -> list[tuple[bytes, int, int, i
     """Name, CRC, size, compressed size and offset of ``count`` entries back to back from ``start``."""
     out = []
     for i in range(count):
-        name = f"api/v1/units/MU-{i:05d}.json".encode() if i % 3 else f"api/v1/parties/Ünï-{i}.json".encode()
+        name = f"api/v2/units/MU-{i:05d}.json".encode() if i % 3 else f"api/v2/parties/Ünï-{i}.json".encode()
         out.append((name, 0x12345678 + i, size + i, size - i % 7, start))
         start += zip_records.LOCAL_SIZE + len(name) + size - i % 7
     return out
@@ -351,11 +351,11 @@ def test_an_entry_added_first_leaves_the_rest_copied(tmp_path: Path) -> None:
 def test_entries_deflated_ahead_give_the_same_zip(tmp_path: Path) -> None:
     """A full build deflates its record documents before the zip is written: same bytes as deflating then."""
     rng = random.Random(5)
-    files = {f"api/v1/units/MU-{i:04d}.json": rng.randbytes(rng.randrange(0, 3000)) * 2 for i in range(300)}
-    files["api/v1/index.json"] = b'{"late": true}'
+    files = {f"api/v2/units/MU-{i:04d}.json": rng.randbytes(rng.randrange(0, 3000)) * 2 for i in range(300)}
+    files["api/v2/index.json"] = b'{"late": true}'
     expected = _fresh(tmp_path, files)
     folder = tmp_path / "fresh-src"  # where _fresh wrote the files
-    ahead = deflate_ahead([f"{folder}/{name}" for name in sorted(files) if name.startswith("api/v1/units/")])
+    ahead = deflate_ahead([f"{folder}/{name}" for name in sorted(files) if name.startswith("api/v2/units/")])
     assert len(ahead) == 300
     target = tmp_path / "ahead.zip"
     stats = write_zip(target, folder, list(files), deflated=ahead)

@@ -197,7 +197,9 @@ def demo(units: int, out: Path | None, no_serve: bool, port: int) -> None:
     site = base / "site"
     result = build_site(repo, registry, site, END, log=_report)
     click.echo(f"demo repository: {repo}  (git log --graph shows the pull requests)")
-    click.echo(f"site and exports: {site}  (exports under {site}/api/v1/)")
+    from fmar.publish.urls import API_ROOT
+
+    click.echo(f"site and exports: {site}  (exports under {site}/{API_ROOT}/)")
     click.echo(f"{result.records} records, built in {time.monotonic() - started:.1f} s")
     if not no_serve:
         _serve(site, port)

@@ -28,7 +28,7 @@ from fmar.history.recorded import RecordedTime
 from fmar.publish.documents import (
     API_VERSION,
     DATA_LICENCE,
-    ApplicationDoc,
+    ApplicationEntry,
     Counts,
     DataPackage,
     DataResource,
@@ -37,8 +37,8 @@ from fmar.publish.documents import (
     PartyDoc,
     ProductDoc,
     Recorded,
+    RecordEntry,
     UnitDoc,
-    UnitProduct,
 )
 from fmar.publish.formats import sha256
 from fmar.publish.inputs import Change, History
@@ -102,23 +102,34 @@ def history_entries(changes: list[Change]) -> list[HistoryEntry]:
     ]
 
 
-def envelope(
-    derived: Derived, record: Record, raw: dict[str, Any], history_ids: list[str], **links: str
-) -> dict[str, Any]:
-    """The fields of ``RecordDoc`` every record document carries (``links``: its links besides
-    its page and itself): only what is about the record, never the build's as-of time or head
-    commit (those are in ``index.json``), so a record's document changes only with it."""
+def entry(derived: Derived, record: Record, raw: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``RecordEntry``: ``record``'s data as stored (``raw``) without its signature
+    block, its signer, signing time and key, when it was recorded, and its signed file's path."""
     recorded = derived.recorded(record)
     return {
-        "format": FORMAT,
         "kind": record.KIND,
         "id": record.id,
         "recorded": Recorded.model_construct(at=iso(recorded.at), commit=recorded.commit),  # the one conversion
         "signer": record.signature.signer,
         "signed_at": iso(record.signature.signed_at),
         "key_fingerprint": record.signature.key_fingerprint,
-        "record": raw,
-        "history": history_entries(derived.timeline(*history_ids)),
+        "path": derived.registry.path_of(record),
+        "record": {name: value for name, value in raw.items() if name != "signature"},
+    }
+
+
+def envelope(
+    derived: Derived, record: Record, raw: dict[str, Any], history_ids: list[str], **links: str
+) -> dict[str, Any]:
+    """The fields of ``RecordDoc`` every record document carries (``links``: its links besides
+    its page and itself): only what is about the record, never the build's as-of time or head
+    commit (those are in ``index.json``), so a record's document changes only with it. Its history:
+    the changes to the records of ``history_ids`` after each was added (when each was added is its
+    ``recorded`` time)."""
+    return {
+        "format": FORMAT,
+        **entry(derived, record, raw),
+        "history": history_entries([c for c in derived.timeline(*history_ids) if c.action != "added"]),
         "links": _links(api_url(record.KIND, record.id), page=record_url(record), **links),
     }
 
@@ -129,18 +140,14 @@ def _links(here: str, **links: str) -> dict[str, str]:
     return {"self": relative(here, here), **{name: relative(url, here) for name, url in links.items()}}
 
 
-def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any]) -> UnitDoc:
+def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any], applications: list[ApplicationEntry]) -> UnitDoc:
+    """A unit's document: the unit (``raw``: its data as stored), its governing status per product,
+    and its ``applications`` (``application_entry``)."""
     return UnitDoc.model_construct(
         **envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id), fsp=page_url("party", unit.fsp)),
-        products=[unit_product(current, all_of) for current, all_of in derived.statuses(unit.id)],
+        products=[qualification_doc(current) for current, _ in derived.statuses(unit.id)],
+        applications=applications,
     )
-
-
-def unit_product(current: Qualification, all_of: list[Qualification]) -> UnitProduct:
-    """A unit's status for one product: the governing one (``current``, one of ``all_of``) and every one."""
-    applications = [qualification_doc(q) for q in all_of]
-    governing = applications[all_of.index(current)]
-    return UnitProduct.model_construct(**governing.__dict__, applications=applications)
 
 
 def status_of_application(derived: Derived, application_id: str) -> Qualification:
@@ -154,16 +161,20 @@ def status_of_application(derived: Derived, application_id: str) -> Qualificatio
     return application_status(derived.registry, application, derived.as_of)
 
 
-def application_doc(
+def application_entry(
     derived: Derived, application_id: str, raw: dict[str, Any], answers: list[dict[str, Any]]
-) -> ApplicationDoc:
+) -> ApplicationEntry:
+    """An application in its unit's document: ``raw`` its data as stored, ``answers`` those of its
+    outcomes and events (in the registry's order: by id)."""
     registry = derived.registry
     application = registry.applications[application_id]
-    ids = [application.id, *(item.id for item in registry.answers.get(application.id, ()))]
-    return ApplicationDoc.model_construct(
-        **envelope(derived, application, raw, ids, unit=page_url("market_unit", application.unit)),
+    items = registry.answers.get(application_id, [])
+    return ApplicationEntry.model_construct(
+        **entry(derived, application, raw),
         status=qualification_doc(status_of_application(derived, application_id)),
-        answers=answers,
+        answers=[
+            RecordEntry.model_construct(**entry(derived, item, data)) for item, data in zip(items, answers, strict=True)
+        ],
     )
 
 
@@ -270,7 +281,6 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int], bulk: s
             datapackage=export_url("datapackage.json"),
             schemas="schemas/",
             units=export_url("units/"),
-            applications=export_url("applications/"),
             products=export_url("products/"),
             parties=export_url("parties/"),
         ),

@@ -78,6 +78,7 @@ def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str
             as_of=overview.as_of.strftime("%Y-%m-%d %H:%M UTC"),
             commit=overview.head,
             downloads=downloads,
+            api=API_ROOT,
         ),
     }
     served = {m.BUILDING_BLOCK for m in KINDS.values()}

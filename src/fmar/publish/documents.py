@@ -13,8 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from fmar.core.schemas import envelope, render
 from fmar.core.status import QualificationDoc
 
-#: Version of the export format; it is also the /api/v<N>/ folder.
-API_VERSION = 1
+#: Version of the export format; it is also the /api/v<N>/ folder. Version 2: one document per
+#: Market Unit holding its applications, outcomes and events (no document per application); each
+#: record's data without its signature value, with the path of its signed file in the repository;
+#: history only of what changed after a record was added.
+API_VERSION = 2
 
 
 class _Doc(BaseModel):
@@ -40,41 +43,55 @@ class HistoryEntry(_Doc):
     fields: list[str] = Field(description="JSON paths a modification changed; empty otherwise.")
 
 
-class RecordDoc(_Doc):
-    """Envelope shared by every per-record document.
+class RecordEntry(_Doc):
+    """A record as the exports carry it: its data, who signed it when with which key, when the
+    registry recorded it, and where its signed file is.
 
-    It carries only what is about the record (recorded time and commit, signer, statuses, history),
-    never the build's as-of time or head commit: those are in ``index.json``, so a record's document
-    keeps its bytes from build to build until something about the record changes.
-    """
+    The signature's value is not repeated here: the signed file is in the registry's Git repository
+    at ``path`` as of ``recorded.commit`` (and in the bulk download), where anyone can verify it
+    (``fmar verify``); the site is built only from records whose signatures verified."""
 
-    format: str
     kind: str
     id: str
     recorded: Recorded
     signer: str
     signed_at: str
     key_fingerprint: str
-    record: dict[str, Any] = Field(
-        description="The record's full data as stored, signature included, so it can be verified offline."
+    path: str = Field(description="The record's signed file in the registry's repository (from its root).")
+    record: dict[str, Any] = Field(description="The record's data as stored, without its signature block.")
+
+
+class RecordDoc(RecordEntry):
+    """Envelope shared by every record's document: the record (``RecordEntry``), the changes made
+    to it after it was added (``history``: each record's addition is its ``recorded`` time) and links.
+
+    It carries only what is about the record, never the build's as-of time or head commit: those are
+    in ``index.json``, so a record's document keeps its bytes from build to build until something
+    about the record changes.
+    """
+
+    format: str
+    history: list[HistoryEntry] = Field(
+        description="Modifications and removals of the document's records after they were added, oldest first."
     )
-    history: list[HistoryEntry]
     links: dict[str, str]
 
 
-class UnitProduct(QualificationDoc):  # the model of a derived status is core's (``fmar status`` shows it too)
-    applications: list[QualificationDoc]
+class ApplicationEntry(RecordEntry):
+    """An application in its unit's document: the record, its derived status, and its outcomes and events."""
+
+    kind: Literal["application"]
+    status: QualificationDoc
+    answers: list[RecordEntry] = Field(description="Outcomes and events of the application, oldest id first.")
 
 
 class UnitDoc(RecordDoc):
+    """A Market Unit's document: the unit, its status for each product it applied for (the governing
+    one, as in qualifications.json), and its applications with their outcomes and events."""
+
     kind: Literal["market_unit"]
-    products: list[UnitProduct]
-
-
-class ApplicationDoc(RecordDoc):
-    kind: Literal["application"]
-    status: QualificationDoc
-    answers: list[dict[str, Any]] = Field(description="Outcomes and events of the application, full records.")
+    products: list[QualificationDoc]
+    applications: list[ApplicationEntry]
 
 
 class ProductDoc(RecordDoc):
@@ -159,11 +176,10 @@ class DataPackage(_Doc):
     resources: list[DataResource]
 
 
-#: Export file (under /api/v1/) -> the model describing it.
+#: Export file (under /api/v<API_VERSION>/) -> the model describing it.
 EXPORT_MODELS: dict[str, type[BaseModel]] = {
     "index": IndexDoc,
     "unit": UnitDoc,
-    "application": ApplicationDoc,
     "product": ProductDoc,
     "party": PartyDoc,
     "qualifications": QualificationsDoc,

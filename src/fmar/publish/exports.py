@@ -1,4 +1,4 @@
-"""The exports under ``/api/v1/`` a build writes itself: the registry-wide documents (qualifications,
+"""The exports under ``/api/v2/`` a build writes itself: the registry-wide documents (qualifications,
 changes and units as JSON and CSV, the index), the feeds, the schemas, the bulk download
 ``all.zip`` (made in a child process while the build goes on) and the data package describing them.
 

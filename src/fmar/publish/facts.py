@@ -138,13 +138,9 @@ class UnitFacts(NamedTuple):
 
     @property
     def files(self) -> tuple[str, ...]:
-        """The site files of the group (no leading slash): the unit's page, which shows its
-        applications too, and the documents of the unit and of each application."""
-        return (
-            site_file(page_url("market_unit", self.unit)),
-            site_file(api_url("market_unit", self.unit)),
-            *(site_file(api_url("application", a)) for a in self.applications),
-        )
+        """The site files of the group (no leading slash): the unit's page and its document, both
+        of which hold its applications too."""
+        return (site_file(page_url("market_unit", self.unit)), site_file(api_url("market_unit", self.unit)))
 
 
 def open_doc(registry: Registry, q: Qualification, as_of: datetime) -> dict[str, Any]:

@@ -87,13 +87,9 @@ class RecordWriter:
                 self._page(kind, record_id, doc, extra, (data, repr(sorted(extra.items()))))
 
     def _group(self, facts: UnitFacts) -> None:
-        """Write the documents of a unit and of its applications, and the unit's page, which shows
-        the applications too."""
-        documents = [self._document(None, "application", a) for a in facts.applications]
+        """Write the document of a unit, which holds its applications, and the unit's page."""
         doc, data, _ = self._document(None, "market_unit", facts.unit)
-        applications = [application for application, _, _ in documents]
-        shown = (data, *(d for _, d, _ in documents))
-        self._page("market_unit", facts.unit, doc, {"applications": applications}, shown)
+        self._page("market_unit", facts.unit, doc, {}, (data,))
 
     def _raw(self, record: Record) -> dict[str, Any]:
         """The data of ``record`` as its file holds it: as this build read it, else read again."""
@@ -149,10 +145,16 @@ class RecordWriter:
         derived = self.derived
         registry = derived.registry
         if kind == "market_unit":
-            return derive.unit_doc(derived, registry.units[record_id], raw), {}
-        if kind == "application":
-            answers = [self._raw(item) for item in registry.answers.get(record_id, [])]
-            return derive.application_doc(derived, record_id, raw, answers), {}
+            applications = [
+                derive.application_entry(
+                    derived,
+                    application.id,
+                    self._raw(application),
+                    [self._raw(item) for item in registry.answers.get(application.id, [])],
+                )
+                for application in sorted(registry.applications_by_unit.get(record_id, ()), key=lambda a: a.id)
+            ]
+            return derive.unit_doc(derived, registry.units[record_id], raw, applications), {}
         assert overview is not None, "products and parties are rendered after every unit's facts are known"
         if kind == "product":
             summary = overview.product_summaries.get(record_id) or ProductSummary()

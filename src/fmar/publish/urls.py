@@ -89,8 +89,9 @@ def change_url(kind: str, record_id: str, unit: str) -> str | None:
 
 
 def api_url(kind: str, record_id: str) -> str:
-    """The JSON document of a record."""
-    return f"{API_ROOT}/{FOLDER[kind]}/{record_id}.json"
+    """The JSON document of a record with a document of its own (a unit, product or party: an
+    application, its outcomes and events are in their unit's document)."""
+    return f"{API_ROOT}/{PAGE_FOLDER[kind]}/{record_id}.json"
 
 
 def export_url(name: str) -> str:
