@@ -107,4 +107,4 @@ def test_a_new_head_rewrites_no_record_document_or_page(git_repo, tmp_path) -> N
     home = (site / "index.html").read_text()
     assert f"<code>{head[:10]}</code>" in home and "as of 2026-11-01 01:00 UTC" in home
     page = (site / "units" / f"{UNIT}.html").read_text()
-    assert head not in page and "current as of the time shown on the" in page
+    assert head[:10] not in page and "Statuses as of the time on the" in page

@@ -29,6 +29,7 @@ from fmar.publish.documents import (
     API_VERSION,
     DATA_LICENCE,
     ApplicationEntry,
+    ApplicationStatus,
     Counts,
     DataPackage,
     DataResource,
@@ -104,7 +105,7 @@ def history_entries(changes: list[Change]) -> list[HistoryEntry]:
 
 def entry(derived: Derived, record: Record, raw: dict[str, Any]) -> dict[str, Any]:
     """The fields of ``RecordEntry``: ``record``'s data as stored (``raw``) without its signature
-    block, its signer, signing time and key, when it was recorded, and its signed file's path."""
+    block, its signer and signing time, when it was recorded, and its signed file's path."""
     recorded = derived.recorded(record)
     return {
         "kind": record.KIND,
@@ -112,7 +113,6 @@ def entry(derived: Derived, record: Record, raw: dict[str, Any]) -> dict[str, An
         "recorded": Recorded.model_construct(at=iso(recorded.at), commit=recorded.commit),  # the one conversion
         "signer": record.signature.signer,
         "signed_at": iso(record.signature.signed_at),
-        "key_fingerprint": record.signature.key_fingerprint,
         "path": derived.registry.path_of(record),
         "record": {name: value for name, value in raw.items() if name != "signature"},
     }
@@ -171,7 +171,13 @@ def application_entry(
     items = registry.answers.get(application_id, [])
     return ApplicationEntry.model_construct(
         **entry(derived, application, raw),
-        status=qualification_doc(status_of_application(derived, application_id)),
+        status=ApplicationStatus.model_construct(
+            **{
+                name: value
+                for name, value in qualification_doc(status_of_application(derived, application_id)).__dict__.items()
+                if name in ApplicationStatus.model_fields
+            }
+        ),
         answers=[
             RecordEntry.model_construct(**entry(derived, item, data)) for item, data in zip(items, answers, strict=True)
         ],

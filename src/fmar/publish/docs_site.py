@@ -38,8 +38,8 @@ from fmar.publish.shell import (
     Shells,
     frame_parts,
     frame_script,
+    slimmed,
     with_search,
-    without_inline_scripts,
 )
 from fmar.publish.urls import API_ROOT, BULK_FILES, PAGE_FOLDER, SEARCH_FOLDER, download_url
 
@@ -246,9 +246,9 @@ def build_shells(root: Path) -> Shells:
             placed[f"{_FRAME_FOLDER}/{template}.md"] = shell.replace("---\n", f"---\ntemplate: {template}.html\n", 1)
         out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0, theme=THEME)
         shells = {folder: _shell(out / folder / f"{SHELL_NAME}.html") for folder in folders}
-        record, first = without_inline_scripts(_shell(out / _FRAME_FOLDER / "fmar-record.html"))
+        record, first, before = slimmed(_shell(out / _FRAME_FOLDER / "fmar-record.html"))
         parts = frame_parts(with_search((out / _FRAME_FOLDER / "fmar-frame.html").read_text(encoding="utf-8"), "../"))
-        script = frame_script({name: _minified_part(part) for name, part in parts.items()}, first)
+        script = frame_script({name: _minified_part(part) for name, part in parts.items()}, first, before)
     return Shells(shells, record, script)
 
 

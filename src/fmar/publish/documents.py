@@ -44,19 +44,18 @@ class HistoryEntry(_Doc):
 
 
 class RecordEntry(_Doc):
-    """A record as the exports carry it: its data, who signed it when with which key, when the
-    registry recorded it, and where its signed file is.
+    """A record as the exports carry it: its data, who signed it when, when the registry recorded
+    it, and where its signed file is.
 
-    The signature's value is not repeated here: the signed file is in the registry's Git repository
-    at ``path`` as of ``recorded.commit`` (and in the bulk download), where anyone can verify it
-    (``fmar verify``); the site is built only from records whose signatures verified."""
+    The signature (its value and key) is not repeated here: the signed file is in the registry's Git
+    repository at ``path`` as of ``recorded.commit``, where anyone can verify it (``fmar verify``);
+    the site is built only from records whose signatures verified."""
 
     kind: str
     id: str
     recorded: Recorded
     signer: str
     signed_at: str
-    key_fingerprint: str
     path: str = Field(description="The record's signed file in the registry's repository (from its root).")
     record: dict[str, Any] = Field(description="The record's data as stored, without its signature block.")
 
@@ -77,11 +76,26 @@ class RecordDoc(RecordEntry):
     links: dict[str, str]
 
 
+class ApplicationStatus(_Doc):
+    """An application's derived status (``QualificationDoc`` without what its record says: unit,
+    product, version and SO)."""
+
+    status: str
+    since: str
+    detail: str
+    outcome: str | None
+    valid_from: str | None
+    valid_until: str | None
+    capacity_up_kw: float
+    capacity_down_kw: float
+    justified_by: list[str]
+
+
 class ApplicationEntry(RecordEntry):
     """An application in its unit's document: the record, its derived status, and its outcomes and events."""
 
     kind: Literal["application"]
-    status: QualificationDoc
+    status: ApplicationStatus
     answers: list[RecordEntry] = Field(description="Outcomes and events of the application, oldest id first.")
 
 

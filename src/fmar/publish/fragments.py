@@ -15,7 +15,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from fmar.core.status import Status
-from fmar.publish.documents import HistoryEntry, RecordDoc, RecordEntry, UnitDoc
+from fmar.publish.documents import HistoryEntry, RecordDoc, RecordEntry
 from fmar.publish.urls import api_url, application_url, from_page, page_url
 
 _DASH = "—"
@@ -89,41 +89,27 @@ def timeline(history: Iterable[HistoryEntry], commit_url: str | None) -> Markup:
 
 
 def signature(doc: RecordDoc, commit_url: str | None) -> Markup:
-    """Who signed a record document's record, with which key, when it was recorded, its JSON and
-    its signed file (``source_url``)."""
+    """Who signed a record document's record and when, when it was recorded, its JSON and its
+    signed file (``source_url``)."""
     recorded = doc.recorded
     source = source_url(commit_url, recorded.commit, doc.path)
     signed = f' · <a href="{escape(source)}">signed file</a>' if source else ""
     return Markup(
         f'<p class="fmar-signature">Signed by {record_link("party", doc.signer)} at {escape(doc.signed_at)}\n'
-        f"with key <code>{escape(doc.key_fingerprint)}</code>; recorded {escape(recorded.at)}\n"
+        f"; recorded {escape(recorded.at)}\n"
         f"(commit {commit_link(recorded.commit, commit_url)}). "
         f'<a href="{escape(from_page(api_url(doc.kind, doc.id)))}">JSON</a>{signed}</p>\n'
     )
 
 
-def records_table(doc: UnitDoc, commit_url: str | None) -> Markup:
-    """The records of a unit's document (the unit, its applications, their outcomes and events), in
-    the order they were recorded: when, what, who signed it, the commit, and its signed file."""
-    entries: list[RecordEntry] = [doc, *doc.applications, *(answer for a in doc.applications for answer in a.answers)]
-    entries.sort(key=lambda e: (e.recorded.at, e.id))
-    parts = [
-        '<table class="fmar-records">\n<thead><tr><th>Recorded</th><th>Record</th><th>Signed by</th>'
-        "<th>Commit</th></tr></thead>\n<tbody>\n"
-    ]
-    for e in entries:
-        at = e.recorded.at
-        source = source_url(commit_url, e.recorded.commit, e.path)
-        shown = (
-            f'<a href="{escape(source)}"><code>{escape(e.id)}</code></a>' if source else f"<code>{escape(e.id)}</code>"
-        )
-        parts.append(
-            f'<tr><td><time datetime="{escape(at)}">{escape(at[:16].replace("T", " "))}</time></td>'
-            f"<td>{escape(e.kind.replace('_', ' '))} {shown}</td><td>{record_link('party', e.signer)}</td>"
-            f"<td>{commit_link(e.recorded.commit, commit_url)}</td></tr>\n"
-        )
-    parts.append("</tbody>\n</table>\n")
-    return Markup("".join(parts))
+def recorded(entry: RecordEntry, commit_url: str | None) -> Markup:
+    """When a record of a unit's document (the unit, an application, an outcome or event) was
+    recorded, who signed it and the commit (its signed file is in the repository at that commit)."""
+    at = entry.recorded.at
+    return Markup(
+        f'<small class="fmar-recorded">recorded {escape(at[:16].replace("T", " "))} by {escape(entry.signer)}'
+        f", commit {commit_link(entry.recorded.commit, commit_url)}</small>"
+    )
 
 
 def table_rows(kind: str, rows: Iterable[dict[str, Any]]) -> Markup:
@@ -162,7 +148,7 @@ GLOBALS = {
     "link": link,
     "timeline": timeline,
     "signature": signature,
-    "records_table": records_table,
+    "recorded": recorded,
     "table_rows": table_rows,
     "page_links": page_links,
 }

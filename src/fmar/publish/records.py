@@ -177,8 +177,8 @@ def _description(record: Record) -> str:
     """A page's meta description: what the record is, in a sentence."""
     if isinstance(record, MarketUnit):
         return (
-            f"{record.name} ({record.id}): a Market Unit of {record.fsp} in licence area {record.licence_area}; "
-            "its qualification status for each flexibility product, applications, outcomes and history."
+            f"Market Unit {record.id} ({record.name}) of {record.fsp} in {record.licence_area}: "
+            "its qualification status per product, applications and outcomes."
         )
     if isinstance(record, Product):
         return f"{record.name} ({record.id}), procured by {record.so}: requirements and the units qualified for it."

@@ -89,9 +89,10 @@ _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 #: place of the slim one (keeping the page's title), its navigation in the empty sidebar, its footer
 #: at the end of the page's container, its configuration (read by the theme's script) in the body.
 _FRAME_SCRIPT = """// fmar: the frame of a record page, made by fmar build from mkdocs-material's own page (see
-// fmar.publish.shell). A record page carries only the theme's header cut to its logo, title and
-// search box, and an empty sidebar: this puts the theme's whole header, site navigation, footer and
-// configuration in place before the theme's script (the next one on the page) runs.
+// fmar.publish.shell). A record page carries only the theme's header cut to the site's name, the
+// page's title and the search box, and an empty sidebar: this puts the theme's toggles, whole
+// header, site navigation, footer and configuration in place before the theme's script (the next
+// one on the page) runs.
 // The theme's helpers its other scripts use, which its pages define in their <head>:
 %(first)s
 (function () {
@@ -101,6 +102,7 @@ _FRAME_SCRIPT = """// fmar: the frame of a record page, made by fmar build from 
   var title = topic ? topic.textContent.trim() : document.title;
   var header = document.querySelector("header[data-md-component=header]");
   if (!header) return;
+  header.insertAdjacentHTML("beforebegin", parts.before);
   header.outerHTML = parts.header;
   var shown = document.querySelector("header [data-md-component=header-topic] .md-ellipsis");
   if (shown) shown.textContent = title;
@@ -129,19 +131,30 @@ def frame_parts(html: str) -> dict[str, str]:
     return parts
 
 
-def without_inline_scripts(record: Shell) -> tuple[Shell, list[str]]:
-    """The slim frame of record pages without the theme's inline scripts in its ``<head>`` (its
-    storage helpers, which only the theme's scripts use), and those scripts, for the frame script to
-    run first (``frame_script``)."""
-    scripts = [found.strip() for found in _INLINE_SCRIPT.findall(record.head)]
-    return Shell(_INLINE_SCRIPT.sub("", record.head), record.tail), scripts
+#: What the theme puts between the start of a page's body and its header: the drawer's and search's
+#: toggles, the overlay, the skip link's and announcement's places.
+_BEFORE_HEADER = re.compile(r"(<body[^>]*>)(.*?)(<header)", re.DOTALL)
 
 
-def frame_script(parts: dict[str, str], first: list[str] | tuple[str, ...] = ()) -> str:
+def slimmed(record: Shell) -> tuple[Shell, list[str], str]:
+    """The slim frame of record pages without the theme's inline scripts (its storage helpers in the
+    ``<head>``, which only the theme's scripts use, and its tabbed content's, which record pages
+    lack) and without what it puts before the header (``_BEFORE_HEADER``): those scripts, for the
+    frame script to run first, and those elements, for it to put back (``frame_script``)."""
+    scripts = [found.strip() for half in (record.head, record.tail) for found in _INLINE_SCRIPT.findall(half)]
+    head = _INLINE_SCRIPT.sub("", record.head)
+    found = _BEFORE_HEADER.search(head)
+    if found is None:
+        raise RuntimeError("the theme's record page has no <body> before its <header>")
+    head = head[: found.start(2)] + head[found.end(2) :]
+    return Shell(head, _INLINE_SCRIPT.sub("", record.tail)), scripts, found.group(2)
+
+
+def frame_script(parts: dict[str, str], first: list[str] | tuple[str, ...] = (), before: str = "") -> str:
     """The frame script (``assets/fmar/frame.js``): ``parts`` (``frame_parts``, links relative to a
     page one folder below the site's root, as every record page is) put in place in the browser,
-    their inline scripts (the palette's) run after; ``first``: scripts run before anything
-    (``without_inline_scripts``)."""
+    their inline scripts (the palette's) run after; ``first``: scripts run before anything, and
+    ``before``: the elements put at the start of the body (``slimmed``)."""
     scripts: list[str] = []
     kept = {}
     for name, part in parts.items():
@@ -150,6 +163,7 @@ def frame_script(parts: dict[str, str], first: list[str] | tuple[str, ...] = ())
             continue
         scripts.extend(found.strip() for found in _INLINE_SCRIPT.findall(part))
         kept[name] = _INLINE_SCRIPT.sub("", part).strip()
+    kept["before"] = before.strip()
     return _FRAME_SCRIPT % {
         "first": "\n".join(f"{script.rstrip(';')};" for script in first),
         "parts": json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False),
