@@ -34,6 +34,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from fmar.publish.urls import API_ROOT
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 #: A published GitHub Pages site may be at most this large; this project's aim at 100,000 units.
@@ -186,10 +188,9 @@ def _fields(doc: dict[str, Any], sizes: Counter[str]) -> None:
 
 def costs(site: Path) -> dict[str, Any]:
     """What the biggest kinds of file spend their bytes on, to choose what to cut: the record pages'
-    shared frame (everything outside ``<article>``) against their content, the per-record JSON
-    documents' top-level fields, the signature blocks the documents embed, the duplication between a
-    unit's document and its applications' (a product's governing status repeated from its
-    ``applications``, the application document's ``status``), and the filter indexes by filter."""
+    shared frame (everything outside ``<article>``) against their content, the unit documents'
+    top-level fields and their entries' (applications', outcomes' and events') fields, and the
+    filter indexes by filter."""
     result: dict[str, Any] = {}
     frame = content = pages = 0
     for path in (site / "units").glob("MU-*.html"):
@@ -201,31 +202,22 @@ def costs(site: Path) -> dict[str, Any]:
         content += inner
         pages += 1
     result["unit_pages"] = {"pages": pages, "frame_bytes": frame, "content_bytes": content}
-    signatures = Counter[str]()
-    for folder in ("units", "applications"):
-        sizes = Counter[str]()
-        count = 0
-        duplicated = 0
-        for path in (site / "api" / "v1" / folder).glob("*.json"):
-            doc = json.loads(path.read_bytes())
-            count += 1
-            _fields(doc, sizes)
-            records = [doc["record"], *doc.get("answers", [])]
-            signatures[folder] += sum(_json_size(r.get("signature")) + 12 for r in records)
-            if folder == "units":
-                for product in doc.get("products", []):
-                    governing = [a for a in product["applications"] if a["application"] == product["application"]]
-                    duplicated += (
-                        _json_size({k: v for k, v in product.items() if k != "applications"}) if governing else 0
-                    )
-            else:
-                duplicated += _json_size(doc["status"]) + len('"status":,')
-        result[f"{folder}_json"] = {
-            "documents": count,
-            "fields": dict(sizes.most_common()),
-            "signature_bytes": signatures[folder],
-            "duplicated_bytes": duplicated,
-        }
+    sizes, applications, answers = Counter[str](), Counter[str](), Counter[str]()
+    count = 0
+    for path in (site / API_ROOT / "units").glob("*.json"):
+        doc = json.loads(path.read_bytes())
+        count += 1
+        _fields(doc, sizes)
+        for application in doc.get("applications", []):
+            _fields(application, applications)
+            for answer in application.get("answers", []):
+                _fields(answer, answers)
+    result["units_json"] = {
+        "documents": count,
+        "fields": dict(sizes.most_common()),
+        "application_fields": dict(applications.most_common()),
+        "answer_fields": dict(answers.most_common()),
+    }
     result["filter_indexes"] = (
         {
             path.name: sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

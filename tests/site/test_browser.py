@@ -114,7 +114,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         # status table and the SO's open applications link to it, and it shows the application's
         # status and outcomes; the records table says who signed it and when it was recorded.
         unit_doc = json.loads((site / "api/v2/units/MU-VOLTAFLEX-000001.json").read_text())
-        application = unit_doc["products"][0]["application"]
+        application = sorted(unit_doc["products"].items())[0][1]
         assert application in [entry["id"] for entry in unit_doc["applications"]]
         document_url = f"{base}/api/v2/units/MU-VOLTAFLEX-000001.json"
         assert urljoin(document_url, unit_doc["links"]["page"]) == f"{base}/units/MU-VOLTAFLEX-000001.html"

@@ -141,11 +141,11 @@ def _links(here: str, **links: str) -> dict[str, str]:
 
 
 def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any], applications: list[ApplicationEntry]) -> UnitDoc:
-    """A unit's document: the unit (``raw``: its data as stored), its governing status per product,
-    and its ``applications`` (``application_entry``)."""
+    """A unit's document: the unit (``raw``: its data as stored), its ``applications``
+    (``application_entry``) and the governing one per product."""
     return UnitDoc.model_construct(
         **envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id), fsp=page_url("party", unit.fsp)),
-        products=[qualification_doc(current) for current, _ in derived.statuses(unit.id)],
+        products={current.product: current.application for current, _ in derived.statuses(unit.id)},
         applications=applications,
     )
 

@@ -246,7 +246,7 @@ def build_shells(root: Path) -> Shells:
             placed[f"{_FRAME_FOLDER}/{template}.md"] = shell.replace("---\n", f"---\ntemplate: {template}.html\n", 1)
         out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0, theme=THEME)
         shells = {folder: _shell(out / folder / f"{SHELL_NAME}.html") for folder in folders}
-        record, first, before = slimmed(_shell(out / _FRAME_FOLDER / "fmar-record.html"))
+        record, first, before = slimmed(_shell(out / _FRAME_FOLDER / "fmar-record.html", compact=True))
         parts = frame_parts(with_search((out / _FRAME_FOLDER / "fmar-frame.html").read_text(encoding="utf-8"), "../"))
         script = frame_script({name: _minified_part(part) for name, part in parts.items()}, first, before)
     return Shells(shells, record, script)
@@ -260,10 +260,10 @@ _FRAME_TEMPLATES = ("fmar-record", "fmar-frame")
 _FRAME_FOLDER = "fmar-frame"
 
 
-def _shell(path: Path) -> Shell:
-    """The frame in the page mkdocs rendered at ``path``: minified, with the site's search box, cut
-    at the content marker."""
-    html = with_search(_minified(path.read_text(encoding="utf-8")), "../")
+def _shell(path: Path, *, compact: bool = False) -> Shell:
+    """The frame in the page mkdocs rendered at ``path``: minified, with the site's search box
+    (``compact``: in its short form), cut at the content marker."""
+    html = with_search(_minified(path.read_text(encoding="utf-8")), "../", compact=compact)
     head, found, tail = html.partition(CONTENT)
     if not found:
         raise RuntimeError(f"mkdocs did not render the shell page's content marker {CONTENT} in {path.name}")

@@ -100,11 +100,15 @@ class ApplicationEntry(RecordEntry):
 
 
 class UnitDoc(RecordDoc):
-    """A Market Unit's document: the unit, its status for each product it applied for (the governing
-    one, as in qualifications.json), and its applications with their outcomes and events."""
+    """A Market Unit's document: the unit, its applications with their statuses, outcomes and events,
+    and for each product it applied for, the application whose status is the unit's status for it
+    (the governing one, as in qualifications.json)."""
 
     kind: Literal["market_unit"]
-    products: list[QualificationDoc]
+    products: dict[str, str] = Field(
+        description="Product id -> the id of the application (in applications) whose status is the unit's "
+        "status for the product."
+    )
     applications: list[ApplicationEntry]
 
 

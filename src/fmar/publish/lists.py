@@ -54,7 +54,6 @@ def write_lists(
         {
             "id": p.id,
             "name": p.name,
-            "data": {},
             "cells": [p.so, str(p.service), str(summaries[p.id].units if p.id in summaries else 0)],
         }
         for p in sorted(overview.products.values(), key=lambda p: p.id)
@@ -69,7 +68,7 @@ def write_lists(
         product_rows,
     )
     party_rows = [
-        {"id": p.id, "name": p.name, "data": {}, "cells": [str(p.role), str(len(overview.units_by_fsp.get(p.id, ())))]}
+        {"id": p.id, "name": p.name, "cells": [str(p.role), str(len(overview.units_by_fsp.get(p.id, ())))]}
         for p in sorted(overview.parties.values(), key=lambda p: p.id)
     ]
     _list(staging, meta, "parties", "Parties", "party", ["Party", "Name", "Role", "Units"], party_rows)

@@ -279,6 +279,5 @@ def unit_row(entry: list[str]) -> dict[str, Any]:
     return {
         "id": entry[0],
         "name": entry[1],
-        "data": {**{name: entry[position] for name, position in OWN.items()}, "pairs": entry[PAIRS]},
         "cells": [entry[2], entry[3], status_summary(entry)],
     }

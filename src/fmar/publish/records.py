@@ -88,8 +88,8 @@ class RecordWriter:
 
     def _group(self, facts: UnitFacts) -> None:
         """Write the document of a unit, which holds its applications, and the unit's page."""
-        doc, data, _ = self._document(None, "market_unit", facts.unit)
-        self._page("market_unit", facts.unit, doc, {}, (data,))
+        doc, data, extra = self._document(None, "market_unit", facts.unit)
+        self._page("market_unit", facts.unit, doc, extra, (data,))
 
     def _raw(self, record: Record) -> dict[str, Any]:
         """The data of ``record`` as its file holds it: as this build read it, else read again."""
@@ -154,7 +154,9 @@ class RecordWriter:
                 )
                 for application in sorted(registry.applications_by_unit.get(record_id, ()), key=lambda a: a.id)
             ]
-            return derive.unit_doc(derived, registry.units[record_id], raw, applications), {}
+            unit = derive.unit_doc(derived, registry.units[record_id], raw, applications)
+            by_id = {entry.id: entry for entry in applications}
+            return unit, {"governing": [by_id[application] for application in unit.products.values()]}
         assert overview is not None, "products and parties are rendered after every unit's facts are known"
         if kind == "product":
             summary = overview.product_summaries.get(record_id) or ProductSummary()

@@ -175,16 +175,21 @@ def frame_script(parts: dict[str, str], first: list[str] | tuple[str, ...] = (),
 _PALETTE = re.compile(r'<form class="?md-header__option"? data-md-component="?palette"?>')
 
 
-def with_search(html: str, root: str) -> str:
+def with_search(html: str, root: str, *, compact: bool = False) -> str:
     """``html`` (a page of the theme) with the site's search box in its header, before the palette
     toggle: a form that opens the search page (``urls.search_url``) from a page ``root`` below the
     site's root (``../`` for a page one folder deep). The theme's own search (lunr, over the
-    documentation only) is not used: it cannot find the registry's records, nor work from ``file://``."""
+    documentation only) is not used: it cannot find the registry's records, nor work from ``file://``.
+    ``compact``: the box of the slim frame of record pages, in fewer bytes (the frame script puts the
+    theme's header, with the full box, in its place)."""
     found = _PALETTE.search(html)
     if found is None:
         raise RuntimeError("the theme's header has no palette toggle to put the search box beside")
     form = (
-        f'<form class="fmar-header-search" role="search" action="{root}{search_url()}" method="get">'
+        f'<form class="fmar-header-search" role="search" action="{root}{search_url()}">'
+        '<input id="fmar-header-q" name="q" type="search" aria-label="Search the registry" placeholder="Search"></form>'
+        if compact
+        else f'<form class="fmar-header-search" role="search" action="{root}{search_url()}" method="get">'
         '<label class="md-visually-hidden" for="fmar-header-q">Search the registry</label>'
         '<input id="fmar-header-q" name="q" type="search" autocomplete="off" '
         'placeholder="Search units, products, parties, guides"></form>'

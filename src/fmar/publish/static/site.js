@@ -289,6 +289,7 @@
   }
   function row(entry, active) {
     var tr = document.createElement("tr");
+    // What the row was found by, for whoever reads the page's rows (the browser tests do).
     Object.keys(POSITION).forEach(function (name) { tr.dataset[name] = entry[POSITION[name]] || ""; });
     tr.dataset.pairs = entry[PAIRS] || "";
     var values = cells(entry, active);
