@@ -130,8 +130,14 @@ def envelope(
         "format": FORMAT,
         **entry(derived, record, raw),
         "history": history_entries([c for c in derived.timeline(*history_ids) if c.action != "added"]),
-        "links": _links(api_url(record.KIND, record.id), page=record_url(record), **links),
+        "links": _relative_links(api_url(record.KIND, record.id), page=record_url(record), **links),
     }
+
+
+def _relative_links(here: str, **links: str) -> dict[str, str]:
+    """Links (site paths) as references relative to the document at ``here``, so they resolve
+    wherever the site is served."""
+    return {name: relative(url, here) for name, url in links.items()}
 
 
 def _links(here: str, **links: str) -> dict[str, str]:
@@ -144,7 +150,7 @@ def unit_doc(derived: Derived, unit: MarketUnit, raw: dict[str, Any], applicatio
     """A unit's document: the unit (``raw``: its data as stored), its ``applications``
     (``application_entry``) and the governing one per product."""
     return UnitDoc.model_construct(
-        **envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id), fsp=page_url("party", unit.fsp)),
+        **envelope(derived, unit, raw, derived.unit_ids_of_timeline(unit.id)),
         products={current.product: current.application for current, _ in derived.statuses(unit.id)},
         applications=applications,
     )

@@ -246,9 +246,9 @@ def build_shells(root: Path) -> Shells:
             placed[f"{_FRAME_FOLDER}/{template}.md"] = shell.replace("---\n", f"---\ntemplate: {template}.html\n", 1)
         out = _run_mkdocs(_source(root), {**generated, **placed}, Path(tmp), 0, theme=THEME)
         shells = {folder: _shell(out / folder / f"{SHELL_NAME}.html") for folder in folders}
-        record, first, before = slimmed(_shell(out / _FRAME_FOLDER / "fmar-record.html", compact=True))
+        record, first, before, dialog = slimmed(_shell(out / _FRAME_FOLDER / "fmar-record.html", compact=True))
         parts = frame_parts(with_search((out / _FRAME_FOLDER / "fmar-frame.html").read_text(encoding="utf-8"), "../"))
-        script = frame_script({name: _minified_part(part) for name, part in parts.items()}, first, before)
+        script = frame_script({name: _minified_part(part) for name, part in parts.items()}, first, before, dialog)
     return Shells(shells, record, script)
 
 

@@ -110,7 +110,7 @@ _FRAME_SCRIPT = """// fmar: the frame of a record page, made by fmar build from 
   if (nav) nav.outerHTML = parts.nav;
   var container = document.querySelector("[data-md-component=container]");
   if (container) container.insertAdjacentHTML("beforeend", parts.footer);
-  document.body.insertAdjacentHTML("beforeend", parts.config);
+  document.body.insertAdjacentHTML("beforeend", parts.dialog + parts.config);
 })();
 // The theme's own scripts from those parts, run once they are in place.
 %(scripts)s
@@ -134,27 +134,38 @@ def frame_parts(html: str) -> dict[str, str]:
 #: What the theme puts between the start of a page's body and its header: the drawer's and search's
 #: toggles, the overlay, the skip link's and announcement's places.
 _BEFORE_HEADER = re.compile(r"(<body[^>]*>)(.*?)(<header)", re.DOTALL)
+#: The theme's dialog (where its script says "copied to clipboard"), after the page's container.
+_DIALOG = re.compile(r"<div class=\"?md-dialog\"?[^>]*>.*?</div></div>", re.DOTALL)
 
 
-def slimmed(record: Shell) -> tuple[Shell, list[str], str]:
+def slimmed(record: Shell) -> tuple[Shell, list[str], str, str]:
     """The slim frame of record pages without the theme's inline scripts (its storage helpers in the
     ``<head>``, which only the theme's scripts use, and its tabbed content's, which record pages
-    lack) and without what it puts before the header (``_BEFORE_HEADER``): those scripts, for the
-    frame script to run first, and those elements, for it to put back (``frame_script``)."""
+    lack), without what it puts before the header (``_BEFORE_HEADER``) and without its dialog
+    (``_DIALOG``): those scripts, for the frame script to run first, and those elements, for it to
+    put back (``frame_script``)."""
     scripts = [found.strip() for half in (record.head, record.tail) for found in _INLINE_SCRIPT.findall(half)]
     head = _INLINE_SCRIPT.sub("", record.head)
     found = _BEFORE_HEADER.search(head)
     if found is None:
         raise RuntimeError("the theme's record page has no <body> before its <header>")
     head = head[: found.start(2)] + head[found.end(2) :]
-    return Shell(head, _INLINE_SCRIPT.sub("", record.tail)), scripts, found.group(2)
+    tail = _INLINE_SCRIPT.sub("", record.tail)
+    dialog = _DIALOG.search(tail)
+    if dialog is None:
+        raise RuntimeError("the theme's record page has no dialog")
+    tail = tail[: dialog.start()] + tail[dialog.end() :]
+    return Shell(head, tail), scripts, found.group(2), dialog.group(0)
 
 
-def frame_script(parts: dict[str, str], first: list[str] | tuple[str, ...] = (), before: str = "") -> str:
+def frame_script(
+    parts: dict[str, str], first: list[str] | tuple[str, ...] = (), before: str = "", dialog: str = ""
+) -> str:
     """The frame script (``assets/fmar/frame.js``): ``parts`` (``frame_parts``, links relative to a
     page one folder below the site's root, as every record page is) put in place in the browser,
-    their inline scripts (the palette's) run after; ``first``: scripts run before anything, and
-    ``before``: the elements put at the start of the body (``slimmed``)."""
+    their inline scripts (the palette's) run after; ``first``: scripts run before anything,
+    ``before``: the elements put at the start of the body, ``dialog``: the one put at its end
+    (``slimmed``)."""
     scripts: list[str] = []
     kept = {}
     for name, part in parts.items():
@@ -164,6 +175,7 @@ def frame_script(parts: dict[str, str], first: list[str] | tuple[str, ...] = (),
         scripts.extend(found.strip() for found in _INLINE_SCRIPT.findall(part))
         kept[name] = _INLINE_SCRIPT.sub("", part).strip()
     kept["before"] = before.strip()
+    kept["dialog"] = dialog.strip()
     return _FRAME_SCRIPT % {
         "first": "\n".join(f"{script.rstrip(';')};" for script in first),
         "parts": json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False),
