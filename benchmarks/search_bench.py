@@ -222,9 +222,10 @@ def queries(site: Path) -> list[Query]:
     """The fixed query set; the unit in the middle of the registry (by id) gives the full id, its FSP's
     name and the first word of its name."""
     records = Records(site)
-    with (site / API_ROOT / "units.csv").open(encoding="utf-8") as handle:
-        lines = handle.read().splitlines()[1:]
-    unit_id, name, fsp = lines[len(lines) // 2].split(",")[:3]
+    # The unit documents, not units.csv: the bulk files may be published beside the site.
+    ids = sorted(path.stem for path in (site / API_ROOT / "units").glob("*.json"))
+    unit_id = ids[len(ids) // 2]
+    name, fsp = records.unit(unit_id)["name"], records.unit(unit_id)["fsp"]
     fsp_name = json.loads((site / API_ROOT / "parties" / f"{fsp}.json").read_text())["record"]["name"]
     word = name.split()[0]
 

@@ -41,12 +41,12 @@ def test_the_queries_name_what_they_must_find(tmp_path) -> None:  # type: ignore
     api = tmp_path / "api" / "v2"
     (api / "parties").mkdir(parents=True)
     (api / "units").mkdir()
-    (api / "units.csv").write_text(
-        "id,name,fsp\nMU-A-000001,Dundee works,A\nMU-A-000002,Perth grid battery,A\nMU-B-000001,Ayr farm,B\n"
-    )
     (api / "parties" / "A.json").write_text(json.dumps({"record": {"name": "Synthetic FSP A"}}))
-    battery = {"record": {"name": "Perth grid battery", "composition": {"assets": [{"category": "BESS"}]}}}
-    (api / "units" / "MU-A-000002.json").write_text(json.dumps(battery))
+    battery = {"record": {"name": "Perth grid battery", "fsp": "A", "composition": {"assets": [{"category": "BESS"}]}}}
+    works = {"record": {"name": "Dundee works", "fsp": "A", "composition": {"assets": []}}}
+    farm = {"record": {"name": "Ayr farm", "fsp": "B", "composition": {"assets": []}}}
+    for unit_id, doc in (("MU-A-000001", works), ("MU-A-000002", battery), ("MU-B-000001", farm)):
+        (api / "units" / f"{unit_id}.json").write_text(json.dumps(doc))
     queries = {q.label: q for q in bench.queries(tmp_path)}
     result = bench.Result
     assert queries["full unit id"].text == "MU-A-000002"
