@@ -202,9 +202,11 @@
       box.value = initial;
       box.addEventListener("input", function () {
         clearTimeout(timer);
-        timer = setTimeout(function () { run(box.value); }, 80);
+        timer = setTimeout(function () { run(box.value); }, 30);
       });
     }
+    // The page is opened to search: the index loads at once, not on the first query.
+    loadIndex();
     run(initial);
   }
 
@@ -351,16 +353,28 @@
   // The units as the site's search index holds them (search/units-N, by id: a line a unit of id,
   // name, FSP, technologies, products, licence area and product|so|status tokens), read once, on
   // the first search or filter: each chunk's lines, and an entry as fmar.publish.pages.unit_entry.
-  var chunkCount = parseInt(table.dataset.chunks || "1", 10), unitLines = null;
+  var chunkCount = parseInt(table.dataset.chunks || "1", 10), unitChunks = null;
+  // Each chunk as its text, lower-cased once (searched whole), and where each of its lines starts.
   function loadUnits() {
-    if (!unitLines) {
+    if (!unitChunks) {
       var names = [];
       for (var i = 1; i <= chunkCount; i++) names.push("search/units-" + i);
-      unitLines = Promise.all(names.map(load)).then(function (parts) {
-        return parts.map(function (part) { return part.units ? part.units.split("\n") : []; });
+      unitChunks = Promise.all(names.map(load)).then(function (parts) {
+        return parts.map(function (part) {
+          var text = part.units || "", lower = text.toLowerCase(), count = 1;
+          for (var at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+          var starts = new Int32Array(count + 1), n = 1;
+          for (at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) starts[n++] = at + 1;
+          starts[count] = text.length + 1;
+          // Lower-casing keeps every offset but for a few letters (İ): then lines are matched one by one.
+          return { text: text, lower: lower.length === text.length ? lower : null, starts: starts, count: text ? count : 0 };
+        });
       });
     }
-    return unitLines;
+    return unitChunks;
+  }
+  function lineOf(chunk, n) {
+    return chunk.text.slice(chunk.starts[n], chunk.starts[n + 1] - 1);
   }
   function entryOf(line) {
     var u = line.split("\t");
@@ -371,6 +385,7 @@
   // (filters/<filter>/<key>: their places in the index, in id order).
   function unitsView(active, q) {
     var words = q.toLowerCase().split(/\s+/).filter(Boolean);
+    words.sort(function (a, b) { return b.length - a.length; });  // the longest first: the fewest hits
     var v = { found: [], active: active };
     var options = active.map(function (s) { return s.selectedOptions[0]; });
     options.sort(function (a, b) { return parseInt(a.dataset.count, 10) - parseInt(b.dataset.count, 10); });
@@ -378,21 +393,49 @@
     var listed = best ? load("filters/" + best.parentNode.dataset.filter + "/" + best.dataset.key) : Promise.resolve(null);
     var loaded = Promise.all([loadUnits(), listed]).then(function (both) {
       var chunks = both[0], numbers = both[1] ? both[1].units || [] : null;
-      var size = chunks.length ? chunks[0].length : 0;
-      function consider(line) {
-        if (!line) return;
-        if (words.length) {
-          var lower = line.toLowerCase();
-          for (var w = 0; w < words.length; w++) if (lower.indexOf(words[w]) < 0) return;
-        }
+      var size = chunks.length ? chunks[0].count : 0;
+      function keep(line) {
         var e = entryOf(line);
         if (matchesFilters(e, active)) v.found.push(e);
       }
-      if (numbers) {
-        numbers.forEach(function (n) { var lines = chunks[Math.floor(n / size)]; if (lines) consider(lines[n % size]); });
-      } else {
-        chunks.forEach(function (lines) { lines.forEach(consider); });
+      function hasWords(line) {
+        var lower = line.toLowerCase();
+        for (var w = 0; w < words.length; w++) if (lower.indexOf(words[w]) < 0) return false;
+        return true;
       }
+      if (numbers && !words.length) {
+        numbers.forEach(function (n) {
+          var chunk = chunks[Math.floor(n / size)];
+          if (chunk) keep(lineOf(chunk, n % size));
+        });
+        return;
+      }
+      // The search's words: the first word's hits in each chunk's whole text, then the line of each.
+      var allowed = null;
+      if (numbers) {
+        allowed = new Uint8Array(size * chunks.length);
+        numbers.forEach(function (n) { allowed[n] = 1; });
+      }
+      chunks.forEach(function (chunk, c) {
+        if (!chunk.lower) {
+          for (var n = 0; n < chunk.count; n++) {
+            var line = lineOf(chunk, n);
+            if ((!allowed || allowed[c * size + n]) && hasWords(line)) keep(line);
+          }
+          return;
+        }
+        var lower = chunk.lower, starts = chunk.starts, line = 0;
+        for (var at = lower.indexOf(words[0]); at >= 0; ) {
+          while (starts[line + 1] <= at) line++;
+          var end = starts[line + 1] - 1, ok = !allowed || allowed[c * size + line];
+          for (var w = 1; w < words.length && ok; w++) {
+            var hit = lower.indexOf(words[w], starts[line]);
+            ok = hit >= 0 && hit + words[w].length <= end;
+          }
+          if (ok) keep(chunk.text.slice(starts[line], end));
+          at = lower.indexOf(words[0], end + 1);
+        }
+      });
     });
     v.complete = function () { return true; };
     v.until = function () { return loaded; };
