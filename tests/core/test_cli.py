@@ -66,6 +66,15 @@ def test_exit_codes(repo) -> None:
     assert bad_moment.returncode == 2 and "--as-of" in bad_moment.stderr
     assert fmar("validate", "--format", "yaml", cwd=repo.path).returncode == 2
     assert fmar("status", "MU-NOBODY-000001", cwd=repo.path).returncode == 1
+    # Every negative answer exits 1 and names the nearest ids the registry has.
+    never = fmar("history", "MU-NOBODY-000001", cwd=repo.path)
+    assert never.returncode == 1 and "never recorded" in never.stderr
+    typo = fmar("status", "MU-VOLTAFLEX-000001", "--product", "NESO-DCC", cwd=repo.path)
+    assert typo.returncode == 1 and "NESO-DCC is not a product" in typo.stderr and "NESO-DC" in typo.stderr
+    no_so = fmar("sla", "--so", "NESSO", cwd=repo.path)
+    assert no_so.returncode == 1 and "did you mean NESO" in no_so.stderr
+    assert fmar("sla", "--so", "VOLTAFLEX", cwd=repo.path).returncode == 1, "an FSP is no system operator"
+    assert fmar("sla", "--so", "NESO", cwd=repo.path).returncode == 0
     (repo.path / "registry" / path_of("party", "NESO")).write_text("kind: party\nkind: party\n", encoding="utf-8")
     assert fmar("validate", cwd=repo.path).returncode == 1
 

@@ -77,7 +77,11 @@ def cli() -> None:
 def main() -> None:
     """Entry point: no traceback reaches a user unless FMAR_DEBUG is set."""
     try:
-        cli.main(standalone_mode=False)
+        # Not standalone, so that errors are reported here; click then returns a command's exit
+        # status (``Exit``, ``ctx.exit``) instead of raising it: it must become the process's.
+        status = cli.main(standalone_mode=False)
+        if isinstance(status, int) and not isinstance(status, bool):
+            sys.exit(status)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

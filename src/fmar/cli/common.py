@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -58,6 +58,20 @@ def format_option(*choices: str) -> Callable[[F], F]:
         help="Output format: text for people, json for tools"
         + (", github for workflow annotations." if "github" in choices else "."),
     )
+
+
+def unknown(what: str, value: str, known: Iterable[str]) -> NoReturn:
+    """Say that ``value`` is no ``what`` the registry knows, with the nearest ones it knows, and
+    exit 1 (a negative answer, as for any record not found)."""
+    import difflib
+
+    names = sorted(known)
+    near = difflib.get_close_matches(value, names, n=3, cutoff=0.5) or difflib.get_close_matches(
+        value.upper(), [name.upper() for name in names], n=3, cutoff=0.5
+    )
+    hint = f"; did you mean {', '.join(near)}?" if near else (f"; known: {', '.join(names[:12])}" if names else "")
+    click.echo(f"{value} is not a {what} in the registry{hint}", err=True)
+    sys.exit(EXIT_FINDINGS)
 
 
 def parse_moment(value: str | None) -> datetime:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from fmar import gitrepo
-from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, format_option, parse_moment, registry_option
+from fmar.cli.common import EXIT_OK, format_option, parse_moment, registry_option, unknown
 from fmar.cli.record_io import load_verified, refused_json, warn_refused
 from fmar.core.findings import has_errors, json_path
 from fmar.core.registry import Registry
@@ -95,7 +95,8 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
     them). With --as-of, the answer is what the registry said at that moment (the last commit
     of the main line by then), and, when it differs, what is known now about that moment
     (JSON: registry_said_then, known_now_about_then; products is the latter).
-    Exit status: 0 when the unit is in the registry, 1 when it is not.
+    Exit status: 0 when the unit is in the registry (and, with --product, that product is), 1 when
+    it is not (with the nearest ids the registry has).
     """
     moment = parse_moment(as_of_value)
     root, registry_dir = location
@@ -109,8 +110,9 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
         answer = as_of(root, index, registry, unit, moment, product)
     if unit not in registry.units and not (answer and answer.unit_known_then):
         warn_refused(refused)
-        click.echo(f"{unit} is not a Market Unit in the registry", err=True)
-        sys.exit(EXIT_FINDINGS)
+        unknown("Market Unit", unit, registry.units)
+    if product is not None and product not in registry.products:
+        unknown("product", product, registry.products)
     answers = unit_statuses(registry, unit, moment, product)
     if fmt == "json":
         document: dict[str, Any] = {
