@@ -72,25 +72,32 @@ def _json_moment(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-class QualificationDoc(BaseModel):
-    """The derived status of one application: its status since when, why, and the records that justify it."""
+class ApplicationStatusDoc(BaseModel):
+    """An application's derived status: since when, why, its validity and capacities, and the
+    records that justify it (the exports give it beside the application's record, which says the
+    rest: ``QualificationDoc``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    unit: str
-    product: str
-    product_version: int
-    so: str
     status: str
     since: str
     detail: str
-    application: str
     outcome: str | None
     valid_from: str | None
     valid_until: str | None
     capacity_up_kw: float
     capacity_down_kw: float
     justified_by: list[str]
+
+
+class QualificationDoc(ApplicationStatusDoc):
+    """The derived status of one application, with the unit, product, version, SO and application it is of."""
+
+    unit: str
+    product: str
+    product_version: int
+    so: str
+    application: str
 
 
 class RecordedQualificationDoc(QualificationDoc):

@@ -17,6 +17,7 @@ from typing import Any
 from fmar.core.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
 from fmar.core.registry import Registry
 from fmar.core.status import (
+    ApplicationStatusDoc,
     Qualification,
     QualificationDoc,
     Status,
@@ -29,7 +30,6 @@ from fmar.publish.documents import (
     API_VERSION,
     DATA_LICENCE,
     ApplicationEntry,
-    ApplicationStatus,
     Counts,
     DataPackage,
     DataResource,
@@ -177,11 +177,11 @@ def application_entry(
     items = registry.answers.get(application_id, [])
     return ApplicationEntry.model_construct(
         **entry(derived, application, raw),
-        status=ApplicationStatus.model_construct(
+        status=ApplicationStatusDoc.model_construct(
             **{
                 name: value
                 for name, value in qualification_doc(status_of_application(derived, application_id)).__dict__.items()
-                if name in ApplicationStatus.model_fields
+                if name in ApplicationStatusDoc.model_fields
             }
         ),
         answers=[

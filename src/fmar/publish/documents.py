@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from fmar.core.schemas import envelope, render
-from fmar.core.status import QualificationDoc
+from fmar.core.status import ApplicationStatusDoc, QualificationDoc
 
 #: Version of the export format; it is also the /api/v<N>/ folder. Version 2: one document per
 #: Market Unit holding its applications, outcomes and events (no document per application); each
@@ -76,26 +76,11 @@ class RecordDoc(RecordEntry):
     links: dict[str, str]
 
 
-class ApplicationStatus(_Doc):
-    """An application's derived status (``QualificationDoc`` without what its record says: unit,
-    product, version and SO)."""
-
-    status: str
-    since: str
-    detail: str
-    outcome: str | None
-    valid_from: str | None
-    valid_until: str | None
-    capacity_up_kw: float
-    capacity_down_kw: float
-    justified_by: list[str]
-
-
 class ApplicationEntry(RecordEntry):
     """An application in its unit's document: the record, its derived status, and its outcomes and events."""
 
     kind: Literal["application"]
-    status: ApplicationStatus
+    status: ApplicationStatusDoc
     answers: list[RecordEntry] = Field(description="Outcomes and events of the application, oldest id first.")
 
 
