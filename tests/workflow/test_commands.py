@@ -16,6 +16,7 @@ from tests.workflow.cli import fmar, key
 from fmar.core.record_paths import path_of
 from fmar.core.schemas import package_schema
 from fmar.core.workflow.package import build_package, package_json
+from fmar.loading.record_file import parse_text
 from fmar.validation.pipeline import Pipeline
 
 
@@ -128,3 +129,45 @@ def test_sla_reports_per_so_and_product(bundled_registry: Path) -> None:
     dfs = rows["NESO-DFS"]
     assert dfs["decided"] == 2 and dfs["median_days_to_decision"] is not None
     assert 0 <= dfs["within_target"] <= 1
+
+
+def _new_outcome(repo: GitRepo, before: set[str]) -> dict[str, object]:
+    """The outcome record a command wrote (the one file under outcome/ not there ``before``)."""
+    (written,) = files(repo, "outcome") - before
+    data, _, _ = parse_text((repo.path / "registry" / written).read_text())
+    return data
+
+
+def test_dates_are_days_of_london_time_across_the_clock_changes(repo: GitRepo) -> None:
+    """A date-only start is 00:00 of that day in London and a date-only end its 23:59:59, stored as
+    UTC instants: in summer time (from 28 March 2027, when the clocks go forward, to 31 October)
+    29 March starts at 23:00Z the day before and 30 October ends at 22:59:59Z; a time without an
+    offset is London time. (The day arithmetic at the clock changes: tests/core/test_gb_time.py.)"""
+    ack = fmar(repo.path, "acknowledge", "APP-2026-XNHPJ1N3", "--key", key("NESO"), "--at", "2026-11-20")
+    assert ack.exit_code == 0, ack.output
+    before = files(repo, "outcome")
+    decided = fmar(
+        repo.path, "decide", "APP-2026-XNHPJ1N3", "--qualified", "--valid-from", "2027-03-29",
+        "--valid-until", "2027-10-30", "--key", key("NESO"), "--at", "2027-03-29T09:00",
+    )  # fmt: skip
+    assert decided.exit_code == 0, decided.output
+    outcome = _new_outcome(repo, before)
+    assert outcome["valid_from"] == "2027-03-28T23:00:00Z"
+    assert outcome["valid_until"] == "2027-10-30T22:59:59Z"
+    assert outcome["signature"]["signed_at"] == "2027-03-29T08:00:00Z"  # type: ignore[index]  # 09:00 BST
+
+
+def test_contradictory_decide_options_are_refused_at_once(repo: GitRepo) -> None:
+    before = files(repo, "outcome")
+    both = fmar(repo.path, "decide", "APP-2026-XNHPJ1N3", "--qualified", "--failed", "--key", key("NESO"))
+    assert both.exit_code == 2 and "--qualified and --failed contradict each other" in both.output
+    twice = fmar(
+        repo.path, "decide", "APP-2026-XNHPJ1N3", "--qualified", "--valid-until", "2027-01-31", "--days", "30",
+        "--key", key("NESO"),
+    )  # fmt: skip
+    assert twice.exit_code == 2 and "--valid-until and --days" in twice.output
+    bad = fmar(
+        repo.path, "decide", "APP-2026-XNHPJ1N3", "--qualified", "--valid-from", "31/01/2027", "--key", key("NESO")
+    )
+    assert bad.exit_code == 2 and "--valid-from '31/01/2027' is not an ISO date" in bad.output
+    assert files(repo, "outcome") == before

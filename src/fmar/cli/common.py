@@ -12,6 +12,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from fmar.core import gb_time
 from fmar.loading.paths import locate_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,20 +75,19 @@ def unknown(what: str, value: str, known: Iterable[str]) -> NoReturn:
     sys.exit(EXIT_FINDINGS)
 
 
-def parse_moment(value: str | None) -> datetime:
-    """An --as-of value: an ISO date (end of that day, UTC) or date and time; now when absent."""
+def parse_moment(value: str | None, option: str = "--as-of", *, end_of_day: bool = True) -> datetime:
+    """A moment given on the command line (``gb_time.parse``: a date alone is a London day, its
+    end by default, its start with ``end_of_day=False``; a time without an offset is London time),
+    as an aware UTC instant; now when absent."""
     if value is None:
         return datetime.now(UTC)
     try:
-        if len(value) == 10:
-            day = datetime.fromisoformat(value)
-            return day.replace(hour=23, minute=59, second=59, tzinfo=UTC)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+        return gb_time.parse(value, end_of_day=end_of_day)
+    except gb_time.NotAMoment:
         raise UsageError(
-            f"--as-of {value!r} is not an ISO date or date and time (2026-03-31 or 2026-03-31T12:00Z)"
+            f"{option} {value!r} is not an ISO date or date and time (2026-03-31, 2026-03-31T12:00 in "
+            "London time, or 2026-03-31T12:00Z)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def now_option(what: str) -> Callable[[F], F]:

@@ -13,6 +13,7 @@ from fmar.cli.common import format_option, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
     as_of_option,
+    as_of_time,
     fail,
     load_key,
     load_registry,
@@ -208,7 +209,7 @@ def unit_update(
 @format_option("text", "json")
 def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """Products UNIT_ID may apply for, with the reason for each yes and no (indicative only)."""
-    moment = signing_time(as_of)
+    moment = as_of_time(as_of)
     verified = load_verified(*location)
     registry, refused = verified.registry, verified.refused_about([unit_id])
     if unit_id not in registry.units:

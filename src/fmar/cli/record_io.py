@@ -50,7 +50,13 @@ def signing_options(func: F) -> F:
             help=f"Your OpenSSH private key (passphrase from a prompt or ${PASSPHRASE_ENV}).",
         ),
         click.option("--signer", default=None, help="Your party id (default: the party the record belongs to)."),
-        click.option("--at", "at", default=None, help="Signing time, ISO date and time (default: now, UTC)."),
+        click.option(
+            "--at",
+            "at",
+            default=None,
+            help="Signing time: an ISO date (the start of that day in London) or date and time (London time "
+            "unless it has an offset such as Z) (default: now).",
+        ),
     )
     for option in reversed(options):
         func = option(func)
@@ -58,7 +64,14 @@ def signing_options(func: F) -> F:
 
 
 def signing_time(value: str | None) -> datetime:
-    """``--at`` as an aware UTC moment (seconds precision), now when absent."""
+    """``--at`` as an aware UTC moment (seconds precision): a date alone is the start of that day in
+    London (``gb_time``); now when absent."""
+    return parse_moment(value, "--at", end_of_day=False).replace(microsecond=0)
+
+
+def as_of_time(value: str | None) -> datetime:
+    """``--as-of`` as an aware UTC moment (seconds precision): a date alone is the end of that day in
+    London (``gb_time``); now when absent."""
     return parse_moment(value).replace(microsecond=0)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import format_option, registry_option, unknown
-from fmar.cli.record_io import as_of_option, load_verified, refused_json, signing_time, warn_refused
+from fmar.cli.record_io import as_of_option, as_of_time, load_verified, refused_json, warn_refused
 from fmar.core.workflow.service_levels import summaries
 from fmar.signing.records import iso
 
@@ -26,7 +26,7 @@ def sla(so: str | None, as_of: str | None, location: tuple[Path, Path], fmt: str
     """Open and overdue applications, days to decision (median, 90th percentile), share within target.
 
     Exit status: 0, or 1 when --so names no system operator of the registry (with the nearest ones)."""
-    moment = signing_time(as_of)
+    moment = as_of_time(as_of)
     verified = load_verified(*location)
     operators = [p.id for p in verified.registry.parties.values() if p.role.is_system_operator]
     if so is not None and so not in operators:

@@ -9,10 +9,11 @@ from typing import Any
 
 import click
 
-from fmar.cli.common import UsageError, format_option, registry_option
+from fmar.cli.common import UsageError, format_option, parse_moment, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
     as_of_option,
+    as_of_time,
     fail,
     load_key,
     load_registry,
@@ -43,7 +44,7 @@ _MERGE_HINT = "next: commit it on a branch and open a pull request; the FSP is t
 @format_option("text", "json")
 def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """SO's open applications with their age against its targets, overdue first."""
-    moment = signing_time(as_of)
+    moment = as_of_time(as_of)
     verified = load_verified(*location)
     registry, refused = verified.registry, verified.refused_about(so=so)
     if so not in registry.parties:
@@ -93,7 +94,7 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
 @format_option("text", "json")
 def package(application_id: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """The standard data package of an application, as its SO receives it."""
-    moment = signing_time(as_of)
+    moment = as_of_time(as_of)
     verified = load_verified(*location)
     registry = verified.registry
     applied = verified.everything.applications.get(application_id)
@@ -164,22 +165,31 @@ def _so_write(
     click.echo(_MERGE_HINT)
 
 
-def _day_or_moment(value: str | None, option: str) -> datetime | None:
+def _day_or_moment(value: str | None, option: str, *, end_of_day: bool) -> datetime | None:
+    """A start (``end_of_day=False``) or an end given on the command line: a date alone is the start
+    or the end (23:59:59, inclusive) of that day in London (``gb_time``)."""
     if value is None:
         return None
-    try:
-        return signing_time(value)
-    except UsageError:
-        raise UsageError(f"{option} {value!r} is not an ISO date or date and time") from None
+    return parse_moment(value, option, end_of_day=end_of_day).replace(microsecond=0)
 
 
 @click.command()
 @click.argument("application_id")
-@click.option("--qualified", "result", flag_value="qualified", help="The unit is qualified.")
-@click.option("--conditional", "result", flag_value="conditionally_qualified", help="Qualified with conditions.")
-@click.option("--failed", "result", flag_value="failed", help="The assessment failed (give --reason codes).")
-@click.option("--valid-from", default=None, help="Start of validity (default: the decision time).")
-@click.option("--valid-until", default=None, help="End of validity (default: --days after the start).")
+@click.option("--qualified", is_flag=True, help="The unit is qualified.")
+@click.option("--conditional", is_flag=True, help="Qualified with conditions.")
+@click.option("--failed", is_flag=True, help="The assessment failed (give --reason codes).")
+@click.option(
+    "--valid-from",
+    default=None,
+    help="Start of validity: a date is the start of that day in London (00:00 Europe/London); a date and "
+    "time is London time unless it has an offset (default: the decision time).",
+)
+@click.option(
+    "--valid-until",
+    default=None,
+    help="End of validity: a date is the end of that day in London (23:59:59 Europe/London, inclusive) "
+    "(default: --days after the start; not with --days).",
+)
 @click.option(
     "--days", type=click.IntRange(1, 1827), default=None, help="Validity in days (default: the product's longest)."
 )
@@ -201,7 +211,9 @@ def _day_or_moment(value: str | None, option: str) -> datetime | None:
 @registry_option
 def decide(
     application_id: str,
-    result: str | None,
+    qualified: bool,
+    conditional: bool,
+    failed: bool,
     valid_from: str | None,
     valid_until: str | None,
     days: int | None,
@@ -216,9 +228,26 @@ def decide(
     at: str | None,
     location: tuple[Path, Path],
 ) -> None:
-    """Record the outcome of your assessment of an application (signed)."""
-    if result is None:
+    """Record the outcome of your assessment of an application (signed).
+
+    Dates are days of the GB market's local time (Europe/London): --valid-from a date starts at that
+    day's 00:00, --valid-until a date ends at that day's 23:59:59, both stored as UTC instants."""
+    chosen = {
+        flag: result
+        for flag, result, given in (
+            ("--qualified", "qualified", qualified),
+            ("--conditional", "conditionally_qualified", conditional),
+            ("--failed", "failed", failed),
+        )
+        if given
+    }
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} contradict each other: give one result")
+    if not chosen:
         raise UsageError("say the result: --qualified, --conditional or --failed")
+    (result,) = chosen.values()
+    if valid_until is not None and days is not None:
+        raise UsageError("--valid-until and --days both set the end of validity: give one")
     registry = load_registry(*location)
     application = application_or_fail(registry, application_id)
     moment = signing_time(at)
@@ -228,8 +257,8 @@ def decide(
         application,
         result,
         moment,
-        valid_from=_day_or_moment(valid_from, "--valid-from"),
-        valid_until=_day_or_moment(valid_until, "--valid-until"),
+        valid_from=_day_or_moment(valid_from, "--valid-from", end_of_day=False),
+        valid_until=_day_or_moment(valid_until, "--valid-until", end_of_day=True),
         days=days,
         capacity_up_kw=capacity_up,
         capacity_down_kw=capacity_down,
@@ -275,7 +304,12 @@ revoke = _event_command("revoke", "revoked", "Revoke a qualification for good, w
 
 @click.command("request-info")
 @click.argument("application_id")
-@click.option("--respond-by", default=None, help="Deadline for the FSP (ISO date or date and time).")
+@click.option(
+    "--respond-by",
+    default=None,
+    help="Deadline for the FSP: a date is the end of that day in London (23:59:59 Europe/London, "
+    "inclusive); a date and time is London time unless it has an offset.",
+)
 @click.option(
     "--days", type=click.IntRange(1, 365), default=None, help="Deadline in days (default: the product's target)."
 )
@@ -296,7 +330,7 @@ def request_info(
     registry = load_registry(*location)
     application = application_or_fail(registry, application_id)
     moment = signing_time(at)
-    deadline = _day_or_moment(respond_by, "--respond-by")
+    deadline = _day_or_moment(respond_by, "--respond-by", end_of_day=True)
     if deadline is None:
         product = registry.products.get(application.product)
         version = product.version(application.product_version) if product else None
