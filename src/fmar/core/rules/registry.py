@@ -359,7 +359,8 @@ def lifecycle(registry: Registry) -> Iterator[Hit]:
                 Problem(
                     rule,
                     f"{item.id} on {application.id}: {message}",
-                    "record only transitions the lifecycle allows (see 'fmar rules' and the lifecycle guide)",
+                    f"record only a step the application's state allows: 'fmar history {application.id}' shows "
+                    "its steps so far; the SO guide's 'Record each step' (docs/so-guide.md) lists the steps",
                     ("type",) if isinstance(item, Event) else ("result",),
                 ),
             )
