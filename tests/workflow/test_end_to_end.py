@@ -39,6 +39,7 @@ def sync(contributor: GitRepo, branch: str) -> None:
 def notify(origin: GitRepo, base: str, out: Path) -> dict[str, dict]:
     result = fmar(origin.path, "notify", "--base", base, "--out", out)
     assert result.exit_code == 0, result.output
+    assert f"written to {out.resolve()}" in result.output, "notify says where it wrote"
     return {p.stem: json.loads(p.read_text()) for p in out.glob("*.json") if p.name != "index.json"}
 
 

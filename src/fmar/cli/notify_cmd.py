@@ -48,7 +48,14 @@ def changed_records(root: Path, registry_dir: Path, base: str, head: str) -> lis
 @click.command()
 @click.option("--base", required=True, help="The commit before the push (e.g. github.event.before).")
 @click.option("--head", default="HEAD", show_default=True, help="The pushed commit; must be the one checked out.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("notifications"))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("notifications"),
+    show_default=True,
+    help="Folder the payloads are written to (relative to the current folder; keep it out of the registry).",
+)
 @registry_option
 def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> None:
     """Write notification payloads for records merged between BASE and HEAD.
@@ -97,3 +104,4 @@ def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> 
     (out_dir / "index.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
     if not index:
         click.echo("no records in the range concern anybody")
+    click.echo(f"written to {out_dir.resolve()} (index.json and, per recipient, .json, .atom and .md)")
