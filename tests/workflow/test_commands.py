@@ -58,6 +58,9 @@ def test_signing_with_another_partys_key_is_refused(repo: GitRepo) -> None:
     result = fmar(repo.path, "acknowledge", "APP-2026-XNHPJ1N3", "--key", key("VOLTAFLEX"))
     assert result.exit_code == 1
     assert "WF-VAL001" in result.stderr and "NESO" in result.stderr
+    # Another SO deciding NESO's application is told it is NESO's to decide, not to use NESO's key.
+    ukpn = fmar(repo.path, "decide", "APP-2026-XNHPJ1N3", "--qualified", "--key", key("UKPN"))
+    assert ukpn.exit_code == 1 and "is UKPN's: only NESO may sign this record" in ukpn.stderr
     assert files(repo, "event") == before
 
 

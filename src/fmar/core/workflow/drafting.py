@@ -62,6 +62,15 @@ def key_problem(registry: Registry, signer: str, key: PrivateKey, at: datetime) 
                 ("signature", "key_fingerprint"),
             )
         return None
+    owners = sorted(p.id for p in registry.parties.values() if any(k.public_key == line for k in p.keys))
+    if owners:  # another party's key: the record is not theirs to write
+        return Problem(
+            SIGNING_KEY_UNUSABLE,
+            f"the key {fingerprint(line)} is {' and '.join(owners)}'s: only {signer} may sign this record",
+            f"this record is {signer}'s to write (as the party it belongs to); if you act for {signer}, "
+            f"use a key listed under keys: in registry/party/{signer}.yaml",
+            ("signature", "key_fingerprint"),
+        )
     return Problem(
         SIGNING_KEY_UNUSABLE,
         f"the key {fingerprint(line)} is not one that {signer} publishes in its party record",
