@@ -77,6 +77,24 @@ def test_unit_add_refuses_an_existing_unit_and_update_an_unknown_one(repo: GitRe
     assert updated.exit_code == 1 and "WF-VAL002" in updated.stderr
 
 
+def test_unit_add_names_the_flags_a_new_unit_still_needs(repo: GitRepo) -> None:
+    """Not a missing YAML field at line 1 of a file that does not exist: the flags, at once."""
+    before = files(repo, "market_unit")
+    short = fmar(repo.path, "unit", "add", "MU-KESTREL-000777", "--name", "Test", "--key", key("KESTREL"))
+    assert short.exit_code == 2
+    assert "MU-KESTREL-000777 needs --unit-type, --licence-area, --connection-type" in short.output
+    assert "--asset" in short.output and ":1:1" not in short.output
+    wrong = fmar(repo.path, "unit", "add", "MU-kestrel-1", "--key", key("KESTREL"))
+    assert wrong.exit_code == 2 and "is not a Market Unit id" in wrong.output
+    added = fmar(
+        repo.path, "unit", "add", "MU-KESTREL-000777", "--name", "Test", "--unit-type", "SPU", "--licence-area",
+        "ENWL", "--connection-type", "FIRM", "--connection-status", "CONNECTED", "--import-kw", "0",
+        "--export-kw", "2000", "--asset", "BESS:1:2000", "--key", key("KESTREL"),
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output  # the FSP is the one the id names
+    assert files(repo, "market_unit") - before == {path_of("market_unit", "MU-KESTREL-000777")}
+
+
 def test_unit_add_from_a_file_reports_schema_problems_by_field(repo: GitRepo, tmp_path: Path) -> None:
     source = tmp_path / "unit.yaml"
     source.write_text("name: Depot chargers\nfsp: KESTREL\nunit_type: SPG\nlicence_area: ENWL\n", encoding="utf-8")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import click
 import yaml
 
-from fmar.cli.common import format_option, registry_option
+from fmar.cli.common import UsageError, format_option, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
     as_of_option,
@@ -34,6 +35,7 @@ from fmar.core.catalogue import (
     UNRESOLVED_REFERENCE,
 )
 from fmar.core.findings import Problem
+from fmar.core.ids import MARKET_UNIT_ID
 from fmar.core.model import MarketUnit
 from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.core.registry import Registry
@@ -122,6 +124,34 @@ def _unit_fields(base: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+#: What a new unit must say, and the flag that says it (with --file, the field of that name).
+_NEEDED = (
+    ("name", "--name"),
+    ("unit_type", "--unit-type"),
+    ("licence_area", "--licence-area"),
+    ("connection_type", "--connection-type"),
+    ("connection_status", "--connection-status"),
+    ("composition.import_capacity_kw", "--import-kw"),
+    ("composition.export_capacity_kw", "--export-kw"),
+    ("composition.assets", "--asset"),
+)
+
+
+def _missing_flags(fields: dict[str, Any]) -> list[str]:
+    """The flags a new unit still needs (``_NEEDED``): those whose field neither a flag nor --file gave.
+    ``accounting_points`` needs --accounting-points only for an SPG (an SPU has one)."""
+    missing = []
+    for path, flag in _NEEDED:
+        value: Any = fields
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None or value == []:
+            missing.append(flag)
+    if fields.get("unit_type") == "SPG" and fields.get("accounting_points") is None:
+        missing.append("--accounting-points")
+    return missing
+
+
 def _write_unit(
     location: tuple[Path, Path], registry: Registry, fields: dict[str, Any], key_path: Path, signer: str | None, at: Any
 ) -> Path:
@@ -152,16 +182,30 @@ def unit() -> None:
 def unit_add(
     unit_id: str, location: tuple[Path, Path], key_path: Path, signer: str | None, at: str | None, **flags: Any
 ) -> None:
-    """Register UNIT_ID (MU-<FSP>-<serial>) from flags or --file (YAML or JSON fields of a unit)."""
+    """Register UNIT_ID (MU-<FSP>-<serial>) from flags or --file (YAML or JSON fields of a unit).
+
+    The FSP defaults to the one UNIT_ID names. A unit needs --name, --unit-type, --licence-area,
+    --connection-type, --connection-status, --import-kw, --export-kw and at least one --asset
+    (--accounting-points too for an SPG), any missing named at once; or those fields in --file, each
+    problem named by field.
+    """
     root, registry_dir = location
     registry = load_registry(root, registry_dir)
-    fields = _unit_fields({**_read_input(flags.pop("input_file")), "id": unit_id}, flags)
+    named = re.fullmatch(MARKET_UNIT_ID, unit_id)
+    if named is None:
+        raise UsageError(f"{unit_id!r} is not a Market Unit id: MU-<FSP>-<6-digit serial>, e.g. MU-VOLTAFLEX-000042")
+    input_file = flags.pop("input_file")
+    fields = _unit_fields({**_read_input(input_file), "id": unit_id}, flags)
+    fields.setdefault("fsp", unit_id.split("-")[1])
     if unit_id in registry.units:
         draft = dumps({"schema_version": 1, "kind": "market_unit", **fields})
         problem = Problem(
             UNIT_ADD_OR_UPDATE, f"{unit_id} is already registered", f"use: fmar unit update {unit_id}", ("id",)
         )
         report_rejection(root, record_path(registry_dir, "market_unit", unit_id), [problem], draft)
+    missing = _missing_flags(fields) if input_file is None else []  # a file's fields: checked by field
+    if missing:
+        raise UsageError(f"{unit_id} needs {', '.join(missing)} (or those fields in --file)")
     _write_unit(location, registry, fields, key_path, signer, at)
     click.echo(f"next: fmar eligible {unit_id}, then fmar apply {unit_id} PRODUCT")
 
