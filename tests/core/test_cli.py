@@ -75,6 +75,8 @@ def test_exit_codes(repo) -> None:
     assert no_so.returncode == 1 and "did you mean NESO" in no_so.stderr
     assert fmar("sla", "--so", "VOLTAFLEX", cwd=repo.path).returncode == 1, "an FSP is no system operator"
     assert fmar("sla", "--so", "NESO", cwd=repo.path).returncode == 0
+    near_unit = fmar("eligible", "MU-VOLTAFLEX-00001", cwd=repo.path)
+    assert near_unit.returncode == 1 and "did you mean MU-VOLTAFLEX-000001" in near_unit.stderr
     (repo.path / "registry" / path_of("party", "NESO")).write_text("kind: party\nkind: party\n", encoding="utf-8")
     assert fmar("validate", cwd=repo.path).returncode == 1
 

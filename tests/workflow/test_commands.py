@@ -46,6 +46,11 @@ def test_apply_below_the_minimum_is_refused_with_a_finding_and_writes_nothing(re
     assert files(repo, "application") == before
 
 
+def test_apply_to_an_unknown_product_names_the_nearest(repo: GitRepo) -> None:
+    result = fmar(repo.path, "apply", "MU-VOLTAFLEX-000001", "NESO-DCC", "--key", key("VOLTAFLEX"))
+    assert result.exit_code == 1 and "NESO-DCC is not a product in the registry; did you mean NESO-DC" in result.stderr
+
+
 def test_a_second_open_application_is_refused(repo: GitRepo) -> None:
     # MU-VOLTAFLEX-000002 already has a pending NESO-DM application in the bundled registry.
     result = fmar(repo.path, "apply", "MU-VOLTAFLEX-000002", "NESO-DM", "--key", key("VOLTAFLEX"))

@@ -61,17 +61,25 @@ def format_option(*choices: str) -> Callable[[F], F]:
     )
 
 
-def unknown(what: str, value: str, known: Iterable[str]) -> NoReturn:
-    """Say that ``value`` is no ``what`` the registry knows, with the nearest ones it knows, and
-    exit 1 (a negative answer, as for any record not found)."""
+def nearest(value: str, known: Iterable[str]) -> str:
+    """ "; did you mean X, Y?" with the ids of ``known`` nearest ``value`` (``difflib``), or, with none
+    near, "; known: ..." (the first dozen); "" when nothing is known."""
     import difflib
 
     names = sorted(known)
-    near = difflib.get_close_matches(value, names, n=3, cutoff=0.5) or difflib.get_close_matches(
-        value.upper(), [name.upper() for name in names], n=3, cutoff=0.5
-    )
-    hint = f"; did you mean {', '.join(near)}?" if near else (f"; known: {', '.join(names[:12])}" if names else "")
-    click.echo(f"{value} is not a {what} in the registry{hint}", err=True)
+    near = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
+    if not near:
+        upper = {name.upper(): name for name in names}
+        near = [upper[name] for name in difflib.get_close_matches(value.upper(), list(upper), n=3, cutoff=0.5)]
+    if near:
+        return f"; did you mean {', '.join(near)}?"
+    return f"; known: {', '.join(names[:12])}" if names else ""
+
+
+def unknown(what: str, value: str, known: Iterable[str]) -> NoReturn:
+    """Say that ``value`` is no ``what`` the registry knows, with the nearest ones it knows
+    (``nearest``), and exit 1 (a negative answer, as for any record not found)."""
+    click.echo(f"{value} is not a {what} in the registry{nearest(value, known)}", err=True)
     sys.exit(EXIT_FINDINGS)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 import yaml
 
-from fmar.cli.common import UsageError, format_option, registry_option
+from fmar.cli.common import UsageError, format_option, nearest, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
     as_of_option,
@@ -258,7 +258,7 @@ def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: 
     registry, refused = verified.registry, verified.refused_about([unit_id])
     if unit_id not in registry.units:
         warn_refused(refused)
-        fail(f"{unit_id} is not a Market Unit in the registry")
+        fail(f"{unit_id} is not a Market Unit in the registry{nearest(unit_id, registry.units)}")
     answers = eligibility(registry, unit_id, moment)
     if fmt == "json":
         document = {
@@ -340,11 +340,14 @@ def apply(
     product = registry.products.get(product_id)
     if unit_record is None:
         fail(
-            f"{UNRESOLVED_REFERENCE.code} {unit_id} is not a Market Unit in the registry; "
-            f"register it first: fmar unit add {unit_id}"
+            f"{UNRESOLVED_REFERENCE.code} {unit_id} is not a Market Unit in the registry"
+            f"{nearest(unit_id, registry.units)} (a new one: fmar unit add {unit_id})"
         )
     if product is None:
-        fail(f"{UNRESOLVED_REFERENCE.code} {product_id} is not a product in the registry; see: fmar eligible {unit_id}")
+        fail(
+            f"{UNRESOLVED_REFERENCE.code} {product_id} is not a product in the registry"
+            f"{nearest(product_id, registry.products)} (what the unit may apply for: fmar eligible {unit_id})"
+        )
     assert unit_record is not None and product is not None
     moment = signing_time(at)
     version = product.version(version_number) if version_number else current_version(product, moment)
