@@ -137,6 +137,9 @@ def test_fsp_and_so_workflows_end_to_end(git_repo: GitRepo, tmp_path: Path) -> N
     assert status["products"][0]["status"] == "reassessment_required"
     payloads = notify(origin, before, tmp_path / "n3")
     assert [n["topic"] for n in payloads["NESO"]["notifications"]] == ["reassessment_required"]
+    # Told with the time of the change (the changed unit's signing), not of the unit's first recording.
+    assert payloads["NESO"]["notifications"][0]["at"] == "2026-02-20T09:00:00Z"
+    assert status["products"][0]["since"] == "2026-02-20T09:00:00Z"
 
     # An information request left unanswered past its deadline becomes a deemed withdrawal.
     sync(fsp, "apply-ukpn")

@@ -208,7 +208,12 @@ def application_status(registry: Registry, application: Application, as_of: date
         elif state in QUALIFIED:
             reason = _reassessment(registry, application, as_of)
             if reason:
-                status = Status.REASSESSMENT_REQUIRED
+                # Since the unit's changed record was signed (its current version), not since the
+                # qualification: that is when re-assessment became required.
+                status, since = (
+                    Status.REASSESSMENT_REQUIRED,
+                    max(since, registry.units[application.unit].signature.signed_at),
+                )
                 detail = f"material change since the application: {reason}"
             elif outcome.valid_from is not None and as_of < outcome.valid_from:
                 detail = f"qualified from {outcome.valid_from:%Y-%m-%d}"

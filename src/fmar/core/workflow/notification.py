@@ -134,7 +134,7 @@ def _unit_notices(registry: Registry, unit: MarketUnit, as_of: datetime) -> list
                     application=application.id,
                     title=f"{unit.id} changed: {application.product} qualification needs re-assessment",
                     summary=f"{current.detail}. Qualification via {application.id}.",
-                    at=registry.submitted_at(unit),
+                    at=current.since,  # when the change took effect, not when the unit was first recorded
                     data={"unit": unit.model_dump(mode="json", exclude_none=True)},
                 )
             )
