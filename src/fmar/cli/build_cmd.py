@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from fmar.cli import report
-from fmar.cli.common import EXIT_FINDINGS, UsageError, format_option, parse_moment, registry_option
+from fmar.cli.common import EXIT_FINDINGS, UsageError, folder_option, format_option, parse_moment, registry_option
 
 _STARTED = time.monotonic()
 
@@ -77,14 +77,7 @@ def _bulk_url(_: click.Context, __: click.Parameter, value: str | None) -> str |
     "the URL stands for the build's release tag (data-<as-of>-<commit>), e.g. "
     "https://github.com/OWNER/REPO/releases/download/{tag}/ (default: the bulk files stay on the site).",
 )
-@click.option(
-    "--bulk-out",
-    "bulk_out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("_bulk"),
-    show_default=True,
-    help="Where the bulk files are written when --bulk-url is given.",
-)
+@folder_option("--bulk-out", "bulk_out", "_bulk", "Where the bulk files are written when --bulk-url is given.")
 @format_option("text", "json", "github")
 def build(
     location: tuple[Path, Path],

@@ -49,6 +49,18 @@ def registry_option(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def folder_option(flag: str, dest: str, default: str, help: str) -> Callable[[F], F]:
+    """An option naming a folder a command writes into (created when missing), with its default shown."""
+    return click.option(
+        flag,
+        dest,
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help,
+    )
+
+
 def format_option(*choices: str) -> Callable[[F], F]:
     return click.option(
         "--format",

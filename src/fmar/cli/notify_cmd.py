@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from fmar import gitrepo
-from fmar.cli.common import UsageError, registry_option
+from fmar.cli.common import UsageError, folder_option, registry_option
 from fmar.cli.record_io import load_verified, refused_json, warn_refused
 from fmar.core import record_paths
 from fmar.core.workflow.notification import atom_feed, by_recipient, notices, recipient_json, recipient_markdown
@@ -48,13 +48,11 @@ def changed_records(root: Path, registry_dir: Path, base: str, head: str) -> lis
 @click.command()
 @click.option("--base", required=True, help="The commit before the push (e.g. github.event.before).")
 @click.option("--head", default="HEAD", show_default=True, help="The pushed commit; must be the one checked out.")
-@click.option(
+@folder_option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("notifications"),
-    show_default=True,
-    help="Folder the payloads are written to (relative to the current folder; keep it out of the registry).",
+    "notifications",
+    "Folder the payloads are written to (relative to the current folder; keep it out of the registry).",
 )
 @registry_option
 def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> None:
