@@ -237,23 +237,6 @@ def folder_files(folder: Path) -> dict[str, int]:
     return {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def _build(root: Path, registry: Path, out: Path, **options: Any) -> tuple[float, Any]:
-    from fmar.generate.synthetic import NOW
-    from fmar.publish.build import build
-
-    started = time.perf_counter()
-    result = build(
-        root,
-        registry,
-        out,
-        NOW,
-        jobs=2,
-        log=lambda m: print(f"    [{time.perf_counter() - started:6.1f} s] {m}", flush=True),
-        **options,
-    )
-    return time.perf_counter() - started, result
-
-
 def run(
     units: int,
     work: Path,
@@ -308,13 +291,13 @@ def run(
 def _build_registry(units: int, work: Path, out: Path, cache: Path, options: dict[str, Any]) -> tuple[float, Any]:
     """Build the generated registry of ``units`` into ``out`` with an empty build cache (``cache``)."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from run import ensure_registry
+    from run import ensure_registry, timed_build
 
     registry = ensure_registry(work, units)
     previous_cache = os.environ.get("FMAR_CACHE_DIR")
     os.environ["FMAR_CACHE_DIR"] = str(cache)
     try:
-        return _build(registry.parent, registry, out, **options)
+        return timed_build(registry.parent, registry, out, **options)
     finally:
         if previous_cache is None:
             os.environ.pop("FMAR_CACHE_DIR", None)

@@ -187,6 +187,25 @@ def bench(units: int, work: Path, sample: int) -> dict[str, object]:
     return result
 
 
+def timed_build(root: Path, registry: Path, out: Path, jobs: int = 2, **options: Any) -> tuple[float, Any]:
+    """Wall seconds and result of one ``fmar build`` of ``registry`` into ``out`` as of the synthetic
+    registry's time, its progress printed with the seconds since it started."""
+    from fmar.generate.synthetic import NOW
+    from fmar.publish.build import build
+
+    started = time.perf_counter()
+    result = build(
+        root,
+        registry,
+        out,
+        NOW,
+        jobs=jobs,
+        log=lambda m: print(f"    [{time.perf_counter() - started:6.1f} s] {m}", flush=True),
+        **options,
+    )
+    return time.perf_counter() - started, result
+
+
 def machine(load_before: tuple[float, ...] | list[float], **extra: Any) -> dict[str, Any]:
     """What a result records of the machine it was measured on: cores, Python, platform, ``extra``,
     and the load averages before and after the measurement (others may share the machine)."""

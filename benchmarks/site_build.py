@@ -129,20 +129,12 @@ def _build(root: Path, registry: Path, out: Path, jobs: int) -> tuple[float, flo
     CPU seconds count this process and its finished workers: unlike wall time, they hardly depend
     on what else the machine runs.
     """
-    from fmar.generate.synthetic import NOW
-    from fmar.publish.build import build
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run import timed_build
 
     cpu = _cpu()
-    started = time.perf_counter()
-    result = build(
-        root,
-        registry,
-        out,
-        NOW,
-        jobs=jobs,
-        log=lambda m: print(f"    [{time.perf_counter() - started:6.1f} s] {m}", flush=True),
-    )
-    return time.perf_counter() - started, _cpu() - cpu, result
+    seconds, result = timed_build(root, registry, out, jobs)
+    return seconds, _cpu() - cpu, result
 
 
 def _cpu() -> float:
