@@ -708,31 +708,33 @@ def gitlinks(root: Path, paths: Sequence[str]) -> set[str]:
     return found
 
 
-_STAGED = re.compile(r"[0-7]+ ([0-9a-f]+) [0-3]\t([^\0]*)\0")
+def unclean(root: Path, folder: Path) -> set[str]:
+    """The files under ``folder`` (paths relative to ``root``) whose working copy may differ from
+    what the head commit holds: changed in the work tree or in the index (conflicts and files
+    intended to add included), and every file Git does not track (untracked or ignored). Every
+    other file there is exactly as the head commit has it: its content is known from the commit
+    alone. As Git decides it (``git diff-files``, which trusts its index's stat data and hashes only
+    what that cannot vouch for; ``git diff-index --cached``; ``git ls-files --others``)."""
+    return unclean_later(root, folder)()
 
 
-def clean_blobs(root: Path, folder: Path, files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
-    """The blob id of each record file of the layout scan of ``folder`` (``files``: ``Layout.files``,
-    paths relative to ``root``) whose working copy is what the index holds (its content's identity,
-    the same in every clone), None for the others: as git decides it (``git ls-files`` and
-    ``git diff-files``, which trusts its index's stat data and hashes only what that cannot vouch for)."""
-    return clean_blobs_later(root, folder)(files)
-
-
-def clean_blobs_later(root: Path, folder: Path) -> Callable[[Sequence[tuple[str, str, int, int]]], list[str | None]]:
-    """``clean_blobs``, with git asked now (on two threads, while the caller scans the folder itself)
-    and its answers read when the returned function is called with the scan's files."""
+def unclean_later(root: Path, folder: Path) -> Callable[[], set[str]]:
+    """``unclean``, with git asked now (on three threads, while the caller goes on) and its
+    answers read when the returned function is called."""
     target = str(folder.resolve())
-    pool = ThreadPoolExecutor(2)
-    listed = pool.submit(run, root, "ls-files", "-s", "-z", "--", target)
-    dirty = pool.submit(run, root, "diff-files", "--name-only", "-z", "--relative", "--", target)
-    pool.shutdown(wait=False)  # the two run on; nothing else is asked of the pool
+    pool = ThreadPoolExecutor(3)
+    asked = [
+        pool.submit(run, root, "diff-files", "--name-only", "-z", "--relative", "--", target),
+        pool.submit(run, root, "diff-index", "--cached", "--name-only", "-z", "--relative", "HEAD", "--", target),
+        pool.submit(run, root, "ls-files", "--others", "-z", "--", target),
+    ]
+    pool.shutdown(wait=False)  # they run on; nothing else is asked of the pool
 
-    def answer(files: Sequence[tuple[str, str, int, int]]) -> list[str | None]:
-        staged = listed.result().decode("utf-8", "surrogateescape")
-        blobs = {path: blob for blob, path in _STAGED.findall(staged)}  # "<mode> <blob> <stage>\t<path>\0"
-        for path in dirty.result().decode("utf-8", "surrogateescape").split("\0"):
-            blobs.pop(path, None)
-        return [blobs.get(rel) for rel, _, _, _ in files]
+    def answer() -> set[str]:
+        found: set[str] = set()
+        for question in asked:
+            found.update(question.result().decode("utf-8", "surrogateescape").split("\0"))
+        found.discard("")
+        return found
 
     return answer

@@ -177,16 +177,23 @@ def test_bulk_zip_is_the_whole_export(built) -> None:  # type: ignore[no-untyped
     assert bulk["entries"] == len(expected)
 
 
-def test_interrupted_build_leaves_the_previous_site_whole(built, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("module", "function", "error"),
+    [
+        ("lists", "write_lists", KeyboardInterrupt),  # in the build's own process
+        ("exports", "write_exports", OSError),  # in the child process that writes the exports
+    ],
+)
+def test_interrupted_build_leaves_the_previous_site_whole(built, monkeypatch, module, function, error) -> None:  # type: ignore[no-untyped-def]
     repo, site = built
     before = _tree(site)
-    from fmar.publish import exports
+    from fmar import publish
 
     def fail(*_args, **_kwargs):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
+        raise error("interrupted")
 
-    monkeypatch.setattr(exports, "write_exports", fail)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(getattr(publish, module), function, fail)
+    with pytest.raises(error):
         build(repo.path, repo.path / "registry", site, AS_OF, jobs=1, page_size=PAGE_SIZE)
     assert _tree(site) == before
     assert not any(p.name.endswith(".building") for p in site.parent.iterdir())

@@ -289,3 +289,38 @@ def test_after_the_layout_migration_a_partial_build_reads_the_history_of_its_own
     assert {i: history.timelines[i] for i in wanted} == {i: whole.timelines[i] for i in wanted}
     unit = history.recorded["MU-FENLAND-000003"]
     assert unit.at == DAY - timedelta(days=1)  # recorded at its flat path, not when it moved
+
+
+def test_uncommitted_edits_and_their_undoing_are_picked_up(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path
+) -> None:
+    """Files Git cannot vouch for (edited, untracked) are stamped; one that is clean again is
+    derived again too, as is one edited anew; one removed from the work tree makes a full build."""
+    site, later = tmp_path / "site", DAY + timedelta(days=2)
+    assert _rebuild(git_repo, site, later).full
+    unit = registry.registry.units["MU-FENLAND-000003"]
+
+    def rename(name: str) -> None:
+        fields = {**unit.model_dump(mode="json", exclude={"signature", "kind", "schema_version"}), "name": name}
+        registry.unit(fields, DAY + timedelta(days=1))
+
+    rename("Fenland heat pumps (edited)")
+    edited = _rebuild(git_repo, site, later)
+    assert not edited.full and edited.derived_units == 1
+    assert "Fenland heat pumps (edited)" in (site / "units" / "MU-FENLAND-000003.html").read_text()
+    assert _rebuild(git_repo, site, later).derived_units == 0  # still edited, not again
+
+    rename("Fenland heat pumps (edited again)")
+    again = _rebuild(git_repo, site, later)
+    assert not again.full and again.derived_units == 1
+    assert "(edited again)" in (site / "units" / "MU-FENLAND-000003.html").read_text()
+
+    git_repo.git("checkout", "--", ".")  # clean again: as committed
+    undone = _rebuild(git_repo, site, later)
+    assert not undone.full and undone.derived_units == 1
+    assert _tree(site) == _fresh(git_repo, tmp_path, later)
+
+    outcome = sorted(registry.registry.outcomes)[0]
+    (git_repo.path / "registry" / path_of("outcome", outcome)).unlink()  # not committed
+    assert _rebuild(git_repo, site, later).full
+    assert _tree(site) == _fresh(git_repo, tmp_path, later)

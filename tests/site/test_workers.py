@@ -44,8 +44,9 @@ def test_spawned_workers_build_the_same_bytes_as_forked_ones(tmp_path: Path, mon
         started.clear()
         result = build(repo.path, repo.path / "registry", out, AS_OF, jobs=2, page_size=PAGE_SIZE, start_method=method)
         assert result.full and result.derived_units > 2 * 3
-        # The workers, the cross-record rules, the history index, all.zip and the state's saver.
-        assert started == [method] * 5, started
+        # The registry survey, the workers, the cross-record rules, the history index, the exports,
+        # all.zip and the state's saver.
+        assert started == [method] * 7, started
         sites[method] = _tree(out)
     one = tmp_path / "one"
     build(repo.path, repo.path / "registry", one, AS_OF, jobs=1, page_size=PAGE_SIZE)

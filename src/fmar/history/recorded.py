@@ -6,7 +6,7 @@ main branch whose tree contains it: the merge (or squash or rebase merge) that a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -74,10 +74,14 @@ def times_from(index: HistoryIndex, upto: int | None = None, paths: Iterable[str
     return times_of(index, present, gone)
 
 
-def moved_from(index: HistoryIndex) -> dict[str, Addition]:
+def moved_from(index: HistoryIndex, ids: Container[str] | None = None) -> dict[str, Addition]:
     """The first additions of the files the history deleted: where records were before the layout
-    migration moved them (``fmar.trust.migration``), so that their recorded times carry over."""
+    migration moved them (``fmar.trust.migration``), so that their recorded times carry over.
+    With ``ids``, only the files of those records (a record's file is named ``<id>.yaml`` in
+    either layout, ``record_paths.parse``)."""
     removed = index.changes.removed()
+    if ids is not None:
+        removed = [path for path in removed if path[path.rfind("/") + 1 : -5] in ids]
     return index.changes.additions(removed, removed=True) if removed else {}
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from fmar import workers
 from fmar.core.registry import Registry
-from fmar.publish import changes, docs_site, exports, lists, pages, plan, sitemap
+from fmar.publish import changes, docs_site, exports, lists, pages, plan, sitemap, survey
 from fmar.publish.background import Background
 from fmar.publish.derive import Derived
 from fmar.publish.facts import change_row
@@ -31,9 +31,19 @@ from fmar.publish.overview import Overview
 from fmar.publish.records import RecordWriter, write_units
 from fmar.publish.site_url import normalise as normalise_site_url
 from fmar.publish.site_url import normalise_bulk_url
-from fmar.publish.state import BuildState, forget_state, load_state, new_serial, save_state, seal_state
+from fmar.publish.state import (
+    BuildState,
+    forget_state,
+    load_state,
+    new_serial,
+    save_state,
+    seal_state,
+    sealed_serial,
+    stamps_name,
+)
 from fmar.publish.urls import FRAME_SCRIPT
 from fmar.signing.records import iso
+from fmar.validation.cache import Cache
 from fmar.validation.memory import collector_paused, frozen
 from fmar.validation.pipeline import Pipeline, jobs_default
 
@@ -155,9 +165,8 @@ def build(
 
 def _build(request: _Request, *, partial: bool) -> BuildResult:
     """One build; ``partial``: whether it may derive only what changed since the previous build."""
-    pipeline = Pipeline(request.root, request.registry_dir, jobs=request.jobs, start_method=request.start_method)
-    planned = _plan(request, pipeline, partial)  # refuses a registry with errors
-    inputs, history, previous = planned.inputs, planned.history, planned.previous
+    planned = _plan(request, partial)  # refuses a registry with errors
+    inputs, history, previous, pipeline = planned.inputs, planned.history, planned.previous, planned.pipeline
     moment = request.as_of or history.head_time or _latest(history, previous)
     tag = exports.release_tag(moment, history.head)
     bulk = request.bulk_url.replace("{tag}", tag) if request.bulk_url else None
@@ -202,16 +211,27 @@ class _Planned:
     previous: BuildState | None
     #: Identifies the build's settings: a state saved under another is not used.
     signature: str
-    stamps: dict[str, plan.Stamp]
     serial: str
+    pipeline: Pipeline
 
 
-def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
+def _plan(request: _Request, partial: bool) -> _Planned:
     """Decide what to derive, read it and the history; refuses a registry with errors."""
     root, registry_dir, history_source = request.root, request.registry_dir, request.history_source
     head = changes.registry_head(root, registry_dir) if history_source is history_of else None
-    # Git lists the blobs of the registry's files while the folder is scanned here.
-    blobs = changes.clean_blobs_later(root, registry_dir) if head else None
+    cache, serial = Cache(registry_dir), new_serial()
+    before = sealed_serial(cache, request.out) if partial else None
+    # A child scans the registry folder and compares its files' stamps with the previous build's
+    # while the previous build's state loads here.
+    surveying = survey.in_background(
+        root,
+        registry_dir,
+        head is not None,
+        cache,
+        stamps_name(request.out, before) if before else None,
+        stamps_name(request.out, serial),
+        start_method=request.start_method,
+    )
     signature = digest(
         str(root.resolve()),
         str(registry_dir.resolve()),
@@ -220,13 +240,17 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
         str(request.page_size),
         f"{history_source.__module__}.{history_source.__qualname__}",
     )
-    previous = None
-    if partial:
+    try:
         with collector_paused():
-            previous = load_state(pipeline.cache, request.out, signature)
-    stamps = plan.stamps_of(pipeline, blobs(pipeline.layout.files) if blobs else None)
+            previous = load_state(cache, request.out, signature, before)
+        surveyed = surveying.result()
+    finally:
+        surveying.cancel()
+    pipeline = Pipeline(
+        root, registry_dir, jobs=request.jobs, start_method=request.start_method, layout=surveyed.layout
+    )
     inputs = (
-        changes.partial(pipeline, previous, head, request.as_of, stamps)
+        changes.partial(pipeline, previous, head, request.as_of, surveyed)
         if previous
         else "no previous build to start from"
     )
@@ -256,7 +280,7 @@ def _plan(request: _Request, pipeline: Pipeline, partial: bool) -> _Planned:
             index.cancel()
         inputs.checking()  # the cross-record rules, checked meanwhile: refuses a registry with errors
     plan.refuse_unverified(pipeline, inputs)  # every record read must stand
-    return _Planned(inputs, history, previous, signature, stamps, new_serial())
+    return _Planned(inputs, history, previous, signature, serial, pipeline)
 
 
 def _overview(derived: Derived, planned: _Planned) -> Overview:
@@ -307,7 +331,7 @@ def _write_groups(request: _Request, writer: RecordWriter, overview: Overview, i
     rows: list[Row] = []
     with collector_paused():
         for written in results:
-            staging.record(written.manifest, written.written, written.fresh)
+            staging.record(*written.share)
             rows.extend(written.rows)
             for blob in written.facts:
                 facts = decode_facts(blob)
@@ -337,21 +361,22 @@ def _write_registry_wide(
     # A full build's zip is mostly new entries: the units' and applications' documents (all
     # written now) are deflated in a child process while the rest is made.
     ahead = exports.ZipAhead(staging, start_method=request.start_method) if inputs.full else None
+    # The exports are joined in another child meanwhile: it writes them into the staging folder
+    # and hands back what it wrote.
+    exporting = Background(
+        "exports",
+        staging.apart,
+        exports.write_exports,
+        staging,
+        overview,
+        request.site_url,
+        elsewhere.url,
+        start_method=request.start_method,
+    )
     try:
         writer.products_and_parties(overview)
         pages_written = staging.written
         log(f"record documents and pages: {pages_written} files written")
-        exports.write_exports(staging, overview, request.site_url, elsewhere.url)
-        log("exports, feeds and schemas written")
-        # Every file all.zip holds is written: it is zipped in another process meanwhile.
-        bulk = exports.Bulk(
-            staging, ahead, start_method=request.start_method, elsewhere=elsewhere.out if elsewhere.url else None
-        )
-    except BaseException:
-        if ahead is not None:
-            ahead.cancel()
-        raise
-    try:
         docs = docs_site.build_mkdocs(overview, staging, request.root, request.site_url, elsewhere.url)
         static = Path(__file__).parent / "static"
         for path in sorted(static.iterdir()):
@@ -359,6 +384,19 @@ def _write_registry_wide(
         staging.put(FRAME_SCRIPT, writer.meta.shells.script.encode())
         lists.write_lists(staging, overview, writer.meta, docs, elsewhere.url)
         log("documentation, unit table, search and filter indexes written")
+        _, share = exporting.result()
+        staging.record(*share)
+        log("exports, feeds and schemas written")
+        # Every file all.zip holds is written: it is zipped in another process meanwhile.
+        bulk = exports.Bulk(
+            staging, ahead, start_method=request.start_method, elsewhere=elsewhere.out if elsewhere.url else None
+        )
+    except BaseException:
+        exporting.cancel()
+        if ahead is not None:
+            ahead.cancel()
+        raise
+    try:
         if request.site_url:  # every page is written: the sitemap lists them
             sitemap.write_sitemap(staging, request.site_url)
             log(f"sitemap.xml and robots.txt written for {request.site_url}")
@@ -405,7 +443,6 @@ def _remember(
         signature=planned.signature,
         as_of=derived.as_of,
         head=derived.history.head,
-        stamps=planned.stamps,
         group_of=group_of,
         application_unit=application_unit,
         reference=plan.reference_files(registry, inputs.seals)

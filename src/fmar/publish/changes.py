@@ -8,7 +8,6 @@ reads its history from the signatures (``inputs.signing_history``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from fmar.core.model import Record
 from fmar.publish import plan
 from fmar.publish.inputs import git_head
 from fmar.publish.state import BuildState
+from fmar.publish.survey import Survey
 from fmar.validation.pipeline import Pipeline
 
 
@@ -26,11 +26,6 @@ def registry_head(root: Path, registry_dir: Path) -> tuple[str, datetime] | None
     if not gitrepo.is_repository(root) or not gitrepo.tracks(root, registry_dir):
         return None
     return git_head(root)
-
-
-def clean_blobs_later(root: Path, registry_dir: Path) -> Callable[[list[tuple[str, str, int, int]]], list[str | None]]:
-    """Git lists the blobs of the registry's files (meanwhile); the function returned gives them."""
-    return gitrepo.clean_blobs_later(root, registry_dir)
 
 
 def index_history(root: Path, registry_dir: Path) -> None:
@@ -45,7 +40,7 @@ def partial(
     previous: BuildState,
     head: tuple[str, datetime] | None,
     as_of: datetime | None,
-    stamps: dict[str, plan.Stamp],
+    survey: Survey,
 ) -> plan.Inputs | str:
     """The inputs of a partial build since ``previous``, or why it must be a full one."""
     committed: set[str] | None = set()
@@ -60,7 +55,7 @@ def partial(
         moments = [r.signature.signed_at for r in records]
         return max([*moments, previous.latest] if previous.latest else moments, default=None)
 
-    return plan.partial(pipeline, previous, moment_of=moment_of, committed=committed, stamps=stamps)
+    return plan.partial(pipeline, previous, moment_of=moment_of, committed=committed, survey=survey)
 
 
 def committed_since(

@@ -88,11 +88,7 @@ def git_history(root: Path, registry_dir: Path, registry: Registry, *, removed: 
     index = build_index(root, registry_dir)
     # Only the records in ``registry`` (which may hold only some unit groups), and records removed.
     additions = index.changes.additions(registry.path_of(record) for record in registry.records())
-    moved = moved_from(index)
-    if not removed:
-        wanted = {record.id for record in registry.records()}
-        # A record's file is named <id>.yaml in either layout (``record_paths.parse``).
-        moved = {path: first for path, first in moved.items() if path[path.rfind("/") + 1 : -5] in wanted}
+    moved = moved_from(index, None if removed else {record.id for record in registry.records()})
     times = times_of(index, additions, moved)
     fill_recorded(registry, times)
     history = signing_history(registry, additions)

@@ -44,8 +44,11 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
 
 from fmar.validation.cache import cache_root
+
+T = TypeVar("T")
 
 #: The key of a file another tool wrote into a folder given to :meth:`Staging.keep_folder`.
 TOOL = "tool"
@@ -266,6 +269,16 @@ def remove(folder: Path) -> None:
         folder.unlink()
 
 
+class Share(NamedTuple):
+    """What a child process wrote or kept in a staging folder (``Staging.apart``)."""
+
+    #: Manifest entries of the files written or kept, and how many were written.
+    manifest: dict[str, str]
+    written: int
+    #: A few of the files written (the output folder's seal samples files a build wrote).
+    fresh: list[str]
+
+
 class Staging:
     """A build folder beside ``out``: write what changed, keep what did not, then publish.
 
@@ -371,6 +384,18 @@ class Staging:
         self.manifest.update(entries)
         self.written += written
         self.fresh.extend(fresh)
+
+    def apart(self, function: Callable[..., T], *args: Any) -> tuple[T, Share]:
+        """``function(*args)``, which writes into this folder, with what it wrote or kept set apart
+        (this staging's own record is left as it was): for a child process, whose parent then
+        ``record``s the ``Share``."""
+        kept = self.manifest, self.written, self.fresh
+        self.manifest, self.written, self.fresh = {}, 0, []
+        try:
+            result = function(*args)
+            return result, Share(self.manifest, self.written, self.fresh[:: max(1, len(self.fresh) // 8)])
+        finally:
+            self.manifest, self.written, self.fresh = kept
 
     def keep_folder(self, rel: str) -> Path:
         """Give the folder ``rel`` to another tool this build; returns ``root/rel``, empty.

@@ -23,6 +23,7 @@ from fmar.publish.background import Background
 from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
 from fmar.publish.state import REFERENCE_KINDS, BuildState
+from fmar.publish.survey import Survey
 from fmar.signing.seal import Seal
 from fmar.trust.files import load_anchor
 from fmar.trust.reading import refusal_findings
@@ -107,22 +108,6 @@ def full(
     return inputs
 
 
-#: What identifies a file's content between builds: its blob id where Git vouches for it, else
-#: its size and modification time.
-Stamp = str | tuple[int, int]
-
-
-def stamps_of(pipeline: Pipeline, blobs: list[str | None] | None) -> dict[str, Stamp]:
-    """Each record file's stamp: its blob id where ``blobs`` (``git.clean_blobs``, one per file of
-    the layout) has one, so a fresh clone (as in CI) matches the state a previous clone left, else
-    (size, mtime)."""
-    files = pipeline.layout.files
-    return {
-        rel: blob or (size, stamp)
-        for (rel, _, size, stamp), blob in zip(files, blobs or [None] * len(files), strict=True)
-    }
-
-
 def group_of(registry: Registry, record: Record, application_unit: dict[str, str]) -> str | None:
     """The unit whose group ``record`` belongs to ("" for reference records; None when unknown)."""
     kind = record.KIND
@@ -143,23 +128,24 @@ def partial(
     *,
     moment_of: Callable[[list[Record]], datetime | None],
     committed: set[str] | None,
-    stamps: dict[str, Stamp],
+    survey: Survey,
 ) -> Inputs | str:
     """The inputs of a partial build, or why it must be a full one.
 
     ``moment_of(changed records)`` is this build's as-of time; ``committed``: files touched by
-    commits since the state's head (None when history did not simply move forward); ``stamps``:
-    what identifies each record file's content now (``stamps_of``).
+    commits since the state's head (None when history did not simply move forward); ``survey``:
+    the registry folder now, and which files changed since the state's build.
     """
     if committed is None:
         return "the registry's history was rewritten"
     if pipeline.layout.problems:
         return "the registry folder has misplaced files"
+    if survey.changed is None:
+        return "the previous build's file stamps are missing"
     kinds = {rel: kind for rel, kind, _, _ in pipeline.layout.files}
-    now = stamps
-    if state.stamps.keys() - now.keys():
+    if survey.removed or committed - kinds.keys():
         return "record files were removed"
-    changed = sorted({rel for rel, stamp in now.items() if state.stamps.get(rel) != stamp} | (committed & now.keys()))
+    changed = sorted({*survey.changed, *(committed & kinds.keys())})
     if any(kinds[rel] in REFERENCE_KINDS for rel in changed):
         return "reference records (parties, products, processes) changed"
     root = pipeline.root
@@ -172,7 +158,7 @@ def partial(
         return loaded
 
     loaded = {rel: load(rel) for rel in changed}
-    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(now))
+    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(kinds))
     records = [f.record for f in loaded.values() if f.record is not None]
     moment = moment_of(records)
     if moment is None or moment < state.as_of:
@@ -192,10 +178,10 @@ def partial(
         return f"{len(units)} Market Units to derive again"
     wanted = sorted(set(state.members(units)) - loaded.keys())
     loaded.update({rel: load(rel) for rel in wanted})
-    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(now))
+    refuse_errors([finding(rel, p) for rel, f in loaded.items() for p in f.problems], len(kinds))
     files: list[LoadedFile] = sorted([*state.reference.values(), *loaded.values()], key=lambda f: f.path)
     registry = Registry.of((f.path, f.record) for f in files if f.record is not None)
-    refuse_errors(pipeline.registry_findings(registry), len(now))
+    refuse_errors(pipeline.registry_findings(registry), len(kinds))
     kept = {u: facts for u, facts in state.facts.items() if u not in units}
     seals = {f.path: f.seal for f in files if f.seal is not None}
     return Inputs(registry, units & set(registry.units), False, kept, files_read=len(loaded), data=data, seals=seals)

@@ -24,7 +24,7 @@ from fmar.publish.documents import RecordDoc
 from fmar.publish.facts import UnitFacts, unit_facts
 from fmar.publish.facts import encode as encode_facts
 from fmar.publish.ledger import Row, ledger_row
-from fmar.publish.output import Staging, digest
+from fmar.publish.output import Share, Staging, digest
 from fmar.publish.overview import Overview
 from fmar.publish.urls import api_url, from_page, page_url, units_view_url
 
@@ -34,15 +34,12 @@ _TEMPLATE = {"market_unit": "unit", "product": "product", "party": "party"}
 class UnitsWritten(NamedTuple):
     """What a worker sends back for a chunk of units."""
 
-    #: Manifest entries of the files written or kept, and how many were written.
-    manifest: dict[str, str]
-    written: int
+    #: What it wrote or kept in the staging folder.
+    share: Share
     #: Each unit's facts (``facts.encode``).
     facts: list[bytes]
     #: The units' changes as ledger rows.
     rows: list[Row]
-    #: A few of the files written (the output folder's seal samples files a build wrote).
-    fresh: list[str]
 
 
 @dataclass
@@ -62,21 +59,18 @@ class RecordWriter:
     def units(self, units: list[str]) -> UnitsWritten:
         """Each unit's statuses and facts, and the documents and pages of the unit and its
         applications; the staging folder's own manifest is left as it was."""
-        staging = self.staging
-        kept = staging.manifest, staging.written, staging.fresh
-        staging.manifest, staging.written, staging.fresh = {}, 0, []
-        try:
-            out: list[bytes] = []
-            rows: list[Row] = []
-            for unit in units:
-                facts = unit_facts(self.derived, unit)
-                self._group(facts)
-                out.append(encode_facts(facts))
-                rows.extend(ledger_row(row, unit) for row in facts.changes)
-            fresh = staging.fresh[:: max(1, len(staging.fresh) // 8)]
-            return UnitsWritten(staging.manifest, staging.written, out, rows, fresh)
-        finally:
-            staging.manifest, staging.written, staging.fresh = kept
+        (out, rows), share = self.staging.apart(self._units, units)
+        return UnitsWritten(share, out, rows)
+
+    def _units(self, units: list[str]) -> tuple[list[bytes], list[Row]]:
+        out: list[bytes] = []
+        rows: list[Row] = []
+        for unit in units:
+            facts = unit_facts(self.derived, unit)
+            self._group(facts)
+            out.append(encode_facts(facts))
+            rows.extend(ledger_row(row, unit) for row in facts.changes)
+        return out, rows
 
     def products_and_parties(self, overview: Overview) -> None:
         """Write the document and page of each product and party (they need every unit's facts)."""

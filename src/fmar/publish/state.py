@@ -36,8 +36,6 @@ class BuildState:
     signature: str
     as_of: datetime
     head: str | None
-    #: rel -> stamp (``plan.stamps_of``: blob id, else size and modification time) of every record file.
-    stamps: dict[str, str | tuple[int, int]]
     #: rel -> the unit whose group the file's record belongs to ("" for reference records).
     group_of: dict[str, str]
     #: Application id -> unit id.
@@ -62,15 +60,26 @@ def state_name(out: Path) -> str:
     return "build-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:20]
 
 
-def load_state(cache: Cache, out: Path, signature: str) -> BuildState | None:
-    """The state of the site now in ``out``, if it can be trusted for this build: the one its seal
-    names, sealed with the digest of the manifest the site has now."""
+def sealed_serial(cache: Cache, out: Path) -> str | None:
+    """The serial of the state of the site now in ``out``: the one its seal names, sealed with the
+    digest of the manifest the site has now (None when there is none to trust)."""
     token = site_token(out)
     seal = cache.load_bytes(f"{state_name(out)}.seal")
     if token is None or seal is None:
         return None
     sealed_token, _, serial = seal.decode().partition(" ")
-    if sealed_token != token or not serial.isalnum():
+    return serial if sealed_token == token and serial.isalnum() else None
+
+
+def stamps_name(out: Path, serial: str) -> str:
+    """Where the stamps of the record files a state was built from are saved (``survey``)."""
+    return f"{state_name(out)}-{serial}.stamps"
+
+
+def load_state(cache: Cache, out: Path, signature: str, serial: str | None) -> BuildState | None:
+    """The state ``serial`` (``sealed_serial``) of the site now in ``out``, if it can be trusted
+    for this build (made by this code with the same ``signature``)."""
+    if serial is None:
         return None
     state = cache.load(f"{state_name(out)}-{serial}.pickle")
     if not isinstance(state, BuildState) or state.serial != serial or state.signature != signature:
@@ -105,7 +114,7 @@ def seal_state(cache: Cache, out: Path, serial: str) -> None:
     """Make the saved state ``serial`` the one of the site now in ``out``; drop the others."""
     name = state_name(out)
     cache.save_bytes(f"{name}.seal", f"{site_token(out)} {serial}".encode())
-    cache.prune(f"{name}-", {f"{name}-{serial}.pickle"})
+    cache.prune(f"{name}-", {f"{name}-{serial}.pickle", stamps_name(out, serial)})
     (cache.directory / f"{name}.pickle").unlink(missing_ok=True)  # the one unsealed state earlier versions kept
 
 

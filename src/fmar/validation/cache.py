@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -57,8 +58,10 @@ def package_files() -> list[Path]:
     ]
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """Changes whenever fmar's code changes (or its version), so stale results are never reused."""
+    """Changes whenever fmar's code changes (or its version), so stale results are never reused
+    (computed once per process: the code does not change under a running one)."""
     return source_digest(package_files(), fmar.__version__)
 
 

@@ -27,7 +27,7 @@ from fmar.core.findings import Finding, Problem, json_path
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
 from fmar.gitrepo import gitlinks
-from fmar.loading.layout import scan
+from fmar.loading.layout import Layout, scan
 from fmar.loading.paths import ANCHOR_PATH
 from fmar.loading.record_file import LoadedFile, locate, read_record
 from fmar.loading.strict_yaml import parse_strict
@@ -151,6 +151,7 @@ class Pipeline:
         use_cache: bool = True,
         start_method: str = "fork",
         seal: bool = True,
+        layout: Layout | None = None,
     ) -> None:
         self.root = root
         #: Whether each valid record's signature is sealed as its file is read (``Read.seals``).
@@ -160,7 +161,8 @@ class Pipeline:
         self.registry_dir = registry
         self.jobs = jobs or jobs_default()
         self.cache = Cache(registry, enabled=use_cache)
-        self.layout = scan(root, registry, gitlinks=functools.partial(gitlinks, root))
+        #: The registry folder's record files and misplaced files (scanned now unless given).
+        self.layout = layout or scan(root, registry, gitlinks=functools.partial(gitlinks, root))
 
     @property
     def _bucket_prefix(self) -> str:

@@ -1,5 +1,6 @@
-"""clean_blobs: the blob id of every record file whose working copy is what Git's index holds, in
-every index format, and None for each file Git would not vouch for (changed, untracked, in conflict)."""
+"""gitrepo.unclean: the files Git cannot vouch for as the head commit holds them (changed in the
+work tree or the index, untracked, ignored, in conflict, intended to add), in every index format;
+every other file is exactly what the head commit has."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from fmar.core.record_paths import path_of
 from fmar.loading.layout import scan
 
 
-def _blobs(root: Path, registry: Path) -> dict[str, str | None]:
-    """Path -> clean_blobs' answer, for the layout of ``registry``."""
-    files = scan(root, registry).files
-    return {rel: blob for (rel, _, _, _), blob in zip(files, gitrepo.clean_blobs(root, registry, files), strict=True)}
-
-
-def _committed(repo: GitRepo, rel: str) -> str:
-    return repo.git("rev-parse", f"HEAD:{rel}")
+def _unclean(root: Path, registry: Path) -> set[str]:
+    found = gitrepo.unclean(root, registry)
+    files = {rel for rel, _, _, _ in scan(root, registry).files}
+    # Every clean record file holds what the head commit has.
+    for rel in sorted(files - found)[:: max(1, len(files) // 10)]:
+        assert (
+            subprocess.run(["git", "-C", str(root), "diff", "--quiet", "HEAD", "--", rel], check=False).returncode == 0
+        )
+    return found
 
 
 @pytest.fixture
@@ -36,27 +38,25 @@ def _unit(repo: GitRepo) -> Path:
     return sorted((repo.path / "registry" / "market_unit").rglob("*.yaml"))[0]
 
 
-def test_every_committed_file_has_its_blob(repo: GitRepo) -> None:
-    blobs = _blobs(repo.path, repo.path / "registry")
-    assert None not in blobs.values()
-    for rel in sorted(blobs)[:: max(1, len(blobs) // 10)]:
-        assert blobs[rel] == _committed(repo, rel)
+def test_a_clean_checkout_has_none(repo: GitRepo) -> None:
+    assert _unclean(repo.path, repo.path / "registry") == set()
 
 
 @pytest.mark.parametrize("version", ["2", "3", "4"])
-def test_a_changed_file_has_none_in_every_index_version(repo: GitRepo, version: str) -> None:
+def test_a_changed_and_an_untracked_file_in_every_index_version(repo: GitRepo, version: str) -> None:
     repo.git("update-index", "--index-version", version)
     unit = _unit(repo)
     unit.write_bytes(unit.read_bytes().replace(b"name: ", b"name: X", 1))
     untracked = repo.path / "registry" / path_of("market_unit", "MU-NEW-000001")
     untracked.parent.mkdir(parents=True)
     untracked.write_text("untracked\n")
-    blobs = _blobs(repo.path, repo.path / "registry")
-    unset = {rel for rel, blob in blobs.items() if blob is None}
-    assert unset == {unit.relative_to(repo.path).as_posix(), f"registry/{path_of('market_unit', 'MU-NEW-000001')}"}
+    assert _unclean(repo.path, repo.path / "registry") == {
+        unit.relative_to(repo.path).as_posix(),
+        f"registry/{path_of('market_unit', 'MU-NEW-000001')}",
+    }
 
 
-def test_a_file_intended_to_add_or_in_conflict_has_none(repo: GitRepo) -> None:
+def test_a_file_intended_to_add_or_in_conflict(repo: GitRepo) -> None:
     unit = _unit(repo)
     repo.git("checkout", "-q", "-b", "other")
     unit.write_bytes(unit.read_bytes().replace(b"name: ", b"name: Other ", 1))
@@ -70,22 +70,28 @@ def test_a_file_intended_to_add_or_in_conflict_has_none(repo: GitRepo) -> None:
     added.parent.mkdir(parents=True)
     added.write_text("new\n")
     repo.git("add", "-N", str(added))
-    blobs = _blobs(repo.path, repo.path / "registry")
-    assert {rel for rel, blob in blobs.items() if blob is None} == {
+    assert _unclean(repo.path, repo.path / "registry") == {
         unit.relative_to(repo.path).as_posix(),
         added.relative_to(repo.path).as_posix(),
     }
 
 
-def test_a_split_index(repo: GitRepo) -> None:
+def test_a_staged_change_in_a_split_index(repo: GitRepo) -> None:
     repo.git("update-index", "--split-index")
     unit = _unit(repo)
     unit.write_bytes(unit.read_bytes() + b"# changed\n")
     repo.git("add", "-A")
-    rel = unit.relative_to(repo.path).as_posix()
-    blobs = _blobs(repo.path, repo.path / "registry")
-    assert None not in blobs.values()
-    assert blobs[rel] == repo.git("rev-parse", f":{rel}")  # the staged version
+    # The work tree is what the index holds, but not what the head commit holds.
+    assert _unclean(repo.path, repo.path / "registry") == {unit.relative_to(repo.path).as_posix()}
+
+
+def test_an_ignored_file(repo: GitRepo) -> None:
+    (repo.path / ".gitignore").write_text("*.yaml\n")
+    ignored = repo.path / "registry" / path_of("market_unit", "MU-NEW-000001")
+    ignored.parent.mkdir(parents=True)
+    ignored.write_text("ignored\n")
+    assert repo.git("status", "--porcelain", "--", "registry") == ""  # git status hides it
+    assert _unclean(repo.path, repo.path / "registry") == {ignored.relative_to(repo.path).as_posix()}
 
 
 def test_a_registry_in_a_sub_folder_of_the_repository(git_repo: GitRepo) -> None:
@@ -94,5 +100,4 @@ def test_a_registry_in_a_sub_folder_of_the_repository(git_repo: GitRepo) -> None
     root = git_repo.path / "project"
     party = sorted((root / "registry" / "party").rglob("*.yaml"))[0]
     party.write_bytes(party.read_bytes() + b"# changed\n")
-    blobs = _blobs(root, root / "registry")
-    assert [rel for rel, blob in blobs.items() if blob is None] == [party.relative_to(root).as_posix()]
+    assert _unclean(root, root / "registry") == {party.relative_to(root).as_posix()}
