@@ -15,7 +15,7 @@ from test_exports import filter_index, indexed_units
 from conftest import AS_OF, PAGE_SIZE
 from fmar.core.status import HOLDING, Status
 from fmar.core.workflow import service_levels
-from fmar.publish import pages
+from fmar.publish import pages, records
 from fmar.publish.build import build
 from fmar.publish.derive import Derived
 from fmar.publish.facts import unit_facts
@@ -153,6 +153,29 @@ def test_so_page_changes_when_an_application_falls_due_not_with_every_as_of(buil
     result = build(repo.path, repo.path / "registry", out, later, jobs=1, page_size=PAGE_SIZE)
     assert not result.full
     assert re.search(r'data-fmar-due="2026-11-30T[^"]*">since 2026-11-30</span>', _so_page(out, "NESO"))
+
+
+def test_an_so_page_lists_the_applications_waiting_longest_and_links_the_rest(  # type: ignore[no-untyped-def]
+    built, tmp_path: Path, monkeypatch
+) -> None:
+    repo, _ = built
+    monkeypatch.setattr(records, "OPEN_LISTED", 1)
+    out = tmp_path / "site"
+    build(repo.path, repo.path / "registry", out, AS_OF, jobs=1, page_size=PAGE_SIZE)
+    waiting: dict[str, list[tuple[str, str]]] = {}
+    for path in (out / API / "units").glob("*.json"):
+        for entry in json.loads(path.read_text())["applications"]:
+            if entry["status"]["status"] in ("pending", "under_assessment", "information_requested"):
+                waiting.setdefault(entry["record"]["so"], []).append((entry["status"]["since"], entry["id"]))
+    so = max(waiting, key=lambda s: len(waiting[s]))
+    assert len(waiting[so]) > 1
+    page = _so_page(out, so)
+    table = page.split('<table id="fmar-open">')[1].split("</table>")[0]
+    assert len(re.findall(r"<tr><td>", table)) == 1
+    assert f"{len(waiting[so])} open," in page and min(waiting[so])[1] in table
+    assert "The 1 waiting longest are listed" in page
+    for status in ("pending", "under_assessment", "information_requested"):
+        assert f'href="../units/index.html?so={so}&amp;status={status}"' in page
 
 
 def _links(page: str) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from fmar.core.model import MarketUnit, Party, Product, Record
-from fmar.core.status import HOLDING
+from fmar.core.status import HOLDING, OPEN
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
 from fmar.publish import derive, formats, pages
@@ -23,6 +23,7 @@ from fmar.publish.derive import Derived, ProductSummary
 from fmar.publish.documents import RecordDoc
 from fmar.publish.facts import UnitFacts, unit_facts
 from fmar.publish.facts import encode as encode_facts
+from fmar.publish.fragments import status_label
 from fmar.publish.ledger import Row, ledger_row
 from fmar.publish.output import Share, Staging, digest
 from fmar.publish.overview import Overview
@@ -205,6 +206,10 @@ def _product_extra(product: str, summary: ProductSummary) -> dict[str, Any]:
     }
 
 
+#: Open applications an SO's page lists (those waiting longest); the unit table shows them all.
+OPEN_LISTED = 100
+
+
 def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]) -> dict[str, Any]:
     party = overview.parties[party_id]
     context: dict[str, Any] = {"so": None, "chart": "", "open_applications": []}
@@ -212,7 +217,14 @@ def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]
         level = overview.service_level(party_id)
         context["so"] = level
         context["chart"] = histogram(level.decision_days, level.decision_target_days, f"Days to decide, {party_id}")
-        context["open_applications"] = open_applications(overview.open_applications(party_id), overview.as_of)
+        waiting = overview.open_applications(party_id)
+        context["open_applications"] = open_applications(waiting[:OPEN_LISTED], overview.as_of)
+        context["open_count"] = len(waiting)
+        context["overdue_count"] = sum(1 for q in open_applications(waiting, overview.as_of) if q["overdue"])
+        context["open_views"] = [
+            (status_label(status), from_page(units_view_url(so=party_id, status=status)))
+            for status in sorted(str(s) for s in OPEN)
+        ]
     context["units"] = [{"id": unit_id, "name": name} for unit_id, name in units[: pages.PAGE_SIZE]]
     return context
 
