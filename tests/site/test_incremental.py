@@ -17,7 +17,7 @@ from fmar.core.record_paths import flat_path, parse, path_of
 from fmar.core.registry import Registry
 from fmar.generate import bundled
 from fmar.generate.builder import Builder
-from fmar.publish import plan
+from fmar.publish import plan, state
 from fmar.publish.build import BuildResult, build
 from fmar.publish.inputs import git_history
 from fmar.publish.plan import RegistryInvalid
@@ -324,3 +324,34 @@ def test_uncommitted_edits_and_their_undoing_are_picked_up(
     (git_repo.path / "registry" / path_of("outcome", outcome)).unlink()  # not committed
     assert _rebuild(git_repo, site, later).full
     assert _tree(site) == _fresh(git_repo, tmp_path, later)
+
+
+def test_a_rebuild_saves_only_the_facts_it_derived_and_compacts_their_segments(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build state keeps each unit's facts in segments: a rebuild writes a segment with the
+    facts of the units it derived; past ``SEGMENTS`` segments they are written again as one."""
+    monkeypatch.setenv("FMAR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(state, "SEGMENTS", 3)
+    site, later = tmp_path / "site", DAY + timedelta(days=1)
+    assert _rebuild(git_repo, site, later).full
+
+    def segments() -> dict[str, int]:
+        return {p.name: p.stat().st_size for p in (tmp_path / "cache").rglob("*.facts")}
+
+    (whole,) = segments().values()
+    names = sorted(registry.registry.units)
+    sizes = []
+    for number, unit_id in enumerate(names[:4]):
+        unit = registry.registry.units[unit_id]
+        fields = {**unit.model_dump(mode="json", exclude={"signature", "kind", "schema_version"}), "name": f"R{number}"}
+        registry.unit(fields, DAY + timedelta(hours=number + 1))
+        result = _rebuild(git_repo, site, later)
+        assert not result.full and result.derived_units == 1
+        sizes.append(sorted(segments().values()))
+    # One unit's facts per rebuild, beside the whole; the fourth rebuild found three segments and
+    # wrote every unit's facts as one.
+    assert [len(s) for s in sizes] == [2, 3, 1, 2]
+    assert all(size < whole / 4 for size in sizes[0][:1])
+    assert _tree(site) == _fresh(git_repo, tmp_path, later)
+    assert _rebuild(git_repo, site, later).derived_units == 0  # the compacted state loads

@@ -174,7 +174,7 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
     request.log(f"deriving {len(inputs.units)} Market Units as of {iso(moment)} ({inputs.files_read} files read)")
     overview = _overview(derived, planned)
     staging = Staging(request.out)
-    saving: list[Background[None]] = []
+    saving: list[Background[set[str]]] = []
     try:
         with frozen():  # the registry, its history and the state: never garbage, shared with the workers
             meta = pages.Meta(
@@ -188,8 +188,7 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
             result = _write_registry_wide(request, writer, overview, inputs, _Bulk(bulk, request.bulk_out, tag))
         staging.publish()
         for saver in saving:
-            saver.result()
-            seal_state(pipeline.cache, request.out, planned.serial)
+            seal_state(pipeline.cache, request.out, planned.serial, saver.result())
     except OutputIncomplete:
         _cancel(saving)
         staging.abandon()
@@ -430,7 +429,7 @@ def _remember(
     derived: Derived,
     overview: Overview,
     encoded: dict[str, bytes],
-) -> Background[None]:
+) -> Background[set[str]]:
     """Save the build state in a child process (sealed after publishing)."""
     inputs, previous, registry = planned.inputs, planned.previous, derived.registry
     kept = previous if previous is not None and not inputs.full else None
@@ -456,7 +455,7 @@ def _remember(
     return Background("build state", save_state, pipeline.cache, out, state, kept, encoded, start_method=start_method)
 
 
-def _cancel(children: list[Background[None]]) -> None:
+def _cancel(children: list[Background[set[str]]]) -> None:
     for child in children:
         child.cancel()
 

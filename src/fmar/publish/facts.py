@@ -229,7 +229,7 @@ def encode(facts: UnitFacts) -> bytes:
     )
 
 
-def decode(blob: bytes) -> UnitFacts:
+def decode(blob: bytes | memoryview) -> UnitFacts:
     """The facts ``encode`` made bytes, with no changes (see ``encode``): named tuples made
     without calling their constructors."""
     values = marshal.loads(blob)

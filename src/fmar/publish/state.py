@@ -24,6 +24,10 @@ from fmar.publish.ledger import ChangeLedger
 from fmar.publish.output import site_token
 from fmar.validation.cache import Cache
 
+#: A build state's facts segments (``save_state``): at most this many, and at most this share of
+#: facts no longer in use in them; else they are written again as one.
+SEGMENTS = 12
+SEGMENT_WASTE = 0.25
 #: Kinds whose records every unit group may refer to: always loaded whole.
 REFERENCE_KINDS = frozenset({"party", "product", "process"})
 
@@ -47,8 +51,10 @@ class BuildState:
     ledger: ChangeLedger = field(default_factory=ChangeLedger)
     #: The latest recorded time of any record (the default as-of time without Git).
     latest: datetime | None = None
-    #: Each unit's facts as saved (``facts.encode``): what a state is stored as.
-    blobs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    #: Where each unit's facts are saved (``facts.encode``): segment, offset and length.
+    places: dict[str, tuple[str, int, int]] = field(default_factory=dict, repr=False, compare=False)
+    #: The size of each segment ``places`` refers to.
+    segments: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def members(self, units: set[str]) -> list[str]:
         """The files of the groups of ``units``."""
@@ -84,37 +90,76 @@ def load_state(cache: Cache, out: Path, signature: str, serial: str | None) -> B
     state = cache.load(f"{state_name(out)}-{serial}.pickle")
     if not isinstance(state, BuildState) or state.serial != serial or state.signature != signature:
         return None
-    state.facts = {unit: decode(blob) for unit, blob in state.blobs.items()}
+    segments = {}
+    for segment in state.segments:
+        blob = cache.load_bytes(segment)
+        if blob is None or len(blob) != state.segments[segment]:
+            return None
+        segments[segment] = memoryview(blob)
+    state.facts = {unit: decode(segments[at][start : start + size]) for unit, (at, start, size) in state.places.items()}
     return state
 
 
 def save_state(
     cache: Cache, out: Path, state: BuildState, previous: BuildState | None, encoded: dict[str, bytes]
-) -> None:
-    """Save ``state`` (not in use until ``seal_state``), reusing the saved form of every unit whose
-    facts ``previous`` handed over and the ``encoded`` facts (``facts.encode``) of the units derived again."""
+) -> set[str]:
+    """Save ``state`` (not in use until ``seal_state``); returns the names of the files it is saved in.
+
+    Facts live in segments (``places``): the facts of the units derived again (``encoded``, as
+    ``facts.encode`` made them) go into a new one, and every unit whose facts ``previous`` handed
+    over stays where it was, so a build that derived ten units writes their facts, not those of a
+    national registry. When the segments would hold more than ``SEGMENT_WASTE`` of facts no longer
+    in use, or be more than ``SEGMENTS``, every unit's facts go into the new one."""
     kept = previous.facts if previous else {}
-    old = previous.blobs if previous else {}
+    before = previous.places if previous else {}
     facts = state.facts
-
-    def blob(unit: str, f: UnitFacts) -> bytes:
-        if unit in encoded:
-            return encoded[unit]
-        return old[unit] if kept.get(unit) is f and unit in old else encode(f)
-
-    state.blobs = {unit: blob(unit, f) for unit, f in facts.items()}
+    places = {unit: before[unit] for unit, f in facts.items() if unit not in encoded and kept.get(unit) is f}
+    fresh = {unit: encoded.get(unit) or encode(f) for unit, f in facts.items() if unit not in places}
+    sizes = previous.segments if previous else {}
+    used = {at for at, _, _ in places.values()}
+    live = sum(size for _, _, size in places.values()) + sum(map(len, fresh.values()))
+    waste = sum(sizes[at] for at in used) - sum(size for _, _, size in places.values())
+    if len(used) >= SEGMENTS or waste > SEGMENT_WASTE * live:
+        fresh = _all_facts(cache, facts, places, fresh)
+        places = {}
+    segment = f"{state_name(out)}-{state.serial}.facts"
+    start = 0
+    for unit in sorted(fresh):
+        places[unit] = (segment, start, len(fresh[unit]))
+        start += len(fresh[unit])
+    if fresh:
+        cache.save_bytes(segment, b"".join(fresh[unit] for unit in sorted(fresh)))
+    state.places = dict(sorted(places.items()))
+    state.segments = {at: sizes.get(at, start) for at in sorted({at for at, _, _ in places.values()})}
     state.facts = {}
     try:
         cache.save(f"{state_name(out)}-{state.serial}.pickle", state)
     finally:
         state.facts = facts
+    return {f"{state_name(out)}-{state.serial}.pickle", stamps_name(out, state.serial), *state.segments}
 
 
-def seal_state(cache: Cache, out: Path, serial: str) -> None:
-    """Make the saved state ``serial`` the one of the site now in ``out``; drop the others."""
+def _all_facts(
+    cache: Cache, facts: dict[str, UnitFacts], places: dict[str, tuple[str, int, int]], fresh: dict[str, bytes]
+) -> dict[str, bytes]:
+    """Every unit's facts as saved: ``fresh`` and those of ``places`` read back from their segments."""
+    out = dict(fresh)
+    segments: dict[str, bytes | None] = {}
+    for unit, (at, start, size) in places.items():
+        if at not in segments:
+            segments[at] = cache.load_bytes(at)
+        blob = segments[at]
+        out[unit] = blob[start : start + size] if blob is not None else encode(facts[unit])
+    return out
+
+
+def seal_state(cache: Cache, out: Path, serial: str, files: set[str]) -> None:
+    """Make the saved state ``serial`` (saved in ``files``) the one of the site now in ``out``;
+    drop the others' files."""
     name = state_name(out)
     cache.save_bytes(f"{name}.seal", f"{site_token(out)} {serial}".encode())
-    cache.prune(f"{name}-", {f"{name}-{serial}.pickle", stamps_name(out, serial)})
+    cache.prune(f"{name}-", files)
+    (cache.directory / f"{name}.pickle").unlink(missing_ok=True)  # the one unsealed state earlier versions kept
     (cache.directory / f"{name}.pickle").unlink(missing_ok=True)  # the one unsealed state earlier versions kept
 
 
