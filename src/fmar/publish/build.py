@@ -376,13 +376,6 @@ def _write_registry_wide(
         writer.products_and_parties(overview)
         pages_written = staging.written
         log(f"record documents and pages: {pages_written} files written")
-        docs = docs_site.build_mkdocs(overview, staging, request.root, request.site_url, elsewhere.url)
-        static = Path(__file__).parent / "static"
-        for path in sorted(static.iterdir()):
-            staging.put(f"assets/fmar/{path.name}", path.read_bytes())
-        staging.put(FRAME_SCRIPT, writer.meta.shells.script.encode())
-        lists.write_lists(staging, overview, writer.meta, docs, elsewhere.url)
-        log("documentation, unit table, search and filter indexes written")
         _, share = exporting.result()
         staging.record(*share)
         log("exports, feeds and schemas written")
@@ -396,6 +389,13 @@ def _write_registry_wide(
             ahead.cancel()
         raise
     try:
+        docs = docs_site.build_mkdocs(overview, staging, request.root, request.site_url, elsewhere.url)
+        static = Path(__file__).parent / "static"
+        for path in sorted(static.iterdir()):
+            staging.put(f"assets/fmar/{path.name}", path.read_bytes())
+        staging.put(FRAME_SCRIPT, writer.meta.shells.script.encode())
+        lists.write_lists(staging, overview, writer.meta, docs, elsewhere.url)
+        log("documentation, unit table, search and filter indexes written")
         if request.site_url:  # every page is written: the sitemap lists them
             sitemap.write_sitemap(staging, request.site_url)
             log(f"sitemap.xml and robots.txt written for {request.site_url}")
