@@ -15,6 +15,7 @@ from tests.workflow.cli import fmar, key
 
 from fmar.core.record_paths import path_of
 from fmar.core.schemas import package_schema
+from fmar.core.workflow.eligibility import eligibility
 from fmar.core.workflow.package import build_package, package_json
 from fmar.loading.record_file import parse_text
 from fmar.validation.pipeline import Pipeline
@@ -44,6 +45,40 @@ def test_apply_below_the_minimum_is_refused_with_a_finding_and_writes_nothing(re
     assert refused is not None and "nothing written" in result.stderr
     assert f"registry/{path_of('application', refused.group())}:" in result.stderr
     assert files(repo, "application") == before
+
+
+@pytest.mark.parametrize(
+    ("unit", "fsp", "product", "up", "down", "said"),
+    [
+        # A 10 MW / 10 MW battery: 10 MW each way, not the 20 MW swing (import plus export).
+        ("MU-VOLTAFLEX-000003", "VOLTAFLEX", "NESO-BR", 10000.0, 10000.0, "its export capacity"),
+        # Demand only (880 kW import), an upward product: its demand turned down; nothing downward.
+        ("MU-KESTREL-000004", "KESTREL", "SPEN-PR", 880.0, 0.0, "its import capacity, turned down"),
+    ],
+)
+def test_apply_asks_by_default_for_what_the_unit_can_deliver_each_way_and_says_so(
+    repo: GitRepo, unit: str, fsp: str, product: str, up: float, down: float, said: str
+) -> None:
+    before = files(repo, "application")
+    result = fmar(repo.path, "apply", unit, product, "--key", key(fsp), "--at", "2026-11-20T10:00:00Z")
+    assert result.exit_code == 0, result.output
+    (new,) = files(repo, "application") - before
+    data, _, _ = parse_text((repo.path / "registry" / new).read_text())
+    assert data is not None and (data["capacity_up_kw"], data["capacity_down_kw"]) == (up, down)
+    assert f"capacity up: {up:.2f} kW by default ({said}; name another with --capacity-up)" in result.output
+    assert f"capacity down: {down:.2f} kW by default" in result.output
+
+
+def test_eligibility_weighs_each_direction_a_product_needs(bundled_registry: Path) -> None:
+    registry, _ = Pipeline(bundled_registry.parent, bundled_registry, use_cache=False).load()
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    # 1,300 kW import and 500 kW export: 1,800 kW together, but only 500 kW upward.
+    answers = {e.product: e for e in eligibility(registry, "MU-FENLAND-000003", at)}
+    both = answers["NESO-BR"]
+    assert not both.eligible
+    assert "upward capacity 500.00 kW is below the minimum 1000.00 kW" in both.reasons
+    assert not any("downward" in reason for reason in both.reasons)  # 1,300 kW downward meets it
+    assert answers["NGED-PR"].eligible
 
 
 def test_apply_to_an_unknown_product_names_the_nearest(repo: GitRepo) -> None:

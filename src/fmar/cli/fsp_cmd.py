@@ -41,7 +41,7 @@ from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.core.registry import Registry
 from fmar.core.workflow.changes import impacts
 from fmar.core.workflow.eligibility import eligibility
-from fmar.core.workflow.forms import application_fields, current_version, event_fields
+from fmar.core.workflow.forms import application_fields, capacity_defaults, current_version, event_fields
 from fmar.writing.writer import dumps, record_path
 
 _UNIT_FLAGS = (
@@ -308,9 +308,17 @@ def _evidence(values: tuple[str, ...]) -> list[dict[str, str]]:
 @click.argument("unit_id")
 @click.argument("product_id")
 @click.option(
-    "--capacity-up", type=float, help="kW upward (default: what the unit can deliver, if the product needs it)."
+    "--capacity-up",
+    type=float,
+    help="kW upward, more export or less import (default, if the product needs it: the unit's export "
+    "capacity, or for a unit that only imports its import capacity; never import plus export).",
 )
-@click.option("--capacity-down", type=float, help="kW downward (default likewise).")
+@click.option(
+    "--capacity-down",
+    type=float,
+    help="kW downward, more import or less export (default, if the product needs it: the unit's import "
+    "capacity, or for a unit that only exports its export capacity).",
+)
 @click.option("--version", "version_number", type=int, help="Product version (default: the one in force).")
 @click.option("--full-delivery-s", type=float, help="Declared time to full delivery (default: the requirement).")
 @click.option("--duration-min", type=int, help="Declared delivery duration (default: the requirement).")
@@ -384,6 +392,13 @@ def apply(
         at=moment,
     )
     show_written(root, path, warnings)
+    defaults = capacity_defaults(unit_record, version)
+    for direction, given in (("up", capacity_up), ("down", capacity_down)):
+        if given is None:
+            kw, how = defaults[direction]
+            click.echo(
+                f"capacity {direction}: {kw:.2f} kW by default ({how}; name another with --capacity-{direction})"
+            )
     rel = path.relative_to(root).as_posix()
     app_id = fields["id"]
     click.echo("next steps:")

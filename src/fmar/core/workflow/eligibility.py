@@ -16,6 +16,7 @@ from fmar.core.model.application import Capabilities
 from fmar.core.model.product import Direction
 from fmar.core.registry import Registry
 from fmar.core.status import LIVE, Status, unit_statuses
+from fmar.core.workflow.capacity import deliverable_kw
 from fmar.core.workflow.forms import current_version
 
 
@@ -42,11 +43,6 @@ def latest_capabilities(registry: Registry, unit: str) -> Capabilities | None:
     return latest.capabilities
 
 
-def deliverable_kw(unit: MarketUnit) -> float:
-    """What the unit can deliver in either direction: up is more export or less import, down the reverse."""
-    return unit.composition.import_capacity_kw + unit.composition.export_capacity_kw
-
-
 def _checks(
     registry: Registry, unit: MarketUnit, product: Product, at: datetime, declared: Capabilities | None
 ) -> tuple[list[str], list[str], list[str]]:
@@ -55,11 +51,14 @@ def _checks(
     against: list[str] = []
     good: list[str] = []
     notes: list[str] = []
-    offered = deliverable_kw(unit)
-    if offered < version.min_capacity_kw:
-        against.append(f"capacity {offered:.2f} kW is below the minimum {version.min_capacity_kw:.2f} kW")
-    else:
-        good.append(f"capacity {offered:.2f} kW meets the minimum {version.min_capacity_kw:.2f} kW")
+    for direction in ("up", "down") if version.direction == "both" else (str(version.direction),):
+        offered = deliverable_kw(unit, direction)
+        if offered < version.min_capacity_kw:
+            against.append(
+                f"{direction}ward capacity {offered:.2f} kW is below the minimum {version.min_capacity_kw:.2f} kW"
+            )
+        else:
+            good.append(f"{direction}ward capacity {offered:.2f} kW meets the minimum {version.min_capacity_kw:.2f} kW")
     if version.direction is Direction.UP and unit.composition.export_capacity_kw == 0:
         notes.append("upward delivery from this unit means reducing its import (demand turn-down)")
     so = registry.parties.get(product.so)

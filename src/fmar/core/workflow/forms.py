@@ -9,6 +9,7 @@ from typing import Any
 from fmar.core.ids import new_id
 from fmar.core.model import Application, MarketUnit, Product
 from fmar.core.model.product import ProductVersion
+from fmar.core.workflow.capacity import deliverable
 from fmar.signing.records import iso
 
 
@@ -16,6 +17,18 @@ def current_version(product: Product, at: datetime) -> ProductVersion:
     """The product version in force at ``at`` (the latest whose effective day has come), else the first."""
     started = [v for v in product.versions if v.effective_from <= at.date()]
     return max(started, key=lambda v: v.version) if started else product.versions[0]
+
+
+def capacity_defaults(unit: MarketUnit, version: ProductVersion) -> dict[str, tuple[float, str]]:
+    """Direction -> (kW, how it was worked out) an application asks for when its FSP names none:
+    what the unit can deliver in each direction the product version needs
+    (``eligibility.deliverable``), nothing in a direction it does not."""
+    return {
+        direction: deliverable(unit, direction)
+        if version.direction in (direction, "both")
+        else (0.0, f"{version.direction} product: none {direction}ward")
+        for direction in ("up", "down")
+    }
 
 
 def application_fields(
@@ -33,12 +46,13 @@ def application_fields(
 ) -> dict[str, Any]:
     """An application for ``unit`` against ``version`` of ``product`` with the unit's current composition.
 
-    Capacities left out default to what the unit can offer in the product's direction; declared
-    capabilities left out default to the product version's requirements.
+    Capacities left out default to what the unit can deliver in each direction the product needs
+    (``capacity_defaults``); declared capabilities left out default to the product version's
+    requirements.
     """
-    up_default = unit.composition.export_capacity_kw + unit.composition.import_capacity_kw
-    up = capacity_up_kw if capacity_up_kw is not None else (up_default if version.direction != "down" else 0.0)
-    down = capacity_down_kw if capacity_down_kw is not None else (up_default if version.direction != "up" else 0.0)
+    defaults = capacity_defaults(unit, version)
+    up = capacity_up_kw if capacity_up_kw is not None else defaults["up"][0]
+    down = capacity_down_kw if capacity_down_kw is not None else defaults["down"][0]
     fields: dict[str, Any] = {
         "id": record_id or new_id("application", at.year, rng),
         "unit": unit.id,
