@@ -13,12 +13,14 @@ remember the state. A partial build that finds the old output incomplete builds 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from fmar import workers
 from fmar.core.registry import Registry
+from fmar.history.index import HistoryIndex
 from fmar.publish import changes, docs_site, exports, lists, pages, plan, sitemap, survey
 from fmar.publish.background import Background
 from fmar.publish.derive import Derived
@@ -71,13 +73,18 @@ class BuildResult:
     derived_units: int = 0
 
 
-def history_of(root: Path, registry_dir: Path, registry: Registry, *, removed: bool = True) -> History:
+def history_of(
+    root: Path, registry_dir: Path, registry: Registry, *, removed: bool = True, index: HistoryIndex | None = None
+) -> History:
     """Recorded times and timelines of the records in ``registry`` (with ``removed``, also of those
     removed from it; a partial build's registry holds only some groups and needs none): from Git
-    history when the registry is committed in a repository, else signing times. (Defined here:
-    its qualified name is part of a build's signature.)"""
+    history when the registry is committed in a repository (``index``: its history index, when
+    already loaded), else signing times. (Defined here: its qualified name is part of a build's
+    signature.)"""
     head = changes.registry_head(root, registry_dir)
-    history = git_history(root, registry_dir, registry, removed=removed) if head else signing_history(registry)
+    history = (
+        git_history(root, registry_dir, registry, removed=removed, index=index) if head else signing_history(registry)
+    )
     if head:
         history.head, history.head_time = head
     return history
@@ -239,10 +246,18 @@ def _plan(request: _Request, partial: bool) -> _Planned:
         str(request.page_size),
         f"{history_source.__module__}.{history_source.__qualname__}",
     )
+    known: HistoryIndex | None = None
     try:
         with collector_paused():
             previous = load_state(cache, request.out, signature, before)
-        surveyed = surveying.result()
+            if previous is not None and head is not None and history_source is history_of:
+                # The cached history index loads on a thread while this process waits for the child.
+                with ThreadPoolExecutor(1) as pool:
+                    loading = pool.submit(changes.history_index, root, registry_dir)
+                    surveyed = surveying.result()
+                    known = loading.result()
+            else:
+                surveyed = surveying.result()
     finally:
         surveying.cancel()
     pipeline = Pipeline(
@@ -256,7 +271,7 @@ def _plan(request: _Request, partial: bool) -> _Planned:
     index: Background[None] | None = None
     if isinstance(inputs, str):
         request.log(f"full build: {inputs}")
-        if head:  # Git walks the history into fmar's cache while the records are read
+        if head and known is None:  # Git walks the history into fmar's cache while the records are read
             index = Background(
                 "history index", changes.index_history, root, registry_dir, start_method=request.start_method
             )
@@ -271,7 +286,7 @@ def _plan(request: _Request, partial: bool) -> _Planned:
             index.result()
         with collector_paused():
             if history_source is history_of:
-                history = history_of(root, registry_dir, inputs.registry, removed=inputs.full)
+                history = history_of(root, registry_dir, inputs.registry, removed=inputs.full, index=known)
             else:
                 history = history_source(root, registry_dir, inputs.registry)
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fmar import gitrepo
 from fmar.core.model import Record
+from fmar.history.index import HistoryIndex
 from fmar.publish import plan
 from fmar.publish.inputs import git_head
 from fmar.publish.state import BuildState
@@ -26,6 +27,13 @@ def registry_head(root: Path, registry_dir: Path) -> tuple[str, datetime] | None
     if not gitrepo.is_repository(root) or not gitrepo.tracks(root, registry_dir):
         return None
     return git_head(root)
+
+
+def history_index(root: Path, registry_dir: Path) -> HistoryIndex:
+    """The registry's history index, brought up to date (loaded from fmar's cache)."""
+    from fmar.history.index import build_index
+
+    return build_index(root, registry_dir)
 
 
 def index_history(root: Path, registry_dir: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fmar import gitrepo
 from fmar.core.registry import Registry
+from fmar.history.index import HistoryIndex
 from fmar.history.recorded import RecordedTime
 
 
@@ -70,12 +71,15 @@ def signing_history(registry: Registry, committed: Container[str] = ()) -> Histo
 _ACTION = {"added": "added", "modified": "modified", "deleted": "removed"}
 
 
-def git_history(root: Path, registry_dir: Path, registry: Registry, *, removed: bool = True) -> History:
+def git_history(
+    root: Path, registry_dir: Path, registry: Registry, *, removed: bool = True, index: HistoryIndex | None = None
+) -> History:
     """Recorded times and every version of every record in ``registry`` (and, with ``removed``, of
     every record removed from it) from the registry's Git history.
 
-    Fills ``registry.recorded_at`` (statuses use it). Additions need no file reads (the index
-    knows their signers); only files changed more than once are read, in one batch, to name
+    Fills ``registry.recorded_at`` (statuses use it). ``index``: the history index
+    (``history.index.build_index``), when the caller has loaded it already. Additions need no
+    file reads (the index knows their signers); only files changed more than once are read, in one batch, to name
     the signer and the changed fields of each version. ``removed=False`` is for a ``registry``
     that holds only some unit groups (a partial build): a record not in it is not taken for a
     removed one, and the earlier paths of other records (the layout migration moved them all)
@@ -85,7 +89,8 @@ def git_history(root: Path, registry_dir: Path, registry: Registry, *, removed: 
     from fmar.history.recorded import fill_recorded, moved_from, record_of, times_of
     from fmar.history.versions import versions_of_record
 
-    index = build_index(root, registry_dir)
+    if index is None:
+        index = build_index(root, registry_dir)
     # Only the records in ``registry`` (which may hold only some unit groups), and records removed.
     additions = index.changes.additions(registry.path_of(record) for record in registry.records())
     moved = moved_from(index, None if removed else {record.id for record in registry.records()})
