@@ -355,3 +355,23 @@ def test_a_rebuild_saves_only_the_facts_it_derived_and_compacts_their_segments(
     assert all(size < whole / 4 for size in sizes[0][:1])
     assert _tree(site) == _fresh(git_repo, tmp_path, later)
     assert _rebuild(git_repo, site, later).derived_units == 0  # the compacted state loads
+
+
+def test_a_file_made_executable_since_the_last_build_is_refused_as_a_full_scan_would(
+    git_repo: GitRepo, registry: Builder, tmp_path: Path
+) -> None:
+    """The partial build's light scan ``lstat``s what commits since touched (a change of mode
+    too) and what Git cannot vouch for: both are refused as a full scan refuses them."""
+    site, later = tmp_path / "site", DAY + timedelta(days=1)
+    _rebuild(git_repo, site, later)
+    unit = git_repo.path / "registry" / path_of("market_unit", "MU-FENLAND-000003")
+    unit.chmod(0o755)
+    with pytest.raises(RegistryInvalid) as dirty:
+        _rebuild(git_repo, site, later)
+    git_repo.commit_all("made executable", when=DAY + timedelta(hours=1))
+    with pytest.raises(RegistryInvalid) as committed:
+        _rebuild(git_repo, site, later)
+    for refused in (dirty.value, committed.value):
+        assert [f.path for f in refused.findings if f.severity == "error"] == [
+            unit.relative_to(git_repo.path).as_posix()
+        ]

@@ -232,7 +232,7 @@ def _plan(request: _Request, partial: bool) -> _Planned:
     surveying = survey.in_background(
         root,
         registry_dir,
-        head is not None,
+        head[0] if head else None,
         cache,
         stamps_name(request.out, before) if before else None,
         stamps_name(request.out, serial),
@@ -271,6 +271,8 @@ def _plan(request: _Request, partial: bool) -> _Planned:
     index: Background[None] | None = None
     if isinstance(inputs, str):
         request.log(f"full build: {inputs}")
+        if not pipeline.layout.stated:  # a light scan: the full build checks every file
+            pipeline = Pipeline(root, registry_dir, jobs=request.jobs, start_method=request.start_method)
         if head and known is None:  # Git walks the history into fmar's cache while the records are read
             index = Background(
                 "history index", changes.index_history, root, registry_dir, start_method=request.start_method

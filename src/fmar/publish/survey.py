@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import marshal
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,41 +47,70 @@ def stamps_of(layout: Layout, unclean: set[str] | None) -> dict[str, Stamp]:
     return {rel: (size, stamp) for rel, _, size, stamp in files if rel in unclean}
 
 
-def survey(root: Path, registry_dir: Path, git: bool, cache: Cache, before: str | None, after: str) -> Survey:
-    """Scan the registry folder (asking Git meanwhile which files it cannot vouch for, when
-    ``git``), compare the stamps with those saved as ``before`` in ``cache`` and save the new ones
-    as ``after``."""
-    asking = gitrepo.unclean_later(root, registry_dir) if git else None
-    layout = scan(root, registry_dir, gitlinks=functools.partial(gitrepo.gitlinks, root))
-    unclean = asking() if asking is not None else None
+def survey(root: Path, registry_dir: Path, head: str | None, cache: Cache, before: str | None, after: str) -> Survey:
+    """Scan the registry folder (asking Git meanwhile which files it cannot vouch for, when the
+    registry is committed: ``head`` is the head commit), compare the stamps with those saved as
+    ``before`` in ``cache`` and save the new ones as ``after``.
+
+    When the previous build's head is an ancestor of ``head``, the scan is light
+    (``layout.scan(light=True)``): the previous build checked every file, and only those Git
+    cannot vouch for or that commits since changed are ``lstat``ed. A build that turns out full
+    scans again (``Layout.stated`` is False)."""
+    with ThreadPoolExecutor(1) as pool:
+        asking = gitrepo.unclean_later(root, registry_dir) if head else None
+        previous = load_stamps(cache, before) if before else None
+        since = previous[0] if previous else None
+        committing = pool.submit(_committed, root, registry_dir, since, head) if since and head else None
+        layout = scan(
+            root, registry_dir, gitlinks=functools.partial(gitrepo.gitlinks, root), light=committing is not None
+        )
+        unclean = asking() if asking is not None else None
+        committed = committing.result() if committing is not None else None
+    if not layout.stated:
+        if committed is None or unclean is None:  # history moved other than forward: all of them
+            layout = scan(root, registry_dir, gitlinks=functools.partial(gitrepo.gitlinks, root))
+        else:
+            layout.restat(root, committed | unclean)
     stamps = stamps_of(layout, unclean)
-    previous = load_stamps(cache, before) if before else None
     changed, removed = None, []
     if previous is not None:
         present = {rel for rel, _, _, _ in layout.files}
         # A file stamped before and not now is clean now: what it held then is not known.
-        differ = {rel for rel in stamps.keys() | previous.keys() if previous.get(rel) != stamps.get(rel)}
+        differ = {rel for rel in stamps.keys() | previous[1].keys() if previous[1].get(rel) != stamps.get(rel)}
         changed = sorted(differ & present)
-        removed = sorted((previous.keys() | (unclean or set())) - present)
-    cache.save_bytes(after, marshal.dumps(stamps))
+        removed = sorted((previous[1].keys() | (unclean or set())) - present)
+    cache.save_bytes(after, marshal.dumps((head, stamps)))
     return Survey(layout, changed, removed)
 
 
-def load_stamps(cache: Cache, name: str) -> dict[str, Stamp] | None:
+def _committed(root: Path, registry_dir: Path, before: str, head: str) -> set[str] | None:
+    """Files under ``registry_dir`` that commits after ``before`` up to ``head`` touched; None when
+    ``head`` does not descend from ``before``."""
+    if before == head:
+        return set()
+    if not gitrepo.is_ancestor(root, before, head):
+        return None
+    return gitrepo.changed_paths(root, before, head, registry_dir)
+
+
+def load_stamps(cache: Cache, name: str) -> tuple[str | None, dict[str, Stamp]] | None:
+    """The head and the stamps ``survey`` saved as ``name``."""
     blob = cache.load_bytes(name)
     if blob is None:
         return None
     try:
-        stamps = marshal.loads(blob)
+        head, stamps = marshal.loads(blob)
     except (EOFError, ValueError, TypeError):
         return None
-    return stamps if isinstance(stamps, dict) else None
+    if not isinstance(stamps, dict) or not (head is None or isinstance(head, str)):
+        return None
+    return head, stamps
 
 
 def in_background(
-    root: Path, registry_dir: Path, git: bool, cache: Cache, before: str | None, after: str, *, start_method: str
+    root: Path, registry_dir: Path, head: str | None, cache: Cache, before: str | None, after: str, *, start_method: str
 ) -> Background[Survey]:
     """``survey`` in a child process."""
     return Background(
-        "registry survey", survey, root, registry_dir, git, cache, before, after, start_method=start_method
+        "registry survey", survey, root, registry_dir, head, cache, before, after, start_method=start_method
     )
