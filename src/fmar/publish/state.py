@@ -92,10 +92,10 @@ def load_state(cache: Cache, out: Path, signature: str, serial: str | None) -> B
         return None
     segments = {}
     for segment in state.segments:
-        blob = cache.load_bytes(segment)
+        blob = cache.map_bytes(segment)
         if blob is None or len(blob) != state.segments[segment]:
             return None
-        segments[segment] = memoryview(blob)
+        segments[segment] = blob
     state.facts = {unit: decode(segments[at][start : start + size]) for unit, (at, start, size) in state.places.items()}
     return state
 

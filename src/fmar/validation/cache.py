@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import mmap
 import os
 import pickle
 import tempfile
@@ -104,6 +105,22 @@ class Cache:
             return None
         tag = self.fingerprint.encode() + b"\n"
         return blob[len(tag) :] if blob.startswith(tag) else None
+
+    def map_bytes(self, name: str) -> memoryview | None:
+        """``load_bytes``, mapped from the file rather than read and copied: for a large blob read
+        in slices (the pages are the page cache's; the file may be replaced or removed meanwhile)."""
+        if not self.enabled:
+            return None
+        tag = self.fingerprint.encode() + b"\n"
+        try:
+            with (self.directory / name).open("rb") as handle:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
+            return None
+        if mapped[: len(tag)] != tag:
+            mapped.close()
+            return None
+        return memoryview(mapped)[len(tag) :]
 
     def save_bytes(self, name: str, blob: bytes) -> bool:
         """Store ``blob``; False when it could not be written (the cache only ever costs time)."""
