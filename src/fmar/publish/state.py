@@ -6,8 +6,9 @@ folder (the state holds the digest of that site's manifest, which lists every fi
 its inputs and is kept in the cache folder too, sealed to the folder: ``output.load_sealed``), was
 made by the same fmar code with
 the same options, and the registry's history only moved forward since; otherwise the build
-starts from nothing. Files are known by their Git blob id where the working copy is what Git
-holds (the same in every clone), else by size and modification time.
+starts from nothing. A state is saved in three kinds of files: the state itself, the stamps of
+the files Git cannot vouch for (``survey``; the others are known by the commits since the
+state's head, the same in every clone) and the segments holding each unit's facts.
 """
 
 from __future__ import annotations
