@@ -29,8 +29,10 @@ changed), with fmar's site/ beside it as fmar's own repository has. Each run, as
 runner: the runner's folder is emptied, the repository cloned to the same path, a new virtual
 environment made and fmar installed into it from this work tree (``pip install -c
 requirements/constraints.txt``, timed apart), fmar's cache folder and ``_site``/``._site.spare``
-restored (copied: new files, as actions/cache extracts them) from the previous run, then
-``fmar build --out _site`` timed, and the three folders saved for the next run:
+restored (copied: new files, as actions/cache extracts them) from the previous run, the workflow's
+checks run in its order (``fmar validate``, ``verify`` and ``audit``, each timed apart: they share
+the cache folder with the build, and the restore's writeback to disk goes on while they run, as on
+a runner), then ``fmar build --out _site`` timed, and the three folders saved for the next run:
   1. a full build (nothing to restore);
   2. 10 Market Units re-signed and committed: the first rebuild after the full build (no spare
      site yet: it links every unchanged file from the restored site);
@@ -63,6 +65,8 @@ SEED = 1
 EDITS = 10
 #: Page counts of the plain-mkdocs baseline.
 BASELINE_PAGES = (500, 2000)
+#: The steps publish.yml runs between restoring its cache and building, in its order.
+WORKFLOW_CHECKS = ("validate", "verify", "audit")
 #: Seconds to let the disk settle before a full build (see the module's docstring).
 SETTLE_S = 61.0
 
@@ -339,6 +343,10 @@ def ci_run(origin: Path, runner: Path, saved: Path, settle_s: float = 0.0) -> di
         settle(checkout / "registry", settle_s)
     env = {**os.environ, "FMAR_CACHE_DIR": str(cache)}
     env.pop("VIRTUAL_ENV", None)
+    checks = {}
+    for step in WORKFLOW_CHECKS:
+        seconds, _, _ = _timed([str(venv / "bin" / "fmar"), step, "--format", "github"], cwd=checkout, env=env)
+        checks[step] = round(seconds, 2)
     build, build_cpu, output = _timed([str(venv / "bin" / "fmar"), "build", "--out", "_site"], cwd=checkout, env=env)
     print(output, end="", flush=True)
     found = re.search(
@@ -356,6 +364,7 @@ def ci_run(origin: Path, runner: Path, saved: Path, settle_s: float = 0.0) -> di
         "clone_s": round(clone, 2),
         "install_s": round(install, 2),
         "restore_s": round(restore, 2),
+        "checks_s": checks,
         "build_s": round(build, 2),
         "build_cpu_s": round(build_cpu, 1),
         "full": found.group(1) == "full build",
@@ -374,7 +383,11 @@ def run_ci(units: int, work: Path, scratch: Path | None = None, settle_s: float 
         origin, runner, saved = Path(tmp, "origin"), Path(tmp, "runner"), Path(tmp, "actions-cache")
         make_origin(registry, origin)
         full = ci_run(origin, runner, saved, settle_s)
-        print(f"{units:,} units, CI run 1: full build {full['build_s']} s (install {full['install_s']} s)", flush=True)
+        print(
+            f"{units:,} units, CI run 1: full build {full['build_s']} s (install {full['install_s']} s, "
+            f"checks {full['checks_s']})",
+            flush=True,
+        )
         runs = [full]
         for number in (2, 3):
             resign_edits(origin / "registry", EDITS)
@@ -383,7 +396,7 @@ def run_ci(units: int, work: Path, scratch: Path | None = None, settle_s: float 
             scope = "full" if figures["full"] else f"{figures['units_derived']} units derived"
             print(
                 f"  CI run {number}: build {figures['build_s']} s ({scope}); install {figures['install_s']} s, "
-                f"restore {figures['restore_s']} s",
+                f"restore {figures['restore_s']} s, checks {figures['checks_s']}",
                 flush=True,
             )
             runs.append(figures)
