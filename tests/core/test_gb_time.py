@@ -47,3 +47,33 @@ def test_parse_reads_dates_as_london_days_and_bare_times_as_london_time() -> Non
     for text in ("2026-13-01", "tomorrow", "2026-07-07T25:00"):
         with pytest.raises(gb_time.NotAMoment):
             gb_time.parse(text, end_of_day=False)
+
+
+def test_times_are_shown_in_london_with_the_zone_named() -> None:
+    assert gb_time.shown_time(datetime(2026, 12, 7, 14, 30, tzinfo=UTC)) == "2026-12-07 14:30 GMT"
+    assert gb_time.shown_time("2026-07-07T14:30:05Z") == "2026-07-07 15:30 BST"
+    assert gb_time.shown_time("2026-07-07T14:30:05Z", seconds=True) == "2026-07-07 15:30:05 BST"
+    # Either side of the autumn change, 01:30 happens twice: the zone tells them apart.
+    assert gb_time.shown_time("2026-10-25T00:30:00Z") == "2026-10-25 01:30 BST"
+    assert gb_time.shown_time("2026-10-25T01:30:00Z") == "2026-10-25 01:30 GMT"
+    # The spring change skips 01:00 to 02:00 London time.
+    assert gb_time.shown_time("2027-03-28T00:59:00Z") == "2027-03-28 00:59 GMT"
+    assert gb_time.shown_time("2027-03-28T01:00:00Z") == "2027-03-28 02:00 BST"
+
+
+@pytest.mark.parametrize("day", [AUTUMN, SPRING, date(2026, 7, 7), date(2026, 12, 7)])
+def test_a_day_boundary_is_shown_as_its_london_date(day: date) -> None:
+    start, end = gb_time.day_start(day), gb_time.day_end(day)
+    assert gb_time.shown(start) == gb_time.shown(end) == day.isoformat()
+    assert gb_time.shown_day(start) == gb_time.shown_day(end) == day.isoformat()
+    # One second either side is another day, or a time.
+    assert gb_time.shown(start - timedelta(seconds=1)) == (day - timedelta(days=1)).isoformat()
+    assert gb_time.shown(start + timedelta(seconds=1)).startswith(f"{day.isoformat()} 00:00 ")
+
+
+def test_a_summer_start_is_not_shown_as_the_utc_day_before() -> None:
+    """``--valid-from 2027-04-01`` is stored as 2027-03-31T23:00:00Z: it is shown as 1 April."""
+    stored = gb_time.parse("2027-04-01", end_of_day=False)
+    assert stored == datetime(2027, 3, 31, 23, tzinfo=UTC)
+    assert gb_time.shown(stored) == gb_time.shown(stored.isoformat()) == "2027-04-01"
+    assert gb_time.shown("2027-03-31T22:00:00Z") == "2027-03-31 23:00 BST"

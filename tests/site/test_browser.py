@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import FORMULA_NAME, HOSTILE_NAME, PAGE_SIZE
+from fmar.core import gb_time
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -101,7 +102,8 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         as_of = json.loads((site / "api/v2/index.json").read_text())["as_of"]
         page.goto(base + "/units/MU-VOLTAFLEX-000001.html")
         page.wait_for_selector("[data-fmar-as-of]:not([hidden])")
-        assert f"Statuses as of {as_of[:16].replace('T', ' ')} UTC" in page.inner_text("[data-fmar-as-of]")
+        shown = gb_time.shown_time(as_of)
+        assert shown.endswith((" GMT", " BST")) and f"Statuses as of {shown}," in page.inner_text("[data-fmar-as-of]")
         assert as_of[:16] not in (site / "units/MU-VOLTAFLEX-000001.html").read_text()
 
         # The hostile unit: its name is text, nothing ran, no javascript: link.
@@ -333,7 +335,7 @@ def test_unit_table_views_in_chromium(built, browser) -> None:  # type: ignore[n
         # An SO's page: due dates, and the days overdue as of the build from build.js.
         page.goto(base + "/parties/ENWL.html")
         page.wait_for_function("document.querySelector('.fmar-overdue').innerText.includes('as of')")
-        assert page.inner_text(".fmar-overdue") == "since 2026-10-25 (7 days as of 2026-11-01)"
+        assert page.inner_text(".fmar-overdue") == "since 2026-10-25 01:00 BST (7 days as of 2026-11-01 00:00 GMT)"
         assert errors == []
     finally:
         httpd.shutdown()

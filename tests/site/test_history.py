@@ -105,6 +105,6 @@ def test_a_new_head_rewrites_no_record_document_or_page(git_repo, tmp_path) -> N
     index = json.loads((site / "api/v2/index.json").read_text())
     assert (index["as_of"], index["registry_commit"]) == ("2026-11-01T01:00:00Z", head)
     home = (site / "index.html").read_text()
-    assert f"<code>{head[:10]}</code>" in home and "as of 2026-11-01 01:00 UTC" in home
+    assert f"<code>{head[:10]}</code>" in home and "as of 2026-11-01 01:00 GMT" in home
     page = (site / "units" / f"{UNIT}.html").read_text()
     assert head[:10] not in page and "Statuses as of the time on the" in page

@@ -139,7 +139,7 @@ def test_so_page_changes_when_an_application_falls_due_not_with_every_as_of(buil
     repo, site = built
     page = _so_page(site, "ENWL")
     # Due 2026-10-25 (acknowledgement), overdue at the build's as-of time: marked, without a day count.
-    assert re.search(r'data-fmar-due="2026-10-25T[^"]*">since 2026-10-25</span>', page)
+    assert re.search(r'data-fmar-due="2026-10-25T[^"]*">since 2026-10-25 01:00 BST</span>', page)
     assert '<time datetime="2026-11-30T00:00:00Z">2026-11-30</time></td>\n<td>—</td>' in _so_page(site, "NESO")
     assert "days" not in page.split("Open applications")[1].split("</table>")[0]
     out = tmp_path / "site"

@@ -231,3 +231,16 @@ def test_publish_restores_and_saves_the_folders_fmar_build_uses() -> None:
     assert key.startswith(prefix) and "${{ github.run_id }}" in key  # a new entry each run; the newest restored
     assert save["with"]["key"] == f"${{{{ steps.{restore['id']}.outputs.cache-primary-key }}}}"
     assert "!cancelled()" in save["if"]
+
+
+def test_remind_runs_daily_and_covers_the_time_since_the_previous_run() -> None:
+    text = (ROOT / ".github" / "workflows" / "remind.yml").read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    assert "schedule" in workflow[True] and workflow["permissions"] == {"contents": "read", "issues": "write"}
+    steps = workflow["jobs"]["remind"]["steps"]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert 'fmar remind --since "$SINCE" --until "$UNTIL" --out notifications' in runs
+    assert 'SINCE="$(cat .fmar-remind/until)"' in runs, "the window starts where the previous one ended"
+    told = next(i for i, s in enumerate(steps) if "gh issue create" in s.get("run", ""))
+    saved = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache/save@"))
+    assert told < saved, "the end of the window is remembered only after every notice went out"

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "revoke": "fmar.cli.so_cmd:revoke",
     "sla": "fmar.cli.sla_cmd:sla",
     "notify": "fmar.cli.notify_cmd:notify",
+    "remind": "fmar.cli.notify_cmd:remind",
     "codeowners": "fmar.cli.codeowners_cmd:codeowners",
     "build": "fmar.cli.build_cmd:build",
     "serve": "fmar.cli.build_cmd:serve",

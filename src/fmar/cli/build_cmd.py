@@ -10,7 +10,16 @@ from pathlib import Path
 import click
 
 from fmar.cli import report
-from fmar.cli.common import EXIT_FINDINGS, UsageError, folder_option, format_option, parse_moment, registry_option
+from fmar.cli.common import (
+    AS_OF_HELP,
+    EXIT_FINDINGS,
+    UsageError,
+    folder_option,
+    format_option,
+    parse_moment,
+    registry_option,
+)
+from fmar.core import gb_time
 
 _STARTED = time.monotonic()
 
@@ -48,7 +57,7 @@ def _bulk_url(_: click.Context, __: click.Parameter, value: str | None) -> str |
 @click.option(
     "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True
 )
-@click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: the head commit time).")
+@click.option("--as-of", "as_of", default=None, help=AS_OF_HELP + "; default: the head commit's time.")
 @click.option(
     "--commit-url",
     "commit_url",
@@ -126,7 +135,7 @@ def build(
         sys.exit(EXIT_FINDINGS)
     scope = "full build" if result.full else f"{result.derived_units} Market Units derived again"
     click.echo(
-        f"built {result.out} as of {result.as_of:%Y-%m-%d %H:%M}Z ({scope}): {result.records} records, "
+        f"built {result.out} as of {gb_time.shown_time(result.as_of)} ({scope}): {result.records} records, "
         f"{result.pages_written} files rewritten, {result.files} files, {time.monotonic() - started:.1f} s"
     )
 

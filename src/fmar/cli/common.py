@@ -95,6 +95,13 @@ def unknown(what: str, value: str, known: Iterable[str]) -> NoReturn:
     sys.exit(EXIT_FINDINGS)
 
 
+#: What ``--as-of`` takes (``parse_moment``), for every command's ``--help``.
+AS_OF_HELP = (
+    "ISO date (the end of that day in London: 23:59:59 Europe/London) or date and time (London time "
+    "unless it has an offset, as in 2026-12-07T09:30Z)"
+)
+
+
 def parse_moment(value: str | None, option: str = "--as-of", *, end_of_day: bool = True) -> datetime:
     """A moment given on the command line (``gb_time.parse``: a date alone is a London day, its
     end by default, its start with ``end_of_day=False``; a time without an offset is London time),

@@ -9,20 +9,20 @@ import click
 
 from fmar.cli.common import EXIT_FINDINGS, UsageError, format_option, registry_option
 from fmar.cli.record_io import refused_json, warn_refused
+from fmar.core import gb_time
 from fmar.core.findings import Finding
 from fmar.gitrepo import GitError
 from fmar.history.index import build_index
 from fmar.history.recorded import verified_with_history
 from fmar.history.timeline import UnknownRecord, describe, history_json, history_of
 from fmar.history.versions import Version
-from fmar.signing.records import iso
 from fmar.trust.reading import Verified
 
 
 def _line(version: Version) -> str:
     who = f"signed by {version.signer}" if version.signer else "unsigned"
     return (
-        f"{iso(version.recorded_at)}  {version.change:<8}  {version.commit[:12]}  "
+        f"{gb_time.shown_time(version.recorded_at, seconds=True)}  {version.change:<8}  {version.commit[:12]}  "
         f"committed by {version.committer}, authored by {version.author}, {who}"
     )
 
@@ -78,7 +78,8 @@ def history(record_id: str, ref: str, location: tuple[Path, Path], fmt: str) -> 
         click.echo("timeline:")
         for version in found.timeline():
             summary = describe(registry, version)
-            click.echo(f"  {iso(version.recorded_at)}  {version.record:<22} {version.change:<8} {summary}")
+            at = gb_time.shown_time(version.recorded_at, seconds=True)
+            click.echo(f"  {at}  {version.record:<22} {version.change:<8} {summary}")
             signer = version.signer or "-"
             click.echo(f"      {version.commit[:12]} committed by {version.committer}, signed by {signer}")
             for change in version.changes:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from fmar.cli.common import EXIT_FINDINGS, UsageError, parse_moment
+from fmar.cli.common import AS_OF_HELP, EXIT_FINDINGS, UsageError, parse_moment
 from fmar.core.catalogue import UNRESOLVED_REFERENCE
 from fmar.core.findings import Finding, Problem
 from fmar.core.ids import ID_PREFIX, new_id
@@ -212,7 +212,7 @@ def show_written(root: Path, path: Path, warnings: list[Problem]) -> None:
 
 def as_of_option(func: F) -> F:
     """Add ``--as-of WHEN`` (default: now), passed as ``as_of``."""
-    return click.option("--as-of", "as_of", default=None, help="ISO date or date and time (default: now).")(func)
+    return click.option("--as-of", "as_of", default=None, help=AS_OF_HELP + "; default: now.")(func)
 
 
 def application_or_fail(registry: Registry, application_id: str) -> Application:

@@ -9,6 +9,7 @@ import click
 
 from fmar.cli.common import format_option, registry_option, unknown
 from fmar.cli.record_io import as_of_option, as_of_time, load_verified, refused_json, warn_refused
+from fmar.core import gb_time
 from fmar.core.workflow.service_levels import summaries
 from fmar.signing.records import iso
 
@@ -44,7 +45,7 @@ def sla(so: str | None, as_of: str | None, location: tuple[Path, Path], fmt: str
         click.echo(json.dumps(document, indent=2))
         return
     warn_refused(refused)
-    click.echo(f"Service levels as of {moment:%Y-%m-%d %H:%M}Z (days on recorded times)")
+    click.echo(f"Service levels as of {gb_time.shown_time(moment)} (days on recorded times)")
     click.echo(
         f"  {'SO':<6} {'product':<18} {'open':>4} {'late':>4} {'done':>4} {'median':>7} {'p90':>7} {'on time':>8}"
     )

@@ -25,6 +25,7 @@ from fmar.cli.record_io import (
     warn_refused,
     write_record,
 )
+from fmar.core import gb_time
 from fmar.core.catalogue import UNRESOLVED_REFERENCE
 from fmar.core.model import Application
 from fmar.core.model.outcome import FailureReason
@@ -77,9 +78,9 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
         return
     warn_refused(refused)
     overdue = sum(1 for c in clocks if c.overdue)
-    click.echo(f"{so}: {len(clocks)} open application(s), {overdue} overdue, as of {moment:%Y-%m-%d %H:%M}Z")
+    click.echo(f"{so}: {len(clocks)} open application(s), {overdue} overdue, as of {gb_time.shown_time(moment)}")
     for c in clocks:
-        due = f"due {c.due_at:%Y-%m-%d}" if c.due_at else "no target"
+        due = f"due {gb_time.shown(c.due_at)}" if c.due_at else "no target"
         late = f"OVERDUE {c.overdue_days:.0f} d" if c.overdue else due
         click.echo(
             f"  {c.application}  {c.unit:<22} {c.product:<16} age {c.age_days:5.0f} d  "
@@ -114,7 +115,7 @@ def package(application_id: str, as_of: str | None, location: tuple[Path, Path],
         return
     warn_refused(refused)
     a, u, r = built.application, built.unit, built.requirements
-    click.echo(f"Data package of {a.id} (as of {moment:%Y-%m-%d %H:%M}Z): {built.status} — {built.status_detail}")
+    click.echo(f"Data package of {a.id} (as of {gb_time.shown_time(moment)}): {built.status} — {built.status_detail}")
     click.echo(
         f"  FSP      {built.fsp.id} {built.fsp.name}"
         + (f" <{built.fsp.contact.email}>" if built.fsp.contact.email else "")
@@ -143,8 +144,10 @@ def package(application_id: str, as_of: str | None, location: tuple[Path, Path],
     for q in built.other_qualifications:
         click.echo(f"  holds    {q.product} ({q.so}): {q.status}")
     for t in built.recorded:
-        when = f"recorded {iso(t.recorded_at)}" if t.recorded_at else "not yet recorded on main"
-        click.echo(f"  record   {t.kind} {t.id} signed by {t.signer} {iso(t.signed_at)}, {when}")
+        recorded = gb_time.shown_time(t.recorded_at, seconds=True) if t.recorded_at else None
+        when = f"recorded {recorded}" if recorded else "not yet recorded on main"
+        signed = gb_time.shown_time(t.signed_at, seconds=True)
+        click.echo(f"  record   {t.kind} {t.id} signed by {t.signer} {signed}, {when}")
 
 
 def _so_write(

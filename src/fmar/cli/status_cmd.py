@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from fmar import gitrepo
-from fmar.cli.common import EXIT_OK, format_option, parse_moment, registry_option, unknown
+from fmar.cli.common import AS_OF_HELP, EXIT_OK, format_option, parse_moment, registry_option, unknown
 from fmar.cli.record_io import load_verified, refused_json, warn_refused
+from fmar.core import gb_time
 from fmar.core.findings import has_errors, json_path
 from fmar.core.registry import Registry
 from fmar.core.status import Qualification, recorded_qualification_doc, unit_statuses
@@ -39,8 +40,8 @@ def _echo_answers(answers: list[tuple[Qualification, list[Qualification]]], regi
         click.echo(f"{indent}no applications")
     for current, history in answers:
         line = f"{indent}{current.product} v{current.product_version}: {current.status.label} — {current.detail}"
-        if current.valid_until:
-            line += f" (valid {current.valid_from:%Y-%m-%d} to {current.valid_until:%Y-%m-%d}"
+        if current.valid_from and current.valid_until:
+            line += f" (valid {gb_time.shown(current.valid_from)} to {gb_time.shown(current.valid_until)} London"
             line += f", up {current.capacity_up_kw:.2f} kW, down {current.capacity_down_kw:.2f} kW)"
         click.echo(line)
         click.echo(f"{indent}    by {', '.join(current.justified_by)}")
@@ -85,7 +86,7 @@ def _refused_then(answer: AsOfAnswer) -> list[dict[str, str]]:
 @click.command()
 @click.argument("unit")
 @click.option("--product", default=None, help="Only this product.")
-@click.option("--as-of", "as_of_value", default=None, help="ISO date or date and time (default: now).")
+@click.option("--as-of", "as_of_value", default=None, help=AS_OF_HELP + "; default: now.")
 @registry_option
 @format_option("text", "json")
 def status(unit: str, product: str | None, as_of_value: str | None, location: tuple[Path, Path], fmt: str) -> None:
@@ -131,7 +132,7 @@ def status(unit: str, product: str | None, as_of_value: str | None, location: tu
     warn_refused(refused)
     record = registry.units.get(unit)
     title = f"{record.name}  ({record.fsp}, {record.licence_area})" if record else "(since removed)"
-    click.echo(f"{unit}  {title} as of {moment:%Y-%m-%d %H:%M:%S}Z")
+    click.echo(f"{unit}  {title} as of {gb_time.shown_time(moment, seconds=True)}")
     if answer is None:
         _echo_answers(answers, registry, "  ")
         return

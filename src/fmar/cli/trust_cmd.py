@@ -11,6 +11,7 @@ import click
 from fmar.cli import report
 from fmar.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, format_option, registry_option, relative
 from fmar.cli.record_io import load_key, load_verified, signing_for, signing_time
+from fmar.core import gb_time
 from fmar.core.model import KINDS
 from fmar.loading.paths import ANCHOR_PATH, locate_registry
 from fmar.loading.record_file import locate, parse_text
@@ -93,7 +94,8 @@ def sign(file: Path, key_path: Path, signer: str | None, at: str | None) -> None
         click.echo("not signed: the record would be invalid, or not the signer's to sign; nothing written", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(
-        f"signed {file} as {signer} with {fingerprint(public_key_line(key))} at {moment.isoformat()} "
+        f"signed {file} as {signer} with {fingerprint(public_key_line(key))} "
+        f"at {gb_time.shown_time(moment, seconds=True)} "
         f"for registry {signed['signature']['registry']}"
     )
 

@@ -53,3 +53,35 @@ def parse(text: str, *, end_of_day: bool) -> datetime:
 def local(moment: datetime) -> datetime:
     """``moment`` in London time."""
     return moment.astimezone(GB)
+
+
+def _instant(moment: datetime | str) -> datetime:
+    """An aware instant from a ``datetime`` or ISO text (a naive value is UTC, as records store it)."""
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def shown_day(moment: datetime | str) -> str:
+    """The London date of ``moment``: ``2026-12-07``."""
+    return _instant(moment).astimezone(GB).date().isoformat()
+
+
+def shown_time(moment: datetime | str, *, seconds: bool = False) -> str:
+    """``moment`` in London time to the minute (or second), the zone named: ``2026-12-07 14:30 GMT``
+    (BST in summer)."""
+    at = _instant(moment).astimezone(GB)
+    return f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}" if seconds else f"{at:%Y-%m-%d %H:%M} {at.tzname()}"
+
+
+def is_day_boundary(moment: datetime | str) -> bool:
+    """Whether ``moment`` is the first instant (00:00:00) or last second (23:59:59) of a London day:
+    what a date alone stands for."""
+    at = _instant(moment).astimezone(GB)
+    clock = (at.hour, at.minute, at.second, at.microsecond)
+    return clock in ((0, 0, 0, 0), (23, 59, 59, 0))
+
+
+def shown(moment: datetime | str) -> str:
+    """``moment`` as a reader wants it: the London date alone where it is the start or end of a London
+    day (as a date-only ``--valid-from`` or ``--valid-until`` makes it), else ``shown_time``."""
+    return shown_day(moment) if is_day_boundary(moment) else shown_time(moment)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from fmar.core import gb_time
 from fmar.core.catalogue import BEFORE_APPLICATION, TRANSITION_NOT_ALLOWED
 from fmar.core.findings import Rule
 from fmar.core.model import Event, EventType, Outcome, Result
@@ -104,7 +105,7 @@ def replay(items: list[Outcome | Event], submitted_at: datetime) -> Replay:
             continue
         deadline = result.open_request.respond_by if result.open_request else None
         if state is State.INFORMATION_REQUESTED and deadline is not None and deadline <= at:
-            message = f"the application was deemed withdrawn at {deadline:%Y-%m-%d %H:%M}Z (information not supplied)"
+            message = f"the application was deemed withdrawn at {gb_time.shown(deadline)} (information not supplied)"
             result.refused.append((item, TRANSITION_NOT_ALLOWED, message))
             continue
         if isinstance(item, Outcome):

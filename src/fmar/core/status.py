@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from fmar.core import gb_time
 from fmar.core.lifecycle import QUALIFIED, State, replay
 from fmar.core.model import Application, Outcome
 from fmar.core.model.market_unit import Composition
@@ -198,13 +199,13 @@ def application_status(registry: Registry, application: Application, as_of: date
         deadline = run.open_request.respond_by
         if deadline <= as_of:
             status, since = Status.DEEMED_WITHDRAWN, deadline
-            detail = f"requested information not supplied by {deadline:%Y-%m-%d %H:%M}Z; deemed withdrawn"
+            detail = f"requested information not supplied by {gb_time.shown(deadline)}; deemed withdrawn"
         else:
-            detail = f"the SO asked for information by {deadline:%Y-%m-%d %H:%M}Z"
+            detail = f"the SO asked for information by {gb_time.shown(deadline)}"
     elif outcome is not None and (state in QUALIFIED or state is State.SUSPENDED):
         if outcome.valid_until is not None and outcome.valid_until <= as_of:
             status, since = Status.EXPIRED, outcome.valid_until
-            detail = f"validity ended {outcome.valid_until:%Y-%m-%d}"
+            detail = f"validity ended {gb_time.shown(outcome.valid_until)}"
         elif state in QUALIFIED:
             reason = _reassessment(registry, application, as_of)
             if reason:
@@ -216,7 +217,7 @@ def application_status(registry: Registry, application: Application, as_of: date
                 )
                 detail = f"material change since the application: {reason}"
             elif outcome.valid_from is not None and as_of < outcome.valid_from:
-                detail = f"qualified from {outcome.valid_from:%Y-%m-%d}"
+                detail = f"qualified from {gb_time.shown(outcome.valid_from)}"
     granting = outcome is not None and outcome.result.value != "failed" and status in LIVE | {Status.EXPIRED}
     holding = granting and status in LIVE
     return Qualification(

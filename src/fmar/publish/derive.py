@@ -25,6 +25,7 @@ from fmar.core.status import (
     qualification_doc,
     unit_statuses,
 )
+from fmar.core.workflow import transitions
 from fmar.history.recorded import RecordedTime
 from fmar.publish.documents import (
     API_VERSION,
@@ -287,6 +288,8 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int], bulk: s
             qualifications_json=download_url("qualifications.json", bulk),
             qualifications_csv=download_url("qualifications.csv", bulk),
             changes_csv=download_url("changes.csv", bulk),
+            transitions_csv=download_url("transitions.csv", bulk),
+            transitions_json=download_url("transitions.json", bulk),
             units_csv=download_url("units.csv", bulk),
             feed=export_url("feeds/all.atom"),
             bulk=download_url("all.zip", bulk),
@@ -323,6 +326,8 @@ def qualification_row(doc: QualificationDoc) -> list[Any]:
 
 
 CHANGE_COLUMNS = ("recorded_at", "kind", "id", "action", "commit", "signer", "fields")
+#: transitions.csv's columns (and transitions.json's keys): ``core.workflow.transitions``'.
+TRANSITION_COLUMNS = transitions.COLUMNS
 
 
 def data_package(as_of: datetime, resources: list[DataResource]) -> DataPackage:

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from fmar.core import gb_time
 from fmar.core.catalogue import RULES
 from fmar.core.model import KINDS
 from fmar.core.model.process import PHASES, Process
@@ -67,7 +68,7 @@ def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str
     recent = []
     for row in islice(overview.ledger.newest(), 15):
         title, summary, url = said.told(row)
-        recent.append({"at": row.recorded_at[:16].replace("T", " "), "title": title, "summary": summary, "url": url})
+        recent.append({"at": gb_time.shown_time(row.recorded_at), "title": title, "summary": summary, "url": url})
     counts = overview.counts
     pages = {
         "index.md": "# fmar registry\n\n"
@@ -75,7 +76,7 @@ def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str
             "docs_home.html",
             counts=counts,
             recent=recent,
-            as_of=overview.as_of.strftime("%Y-%m-%d %H:%M UTC"),
+            as_of=gb_time.shown_time(overview.as_of),
             commit=overview.head,
             downloads=downloads,
             api=API_ROOT,

@@ -46,6 +46,18 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
         f.qualifications_csv for f in units
     )
     files["changes.csv"] = formats.csv_lines([derive.CHANGE_COLUMNS]) + overview.ledger.csv_body()
+    files["transitions.csv"] = formats.csv_lines([derive.TRANSITION_COLUMNS]) + b"".join(
+        f.transitions_csv for f in units
+    )
+    files["transitions.json"] = (
+        b'{"as_of":'
+        + pages.encode(iso(overview.as_of))
+        + b',"format":'
+        + pages.encode(derive.FORMAT)
+        + b',"transitions":['
+        + b",".join(f.transitions_json for f in units if f.transitions_json)
+        + b"]}\n"
+    )
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts, bulk))
     for name, data in files.items():
@@ -61,9 +73,10 @@ BULK, PACKAGE = "all.zip", "datapackage.json"
 _TABULAR = {
     "qualifications.csv": derive.QUALIFICATION_COLUMNS,
     "changes.csv": derive.CHANGE_COLUMNS,
+    "transitions.csv": derive.TRANSITION_COLUMNS,
     "units.csv": derive.UNIT_COLUMNS,
 }
-_PACKAGED = ("index.json", "qualifications.json", *_TABULAR)
+_PACKAGED = ("index.json", "qualifications.json", "transitions.json", *_TABULAR)
 
 
 def bulk_entries(manifest: dict[str, str]) -> list[str]:

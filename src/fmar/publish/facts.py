@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 
 from fmar.core.model import Event, Outcome
 from fmar.core.registry import Registry
-from fmar.core.status import LIVE, OPEN, Qualification, next_change, qualification_doc
-from fmar.core.workflow import service_levels
+from fmar.core.status import LIVE, OPEN, Qualification, qualification_doc
+from fmar.core.workflow import service_levels, transitions
 from fmar.core.workflow.service_levels import ServiceFact, service_fact
 from fmar.publish import derive, formats, pages
 from fmar.publish.derive import Derived
@@ -97,6 +97,23 @@ def answer_note(item: Outcome | Event) -> AnswerNote:
     return AnswerNote(item.id, item.application, str(item.type), until, 0.0, 0.0)
 
 
+class TimedNote(NamedTuple):
+    """A transition time made alone (``core.workflow.transitions.BY_TIME``), as the feeds tell it."""
+
+    at: str
+    application: str
+    so: str
+    product: str
+    rule: str
+    status: str
+    record: str
+    detail: str
+
+
+def timed_note(t: transitions.Transition) -> TimedNote:
+    return TimedNote(iso(t.at), t.application, t.so, t.product, t.rule, str(t.after), t.record, t.detail)
+
+
 class UnitFacts(NamedTuple):
     """Facts are plain tuples and strings, so the state of a national registry pickles fast."""
 
@@ -129,6 +146,12 @@ class UnitFacts(NamedTuple):
     search: str = ""
     #: The outcomes and events of the unit's applications as the feeds describe them, by id order.
     notes: tuple[AnswerNote, ...] = ()
+    #: The transitions of the unit's applications up to the as-of time (``core.workflow.transitions``), as
+    #: lines of transitions.csv and as comma-joined JSON objects of transitions.json.
+    transitions_csv: bytes = b""
+    transitions_json: bytes = b""
+    #: The transitions time made alone, for the feeds.
+    timed: tuple[TimedNote, ...] = ()
 
     @property
     def counts(self) -> tuple[tuple[str, int], ...]:
@@ -183,6 +206,8 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         ),
     ]:
         changes.extend(change_row(c, so, product, about) for c in derived.history.timelines.get(record_id, ()))
+    found = list(transitions.unit_transitions(registry, unit_id, derived.as_of))
+    moves = [transitions.transition_doc(t) for t in found]
     answers = sum(len(registry.answers.get(a.id, ())) for a in applications)
     outcomes = sum(1 for a in applications for i in registry.answers.get(a.id, ()) if isinstance(i, Outcome))
     return UnitFacts(
@@ -199,11 +224,14 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         changes=tuple(changes),
         answers=(outcomes, answers - outcomes),
         applications=tuple(a.id for a in applications),
-        next_change=next_change(registry, unit_id, derived.as_of),
+        next_change=transitions.next_change(registry, unit_id, derived.as_of),
         search=pages.search_entry(unit, list(entry[pages.PAIRS].split())),
         notes=tuple(
             sorted((answer_note(i) for a in applications for i in registry.answers.get(a.id, ())), key=lambda n: n.id)
         ),
+        transitions_csv=formats.csv_lines([[d[c] or "" for c in transitions.COLUMNS] for d in moves]),
+        transitions_json=b",".join(pages.encode(d) for d in moves),
+        timed=tuple(timed_note(t) for t in found if t.by_time),
     )
 
 
@@ -225,6 +253,9 @@ def encode(facts: UnitFacts) -> bytes:
             facts.next_change.timestamp() if facts.next_change else None,
             facts.search,
             tuple(map(tuple, facts.notes)),
+            facts.transitions_csv,
+            facts.transitions_json,
+            tuple(map(tuple, facts.timed)),
         )
     )
 
@@ -246,5 +277,8 @@ def decode(blob: bytes | memoryview) -> UnitFacts:
             datetime.fromtimestamp(moment, UTC) if moment is not None else None,
             values[13],
             tuple([_new(AnswerNote, n) for n in values[14]]),
+            values[15],
+            values[16],
+            tuple([_new(TimedNote, n) for n in values[17]]),
         ),
     )

@@ -13,11 +13,12 @@ the self link is the feed's own file name.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from fmar.core import gb_time
 from fmar.publish import formats
-from fmar.publish.facts import AnswerNote, ChangeRow
+from fmar.publish.facts import AnswerNote, ChangeRow, TimedNote
 from fmar.publish.ledger import change_of
 from fmar.publish.overview import Overview
 from fmar.publish.site_url import absolute, tag_uri
@@ -57,6 +58,13 @@ def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = No
                 positions[value].append(at)
         for value, found in positions.items():
             picked[f"{folder}/{value}.atom"] = found[: -FEED_LIMIT - 1 : -1]
+    # The transitions time made alone (no record, so no ledger row), newest first, per feed.
+    timed = sorted(((n, f.unit) for f in overview.facts.values() for n in f.timed), key=_timed_order, reverse=True)
+    timed_picked: dict[str, list[tuple[TimedNote, str]]] = defaultdict(list, {"all.atom": timed[:FEED_LIMIT]})
+    for note, unit in timed:
+        for name in (f"so/{note.so}.atom", f"product/{note.product}.atom"):
+            if name in picked and len(timed_picked[name]) < FEED_LIMIT:
+                timed_picked[name].append((note, unit))
     said = Said(overview, bulk)
     entries: dict[int, dict[str, Any]] = {}  # said once, however many feeds list it
 
@@ -70,7 +78,7 @@ def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = No
     out = {}
     for name, found in sorted(picked.items()):
         rel = f"{API_ROOT}/feeds/{name}"
-        listed = [entry(at) for at in found]
+        listed = _newest([entry(at) for at in found], [_timed_entry(n, u, site_url) for n, u in timed_picked[name]])
         title = _TITLES[name.partition("/")[0]].format(name.rpartition("/")[2][:-5])
         listed = [{**e, "link": _href(e["link"], rel, site_url)} for e in listed]
         out[name] = formats.atom_bytes(
@@ -82,6 +90,47 @@ def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = No
             alternate=_href(_feed_page(overview, name), rel, site_url),
         )
     return out
+
+
+def _timed_order(item: tuple[TimedNote, str]) -> tuple[datetime, str, str]:
+    note, _ = item
+    return datetime.fromisoformat(note.at), note.application, note.rule
+
+
+def _newest(changes: list[dict[str, Any]], timed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``FEED_LIMIT`` newest of a feed's changes and transitions made by time (each newest first)."""
+    if not timed:
+        return changes
+    merged = sorted([*changes, *timed], key=lambda e: datetime.fromisoformat(e["updated"]), reverse=True)
+    return merged[:FEED_LIMIT]
+
+
+#: What a transition time made alone says, by its rule (``core.workflow.transitions``).
+_TIMED_TITLES = {
+    "validity_ended": "The qualification of {unit} for {product} expired",
+    "information_not_supplied": "{unit}'s application for {product} was deemed withdrawn",
+    "acknowledgement_target_missed": "{so} missed its target to acknowledge {unit}'s application for {product}",
+    "decision_target_missed": "{so} missed its target to decide {unit}'s application for {product}",
+}
+
+
+def _timed_entry(note: TimedNote, unit: str, site_url: str | None) -> dict[str, Any]:
+    """The entry of a transition time made alone (its ``link`` a site path, as ``Said.entry``'s)."""
+    title = _TIMED_TITLES.get(note.rule, "{unit} for {product}: " + note.rule.replace("_", " ")).format(
+        unit=unit, product=note.product, so=note.so
+    )
+    return {
+        "id": tag_uri(site_url, "transition", note.application, note.rule, note.at),
+        "title": title,
+        "updated": note.at,
+        "author": "fmar registry",
+        "link": application_url(unit, note.application),
+        "link_type": "text/html",
+        "summary": (
+            f"{note.detail} (application {note.application}; status {note.status.replace('_', ' ')}). "
+            f"No record was added: time alone made this change ({note.rule})."
+        ),
+    }
 
 
 def _href(url: str, feed: str, site_url: str | None) -> str:
@@ -252,10 +301,9 @@ def _recorded(row: ChangeRow) -> str:
 
 
 def _day(moment: str) -> str:
-    """An ISO 8601 time as a reader wants it, in UTC: the date alone at midnight, else date and time."""
-    at = datetime.fromisoformat(moment).astimezone(UTC)
-    midnight = (at.hour, at.minute, at.second) == (0, 0, 0)
-    return at.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M UTC")
+    """An ISO 8601 time as a reader wants it, in London: the date alone at the start or end of a
+    London day, else date, time and zone (``gb_time.shown``)."""
+    return gb_time.shown(moment)
 
 
 def _kw(value: float) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from fmar.core import gb_time
 from fmar.core.status import Status
 from fmar.publish.documents import HistoryEntry, RecordDoc, RecordEntry
 from fmar.publish.urls import api_url, application_url, from_page, page_url
@@ -76,7 +77,7 @@ def timeline(history: Iterable[HistoryEntry], commit_url: str | None) -> Markup:
         at = h.at
         signer = record_link("party", h.signer) if h.signer else _DASH
         parts.append(
-            f'  <li><time datetime="{escape(at)}">{escape(at[:16].replace("T", " "))}</time>\n'
+            f'  <li><time datetime="{escape(at)}">{escape(gb_time.shown_time(at))}</time>\n'
             f"    {escape(h.action)} {escape(h.kind.replace('_', ' '))} <code>{escape(h.id)}</code>\n"
             f"    signed by {signer} · commit {commit_link(h.commit, commit_url)}\n"
         )
@@ -94,9 +95,10 @@ def signature(doc: RecordDoc, commit_url: str | None) -> Markup:
     recorded = doc.recorded
     source = source_url(commit_url, recorded.commit, doc.path)
     signed = f' · <a href="{escape(source)}">signed file</a>' if source else ""
+    signed_at, recorded_at = (gb_time.shown_time(at, seconds=True) for at in (doc.signed_at, recorded.at))
     return Markup(
-        f'<p class="fmar-signature">Signed by {record_link("party", doc.signer)} at {escape(doc.signed_at)}\n'
-        f"; recorded {escape(recorded.at)}\n"
+        f'<p class="fmar-signature">Signed by {record_link("party", doc.signer)} at {escape(signed_at)}\n'
+        f"; recorded {escape(recorded_at)}\n"
         f"(commit {commit_link(recorded.commit, commit_url)}). "
         f'<a href="{escape(from_page(api_url(doc.kind, doc.id)))}">JSON</a>{signed}</p>\n'
     )
@@ -107,7 +109,7 @@ def recorded(entry: RecordEntry, commit_url: str | None) -> Markup:
     recorded, who signed it and the commit (its signed file is in the repository at that commit)."""
     at = entry.recorded.at
     return Markup(
-        f'<small class="fmar-recorded">recorded {escape(at[:16].replace("T", " "))} by {escape(entry.signer)}'
+        f'<small class="fmar-recorded">recorded {escape(gb_time.shown_time(at))} by {escape(entry.signer)}'
         f", commit {commit_link(entry.recorded.commit, commit_url)}</small>"
     )
 

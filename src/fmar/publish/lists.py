@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from fmar.core import gb_time
 from fmar.publish import pages
 from fmar.publish.output import Staging, digest
 from fmar.publish.overview import Overview
@@ -45,7 +46,14 @@ def write_lists(
         _put_data(staging, f"filters/{rel}", data)
     # The build's as-of time for the site's script (an SO page's days overdue): the one data
     # script that changes with every as-of time, as index.json does.
-    _put_data(staging, "build.json", pages.encode({"as_of": iso(overview.as_of), "commit": overview.head}) + b"\n")
+    _put_data(
+        staging,
+        "build.json",
+        pages.encode(
+            {"as_of": iso(overview.as_of), "as_of_shown": gb_time.shown_time(overview.as_of), "commit": overview.head}
+        )
+        + b"\n",
+    )
     columns = ["Unit", "Name", "FSP", "Licence area", "Status by product"]
     title = "Market Units and qualifications"
     _list(staging, meta, "units", title, "market_unit", columns, entries, filters, pages.unit_row, bulk, chunks)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from fmar.core import gb_time
 from fmar.core.model import MarketUnit
 from fmar.publish import fragments
 from fmar.publish.formats import compact_json, templates
@@ -55,6 +56,9 @@ def environment() -> Any:
     env.filters.setdefault("page", lambda record_id, kind: from_page(page_url(kind, record_id)))
     env.filters.setdefault("list_page", fragments.list_page_name)
     env.filters.setdefault("column_key", column_key)
+    env.filters.setdefault("day", gb_time.shown_day)
+    env.filters.setdefault("moment", gb_time.shown_time)
+    env.filters.setdefault("shown", gb_time.shown)
     return env
 
 

@@ -102,7 +102,15 @@ def export_url(name: str) -> str:
 #: The registry-wide exports that grow with the registry (hundreds of MB at national scale): the bulk
 #: downloads. They are exports on the site, unless the build publishes them elsewhere (``fmar build
 #: --bulk-url``: a GitHub release's assets), where every link to them then points.
-BULK_FILES = ("all.zip", "qualifications.json", "qualifications.csv", "changes.csv", "units.csv")
+BULK_FILES = (
+    "all.zip",
+    "qualifications.json",
+    "qualifications.csv",
+    "changes.csv",
+    "transitions.csv",
+    "transitions.json",
+    "units.csv",
+)
 
 
 def download_url(name: str, bulk: str | None = None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fmar.core import gb_time
 from fmar.core.catalogue import SIGNING_KEY_UNUSABLE, UNRESOLVED_REFERENCE
 from fmar.core.findings import Problem, Severity
 from fmar.core.model import Record
@@ -50,14 +51,14 @@ def key_problem(registry: Registry, signer: str, key: PrivateKey, at: datetime) 
         if published.revoked_at is not None and published.revoked_at <= at:
             return Problem(
                 SIGNING_KEY_UNUSABLE,
-                f"key {published.id} of {signer} was revoked at {published.revoked_at:%Y-%m-%d}",
+                f"key {published.id} of {signer} was revoked at {gb_time.shown_time(published.revoked_at)}",
                 "sign with a current key; publish a new one in your party record first",
                 ("signature", "key_fingerprint"),
             )
         if published.valid_from > at or (published.valid_until is not None and published.valid_until <= at):
             return Problem(
                 SIGNING_KEY_UNUSABLE,
-                f"key {published.id} of {signer} is not valid at {at:%Y-%m-%d %H:%M}Z",
+                f"key {published.id} of {signer} is not valid at {gb_time.shown_time(at)}",
                 "sign within the key's validity window, or with another published key",
                 ("signature", "key_fingerprint"),
             )

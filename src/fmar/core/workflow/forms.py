@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from fmar.core import gb_time
 from fmar.core.ids import new_id
 from fmar.core.model import Application, MarketUnit, Product
 from fmar.core.model.product import ProductVersion
@@ -15,7 +16,7 @@ from fmar.signing.records import iso
 
 def current_version(product: Product, at: datetime) -> ProductVersion:
     """The product version in force at ``at`` (the latest whose effective day has come), else the first."""
-    started = [v for v in product.versions if v.effective_from <= at.date()]
+    started = [v for v in product.versions if v.effective_from <= gb_time.local(at).date()]
     return max(started, key=lambda v: v.version) if started else product.versions[0]
 
 

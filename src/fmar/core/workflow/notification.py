@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from fmar.core import gb_time
 from fmar.core.model import KINDS, Application, Event, MarketUnit, Outcome, Record
 from fmar.core.model.event import EVENT_AUTHOR
 from fmar.core.registry import Registry
@@ -52,7 +53,7 @@ class Notice:
         }
 
 
-def _fsp_of(registry: Registry, application: Application) -> str | None:
+def fsp_of(registry: Registry, application: Application) -> str | None:
     unit = registry.units.get(application.unit)
     return unit.fsp if unit else None
 
@@ -66,7 +67,7 @@ def _application_notice(registry: Registry, application: Application, as_of: dat
         application=application.id,
         title=f"New application {application.id}: {application.unit} for {application.product}",
         summary=(
-            f"{_fsp_of(registry, application)} applies for {application.product} v{application.product_version} "
+            f"{fsp_of(registry, application)} applies for {application.product} v{application.product_version} "
             f"with {application.unit} (up {application.capacity_up_kw:.2f} kW, down "
             f"{application.capacity_down_kw:.2f} kW). Acknowledge or ask for information: "
             f"fmar acknowledge {application.id}"
@@ -77,12 +78,12 @@ def _application_notice(registry: Registry, application: Application, as_of: dat
 
 
 def _outcome_notice(registry: Registry, outcome: Outcome, application: Application, as_of: datetime) -> Notice | None:
-    fsp = _fsp_of(registry, application)
+    fsp = fsp_of(registry, application)
     if fsp is None:
         return None
     current = application_status(registry, application, as_of)
     validity = (
-        f", valid {outcome.valid_from:%Y-%m-%d} to {outcome.valid_until:%Y-%m-%d}"
+        f", valid {gb_time.shown(outcome.valid_from)} to {gb_time.shown(outcome.valid_until)} (London)"
         if outcome.valid_from and outcome.valid_until
         else ""
     )
@@ -101,12 +102,12 @@ def _outcome_notice(registry: Registry, outcome: Outcome, application: Applicati
 
 def _event_notice(registry: Registry, event: Event, application: Application) -> Notice | None:
     by_so = EVENT_AUTHOR[event.type] == "so"
-    recipient = _fsp_of(registry, application) if by_so else application.so
+    recipient = fsp_of(registry, application) if by_so else application.so
     if recipient is None:
         return None
     what = event.type.value.replace("_", " ")
     extra = (
-        f" Respond by {event.respond_by:%Y-%m-%d %H:%M}Z: fmar supply-info {application.id}" if event.respond_by else ""
+        f" Respond by {gb_time.shown(event.respond_by)}: fmar supply-info {application.id}" if event.respond_by else ""
     )
     reason = f" Reason: {event.reason}" if event.reason else ""
     return Notice(
@@ -169,14 +170,16 @@ def by_recipient(found: list[Notice]) -> dict[str, list[Notice]]:
     return grouped
 
 
-def recipient_json(registry: Registry, recipient: str, items: list[Notice], base: str, head: str) -> str:
+def recipient_json(registry: Registry, recipient: str, items: list[Notice], window: dict[str, str]) -> str:
+    """The payload for ``recipient``; ``window``: what it covers (``base`` and ``head`` commits of a
+    push, or the ``since`` and ``until`` times of a scheduled run)."""
     party = registry.parties.get(recipient)
     document = {
         "format": NOTIFICATION_FORMAT,
         "recipient": recipient,
         "github_team": party.github_team if party else None,
         "email": party.contact.email if party else None,
-        "range": {"base": base, "head": head},
+        "range": window,
         "notifications": [n.to_json() for n in items],
     }
     return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
@@ -188,7 +191,7 @@ def recipient_markdown(registry: Registry, recipient: str, items: list[Notice]) 
     mention = party.github_team if party and party.github_team else recipient
     lines = [f"{mention}: {len(items)} registry change(s) concern you.", ""]
     for notice in items:
-        lines.append(f"- **{notice.title}** ({iso(notice.at)})  ")
+        lines.append(f"- **{notice.title}** ({gb_time.shown_time(notice.at)})  ")
         lines.append(f"  {notice.summary}")
     lines += ["", "The full payloads, with each application's data package, are in the workflow's artefact."]
     return "\n".join(lines) + "\n"

@@ -45,7 +45,7 @@
   if (asOfNote) {
     load("build").then(function (data) {
       if (!data.as_of) return;
-      asOfNote.textContent = "Statuses as of " + data.as_of.slice(0, 16).replace("T", " ") + " UTC" +
+      asOfNote.textContent = "Statuses as of " + data.as_of_shown +
         (data.commit ? ", registry commit " + data.commit.slice(0, 10) : "") + ".";
       asOfNote.hidden = false;
     });
@@ -62,7 +62,7 @@
         var days = Math.floor((asOf - Date.parse(el.dataset.fmarDue)) / 86400000);
         if (isNaN(days) || days < 0) return;
         var text = days === 0 ? "under a day" : days + (days === 1 ? " day" : " days");
-        el.textContent = el.textContent + " (" + text + " as of " + data.as_of.slice(0, 10) + ")";
+        el.textContent = el.textContent + " (" + text + " as of " + data.as_of_shown + ")";
       });
     });
   }
