@@ -232,3 +232,63 @@ def test_contradictory_decide_options_are_refused_at_once(repo: GitRepo) -> None
     )
     assert bad.exit_code == 2 and "--valid-from '31/01/2027' is not an ISO date" in bad.output
     assert files(repo, "outcome") == before
+
+
+def _new_battery(repo: GitRepo, tmp_path: Path, capabilities: str = "") -> str:
+    """A new ENWL battery of KESTREL's with no application (its record declaring ``capabilities``)."""
+    source = tmp_path / "unit.yaml"
+    source.write_text(
+        "name: Test battery\nunit_type: SPU\nlicence_area: ENWL\ngsp_group: _G\nconnection_type: FIRM\n"
+        "connection_status: CONNECTED\naccounting_points: 1\ncomposition:\n  import_capacity_kw: 2000\n"
+        "  export_capacity_kw: 2000\n  assets:\n    - {category: BESS, count: 1, capacity_kw: 2000}\n" + capabilities,
+        encoding="utf-8",
+    )
+    added = fmar(repo.path, "unit", "add", "MU-KESTREL-000777", "--file", source, "--key", key("KESTREL"))
+    assert added.exit_code == 0, added.output + added.stderr
+    return "MU-KESTREL-000777"
+
+
+def _eligible(repo: GitRepo, unit: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    result = fmar(repo.path, "eligible", unit, "--format", "json", "--as-of", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    return {p["product"]: p for p in json.loads(result.output)["products"]}
+
+
+def test_nothing_is_declared_for_the_fsp_and_eligibility_says_what_is_unknown(repo: GitRepo, tmp_path: Path) -> None:
+    unit = _new_battery(repo, tmp_path)
+    before = _eligible(repo, unit)["ENWL-PR"]
+    assert before["answer"] == "unknown" and not before["eligible"]
+    assert before["reasons"][0].startswith("unknown: declare the time to full delivery (--full-delivery-s")
+    assert len([r for r in before["reasons"] if r.startswith("unknown: declare")]) == 3
+    applied = fmar(
+        repo.path, "apply", unit, "ENWL-PR", "--duration-min", "120", "--key", key("KESTREL"),
+        "--at", "2026-11-20T10:00:00Z",
+    )  # fmt: skip
+    assert applied.exit_code == 0, applied.output + applied.stderr
+    (new,) = [p for p in files(repo, "application") if "APP-" in p and unit in (repo.path / "registry" / p).read_text()]
+    data, _, _ = parse_text((repo.path / "registry" / new).read_text())
+    assert data is not None and data["capabilities"] == {"duration_min": 120}, "nothing copied from the product"
+    assert "time to full delivery: not declared (the product wants" in applied.output
+    after = _eligible(repo, unit)["ENWL-PR"]
+    assert after["answer"] == "unknown" and len([r for r in after["reasons"] if "unknown" in r]) == 2
+
+
+def test_the_unit_record_declares_for_every_application_and_flags_override(repo: GitRepo, tmp_path: Path) -> None:
+    declared = "capabilities:\n  full_delivery_s: 600\n  duration_min: 240\n  metering_resolution_s: 60\n"
+    unit = _new_battery(repo, tmp_path, declared)
+    answers = _eligible(repo, unit)
+    assert answers["ENWL-PR"]["answer"] == "yes", answers["ENWL-PR"]
+    assert answers["NESO-DC"]["answer"] == "no"  # 600 s is far slower than Dynamic Containment's 1 s
+    assert any(
+        "declared time to full delivery 600 s does not meet 1 s at most" in r for r in answers["NESO-DC"]["reasons"]
+    )
+    applied = fmar(
+        repo.path, "apply", unit, "ENWL-PR", "--duration-min", "180", "--key", key("KESTREL"),
+        "--at", "2026-11-20T10:00:00Z",
+    )  # fmt: skip
+    assert applied.exit_code == 0, applied.output + applied.stderr
+    assert "time to full delivery: 600 s, as the unit record declares" in applied.output
+    (new,) = [p for p in files(repo, "application") if unit in (repo.path / "registry" / p).read_text()]
+    data, _, _ = parse_text((repo.path / "registry" / new).read_text())
+    assert data is not None
+    assert data["capabilities"] == {"full_delivery_s": 600.0, "duration_min": 180, "metering_resolution_s": 60.0}

@@ -37,6 +37,7 @@ from fmar.core.catalogue import (
 from fmar.core.findings import Problem
 from fmar.core.ids import MARKET_UNIT_ID
 from fmar.core.model import MarketUnit
+from fmar.core.model.capabilities import REQUIREMENTS, Capabilities, declared_over
 from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.core.registry import Registry
 from fmar.core.workflow.changes import impacts
@@ -273,6 +274,7 @@ def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: 
                     "so": a.so,
                     "version": a.version,
                     "eligible": a.eligible,
+                    "answer": a.answer,
                     "reasons": list(a.reasons),
                     "via_equivalence": list(a.via_equivalence),
                     "current_status": a.current_status,
@@ -286,11 +288,10 @@ def eligible(unit_id: str, as_of: str | None, location: tuple[Path, Path], fmt: 
     warn_refused(refused)
     click.echo(f"{unit_id}: indicative eligibility (only the SO's outcome qualifies)")
     for a in answers:
-        mark = "yes" if a.eligible else "no "
         status = f" [now {a.current_status}]" if a.current_status else ""
-        click.echo(f"  {mark} {a.product:<22} {a.name} ({a.so}, v{a.version}){status}")
+        click.echo(f"  {a.answer:<7} {a.product:<22} {a.name} ({a.so}, v{a.version}){status}")
         for reason in a.reasons:
-            click.echo(f"        - {reason}")
+            click.echo(f"          - {reason}")
 
 
 def _evidence(values: tuple[str, ...]) -> list[dict[str, str]]:
@@ -302,6 +303,10 @@ def _evidence(values: tuple[str, ...]) -> list[dict[str, str]]:
         title = url.rstrip("/").rsplit("/", 1)[-1] or "Evidence"
         out.append({"title": title if len(title) >= 2 else "Evidence", "url": url, "sha256": digest.lower()})
     return out
+
+
+#: What an apply flag declaring a capability says of its default.
+_UNIT_DECLARES = " (default: the unit record's capabilities; else not declared, never the product's requirement)."
 
 
 @click.command()
@@ -320,9 +325,9 @@ def _evidence(values: tuple[str, ...]) -> list[dict[str, str]]:
     "capacity, or for a unit that only exports its export capacity).",
 )
 @click.option("--version", "version_number", type=int, help="Product version (default: the one in force).")
-@click.option("--full-delivery-s", type=float, help="Declared time to full delivery (default: the requirement).")
-@click.option("--duration-min", type=int, help="Declared delivery duration (default: the requirement).")
-@click.option("--metering-resolution-s", type=float, help="Declared metering resolution (default: the requirement).")
+@click.option("--full-delivery-s", type=float, help="Declared time to full delivery, s" + _UNIT_DECLARES)
+@click.option("--duration-min", type=int, help="Declared delivery duration, min" + _UNIT_DECLARES)
+@click.option("--metering-resolution-s", type=float, help="Declared metering resolution, s" + _UNIT_DECLARES)
 @click.option("--evidence", multiple=True, help="URL=SHA256 of a document held elsewhere (repeatable).")
 @signing_options
 @registry_option
@@ -362,15 +367,11 @@ def apply(
     if version is None:
         fail(f"{UNKNOWN_PRODUCT_VERSION.code} {product_id} has no version {version_number}")
     assert version is not None
-    declared = None
-    if any(v is not None for v in (full_delivery_s, duration_min, metering_resolution_s)):
-        declared = {
-            "full_delivery_s": full_delivery_s if full_delivery_s is not None else version.full_delivery_s,
-            "duration_min": duration_min if duration_min is not None else version.duration_min,
-            "metering_resolution_s": metering_resolution_s
-            if metering_resolution_s is not None
-            else version.metering_resolution_s,
-        }
+    flags = Capabilities(
+        full_delivery_s=full_delivery_s, duration_min=duration_min, metering_resolution_s=metering_resolution_s
+    )
+    flagged = flags.model_dump(exclude_none=True)
+    declared = declared_over(flags, unit_record.capabilities).model_dump(exclude_none=True)
     fields = application_fields(
         unit_record,
         product,
@@ -392,6 +393,15 @@ def apply(
         at=moment,
     )
     show_written(root, path, warnings)
+    for requirement in REQUIREMENTS:
+        declared_value = declared.get(requirement.field)
+        if declared_value is None:
+            click.echo(
+                f"{requirement.label}: not declared (the product wants {requirement.wanted(version)}; "
+                f"declare it with {requirement.flag} or in the unit record's capabilities, or expect the SO to ask)"
+            )
+        elif requirement.field not in flagged:
+            click.echo(f"{requirement.label}: {declared_value:g} {requirement.unit}, as the unit record declares")
     defaults = capacity_defaults(unit_record, version)
     for direction, given in (("up", capacity_up), ("down", capacity_down)):
         if given is None:

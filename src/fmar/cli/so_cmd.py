@@ -28,6 +28,7 @@ from fmar.cli.record_io import (
 from fmar.core import gb_time
 from fmar.core.catalogue import UNRESOLVED_REFERENCE
 from fmar.core.model import Application
+from fmar.core.model.capabilities import REQUIREMENTS
 from fmar.core.model.outcome import FailureReason
 from fmar.core.registry import Registry
 from fmar.core.workflow.forms import event_fields, outcome_fields
@@ -135,9 +136,12 @@ def package(application_id: str, as_of: str | None, location: tuple[Path, Path],
         f"full delivery {r.full_delivery_s:g} s, {r.duration_min} min, metering {r.metering_resolution_s:g} s"
     )
     caps = a.capabilities
+    declared = [
+        f"{r.label} {value:g} {r.unit}" if (value := getattr(caps, r.field)) is not None else f"{r.label} not declared"
+        for r in REQUIREMENTS
+    ]
     click.echo(
-        f"  asked    up {a.capacity_up_kw:.2f} kW, down {a.capacity_down_kw:.2f} kW; "
-        f"declared {caps.full_delivery_s:g} s, {caps.duration_min} min, {caps.metering_resolution_s:g} s"
+        f"  asked    up {a.capacity_up_kw:.2f} kW, down {a.capacity_down_kw:.2f} kW; declared {', '.join(declared)}"
     )
     for ev in a.evidence:
         click.echo(f"  evidence {ev.title}: {ev.url} sha256 {ev.sha256}")

@@ -8,16 +8,9 @@ from pydantic import Field, StrictInt, StringConstraints
 
 from fmar.core.ids import APPLICATION_ID, MarketUnitId, PartyId, ProductId
 from fmar.core.model.base import Record
+from fmar.core.model.capabilities import Capabilities
 from fmar.core.model.common import HttpsUrl, Kw, Name, Sha256Hex, Strict
 from fmar.core.model.market_unit import Composition
-
-
-class Capabilities(Strict):
-    """What the FSP declares the unit can do, compared with the product's requirements."""
-
-    full_delivery_s: float = Field(gt=0, le=86_400, strict=True)
-    duration_min: StrictInt = Field(ge=1, le=1440)
-    metering_resolution_s: float = Field(gt=0, le=3600, strict=True)
 
 
 class Evidence(Strict):
@@ -41,7 +34,9 @@ class Application(Record):
     so: PartyId = Field(description="The system operator asked to assess; the product's owner.")
     capacity_up_kw: Kw = Field(description="Capacity applied for, upward (more export or less import), kW.")
     capacity_down_kw: Kw = Field(description="Capacity applied for, downward, kW.")
-    capabilities: Capabilities
+    capabilities: Capabilities = Field(
+        description="What the FSP declares the unit can do; a value left out is not declared (never the product's)."
+    )
     unit_composition: Composition = Field(
         description="The unit's composition as applied with; a later material change requires re-assessment."
     )

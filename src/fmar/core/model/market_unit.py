@@ -12,6 +12,7 @@ from pydantic import Field, StrictInt, StringConstraints
 
 from fmar.core.ids import MARKET_UNIT_ID, PartyId
 from fmar.core.model.base import Record
+from fmar.core.model.capabilities import Capabilities
 from fmar.core.model.common import Kw, Name, Strict
 from fmar.core.reference import AssetCategory, ConnectionStatus, ConnectionType, GspGroup, LicenceArea, UnitType
 
@@ -51,3 +52,7 @@ class MarketUnit(Record):
         default=None, description="Balancing Mechanism unit id, when the unit is one."
     )
     composition: Composition
+    capabilities: Capabilities | None = Field(
+        default=None,
+        description="What the FSP declares the unit can do, for every application that declares nothing else.",
+    )

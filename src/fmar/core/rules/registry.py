@@ -37,6 +37,7 @@ from fmar.core.catalogue import (
 from fmar.core.findings import Problem
 from fmar.core.lifecycle import OPEN, replay
 from fmar.core.model import KINDS, Application, Event, MarketUnit, Outcome, PartyRole, Product, Record
+from fmar.core.model.capabilities import shortfalls
 from fmar.core.model.event import EVENT_AUTHOR
 from fmar.core.model.product import Direction
 from fmar.core.registry import Registry
@@ -150,24 +151,14 @@ def _direction_problems(application: Application, product: Product) -> Iterator[
                 f"set {field}: 0",
                 (field,),
             )
-    caps = application.capabilities
-    checks = (
-        ("full_delivery_s", caps.full_delivery_s > version.full_delivery_s, f"{version.full_delivery_s:g} s at most"),
-        ("duration_min", caps.duration_min < version.duration_min, f"{version.duration_min} min at least"),
-        (
-            "metering_resolution_s",
-            caps.metering_resolution_s > version.metering_resolution_s,
-            f"{version.metering_resolution_s:g} s at most",
-        ),
-    )
-    for field, failing, wanted in checks:
-        if failing:
-            yield Problem(
-                CAPABILITIES_SHORT,
-                f"declared {field} does not meet version {version.version} of {product.id} ({wanted})",
-                "the SO decides, but expect a failed outcome unless the unit meets the requirement",
-                ("capabilities", field),
-            )
+    for requirement, _ in shortfalls(application.capabilities, version):
+        yield Problem(
+            CAPABILITIES_SHORT,
+            f"declared {requirement.field} does not meet version {version.version} of {product.id} "
+            f"({requirement.wanted(version)})",
+            "the SO decides, but expect a failed outcome unless the unit meets the requirement",
+            ("capabilities", requirement.field),
+        )
 
 
 def applications(registry: Registry) -> Iterator[Hit]:

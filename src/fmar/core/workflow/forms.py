@@ -48,8 +48,8 @@ def application_fields(
     """An application for ``unit`` against ``version`` of ``product`` with the unit's current composition.
 
     Capacities left out default to what the unit can deliver in each direction the product needs
-    (``capacity_defaults``); declared capabilities left out default to the product version's
-    requirements.
+    (``capacity_defaults``). ``capabilities``: what the FSP declares (the values it left out are not
+    declared, never the product's requirements).
     """
     defaults = capacity_defaults(unit, version)
     up = capacity_up_kw if capacity_up_kw is not None else defaults["up"][0]
@@ -62,12 +62,7 @@ def application_fields(
         "so": product.so,
         "capacity_up_kw": round(float(up), 2),
         "capacity_down_kw": round(float(down), 2),
-        "capabilities": capabilities
-        or {
-            "full_delivery_s": version.full_delivery_s,
-            "duration_min": version.duration_min,
-            "metering_resolution_s": version.metering_resolution_s,
-        },
+        "capabilities": {k: v for k, v in (capabilities or {}).items() if v is not None},
         "unit_composition": unit.composition.model_dump(mode="json"),
     }
     if evidence:
