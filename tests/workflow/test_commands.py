@@ -76,7 +76,7 @@ def test_eligibility_weighs_each_direction_a_product_needs(bundled_registry: Pat
     answers = {e.product: e for e in eligibility(registry, "MU-FENLAND-000003", at)}
     both = answers["NESO-BR"]
     assert not both.eligible
-    assert "upward capacity 500.00 kW is below the minimum 1000.00 kW" in both.reasons
+    assert "upward capacity 500.00 kW (its export capacity) is below the minimum 1000.00 kW" in both.reasons
     assert not any("downward" in reason for reason in both.reasons)  # 1,300 kW downward meets it
     assert answers["NGED-PR"].eligible
 
@@ -234,13 +234,16 @@ def test_contradictory_decide_options_are_refused_at_once(repo: GitRepo) -> None
     assert files(repo, "outcome") == before
 
 
-def _new_battery(repo: GitRepo, tmp_path: Path, capabilities: str = "") -> str:
-    """A new ENWL battery of KESTREL's with no application (its record declaring ``capabilities``)."""
+def _new_battery(
+    repo: GitRepo, tmp_path: Path, capabilities: str = "", imports: int = 2000, exports: int = 2000, asset: str = "BESS"
+) -> str:
+    """A new ENWL unit of KESTREL's with no application (its record declaring ``capabilities``)."""
     source = tmp_path / "unit.yaml"
     source.write_text(
-        "name: Test battery\nunit_type: SPU\nlicence_area: ENWL\ngsp_group: _G\nconnection_type: FIRM\n"
-        "connection_status: CONNECTED\naccounting_points: 1\ncomposition:\n  import_capacity_kw: 2000\n"
-        "  export_capacity_kw: 2000\n  assets:\n    - {category: BESS, count: 1, capacity_kw: 2000}\n" + capabilities,
+        "name: Test unit\nunit_type: SPU\nlicence_area: ENWL\ngsp_group: _G\nconnection_type: FIRM\n"
+        f"connection_status: CONNECTED\naccounting_points: 1\ncomposition:\n  import_capacity_kw: {imports}\n"
+        f"  export_capacity_kw: {exports}\n  assets:\n    - {{category: {asset}, count: 1, capacity_kw: 2000}}\n"
+        + capabilities,
         encoding="utf-8",
     )
     added = fmar(repo.path, "unit", "add", "MU-KESTREL-000777", "--file", source, "--key", key("KESTREL"))
@@ -292,3 +295,26 @@ def test_the_unit_record_declares_for_every_application_and_flags_override(repo:
     data, _, _ = parse_text((repo.path / "registry" / new).read_text())
     assert data is not None
     assert data["capabilities"] == {"full_delivery_s": 600.0, "duration_min": 180, "metering_resolution_s": 60.0}
+
+
+def test_a_demand_flexibility_service_needs_demand_to_turn_down(repo: GitRepo, tmp_path: Path) -> None:
+    """A solar farm that imports nothing cannot turn its demand down, however much it exports."""
+    declared = "capabilities:\n  full_delivery_s: 60\n  duration_min: 240\n  metering_resolution_s: 60\n"
+    solar = _new_battery(repo, tmp_path, declared, imports=0, exports=2000, asset="SOLAR_PV")
+    answers = _eligible(repo, solar)
+    dfs = answers["NESO-DFS"]
+    assert dfs["answer"] == "no"
+    wanted = "it imports nothing, and a demand flexibility service is delivered by changing demand"
+    assert any(wanted in reason for reason in dfs["reasons"])
+    assert answers["ENWL-PR"]["answer"] == "yes", "its export meets an upward DSO product"
+
+
+def test_a_demand_flexibility_service_counts_import_not_export(repo: GitRepo, tmp_path: Path) -> None:
+    declared = "capabilities:\n  full_delivery_s: 60\n  duration_min: 240\n  metering_resolution_s: 60\n"
+    unit = _new_battery(repo, tmp_path, declared, imports=1500, exports=2000)
+    dfs = _eligible(repo, unit)["NESO-DFS"]
+    assert dfs["answer"] == "yes", dfs
+    applied = fmar(repo.path, "apply", unit, "NESO-DFS", "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert applied.exit_code == 0, applied.output + applied.stderr
+    said = "capacity up: 1500.00 kW by default (its import capacity, turned down: a demand flexibility service;"
+    assert said in applied.output, "its demand turned down, not its 2,000 kW export"

@@ -402,7 +402,7 @@ def apply(
             )
         elif requirement.field not in flagged:
             click.echo(f"{requirement.label}: {declared_value:g} {requirement.unit}, as the unit record declares")
-    defaults = capacity_defaults(unit_record, version)
+    defaults = capacity_defaults(unit_record, version, product.service)
     for direction, given in (("up", capacity_up), ("down", capacity_down)):
         if given is None:
             kw, how = defaults[direction]

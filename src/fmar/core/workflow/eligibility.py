@@ -15,10 +15,10 @@ from datetime import datetime
 
 from fmar.core.model import MarketUnit, PartyRole, Product
 from fmar.core.model.capabilities import REQUIREMENTS, Capabilities, declared_over, shortfalls, undeclared
-from fmar.core.model.product import Direction
+from fmar.core.model.product import Direction, Service
 from fmar.core.registry import Registry
 from fmar.core.status import LIVE, Status, unit_statuses
-from fmar.core.workflow.capacity import deliverable_kw
+from fmar.core.workflow.capacity import deliverable
 from fmar.core.workflow.forms import current_version
 
 
@@ -59,14 +59,19 @@ def _checks(
     good: list[str] = []
     notes: list[str] = []
     for direction in ("up", "down") if version.direction == "both" else (str(version.direction),):
-        offered = deliverable_kw(unit, direction)
+        offered, how = deliverable(unit, direction, product.service)
         if offered < version.min_capacity_kw:
             against.append(
-                f"{direction}ward capacity {offered:.2f} kW is below the minimum {version.min_capacity_kw:.2f} kW"
+                f"{direction}ward capacity {offered:.2f} kW ({how}) is below the minimum "
+                f"{version.min_capacity_kw:.2f} kW"
             )
         else:
             good.append(f"{direction}ward capacity {offered:.2f} kW meets the minimum {version.min_capacity_kw:.2f} kW")
-    if version.direction is Direction.UP and unit.composition.export_capacity_kw == 0:
+    if (
+        version.direction is Direction.UP
+        and unit.composition.export_capacity_kw == 0
+        and product.service is not Service.DEMAND_FLEXIBILITY
+    ):
         notes.append("upward delivery from this unit means reducing its import (demand turn-down)")
     so = registry.parties.get(product.so)
     if so is not None and so.role is PartyRole.DSO:

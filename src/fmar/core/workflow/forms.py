@@ -9,7 +9,7 @@ from typing import Any
 from fmar.core import gb_time
 from fmar.core.ids import new_id
 from fmar.core.model import Application, MarketUnit, Product
-from fmar.core.model.product import ProductVersion
+from fmar.core.model.product import ProductVersion, Service
 from fmar.core.workflow.capacity import deliverable
 from fmar.signing.records import iso
 
@@ -20,12 +20,14 @@ def current_version(product: Product, at: datetime) -> ProductVersion:
     return max(started, key=lambda v: v.version) if started else product.versions[0]
 
 
-def capacity_defaults(unit: MarketUnit, version: ProductVersion) -> dict[str, tuple[float, str]]:
+def capacity_defaults(
+    unit: MarketUnit, version: ProductVersion, service: Service | None = None
+) -> dict[str, tuple[float, str]]:
     """Direction -> (kW, how it was worked out) an application asks for when its FSP names none:
     what the unit can deliver in each direction the product version needs
     (``eligibility.deliverable``), nothing in a direction it does not."""
     return {
-        direction: deliverable(unit, direction)
+        direction: deliverable(unit, direction, service)
         if version.direction in (direction, "both")
         else (0.0, f"{version.direction} product: none {direction}ward")
         for direction in ("up", "down")
@@ -51,7 +53,7 @@ def application_fields(
     (``capacity_defaults``). ``capabilities``: what the FSP declares (the values it left out are not
     declared, never the product's requirements).
     """
-    defaults = capacity_defaults(unit, version)
+    defaults = capacity_defaults(unit, version, product.service)
     up = capacity_up_kw if capacity_up_kw is not None else defaults["up"][0]
     down = capacity_down_kw if capacity_down_kw is not None else defaults["down"][0]
     fields: dict[str, Any] = {
