@@ -244,3 +244,14 @@ def test_remind_runs_daily_and_covers_the_time_since_the_previous_run() -> None:
     told = next(i for i, s in enumerate(steps) if "gh issue create" in s.get("run", ""))
     saved = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache/save@"))
     assert told < saved, "the end of the window is remembered only after every notice went out"
+
+
+def test_notify_and_remind_deliver_webhooks_after_telling_the_teams() -> None:
+    for name in ("notify.yml", "remind.yml"):
+        workflow = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+        steps = next(iter(workflow["jobs"].values()))["steps"]
+        runs = [s.get("run", "") for s in steps]
+        told = next(i for i, run in enumerate(runs) if "gh issue create" in run)
+        delivered = next(i for i, run in enumerate(runs) if run.startswith("fmar deliver --from notifications"))
+        assert told < delivered, name
+        assert steps[delivered]["env"] == {"FMAR_WEBHOOK_SECRETS": "${{ toJSON(secrets) }}"}

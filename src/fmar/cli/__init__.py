@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "sla": "fmar.cli.sla_cmd:sla",
     "notify": "fmar.cli.notify_cmd:notify",
     "remind": "fmar.cli.notify_cmd:remind",
+    "deliver": "fmar.cli.deliver_cmd:deliver_cmd",
     "codeowners": "fmar.cli.codeowners_cmd:codeowners",
     "build": "fmar.cli.build_cmd:build",
     "serve": "fmar.cli.build_cmd:serve",

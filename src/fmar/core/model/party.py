@@ -99,6 +99,19 @@ class Contact(Strict):
     website: HttpsUrl | None = None
 
 
+class Webhook(Strict):
+    """An HTTPS endpoint the party is told at: each notification is POSTed to it, signed with
+    HMAC-SHA256 by a key that lives only in the CI secret store, under the name ``secret``."""
+
+    url: HttpsUrl
+    secret: Annotated[str, StringConstraints(pattern=r"^FMAR_WEBHOOK_[A-Z0-9_]{1,64}$")] = Field(
+        description="Name of the CI secret holding the endpoint's HMAC key (never the key itself)."
+    )
+    topics: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")]] = Field(
+        default_factory=list, max_length=50, description="Topics delivered to it; none listed: every topic."
+    )
+
+
 class Party(Record):
     KIND: ClassVar[str] = "party"
     BUILDING_BLOCK: ClassVar[str] = "Q.1"
@@ -120,3 +133,6 @@ class Party(Record):
         Field(default=None, description="GitHub team told about records that concern the party.")
     )
     keys: list[PublicKey] = Field(default_factory=list, max_length=20)
+    webhooks: list[Webhook] = Field(
+        default_factory=list, max_length=5, description="HTTPS endpoints the party's notifications are POSTed to."
+    )
