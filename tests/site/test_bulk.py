@@ -89,6 +89,13 @@ def test_every_link_to_a_bulk_file_points_at_the_release(published) -> None:  # 
         assert index["links"][link] == url + name
     assert index["links"]["units_csv"] == url + "units.csv"
     assert index["links"]["datapackage"] == "datapackage.json"
+    for name in ("transitions_csv", "transitions_json"):
+        assert index["links"][name] == url + name.replace("_", ".")
+    # The OpenAPI description names the release as the server of each bulk file, the site of the rest.
+    described = json.loads((api / "openapi.json").read_text())["paths"]
+    for name in BULK_FILES:
+        assert described[f"/{name}"]["servers"][0]["url"] == url
+    assert "servers" not in described["/units/{unit}.json"]
     package = json.loads((api / "datapackage.json").read_text())
     for name in ("index", "datapackage"):
         schema = json.loads((site / "schemas" / schema_file(name)).read_text())

@@ -156,6 +156,30 @@ class QualificationsDoc(_Doc):
     qualifications: list[QualificationDoc]
 
 
+class TransitionDoc(_Doc):
+    """One change of an application's status, or a target missed (``core.workflow.transitions``)."""
+
+    at: str = Field(description="ISO 8601 UTC instant the change took effect.")
+    unit: str
+    product: str
+    so: str
+    application: str
+    from_status: str | None = Field(description="The status before; null for the application's first.")
+    to_status: str
+    rule: str = Field(
+        description="What caused it: record, validity_ended, information_not_supplied, "
+        "material_change, acknowledgement_target_missed or decision_target_missed."
+    )
+    record: str = Field(description="The record that caused it, or that the rule applied to.")
+    detail: str
+
+
+class TransitionsDoc(_Doc):
+    format: str
+    as_of: str
+    transitions: list[TransitionDoc]
+
+
 #: The licence of the registry's data and of the exports built from it (the code's is in pyproject.toml).
 DATA_LICENCE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 
@@ -186,6 +210,7 @@ EXPORT_MODELS: dict[str, type[BaseModel]] = {
     "product": ProductDoc,
     "party": PartyDoc,
     "qualifications": QualificationsDoc,
+    "transitions": TransitionsDoc,
     "datapackage": DataPackage,
 }
 

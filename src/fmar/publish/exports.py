@@ -20,6 +20,7 @@ from fmar.publish import derive, formats, pages, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.documents import DataResource, schema_texts
 from fmar.publish.feeds import feeds
+from fmar.publish.openapi import OPENAPI, openapi_doc
 from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview
 from fmar.publish.urls import API_ROOT, BULK_FILES, download_url, relative
@@ -60,6 +61,7 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     )
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts, bulk))
+    files[OPENAPI] = formats.json_bytes(openapi_doc(bulk, site_url))
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
     for rel, data in feeds(overview, site_url, bulk).items():
