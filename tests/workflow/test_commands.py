@@ -318,3 +318,93 @@ def test_a_demand_flexibility_service_counts_import_not_export(repo: GitRepo, tm
     assert applied.exit_code == 0, applied.output + applied.stderr
     said = "capacity up: 1500.00 kW by default (its import capacity, turned down: a demand flexibility service;"
     assert said in applied.output, "its demand turned down, not its 2,000 kW export"
+
+
+def _batteries(repo: GitRepo, tmp_path: Path, count: int) -> list[str]:
+    """``count`` new ENWL batteries of KESTREL's, each declaring its capabilities, with no application."""
+    units = []
+    for n in range(count):
+        source = tmp_path / f"unit-{n}.yaml"
+        source.write_text(
+            "name: Battery park\nunit_type: SPU\nlicence_area: ENWL\ngsp_group: _G\nconnection_type: FIRM\n"
+            "connection_status: CONNECTED\naccounting_points: 1\ncomposition:\n  import_capacity_kw: 2000\n"
+            "  export_capacity_kw: 2000\n  assets:\n    - {category: BESS, count: 1, capacity_kw: 2000}\n"
+            "capabilities:\n  full_delivery_s: 1\n  duration_min: 240\n  metering_resolution_s: 1\n",
+            encoding="utf-8",
+        )
+        unit = f"MU-KESTREL-000{700 + n}"
+        added = fmar(repo.path, "unit", "add", unit, "--file", source, "--key", key("KESTREL"))
+        assert added.exit_code == 0, added.output + added.stderr
+        units.append(unit)
+    return units
+
+
+BULK_PRODUCTS = ("ENWL-PR", "ENWL-SU", "ENWL-OU", "ENWL-SAOU", "ENWL-VAOU")
+
+
+def test_apply_from_a_csv_file_writes_every_row_signed(repo: GitRepo, tmp_path: Path) -> None:
+    units = _batteries(repo, tmp_path, 3)
+    rows = ["unit,product,capacity_up_kw,duration_min"]
+    rows += [
+        f"{u},{p},{1500 if p == 'ENWL-PR' else ''},{'' if p != 'ENWL-SU' else 300}"
+        for u in units
+        for p in BULK_PRODUCTS
+    ]
+    source = tmp_path / "applications.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    before = files(repo, "application")
+    result = fmar(repo.path, "apply", "--from", source, "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert result.exit_code == 0, result.output + result.stderr
+    new = files(repo, "application") - before
+    assert len(new) == 15 and "15 application(s) written, signed as KESTREL" in result.output
+    written = [parse_text((repo.path / "registry" / p).read_text())[0] for p in sorted(new)]
+    assert {(d["unit"], d["product"]) for d in written if d} == {(u, p) for u in units for p in BULK_PRODUCTS}
+    for data in written:
+        assert data is not None and data["signature"]["signer"] == "KESTREL"
+        if data["product"] == "ENWL-PR":
+            assert data["capacity_up_kw"] == 1500.0
+        assert data["capabilities"]["duration_min"] == (300 if data["product"] == "ENWL-SU" else 240)
+    assert fmar(repo.path, "validate").exit_code == 0, "every record written is valid where it was written"
+
+
+def test_apply_from_a_file_with_bad_rows_writes_nothing_and_names_each_row_and_column(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    units = _batteries(repo, tmp_path, 2)
+    source = tmp_path / "applications.csv"
+    source.write_text(
+        "unit,product,capacity_up_kw\n"
+        f"{units[0]},ENWL-PR,\n"  # line 2: fine alone
+        "MU-KESTREL-000071,ENWL-PR,\n"  # line 3: no such unit
+        f"{units[1]},ENWL-SU,lots\n"  # line 4: not a number
+        f"{units[1]},ENWL-PRR,\n"  # line 5: no such product
+        "MU-VOLTAFLEX-000001,ENWL-PR,\n"  # line 6: another FSP's unit
+        f"{units[0]},ENWL-PR,\n",  # line 7: a second open application beside line 2's
+        encoding="utf-8",
+    )
+    before = files(repo, "application")
+    result = fmar(repo.path, "apply", "--from", source, "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert result.exit_code == 1
+    assert files(repo, "application") == before, "nothing written"
+    err = result.stderr
+    assert f"{source}:3: column unit: error REF-VAL001 'MU-KESTREL-000071' is not a Market Unit" in err
+    assert "did you mean" in err and "MU-KESTREL-000001" in err
+    assert f"{source}:4: column capacity_up_kw: error WF-VAL004 'lots' is not a number" in err
+    assert f"{source}:5: column product: error REF-VAL" in err and "did you mean ENWL-PR" in err
+    assert f"{source}:6: column unit: error APP-VAL007 MU-VOLTAFLEX-000001 is VOLTAFLEX's" in err
+    assert "nothing written:" in err
+    # With the row problems fixed, the registry-wide check still judges the rows together.
+    source.write_text(f"unit,product\n{units[0]},ENWL-PR\n{units[0]},ENWL-PR\n{units[1]},ENWL-SU\n", encoding="utf-8")
+    again = fmar(repo.path, "apply", "--from", source, "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert again.exit_code == 1 and files(repo, "application") == before
+    flagged = [n for n in (2, 3) if f"{source}:{n}: column unit: error APP-VAL003" in again.stderr]
+    assert len(flagged) == 1, again.stderr  # one of the two is the second open application
+    assert f"{source}:4:" not in again.stderr
+    header = tmp_path / "header.csv"
+    header.write_text("unit,product,capacity\n", encoding="utf-8")
+    bad = fmar(repo.path, "apply", "--from", header, "--key", key("KESTREL"))
+    assert (
+        bad.exit_code == 1 and f"{header}:1: column capacity: error WF-VAL004 unknown column 'capacity'" in bad.stderr
+    )
+    both = fmar(repo.path, "apply", units[0], "ENWL-PR", "--from", source, "--key", key("KESTREL"))
+    assert both.exit_code == 2 and "drop UNIT_ID, PRODUCT_ID" in both.output

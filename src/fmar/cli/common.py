@@ -13,6 +13,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from fmar.core import gb_time
+from fmar.core.ids import close_ids
 from fmar.loading.paths import locate_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,13 +77,8 @@ def format_option(*choices: str) -> Callable[[F], F]:
 def nearest(value: str, known: Iterable[str]) -> str:
     """ "; did you mean X, Y?" with the ids of ``known`` nearest ``value`` (``difflib``), or, with none
     near, "; known: ..." (the first dozen); "" when nothing is known."""
-    import difflib
-
     names = sorted(known)
-    near = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
-    if not near:
-        upper = {name.upper(): name for name in names}
-        near = [upper[name] for name in difflib.get_close_matches(value.upper(), list(upper), n=3, cutoff=0.5)]
+    near = close_ids(value, names)
     if near:
         return f"; did you mean {', '.join(near)}?"
     return f"; known: {', '.join(names[:12])}" if names else ""

@@ -10,6 +10,7 @@ from typing import Any
 import click
 import yaml
 
+from fmar.cli.bulk_cmd import apply_from
 from fmar.cli.common import UsageError, format_option, nearest, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
@@ -310,8 +311,16 @@ _UNIT_DECLARES = " (default: the unit record's capabilities; else not declared, 
 
 
 @click.command()
-@click.argument("unit_id")
-@click.argument("product_id")
+@click.argument("unit_id", required=False)
+@click.argument("product_id", required=False)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A CSV file of many applications (columns unit, product and any of capacity_up_kw, capacity_down_kw, "
+    "product_version, full_delivery_s, duration_min, metering_resolution_s, evidence): all written, or none.",
+)
 @click.option(
     "--capacity-up",
     type=float,
@@ -332,8 +341,9 @@ _UNIT_DECLARES = " (default: the unit record's capabilities; else not declared, 
 @signing_options
 @registry_option
 def apply(
-    unit_id: str,
-    product_id: str,
+    unit_id: str | None,
+    product_id: str | None,
+    source: Path | None,
     capacity_up: float | None,
     capacity_down: float | None,
     version_number: int | None,
@@ -346,7 +356,31 @@ def apply(
     at: str | None,
     location: tuple[Path, Path],
 ) -> None:
-    """Apply for qualification of UNIT_ID against PRODUCT_ID: writes a signed application."""
+    """Apply for qualification of UNIT_ID against PRODUCT_ID: writes a signed application.
+
+    With --from FILE.csv instead, one application per row: the whole file is checked first, and
+    nothing is written unless every row is accepted (each problem names its row and column).
+    """
+    if source is not None:
+        named = [f for f, v in (("UNIT_ID", unit_id), ("PRODUCT_ID", product_id)) if v] + [
+            flag
+            for flag, value in (
+                ("--capacity-up", capacity_up),
+                ("--capacity-down", capacity_down),
+                ("--version", version_number),
+                ("--full-delivery-s", full_delivery_s),
+                ("--duration-min", duration_min),
+                ("--metering-resolution-s", metering_resolution_s),
+                ("--evidence", evidence or None),
+            )
+            if value is not None
+        ]
+        if named:
+            raise UsageError(f"--from takes each application's values from its row: drop {', '.join(named)}")
+        apply_from(source, load_key(key_path), signer, at, location)
+        return
+    if unit_id is None or product_id is None:
+        raise UsageError("name UNIT_ID and PRODUCT_ID, or give --from FILE.csv")
     root, registry_dir = location
     registry = load_registry(root, registry_dir)
     unit_record = registry.units.get(unit_id)

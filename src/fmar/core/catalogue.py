@@ -185,6 +185,11 @@ UNIT_ADD_OR_UPDATE = _rule(
     "WF-VAL002", "'unit add' creates a unit that does not exist yet; 'unit update' changes one that does."
 )
 BAD_INPUT_FILE = _rule("WF-VAL003", "A command's input file is a YAML or JSON mapping of record fields.")
+BAD_BULK_ROW = _rule(
+    "WF-VAL004",
+    "A bulk file (--from) is a CSV file whose header names known columns, with one record per row and each "
+    "cell of its column's type; nothing is written unless every row is accepted.",
+)
 
 # History (audit trail from Git)
 PUBLISHED_HEAD_DROPPED = _rule(

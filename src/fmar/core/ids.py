@@ -8,8 +8,10 @@ case-insensitive file system.
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
+from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import StringConstraints
@@ -66,3 +68,14 @@ def new_id(kind: str, year: int, rng: random.Random | None = None) -> str:
     """A fresh id for an application, outcome or event: prefix, year, 8 random Crockford characters."""
     source = rng or random.SystemRandom()
     return f"{ID_PREFIX[kind]}-{year:04d}-" + "".join(source.choice(CROCKFORD) for _ in range(8))
+
+
+def close_ids(value: str, known: Iterable[str]) -> list[str]:
+    """The (at most three) ids of ``known`` nearest ``value`` (``difflib``, then ignoring case): what a
+    "did you mean" names."""
+    names = sorted(known)
+    near = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
+    if not near:
+        upper = {name.upper(): name for name in names}
+        near = [upper[name] for name in difflib.get_close_matches(value.upper(), list(upper), n=3, cutoff=0.5)]
+    return near

@@ -30,6 +30,21 @@ def problems_with(registry: Registry, record: Record) -> list[Problem]:
     return [problem for hit, problem in check_registry(merged) if hit.KIND == record.KIND and hit.id == record.id]
 
 
+def problems_with_all(registry: Registry, records: list[Record]) -> dict[str, list[Problem]]:
+    """What the cross-record rules say about each of ``records`` once they are all in ``registry``
+    (checked together, once: a file of many records, each also judged beside the others), by id."""
+    merged = Registry.of((registry.paths.get((r.KIND, r.id), ""), r) for r in registry.records())
+    for record in records:
+        merged.add(record)
+    merged.recorded_at = dict(registry.recorded_at)
+    new = {(r.KIND, r.id) for r in records}
+    found: dict[str, list[Problem]] = {r.id: [] for r in records}
+    for hit, problem in check_registry(merged):
+        if (hit.KIND, hit.id) in new:
+            found[hit.id].append(problem)
+    return found
+
+
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.rule.severity is Severity.ERROR]
 
