@@ -33,3 +33,6 @@ $py benchmarks/search_bench.py --units 100000 --clone "$work/units-100000" --run
 
 echo "== The move to the layout at 100,000 units"
 $py benchmarks/migrate_bench.py --units 100000 --work "$work"
+
+echo "== A large FSP's 500 applications from one CSV file (fmar apply --from), against one fmar apply"
+$py benchmarks/bulk_apply.py --units 100000 --rows 500 --work "$work"
