@@ -60,9 +60,13 @@ def test_fsp_and_so_workflows_end_to_end(git_repo: GitRepo, tmp_path: Path) -> N
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     eligible = json.loads(fmar(fsp.path, "eligible", UNIT, "--format", "json").output)
-    yes = {p["product"] for p in eligible["products"] if p["eligible"]}
-    assert {"NESO-DC", "UKPN-PR"} <= yes and "ENWL-PR" not in yes
-    result = fmar(fsp.path, "apply", UNIT, "NESO-DC", "--key", key("VOLTAFLEX"), "--at", "2026-02-01T09:05:00Z")
+    answers = {p["product"]: p["answer"] for p in eligible["products"]}
+    # Nothing declared yet: fmar does not assume the battery meets Dynamic Containment's 1 s.
+    assert answers["NESO-DC"] == answers["UKPN-PR"] == "unknown" and answers["ENWL-PR"] == "no"
+    result = fmar(
+        fsp.path, "apply", UNIT, "NESO-DC", "--full-delivery-s", "0.5", "--duration-min", "60",
+        "--metering-resolution-s", "1", "--key", key("VOLTAFLEX"), "--at", "2026-02-01T09:05:00Z",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "git switch -c apply/APP-2026-" in result.output
     new_apps = [p.stem for p in (fsp.path / "registry" / "application").rglob("*.yaml")]

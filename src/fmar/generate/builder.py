@@ -10,6 +10,7 @@ from typing import Any
 
 from fmar.core.ids import new_id as new_id_
 from fmar.core.model import KINDS, Application, MarketUnit, Outcome, Record
+from fmar.core.model.capabilities import REQUIREMENTS
 from fmar.core.model.process import PHASES
 from fmar.core.registry import Registry
 from fmar.core.workflow import forms
@@ -193,14 +194,18 @@ class Builder:
         capabilities: dict[str, Any] | None = None,
     ) -> Application:
         spec = self.registry.products[product]
+        version = spec.versions[-1]
+        # The generated FSPs declare that their units meet the version's requirements, unless told
+        # otherwise: a choice of the example data (fmar apply never assumes it).
+        declared = capabilities or {r.field: getattr(version, r.field) for r in REQUIREMENTS}
         fields = forms.application_fields(
             unit,
             spec,
-            spec.versions[-1],
+            version,
             at,
             capacity_up_kw=up,
             capacity_down_kw=down,
-            capabilities=capabilities,
+            capabilities=declared,
             evidence=[],
             record_id=self.new_id("application", at.year),
         )
