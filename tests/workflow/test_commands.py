@@ -408,3 +408,63 @@ def test_apply_from_a_file_with_bad_rows_writes_nothing_and_names_each_row_and_c
     )
     both = fmar(repo.path, "apply", units[0], "ENWL-PR", "--from", source, "--key", key("KESTREL"))
     assert both.exit_code == 2 and "drop UNIT_ID, PRODUCT_ID" in both.output
+
+
+def test_an_so_decides_a_batch_from_a_file_with_its_case_references(repo: GitRepo, tmp_path: Path) -> None:
+    units = _batteries(repo, tmp_path, 2)
+    applications = tmp_path / "applications.csv"
+    applications.write_text("unit,product\n" + "".join(f"{u},ENWL-PR\n" for u in units), encoding="utf-8")
+    earlier = files(repo, "application")
+    applied = fmar(repo.path, "apply", "--from", applications, "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert applied.exit_code == 0, applied.output + applied.stderr
+    new = [parse_text((repo.path / "registry" / p).read_text())[0] for p in files(repo, "application") - earlier]
+    of_unit = {d["unit"]: d["id"] for d in new if d}
+    ids = [of_unit[units[0]], of_unit[units[1]]]
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(
+        "application,result,valid_from,valid_until,reasons,case_reference\n"
+        f"{ids[0]},qualified,2027-04-01,2028-03-31,,ENWL/FLEX/2026/0042\n"
+        f"{ids[1]},failed,,,TEST_FAILED;EVIDENCE_INSUFFICIENT,ENWL/FLEX/2026/0043\n",
+        encoding="utf-8",
+    )
+    before = files(repo, "outcome")
+    decided = fmar(repo.path, "decide", "--from", decisions, "--key", key("ENWL"), "--at", "2026-11-25T10:00:00Z")
+    assert decided.exit_code == 0, decided.output + decided.stderr
+    assert "2 outcome(s) written, signed as ENWL" in decided.output
+    written = {
+        d["application"]: d
+        for d in (parse_text((repo.path / "registry" / p).read_text())[0] for p in files(repo, "outcome") - before)
+        if d
+    }
+    qualified, failed = written[ids[0]], written[ids[1]]
+    assert qualified["valid_from"] == "2027-03-31T23:00:00Z" and qualified["valid_until"] == "2028-03-31T22:59:59Z"
+    assert qualified["case_reference"] == "ENWL/FLEX/2026/0042"
+    assert failed["reasons"] == ["TEST_FAILED", "EVIDENCE_INSUFFICIENT"] and "valid_from" not in failed
+    status = fmar(repo.path, "status", units[0], "--product", "ENWL-PR", "--as-of", "2027-05-01")
+    assert "Qualified" in status.output and "valid 2027-04-01 to 2028-03-31 London" in status.output
+
+
+def test_a_batch_of_decisions_with_bad_rows_writes_nothing(repo: GitRepo, tmp_path: Path) -> None:
+    units = _batteries(repo, tmp_path, 1)
+    applied = fmar(repo.path, "apply", units[0], "ENWL-PR", "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert applied.exit_code == 0, applied.output
+    (mine,) = re.findall(r"APP-2026-[0-9A-Z]{8}", applied.output)[:1]
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(
+        "application,result,valid_until,days\n"
+        "APP-2026-XNHPJ1N4,qualified,,\n"  # line 2: no such application
+        f"{mine},approved,,\n"  # line 3: not a result
+        f"{mine},qualified,2028-01-01,365\n"  # line 4: two ends of validity
+        "APP-2026-XNHPJ1N3,qualified,,\n",  # line 5: NESO's application
+        encoding="utf-8",
+    )
+    before = files(repo, "outcome")
+    result = fmar(repo.path, "decide", "--from", decisions, "--key", key("ENWL"), "--at", "2026-11-25T10:00:00Z")
+    assert result.exit_code == 1 and files(repo, "outcome") == before
+    err = result.stderr
+    assert f"{decisions}:2: column application: error REF-VAL001" in err and "APP-2026-XNHPJ1N3" in err
+    assert f"{decisions}:3: column result: error WF-VAL004 'approved' is not a result" in err
+    assert f"{decisions}:4: column days: error WF-VAL004 valid_until and days both set the end of validity" in err
+    assert f"{decisions}:5: column application: error OUT-VAL001 APP-2026-XNHPJ1N3 is NESO's to decide" in err
+    both = fmar(repo.path, "decide", mine, "--qualified", "--from", decisions, "--key", key("ENWL"))
+    assert both.exit_code == 2 and "drop APPLICATION_ID, --qualified" in both.output

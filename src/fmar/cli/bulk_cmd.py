@@ -1,4 +1,4 @@
-"""``fmar apply --from FILE.csv``: many signed applications at once, all or none.
+"""``fmar apply --from`` and ``fmar decide --from``: many signed records at once, all or none.
 
 The whole file is checked first (``core.workflow.bulk``: columns, cells, ids; each record as
 signed; then all of them together against the registry, once), and nothing is written unless
@@ -8,20 +8,26 @@ every row is accepted. Each problem names the file, the row's line and the colum
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from fmar.cli.common import EXIT_FINDINGS
 from fmar.cli.record_io import load_registry, room_for, signing_for, signing_time
-from fmar.core.catalogue import APPLICATION_NOT_BY_OWNER
+from fmar.core.catalogue import APPLICATION_NOT_BY_OWNER, OUTCOME_NOT_BY_SO
 from fmar.core.findings import Problem
 from fmar.core.ids import new_id
 from fmar.core.model import Record
-from fmar.core.workflow.bulk import Row, RowProblem, read_rows
+from fmar.core.registry import Registry
+from fmar.core.workflow.bulk import Row, RowProblem, read_decisions, read_rows
 from fmar.core.workflow.drafting import errors, key_problem, problems_with_all
 from fmar.signing.sshsig import PrivateKey, public_key_line
 from fmar.writing.authoring import Authored, RecordRejected, author, write
+
+#: A reader of one kind of file: its text, the registry and the signing time in; rows and problems out.
+Reader = Callable[[str, Registry, datetime], tuple[list[Row], list[RowProblem]]]
 
 
 def _column(problem: Problem) -> str:
@@ -40,8 +46,24 @@ def _report(source: Path, found: list[RowProblem], rows: int) -> None:
     sys.exit(EXIT_FINDINGS)
 
 
-def apply_from(source: Path, key: PrivateKey, signer: str | None, at: str | None, location: tuple[Path, Path]) -> None:
-    """Check every row of ``source``, then write one signed application per row (or nothing)."""
+def _signer(registry: Registry, rows: list[Row], key: PrivateKey, signer: str | None) -> str | None:
+    """As told, else the party publishing the key, else the one party the rows' records are of."""
+    line = public_key_line(key)
+    owners = [p.id for p in registry.parties.values() if any(k.public_key == line for k in p.keys)]
+    parties = sorted({row.owner for row in rows})
+    return signer or (owners[0] if len(owners) == 1 else parties[0] if len(parties) == 1 else None)
+
+
+def write_from(
+    source: Path,
+    read: Reader,
+    key: PrivateKey,
+    signer: str | None,
+    at: str | None,
+    location: tuple[Path, Path],
+) -> list[Path]:
+    """Check every row of ``source`` (read by ``read``), then write one signed record per row, or
+    nothing (exit 1, each problem named by line and column). Returns the files written."""
     root, registry_dir = location
     registry = load_registry(root, registry_dir)
     moment = signing_time(at)
@@ -49,34 +71,26 @@ def apply_from(source: Path, key: PrivateKey, signer: str | None, at: str | None
         text = source.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise click.BadParameter(f"{source}: cannot be read as UTF-8 text ({exc})", param_hint="--from") from None
-    rows, found = read_rows(text, registry, moment)
+    rows, found = read(text, registry, moment)
     total = len(rows) + len({p.line for p in found if p.line > 1})
-    fsps = sorted({row.fsp for row in rows})
-    line = public_key_line(key)
-    owners = [p.id for p in registry.parties.values() if any(k.public_key == line for k in p.keys)]
-    # The signer: as told, else the party publishing the key, else the one FSP the rows are of.
-    who = signer or (owners[0] if len(owners) == 1 else fsps[0] if len(fsps) == 1 else None)
-    if who is not None:
+    who = _signer(registry, rows, key, signer)
+    kind = rows[0].kind if rows else ""
+    rule, whose = (APPLICATION_NOT_BY_OWNER, "unit") if kind == "application" else (OUTCOME_NOT_BY_SO, "application")
+    if who is None and rows:
+        parties = ", ".join(sorted({r.owner for r in rows}))
+        found.append(
+            RowProblem(1, whose, Problem(rule, f"the rows' records are of {parties}", "one file per party", ()))
+        )
+    elif who is not None:
         for row in rows:
-            if row.fsp != who:
-                found.append(
-                    RowProblem(
-                        row.line,
-                        "unit",
-                        Problem(
-                            APPLICATION_NOT_BY_OWNER,
-                            f"{row.unit} is {row.fsp}'s, and this file is signed as {who}",
-                            "one file per FSP: each signs the applications of its own units",
-                            ("unit",),
-                        ),
-                    )
-                )
+            if row.owner != who:
+                what = "" if kind == "application" else " to decide"
+                message = f"{row.fields[whose]} is {row.owner}'s{what}, and this file is signed as {who}"
+                hint = "one file per party: each signs its own records"
+                found.append(RowProblem(row.line, whose, Problem(rule, message, hint, (whose,))))
         wrong_key = key_problem(registry, who, key, moment)
         if wrong_key is not None:
             found.append(RowProblem(1, "", wrong_key))
-    elif rows:
-        mixed = Problem(APPLICATION_NOT_BY_OWNER, f"the units are of {', '.join(fsps)}", "one file per FSP", ())
-        found.append(RowProblem(1, "unit", mixed))
     if not rows and not found:
         raise click.BadParameter(f"{source} has no rows", param_hint="--from")
     if found:
@@ -86,13 +100,14 @@ def apply_from(source: Path, key: PrivateKey, signer: str | None, at: str | None
     authored: list[tuple[Row, Authored]] = []
     taken: set[str] = set()
     for row in rows:
-        record_id = room_for(registry_dir, "application", row.fields["id"])
+        record_id = room_for(registry_dir, row.kind, row.fields["id"])
         while record_id in taken:  # drawn twice in one file: draw again
-            record_id = room_for(registry_dir, "application", new_id("application", moment.year))
+            record_id = room_for(registry_dir, row.kind, new_id(row.kind, moment.year))
         taken.add(record_id)
-        fields = {**row.fields, "id": record_id}
         try:
-            signed = author("application", fields, key=key, signer=who, signed_at=moment, registry=identity)
+            signed = author(
+                row.kind, {**row.fields, "id": record_id}, key=key, signer=who, signed_at=moment, registry=identity
+            )
             authored.append((row, signed))
         except RecordRejected as rejected:
             found.extend(RowProblem(row.line, _column(p), p) for p in rejected.problems)
@@ -107,8 +122,23 @@ def apply_from(source: Path, key: PrivateKey, signer: str | None, at: str | None
     written = [write(registry_dir, signed) for _, signed in authored]
     for path in written:
         click.echo(f"wrote {path.relative_to(root).as_posix()}")
-    click.echo(f"{len(written)} application(s) written, signed as {who}, from {source}")
+    click.echo(f"{len(written)} {kind}(s) written, signed as {who}, from {source}")
+    return written
+
+
+def apply_from(source: Path, key: PrivateKey, signer: str | None, at: str | None, location: tuple[Path, Path]) -> None:
+    """One signed application per row of ``source`` (``bulk.read_rows``), or none."""
+    written = write_from(source, read_rows, key, signer, at, location)
     click.echo("next steps:")
     click.echo("  git switch -c apply/bulk")
     click.echo(f"  git add registry/ && git commit -m 'Apply: {len(written)} applications from {source.name}'")
     click.echo("  git push -u origin apply/bulk   # then open one pull request; CI checks every record")
+
+
+def decide_from(source: Path, key: PrivateKey, signer: str | None, at: str | None, location: tuple[Path, Path]) -> None:
+    """One signed outcome per row of ``source`` (``bulk.read_decisions``), or none."""
+    written = write_from(source, read_decisions, key, signer, at, location)
+    click.echo("next steps:")
+    click.echo("  git switch -c decide/bulk")
+    click.echo(f"  git add registry/ && git commit -m 'Outcomes: {len(written)} decisions from {source.name}'")
+    click.echo("  git push -u origin decide/bulk   # then open one pull request; the FSPs are told on merge")

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from fmar.cli.bulk_cmd import decide_from
 from fmar.cli.common import UsageError, format_option, parse_moment, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
@@ -172,6 +173,15 @@ def _so_write(
     click.echo(_MERGE_HINT)
 
 
+#: ``--case-reference``: the SO's own reference for the case (public), on outcomes and events.
+case_reference_option = click.option(
+    "--case-reference",
+    default=None,
+    metavar="REF",
+    help="Your own reference for the case in your systems (public: letters, digits and . _ / : -).",
+)
+
+
 def _day_or_moment(value: str | None, option: str, *, end_of_day: bool) -> datetime | None:
     """A start (``end_of_day=False``) or an end given on the command line: a date alone is the start
     or the end (23:59:59, inclusive) of that day in London (``gb_time``)."""
@@ -181,7 +191,15 @@ def _day_or_moment(value: str | None, option: str, *, end_of_day: bool) -> datet
 
 
 @click.command()
-@click.argument("application_id")
+@click.argument("application_id", required=False)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A CSV file of many decisions (columns application, result and any of valid_from, valid_until, days, "
+    "capacity_up_kw, capacity_down_kw, conditions, reasons, notes, case_reference): all written, or none.",
+)
 @click.option("--qualified", is_flag=True, help="The unit is qualified.")
 @click.option("--conditional", is_flag=True, help="Qualified with conditions.")
 @click.option("--failed", is_flag=True, help="The assessment failed (give --reason codes).")
@@ -214,10 +232,12 @@ def _day_or_moment(value: str | None, option: str, *, end_of_day: bool) -> datet
 )
 @click.option("--notes", default=None, help="Public notes.")
 @click.option("--supersedes", default=None, help="An earlier outcome this one corrects.")
+@case_reference_option
 @signing_options
 @registry_option
 def decide(
-    application_id: str,
+    application_id: str | None,
+    source: Path | None,
     qualified: bool,
     conditional: bool,
     failed: bool,
@@ -230,6 +250,7 @@ def decide(
     reasons: tuple[str, ...],
     notes: str | None,
     supersedes: str | None,
+    case_reference: str | None,
     key_path: Path,
     signer: str | None,
     at: str | None,
@@ -238,7 +259,26 @@ def decide(
     """Record the outcome of your assessment of an application (signed).
 
     Dates are days of the GB market's local time (Europe/London): --valid-from a date starts at that
-    day's 00:00, --valid-until a date ends at that day's 23:59:59, both stored as UTC instants."""
+    day's 00:00, --valid-until a date ends at that day's 23:59:59, both stored as UTC instants.
+
+    With --from FILE.csv instead, one outcome per row: the whole file is checked first, and nothing
+    is written unless every row is accepted (each problem names its row and column). Conditions and
+    reasons in a cell are separated by ';'."""
+    if source is not None:
+        options = (
+            ("APPLICATION_ID", application_id), ("--qualified", qualified or None),
+            ("--conditional", conditional or None), ("--failed", failed or None), ("--valid-from", valid_from),
+            ("--valid-until", valid_until), ("--days", days), ("--capacity-up", capacity_up),
+            ("--capacity-down", capacity_down), ("--condition", conditions or None), ("--reason", reasons or None),
+            ("--notes", notes), ("--supersedes", supersedes), ("--case-reference", case_reference),
+        )  # fmt: skip
+        named = [name for name, value in options if value is not None]
+        if named:
+            raise UsageError(f"--from takes each decision from its row: drop {', '.join(named)}")
+        decide_from(source, load_key(key_path), signer, at, location)
+        return
+    if application_id is None:
+        raise UsageError("name APPLICATION_ID, or give --from FILE.csv")
     chosen = {
         flag: result
         for flag, result, given in (
@@ -274,6 +314,7 @@ def decide(
         notes=notes,
         supersedes=supersedes,
         max_validity_days=version.max_validity_days if version else None,
+        case_reference=case_reference,
     )
     _so_write("outcome", fields, application, registry, key_path, signer, moment, location)
 
@@ -282,11 +323,13 @@ def _event_command(name: str, event_type: str, summary: str, needs_reason: bool)
     @click.command(name, help=summary)
     @click.argument("application_id")
     @click.option("--reason", required=needs_reason, default=None, help="Why (public text, no personal data).")
+    @case_reference_option
     @signing_options
     @registry_option
     def command(
         application_id: str,
         reason: str | None,
+        case_reference: str | None,
         key_path: Path,
         signer: str | None,
         at: str | None,
@@ -295,7 +338,7 @@ def _event_command(name: str, event_type: str, summary: str, needs_reason: bool)
         registry = load_registry(*location)
         application = application_or_fail(registry, application_id)
         moment = signing_time(at)
-        fields = event_fields(application, event_type, moment, reason=reason)
+        fields = event_fields(application, event_type, moment, reason=reason, case_reference=case_reference)
         _so_write("event", fields, application, registry, key_path, signer, moment, location)
 
     return command
@@ -321,6 +364,7 @@ revoke = _event_command("revoke", "revoked", "Revoke a qualification for good, w
     "--days", type=click.IntRange(1, 365), default=None, help="Deadline in days (default: the product's target)."
 )
 @click.option("--reason", default=None, help="What is needed (public text; details go through your own channel).")
+@case_reference_option
 @signing_options
 @registry_option
 def request_info(
@@ -328,6 +372,7 @@ def request_info(
     respond_by: str | None,
     days: int | None,
     reason: str | None,
+    case_reference: str | None,
     key_path: Path,
     signer: str | None,
     at: str | None,
@@ -343,7 +388,9 @@ def request_info(
         version = product.version(application.product_version) if product else None
         target = days or (version.service_levels.information_response_days if version else 28)
         deadline = moment + timedelta(days=target)
-    fields = event_fields(application, "information_requested", moment, reason=reason, respond_by=deadline)
+    fields = event_fields(
+        application, "information_requested", moment, reason=reason, respond_by=deadline, case_reference=case_reference
+    )
     _so_write("event", fields, application, registry, key_path, signer, moment, location)
 
 

@@ -90,6 +90,13 @@ Kw = Annotated[
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10_000_000}),
 ]
 
+#: An SO's own reference for the case an outcome or event belongs to, in its systems (public).
+CaseReference = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,63}$"),
+    Field(description="The SO's own reference for the case in its systems (public; never personal data)."),
+]
+
 #: An https link to material held outside the registry.
 HttpsUrl = Annotated[
     str, StringConstraints(pattern=r"^https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[^\s]*)?$", max_length=500)

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints
 
 from fmar.core.ids import EVENT_ID, ApplicationId, EventId
 from fmar.core.model.base import Record
-from fmar.core.model.common import PublicText, Timestamp
+from fmar.core.model.common import CaseReference, PublicText, Timestamp
 
 
 class EventType(StrEnum):
@@ -54,3 +54,4 @@ class Event(Record):
     reason: PublicText | None = None
     respond_by: Timestamp | None = Field(default=None, description="Deadline for requested information.")
     supersedes: EventId | None = Field(default=None, description="An earlier event this one corrects.")
+    case_reference: CaseReference | None = None

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints
 
 from fmar.core.ids import OUTCOME_ID, ApplicationId, OutcomeId
 from fmar.core.model.base import Record
-from fmar.core.model.common import Kw, PublicText, Timestamp
+from fmar.core.model.common import CaseReference, Kw, PublicText, Timestamp
 
 
 class Result(StrEnum):
@@ -48,3 +48,4 @@ class Outcome(Record):
     reasons: list[FailureReason] = Field(default_factory=list, max_length=len(FailureReason))
     notes: PublicText | None = None
     supersedes: OutcomeId | None = Field(default=None, description="An earlier outcome this one corrects.")
+    case_reference: CaseReference | None = None

@@ -1,11 +1,16 @@
-"""Many applications from one CSV file (``fmar apply --from FILE.csv``): pure, rows in, fields or problems out.
+"""Many records from one CSV file (``fmar apply --from``, ``fmar decide --from``): pure, rows in,
+fields or problems out.
 
-A large FSP applies for hundreds of units at once. The whole file is read and checked first; the
-command writes nothing unless every row is accepted, and each problem names its row (the line of
-the file) and column. Columns (a header line names them; only ``unit`` and ``product`` are needed):
-
-``unit, product, capacity_up_kw, capacity_down_kw, product_version, full_delivery_s, duration_min,
-metering_resolution_s, evidence`` (``URL=SHA256``, several separated by spaces).
+A large FSP applies for hundreds of units at once; an SO decides a batch of applications from its
+own systems. The whole file is read and checked first; the command writes nothing unless every row
+is accepted, and each problem names its row (the line of the file) and column. A header line names
+the columns. Applications: ``unit`` and ``product``, and any of ``capacity_up_kw``,
+``capacity_down_kw``, ``product_version``, ``full_delivery_s``, ``duration_min``,
+``metering_resolution_s``, ``evidence`` (``URL=SHA256``, several separated by spaces). Decisions:
+``application`` and ``result`` (``qualified``, ``conditionally_qualified``, ``failed``), and any of
+``valid_from``, ``valid_until`` (London dates, as ``fmar decide`` reads them), ``days``,
+``capacity_up_kw``, ``capacity_down_kw``, ``conditions`` and ``reasons`` (several separated by
+``;``), ``notes``, ``case_reference``.
 """
 
 from __future__ import annotations
@@ -13,23 +18,24 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from fmar.core import gb_time
 from fmar.core.catalogue import BAD_BULK_ROW, UNKNOWN_PRODUCT_VERSION, UNRESOLVED_REFERENCE
 from fmar.core.findings import Problem
 from fmar.core.ids import close_ids
 from fmar.core.model.capabilities import Capabilities, declared_over
 from fmar.core.registry import Registry
-from fmar.core.workflow.forms import application_fields, current_version
+from fmar.core.workflow.forms import application_fields, current_version, outcome_fields
 
-REQUIRED = ("unit", "product")
-#: Optional column -> the type of its cells.
-OPTIONAL: dict[str, Callable[[str], Any]] = {
+#: The columns of a file of applications (``fmar apply --from``): needed, and optional with the type of their cells.
+APPLICATION_COLUMNS = ("unit", "product")
+APPLICATION_OPTIONAL: dict[str, Callable[[str], Any]] = {
     "capacity_up_kw": float,
     "capacity_down_kw": float,
     "product_version": int,
@@ -38,6 +44,20 @@ OPTIONAL: dict[str, Callable[[str], Any]] = {
     "metering_resolution_s": float,
     "evidence": str,
 }
+#: The columns of a file of decisions (``fmar decide --from``).
+DECISION_COLUMNS = ("application", "result")
+DECISION_OPTIONAL: dict[str, Callable[[str], Any]] = {
+    "valid_from": str,
+    "valid_until": str,
+    "days": int,
+    "capacity_up_kw": float,
+    "capacity_down_kw": float,
+    "conditions": str,
+    "reasons": str,
+    "notes": str,
+    "case_reference": str,
+}
+RESULTS = ("qualified", "conditionally_qualified", "failed")
 _CAPABILITIES = ("full_delivery_s", "duration_min", "metering_resolution_s")
 #: The most rows one file may hold.
 MAX_ROWS = 10_000
@@ -54,11 +74,12 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class Row:
-    """An accepted row: the line it came from, the signer it needs and the application's fields."""
+    """An accepted row: its line, the party whose record it makes (who must sign it), the record's
+    kind and fields."""
 
     line: int
-    unit: str
-    fsp: str
+    owner: str
+    kind: str
     fields: dict[str, Any]
 
 
@@ -78,23 +99,32 @@ def _evidence(text: str) -> list[dict[str, str]] | str:
     return out
 
 
-def read_rows(
-    text: str, registry: Registry, at: datetime, rng: random.Random | None = None
-) -> tuple[list[Row], list[RowProblem]]:
-    """The applications ``text`` (a CSV file) asks for, as of ``at``; and every problem found in it."""
+def _unknown(line: int, column: str, value: str, known: Iterable[str], otherwise: str) -> RowProblem:
+    """``value`` is no id the registry knows: the nearest ones, or what to do."""
+    near = close_ids(value, known)
+    what = {"unit": "a Market Unit", "product": "a product", "application": "an application"}[column]
+    hint = f"did you mean {', '.join(near)}?" if near else otherwise
+    return _problem(line, column, f"{value!r} is not {what} in the registry", hint, UNRESOLVED_REFERENCE)
+
+
+def table(
+    text: str, required: tuple[str, ...], optional: dict[str, Callable[[str], Any]]
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowProblem]]:
+    """The rows of a CSV ``text`` as (line, values): the ``required`` cells as text, the ``optional``
+    ones given, of their type; and the problems of the header and of each row's cells."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     problems: list[RowProblem] = []
-    unknown = [c for c in header if c not in REQUIRED and c not in OPTIONAL]
-    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in required and c not in optional]
+    missing = [c for c in required if c not in header]
     if missing or unknown:
         for column in missing:
             problems.append(_problem(1, column, f"the header has no column {column!r}", "name it in the first line"))
         for column in unknown:
-            known = ", ".join((*REQUIRED, *OPTIONAL))
+            known = ", ".join((*required, *optional))
             problems.append(_problem(1, column, f"unknown column {column!r}", f"columns are: {known}"))
         return [], problems
-    rows: list[Row] = []
+    rows = []
     for number, cells in enumerate(reader, start=2):
         line = reader.line_num
         if number - 1 > MAX_ROWS:
@@ -103,40 +133,36 @@ def read_rows(
         if None in cells:
             problems.append(_problem(line, "", "more cells than the header names", "quote cells holding commas"))
             continue
-        values: dict[str, Any] = {}
-        for column, kind in OPTIONAL.items():
+        values: dict[str, Any] = {column: (cells.get(column) or "").strip() for column in required}
+        ok = True
+        for column, kind in optional.items():
             raw = (cells.get(column) or "").strip()
             if not raw:
                 continue
             try:
                 values[column] = kind(raw)
             except ValueError:
+                ok = False
                 wanted = "a whole number" if kind is int else "a number"
                 problems.append(_problem(line, column, f"{raw!r} is not {wanted}", f"write {column} as {wanted}"))
-        unit_id, product_id = (cells.get("unit") or "").strip(), (cells.get("product") or "").strip()
+        if ok:
+            rows.append((line, values))
+    return rows, problems
+
+
+def read_rows(
+    text: str, registry: Registry, at: datetime, rng: random.Random | None = None
+) -> tuple[list[Row], list[RowProblem]]:
+    """The applications ``text`` (a CSV file) asks for, as of ``at``; and every problem found in it."""
+    cells, problems = table(text, APPLICATION_COLUMNS, APPLICATION_OPTIONAL)
+    rows: list[Row] = []
+    for line, values in cells:
+        unit_id, product_id = values["unit"], values["product"]
         unit, product = registry.units.get(unit_id), registry.products.get(product_id)
         if unit is None:
-            near = close_ids(unit_id, registry.units)
-            problems.append(
-                _problem(
-                    line,
-                    "unit",
-                    f"{unit_id!r} is not a Market Unit in the registry",
-                    f"did you mean {', '.join(near)}?" if near else "register it first: fmar unit add",
-                    UNRESOLVED_REFERENCE,
-                )
-            )
+            problems.append(_unknown(line, "unit", unit_id, registry.units, "register it first: fmar unit add"))
         if product is None:
-            near = close_ids(product_id, registry.products)
-            problems.append(
-                _problem(
-                    line,
-                    "product",
-                    f"{product_id!r} is not a product in the registry",
-                    f"did you mean {', '.join(near)}?" if near else "see fmar eligible UNIT",
-                    UNRESOLVED_REFERENCE,
-                )
-            )
+            problems.append(_unknown(line, "product", product_id, registry.products, "see fmar eligible UNIT"))
         if unit is None or product is None or any(p.line == line for p in problems):
             continue
         number_asked = values.get("product_version")
@@ -177,5 +203,64 @@ def read_rows(
             evidence=evidence,
             rng=rng,
         )
-        rows.append(Row(line, unit.id, unit.fsp, fields))
+        rows.append(Row(line, unit.fsp, "application", fields))
+    return rows, problems
+
+
+def _moment(value: str | None, *, end_of_day: bool) -> datetime | str | None:
+    """A date or date and time cell as an instant (``gb_time.parse``), or what is wrong with it."""
+    if not value:
+        return None
+    try:
+        return gb_time.parse(value, end_of_day=end_of_day).replace(microsecond=0)
+    except gb_time.NotAMoment:
+        return f"{value!r} is not an ISO date or date and time (2027-04-01, or 2027-04-01T09:30 in London time)"
+
+
+def read_decisions(
+    text: str, registry: Registry, at: datetime, rng: random.Random | None = None
+) -> tuple[list[Row], list[RowProblem]]:
+    """The outcomes ``text`` (a CSV file of decisions) records, as of ``at``; and every problem in it."""
+    cells, problems = table(text, DECISION_COLUMNS, DECISION_OPTIONAL)
+    rows: list[Row] = []
+    for line, values in cells:
+        application = registry.applications.get(values["application"])
+        if application is None:
+            problems.append(
+                _unknown(line, "application", values["application"], registry.applications, "fmar inbox SO")
+            )
+            continue
+        if values["result"] not in RESULTS:
+            problems.append(
+                _problem(line, "result", f"{values['result']!r} is not a result", f"one of: {', '.join(RESULTS)}")
+            )
+            continue
+        start = _moment(values.get("valid_from"), end_of_day=False)
+        end = _moment(values.get("valid_until"), end_of_day=True)
+        wrong = [(c, m) for c, m in (("valid_from", start), ("valid_until", end)) if isinstance(m, str)]
+        problems.extend(_problem(line, c, m, "dates are London days; see fmar decide --help") for c, m in wrong)
+        if end is not None and "days" in values:
+            problems.append(_problem(line, "days", "valid_until and days both set the end of validity", "give one"))
+        if wrong or (end is not None and "days" in values):
+            continue
+        assert not isinstance(start, str) and not isinstance(end, str)
+        product = registry.products.get(application.product)
+        version = product.version(application.product_version) if product else None
+        fields = outcome_fields(
+            application,
+            values["result"],
+            at,
+            valid_from=start,
+            valid_until=end,
+            days=values.get("days"),
+            capacity_up_kw=values.get("capacity_up_kw"),
+            capacity_down_kw=values.get("capacity_down_kw"),
+            conditions=tuple(c.strip() for c in values.get("conditions", "").split(";") if c.strip()),
+            reasons=tuple(r.strip() for r in values.get("reasons", "").split(";") if r.strip()),
+            notes=values.get("notes") or None,
+            max_validity_days=version.max_validity_days if version else None,
+            case_reference=values.get("case_reference") or None,
+            rng=rng,
+        )
+        rows.append(Row(line, application.so, "outcome", fields))
     return rows, problems

@@ -87,6 +87,7 @@ def outcome_fields(
     notes: str | None = None,
     supersedes: str | None = None,
     max_validity_days: int | None = None,
+    case_reference: str | None = None,
     rng: random.Random | None = None,
     record_id: str | None = None,
 ) -> dict[str, Any]:
@@ -116,6 +117,8 @@ def outcome_fields(
         fields["notes"] = notes
     if supersedes:
         fields["supersedes"] = supersedes
+    if case_reference:
+        fields["case_reference"] = case_reference
     return fields
 
 
@@ -126,6 +129,7 @@ def event_fields(
     *,
     reason: str | None = None,
     respond_by: datetime | None = None,
+    case_reference: str | None = None,
     rng: random.Random | None = None,
     record_id: str | None = None,
 ) -> dict[str, Any]:
@@ -139,4 +143,6 @@ def event_fields(
         fields["reason"] = reason
     if respond_by is not None:
         fields["respond_by"] = iso(respond_by)
+    if case_reference:
+        fields["case_reference"] = case_reference
     return fields
