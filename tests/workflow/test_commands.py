@@ -468,3 +468,59 @@ def test_a_batch_of_decisions_with_bad_rows_writes_nothing(repo: GitRepo, tmp_pa
     assert f"{decisions}:5: column application: error OUT-VAL001 APP-2026-XNHPJ1N3 is NESO's to decide" in err
     both = fmar(repo.path, "decide", mine, "--qualified", "--from", decisions, "--key", key("ENWL"))
     assert both.exit_code == 2 and "drop APPLICATION_ID, --qualified" in both.output
+
+
+UNIT_HEADER = (
+    "id,name,unit_type,licence_area,connection_type,connection_status,import_kw,export_kw,assets,duration_min\n"
+)
+
+
+def test_unit_add_from_a_csv_file_registers_every_row(repo: GitRepo, tmp_path: Path) -> None:
+    source = tmp_path / "units.csv"
+    source.write_text(
+        UNIT_HEADER
+        + "MU-KESTREL-000801,Depot chargers,SPU,ENWL,FIRM,CONNECTED,880,0,EV_CHARGER:40:880,\n"
+        + "MU-KESTREL-000802,Solar and storage,SPU,ENWL,NON_FIRM,CONNECTED,1500,3000,SOLAR_PV:1:3000;BESS:1:1500,120\n",
+        encoding="utf-8",
+    )
+    before = files(repo, "market_unit")
+    result = fmar(repo.path, "unit", "add", "--from", source, "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert files(repo, "market_unit") - before == {
+        path_of("market_unit", "MU-KESTREL-000801"),
+        path_of("market_unit", "MU-KESTREL-000802"),
+    }
+    data, _, _ = parse_text((repo.path / "registry" / path_of("market_unit", "MU-KESTREL-000802")).read_text())
+    assert data is not None and data["gsp_group"] == "_G" and data["accounting_points"] == 1
+    assert [a["category"] for a in data["composition"]["assets"]] == ["SOLAR_PV", "BESS"]
+    assert data["capabilities"] == {"duration_min": 120}
+    assert fmar(repo.path, "validate").exit_code == 0
+
+
+def test_unit_add_from_a_file_with_bad_rows_writes_nothing(repo: GitRepo, tmp_path: Path) -> None:
+    source = tmp_path / "units.csv"
+    source.write_text(
+        UNIT_HEADER
+        + "MU-KESTREL-1,Depot,SPU,ENWL,FIRM,CONNECTED,880,0,EV_CHARGER:40:880,\n"  # line 2: not an id
+        + "MU-KESTREL-000001,Depot,SPU,ENWL,FIRM,CONNECTED,880,0,EV_CHARGER:40:880,\n"  # line 3: registered
+        + "MU-KESTREL-000803,Depot,SPU,ENWL,FIRM,CONNECTED,,0,EV_CHARGER:40:880,\n"  # line 4: no import
+        + "MU-KESTREL-000804,Depot,SPU,ENWL,FIRM,CONNECTED,880,0,EV_CHARGER-40-880,\n"  # line 5: bad asset
+        + "MU-VOLTAFLEX-000805,Depot,SPU,ENWL,FIRM,CONNECTED,880,0,EV_CHARGER:40:880,\n"  # line 6: not KESTREL's
+        + "MU-KESTREL-000806,Depot,SPU,ENWL,FIRM,CONNECTED,880,5000,EV_CHARGER:40:880,\n",  # line 7: export > assets
+        encoding="utf-8",
+    )
+    before = files(repo, "market_unit")
+    result = fmar(repo.path, "unit", "add", "--from", source, "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert result.exit_code == 1 and files(repo, "market_unit") == before
+    err = result.stderr
+    assert f"{source}:2: column id: error WF-VAL004 'MU-KESTREL-1' is not a Market Unit id" in err
+    assert f"{source}:3: column id: error WF-VAL002 MU-KESTREL-000001 is already in the registry" in err
+    assert f"{source}:4: column import_kw: error WF-VAL004 MU-KESTREL-000803 needs a value in column import_kw" in err
+    assert f"{source}:5: column assets: error WF-VAL004 'EV_CHARGER-40-880': write CATEGORY:COUNT:KW" in err
+    assert f"{source}:6: column id: error MU-VAL006 MU-VOLTAFLEX-000805 is VOLTAFLEX's" in err
+    # Once the row problems are fixed, each unit is judged as signed: line 7's export exceeds its assets.
+    source.write_text(UNIT_HEADER + "MU-KESTREL-000806,Depot,SPU,ENWL,FIRM,CONNECTED,880,5000,EV_CHARGER:40:880,\n")
+    again = fmar(repo.path, "unit", "add", "--from", source, "--key", key("KESTREL"), "--at", "2026-11-20T10:00:00Z")
+    assert again.exit_code == 1 and f"{source}:2: column export_kw: error MU-VAL005" in again.stderr
+    both = fmar(repo.path, "unit", "add", "MU-KESTREL-000807", "--name", "X", "--from", source, "--key", key("KESTREL"))
+    assert both.exit_code == 2 and "drop UNIT_ID, --name" in both.output

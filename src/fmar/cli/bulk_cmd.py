@@ -16,12 +16,12 @@ import click
 
 from fmar.cli.common import EXIT_FINDINGS
 from fmar.cli.record_io import load_registry, room_for, signing_for, signing_time
-from fmar.core.catalogue import APPLICATION_NOT_BY_OWNER, OUTCOME_NOT_BY_SO
+from fmar.core.catalogue import APPLICATION_NOT_BY_OWNER, OUTCOME_NOT_BY_SO, UNIT_ID_NOT_FSP
 from fmar.core.findings import Problem
-from fmar.core.ids import new_id
+from fmar.core.ids import ID_PREFIX, new_id
 from fmar.core.model import Record
 from fmar.core.registry import Registry
-from fmar.core.workflow.bulk import Row, RowProblem, read_decisions, read_rows
+from fmar.core.workflow.bulk import Row, RowProblem, read_decisions, read_rows, read_units
 from fmar.core.workflow.drafting import errors, key_problem, problems_with_all
 from fmar.signing.sshsig import PrivateKey, public_key_line
 from fmar.writing.authoring import Authored, RecordRejected, author, write
@@ -30,9 +30,16 @@ from fmar.writing.authoring import Authored, RecordRejected, author, write
 Reader = Callable[[str, Registry, datetime], tuple[list[Row], list[RowProblem]]]
 
 
+#: The column of a field of a unit's composition (the rest are columns of their own names).
+_COMPOSITION_COLUMNS = {"import_capacity_kw": "import_kw", "export_capacity_kw": "export_kw", "assets": "assets"}
+
+
 def _column(problem: Problem) -> str:
     """The CSV column a record's problem is about (its field), "" when it is about the row."""
-    return str(problem.location[0]) if problem.location else ""
+    location = problem.location
+    if len(location) > 1 and location[0] == "composition":
+        return _COMPOSITION_COLUMNS.get(str(location[1]), "composition")
+    return str(location[0]) if location else ""
 
 
 def _report(source: Path, found: list[RowProblem], rows: int) -> None:
@@ -75,7 +82,11 @@ def write_from(
     total = len(rows) + len({p.line for p in found if p.line > 1})
     who = _signer(registry, rows, key, signer)
     kind = rows[0].kind if rows else ""
-    rule, whose = (APPLICATION_NOT_BY_OWNER, "unit") if kind == "application" else (OUTCOME_NOT_BY_SO, "application")
+    rule, whose = {
+        "application": (APPLICATION_NOT_BY_OWNER, "unit"),
+        "outcome": (OUTCOME_NOT_BY_SO, "application"),
+        "market_unit": (UNIT_ID_NOT_FSP, "id"),
+    }.get(kind, (APPLICATION_NOT_BY_OWNER, "unit"))
     if who is None and rows:
         parties = ", ".join(sorted({r.owner for r in rows}))
         found.append(
@@ -100,9 +111,11 @@ def write_from(
     authored: list[tuple[Row, Authored]] = []
     taken: set[str] = set()
     for row in rows:
-        record_id = room_for(registry_dir, row.kind, row.fields["id"])
-        while record_id in taken:  # drawn twice in one file: draw again
-            record_id = room_for(registry_dir, row.kind, new_id(row.kind, moment.year))
+        record_id = row.fields["id"]
+        if row.kind in ID_PREFIX:  # an id fmar drew: another if its file exists, or twice in one file
+            record_id = room_for(registry_dir, row.kind, record_id)
+            while record_id in taken:
+                record_id = room_for(registry_dir, row.kind, new_id(row.kind, moment.year))
         taken.add(record_id)
         try:
             signed = author(
@@ -142,3 +155,12 @@ def decide_from(source: Path, key: PrivateKey, signer: str | None, at: str | Non
     click.echo("  git switch -c decide/bulk")
     click.echo(f"  git add registry/ && git commit -m 'Outcomes: {len(written)} decisions from {source.name}'")
     click.echo("  git push -u origin decide/bulk   # then open one pull request; the FSPs are told on merge")
+
+
+def units_from(source: Path, key: PrivateKey, signer: str | None, at: str | None, location: tuple[Path, Path]) -> None:
+    """One signed Market Unit per row of ``source`` (``bulk.read_units``), or none."""
+    written = write_from(source, read_units, key, signer, at, location)
+    click.echo("next steps:")
+    click.echo("  git switch -c units/bulk")
+    click.echo(f"  git add registry/ && git commit -m 'Units: {len(written)} registered from {source.name}'")
+    click.echo("  git push -u origin units/bulk   # then open one pull request; then fmar apply --from")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 import yaml
 
-from fmar.cli.bulk_cmd import apply_from
+from fmar.cli.bulk_cmd import apply_from, units_from
 from fmar.cli.common import UsageError, format_option, nearest, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
@@ -39,24 +39,19 @@ from fmar.core.findings import Problem
 from fmar.core.ids import MARKET_UNIT_ID
 from fmar.core.model import MarketUnit
 from fmar.core.model.capabilities import REQUIREMENTS, Capabilities, declared_over
-from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.core.registry import Registry
 from fmar.core.workflow.changes import impacts
 from fmar.core.workflow.eligibility import eligibility
-from fmar.core.workflow.forms import application_fields, capacity_defaults, current_version, event_fields
-from fmar.writing.writer import dumps, record_path
-
-_UNIT_FLAGS = (
-    ("name", str),
-    ("fsp", str),
-    ("unit_type", str),
-    ("accounting_points", int),
-    ("licence_area", str),
-    ("gsp_group", str),
-    ("connection_type", str),
-    ("connection_status", str),
-    ("bm_unit", str),
+from fmar.core.workflow.forms import (
+    NotAnAsset,
+    application_fields,
+    capacity_defaults,
+    current_version,
+    event_fields,
+    missing_unit_fields,
+    unit_fields,
 )
+from fmar.writing.writer import dumps, record_path
 
 
 def _unit_options(func: Any) -> Any:
@@ -94,64 +89,12 @@ def _read_input(path: Path | None) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("schema_version", "kind", "signature")}
 
 
-def _asset(text: str) -> dict[str, Any]:
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise click.BadParameter(f"{text!r}: write CATEGORY:COUNT:KW, e.g. BESS:1:2000", param_hint="--asset")
+def _cli_unit_fields(base: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
+    """``forms.unit_fields``, a bad --asset a usage error."""
     try:
-        return {"category": parts[0], "count": int(parts[1]), "capacity_kw": float(parts[2])}
-    except ValueError:
-        raise click.BadParameter(f"{text!r}: COUNT is a whole number and KW a number", param_hint="--asset") from None
-
-
-def _unit_fields(base: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
-    fields = dict(base)
-    for name, _ in _UNIT_FLAGS:
-        if flags.get(name) is not None:
-            fields[name] = flags[name]
-    composition = dict(fields.get("composition") or {})
-    if flags.get("import_kw") is not None:
-        composition["import_capacity_kw"] = flags["import_kw"]
-    if flags.get("export_kw") is not None:
-        composition["export_capacity_kw"] = flags["export_kw"]
-    if flags.get("assets"):
-        composition["assets"] = [_asset(text) for text in flags["assets"]]
-    if composition:
-        fields["composition"] = composition
-    area = fields.get("licence_area")
-    if "gsp_group" not in fields and isinstance(area, str) and area in LicenceArea.__members__:
-        fields["gsp_group"] = str(GSP_GROUP_OF_AREA[LicenceArea(area)])
-    if fields.get("accounting_points") is None and fields.get("unit_type") == "SPU":
-        fields["accounting_points"] = 1
-    return fields
-
-
-#: What a new unit must say, and the flag that says it (with --file, the field of that name).
-_NEEDED = (
-    ("name", "--name"),
-    ("unit_type", "--unit-type"),
-    ("licence_area", "--licence-area"),
-    ("connection_type", "--connection-type"),
-    ("connection_status", "--connection-status"),
-    ("composition.import_capacity_kw", "--import-kw"),
-    ("composition.export_capacity_kw", "--export-kw"),
-    ("composition.assets", "--asset"),
-)
-
-
-def _missing_flags(fields: dict[str, Any]) -> list[str]:
-    """The flags a new unit still needs (``_NEEDED``): those whose field neither a flag nor --file gave.
-    ``accounting_points`` needs --accounting-points only for an SPG (an SPU has one)."""
-    missing = []
-    for path, flag in _NEEDED:
-        value: Any = fields
-        for part in path.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is None or value == []:
-            missing.append(flag)
-    if fields.get("unit_type") == "SPG" and fields.get("accounting_points") is None:
-        missing.append("--accounting-points")
-    return missing
+        return unit_fields(base, flags)
+    except NotAnAsset as exc:
+        raise click.BadParameter(str(exc), param_hint="--asset") from None
 
 
 def _write_unit(
@@ -179,10 +122,24 @@ def unit() -> None:
 
 
 @unit.command("add")
-@click.argument("unit_id")
+@click.argument("unit_id", required=False)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A CSV file of many new units (column id, and a column per flag: name, unit_type, licence_area, "
+    "connection_type, connection_status, import_kw, export_kw, assets as CATEGORY:COUNT:KW;... ): all or none.",
+)
 @_unit_options
 def unit_add(
-    unit_id: str, location: tuple[Path, Path], key_path: Path, signer: str | None, at: str | None, **flags: Any
+    unit_id: str | None,
+    source: Path | None,
+    location: tuple[Path, Path],
+    key_path: Path,
+    signer: str | None,
+    at: str | None,
+    **flags: Any,
 ) -> None:
     """Register UNIT_ID (MU-<FSP>-<serial>) from flags or --file (YAML or JSON fields of a unit).
 
@@ -190,14 +147,29 @@ def unit_add(
     --connection-type, --connection-status, --import-kw, --export-kw and at least one --asset
     (--accounting-points too for an SPG), any missing named at once; or those fields in --file, each
     problem named by field.
+
+    With --from FILE.csv instead, one unit per row (a column per flag, assets separated by ';'): the
+    whole file is checked first, and nothing is written unless every row is accepted.
     """
+    if source is not None:
+        named_flags = ["UNIT_ID"] if unit_id else []
+        spelled = {"input_file": "--file", "assets": "--asset"}
+        named_flags += [
+            spelled.get(name, f"--{name.replace('_', '-')}") for name, value in flags.items() if value not in (None, ())
+        ]
+        if named_flags:
+            raise UsageError(f"--from takes each unit's values from its row: drop {', '.join(named_flags)}")
+        units_from(source, load_key(key_path), signer, at, location)
+        return
+    if unit_id is None:
+        raise UsageError("name UNIT_ID, or give --from FILE.csv")
     root, registry_dir = location
     registry = load_registry(root, registry_dir)
     named = re.fullmatch(MARKET_UNIT_ID, unit_id)
     if named is None:
         raise UsageError(f"{unit_id!r} is not a Market Unit id: MU-<FSP>-<6-digit serial>, e.g. MU-VOLTAFLEX-000042")
     input_file = flags.pop("input_file")
-    fields = _unit_fields({**_read_input(input_file), "id": unit_id}, flags)
+    fields = _cli_unit_fields({**_read_input(input_file), "id": unit_id}, flags)
     fields.setdefault("fsp", unit_id.split("-")[1])
     if unit_id in registry.units:
         draft = dumps({"schema_version": 1, "kind": "market_unit", **fields})
@@ -205,7 +177,7 @@ def unit_add(
             UNIT_ADD_OR_UPDATE, f"{unit_id} is already registered", f"use: fmar unit update {unit_id}", ("id",)
         )
         report_rejection(root, record_path(registry_dir, "market_unit", unit_id), [problem], draft)
-    missing = _missing_flags(fields) if input_file is None else []  # a file's fields: checked by field
+    missing = missing_unit_fields(fields) if input_file is None else []  # a file's fields: checked by field
     if missing:
         raise UsageError(f"{unit_id} needs {', '.join(missing)} (or those fields in --file)")
     _write_unit(location, registry, fields, key_path, signer, at)
@@ -232,7 +204,7 @@ def unit_update(
         report_rejection(root, record_path(registry_dir, "market_unit", unit_id), [problem], draft)
         return
     base = current.model_dump(mode="json", exclude_none=True, exclude={"signature", "schema_version", "kind"})
-    fields = _unit_fields({**base, **_read_input(flags.pop("input_file"))}, flags)
+    fields = _cli_unit_fields({**base, **_read_input(flags.pop("input_file"))}, flags)
     _write_unit(location, registry, fields, key_path, signer, at)
     updated = MarketUnit.model_validate(
         {**fields, "schema_version": 1, "kind": "market_unit", "signature": current.signature.model_dump(mode="json")}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,12 +27,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from fmar.core import gb_time
-from fmar.core.catalogue import BAD_BULK_ROW, UNKNOWN_PRODUCT_VERSION, UNRESOLVED_REFERENCE
+from fmar.core.catalogue import BAD_BULK_ROW, UNIT_ADD_OR_UPDATE, UNKNOWN_PRODUCT_VERSION, UNRESOLVED_REFERENCE
 from fmar.core.findings import Problem
-from fmar.core.ids import close_ids
+from fmar.core.ids import MARKET_UNIT_ID, close_ids
 from fmar.core.model.capabilities import Capabilities, declared_over
 from fmar.core.registry import Registry
-from fmar.core.workflow.forms import application_fields, current_version, outcome_fields
+from fmar.core.workflow.forms import (
+    UNIT_FLAGS,
+    NotAnAsset,
+    application_fields,
+    current_version,
+    missing_unit_fields,
+    outcome_fields,
+    unit_fields,
+)
 
 #: The columns of a file of applications (``fmar apply --from``): needed, and optional with the type of their cells.
 APPLICATION_COLUMNS = ("unit", "product")
@@ -263,4 +272,65 @@ def read_decisions(
             rng=rng,
         )
         rows.append(Row(line, application.so, "outcome", fields))
+    return rows, problems
+
+
+#: The columns of a file of new Market Units (``fmar unit add --from``): each a flag of ``unit add``.
+UNIT_COLUMNS = ("id",)
+UNIT_OPTIONAL: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(UNIT_FLAGS, str),
+    "accounting_points": int,
+    "import_kw": float,
+    "export_kw": float,
+    "assets": str,
+    "full_delivery_s": float,
+    "duration_min": int,
+    "metering_resolution_s": float,
+}
+
+
+def _column_of(flag: str) -> str:
+    """The column of a ``unit add`` flag (``--import-kw``: ``import_kw``; ``--asset``: ``assets``)."""
+    return "assets" if flag == "--asset" else flag[2:].replace("-", "_")
+
+
+def read_units(
+    text: str, registry: Registry, at: datetime, rng: random.Random | None = None
+) -> tuple[list[Row], list[RowProblem]]:
+    """The Market Units ``text`` (a CSV file) registers; and every problem found in it. Assets are
+    written CATEGORY:COUNT:KW, several separated by ``;``."""
+    cells, problems = table(text, UNIT_COLUMNS, UNIT_OPTIONAL)
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    for line, values in cells:
+        unit_id = values["id"]
+        if re.fullmatch(MARKET_UNIT_ID, unit_id) is None:
+            problems.append(_problem(line, "id", f"{unit_id!r} is not a Market Unit id", "MU-<FSP>-<6-digit serial>"))
+            continue
+        if unit_id in registry.units or unit_id in seen:
+            where = f"line {seen[unit_id]} of this file" if unit_id in seen else "the registry"
+            message = f"{unit_id} is already in {where}"
+            problems.append(
+                _problem(line, "id", message, f"to change it: fmar unit update {unit_id}", UNIT_ADD_OR_UPDATE)
+            )
+            continue
+        seen[unit_id] = line
+        flags = {**values, "assets": [a.strip() for a in values.get("assets", "").split(";") if a.strip()]}
+        try:
+            fields = unit_fields({"id": unit_id, "fsp": unit_id.split("-")[1]}, flags)
+        except NotAnAsset as exc:
+            problems.append(_problem(line, "assets", str(exc), "several separated by ';'"))
+            continue
+        missing = missing_unit_fields(fields)
+        for flag in missing:
+            column = _column_of(flag)
+            problems.append(
+                _problem(line, column, f"{unit_id} needs a value in column {column}", f"as {flag} of unit add")
+            )
+        if missing:
+            continue
+        declared = {k: values[k] for k in _CAPABILITIES if k in values}
+        if declared:
+            fields["capabilities"] = declared
+        rows.append(Row(line, str(fields["fsp"]), "market_unit", fields))
     return rows, problems

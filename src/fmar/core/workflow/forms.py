@@ -10,6 +10,7 @@ from fmar.core import gb_time
 from fmar.core.ids import new_id
 from fmar.core.model import Application, MarketUnit, Product
 from fmar.core.model.product import ProductVersion, Service
+from fmar.core.reference import GSP_GROUP_OF_AREA, LicenceArea
 from fmar.core.workflow.capacity import deliverable
 from fmar.signing.records import iso
 
@@ -146,3 +147,85 @@ def event_fields(
     if case_reference:
         fields["case_reference"] = case_reference
     return fields
+
+
+#: The fields of a Market Unit a flag of ``fmar unit add`` (or a column of ``--from``) gives as is.
+UNIT_FLAGS = (
+    "name",
+    "fsp",
+    "unit_type",
+    "accounting_points",
+    "licence_area",
+    "gsp_group",
+    "connection_type",
+    "connection_status",
+    "bm_unit",
+)
+
+
+class NotAnAsset(ValueError):
+    """An asset is written CATEGORY:COUNT:KW."""
+
+
+def asset(text: str) -> dict[str, Any]:
+    """An asset group from ``CATEGORY:COUNT:KW`` (``BESS:1:2000``); NotAnAsset if it is not that."""
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise NotAnAsset(f"{text!r}: write CATEGORY:COUNT:KW, e.g. BESS:1:2000")
+    try:
+        return {"category": parts[0], "count": int(parts[1]), "capacity_kw": float(parts[2])}
+    except ValueError:
+        raise NotAnAsset(f"{text!r}: COUNT is a whole number and KW a number") from None
+
+
+def unit_fields(base: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
+    """A unit's fields: ``base`` (a file's, or the registered unit's) with the values ``flags`` gives
+    over it (``UNIT_FLAGS``, ``import_kw``, ``export_kw``, ``assets`` as CATEGORY:COUNT:KW texts);
+    the GSP group defaults to the licence area's, and an SPU's accounting points to 1."""
+    fields = dict(base)
+    for name in UNIT_FLAGS:
+        if flags.get(name) is not None:
+            fields[name] = flags[name]
+    composition = dict(fields.get("composition") or {})
+    if flags.get("import_kw") is not None:
+        composition["import_capacity_kw"] = flags["import_kw"]
+    if flags.get("export_kw") is not None:
+        composition["export_capacity_kw"] = flags["export_kw"]
+    if flags.get("assets"):
+        composition["assets"] = [asset(text) for text in flags["assets"]]
+    if composition:
+        fields["composition"] = composition
+    area = fields.get("licence_area")
+    if "gsp_group" not in fields and isinstance(area, str) and area in LicenceArea.__members__:
+        fields["gsp_group"] = str(GSP_GROUP_OF_AREA[LicenceArea(area)])
+    if fields.get("accounting_points") is None and fields.get("unit_type") == "SPU":
+        fields["accounting_points"] = 1
+    return fields
+
+
+#: What a new unit must say, and the flag that says it (with --file, the field of that name).
+UNIT_NEEDED = (
+    ("name", "--name"),
+    ("unit_type", "--unit-type"),
+    ("licence_area", "--licence-area"),
+    ("connection_type", "--connection-type"),
+    ("connection_status", "--connection-status"),
+    ("composition.import_capacity_kw", "--import-kw"),
+    ("composition.export_capacity_kw", "--export-kw"),
+    ("composition.assets", "--asset"),
+)
+
+
+def missing_unit_fields(fields: dict[str, Any]) -> list[str]:
+    """The flags a new unit still needs (``UNIT_NEEDED``): those whose field is not given.
+    ``accounting_points`` needs --accounting-points only for an SPG (an SPU has one)."""
+    missing = []
+    for path, flag in UNIT_NEEDED:
+        value: Any = fields
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None or value == []:
+            missing.append(flag)
+    if fields.get("unit_type") == "SPG" and fields.get("accounting_points") is None:
+        missing.append("--accounting-points")
+    return missing
