@@ -1,6 +1,9 @@
 """Benchmark of the pull-request gate: `fmar check` on a large registry with a 20-record change.
 
-    python benchmarks/trust_check.py [--units 100000] [--work DIR] [--runs 3] [--registry DIR]
+    python benchmarks/trust_check.py [--units 100000] [--work DIR] [--runs 3] [--registry DIR] [--records 20]
+
+``--records 2000``: a large FSP's pull request (500 renamed units, 500 new ones, their 500
+applications, 500 acknowledgements), results in trust-check-<units>-2000.json.
 
 Generates (once, cached in --work, shared with benchmarks/run.py) a synthetic registry, commits
 it to a Git repository as the base branch, then makes a pull request touching 20 records as the
@@ -82,8 +85,10 @@ def _load(registry: Path, kind: str, record_id: str) -> Any:
     return read_record(path.read_bytes(), f"registry/{path_of(kind, record_id)}", kind).record
 
 
-def make_change(repo: Path, seed: int = 3) -> int:
-    """Branch ``pr`` off main with 20 signed records; returns how many records it touches."""
+def make_change(repo: Path, seed: int = 3, records: int = 20) -> int:
+    """Branch ``pr`` off main with ``records`` signed records (a quarter each: renamed units, new
+    units, their applications, acknowledgements); returns how many records it touches."""
+    share = records // 4
     git(repo, "checkout", "-q", "-B", "pr", "main")
     registry = repo / "registry"
     rng = random.Random(f"trust-benchmark:{seed}")
@@ -116,9 +121,9 @@ def make_change(repo: Path, seed: int = 3) -> int:
     for path in sorted((registry / "application").rglob("*.yaml")):
         if path.stem not in answered:
             pending.append(_load(registry, "application", path.stem))
-            if len(pending) == 5:
+            if len(pending) == share:
                 break
-    unit_files = sorted((registry / "market_unit").rglob("*.yaml"))[:5]
+    unit_files = sorted((registry / "market_unit").rglob("*.yaml"))[:share]
     units = [_load(registry, "market_unit", path.stem) for path in unit_files]
     touched = 0
     for unit in units:
@@ -132,7 +137,7 @@ def make_change(repo: Path, seed: int = 3) -> int:
     serials = [
         n for n in range(900_001, 999_999) if not (taken.parent / path_of("market_unit", f"MU-{fsp}-{n:06d}")).exists()
     ]
-    for serial in serials[:5]:
+    for serial in serials[:share]:
         unit = builder.unit(
             {
                 "id": f"MU-{fsp}-{serial:06d}",
@@ -160,17 +165,17 @@ def make_change(repo: Path, seed: int = 3) -> int:
         builder.event(application, "acknowledged", PR_AT)
         touched += 1
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "a 20-record change", when=PR_AT + timedelta(hours=1))
+    git(repo, "commit", "-q", "-m", f"a {touched}-record change", when=PR_AT + timedelta(hours=1))
     return touched
 
 
-def bench(units: int, work: Path, runs: int, registry: Path | None = None) -> dict[str, Any]:
+def bench(units: int, work: Path, runs: int, registry: Path | None = None, records: int = 20) -> dict[str, Any]:
     source = "fmar generate" if registry is None else str(registry)
     registry = registry or ensure_registry(work, units)
     repo = base_repository(registry)
     files = int(git(repo, "ls-files", "registry").count("\n"))
     units = int(git(repo, "ls-files", "registry/market_unit").count("\n"))
-    touched = make_change(repo)
+    touched = make_change(repo, records=records)
     # The change is judged at the time the pull request is checked (the generator's calendar), as CI
     # would on that day: the gate's clock is the check's, so it is given, not taken from the machine.
     checked_at = (PR_AT + timedelta(hours=1)).isoformat()
@@ -210,7 +215,8 @@ def bench(units: int, work: Path, runs: int, registry: Path | None = None) -> di
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"trust-check-{units}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    suffix = "" if records == 20 else f"-{touched}"
+    (RESULTS / f"trust-check-{units}{suffix}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     write_tables()
     return result
 
@@ -221,8 +227,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fmar-bench")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--registry", type=Path, default=None, help="Use this registry folder instead of generating.")
+    parser.add_argument("--records", type=int, default=20, help="Records the pull request touches (a multiple of 4).")
     args = parser.parse_args()
-    result = bench(args.units, args.work, args.runs, args.registry)
+    result = bench(args.units, args.work, args.runs, args.registry, args.records)
     print(
         f"fmar check, {result['units']:,} units ({result['files']:,} files), {result['records_changed']} records "
         f"changed: median {result['median_s']:.2f} s wall, {result['median_cpu_s']:.2f} s CPU "
