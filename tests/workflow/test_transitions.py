@@ -22,18 +22,15 @@ from fmar.core.registry import Registry
 from fmar.core.status import Status, application_status
 from fmar.core.workflow import service_levels, transitions
 from fmar.core.workflow.reminders import time_notices
-from fmar.generate.demo import END, START, replay
-from fmar.history.recorded import verified_with_history
+from fmar.generate.demo import END, START
 
 #: Far enough past the demo's year for its qualifications to expire.
 UNTIL = END + timedelta(days=3 * 365)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Registry]:
-    root = tmp_path_factory.mktemp("demo") / "repo"
-    registry_dir = replay(root, units=40)
-    return root, verified_with_history(root, registry_dir).registry
+@pytest.fixture
+def demo(demo_year: tuple[Path, Registry]) -> tuple[Path, Registry]:
+    return demo_year
 
 
 def _days(start: datetime, end: datetime) -> list[datetime]:

@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "reinstate": "fmar.cli.so_cmd:reinstate",
     "revoke": "fmar.cli.so_cmd:revoke",
     "sla": "fmar.cli.sla_cmd:sla",
+    "report": "fmar.cli.report_cmd:report_cmd",
     "notify": "fmar.cli.notify_cmd:notify",
     "remind": "fmar.cli.notify_cmd:remind",
     "deliver": "fmar.cli.deliver_cmd:deliver_cmd",
