@@ -66,3 +66,39 @@ def test_every_json_document_validates_against_the_schema_it_declares(built) -> 
             validator.validate(json.loads(document.read_text()))
             checked += 1
     assert checked > 50
+
+
+def test_the_write_side_is_described_and_a_webhook_body_matches_it(built) -> None:  # type: ignore[no-untyped-def]
+    from fmar.core.model import Party
+    from fmar.core.model.party import Webhook
+    from fmar.core.workflow.webhooks import SIGNATURE_HEADER, requests_for
+
+    _, site = built
+    spec, path = _spec(site)
+    for name, schema in spec["components"]["schemas"].items():
+        target = Path(urljoin(path.as_uri(), schema["$ref"]).removeprefix("file://"))
+        assert target.is_file(), f"{name}: {schema['$ref']} is not a file of the build"
+        jsonschema.Draft202012Validator.check_schema(json.loads(target.read_text()))
+    assert {"MarketUnitRecord", "ApplicationRecord", "OutcomeRecord", "EventRecord", "Webhook"} <= set(
+        spec["components"]["schemas"]
+    )
+    guides = Path(urljoin(path.as_uri(), spec["externalDocs"]["url"]).removeprefix("file://"))
+    assert guides.is_file()
+    hook = spec["webhooks"]["notification"]["post"]
+    assert SIGNATURE_HEADER in {p["name"] for p in hook["parameters"]}
+    # A body fmar deliver would send validates against the schema the description names.
+    hooks = [Webhook(url="https://flex.example.com/fmar", secret="FMAR_WEBHOOK_UKPN")]
+    party = Party.model_construct(id="UKPN", webhooks=hooks)
+    payload = {
+        "recipient": "UKPN",
+        "range": {"base": "a" * 40, "head": "b" * 40},
+        "notifications": [
+            {"recipient": "UKPN", "topic": "application_submitted", "record": "APP-2026-00000000",
+             "application": "APP-2026-00000000", "title": "t", "summary": "s", "at": "2026-11-01T00:00:00Z",
+             "package": {"format": "x"}},
+        ],
+    }  # fmt: skip
+    (request,) = requests_for({"UKPN": party}, [payload])
+    webhook_ref = urljoin(path.as_uri(), spec["components"]["schemas"]["Webhook"]["$ref"])
+    schema = json.loads(Path(webhook_ref.removeprefix("file://")).read_text())
+    jsonschema.Draft202012Validator(schema).validate(json.loads(request.body))

@@ -180,6 +180,33 @@ class TransitionsDoc(_Doc):
     transitions: list[TransitionDoc]
 
 
+class NotificationDoc(_Doc):
+    """A notification (``fmar notify``, ``fmar remind``): who it is for, its topic, the record and
+    application it is about, when, and what it says; topics add their own data (a new application's
+    data package, an outcome, a transition...)."""
+
+    model_config = ConfigDict(extra="allow")
+    recipient: str
+    topic: str
+    record: str
+    application: str | None
+    title: str
+    summary: str
+    at: str = Field(description="ISO 8601 UTC: the moment the notification is about.")
+
+
+class WebhookDoc(_Doc):
+    """The body of a webhook request (``fmar deliver``), signed by HMAC-SHA256 in X-Fmar-Signature-256."""
+
+    format: Literal["fmar-webhook/v1"]
+    recipient: str
+    idempotency_key: str = Field(description="The same for the same notification, however often delivered.")
+    range: dict[str, str] | None = Field(
+        description="What the run covered: base and head commits of a push, or since and until of a window."
+    )
+    notification: NotificationDoc
+
+
 #: The licence of the registry's data and of the exports built from it (the code's is in pyproject.toml).
 DATA_LICENCE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 
@@ -212,6 +239,7 @@ EXPORT_MODELS: dict[str, type[BaseModel]] = {
     "qualifications": QualificationsDoc,
     "transitions": TransitionsDoc,
     "datapackage": DataPackage,
+    "webhook": WebhookDoc,
 }
 
 

@@ -16,6 +16,7 @@ from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from fmar.core.schemas import documents as record_schema_texts
 from fmar.publish import derive, formats, pages, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.documents import DataResource, schema_texts
@@ -66,7 +67,7 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
         staging.put(f"{base}/{name}", data)
     for rel, data in feeds(overview, site_url, bulk).items():
         staging.put(f"{base}/feeds/{rel}", data)
-    for name, text in schema_texts().items():
+    for name, text in {**schema_texts(), **record_schema_texts()}.items():
         staging.put(f"schemas/{name}", text.encode())
 
 

@@ -13,6 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from fmar.core.ids import MARKET_UNIT_ID, PARTY_ID, PRODUCT_ID
+from fmar.core.model import KINDS
+from fmar.core.schemas import SCHEMA_FILE as PACKAGE_SCHEMA_FILE
+from fmar.core.schemas import file_name
+from fmar.core.workflow.webhooks import DELIVERY_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TOPIC_HEADER
 from fmar.publish.documents import API_VERSION, DATA_LICENCE, schema_file
 from fmar.publish.urls import API_ROOT, BULK_FILES
 
@@ -128,6 +132,51 @@ def _parameters(path: str) -> list[dict[str, Any]]:
     ]
 
 
+def _components() -> dict[str, Any]:
+    """The write side's formats: every record kind's schema (what a pull request adds, signed), the
+    SO's data package, and a notification as webhooks deliver it."""
+    schemas = {
+        "".join(part.capitalize() for part in kind.split("_")) + "Record": {"$ref": _SCHEMAS + file_name(kind)}
+        for kind in KINDS
+    }
+    schemas["ApplicationPackage"] = {"$ref": _SCHEMAS + PACKAGE_SCHEMA_FILE}
+    schemas["Webhook"] = {"$ref": _SCHEMAS + schema_file("webhook")}
+    return {"schemas": dict(sorted(schemas.items()))}
+
+
+def _header(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+def _webhooks() -> dict[str, Any]:
+    """What ``fmar deliver`` POSTs to a party's endpoints (OpenAPI 3.1 webhooks)."""
+    return {
+        "notification": {
+            "post": {
+                "operationId": "notification",
+                "summary": "A notification for the party, signed",
+                "description": (
+                    "POSTed by `fmar deliver` (after each push to main, and daily for what time brings) to "
+                    "each endpoint in the party's record. Check the signature over the exact body before "
+                    "anything else; keep the idempotency keys seen. Any 2xx is a delivery; a timeout, "
+                    "408, 425, 429 or 5xx is retried with backoff."
+                ),
+                "parameters": [
+                    _header(SIGNATURE_HEADER, "sha256= and the hex HMAC-SHA256 of the body under the shared key."),
+                    _header(DELIVERY_HEADER, "This delivery's id, the same across its retries."),
+                    _header(TOPIC_HEADER, "The notification's topic."),
+                    _header(IDEMPOTENCY_HEADER, "The same for the same notification however often it is delivered."),
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Webhook"}}},
+                },
+                "responses": {"2XX": {"description": "Delivered."}},
+            }
+        }
+    }
+
+
 def openapi_doc(bulk: str | None = None, site_url: str | None = None) -> dict[str, Any]:
     """The description. ``bulk``: where the bulk files are published when not on the site (their
     paths then name that server); ``site_url``: where the site is served, for an absolute server
@@ -167,4 +216,13 @@ def openapi_doc(bulk: str | None = None, site_url: str | None = None) -> dict[st
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "servers": [{"url": server, "description": "The registry's site"}],
         "paths": paths,
+        "webhooks": _webhooks(),
+        "components": _components(),
+        "externalDocs": {
+            "description": "Writing: records are signed YAML files added by pull request (see the FSP and SO "
+            "guides); the gate (fmar check) answers with findings by file, line, field and rule code.",
+            "url": f"{site_url}guides/index.html"
+            if site_url
+            else _SCHEMAS.removesuffix("schemas/") + "guides/index.html",
+        },
     }
