@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -25,6 +26,8 @@ from fmar.core.workflow.bulk import Row, RowProblem, read_decisions, read_rows, 
 from fmar.core.workflow.drafting import errors, key_problem, problems_with_all
 from fmar.signing.sshsig import PrivateKey, public_key_line
 from fmar.writing.authoring import Authored, RecordRejected, author, write
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: A reader of one kind of file: its text, the registry and the signing time in; rows and problems out.
 Reader = Callable[[str, Registry, datetime], tuple[list[Row], list[RowProblem]]]
@@ -139,28 +142,37 @@ def write_from(
     return written
 
 
+def from_option(columns: str) -> Callable[[F], F]:
+    """``--from FILE.csv`` (passed as ``source``): a file of many records, whose ``columns`` are named."""
+    return click.option(
+        "--from",
+        "source",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help=f"A CSV file of many records ({columns}): every row checked first, then all written, or none.",
+    )
+
+
+def _next_steps(branch: str, message: str, then: str) -> None:
+    click.echo("next steps:")
+    click.echo(f"  git switch -c {branch}")
+    click.echo(f"  git add registry/ && git commit -m '{message}'")
+    click.echo(f"  git push -u origin {branch}   # then open one pull request; {then}")
+
+
 def apply_from(source: Path, key: PrivateKey, signer: str | None, at: str | None, location: tuple[Path, Path]) -> None:
     """One signed application per row of ``source`` (``bulk.read_rows``), or none."""
     written = write_from(source, read_rows, key, signer, at, location)
-    click.echo("next steps:")
-    click.echo("  git switch -c apply/bulk")
-    click.echo(f"  git add registry/ && git commit -m 'Apply: {len(written)} applications from {source.name}'")
-    click.echo("  git push -u origin apply/bulk   # then open one pull request; CI checks every record")
+    _next_steps("apply/bulk", f"Apply: {len(written)} applications from {source.name}", "CI checks every record")
 
 
 def decide_from(source: Path, key: PrivateKey, signer: str | None, at: str | None, location: tuple[Path, Path]) -> None:
     """One signed outcome per row of ``source`` (``bulk.read_decisions``), or none."""
     written = write_from(source, read_decisions, key, signer, at, location)
-    click.echo("next steps:")
-    click.echo("  git switch -c decide/bulk")
-    click.echo(f"  git add registry/ && git commit -m 'Outcomes: {len(written)} decisions from {source.name}'")
-    click.echo("  git push -u origin decide/bulk   # then open one pull request; the FSPs are told on merge")
+    _next_steps("decide/bulk", f"Outcomes: {len(written)} decisions from {source.name}", "the FSPs are told on merge")
 
 
 def units_from(source: Path, key: PrivateKey, signer: str | None, at: str | None, location: tuple[Path, Path]) -> None:
     """One signed Market Unit per row of ``source`` (``bulk.read_units``), or none."""
     written = write_from(source, read_units, key, signer, at, location)
-    click.echo("next steps:")
-    click.echo("  git switch -c units/bulk")
-    click.echo(f"  git add registry/ && git commit -m 'Units: {len(written)} registered from {source.name}'")
-    click.echo("  git push -u origin units/bulk   # then open one pull request; then fmar apply --from")
+    _next_steps("units/bulk", f"Units: {len(written)} registered from {source.name}", "then fmar apply --from")

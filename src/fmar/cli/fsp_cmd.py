@@ -10,7 +10,7 @@ from typing import Any
 import click
 import yaml
 
-from fmar.cli.bulk_cmd import apply_from, units_from
+from fmar.cli.bulk_cmd import apply_from, from_option, units_from
 from fmar.cli.common import UsageError, format_option, nearest, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
@@ -123,13 +123,9 @@ def unit() -> None:
 
 @unit.command("add")
 @click.argument("unit_id", required=False)
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A CSV file of many new units (column id, and a column per flag: name, unit_type, licence_area, "
-    "connection_type, connection_status, import_kw, export_kw, assets as CATEGORY:COUNT:KW;... ): all or none.",
+@from_option(
+    "column id, and a column per flag: name, unit_type, licence_area, connection_type, connection_status, "
+    "import_kw, export_kw, assets as CATEGORY:COUNT:KW;..."
 )
 @_unit_options
 def unit_add(
@@ -285,13 +281,9 @@ _UNIT_DECLARES = " (default: the unit record's capabilities; else not declared, 
 @click.command()
 @click.argument("unit_id", required=False)
 @click.argument("product_id", required=False)
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A CSV file of many applications (columns unit, product and any of capacity_up_kw, capacity_down_kw, "
-    "product_version, full_delivery_s, duration_min, metering_resolution_s, evidence): all written, or none.",
+@from_option(
+    "columns unit, product and any of capacity_up_kw, capacity_down_kw, product_version, full_delivery_s, "
+    "duration_min, metering_resolution_s, evidence"
 )
 @click.option(
     "--capacity-up",

@@ -57,6 +57,15 @@ def changed_records(root: Path, registry_dir: Path, base: str, head: str) -> lis
     return sorted(changed)
 
 
+#: ``--out``: where ``notify`` and ``remind`` write their payloads.
+_out_option = folder_option(
+    "--out",
+    "out_dir",
+    "notifications",
+    "Folder the payloads are written to (relative to the current folder; keep it out of the registry).",
+)
+
+
 def write_payloads(
     out_dir: Path, registry: Registry, found: list[Notice], window: dict[str, str], unverified: list[dict[str, Any]]
 ) -> None:
@@ -87,12 +96,7 @@ def write_payloads(
 @click.command()
 @click.option("--base", required=True, help="The commit before the push (e.g. github.event.before).")
 @click.option("--head", default="HEAD", show_default=True, help="The pushed commit; must be the one checked out.")
-@folder_option(
-    "--out",
-    "out_dir",
-    "notifications",
-    "Folder the payloads are written to (relative to the current folder; keep it out of the registry).",
-)
+@_out_option
 @registry_option
 def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> None:
     """Write notification payloads for records merged between BASE and HEAD.
@@ -133,12 +137,7 @@ def notify(base: str, head: str, out_dir: Path, location: tuple[Path, Path]) -> 
     help="End of the window, included (a date alone is the end of that day in London). Default: now, by this "
     "machine's clock (the scheduled workflow's runner, never a commit date).",
 )
-@folder_option(
-    "--out",
-    "out_dir",
-    "notifications",
-    "Folder the payloads are written to (relative to the current folder; keep it out of the registry).",
-)
+@_out_option
 @registry_option
 def remind(since_text: str, until_text: str | None, out_dir: Path, location: tuple[Path, Path]) -> None:
     """Write the notifications time brings between --since and --until.

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from fmar.cli.common import AS_OF_HELP, EXIT_FINDINGS, UsageError, parse_moment
+from fmar.cli.common import AS_OF_HELP, EXIT_FINDINGS, UsageError, parse_moment, unknown
 from fmar.core.catalogue import UNRESOLVED_REFERENCE
 from fmar.core.findings import Finding, Problem
 from fmar.core.ids import ID_PREFIX, new_id
@@ -116,6 +116,15 @@ def signing_for(root: Path) -> str:
 def load_registry(root: Path, registry_dir: Path) -> Registry:
     """The records that stand (``load_verified``), for a command that writes a record against them."""
     return load_verified(root, registry_dir).registry
+
+
+def refused_for_so(verified: Verified, so: str | None) -> list[Finding]:
+    """The records not counted that concern ``so`` (all of them without one); exit 1, naming the
+    nearest, when ``so`` is no system operator of the registry."""
+    operators = [p.id for p in verified.registry.parties.values() if p.role.is_system_operator]
+    if so is not None and so not in operators:
+        unknown("system operator", so, operators)
+    return verified.refused_about(so=so) if so else verified.refusals
 
 
 def warn_refused(refusals: list[Finding]) -> None:

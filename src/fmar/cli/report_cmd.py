@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from fmar.cli.common import UsageError, format_option, registry_option, unknown
-from fmar.cli.record_io import load_verified, refused_json, warn_refused
+from fmar.cli.common import UsageError, format_option, registry_option
+from fmar.cli.record_io import load_verified, refused_for_so, refused_json, warn_refused
 from fmar.core.workflow.reports import COLUMNS, NotAPeriod, csv_row, period, report
 from fmar.publish.formats import csv_bytes
 from fmar.signing.records import iso
@@ -37,10 +37,7 @@ def report_cmd(period_text: str, so: str | None, location: tuple[Path, Path], fm
     except NotAPeriod:
         raise UsageError(f"--period {period_text!r} is not a month (2026-07) or a quarter (2026-Q3)") from None
     verified = load_verified(*location)
-    operators = [p.id for p in verified.registry.parties.values() if p.role.is_system_operator]
-    if so is not None and so not in operators:
-        unknown("system operator", so, operators)
-    refused = verified.refused_about(so=so) if so else verified.refusals
+    refused = refused_for_so(verified, so)
     rows = report(verified.registry, span, so)
     if fmt == "csv":
         click.echo(csv_bytes(COLUMNS, (csv_row(span, row) for row in rows)).decode(), nl=False)

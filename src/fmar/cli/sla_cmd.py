@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from fmar.cli.common import format_option, registry_option, unknown
-from fmar.cli.record_io import as_of_option, as_of_time, load_verified, refused_json, warn_refused
+from fmar.cli.common import format_option, registry_option
+from fmar.cli.record_io import as_of_option, as_of_time, load_verified, refused_for_so, refused_json, warn_refused
 from fmar.core import gb_time
 from fmar.core.workflow.service_levels import summaries
 from fmar.signing.records import iso
@@ -29,10 +29,7 @@ def sla(so: str | None, as_of: str | None, location: tuple[Path, Path], fmt: str
     Exit status: 0, or 1 when --so names no system operator of the registry (with the nearest ones)."""
     moment = as_of_time(as_of)
     verified = load_verified(*location)
-    operators = [p.id for p in verified.registry.parties.values() if p.role.is_system_operator]
-    if so is not None and so not in operators:
-        unknown("system operator", so, operators)
-    refused = verified.refused_about(so=so) if so else verified.refusals
+    refused = refused_for_so(verified, so)
     rows = summaries(verified.registry, moment, so)
     if fmt == "json":
         document = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from fmar.cli.bulk_cmd import decide_from
+from fmar.cli.bulk_cmd import decide_from, from_option
 from fmar.cli.common import UsageError, format_option, parse_moment, registry_option
 from fmar.cli.record_io import (
     application_or_fail,
@@ -192,13 +192,9 @@ def _day_or_moment(value: str | None, option: str, *, end_of_day: bool) -> datet
 
 @click.command()
 @click.argument("application_id", required=False)
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A CSV file of many decisions (columns application, result and any of valid_from, valid_until, days, "
-    "capacity_up_kw, capacity_down_kw, conditions, reasons, notes, case_reference): all written, or none.",
+@from_option(
+    "columns application, result and any of valid_from, valid_until, days, capacity_up_kw, capacity_down_kw, "
+    "conditions, reasons, notes, case_reference"
 )
 @click.option("--qualified", is_flag=True, help="The unit is qualified.")
 @click.option("--conditional", is_flag=True, help="Qualified with conditions.")

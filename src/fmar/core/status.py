@@ -279,19 +279,30 @@ def next_change(registry: Registry, unit: str, as_of: datetime) -> datetime | No
     became known, when an answer took effect, a deadline, a validity bound), so the statuses are
     constant from ``as_of`` until the moment returned; None when no such moment is ahead.
     """
-    moments: list[datetime] = []
+    moments: set[datetime] = set()
     record = registry.units.get(unit)
     if record is not None:
-        moments.append(registry.submitted_at(record))
+        moments.add(registry.submitted_at(record))
     for application in registry.applications_by_unit.get(unit, ()):
-        moments.append(registry.submitted_at(application))
-        for item in registry.answers.get(application.id, ()):
-            moments.append(registry.submitted_at(item))
-            if isinstance(item, Outcome):
-                moments.extend(m for m in (item.decided_at, item.valid_from, item.valid_until) if m is not None)
-            else:
-                moments.extend(m for m in (item.effective_at, item.respond_by) if m is not None)
+        moments |= application_moments(registry, application)
     return min((m for m in moments if m > as_of), default=None)
+
+
+def application_moments(registry: Registry, application: Application) -> set[datetime]:
+    """The instants the status of ``application`` may change at: when it and each of its answers
+    became known, when an answer took effect, a deadline, a validity bound, and when its unit's
+    record became known (a material change)."""
+    moments = {registry.submitted_at(application)}
+    unit = registry.units.get(application.unit)
+    if unit is not None:
+        moments.add(registry.submitted_at(unit))
+    for item in registry.answers.get(application.id, ()):
+        moments.add(registry.submitted_at(item))
+        if isinstance(item, Outcome):
+            moments.update(m for m in (item.decided_at, item.valid_from, item.valid_until) if m is not None)
+        else:
+            moments.update(m for m in (item.effective_at, item.respond_by) if m is not None)
+    return moments
 
 
 def all_statuses(registry: Registry, as_of: datetime) -> Iterator[Qualification]:

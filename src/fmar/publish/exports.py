@@ -28,6 +28,12 @@ from fmar.publish.urls import API_ROOT, BULK_FILES, download_url, relative
 from fmar.signing.records import iso
 
 
+def _listing(overview: Overview, name: str, items: bytes) -> bytes:
+    """A registry-wide JSON document: the as-of time, the format and ``items`` (an encoded array) as ``name``."""
+    head = b'{"as_of":' + pages.encode(iso(overview.as_of)) + b',"format":' + pages.encode(derive.FORMAT)
+    return head + b',"' + name.encode() + b'":' + items + b"}\n"
+
+
 def write_exports(staging: Staging, overview: Overview, site_url: str | None = None, bulk: str | None = None) -> None:
     """The registry-wide exports, joined from each unit's encoded facts (see ``pages.encode``),
     the feeds (absolute links from ``site_url`` when given) and the schemas. ``bulk``: the URL of
@@ -35,15 +41,7 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     base = API_ROOT
     units = list(overview.units())
     files: dict[str, bytes] = {}
-    files["qualifications.json"] = (
-        b'{"as_of":'
-        + pages.encode(iso(overview.as_of))
-        + b',"format":'
-        + pages.encode(derive.FORMAT)
-        + b',"qualifications":'
-        + overview.qualifications_json()
-        + b"}\n"
-    )
+    files["qualifications.json"] = _listing(overview, "qualifications", overview.qualifications_json())
     files["qualifications.csv"] = formats.csv_lines([derive.QUALIFICATION_COLUMNS]) + b"".join(
         f.qualifications_csv for f in units
     )
@@ -51,15 +49,8 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     files["transitions.csv"] = formats.csv_lines([derive.TRANSITION_COLUMNS]) + b"".join(
         f.transitions_csv for f in units
     )
-    files["transitions.json"] = (
-        b'{"as_of":'
-        + pages.encode(iso(overview.as_of))
-        + b',"format":'
-        + pages.encode(derive.FORMAT)
-        + b',"transitions":['
-        + b",".join(f.transitions_json for f in units if f.transitions_json)
-        + b"]}\n"
-    )
+    transitions = b"[" + b",".join(f.transitions_json for f in units if f.transitions_json) + b"]"
+    files["transitions.json"] = _listing(overview, "transitions", transitions)
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts, bulk))
     files[OPENAPI] = formats.json_bytes(openapi_doc(bulk, site_url))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fmar.core import gb_time, status
-from fmar.core.model import Application, Outcome
+from fmar.core.model import Application
 from fmar.core.registry import Registry
 from fmar.core.status import OPEN, Status, application_status
 from fmar.core.workflow import service_levels
@@ -77,19 +77,8 @@ class Transition:
 
 
 def moments(registry: Registry, application: Application) -> list[datetime]:
-    """The moments the status of ``application`` may change at (the application's share of
-    ``status.next_change``), sorted, each once."""
-    found = {registry.submitted_at(application)}
-    unit = registry.units.get(application.unit)
-    if unit is not None:
-        found.add(registry.submitted_at(unit))
-    for item in registry.answers.get(application.id, ()):
-        found.add(registry.submitted_at(item))
-        if isinstance(item, Outcome):
-            found.update(m for m in (item.decided_at, item.valid_from, item.valid_until) if m is not None)
-        else:
-            found.update(m for m in (item.effective_at, item.respond_by) if m is not None)
-    return sorted(found)
+    """The moments the status of ``application`` may change at (``status.application_moments``), sorted."""
+    return sorted(status.application_moments(registry, application))
 
 
 def _rule(status: Status) -> str:
