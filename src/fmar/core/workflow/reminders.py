@@ -194,10 +194,13 @@ def time_notices(registry: Registry, since: datetime, until: datetime) -> list[N
     for application in registry.applications.values():
         if registry.submitted_at(application) > until:
             continue
-        if _may_change_by_time(registry, application, since, until):
-            found.extend(_transition_notices(registry, application, since, until))
         found.extend(_expiry_notices(registry, application, since, until))
         found.extend(_information_notices(registry, application, since, until))
+        # Time changes nothing else of an application neither open at the window's start nor
+        # touched in it (a record, an end of validity, a deadline): most of a national registry.
+        if not _may_change_by_time(registry, application, since, until):
+            continue
+        found.extend(_transition_notices(registry, application, since, until))
         decision = _decision_notice(registry, application, since, until)
         if decision is not None:
             found.append(decision)
