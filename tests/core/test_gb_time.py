@@ -77,3 +77,18 @@ def test_a_summer_start_is_not_shown_as_the_utc_day_before() -> None:
     assert stored == datetime(2027, 3, 31, 23, tzinfo=UTC)
     assert gb_time.shown(stored) == gb_time.shown(stored.isoformat()) == "2027-04-01"
     assert gb_time.shown("2027-03-31T22:00:00Z") == "2027-03-31 23:00 BST"
+
+
+def test_the_product_version_in_force_is_judged_on_the_london_date() -> None:
+    """Half an hour after midnight on 1 April (BST) is still 31 March in UTC: version 2 is in force."""
+    from fmar.core.model import Product
+    from fmar.core.model.product import ProductVersion
+    from fmar.core.workflow.forms import current_version
+
+    versions = [
+        ProductVersion.model_construct(version=1, effective_from=date(2026, 1, 1)),
+        ProductVersion.model_construct(version=2, effective_from=date(2027, 4, 1)),
+    ]
+    product = Product.model_construct(id="NESO-DC", versions=versions)
+    assert current_version(product, datetime(2027, 3, 31, 23, 30, tzinfo=UTC)).version == 2
+    assert current_version(product, datetime(2027, 3, 31, 22, 59, 59, tzinfo=UTC)).version == 1
