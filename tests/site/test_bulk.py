@@ -101,7 +101,8 @@ def test_every_link_to_a_bulk_file_points_at_the_release(published) -> None:  # 
         schema = json.loads((site / "schemas" / schema_file(name)).read_text())
         jsonschema.Draft202012Validator(schema).validate(package if name == "datapackage" else index)
     paths = {r["path"]: r for r in package["resources"]}
-    assert set(paths) == {url + name for name in BULK_FILES} | {"index.json"}
+    inboxes = {f"inboxes/{so}.csv" for so in ("ENWL", "NESO", "NGED", "NPG", "SPEN", "SSEN", "UKPN")}
+    assert set(paths) == {url + name for name in BULK_FILES} | {"index.json"} | inboxes, "the inboxes stay on the site"
     for name in BULK_FILES:  # each with the size and SHA-256 of the file published
         data = (bulk / name).read_bytes()
         assert paths[url + name]["bytes"] == len(data)

@@ -34,6 +34,7 @@ from fmar.core.model.outcome import FailureReason
 from fmar.core.registry import Registry
 from fmar.core.workflow.forms import event_fields, outcome_fields
 from fmar.core.workflow.package import build_package, package_json
+from fmar.core.workflow.service_levels import INBOX_FORMAT, inbox_entry
 from fmar.core.workflow.service_levels import inbox as inbox_of
 from fmar.signing.records import iso
 
@@ -56,25 +57,11 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
     clocks = inbox_of(registry, so, moment)
     if fmt == "json":
         document = {
-            "format": "fmar-inbox/v1",
+            "format": INBOX_FORMAT,
             "so": so,
             "as_of": iso(moment),
             "unverified": refused_json(refused),
-            "applications": [
-                {
-                    "application": c.application,
-                    "unit": c.unit,
-                    "product": c.product,
-                    "status": str(c.status),
-                    "waiting_for": c.waiting_for,
-                    "submitted_at": iso(c.submitted_at),
-                    "due_at": iso(c.due_at) if c.due_at else None,
-                    "age_days": round(c.age_days, 1),
-                    "overdue": c.overdue,
-                    "overdue_days": round(c.overdue_days, 1),
-                }
-                for c in clocks
-            ],
+            "applications": [inbox_entry(c, moment) for c in clocks],
         }
         click.echo(json.dumps(document, indent=2))
         return
@@ -86,7 +73,7 @@ def inbox(so: str, as_of: str | None, location: tuple[Path, Path], fmt: str) -> 
         late = f"OVERDUE {c.overdue_days:.0f} d" if c.overdue else due
         click.echo(
             f"  {c.application}  {c.unit:<22} {c.product:<16} age {c.age_days:5.0f} d  "
-            f"waiting for {c.waiting_for} ({'FSP' if c.waiting_for == 'supply information' else so}): {late}"
+            f"waiting for {c.waiting_for} ({c.waiting_on}): {late}"
         )
 
 

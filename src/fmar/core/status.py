@@ -69,7 +69,7 @@ class Qualification:
     capacity_down_kw: float = 0.0
 
 
-def _json_moment(value: datetime | None) -> str | None:
+def json_moment(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -115,12 +115,12 @@ def _doc_fields(q: Qualification) -> dict[str, Any]:
         "product_version": q.product_version,
         "so": q.so,
         "status": str(q.status),
-        "since": _json_moment(q.since),
+        "since": json_moment(q.since),
         "detail": q.detail,
         "application": q.application,
         "outcome": q.outcome,
-        "valid_from": _json_moment(q.valid_from),
-        "valid_until": _json_moment(q.valid_until),
+        "valid_from": json_moment(q.valid_from),
+        "valid_until": json_moment(q.valid_until),
         "capacity_up_kw": q.capacity_up_kw,
         "capacity_down_kw": q.capacity_down_kw,
         "justified_by": list(q.justified_by),
@@ -137,8 +137,8 @@ def recorded_qualification_doc(q: Qualification, recorded: Mapping[str, datetime
     """``qualification_doc`` and when its application and outcome were recorded (``recorded``: times by id)."""
     return RecordedQualificationDoc.model_construct(
         **_doc_fields(q),
-        recorded_at=_json_moment(recorded.get(q.application)),
-        outcome_recorded_at=_json_moment(recorded.get(q.outcome)) if q.outcome else None,
+        recorded_at=json_moment(recorded.get(q.application)),
+        outcome_recorded_at=json_moment(recorded.get(q.outcome)) if q.outcome else None,
     )
 
 

@@ -44,7 +44,7 @@ from fmar.publish.documents import (
 )
 from fmar.publish.formats import sha256
 from fmar.publish.inputs import Change, History
-from fmar.publish.urls import api_url, download_url, export_url, page_url, record_url, relative
+from fmar.publish.urls import api_url, download_url, export_url, inbox_url, page_url, record_url, relative
 from fmar.signing.records import iso
 
 FORMAT = f"fmar-export/v{API_VERSION}"
@@ -267,8 +267,9 @@ def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary:
 def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> PartyDoc:
     registry = derived.registry
     party = registry.parties[party_id]
+    inbox = {"inbox": inbox_url(party_id), "inbox_csv": inbox_url(party_id, "csv")}
     return PartyDoc.model_construct(
-        **envelope(derived, party, raw, [party.id]),
+        **envelope(derived, party, raw, [party.id], **(inbox if party.role.is_system_operator else {})),
         units=units,
         products=sorted(p.id for p in registry.products.values() if p.so == party_id),
     )
@@ -298,6 +299,8 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int], bulk: s
             units=export_url("units/"),
             products=export_url("products/"),
             parties=export_url("parties/"),
+            inboxes=export_url("inboxes/"),
+            openapi=export_url("openapi.json"),
         ),
     )
 

@@ -180,6 +180,42 @@ class TransitionsDoc(_Doc):
     transitions: list[TransitionDoc]
 
 
+class InboxEntry(_Doc):
+    """One open application in its SO's inbox (``service_levels.INBOX_COLUMNS``)."""
+
+    application: str
+    unit: str
+    fsp: str = Field(description="The unit's FSP.")
+    product: str
+    status: str = Field(description="The application's status: submitted, under_assessment or information_requested.")
+    waiting_for: str = Field(
+        description='Whose turn it is to do what: "acknowledge" or "decide" (the SO), "supply information" (the FSP).'
+    )
+    waiting_on: str = Field(description="The party whose turn it is: the SO, or the FSP asked for information.")
+    submitted_at: str = Field(description="ISO 8601 UTC: when the registry recorded the application.")
+    due_at: str | None = Field(
+        description="ISO 8601 UTC: when the turn is due (the SO's target, or the FSP's respond_by); null without one."
+    )
+    age_days: float = Field(description="Days from submission to the as-of time.")
+    overdue: bool
+    overdue_days: float = Field(description="Days past due_at at the as-of time; 0 when not overdue.")
+
+
+class InboxDoc(_Doc):
+    """An SO's open applications at the as-of time, overdue first (most overdue first), then by due
+    time: the same document as ``fmar inbox SO --format json``."""
+
+    format: Literal["fmar-inbox/v1"]
+    so: str
+    as_of: str
+    unverified: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="fmar inbox only: records left out because their signature did not verify. The site is "
+        "built from verified records alone.",
+    )
+    applications: list[InboxEntry]
+
+
 class NotificationDoc(_Doc):
     """A notification (``fmar notify``, ``fmar remind``): who it is for, its topic, the record and
     application it is about, when, and what it says; topics add their own data (a new application's
@@ -238,6 +274,7 @@ EXPORT_MODELS: dict[str, type[BaseModel]] = {
     "party": PartyDoc,
     "qualifications": QualificationsDoc,
     "transitions": TransitionsDoc,
+    "inbox": InboxDoc,
     "datapackage": DataPackage,
     "webhook": WebhookDoc,
 }

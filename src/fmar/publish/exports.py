@@ -17,6 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from fmar.core.schemas import documents as record_schema_texts
+from fmar.core.workflow.service_levels import INBOX_COLUMNS, INBOX_FORMAT
 from fmar.publish import derive, formats, pages, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.documents import DataResource, schema_texts
@@ -24,7 +25,7 @@ from fmar.publish.feeds import feeds
 from fmar.publish.openapi import OPENAPI, openapi_doc
 from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview
-from fmar.publish.urls import API_ROOT, BULK_FILES, download_url, relative
+from fmar.publish.urls import API_ROOT, BULK_FILES, download_url, export_url, relative
 from fmar.signing.records import iso
 
 
@@ -54,12 +55,24 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     files["units.csv"] = formats.csv_lines([derive.UNIT_COLUMNS]) + b"".join(f.unit_csv for f in units)
     files["index.json"] = formats.json_bytes(derive.index_doc(overview.as_of, overview.head, overview.counts, bulk))
     files[OPENAPI] = formats.json_bytes(openapi_doc(bulk, site_url))
+    for so in overview.system_operators():
+        files[f"inboxes/{so}.json"], files[f"inboxes/{so}.csv"] = inbox_files(overview, so)
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
     for rel, data in feeds(overview, site_url, bulk).items():
         staging.put(f"{base}/feeds/{rel}", data)
     for name, text in {**schema_texts(), **record_schema_texts()}.items():
         staging.put(f"schemas/{name}", text.encode())
+
+
+def inbox_files(overview: Overview, so: str) -> tuple[bytes, bytes]:
+    """The SO's inbox (``Overview.inbox``) as JSON (``fmar inbox SO --format json``'s document, less
+    its ``unverified``: the site is built from verified records alone) and as CSV."""
+    entries = overview.inbox(so)
+    head = {"format": INBOX_FORMAT, "so": so, "as_of": iso(overview.as_of)}
+    document = formats.json_bytes({**head, "applications": entries})
+    rows = [["" if entry[column] is None else entry[column] for column in INBOX_COLUMNS] for entry in entries]
+    return document, formats.csv_bytes(INBOX_COLUMNS, rows)
 
 
 #: The bulk download, and the data package describing the exports (neither is inside the zip).
@@ -242,6 +255,19 @@ def write_package(
             resources.append(derive.data_resource(name.replace(".", "-"), path, data, "json", "application/json"))
         if name in BULK_FILES:
             hashes[name] = resources[-1].hash.removeprefix("sha256:")
+    for so in overview.system_operators():
+        name = f"inboxes/{so}.csv"
+        resources.append(
+            derive.data_resource(
+                f"inbox-{so.lower()}",
+                relative(export_url(name), f"{base}/{PACKAGE}"),
+                (staging.root / base / name).read_bytes(),
+                "csv",
+                "text/csv",
+                encoding="utf-8",
+                schema=derive.table_schema(INBOX_COLUMNS),
+            )
+        )
     resources.append(
         DataResource.model_construct(
             name="all",

@@ -167,15 +167,19 @@ class UnitFacts(NamedTuple):
 
 
 def open_doc(registry: Registry, q: Qualification, as_of: datetime) -> dict[str, Any]:
-    """An open application as its SO's page lists it: its ``status.qualification_doc`` fields, whose
-    turn it is (``waiting_for``: "acknowledge", "decide", "supply information") and when that is due
-    (``due``, ISO 8601, None without a target), from its ``service_levels.clock``. Both hold until
-    the unit's ``next_change`` (a record becoming known, a status changing); whether it is overdue
-    depends on the as-of time alone, so the SO's page works that out (``records``)."""
+    """An open application as its SO's page and inbox list it: its ``status.qualification_doc``
+    fields, the unit's FSP, when it was submitted (``submitted_at``), whose turn it is
+    (``waiting_for``: "acknowledge", "decide", "supply information") and when that is due (``due``,
+    ISO 8601, None without a target), from its ``service_levels.clock``. They hold until the unit's
+    ``next_change`` (a record becoming known, a status changing); its age and whether it is overdue
+    depend on the as-of time alone, so the SO's page and inbox work them out
+    (``records.open_applications``, ``Overview.inbox``)."""
     clock = service_levels.clock(registry, registry.applications[q.application], as_of)
     due = clock.due_at if clock is not None else None
     return {
         **qualification_doc(q).__dict__,
+        "fsp": registry.units[q.unit].fsp,
+        "submitted_at": iso(registry.submitted_at(registry.applications[q.application])),
         "waiting_for": clock.waiting_for if clock is not None else None,
         "due": iso(due) if due is not None else None,
     }

@@ -89,6 +89,16 @@ _PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "Every Market Unit, one row each",
         _text("text/csv", "Columns as in datapackage.json."),
     ),
+    "/inboxes/{so}.json": (
+        "getInbox",
+        "A system operator's open applications: whose turn, due time, age and days overdue",
+        _json("inbox"),
+    ),
+    "/inboxes/{so}.csv": (
+        "getInboxCsv",
+        "An SO's inbox as CSV",
+        _text("text/csv", "One row per open application; columns as in datapackage.json."),
+    ),
     "/all.zip": ("getAll", "Every export above in one zip", _text("application/zip", "A deterministic zip.")),
     "/datapackage.json": (
         "getDataPackage",

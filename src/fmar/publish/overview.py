@@ -16,7 +16,7 @@ from typing import Any
 
 from fmar.core.model import Party, Process, Product
 from fmar.core.status import HOLDING
-from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate
+from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate, inbox_order, open_entry
 from fmar.publish.derive import HOLDERS_LISTED, ProductSummary
 from fmar.publish.facts import UnitFacts
 from fmar.publish.ledger import ChangeLedger
@@ -101,6 +101,30 @@ class Overview:
     def open_applications(self, so: str) -> list[dict[str, Any]]:
         """Applications awaiting ``so`` or its FSPs (``status.qualification_doc`` fields), oldest first."""
         return self._open_by_so.get(so, [])
+
+    def system_operators(self) -> list[str]:
+        """The ids of the SOs (DSOs and NESO), sorted."""
+        return sorted(party_id for party_id, party in self.parties.items() if party.role.is_system_operator)
+
+    def inbox(self, so: str) -> list[dict[str, Any]]:
+        """The SO's inbox at the as-of time, as ``fmar inbox --format json`` lists it
+        (``service_levels.open_entry``, in ``service_levels.inbox_order``)."""
+        entries = [
+            open_entry(
+                application=q["application"],
+                unit=q["unit"],
+                fsp=q["fsp"],
+                product=q["product"],
+                so=so,
+                status=q["status"],
+                waiting_for=q["waiting_for"] or "",
+                submitted_at=datetime.fromisoformat(q["submitted_at"]),
+                due_at=datetime.fromisoformat(q["due"]) if q["due"] else None,
+                as_of=self.as_of,
+            )
+            for q in self.open_applications(so)
+        ]
+        return sorted(entries, key=inbox_order)
 
     @cached_property
     def _open_by_so(self) -> dict[str, list[dict[str, Any]]]:

@@ -99,6 +99,11 @@ def export_url(name: str) -> str:
     return f"{API_ROOT}/{name}"
 
 
+def inbox_url(so: str, extension: str = "json") -> str:
+    """An SO's inbox (``inboxes/<SO>.json`` or ``.csv``): its open applications at the build's as-of time."""
+    return export_url(f"inboxes/{so}.{extension}")
+
+
 #: The registry-wide exports that grow with the registry (hundreds of MB at national scale): the bulk
 #: downloads. They are exports on the site, unless the build publishes them elsewhere (``fmar build
 #: --bulk-url``: a GitHub release's assets), where every link to them then points.

@@ -16,11 +16,11 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fmar.core.model import Application, Event, EventType, Outcome
 from fmar.core.registry import Registry
-from fmar.core.status import OPEN, Status, application_status
+from fmar.core.status import OPEN, Status, application_status, json_moment
 
 DAY = 86_400.0
 #: Events that count as the SO's first answer to an application.
@@ -37,6 +37,8 @@ class Clock:
 
     application: str
     unit: str
+    #: The unit's FSP ("" when the unit is not in the registry).
+    fsp: str
     product: str
     so: str
     status: Status
@@ -51,6 +53,21 @@ class Clock:
     @property
     def overdue(self) -> bool:
         return self.overdue_days > 0
+
+    @property
+    def waiting_on(self) -> str:
+        """Whose turn it is: the FSP's to supply information, else the SO's."""
+        return waiting_on(self.waiting_for, self.so, self.fsp)
+
+
+def waiting_on(waiting_for: str, so: str, fsp: str) -> str:
+    """The party whose turn it is to do ``waiting_for`` (``Clock.waiting_for``)."""
+    return fsp if waiting_for == "supply information" else so
+
+
+def days_overdue(due: datetime | None, as_of: datetime) -> float:
+    """Days past ``due`` at ``as_of`` (0 before it, or without a due time) of an open application."""
+    return days_between(due, as_of) if due is not None and due < as_of else 0.0
 
 
 def known_answers(registry: Registry, application: Application, as_of: datetime) -> list[Outcome | Event]:
@@ -98,10 +115,12 @@ def clock(registry: Registry, application: Application, as_of: datetime) -> Cloc
     else:
         start = registry.submitted_at(complete[-1]) if complete else submitted
         waiting, due = "decide", start + timedelta(days=levels.decision_days)
-    overdue = days_between(due, as_of) if due is not None and status in OPEN and due < as_of else 0.0
+    overdue = days_overdue(due, as_of) if status in OPEN else 0.0
+    unit = registry.units.get(application.unit)
     return Clock(
         application=application.id,
         unit=application.unit,
+        fsp=unit.fsp if unit is not None else "",
         product=application.product,
         so=application.so,
         status=status,
@@ -123,8 +142,81 @@ def inbox(registry: Registry, so: str, as_of: datetime) -> list[Clock]:
         found = clock(registry, application, as_of)
         if found is not None and found.status in OPEN:
             clocks.append(found)
-    far = as_of + timedelta(days=100_000)
-    return sorted(clocks, key=lambda c: (not c.overdue, -c.overdue_days, c.due_at or far, c.application))
+    return sorted(clocks, key=lambda c: inbox_order(inbox_entry(c, as_of)))
+
+
+#: An SO's inbox as JSON (``fmar inbox --format json``, and ``inboxes/<SO>.json`` of the exports).
+INBOX_FORMAT = "fmar-inbox/v1"
+#: The fields of an inbox entry (``inbox_entry``), in order: the inbox CSV's columns.
+INBOX_COLUMNS = (
+    "application",
+    "unit",
+    "fsp",
+    "product",
+    "status",
+    "waiting_for",
+    "waiting_on",
+    "submitted_at",
+    "due_at",
+    "age_days",
+    "overdue",
+    "overdue_days",
+)
+
+
+def inbox_entry(clock: Clock, as_of: datetime) -> dict[str, Any]:
+    """One open application of an SO's inbox as JSON: the ``Clock`` at ``as_of``, times in ISO 8601
+    UTC and days to one decimal (``INBOX_COLUMNS``)."""
+    return open_entry(
+        application=clock.application,
+        unit=clock.unit,
+        fsp=clock.fsp,
+        product=clock.product,
+        so=clock.so,
+        status=str(clock.status),
+        waiting_for=clock.waiting_for,
+        submitted_at=clock.submitted_at,
+        due_at=clock.due_at,
+        as_of=as_of,
+    )
+
+
+def open_entry(
+    *,
+    application: str,
+    unit: str,
+    fsp: str,
+    product: str,
+    so: str,
+    status: str,
+    waiting_for: str,
+    submitted_at: datetime,
+    due_at: datetime | None,
+    as_of: datetime,
+) -> dict[str, Any]:
+    """An inbox entry (``INBOX_COLUMNS``) of an open application whose turn (``waiting_for``) is due at
+    ``due_at``: what ``inbox_entry`` makes of a clock, and a site build of the facts it kept."""
+    late = days_overdue(due_at, as_of)
+    return {
+        "application": application,
+        "unit": unit,
+        "fsp": fsp,
+        "product": product,
+        "status": status,
+        "waiting_for": waiting_for,
+        "waiting_on": waiting_on(waiting_for, so, fsp),
+        "submitted_at": json_moment(submitted_at),
+        "due_at": json_moment(due_at),
+        "age_days": round(days_between(submitted_at, as_of), 1),
+        "overdue": late > 0,
+        "overdue_days": round(late, 1),
+    }
+
+
+def inbox_order(entry: dict[str, Any]) -> tuple[bool, float, str, str]:
+    """Sort key of inbox entries: overdue first (most overdue first), then by due time (those without
+    one last), then by application."""
+    return (not entry["overdue"], -entry["overdue_days"], entry["due_at"] or "~", entry["application"])
 
 
 class ServiceFact(NamedTuple):
