@@ -102,7 +102,9 @@ def test_every_link_to_a_bulk_file_points_at_the_release(published) -> None:  # 
         jsonschema.Draft202012Validator(schema).validate(package if name == "datapackage" else index)
     paths = {r["path"]: r for r in package["resources"]}
     inboxes = {f"inboxes/{so}.csv" for so in ("ENWL", "NESO", "NGED", "NPG", "SPEN", "SSEN", "UKPN")}
-    assert set(paths) == {url + name for name in BULK_FILES} | {"index.json"} | inboxes, "the inboxes stay on the site"
+    reports = {f"reports/{name}.csv" for name in ("2026-10", "2026-11", "2026-Q4")}
+    on_site = {"index.json"} | inboxes | reports  # the inboxes and the period reports stay on the site
+    assert set(paths) == {url + name for name in BULK_FILES} | on_site
     for name in BULK_FILES:  # each with the size and SHA-256 of the file published
         data = (bulk / name).read_bytes()
         assert paths[url + name]["bytes"] == len(data)

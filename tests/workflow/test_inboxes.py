@@ -7,29 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
 import pytest
 from tests.workflow.cli import fmar
+from tests.workflow.conftest import DEMO_SITE_AS_OF as AS_OF
 
 from fmar.core.registry import Registry
 from fmar.core.status import OPEN, application_status
 from fmar.core.workflow.service_levels import DAY, INBOX_COLUMNS
-from fmar.publish.build import build
 from fmar.publish.urls import API_ROOT
-
-AS_OF = datetime(2025, 12, 5, 12, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def demo_site(demo_year: tuple[Path, Registry], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root, _ = demo_year
-    out = tmp_path_factory.mktemp("inbox-site") / "site"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FMAR_CACHE_DIR", str(tmp_path_factory.mktemp("inbox-cache")))
-        build(root, root / "registry", out, AS_OF, jobs=1)
-    return out
 
 
 def _sos(registry: Registry) -> list[str]:

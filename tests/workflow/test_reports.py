@@ -16,6 +16,7 @@ from tests.workflow.cli import fmar
 from fmar.core.model import Outcome
 from fmar.core.registry import Registry
 from fmar.core.status import OPEN, application_status
+from fmar.core.workflow import service_levels
 from fmar.core.workflow.reports import NotAPeriod, period, report
 
 QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")
@@ -46,7 +47,7 @@ def _expected(registry: Registry, name: str) -> dict[tuple[str, str], dict[str, 
         if submitted > span.end:
             continue
         row = found.setdefault(
-            key, {"received": 0, "decided": 0, "open": 0, "results": Counter(), "reasons": Counter()}
+            key, {"received": 0, "decided": 0, "open": 0, "overdue": 0, "results": Counter(), "reasons": Counter()}
         )
         if span.start <= submitted:
             row["received"] += 1  # type: ignore[operator]
@@ -61,6 +62,9 @@ def _expected(registry: Registry, name: str) -> dict[tuple[str, str], dict[str, 
             days.setdefault(key, []).append((registry.submitted_at(outcomes[0]) - submitted).total_seconds() / 86400)
         if application_status(registry, application, span.end).status in OPEN:
             row["open"] += 1  # type: ignore[operator]
+            clock = service_levels.clock(registry, application, span.end)
+            assert clock is not None
+            row["overdue"] += clock.due_at is not None and clock.due_at < span.end  # type: ignore[operator]
     for key, row in found.items():
         row["median"] = round(statistics.median(days[key]), 1) if key in days else None
     return {k: v for k, v in found.items() if v["received"] or v["decided"] or v["open"]}
@@ -75,6 +79,7 @@ def test_a_quarter_of_the_demo_matches_the_records(demo_year: tuple[Path, Regist
     for key, want in expected.items():
         row = rows[key]
         assert (row.received, row.decided, row.open_at_end) == (want["received"], want["decided"], want["open"]), key
+        assert row.overdue_at_end == want["overdue"], key
         assert row.median_days_to_decision == want["median"], key
         assert {k: v for k, v in row.outcomes.items() if v} == dict(want["results"]), key  # type: ignore[call-overload]
         assert row.failure_reasons == dict(sorted(want["reasons"].items())), key  # type: ignore[attr-defined]

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from fmar.cli.common import UsageError, format_option, registry_option
-from fmar.cli.record_io import load_verified, refused_for_so, refused_json, warn_refused
-from fmar.core.workflow.reports import COLUMNS, NotAPeriod, csv_row, period, report
+from fmar.cli.record_io import as_of_option, as_of_time, load_verified, refused_for_so, refused_json, warn_refused
+from fmar.core import gb_time
+from fmar.core.workflow.reports import COLUMNS, NotAPeriod, csv_row, period, report, report_document
 from fmar.publish.formats import csv_bytes
-from fmar.signing.records import iso
 
 
 def _days(value: float | None) -> str:
@@ -23,12 +23,14 @@ def _days(value: float | None) -> str:
     "--period", "period_text", required=True, metavar="PERIOD", help="A month (2026-07) or a quarter (2026-Q3)."
 )
 @click.option("--so", default=None, help="Only this system operator.")
+@as_of_option
 @registry_option
 @format_option("text", "json", "csv")
-def report_cmd(period_text: str, so: str | None, location: tuple[Path, Path], fmt: str) -> None:
+def report_cmd(period_text: str, so: str | None, as_of: str | None, location: tuple[Path, Path], fmt: str) -> None:
     """Per SO and product in a month or quarter (London days): applications received and decided,
     median and 90th-percentile days to decision, share decided within target, open and overdue at
-    the period's end, outcomes by result and failure reasons. All on recorded times.
+    the period's end, outcomes by result and failure reasons. All on recorded times; a period not
+    over at the as-of time (default: now) is reported to date.
 
     Exit status: 0; 1 when --so names no system operator of the registry; 2 for a period that is
     neither a month nor a quarter."""
@@ -36,26 +38,20 @@ def report_cmd(period_text: str, so: str | None, location: tuple[Path, Path], fm
         span = period(period_text)
     except NotAPeriod:
         raise UsageError(f"--period {period_text!r} is not a month (2026-07) or a quarter (2026-Q3)") from None
+    moment = as_of_time(as_of)
     verified = load_verified(*location)
     refused = refused_for_so(verified, so)
-    rows = report(verified.registry, span, so)
+    rows = report(verified.registry, span, so, moment)
     if fmt == "csv":
         click.echo(csv_bytes(COLUMNS, (csv_row(span, row) for row in rows)).decode(), nl=False)
         return
     if fmt == "json":
-        document = {
-            "format": "fmar-report/v1",
-            "period": span.name,
-            "from": iso(span.start),
-            "until": iso(span.end),
-            "clock": "recorded times (commit to main), else signing times",
-            "unverified": refused_json(refused),
-            "rows": [row.__dict__ for row in rows],
-        }
+        document = {**report_document(span, rows, moment), "unverified": refused_json(refused)}
         click.echo(json.dumps(document, indent=2))
         return
     warn_refused(refused)
-    click.echo(f"Report for {span.name} (London days), on recorded times")
+    to_date = "" if span.end <= moment else f", to date ({gb_time.shown_time(moment)})"
+    click.echo(f"Report for {span.name} (London days){to_date}, on recorded times")
     click.echo(
         f"  {'SO':<6} {'product':<18} {'in':>4} {'done':>4} {'median':>7} {'p90':>7} {'on time':>8} "
         f"{'open':>5} {'late':>5}  outcomes"

@@ -38,3 +38,74 @@ def histogram(values: tuple[float, ...], target: int | None, title: str, bins: i
     parts.append(f'<text x="{pad}" y="{h - 8}" font-size="11">0 days</text>')
     parts.append(f'<text x="{w - pad - 50}" y="{h - 8}" font-size="11">{top:.0f} days</text></svg>')
     return Markup("".join(parts))
+
+
+#: Bar colours of the series of a bar chart, in order (colour-blind safe: Okabe and Ito's palette).
+SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+
+
+def _ticks(top: float) -> list[float]:
+    """Round axis ticks from 0 to at least ``top`` (about five)."""
+    step = 1.0
+    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000):
+        step = float(candidate)
+        if top / candidate <= 5:
+            break
+    count = max(1, -(-int(top) // int(step))) if top > 0 else 1
+    return [step * i for i in range(count + 1)]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def bars(title: str, labels: list[str], series: list[tuple[str, list[float | None]]], unit: str) -> Markup:
+    """Horizontal grouped bars: one group per label, one bar per series, each bar's value written at
+    its end (no hovering needed), an axis of ``unit`` with round ticks, and a legend. ``None``: no
+    value (written as "–")."""
+    if not labels:
+        return Markup("<p>Nothing to show.</p>")
+    bar, gap, left, right, top_pad = 14, 10, 230, 60, 46
+    group = bar * len(series) + gap
+    plot = 420
+    width = left + plot + right
+    height = top_pad + group * len(labels) + 30
+    peak = max([v for _, values in series for v in values if v is not None] + [0.0])
+    ticks = _ticks(peak)
+    scale = plot / (ticks[-1] or 1.0)
+    parts = [
+        f'<svg class="fmar-chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg" font-size="12"><title>{escape(title)}</title>'
+        f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>'
+    ]
+    for number, (name, _) in enumerate(series):
+        key = left + number * 115
+        colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+        parts.append(f'<rect x="{key}" y="22" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{key + 16}" y="32">{escape(name)}</text>')
+    axis_y = top_pad + group * len(labels)
+    for tick in ticks:
+        x = left + tick * scale
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top_pad - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#bbb" stroke-width="0.5"/>'
+        )
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle">{_number(tick)}</text>')
+    parts.append(f'<text x="{left + plot / 2:.1f}" y="{axis_y + 28}" text-anchor="middle">{escape(unit)}</text>')
+    for row, label in enumerate(labels):
+        y0 = top_pad + row * group
+        parts.append(
+            f'<text x="{left - 6}" y="{y0 + bar * len(series) / 2 + 4:.1f}" text-anchor="end">{escape(label)}</text>'
+        )
+        for number, (name, values) in enumerate(series):
+            value = values[row]
+            y = y0 + number * bar
+            colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+            length = (value or 0.0) * scale
+            shown = _number(value) if value is not None else "–"
+            parts.append(
+                f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar - 2}" fill="{colour}">'
+                f"<title>{escape(f'{label}, {name}: {shown}')}</title></rect>"
+            )
+            parts.append(f'<text x="{left + length + 4:.1f}" y="{y + bar - 4}">{shown}</text>')
+    parts.append(f'<line x1="{left}" y1="{top_pad - 4}" x2="{left}" y2="{axis_y}" stroke="#333"/></svg>')
+    return Markup("".join(parts))

@@ -26,6 +26,7 @@ from fmar.core.catalogue import RULES
 from fmar.core.model import KINDS
 from fmar.core.model.process import PHASES, Process
 from fmar.core.schemas import file_name, record_schema
+from fmar.publish import charts
 from fmar.publish.documents import EXPORT_MODELS, schema_file
 from fmar.publish.feeds import Said
 from fmar.publish.formats import templates
@@ -57,7 +58,7 @@ def _html_block(template: str, **context: Any) -> str:
 
 
 #: The pages made from the code and the registry (``generated_pages``).
-GENERATED = ("index.md", "catalogue.md", "rules.md", "schema-reference.md", "api-reference.md")
+GENERATED = ("index.md", "catalogue.md", "rules.md", "schema-reference.md", "api-reference.md", "reports.md")
 
 
 def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str | None = None) -> dict[str, str]:
@@ -117,7 +118,51 @@ def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str
     pages["api-reference.md"] = "# API: the exports\n\n" + _html_block(
         "docs_api.html", exports=exports, root=API_ROOT, downloads=downloads, bulk=bulk
     )
+    pages["reports.md"] = "# Period reports\n\n" + _html_block("docs_reports.html", **_reports(overview))
     return pages
+
+
+def _reports(overview: Overview) -> dict[str, Any]:
+    """The reports page's context: each quarter (newest first) with its rows and charts, and each
+    month's totals (newest first)."""
+    quarters, months = [], []
+    for span, rows in reversed(overview.reports.items()):
+        complete = span.end <= overview.as_of
+        if "Q" in span.name:
+            labels = [f"{r.so} · {r.product}" for r in rows]
+            volume = charts.bars(
+                f"Applications, {span.name}" + ("" if complete else " (to date)"),
+                labels,
+                [
+                    ("received", [float(r.received) for r in rows]),
+                    ("decided", [float(r.decided) for r in rows]),
+                    ("open at end", [float(r.open_at_end) for r in rows]),
+                    ("overdue at end", [float(r.overdue_at_end) for r in rows]),
+                ],
+                "applications",
+            )
+            days = charts.bars(
+                f"Days from submission to decision, {span.name}",
+                labels,
+                [
+                    ("median", [r.median_days_to_decision for r in rows]),
+                    ("90th percentile", [r.p90_days_to_decision for r in rows]),
+                ],
+                "days",
+            )
+            quarters.append({"name": span.name, "complete": complete, "rows": rows, "volume": volume, "days": days})
+        else:
+            months.append(
+                {
+                    "name": span.name,
+                    "complete": complete,
+                    "received": sum(r.received for r in rows),
+                    "decided": sum(r.decided for r in rows),
+                    "open": sum(r.open_at_end for r in rows),
+                    "overdue": sum(r.overdue_at_end for r in rows),
+                }
+            )
+    return {"quarters": quarters, "months": months, "api": API_ROOT, "as_of": gb_time.shown_time(overview.as_of)}
 
 
 def _type(spec: dict[str, Any]) -> str:

@@ -216,6 +216,39 @@ class InboxDoc(_Doc):
     applications: list[InboxEntry]
 
 
+class ReportRowDoc(_Doc):
+    """One SO's figures for one product in a period (``reports.ReportRow``)."""
+
+    so: str
+    product: str
+    received: int = Field(description="Applications recorded in the period.")
+    decided: int = Field(description="Applications whose first outcome was recorded in the period.")
+    median_days_to_decision: float | None = Field(description="From submission to decision, of those decided.")
+    p90_days_to_decision: float | None
+    within_target: float | None = Field(description="Share (0 to 1) of those decided within the decision target.")
+    open_at_end: int = Field(description="Applications open at the period's end (or as_of, if sooner).")
+    overdue_at_end: int = Field(description="Of those open, the ones past their due time then.")
+    outcomes: dict[str, int] = Field(description="Decisions by result.")
+    failure_reasons: dict[str, int] = Field(description="Reasons given by the failed decisions, counted.")
+
+
+class ReportDoc(_Doc):
+    """A month's or quarter's figures per SO and product, on recorded times: the document
+    ``fmar report --period P --format json`` prints (which adds ``unverified``)."""
+
+    format: Literal["fmar-report/v1"]
+    period: str = Field(description="A month (2026-07) or a quarter (2026-Q3) of London days.")
+    from_: str = Field(alias="from", description="ISO 8601 UTC: the period's first instant.")
+    until: str = Field(description="ISO 8601 UTC: the period's last second.")
+    as_of: str = Field(description="ISO 8601 UTC: when the figures are known (the period's end, or the as-of time).")
+    complete: bool = Field(description="False for a period not over at the as-of time: its figures are to date.")
+    clock: str
+    unverified: list[dict[str, Any]] | None = Field(
+        default=None, description="fmar report only: records left out because their signature did not verify."
+    )
+    rows: list[ReportRowDoc]
+
+
 class NotificationDoc(_Doc):
     """A notification (``fmar notify``, ``fmar remind``): who it is for, its topic, the record and
     application it is about, when, and what it says; topics add their own data (a new application's
@@ -275,6 +308,7 @@ EXPORT_MODELS: dict[str, type[BaseModel]] = {
     "qualifications": QualificationsDoc,
     "transitions": TransitionsDoc,
     "inbox": InboxDoc,
+    "report": ReportDoc,
     "datapackage": DataPackage,
     "webhook": WebhookDoc,
 }

@@ -17,6 +17,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from fmar.core.schemas import documents as record_schema_texts
+from fmar.core.workflow.reports import COLUMNS as REPORT_COLUMNS
+from fmar.core.workflow.reports import csv_row, report_document
 from fmar.core.workflow.service_levels import INBOX_COLUMNS, INBOX_FORMAT
 from fmar.publish import derive, formats, pages, zip_writer
 from fmar.publish.background import Background
@@ -57,6 +59,9 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     files[OPENAPI] = formats.json_bytes(openapi_doc(bulk, site_url))
     for so in overview.system_operators():
         files[f"inboxes/{so}.json"], files[f"inboxes/{so}.csv"] = inbox_files(overview, so)
+    for span, rows in overview.reports.items():
+        files[f"reports/{span.name}.json"] = formats.json_bytes(report_document(span, rows, overview.as_of))
+        files[f"reports/{span.name}.csv"] = formats.csv_bytes(REPORT_COLUMNS, [csv_row(span, row) for row in rows])
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
     for rel, data in feeds(overview, site_url, bulk).items():
@@ -255,17 +260,20 @@ def write_package(
             resources.append(derive.data_resource(name.replace(".", "-"), path, data, "json", "application/json"))
         if name in BULK_FILES:
             hashes[name] = resources[-1].hash.removeprefix("sha256:")
-    for so in overview.system_operators():
-        name = f"inboxes/{so}.csv"
+    tables: list[tuple[str, str, tuple[str, ...]]] = [
+        (f"inbox-{so.lower()}", f"inboxes/{so}.csv", INBOX_COLUMNS) for so in overview.system_operators()
+    ]
+    tables += [(f"report-{s.name.lower()}", f"reports/{s.name}.csv", REPORT_COLUMNS) for s in overview.reports]
+    for resource, name, columns in tables:
         resources.append(
             derive.data_resource(
-                f"inbox-{so.lower()}",
+                resource,
                 relative(export_url(name), f"{base}/{PACKAGE}"),
                 (staging.root / base / name).read_bytes(),
                 "csv",
                 "text/csv",
                 encoding="utf-8",
-                schema=derive.table_schema(INBOX_COLUMNS),
+                schema=derive.table_schema(columns),
             )
         )
     resources.append(

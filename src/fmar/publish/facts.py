@@ -19,6 +19,7 @@ from fmar.core.model import Event, Outcome
 from fmar.core.registry import Registry
 from fmar.core.status import LIVE, OPEN, Qualification, qualification_doc
 from fmar.core.workflow import service_levels, transitions
+from fmar.core.workflow.reports import ReportFact, report_fact
 from fmar.core.workflow.service_levels import ServiceFact, service_fact
 from fmar.publish import derive, formats, pages
 from fmar.publish.derive import Derived
@@ -152,6 +153,8 @@ class UnitFacts(NamedTuple):
     transitions_json: bytes = b""
     #: The transitions time made alone, for the feeds.
     timed: tuple[TimedNote, ...] = ()
+    #: The unit's applications as the period reports count them (``reports.report_fact``), by id.
+    reports: tuple[ReportFact, ...] = ()
 
     @property
     def counts(self) -> tuple[tuple[str, int], ...]:
@@ -236,6 +239,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         transitions_csv=formats.csv_lines([[d[c] or "" for c in transitions.COLUMNS] for d in moves]),
         transitions_json=b",".join(pages.encode(d) for d in moves),
         timed=tuple(timed_note(t) for t in found if t.by_time),
+        reports=tuple(f for f in (report_fact(registry, a, derived.as_of) for a in applications) if f is not None),
     )
 
 
@@ -260,6 +264,7 @@ def encode(facts: UnitFacts) -> bytes:
             facts.transitions_csv,
             facts.transitions_json,
             tuple(map(tuple, facts.timed)),
+            tuple(map(tuple, facts.reports)),
         )
     )
 
@@ -284,5 +289,6 @@ def decode(blob: bytes | memoryview) -> UnitFacts:
             values[15],
             values[16],
             tuple([_new(TimedNote, n) for n in values[17]]),
+            tuple([_new(ReportFact, r) for r in values[18]]),
         ),
     )

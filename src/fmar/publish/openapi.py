@@ -16,6 +16,7 @@ from fmar.core.ids import MARKET_UNIT_ID, PARTY_ID, PRODUCT_ID
 from fmar.core.model import KINDS
 from fmar.core.schemas import SCHEMA_FILE as PACKAGE_SCHEMA_FILE
 from fmar.core.schemas import file_name
+from fmar.core.workflow.reports import PERIOD
 from fmar.core.workflow.webhooks import DELIVERY_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TOPIC_HEADER
 from fmar.publish.documents import API_VERSION, DATA_LICENCE, schema_file
 from fmar.publish.urls import API_ROOT, BULK_FILES
@@ -25,12 +26,13 @@ OPENAPI = "openapi.json"
 #: From the description (in the API folder) to the site's schemas folder.
 _SCHEMAS = "../" * API_ROOT.count("/") + "../schemas/"
 
-_ID = {"unit": MARKET_UNIT_ID, "product": PRODUCT_ID, "party": PARTY_ID, "so": PARTY_ID}
+_ID = {"unit": MARKET_UNIT_ID, "product": PRODUCT_ID, "party": PARTY_ID, "so": PARTY_ID, "period": PERIOD}
 _ABOUT = {
     "unit": "A Market Unit's id",
     "product": "A product's id",
     "party": "A party's id",
     "so": "A system operator's id",
+    "period": "A month (2026-07) or a quarter (2026-Q3)",
 }
 
 
@@ -98,6 +100,16 @@ _PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "getInboxCsv",
         "An SO's inbox as CSV",
         _text("text/csv", "One row per open application; columns as in datapackage.json."),
+    ),
+    "/reports/{period}.json": (
+        "getReport",
+        "A month's or quarter's figures per SO and product: received, decided, days to decision, open, overdue",
+        _json("report"),
+    ),
+    "/reports/{period}.csv": (
+        "getReportCsv",
+        "A period report as CSV",
+        _text("text/csv", "One row per SO and product; columns as in datapackage.json."),
     ),
     "/all.zip": ("getAll", "Every export above in one zip", _text("application/zip", "A deterministic zip.")),
     "/datapackage.json": (

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
 from fmar.core.model import Party, Process, Product
 from fmar.core.status import HOLDING
+from fmar.core.workflow.reports import Period, ReportRow, periods_between, reports_from
 from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate, inbox_order, open_entry
 from fmar.publish.derive import HOLDERS_LISTED, ProductSummary
 from fmar.publish.facts import UnitFacts
@@ -101,6 +102,17 @@ class Overview:
     def open_applications(self, so: str) -> list[dict[str, Any]]:
         """Applications awaiting ``so`` or its FSPs (``status.qualification_doc`` fields), oldest first."""
         return self._open_by_so.get(so, [])
+
+    @cached_property
+    def reports(self) -> dict[Period, list[ReportRow]]:
+        """Every month's and quarter's report (``reports.reports_from``), from the month of the first
+        application recorded to the as-of time's: months, then quarters, each in order."""
+        first = min((f.submitted for facts in self.facts.values() for f in facts.reports), default=None)
+        if first is None:
+            return {}
+        spans = periods_between(datetime.fromtimestamp(first, UTC), self.as_of)
+        found = reports_from((f for facts in self.units() for f in facts.reports), spans, self.as_of)
+        return {span: found[span.name] for span in spans}
 
     def system_operators(self) -> list[str]:
         """The ids of the SOs (DSOs and NESO), sorted."""
