@@ -57,7 +57,12 @@ def test_each_schema_is_draft_2020_12_with_an_id_and_a_version(kind: str) -> Non
     assert schema["additionalProperties"] is False
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+#: Kinds the bundled example has no record of: an import attestation belongs to a registry that took
+#: over an earlier register (tests/trust/test_import_attestation.py writes and checks one).
+NOT_BUNDLED = {"import_attestation"}
+
+
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - NOT_BUNDLED))
 def test_every_bundled_record_validates_against_its_schema(kind: str) -> None:
     validator = Draft202012Validator(_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)
     files = sorted((BUNDLED_REGISTRY / kind).rglob("*.yaml"))

@@ -51,6 +51,7 @@ COMMANDS: dict[str, str] = {
     "generate": "fmar.cli.generate_cmd:generate",
     "where": "fmar.cli.layout_cmd:where",
     "migrate": "fmar.cli.layout_cmd:migrate",
+    "attest-import": "fmar.cli.import_cmd:attest_import",
 }
 
 

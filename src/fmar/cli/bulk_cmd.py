@@ -45,7 +45,8 @@ def _column(problem: Problem) -> str:
     return str(location[0]) if location else ""
 
 
-def _report(source: Path, found: list[RowProblem], rows: int) -> None:
+def report_rows(source: Path, found: list[RowProblem], rows: int) -> None:
+    """Each problem by line and column, then exit 1: nothing is written."""
     for item in sorted(found, key=lambda p: (p.line, p.column, p.problem.rule.code)):
         problem = item.problem
         where = f" column {item.column}:" if item.column else ""
@@ -108,7 +109,7 @@ def write_from(
     if not rows and not found:
         raise click.BadParameter(f"{source} has no rows", param_hint="--from")
     if found:
-        _report(source, found, total)
+        report_rows(source, found, total)
     assert who is not None
     identity = signing_for(root)
     authored: list[tuple[Row, Authored]] = []
@@ -128,13 +129,13 @@ def write_from(
         except RecordRejected as rejected:
             found.extend(RowProblem(row.line, _column(p), p) for p in rejected.problems)
     if found:
-        _report(source, found, total)
+        report_rows(source, found, total)
     records: list[Record] = [a.record for _, a in authored]
     judged = problems_with_all(registry, records)
     for row, signed in authored:
         found.extend(RowProblem(row.line, _column(p), p) for p in errors(judged[signed.record.id]))
     if found:
-        _report(source, found, total)
+        report_rows(source, found, total)
     written = [write(registry_dir, signed) for _, signed in authored]
     for path in written:
         click.echo(f"wrote {path.relative_to(root).as_posix()}")

@@ -50,6 +50,12 @@ def _echo_answers(answers: list[tuple[Qualification, list[Qualification]]], regi
             outcome = registry.recorded_at.get(current.outcome or "")
             extra = f", outcome {current.outcome} recorded {_moment(outcome)}" if outcome else ""
             click.echo(f"{indent}    recorded {_moment(recorded)}{extra}")
+        attested = registry.attested.get(current.application)
+        if attested is not None:
+            click.echo(
+                f"{indent}    imported: first recorded {_moment(attested.at)} in {attested.source}, "
+                f"attested by {attested.signer} ({attested.attestation})"
+            )
         for other in history:
             if other.application != current.application:
                 click.echo(f"{indent}    also {other.application}: {other.status.label}")

@@ -177,6 +177,23 @@ KIND_BLOCK_MISMATCH = _rule(
     "PROC-VAL002", "Every record kind names a building block of the catalogue, and the block names it back."
 )
 
+# Import attestations
+ATTESTED_UNKNOWN = _rule("IMP-VAL001", "An import attestation names only records that are in the registry.")
+ATTESTED_TWICE = _rule("IMP-VAL002", "A record is given an original recorded time by one import attestation, once.")
+ATTESTED_AFTER_SIGNING = _rule(
+    "IMP-VAL003", "An attested original recorded time is no later than the attestation was signed."
+)
+ATTESTED_NOT_IMPORTED = _rule(
+    "IMP-VAL004",
+    "An import attestation names only records that entered the registry with it (the same commit on main): "
+    "a record first recorded here keeps its recorded time.",
+)
+ATTESTED_OUT_OF_ORDER = _rule(
+    "IMP-VAL005",
+    "An attested outcome or event is recorded no earlier than its application, and an application no "
+    "earlier than its unit.",
+)
+
 # Workflow commands (fmar unit, apply, decide...): refused before anything is written
 SIGNING_KEY_UNUSABLE = _rule(
     "WF-VAL001", "A command signs with a key that its signer publishes, valid at the signing time."
@@ -277,12 +294,18 @@ ANCHOR_CHANGE_NOT_BY_OPERATOR = _rule(
 ANCHOR_KEYS_MISMATCH = _rule(
     "AUTH-VAL008", "The registry operator's party record publishes exactly the pinned operator keys."
 )
+IMPORT_NOT_BY_OPERATOR = _rule(
+    "AUTH-VAL009", "An import attestation (original recorded times of an earlier register) is signed by the operator."
+)
 
 # Trust: the pull-request gate (fmar check)
 APPEND_ONLY_MODIFIED = _rule(
-    "GATE-VAL001", "Merged applications, outcomes and events are never modified: correct them with a new record."
+    "GATE-VAL001",
+    "Merged applications, outcomes, events and import attestations are never modified: correct them with a new record.",
 )
-APPEND_ONLY_DELETED = _rule("GATE-VAL002", "Merged applications, outcomes and events are never deleted.")
+APPEND_ONLY_DELETED = _rule(
+    "GATE-VAL002", "Merged applications, outcomes, events and import attestations are never deleted."
+)
 RECORD_RENAMED = _rule("GATE-VAL003", "Records are never renamed or moved.")
 ID_REUSED = _rule("GATE-VAL004", "A record id is never reused, even after its record was deleted.")
 DATA_MIXED_WITH_CODE = _rule(
@@ -302,7 +325,8 @@ GOVERNANCE_MIXED_WITH_DATA = _rule(
 )
 MERGED_FILE_CHANGED = _rule(
     "GATE-VAL010",
-    "A merged application, outcome or event file never changes, byte for byte (no comment, no re-formatting).",
+    "A merged application, outcome, event or import attestation file never changes, byte for byte (no comment, no "
+    "re-formatting).",
 )
 COMMENT_IN_RECORD = _rule(
     "GATE-VAL011", "A record file holds no YAML comments: they are outside the signature, so nobody vouches for them."
@@ -335,7 +359,11 @@ LAYOUT_MIGRATION_NOT_BY_OPERATOR = _rule(
     "A change that moves records to the registry's layout is the registry operator's: every commit of it is "
     "signed with a key of the operator's party record on the base branch.",
 )
-
+ATTESTATION_FOR_MERGED_RECORD = _rule(
+    "GATE-VAL018",
+    "An import attestation comes with the records it names: each is added by the same change, never already "
+    "in the base branch.",
+)
 
 #: Code -> rule, in the order of the catalogue.
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

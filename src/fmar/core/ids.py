@@ -26,6 +26,8 @@ MARKET_UNIT_ID = r"^MU-[A-Z][A-Z0-9]{1,23}-[0-9]{6}$"
 APPLICATION_ID = r"^APP-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
 OUTCOME_ID = r"^OUT-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
 EVENT_ID = r"^EVT-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
+#: Import attestations: ``IMP-``, the year and a three-digit number the operator gives (``IMP-2026-001``).
+IMPORT_ATTESTATION_ID = r"^IMP-[0-9]{4}-[0-9]{3}$"
 #: Building blocks of the process catalogue: phase letter, a dot and a number (``Q.7``).
 PROCESS_ID = r"^[ECQDVS]\.[0-9]{1,2}$"
 #: Key ids inside a party record.

@@ -15,6 +15,8 @@ kind               path under ``registry/``                      why
 ``party``          ``party/<initial>/<id>.yaml``                 by initial, as Homebrew files formulae
 ``product``        ``product/<SO>/<id>.yaml``                    each SO's catalogue together
 ``process``        ``process/<id>.yaml``                         the pattern allows at most 600 codes
+``import_          ``import_attestation/<year>/<id>.yaml``       by year; at most 1,000 a year by the
+attestation``                                                    pattern
 =================  ============================================  ==========================================
 
 A unit block holds at most 1,000 serials by construction, and an FSP at most 1,000 blocks. The
@@ -47,12 +49,28 @@ ID_PATTERNS = {
     "outcome": ids.OUTCOME_ID,
     "event": ids.EVENT_ID,
     "process": ids.PROCESS_ID,
+    "import_attestation": ids.IMPORT_ATTESTATION_ID,
 }
 
 #: Kinds whose ids begin with a fixed prefix that no other kind's id is given.
-_PREFIXED = {"MU-": "market_unit", "APP-": "application", "OUT-": "outcome", "EVT-": "event"}
+_PREFIXED = {
+    "MU-": "market_unit",
+    "APP-": "application",
+    "OUT-": "outcome",
+    "EVT-": "event",
+    "IMP-": "import_attestation",
+}
 #: The number of folders between the kind folder and the file, by kind.
-DEPTH = {"market_unit": 2, "application": 3, "outcome": 3, "event": 3, "party": 1, "product": 1, "process": 0}
+DEPTH = {
+    "market_unit": 2,
+    "application": 3,
+    "outcome": 3,
+    "event": 3,
+    "party": 1,
+    "product": 1,
+    "process": 0,
+    "import_attestation": 1,
+}
 
 
 def folder_of(kind: str, record_id: str) -> str:
@@ -70,6 +88,8 @@ def folder_of(kind: str, record_id: str) -> str:
         return f"party/{record_id[0]}"
     if kind == "product":  # <SO>-<code>
         return f"product/{record_id.partition('-')[0]}"
+    if kind == "import_attestation":  # IMP-<year>-<number>
+        return f"import_attestation/{record_id[4:8]}"
     return kind
 
 

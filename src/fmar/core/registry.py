@@ -7,10 +7,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from fmar.core import record_paths
-from fmar.core.model import Application, Event, MarketUnit, Outcome, Party, Process, Product, Record
+from fmar.core.model import (
+    Application,
+    Event,
+    ImportAttestation,
+    MarketUnit,
+    Outcome,
+    Party,
+    Process,
+    Product,
+    Record,
+)
+
+
+class Attested(NamedTuple):
+    """A record's original recorded time, as an import attestation gives it."""
+
+    at: datetime
+    attestation: str
+    #: Who signed the attestation (the registry operator, when it stands) and the register it names.
+    signer: str
+    source: str
 
 
 @dataclass
@@ -24,6 +44,7 @@ class Registry:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
+    import_attestations: dict[str, ImportAttestation] = field(default_factory=dict)
     paths: dict[tuple[str, str], str] = field(default_factory=dict)
     #: When each record was accepted into the registry (from Git), by id; empty when unknown.
     recorded_at: dict[str, datetime] = field(default_factory=dict)
@@ -36,6 +57,7 @@ class Registry:
         "outcome": "outcomes",
         "event": "events",
         "process": "processes",
+        "import_attestation": "import_attestations",
     }
 
     @classmethod
@@ -47,6 +69,8 @@ class Registry:
 
     def add(self, record: Record, path: str = "") -> None:
         getattr(self, self._TABLES[record.KIND])[record.id] = record
+        if isinstance(record, ImportAttestation):
+            self.__dict__.pop("attested", None)
         if path:
             self.paths[(record.KIND, record.id)] = path
 
@@ -64,8 +88,36 @@ class Registry:
         return self.paths.get((record.KIND, record.id)) or f"registry/{record_paths.path_of(record.KIND, record.id)}"
 
     def submitted_at(self, record: Record) -> datetime:
-        """When a record entered the registry: its recorded time if known, else its signing time."""
+        """When a record entered the registry: the original recorded time an import attestation gives
+        it (``attested``), else its recorded time if known, else its signing time."""
+        attested = self.attested.get(record.id)
+        if attested is not None:
+            return attested.at
         return self.recorded_at.get(record.id) or record.signature.signed_at
+
+    def made_at(self, record: Record) -> datetime:
+        """When the record was made, as the lifecycle counts it: the original recorded time an import
+        attestation gives it, else its signing time."""
+        attested = self.attested.get(record.id)
+        return attested.at if attested is not None else record.signature.signed_at
+
+    def known_since(self, record_id: str, signed_at: datetime) -> datetime:
+        """``submitted_at`` of the record ``record_id`` signed at ``signed_at``, from its id alone."""
+        attested = self.attested.get(record_id)
+        if attested is not None:
+            return attested.at
+        return self.recorded_at.get(record_id) or signed_at
+
+    @cached_property
+    def attested(self) -> dict[str, Attested]:
+        """The records an import attestation gives an original recorded time, by id (the first
+        attestation by id, should two name one record: a registry rule refuses that)."""
+        found: dict[str, Attested] = {}
+        for attestation in sorted(self.import_attestations.values(), key=lambda a: a.id):
+            signer = attestation.signature.signer
+            for entry in attestation.records:
+                found.setdefault(entry.id, Attested(entry.recorded_at, attestation.id, signer, attestation.source))
+        return found
 
     @cached_property
     def applications_by_unit(self) -> dict[str, list[Application]]:

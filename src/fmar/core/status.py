@@ -167,7 +167,7 @@ def material_change(policy: MaterialChangePolicy, before: Composition, after: Co
 
 
 def _known(registry: Registry, record_id: str, signed_at: datetime, as_of: datetime) -> bool:
-    return (registry.recorded_at.get(record_id) or signed_at) <= as_of
+    return registry.known_since(record_id, signed_at) <= as_of
 
 
 def application_status(registry: Registry, application: Application, as_of: datetime) -> Qualification:
@@ -179,7 +179,7 @@ def application_status(registry: Registry, application: Application, as_of: date
         and (item.decided_at if isinstance(item, Outcome) else item.effective_at) <= as_of
     ]
     submitted = registry.submitted_at(application)
-    run = replay(items, application.signature.signed_at)
+    run = replay(items, registry.made_at(application))
     state = run.state
     since = run.steps[-1].at if run.steps else submitted
     justified = (application.id, *(step.record.id for step in run.steps))

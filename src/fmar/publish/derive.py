@@ -35,6 +35,7 @@ from fmar.publish.documents import (
     DataPackage,
     DataResource,
     HistoryEntry,
+    Imported,
     IndexDoc,
     PartyDoc,
     ProductDoc,
@@ -108,6 +109,14 @@ def entry(derived: Derived, record: Record, raw: dict[str, Any]) -> dict[str, An
     """The fields of ``RecordEntry``: ``record``'s data as stored (``raw``) without its signature
     block, its signer and signing time, when it was recorded, and its signed file's path."""
     recorded = derived.recorded(record)
+    attested = derived.registry.attested.get(record.id)
+    imported = (
+        Imported.model_construct(
+            at=iso(attested.at), source=attested.source, attestation=attested.attestation, attested_by=attested.signer
+        )
+        if attested is not None
+        else None
+    )
     return {
         "kind": record.KIND,
         "id": record.id,
@@ -116,6 +125,7 @@ def entry(derived: Derived, record: Record, raw: dict[str, Any]) -> dict[str, An
         "signed_at": iso(record.signature.signed_at),
         "path": derived.registry.path_of(record),
         "record": {name: value for name, value in raw.items() if name != "signature"},
+        "imported": imported,
     }
 
 

@@ -43,6 +43,20 @@ class HistoryEntry(_Doc):
     fields: list[str] = Field(description="JSON paths a modification changed; empty otherwise.")
 
 
+class Imported(_Doc):
+    """A record brought in from an earlier register: when that register recorded it, as the registry
+    operator attests (``core.model.import_attestation``)."""
+
+    at: str = Field(description="ISO 8601 UTC: when the earlier register recorded it; its clocks count from here.")
+    source: str = Field(description="The earlier register and extract, as the attestation names it.")
+    attestation: str = Field(description="The import attestation's id.")
+    attested_by: str = Field(description="Who signed the attestation: the registry operator.")
+
+
+def _null(value: object) -> bool:
+    return value is None
+
+
 class RecordEntry(_Doc):
     """A record as the exports carry it: its data, who signed it when, when the registry recorded
     it, and where its signed file is.
@@ -58,6 +72,13 @@ class RecordEntry(_Doc):
     signed_at: str
     path: str = Field(description="The record's signed file in the registry's repository (from its root).")
     record: dict[str, Any] = Field(description="The record's data as stored, without its signature block.")
+    imported: Imported | None = Field(
+        default=None,
+        exclude_if=_null,
+        description="Only for a record imported from an earlier register: when that register recorded it (what "
+        "the service levels, statuses and reports count from) and who attests it. ``recorded`` stays the commit "
+        "that brought it in.",
+    )
 
 
 class RecordDoc(RecordEntry):
@@ -187,7 +208,7 @@ class InboxEntry(_Doc):
     unit: str
     fsp: str = Field(description="The unit's FSP.")
     product: str
-    status: str = Field(description="The application's status: submitted, under_assessment or information_requested.")
+    status: str = Field(description="The application's status: pending, under_assessment or information_requested.")
     waiting_for: str = Field(
         description='Whose turn it is to do what: "acknowledge" or "decide" (the SO), "supply information" (the FSP).'
     )

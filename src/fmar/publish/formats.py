@@ -32,14 +32,24 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
+@cache
+def _omitted(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` left out of its JSON when null (declared with ``exclude_if``)."""
+    return frozenset(name for name, field in model.model_fields.items() if field.exclude_if is not None)
+
+
 def _model_fields(value: Any) -> dict[str, Any]:
     """A document model (``publish.documents``: no aliases or serializers) as its field values
     (and extra values, where its model allows them), which the encoder then encodes in turn: a
     model built by ``model_construct`` is encoded without pydantic's serializer (several times
     slower), to the same JSON as ``model_dump(mode="json")`` (a test holds them equal)."""
     if isinstance(value, BaseModel):
+        fields = value.__dict__
+        omitted = _omitted(type(value))
+        if omitted:  # fields left out when null, as pydantic's exclude_if does
+            fields = {name: v for name, v in fields.items() if v is not None or name not in omitted}
         extra = value.__pydantic_extra__
-        return {**value.__dict__, **extra} if extra else value.__dict__
+        return {**fields, **extra} if extra else fields
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 

@@ -108,8 +108,15 @@ def recorded(entry: RecordEntry, commit_url: str | None) -> Markup:
     """When a record of a unit's document (the unit, an application, an outcome or event) was
     recorded, who signed it and the commit (its signed file is in the repository at that commit)."""
     at = entry.recorded.at
+    imported = entry.imported
+    origin = (
+        f"imported: first recorded {escape(gb_time.shown_time(imported.at))} in {escape(imported.source)}, attested "
+        f"by {escape(imported.attested_by)} ({escape(imported.attestation)}); entered this registry "
+        if imported is not None
+        else "recorded "
+    )
     return Markup(
-        f'<small class="fmar-recorded">recorded {escape(gb_time.shown_time(at))} by {escape(entry.signer)}'
+        f'<small class="fmar-recorded">{origin}{escape(gb_time.shown_time(at))} by {escape(entry.signer)}'
         f", commit {commit_link(entry.recorded.commit, commit_url)}</small>"
     )
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from fmar.core.catalogue import (
     ANCHOR_CHANGE_NOT_BY_OPERATOR,
     FSP_RECORD_NOT_BY_OWNER,
+    IMPORT_NOT_BY_OPERATOR,
     PRODUCT_NOT_BY_OWNER,
     REFERENCE_DATA_NOT_BY_OPERATOR,
     SO_RECORD_NOT_BY_SO,
@@ -35,6 +36,7 @@ class Entitled(StrEnum):
 MATRIX: dict[str, tuple[Rule, tuple[Entitled, ...]]] = {
     "party": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "process": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
+    "import_attestation": (IMPORT_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "trust_anchor": (ANCHOR_CHANGE_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "product": (PRODUCT_NOT_BY_OWNER, (Entitled.OWNING_SO, Entitled.OPERATOR)),
     "market_unit": (FSP_RECORD_NOT_BY_OWNER, (Entitled.OWNING_FSP,)),

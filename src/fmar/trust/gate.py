@@ -20,6 +20,7 @@ from fmar.core.catalogue import (
     ANCHOR_CHANGE_NOT_BY_OPERATOR,
     APPEND_ONLY_DELETED,
     APPEND_ONLY_MODIFIED,
+    ATTESTATION_FOR_MERGED_RECORD,
     BAD_FILE_NAME,
     COMMENT_IN_RECORD,
     DATA_MIXED_WITH_CODE,
@@ -39,8 +40,8 @@ from fmar.core.catalogue import (
     UNKNOWN_KIND_FOLDER,
 )
 from fmar.core.findings import Finding, Problem
-from fmar.core.model import KINDS, Application, MarketUnit, Party, Product
-from fmar.core.record_paths import is_id
+from fmar.core.model import KINDS, Application, ImportAttestation, MarketUnit, Party, Product
+from fmar.core.record_paths import is_id, kinds_of
 from fmar.core.registry import Registry
 from fmar.core.rules.registry import check_registry
 from fmar.gitrepo import DiffEntry, changes, deleted_later, merge_base, resolve
@@ -70,7 +71,7 @@ from fmar.trust.withdrawn import withdrawn_problems
 from fmar.validation.pipeline import finding
 
 #: Kinds whose merged records are history: never modified, never deleted.
-APPEND_ONLY = ("application", "outcome", "event")
+APPEND_ONLY = ("application", "outcome", "event", "import_attestation")
 #: Documentation folders: the only files that may go with a data change.
 _DOC_FOLDERS = ("docs/", "site/docs/")
 #: Governance files: the registry operator approves them, never beside a data change. GitHub
@@ -433,6 +434,14 @@ def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[Rec
     changed_products = {
         _name(f.data["id"]) for f in changed if f.data is not None and f.kind == "product" and _grants(ctx, f, None)
     } - {""}
+    # What an import attestation the change adds says of the records it adds (the gate holds it to them).
+    attested = {
+        entry.id: entry.recorded_at
+        for f in changed
+        if isinstance(f.record, ImportAttestation) and f.path in added
+        for entry in f.record.records
+        if any(record_path(kind, entry.id) in added for kind in kinds_of(entry.id))
+    }
     for current, raw in current_files:
         data = current.data
         assert data is not None
@@ -442,7 +451,7 @@ def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[Rec
             data, view, previous=previous.data if previous and current.path not in added else None
         )
         if current.path in added and current.record is not None:
-            problems += stated_time_problems(current.record, view.record, ctx.now)
+            problems += stated_time_problems(current.record, view.record, ctx.now, attested)
         uses = _authority_uses(data, view, changed_parties, changed_products)
         if uses:
             problems.append(
@@ -455,6 +464,31 @@ def _check_records(ctx: _Context, registry_changes: list[DiffEntry]) -> list[Rec
             )
         ctx.add(current.path, *problems)
     return changed
+
+
+def _attestations(ctx: _Context, changed: list[RecordFile], added: set[str]) -> None:
+    """An import attestation names only records the same change adds (``ATTESTATION_FOR_MERGED_RECORD``):
+    a record already on the base branch was first recorded here, and keeps that time."""
+    for current in changed:
+        attestation = current.record
+        if not isinstance(attestation, ImportAttestation):
+            continue
+        for index, entry in enumerate(attestation.records):
+            paths = [record_path(kind, entry.id) for kind in kinds_of(entry.id)]
+            if any(path in added for path in paths):
+                continue
+            merged = any(ctx.base.file(path) is not None for path in paths)
+            ctx.add(
+                current.path,
+                Problem(
+                    ATTESTATION_FOR_MERGED_RECORD,
+                    f"{entry.id} is already on the base branch: it was first recorded here, and keeps that time"
+                    if merged
+                    else f"{entry.id} is not added by this change",
+                    "attest only the records of the earlier register that this change adds",
+                    ("records", index, "id"),
+                ),
+            )
 
 
 def _reused_ids(ctx: _Context, added: list[str], deleted: set[str]) -> None:
@@ -483,10 +517,17 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
     """The records the seeds touch and those that refer to them, at ``side``, with all reference tables."""
     units: set[str] = set()
     applications: set[str] = set()
+    attestations: list[tuple[str, ImportAttestation]] = []
+    answers: set[str] = set()  # outcomes and events an attestation names
     for seed in seeds:
         data = seed.data or {}
         record_id = str(data.get("id", ""))
-        if seed.kind == "market_unit":
+        if isinstance(seed.record, ImportAttestation):  # with what it names, to judge it across records
+            attestations.append((seed.path, seed.record))
+            for entry in seed.record.records:
+                kind = (kinds_of(entry.id) or [""])[0]
+                {"market_unit": units, "application": applications}.get(kind, answers).add(entry.id)
+        elif seed.kind == "market_unit":
             units.add(record_id)
         elif seed.kind == "application":
             applications.add(record_id)
@@ -517,11 +558,15 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
     paths = [record_path("market_unit", u) for u in units if is_id("market_unit", u)]
     paths += [record_path("application", a) for a in applications if is_id("application", a)]
     paths += mentioning(sorted(applications), ["outcome", "event"]) if applications else []
+    paths += [record_path(kind, a) for a in sorted(answers) for kind in kinds_of(a) if kind in ("outcome", "event")]
     side.prefetch(paths)
     for path in paths:
         found_file = side.file(path)
         if found_file and found_file.record is not None:
             registry.add(found_file.record, path)
+    for path, attestation in attestations:
+        if side.file(path) is not None:
+            registry.add(attestation, path)
     return registry
 
 
@@ -769,6 +814,7 @@ def _check(
     _comments(ctx, registry_changes)
     _reused_ids(ctx, added, deleted())
     changed = _check_records(ctx, registry_changes)
+    _attestations(ctx, changed, set(added))
     for path, problem in withdrawn_problems(ctx.base, ctx.before, changed):
         ctx.add(path, problem)
     old_versions = [f for c in registry_changes if c.status != "A" and (f := ctx.before.file(c.old_path or c.path))]

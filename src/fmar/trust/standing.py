@@ -27,7 +27,7 @@ from fmar.trust.authorization import check_authorization
 from fmar.trust.signatures import Claim, judge, registry_problem
 
 #: The order in which records are judged: each kind only refers to kinds before it.
-ORDER = ("party", "process", "product", "market_unit", "application", "outcome", "event")
+ORDER = ("party", "process", "product", "market_unit", "application", "outcome", "event", "import_attestation")
 
 
 @dataclass
@@ -73,6 +73,7 @@ _CLAIMED = {
     "application": ("unit",),
     "outcome": ("application",),
     "event": ("type", "application"),
+    "import_attestation": (),
 }
 
 

@@ -9,7 +9,7 @@ that is already over.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from fmar.core.catalogue import BEFORE_REFERENCED_RECORD, DEADLINE_ALREADY_PASSED, STATED_TIME_AFTER_SIGNING
@@ -30,8 +30,13 @@ def _happened(record: Outcome | Event) -> tuple[str, datetime]:
     return ("decided_at", record.decided_at) if isinstance(record, Outcome) else ("effective_at", record.effective_at)
 
 
-def stated_time_problems(record: Record, lookup: Lookup, now: datetime) -> list[Problem]:
-    """Problems with the times an added outcome or event states, judged at ``now``."""
+def stated_time_problems(
+    record: Record, lookup: Lookup, now: datetime, attested: Mapping[str, datetime] | None = None
+) -> list[Problem]:
+    """Problems with the times an added outcome or event states, judged at ``now``. ``attested``: the
+    original recorded times an import attestation of the same change gives records it adds (an
+    imported qualification may be valid from before its application was signed anew, not from before
+    the earlier register recorded it)."""
     if not isinstance(record, Outcome | Event):
         return []
     out: list[Problem] = []
@@ -59,12 +64,13 @@ def stated_time_problems(record: Record, lookup: Lookup, now: datetime) -> list[
                     ("signature", "signed_at"),
                 )
             )
-        if isinstance(record, Outcome) and record.valid_from is not None and record.valid_from < applied:
+        recorded = (attested or {}).get(application.id, applied)
+        if isinstance(record, Outcome) and record.valid_from is not None and record.valid_from < recorded:
             out.append(
                 Problem(
                     BEFORE_REFERENCED_RECORD,
                     f"the qualification is valid from {_at(record.valid_from)}, before its application "
-                    f"{application.id} was signed ({_at(applied)})",
+                    f"{application.id} was {'recorded' if recorded != applied else 'signed'} ({_at(recorded)})",
                     "make valid_from no earlier than the application (usually the decision time)",
                     ("valid_from",),
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fmar.core.model.application import Application
 from fmar.core.model.base import SCHEMA_VERSION, Record, Signature
 from fmar.core.model.event import Event, EventType
+from fmar.core.model.import_attestation import ImportAttestation
 from fmar.core.model.market_unit import MarketUnit
 from fmar.core.model.outcome import Outcome, Result
 from fmar.core.model.party import Party, PartyRole
@@ -12,7 +13,16 @@ from fmar.core.model.process import Process
 from fmar.core.model.product import Product
 
 #: Record kinds in dependency order: a kind may refer only to kinds before it.
-RECORD_TYPES: tuple[type[Record], ...] = (Process, Party, Product, MarketUnit, Application, Outcome, Event)
+RECORD_TYPES: tuple[type[Record], ...] = (
+    Process,
+    Party,
+    Product,
+    MarketUnit,
+    Application,
+    Outcome,
+    Event,
+    ImportAttestation,
+)
 KINDS: dict[str, type[Record]] = {model.KIND: model for model in RECORD_TYPES}
 
 __all__ = [
@@ -22,6 +32,7 @@ __all__ = [
     "Application",
     "Event",
     "EventType",
+    "ImportAttestation",
     "MarketUnit",
     "Outcome",
     "Party",

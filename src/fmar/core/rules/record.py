@@ -340,6 +340,8 @@ _BY_KIND: dict[str, Callable[[Any], Iterator[Problem]]] = {
     "outcome": _outcome,
     "event": _event,
     "process": _process,
+    # Import attestations: every rule is across records (``rules.registry.imports``).
+    "import_attestation": lambda _: iter(()),
 }
 
 

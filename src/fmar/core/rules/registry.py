@@ -11,6 +11,11 @@ from collections.abc import Iterator
 from fmar.core.catalogue import (
     APPLICATION_NOT_BY_OWNER,
     APPLICATION_SO_MISMATCH,
+    ATTESTED_AFTER_SIGNING,
+    ATTESTED_NOT_IMPORTED,
+    ATTESTED_OUT_OF_ORDER,
+    ATTESTED_TWICE,
+    ATTESTED_UNKNOWN,
     CAPABILITIES_SHORT,
     CAPACITY_ABOVE_APPLIED,
     CAPACITY_ABOVE_UNIT,
@@ -343,7 +348,7 @@ def lifecycle(registry: Registry) -> Iterator[Hit]:
     """Replay each application; open applications per unit, product and SO; material changes."""
     open_apps: dict[tuple[str, str, str], list[Application]] = defaultdict(list)
     for application in registry.applications.values():
-        run = replay(registry.answers.get(application.id, []), application.signature.signed_at)
+        run = replay(registry.answers.get(application.id, []), registry.made_at(application))
         for item, rule, message in run.refused:
             yield (
                 item,
@@ -436,7 +441,117 @@ def catalogue(registry: Registry) -> Iterator[Hit]:
                 )
 
 
-CHECKS = (parties, products, units, applications, answers, lifecycle, catalogue)
+def _attested(registry: Registry, record_id: str) -> Record | None:
+    """The unit, application, outcome or event ``record_id`` names, if it is in the registry."""
+    for table in (registry.units, registry.applications, registry.outcomes, registry.events):
+        found = table.get(record_id)
+        if found is not None:
+            return found
+    return None
+
+
+def imports(registry: Registry) -> Iterator[Hit]:
+    """Import attestations: what they name is in the registry, attested once, no later than the
+    attestation was signed, came in with it, and keeps the order of what it refers to."""
+    named: dict[str, str] = {}
+    for attestation in sorted(registry.import_attestations.values(), key=lambda a: a.id):
+        arrived = registry.recorded_at.get(attestation.id)
+        for index, entry in enumerate(attestation.records):
+            record = _attested(registry, entry.id)
+            if record is None:
+                yield (
+                    attestation,
+                    Problem(
+                        ATTESTED_UNKNOWN,
+                        f"{entry.id} is not a Market Unit, application, outcome or event of the registry",
+                        "add the record in the same change, or leave it out of the attestation",
+                        ("records", index, "id"),
+                    ),
+                )
+                continue
+            if entry.id in named:
+                yield (
+                    attestation,
+                    Problem(
+                        ATTESTED_TWICE,
+                        f"{entry.id} is given an original recorded time already, by {named[entry.id]}",
+                        "name each record once, in one attestation",
+                        ("records", index, "id"),
+                    ),
+                )
+                continue
+            named[entry.id] = attestation.id
+            if entry.recorded_at > attestation.signature.signed_at:
+                yield (
+                    attestation,
+                    Problem(
+                        ATTESTED_AFTER_SIGNING,
+                        f"{entry.id} is attested as recorded at {entry.recorded_at.isoformat()}, after the "
+                        f"attestation was signed ({attestation.signature.signed_at.isoformat()})",
+                        "give the time the earlier register recorded it, which is in the past",
+                        ("records", index, "recorded_at"),
+                    ),
+                )
+            entered = registry.recorded_at.get(entry.id)
+            if arrived is not None and entered is not None and entered != arrived:
+                yield (
+                    attestation,
+                    Problem(
+                        ATTESTED_NOT_IMPORTED,
+                        f"{entry.id} entered the registry at {entered.isoformat()}, not with this attestation "
+                        f"({arrived.isoformat()}): it was first recorded here",
+                        "attest only the records the import adds, in the change that adds them",
+                        ("records", index, "id"),
+                    ),
+                )
+    yield from _attested_order(registry)
+
+
+def _attested_order(registry: Registry) -> Iterator[Hit]:
+    """An attested record recorded before the record it refers to (its application, its unit)."""
+    attested = registry.attested
+    if not attested:
+        return
+    pairs: list[tuple[Record, Record]] = []
+    for record_id in attested:
+        record = _attested(registry, record_id)
+        if isinstance(record, Outcome | Event):
+            application = registry.applications.get(record.application)
+            if application is not None:
+                pairs.append((record, application))
+        elif isinstance(record, Application):
+            unit = registry.units.get(record.unit)
+            if unit is not None:
+                pairs.append((record, unit))
+    for record in registry.records():  # records attested as before the (attested) record referring to them
+        if isinstance(record, Outcome | Event) and record.id not in attested:
+            application = registry.applications.get(record.application)
+            if application is not None and application.id in attested:
+                pairs.append((record, application))
+        elif isinstance(record, Application) and record.id not in attested and record.unit in attested:
+            unit = registry.units.get(record.unit)
+            if unit is not None:
+                pairs.append((record, unit))
+    for later, earlier in pairs:
+        if registry.submitted_at(later) < registry.submitted_at(earlier):
+            found = attested.get(later.id) or attested[earlier.id]
+            attestation = registry.import_attestations.get(found.attestation)
+            if attestation is None:
+                continue
+            index = next(i for i, e in enumerate(attestation.records) if e.id in (later.id, earlier.id))
+            yield (
+                attestation,
+                Problem(
+                    ATTESTED_OUT_OF_ORDER,
+                    f"{later.KIND} {later.id} would count from {registry.submitted_at(later).isoformat()}, before "
+                    f"{earlier.KIND} {earlier.id} it refers to ({registry.submitted_at(earlier).isoformat()})",
+                    "attest the times the earlier register recorded both, in their order",
+                    ("records", index, "recorded_at"),
+                ),
+            )
+
+
+CHECKS = (parties, products, units, applications, answers, lifecycle, catalogue, imports)
 
 
 def check_registry(registry: Registry) -> Iterator[Hit]:

@@ -334,3 +334,37 @@ def read_units(
             fields["capabilities"] = declared
         rows.append(Row(line, str(fields["fsp"]), "market_unit", fields))
     return rows, problems
+
+
+#: The columns of a file of attested recorded times (``fmar attest-import --from``).
+ATTESTED_COLUMNS = ("id", "recorded_at")
+
+
+def read_attested(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
+    """The records and original recorded times ``text`` (a CSV file: ``id``, ``recorded_at`` in ISO
+    8601 with an offset) lists, as (line, {"id", "recorded_at"}), and every problem found in it."""
+    cells, problems = table(text, ATTESTED_COLUMNS, {})
+    rows = []
+    seen: dict[str, int] = {}
+    for line, values in cells:
+        record_id, moment = values["id"], values["recorded_at"]
+        if record_id in seen:
+            problems.append(_problem(line, "id", f"{record_id} is listed already, on line {seen[record_id]}", "once"))
+            continue
+        seen[record_id] = line
+        try:
+            at = datetime.fromisoformat(moment)
+        except ValueError:
+            at = None
+        if at is None or at.tzinfo is None:
+            problems.append(
+                _problem(
+                    line,
+                    "recorded_at",
+                    f"{moment!r} is not a time with an offset",
+                    "write ISO 8601 with its offset, as the earlier register has it: 2024-03-01T09:30:00+00:00",
+                )
+            )
+            continue
+        rows.append((line, {"id": record_id, "recorded_at": at.isoformat().replace("+00:00", "Z")}))
+    return rows, problems
