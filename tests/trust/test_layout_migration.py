@@ -45,7 +45,7 @@ def _flat(repo: GitRepo) -> None:
     shutil.copy(BUNDLED_ANCHOR, repo.path / BUNDLED_ANCHOR.name)
     files = sorted(BUNDLED_REGISTRY.rglob("*.yaml"))
     for wave, kinds, when in (
-        (1, {"party", "product", "process"}, FIRST_AT),
+        (1, {"party", "product", "process", "data_object"}, FIRST_AT),
         (2, {"market_unit", "application", "outcome", "event"}, SECOND_AT),
     ):
         for source in files:

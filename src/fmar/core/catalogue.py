@@ -176,6 +176,23 @@ BLOCK_CODE_PHASE = _rule("PROC-VAL001", "A building block's code starts with its
 KIND_BLOCK_MISMATCH = _rule(
     "PROC-VAL002", "Every record kind names a building block of the catalogue, and the block names it back."
 )
+BLOCK_UNSTATED = _rule(
+    "PROC-VAL003",
+    "Every building block states what it is for, who takes part, what holds before and after, the data objects "
+    "it takes and gives, and the systems it interfaces with.",
+)
+BLOCK_UNKNOWN_DATA_OBJECT = _rule(
+    "PROC-VAL004", "A building block's inputs and outputs are data objects of the catalogue."
+)
+BLOCK_LINK_BROKEN = _rule(
+    "PROC-VAL005",
+    "A building block follows and leads to blocks of the catalogue, each naming it back, and is linked to at "
+    "least one.",
+)
+CARRIER_UNKNOWN = _rule(
+    "DOBJ-VAL001", "A data object is carried only by record kinds of the registry and fields those kinds have."
+)
+DATA_OBJECT_UNUSED = _rule("DOBJ-VAL002", "Every data object is an input or output of some building block.", _W)
 
 # Import attestations
 ATTESTED_UNKNOWN = _rule("IMP-VAL001", "An import attestation names only records that are in the registry.")
@@ -273,7 +290,7 @@ SIGNED_FOR_OTHER_REGISTRY = _rule(
 
 # Trust: who may write what (fmar check)
 REFERENCE_DATA_NOT_BY_OPERATOR = _rule(
-    "AUTH-VAL001", "Parties, keys and the process catalogue are signed by the registry operator."
+    "AUTH-VAL001", "Parties, keys and the process catalogue (blocks, data objects) are signed by the registry operator."
 )
 PRODUCT_NOT_BY_OWNER = _rule(
     "AUTH-VAL002", "A product is signed by the system operator that owns it, or by the registry operator."

@@ -26,6 +26,8 @@ MARKET_UNIT_ID = r"^MU-[A-Z][A-Z0-9]{1,23}-[0-9]{6}$"
 APPLICATION_ID = r"^APP-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
 OUTCOME_ID = r"^OUT-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
 EVENT_ID = r"^EVT-[0-9]{4}-[0-9A-HJKMNP-TV-Z]{8}$"
+#: Data objects of the process toolkit: ``DO-`` and upper-case words (``DO-METERING-DATA``).
+DATA_OBJECT_ID = r"^DO-[A-Z0-9]+(?:-[A-Z0-9]+){0,7}$"
 #: Import attestations: ``IMP-``, the year and a three-digit number the operator gives (``IMP-2026-001``).
 IMPORT_ATTESTATION_ID = r"^IMP-[0-9]{4}-[0-9]{3}$"
 #: Building blocks of the process catalogue: phase letter, a dot and a number (``Q.7``).
@@ -44,6 +46,7 @@ ApplicationId = Annotated[str, StringConstraints(pattern=APPLICATION_ID)]
 OutcomeId = Annotated[str, StringConstraints(pattern=OUTCOME_ID)]
 EventId = Annotated[str, StringConstraints(pattern=EVENT_ID)]
 ProcessId = Annotated[str, StringConstraints(pattern=PROCESS_ID)]
+DataObjectId = Annotated[str, StringConstraints(pattern=DATA_OBJECT_ID, max_length=40)]
 KeyId = Annotated[str, StringConstraints(pattern=KEY_ID)]
 RegistryId = Annotated[str, StringConstraints(pattern=REGISTRY_ID)]
 

@@ -17,6 +17,7 @@ kind               path under ``registry/``                      why
 ``process``        ``process/<id>.yaml``                         the pattern allows at most 600 codes
 ``import_          ``import_attestation/<year>/<id>.yaml``       by year; at most 1,000 a year by the
 attestation``                                                    pattern
+``data_object``    ``data_object/<id>.yaml``                     the toolkit's catalogue: some dozens
 =================  ============================================  ==========================================
 
 A unit block holds at most 1,000 serials by construction, and an FSP at most 1,000 blocks. The
@@ -50,6 +51,7 @@ ID_PATTERNS = {
     "event": ids.EVENT_ID,
     "process": ids.PROCESS_ID,
     "import_attestation": ids.IMPORT_ATTESTATION_ID,
+    "data_object": ids.DATA_OBJECT_ID,
 }
 
 #: Kinds whose ids begin with a fixed prefix that no other kind's id is given.
@@ -59,6 +61,7 @@ _PREFIXED = {
     "OUT-": "outcome",
     "EVT-": "event",
     "IMP-": "import_attestation",
+    "DO-": "data_object",
 }
 #: The number of folders between the kind folder and the file, by kind.
 DEPTH = {
@@ -70,6 +73,7 @@ DEPTH = {
     "product": 1,
     "process": 0,
     "import_attestation": 1,
+    "data_object": 0,
 }
 
 

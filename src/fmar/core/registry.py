@@ -12,6 +12,7 @@ from typing import ClassVar, NamedTuple
 from fmar.core import record_paths
 from fmar.core.model import (
     Application,
+    DataObject,
     Event,
     ImportAttestation,
     MarketUnit,
@@ -45,6 +46,7 @@ class Registry:
     events: dict[str, Event] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
     import_attestations: dict[str, ImportAttestation] = field(default_factory=dict)
+    data_objects: dict[str, DataObject] = field(default_factory=dict)
     paths: dict[tuple[str, str], str] = field(default_factory=dict)
     #: When each record was accepted into the registry (from Git), by id; empty when unknown.
     recorded_at: dict[str, datetime] = field(default_factory=dict)
@@ -58,6 +60,7 @@ class Registry:
         "event": "events",
         "process": "processes",
         "import_attestation": "import_attestations",
+        "data_object": "data_objects",
     }
 
     @classmethod

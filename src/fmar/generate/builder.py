@@ -22,6 +22,7 @@ from fmar.generate.reference import (
     OPERATOR_NAME,
     SYSTEM_OPERATORS,
     ProductSpec,
+    toolkit_content,
 )
 from fmar.signing.records import iso
 from fmar.signing.sshsig import PrivateKey, public_key_line
@@ -96,11 +97,15 @@ class Builder:
         for kind, model in KINDS.items():
             served.setdefault(model.BUILDING_BLOCK, []).append(kind)
         phase_of = {phase.value: phase for phase, _, _ in PHASES}
+        toolkit = toolkit_content()
+        for data_object in toolkit["data_objects"]:
+            self.add("data_object", dict(data_object), OPERATOR_ID, at)
         for phase, blocks in CATALOGUE:
             for order, (code, name) in enumerate(blocks, 1):
                 fields: dict[str, Any] = {"id": code, "phase": phase_of[phase].value, "order": order, "name": name}
                 if code in served:
                     fields["record_kinds"] = sorted(served[code])
+                fields.update((k, v) for k, v in toolkit["blocks"][code].items() if v != [])  # [] is the default
                 self.add("process", fields, OPERATOR_ID, at)
 
     def operator(self, at: datetime) -> None:

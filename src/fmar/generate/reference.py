@@ -9,6 +9,10 @@ completeness within 8 weeks, decision within 3 months, 4 weeks to supply informa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from fmar.core.reference import LicenceArea
 
@@ -248,6 +252,13 @@ DSO_PRODUCTS: tuple[ProductSpec, ...] = (
         "Reduction of net import at peak times, paid on delivery (formerly Sustain).",
     ),
 )
+
+
+def toolkit_content() -> dict[str, Any]:
+    """What each building block says and the data-object catalogue (``toolkit.yaml`` beside this
+    module): ``{"data_objects": [...], "blocks": {code: fields}}``, as the operator signs them."""
+    return dict(yaml.safe_load(resources.files("fmar.generate").joinpath("toolkit.yaml").read_text(encoding="utf-8")))
+
 
 #: The Common End-to-End Process toolkit v2.1 building block catalogue (../shared/seeds/).
 CATALOGUE: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (

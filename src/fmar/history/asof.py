@@ -27,7 +27,7 @@ from fmar.trust.standing import Standing, stand
 #: Earlier than any record: an outcome or event counted "known" regardless of when it was recorded.
 _ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
 #: Kinds read whole for an as-of answer about one unit.
-_REFERENCE = frozenset({"party", "product", "process", "import_attestation"})
+_REFERENCE = frozenset({"party", "product", "process", "import_attestation", "data_object"})
 
 UnitAnswer = list[tuple[Qualification, list[Qualification]]]
 

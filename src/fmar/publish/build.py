@@ -303,7 +303,9 @@ def _overview(derived: Derived, planned: _Planned) -> Overview:
     """The registry-wide view the pages and exports are made of; the derived units' facts and
     changes are added as workers derive them."""
     registry, history, previous, inputs = derived.registry, derived.history, planned.previous, planned.inputs
-    reference = {kind: registry.table(kind) for kind in ("party", "product", "process", "import_attestation")}
+    reference = {
+        kind: registry.table(kind) for kind in ("party", "product", "process", "import_attestation", "data_object")
+    }
     if inputs.full or previous is None:
         # Changes of the reference records and of removed records (a partial build has the same).
         products = registry.products
@@ -325,6 +327,7 @@ def _overview(derived: Derived, planned: _Planned) -> Overview:
         reference["process"],  # type: ignore[arg-type]
         dict(inputs.kept),
         ledger,
+        reference["data_object"],  # type: ignore[arg-type]
     )
 
 

@@ -88,8 +88,19 @@ def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str
     for phase, title, letter in PHASES:
         blocks = sorted((p for p in processes.values() if p.phase == phase), key=lambda p: p.order)
         phases.append({"title": title, "letter": letter, "blocks": blocks})
+    used: dict[str, list[tuple[str, str]]] = {}
+    for block in sorted(processes.values(), key=lambda p: p.id):
+        for way in ("inputs", "outputs"):
+            for object_id in getattr(block, way):
+                used.setdefault(object_id, []).append((block.id, way.removesuffix("s")))
+    objects = sorted(overview.data_objects.values(), key=lambda d: d.id)
     pages["catalogue.md"] = "# The FSP journey: process catalogue\n\n" + _html_block(
-        "docs_catalogue.html", phases=phases, served=served
+        "docs_catalogue.html",
+        phases=phases,
+        served=served,
+        data_objects=objects,
+        names={d.id: d.name for d in objects},
+        used=used,
     )
     pages["rules.md"] = "# Rule codes\n\n" + _html_block(
         "docs_rules.html", rules=sorted(RULES.values(), key=lambda r: r.code)

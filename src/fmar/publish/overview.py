@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from fmar.core.model import Party, Process, Product
+from fmar.core.model import DataObject, Party, Process, Product
 from fmar.core.status import HOLDING
 from fmar.core.workflow.reports import Period, ReportRow, periods_between, reports_from
 from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate, inbox_order, open_entry
@@ -37,6 +37,8 @@ class Overview:
     facts: dict[str, UnitFacts]
     #: Every change of every record (reference records, unit groups, removed records), in order.
     ledger: ChangeLedger
+    #: The toolkit's data objects, by id.
+    data_objects: dict[str, DataObject] = field(default_factory=dict)
 
     def units(self) -> Iterator[UnitFacts]:
         for unit_id in sorted(self.facts):

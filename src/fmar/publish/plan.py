@@ -147,7 +147,7 @@ def partial(
         return "record files were removed"
     changed = sorted({*survey.changed, *(committed & kinds.keys())})
     if any(kinds[rel] in REFERENCE_KINDS for rel in changed):
-        return "reference records (parties, products, processes, import attestations) changed"
+        return "reference records (parties, products, the toolkit, import attestations) changed"
     root = pipeline.root
     data: dict[str, bytes] = {}
 

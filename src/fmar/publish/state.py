@@ -30,7 +30,7 @@ from fmar.validation.cache import Cache
 SEGMENTS = 12
 SEGMENT_WASTE = 0.25
 #: Kinds whose records every unit group may refer to: always loaded whole.
-REFERENCE_KINDS = frozenset({"party", "product", "process", "import_attestation"})
+REFERENCE_KINDS = frozenset({"party", "product", "process", "import_attestation", "data_object"})
 
 
 @dataclass

@@ -36,6 +36,7 @@ class Entitled(StrEnum):
 MATRIX: dict[str, tuple[Rule, tuple[Entitled, ...]]] = {
     "party": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "process": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
+    "data_object": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "import_attestation": (IMPORT_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "trust_anchor": (ANCHOR_CHANGE_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "product": (PRODUCT_NOT_BY_OWNER, (Entitled.OWNING_SO, Entitled.OPERATOR)),

@@ -552,7 +552,9 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
             applications.add(found_file.record.id)
     applications.discard("")
     registry = Registry()
-    for table in (side.parties, side.products, side.processes):
+    # The data objects only for a change of the toolkit: the rules that read them judge blocks alone.
+    toolkit = any(seed.kind in ("process", "data_object") for seed in seeds)
+    for table in (side.parties, side.products, side.processes, side.data_objects if toolkit else {}):
         for record in table.values():
             registry.add(record, record_path(record.KIND, record.id))
     paths = [record_path("market_unit", u) for u in units if is_id("market_unit", u)]

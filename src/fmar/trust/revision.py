@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fmar.core.findings import Problem
-from fmar.core.model import KINDS, Application, MarketUnit, Party, Process, Product, Record
+from fmar.core.model import KINDS, Application, DataObject, MarketUnit, Party, Process, Product, Record
 from fmar.core.record_paths import flat_path, is_id, path_of
 from fmar.gitrepo import Blobs, DiffEntry, Folders, files_mentioning, list_files
 from fmar.loading.record_file import check_data, parse_text
@@ -26,7 +26,7 @@ from fmar.loading.text import decode
 
 REGISTRY = "registry"
 #: The small reference tables, read whole.
-_TABLES = ("party", "product", "process")
+_TABLES = ("party", "product", "process", "data_object")
 
 
 @dataclass
@@ -175,7 +175,7 @@ class Revision:
 
     @cached_property
     def _table_files(self) -> dict[str, list[tuple[str, str]]]:
-        """(blob id, path) of the files of each reference table's folder (one ``git ls-tree`` for the three)."""
+        """(blob id, path) of the files of each reference table's folder (one ``git ls-tree`` for them all)."""
         out: dict[str, list[tuple[str, str]]] = {kind: [] for kind in _TABLES}
         for blob, path in list_files(self.root, self.rev, *(f"{REGISTRY}/{kind}" for kind in _TABLES)):
             if not path.endswith(".yaml"):
@@ -208,6 +208,10 @@ class Revision:
     @cached_property
     def processes(self) -> dict[str, Process]:
         return self._table("process")
+
+    @cached_property
+    def data_objects(self) -> dict[str, DataObject]:
+        return self._table("data_object")
 
     def product(self, product_id: str) -> Product | None:
         return self.products.get(product_id)

@@ -27,7 +27,17 @@ from fmar.trust.authorization import check_authorization
 from fmar.trust.signatures import Claim, judge, registry_problem
 
 #: The order in which records are judged: each kind only refers to kinds before it.
-ORDER = ("party", "process", "product", "market_unit", "application", "outcome", "event", "import_attestation")
+ORDER = (
+    "party",
+    "data_object",
+    "process",
+    "product",
+    "market_unit",
+    "application",
+    "outcome",
+    "event",
+    "import_attestation",
+)
 
 
 @dataclass
@@ -68,6 +78,7 @@ class _Stood:
 _CLAIMED = {
     "party": (),
     "process": (),
+    "data_object": (),
     "product": ("so",),
     "market_unit": ("fsp",),
     "application": ("unit",),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fmar.core.model.application import Application
 from fmar.core.model.base import SCHEMA_VERSION, Record, Signature
+from fmar.core.model.data_object import DataObject
 from fmar.core.model.event import Event, EventType
 from fmar.core.model.import_attestation import ImportAttestation
 from fmar.core.model.market_unit import MarketUnit
@@ -14,6 +15,7 @@ from fmar.core.model.product import Product
 
 #: Record kinds in dependency order: a kind may refer only to kinds before it.
 RECORD_TYPES: tuple[type[Record], ...] = (
+    DataObject,
     Process,
     Party,
     Product,
@@ -30,6 +32,7 @@ __all__ = [
     "RECORD_TYPES",
     "SCHEMA_VERSION",
     "Application",
+    "DataObject",
     "Event",
     "EventType",
     "ImportAttestation",

@@ -72,6 +72,8 @@ PublicText = Annotated[
     Field(min_length=1, max_length=500),
     AfterValidator(_plain_text),
 ]
+#: A longer public text: what a building block of the toolkit is for, with how practice differs.
+Description = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_plain_text)]
 #: Short public text such as a name.
 Name = Annotated[str, Field(min_length=2, max_length=120), AfterValidator(_plain_text)]
 

@@ -7,9 +7,9 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StrictInt, StringConstraints
 
-from fmar.core.ids import PROCESS_ID
+from fmar.core.ids import PROCESS_ID, DataObjectId, ProcessId
 from fmar.core.model.base import Record
-from fmar.core.model.common import Name, PublicText
+from fmar.core.model.common import Description, Name, PublicText
 
 
 class Phase(StrEnum):
@@ -32,6 +32,21 @@ PHASES: tuple[tuple[Phase, str, str], ...] = (
 )
 
 
+class Actor(StrEnum):
+    """Who takes part in a building block."""
+
+    FSP = "FSP"
+    DSO = "DSO"
+    NESO = "NESO"
+    MARKET_FACILITATOR = "market facilitator"
+    INDEPENDENT_MARKET_PLATFORM = "independent market platform"
+    DERMS = "DERMS"
+    ASSET_OWNER = "asset owner"
+    SUPPLIER = "supplier"
+    ELEXON = "Elexon"
+    OFGEM = "Ofgem"
+
+
 class Process(Record):
     KIND: ClassVar[str] = "process"
     BUILDING_BLOCK: ClassVar[str] = "E.2"
@@ -42,5 +57,27 @@ class Process(Record):
     phase: Phase
     order: StrictInt = Field(ge=1, le=99, description="Position within the phase.")
     name: Name
-    description: PublicText | None = None
+    description: Description | None = Field(
+        default=None, description="What the block is for in GB practice, and how practice differs between SOs."
+    )
     record_kinds: list[str] = Field(default_factory=list, description="Registry record kinds that serve this block.")
+    actors: list[Actor] = Field(default_factory=list, max_length=len(Actor), description="Who takes part.")
+    preconditions: list[PublicText] = Field(default_factory=list, max_length=10, description="What holds before.")
+    postconditions: list[PublicText] = Field(default_factory=list, max_length=10, description="What holds after.")
+    inputs: list[DataObjectId] = Field(default_factory=list, max_length=30, description="Data objects it takes.")
+    outputs: list[DataObjectId] = Field(default_factory=list, max_length=30, description="Data objects it gives.")
+    systems: list[Name] = Field(default_factory=list, max_length=20, description="Interfacing systems and platforms.")
+    follows: list[ProcessId] = Field(default_factory=list, max_length=20, description="Blocks that come before it.")
+    leads_to: list[ProcessId] = Field(default_factory=list, max_length=20, description="Blocks that come after it.")
+
+    #: The fields every block states (the rule ``BLOCK_UNSTATED``); ``follows`` and ``leads_to`` may be
+    #: empty at the journey's ends.
+    STATED: ClassVar[tuple[str, ...]] = (
+        "description",
+        "actors",
+        "preconditions",
+        "postconditions",
+        "inputs",
+        "outputs",
+        "systems",
+    )

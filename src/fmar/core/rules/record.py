@@ -12,6 +12,7 @@ from fmar.core.catalogue import (
     BLOCK_CODE_PHASE,
     CAPACITY_ABOVE_APPLIED,
     CAPACITY_ABOVE_ASSETS,
+    CARRIER_UNKNOWN,
     CONDITIONS_OR_REASONS,
     CONTACT_DETAILS_IN_TEXT,
     DUPLICATE_ASSET_CATEGORY,
@@ -32,7 +33,9 @@ from fmar.core.catalogue import (
 )
 from fmar.core.findings import Problem
 from fmar.core.model import (
+    KINDS,
     Application,
+    DataObject,
     Event,
     EventType,
     MarketUnit,
@@ -332,6 +335,27 @@ def _process(process: Process) -> Iterator[Problem]:
         )
 
 
+def _data_object(data_object: DataObject) -> Iterator[Problem]:
+    for index, carrier in enumerate(data_object.carried_by):
+        model = KINDS.get(carrier.kind)
+        if model is None:
+            yield Problem(
+                CARRIER_UNKNOWN,
+                f"{carrier.kind!r} is not a record kind of the registry",
+                f"record kinds: {', '.join(sorted(KINDS))}",
+                ("carried_by", index, "kind"),
+            )
+            continue
+        for number, name in enumerate(carrier.fields):
+            if name not in model.model_fields:
+                yield Problem(
+                    CARRIER_UNKNOWN,
+                    f"{carrier.kind} has no field {name!r}",
+                    f"{carrier.kind}'s fields: {', '.join(sorted(model.model_fields))}",
+                    ("carried_by", index, "fields", number),
+                )
+
+
 _BY_KIND: dict[str, Callable[[Any], Iterator[Problem]]] = {
     "party": _party,
     "product": _product,
@@ -340,6 +364,7 @@ _BY_KIND: dict[str, Callable[[Any], Iterator[Problem]]] = {
     "outcome": _outcome,
     "event": _event,
     "process": _process,
+    "data_object": _data_object,
     # Import attestations: every rule is across records (``rules.registry.imports``).
     "import_attestation": lambda _: iter(()),
 }
