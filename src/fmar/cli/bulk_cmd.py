@@ -45,6 +45,20 @@ def _column(problem: Problem) -> str:
     return str(location[0]) if location else ""
 
 
+def read_source(source: Path) -> str:
+    """The text of a ``--from`` file (a byte-order mark dropped); a usage error naming it when it
+    cannot be read."""
+    try:
+        return source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"{source}: cannot be read as UTF-8 text ({exc})", param_hint="--from") from None
+
+
+def row_count(rows: list[Any], found: list[RowProblem]) -> int:
+    """The rows of a file: those accepted and those a problem names (the header's line not counted)."""
+    return len(rows) + len({p.line for p in found if p.line > 1})
+
+
 def report_rows(source: Path, found: list[RowProblem], rows: int) -> None:
     """Each problem by line and column, then exit 1: nothing is written."""
     for item in sorted(found, key=lambda p: (p.line, p.column, p.problem.rule.code)):
@@ -78,12 +92,8 @@ def write_from(
     root, registry_dir = location
     registry = load_registry(root, registry_dir)
     moment = signing_time(at)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"{source}: cannot be read as UTF-8 text ({exc})", param_hint="--from") from None
-    rows, found = read(text, registry, moment)
-    total = len(rows) + len({p.line for p in found if p.line > 1})
+    rows, found = read(read_source(source), registry, moment)
+    total = row_count(rows, found)
     who = _signer(registry, rows, key, signer)
     kind = rows[0].kind if rows else ""
     rule, whose = {

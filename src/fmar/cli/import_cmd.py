@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fmar.cli.bulk_cmd import report_rows
+from fmar.cli.bulk_cmd import read_source, report_rows, row_count
 from fmar.cli.common import registry_option
 from fmar.cli.record_io import load_key, load_registry, signing_options, signing_time, write_record
 from fmar.core.model import PartyRole
@@ -48,13 +48,9 @@ def attest_import(
     root, registry_dir = location
     registry = load_registry(root, registry_dir)
     moment = signing_time(at)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.BadParameter(f"{source}: cannot be read as UTF-8 text ({exc})", param_hint="--from") from None
-    rows, problems = read_attested(text)
+    rows, problems = read_attested(read_source(source))
     if problems:
-        report_rows(source, problems, len(rows) + len({p.line for p in problems if p.line > 1}))
+        report_rows(source, problems, row_count(rows, problems))
     if not rows:
         raise click.BadParameter(f"{source} has no rows", param_hint="--from")
     operators = sorted(p.id for p in registry.parties.values() if p.role is PartyRole.OPERATOR)
