@@ -328,6 +328,7 @@ def _overview(derived: Derived, planned: _Planned) -> Overview:
         dict(inputs.kept),
         ledger,
         reference["data_object"],  # type: ignore[arg-type]
+        reference["import_attestation"],  # type: ignore[arg-type]
     )
 
 

@@ -26,7 +26,7 @@ from fmar.core.catalogue import RULES
 from fmar.core.model import KINDS
 from fmar.core.model.process import PHASES, Process
 from fmar.core.schemas import file_name, record_schema
-from fmar.publish import charts
+from fmar.publish import charts, journey
 from fmar.publish.documents import EXPORT_MODELS, schema_file
 from fmar.publish.feeds import Said
 from fmar.publish.formats import templates
@@ -58,7 +58,15 @@ def _html_block(template: str, **context: Any) -> str:
 
 
 #: The pages made from the code and the registry (``generated_pages``).
-GENERATED = ("index.md", "catalogue.md", "rules.md", "schema-reference.md", "api-reference.md", "reports.md")
+GENERATED = (
+    "index.md",
+    "journey.md",
+    "catalogue.md",
+    "rules.md",
+    "schema-reference.md",
+    "api-reference.md",
+    "reports.md",
+)
 
 
 def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str | None = None) -> dict[str, str]:
@@ -128,6 +136,18 @@ def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str
     ]
     pages["api-reference.md"] = "# API: the exports\n\n" + _html_block(
         "docs_api.html", exports=exports, root=API_ROOT, downloads=downloads, bulk=bulk
+    )
+    counts = {
+        **overview.counts,
+        "data_objects": len(overview.data_objects),
+        "import_attestations": len(overview.import_attestations),
+    }
+    rows = journey.served_rows(processes, counts)
+    pages["journey.md"] = "# The FSP journey\n\n" + _html_block(
+        "docs_journey.html",
+        diagram=journey.journey_svg(processes, journey.served_lines(rows)),
+        rows=rows,
+        as_of=gb_time.shown_time(overview.as_of),
     )
     pages["reports.md"] = "# Period reports\n\n" + _html_block("docs_reports.html", **_reports(overview))
     return pages

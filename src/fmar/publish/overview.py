@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from fmar.core.model import DataObject, Party, Process, Product
+from fmar.core.model import DataObject, ImportAttestation, Party, Process, Product
 from fmar.core.status import HOLDING
 from fmar.core.workflow.reports import Period, ReportRow, periods_between, reports_from
 from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate, inbox_order, open_entry
@@ -39,6 +39,8 @@ class Overview:
     ledger: ChangeLedger
     #: The toolkit's data objects, by id.
     data_objects: dict[str, DataObject] = field(default_factory=dict)
+    #: The import attestations, by id.
+    import_attestations: dict[str, ImportAttestation] = field(default_factory=dict)
 
     def units(self) -> Iterator[UnitFacts]:
         for unit_id in sorted(self.facts):
