@@ -310,6 +310,8 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int], bulk: s
             products=export_url("products/"),
             parties=export_url("parties/"),
             inboxes=export_url("inboxes/"),
+            toolkit=export_url("toolkit.json"),
+            toolkit_jsonld=export_url("toolkit.jsonld"),
             openapi=export_url("openapi.json"),
         ),
     )

@@ -270,6 +270,56 @@ class ReportDoc(_Doc):
     rows: list[ReportRowDoc]
 
 
+class ToolkitPhase(_Doc):
+    phase: str
+    title: str
+    letter: str
+    urn: str
+
+
+class ToolkitBlock(_Doc):
+    """A building block as its process record states it, with its stable URN."""
+
+    code: str
+    urn: str
+    phase: str
+    order: int
+    name: str
+    description: str | None
+    actors: list[str]
+    preconditions: list[str]
+    postconditions: list[str]
+    inputs: list[str] = Field(description="Ids of data objects.")
+    outputs: list[str] = Field(description="Ids of data objects.")
+    systems: list[str]
+    follows: list[str] = Field(description="Codes of blocks.")
+    leads_to: list[str] = Field(description="Codes of blocks.")
+    record_kinds: list[str] = Field(description="The registry's record kinds that serve the block.")
+
+
+class ToolkitCarrier(_Doc):
+    kind: str
+    fields: list[str]
+
+
+class ToolkitDataObject(_Doc):
+    id: str
+    urn: str
+    name: str
+    description: str
+    carried_by: list[ToolkitCarrier]
+
+
+class ToolkitDoc(_Doc):
+    """The end-to-end process toolkit as the registry holds it: phases in journey order, building
+    blocks and data objects (``toolkit.jsonld`` says the same as SKOS concepts)."""
+
+    format: Literal["fmar-toolkit/v1"]
+    phases: list[ToolkitPhase]
+    blocks: list[ToolkitBlock]
+    data_objects: list[ToolkitDataObject]
+
+
 class NotificationDoc(_Doc):
     """A notification (``fmar notify``, ``fmar remind``): who it is for, its topic, the record and
     application it is about, when, and what it says; topics add their own data (a new application's
@@ -330,6 +380,7 @@ EXPORT_MODELS: dict[str, type[BaseModel]] = {
     "transitions": TransitionsDoc,
     "inbox": InboxDoc,
     "report": ReportDoc,
+    "toolkit": ToolkitDoc,
     "datapackage": DataPackage,
     "webhook": WebhookDoc,
 }

@@ -20,7 +20,7 @@ from fmar.core.schemas import documents as record_schema_texts
 from fmar.core.workflow.reports import COLUMNS as REPORT_COLUMNS
 from fmar.core.workflow.reports import csv_row, report_document
 from fmar.core.workflow.service_levels import INBOX_COLUMNS, INBOX_FORMAT
-from fmar.publish import derive, formats, pages, zip_writer
+from fmar.publish import derive, formats, pages, toolkit_ld, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.documents import DataResource, schema_texts
 from fmar.publish.feeds import feeds
@@ -62,6 +62,9 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     for span, rows in overview.reports.items():
         files[f"reports/{span.name}.json"] = formats.json_bytes(report_document(span, rows, overview.as_of))
         files[f"reports/{span.name}.csv"] = formats.csv_bytes(REPORT_COLUMNS, [csv_row(span, row) for row in rows])
+    files["toolkit.json"] = formats.json_bytes(toolkit_ld.toolkit_json(overview.processes, overview.data_objects))
+    files["toolkit.jsonld"] = formats.json_bytes(toolkit_ld.toolkit_jsonld(overview.processes, overview.data_objects))
+    files["toolkit.context.jsonld"] = formats.json_bytes({"@context": toolkit_ld.CONTEXT})
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)
     for rel, data in feeds(overview, site_url, bulk).items():
@@ -88,7 +91,7 @@ _TABULAR = {
     "transitions.csv": derive.TRANSITION_COLUMNS,
     "units.csv": derive.UNIT_COLUMNS,
 }
-_PACKAGED = ("index.json", "qualifications.json", "transitions.json", *_TABULAR)
+_PACKAGED = ("index.json", "qualifications.json", "transitions.json", "toolkit.json", *_TABULAR)
 
 
 def bulk_entries(manifest: dict[str, str]) -> list[str]:

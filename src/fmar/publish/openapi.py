@@ -111,6 +111,22 @@ _PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "A period report as CSV",
         _text("text/csv", "One row per SO and product; columns as in datapackage.json."),
     ),
+    "/toolkit.json": (
+        "getToolkit",
+        "The end-to-end process toolkit: phases, building blocks (with their actors, conditions, inputs, "
+        "outputs, systems and links) and data objects",
+        _json("toolkit"),
+    ),
+    "/toolkit.jsonld": (
+        "getToolkitJsonLd",
+        "The toolkit as JSON-LD: SKOS concepts with stable URNs, the context inline",
+        _text("application/ld+json", "JSON-LD 1.1; its context is also at toolkit.context.jsonld."),
+    ),
+    "/toolkit.context.jsonld": (
+        "getToolkitContext",
+        "The JSON-LD context of toolkit.jsonld",
+        _text("application/ld+json", "A JSON-LD 1.1 context."),
+    ),
     "/all.zip": ("getAll", "Every export above in one zip", _text("application/zip", "A deterministic zip.")),
     "/datapackage.json": (
         "getDataPackage",
