@@ -93,10 +93,7 @@ class Registry:
     def submitted_at(self, record: Record) -> datetime:
         """When a record entered the registry: the original recorded time an import attestation gives
         it (``attested``), else its recorded time if known, else its signing time."""
-        attested = self.attested.get(record.id)
-        if attested is not None:
-            return attested.at
-        return self.recorded_at.get(record.id) or record.signature.signed_at
+        return self.known_since(record.id, record.signature.signed_at)
 
     def made_at(self, record: Record) -> datetime:
         """When the record was made, as the lifecycle counts it: the original recorded time an import
@@ -105,7 +102,8 @@ class Registry:
         return attested.at if attested is not None else record.signature.signed_at
 
     def known_since(self, record_id: str, signed_at: datetime) -> datetime:
-        """``submitted_at`` of the record ``record_id`` signed at ``signed_at``, from its id alone."""
+        """``submitted_at`` of the record ``record_id`` signed at ``signed_at``, from its id alone: the
+        one statement of it."""
         attested = self.attested.get(record_id)
         if attested is not None:
             return attested.at
