@@ -35,7 +35,7 @@ def test_the_journey_draws_every_block_and_link_and_says_what_the_registry_does(
     # What the registry does: the kinds each served block names, their live counts, real commands.
     counts = json.loads((site / API_ROOT / "index.json").read_bytes())["counts"]
     rows = re.findall(r'<tr><td><a href="catalogue.html#([A-Z]\.\d+)">.*?</tr>', page, re.DOTALL)
-    phases = [phase for phase, _, _ in PHASES]
+    phases = [p.phase for p in PHASES]
     served = [b for b in registry.processes.values() if b.record_kinds]
     assert rows == [b.id for b in sorted(served, key=lambda b: (phases.index(b.phase), b.order))]
     assert {"Q.6", "Q.7"} <= set(rows)

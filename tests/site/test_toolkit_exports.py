@@ -39,7 +39,7 @@ def test_toolkit_jsonld_expands_to_the_triples_the_records_say(built) -> None:  
     document = json.loads((site / API_ROOT / "toolkit.jsonld").read_bytes())
     quads = jsonld.to_rdf(document, {"format": "application/n-quads"})
     triples = {line for line in quads.splitlines() if line}
-    expected = 2  # the scheme: its type and label
+    expected = 2 + len(registry.toolkits)  # the scheme: its type, label and the toolkit's version
     expected += 5 * len(PHASES)  # type, notation, label, inScheme, topConceptOf
     for b in registry.processes.values():
         expected += 5 + (1 if b.description else 0)  # type, notation, label, inScheme, broader (+ definition)
@@ -61,6 +61,8 @@ def test_toolkit_jsonld_expands_to_the_triples_the_records_say(built) -> None:  
         f"<urn:fmar:toolkit:block:Q.7> <https://w3id.org/fmar/toolkit#input> <urn:fmar:toolkit:data-object:{first}> ."
         in triples
     )
+    current = next(iter(registry.toolkits.values())).current.version
+    assert f'<urn:fmar:toolkit> <http://www.w3.org/2002/07/owl#versionInfo> "{current}" .' in triples
     # The published context is the one inline.
     context = json.loads((site / API_ROOT / "toolkit.context.jsonld").read_bytes())
     assert context["@context"] == document["@context"]

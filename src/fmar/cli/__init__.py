@@ -52,6 +52,7 @@ COMMANDS: dict[str, str] = {
     "where": "fmar.cli.layout_cmd:where",
     "migrate": "fmar.cli.layout_cmd:migrate",
     "attest-import": "fmar.cli.import_cmd:attest_import",
+    "toolkit": "fmar.cli.toolkit_cmd:toolkit",
 }
 
 

@@ -172,7 +172,10 @@ BEFORE_APPLICATION = _rule(
 SUPERSEDED_TWICE = _rule("LIFE-VAL003", "A record is superseded at most once.")
 
 # Process catalogue
-BLOCK_CODE_PHASE = _rule("PROC-VAL001", "A building block's code starts with its phase's letter.")
+BLOCK_CODE_PHASE = _rule(
+    "PROC-VAL001",
+    "A building block's code is its phase's letter and its order in the phase (Q.7 is the seventh of Qualification).",
+)
 KIND_BLOCK_MISMATCH = _rule(
     "PROC-VAL002", "Every record kind names a building block of the catalogue, and the block names it back."
 )
@@ -193,6 +196,22 @@ CARRIER_UNKNOWN = _rule(
     "DOBJ-VAL001", "A data object is carried only by record kinds of the registry and fields those kinds have."
 )
 DATA_OBJECT_UNUSED = _rule("DOBJ-VAL002", "Every data object is an input or output of some building block.", _W)
+TOOLKIT_VERSION_SEQUENCE = _rule(
+    "TK-VAL001", "The toolkit's versions are listed oldest first, numbered upwards, with dates that never go back."
+)
+TOOLKIT_EDIT_UNKNOWN = _rule(
+    "TK-VAL002",
+    "A toolkit version's edits name building blocks of the catalogue, and no version names a block before the "
+    "version that added it; the catalogue of every version can be given.",
+)
+TOOLKIT_NOT_ONE = _rule("TK-VAL003", "The registry holds one toolkit record: its versions are the toolkit's history.")
+PRACTICE_ID_MISMATCH = _rule("PRAC-VAL001", "An SO practice's id is PRAC-, its SO's id and its block's code.")
+PRACTICE_UNKNOWN_REFERENCE = _rule(
+    "PRAC-VAL002",
+    "An SO practice is a system operator's, for a building block of the catalogue, and asks for data objects of "
+    "the catalogue.",
+)
+PRACTICE_REPEATED = _rule("PRAC-VAL003", "An SO practice names each input, step and system once.")
 
 # Import attestations
 ATTESTED_UNKNOWN = _rule("IMP-VAL001", "An import attestation names only records that are in the registry.")
@@ -290,7 +309,8 @@ SIGNED_FOR_OTHER_REGISTRY = _rule(
 
 # Trust: who may write what (fmar check)
 REFERENCE_DATA_NOT_BY_OPERATOR = _rule(
-    "AUTH-VAL001", "Parties, keys and the process catalogue (blocks, data objects) are signed by the registry operator."
+    "AUTH-VAL001",
+    "Parties, keys and the process toolkit (blocks, data objects, versions) are signed by the registry operator.",
 )
 PRODUCT_NOT_BY_OWNER = _rule(
     "AUTH-VAL002", "A product is signed by the system operator that owns it, or by the registry operator."
@@ -313,6 +333,9 @@ ANCHOR_KEYS_MISMATCH = _rule(
 )
 IMPORT_NOT_BY_OPERATOR = _rule(
     "AUTH-VAL009", "An import attestation (original recorded times of an earlier register) is signed by the operator."
+)
+PRACTICE_NOT_BY_SO = _rule(
+    "AUTH-VAL010", "An SO's practice of a building block is signed by that system operator, and only by it."
 )
 
 # Trust: the pull-request gate (fmar check)

@@ -1,7 +1,7 @@
 """Identifier patterns for every record kind.
 
 An id is also the file name of its record (``registry/<kind>/<id>.yaml``), so every pattern
-is restricted to upper-case ASCII letters, digits, ``-`` and (for process codes) ``.``:
+is restricted to upper-case ASCII letters, digits, ``-`` and (in the codes of building blocks) ``.``:
 nothing that can traverse a path, hide a character or differ only by case on a
 case-insensitive file system.
 """
@@ -32,6 +32,10 @@ DATA_OBJECT_ID = r"^DO-[A-Z0-9]+(?:-[A-Z0-9]+){0,7}$"
 IMPORT_ATTESTATION_ID = r"^IMP-[0-9]{4}-[0-9]{3}$"
 #: Building blocks of the process catalogue: phase letter, a dot and a number (``Q.7``).
 PROCESS_ID = r"^[ECQDVS]\.[0-9]{1,2}$"
+#: The process toolkit itself: ``TK-`` and a short upper-case name (``TK-E2E``).
+TOOLKIT_ID = r"^TK-[A-Z0-9]{2,16}$"
+#: An SO's practice of a building block: ``PRAC-``, the SO's party id and the block (``PRAC-UKPN-Q.7``).
+PRACTICE_ID = r"^PRAC-[A-Z][A-Z0-9]{1,23}(?:-[A-Z0-9]{1,16})?-[ECQDVS]\.[0-9]{1,2}$"
 #: Key ids inside a party record.
 KEY_ID = r"^[a-z0-9][a-z0-9-]{1,39}$"
 #: The registry's identity (``registry`` of the trust anchor and of every signature), such as

@@ -18,6 +18,9 @@ kind               path under ``registry/``                      why
 ``import_          ``import_attestation/<year>/<id>.yaml``       by year; at most 1,000 a year by the
 attestation``                                                    pattern
 ``data_object``    ``data_object/<id>.yaml``                     the toolkit's catalogue: some dozens
+``toolkit``        ``toolkit/<id>.yaml``                         the toolkit itself: one
+``practice``       ``practice/<SO>/<id>.yaml``                   each SO's practices together; at most
+                                                                 one per block (600)
 =================  ============================================  ==========================================
 
 A unit block holds at most 1,000 serials by construction, and an FSP at most 1,000 blocks. The
@@ -52,6 +55,8 @@ ID_PATTERNS = {
     "process": ids.PROCESS_ID,
     "import_attestation": ids.IMPORT_ATTESTATION_ID,
     "data_object": ids.DATA_OBJECT_ID,
+    "toolkit": ids.TOOLKIT_ID,
+    "practice": ids.PRACTICE_ID,
 }
 
 #: Kinds whose ids begin with a fixed prefix that no other kind's id is given.
@@ -62,6 +67,8 @@ _PREFIXED = {
     "EVT-": "event",
     "IMP-": "import_attestation",
     "DO-": "data_object",
+    "TK-": "toolkit",
+    "PRAC-": "practice",
 }
 #: The number of folders between the kind folder and the file, by kind.
 DEPTH = {
@@ -74,6 +81,8 @@ DEPTH = {
     "process": 0,
     "import_attestation": 1,
     "data_object": 0,
+    "toolkit": 0,
+    "practice": 1,
 }
 
 
@@ -92,6 +101,8 @@ def folder_of(kind: str, record_id: str) -> str:
         return f"party/{record_id[0]}"
     if kind == "product":  # <SO>-<code>
         return f"product/{record_id.partition('-')[0]}"
+    if kind == "practice":  # PRAC-<SO>-<block>
+        return f"practice/{record_id[5:].rpartition('-')[0]}"
     if kind == "import_attestation":  # IMP-<year>-<number>
         return f"import_attestation/{record_id[4:8]}"
     return kind

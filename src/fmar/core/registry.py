@@ -18,9 +18,11 @@ from fmar.core.model import (
     MarketUnit,
     Outcome,
     Party,
+    Practice,
     Process,
     Product,
     Record,
+    Toolkit,
 )
 
 
@@ -47,6 +49,8 @@ class Registry:
     processes: dict[str, Process] = field(default_factory=dict)
     import_attestations: dict[str, ImportAttestation] = field(default_factory=dict)
     data_objects: dict[str, DataObject] = field(default_factory=dict)
+    toolkits: dict[str, Toolkit] = field(default_factory=dict)
+    practices: dict[str, Practice] = field(default_factory=dict)
     paths: dict[tuple[str, str], str] = field(default_factory=dict)
     #: When each record was accepted into the registry (from Git), by id; empty when unknown.
     recorded_at: dict[str, datetime] = field(default_factory=dict)
@@ -61,6 +65,8 @@ class Registry:
         "process": "processes",
         "import_attestation": "import_attestations",
         "data_object": "data_objects",
+        "toolkit": "toolkits",
+        "practice": "practices",
     }
 
     @classmethod

@@ -20,8 +20,10 @@ from fmar.generate.reference import (
     NESO_PRODUCTS,
     OPERATOR_ID,
     OPERATOR_NAME,
+    SERVICE_LEVEL_STEPS,
     SYSTEM_OPERATORS,
     ProductSpec,
+    service_levels,
     toolkit_content,
 )
 from fmar.signing.records import iso
@@ -96,7 +98,7 @@ class Builder:
         served: dict[str, list[str]] = {}
         for kind, model in KINDS.items():
             served.setdefault(model.BUILDING_BLOCK, []).append(kind)
-        phase_of = {phase.value: phase for phase, _, _ in PHASES}
+        phase_of = {p.phase.value: p.phase for p in PHASES}
         toolkit = toolkit_content()
         for data_object in toolkit["data_objects"]:
             self.add("data_object", dict(data_object), OPERATOR_ID, at)
@@ -107,6 +109,22 @@ class Builder:
                     fields["record_kinds"] = sorted(served[code])
                 fields.update((k, v) for k, v in toolkit["blocks"][code].items() if v != [])  # [] is the default
                 self.add("process", fields, OPERATOR_ID, at)
+        self.add("toolkit", dict(toolkit["toolkit"]), OPERATOR_ID, at)
+
+    def practices(self, at: datetime) -> None:
+        """The SOs' practices of building blocks, each signed by its SO: the timescales of Q.7 are
+        the service levels of the SO's own products, and each links the SO's website."""
+        operators = {so.id: so for so in SYSTEM_OPERATORS}
+        for practice in toolkit_content()["practices"]:
+            so = operators[practice["so"]]
+            fields: dict[str, Any] = {"id": f"PRAC-{so.id}-{practice['block']}", **practice}
+            if practice["block"] == "Q.7":
+                fields["timescales"] = [
+                    {"step": step, "days": days, "basis": "calendar"}
+                    for step, days in zip(SERVICE_LEVEL_STEPS, service_levels(so.id).values(), strict=True)
+                ]
+            fields["documents"] = [{"title": f"{so.name} website", "url": so.website}]
+            self.add("practice", fields, so.id, at)
 
     def operator(self, at: datetime) -> None:
         self.add(
@@ -138,12 +156,7 @@ class Builder:
                 self.product(so.id, spec, at + timedelta(hours=1), product_from)
 
     def product(self, so: str, spec: ProductSpec, at: datetime, effective_from: str) -> None:
-        dso = so != "NESO"
-        levels = (
-            {"acknowledge_days": 20, "decision_days": 60, "information_response_days": 28}
-            if dso
-            else {"acknowledge_days": 56, "decision_days": 90, "information_response_days": 28}
-        )
+        levels = service_levels(so)
         version = {
             "version": 1,
             "effective_from": effective_from,

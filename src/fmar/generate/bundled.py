@@ -73,6 +73,7 @@ def build(registry: Path) -> Builder:
     b.operator(_t(0))
     b.catalogue(_t(0, 11))
     b.system_operators(_t(1))
+    b.practices(_t(1, 14))
     for index, (party, name, email) in enumerate(FSPS):
         b.fsp(party, name, _t(2 + index), email)
 

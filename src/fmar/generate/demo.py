@@ -98,6 +98,7 @@ def replay(path: Path, units: int = 40, log: Callable[[str], None] = lambda _: N
     b.write_anchor(path)
     b.catalogue(START + timedelta(minutes=5))
     b.system_operators(START + timedelta(hours=1), product_from="2025-01-01")
+    b.practices(START + timedelta(hours=1, minutes=30))
     for index, (party, name, email) in enumerate(FSPS):
         b.fsp(party, name, START + timedelta(hours=2 + index), email)
     repo.git("add", "-A")

@@ -254,9 +254,27 @@ DSO_PRODUCTS: tuple[ProductSpec, ...] = (
 )
 
 
+#: The steps of a qualification whose times a product's service levels set, in their order.
+SERVICE_LEVEL_STEPS = (
+    "Confirm the application complete",
+    "Decide after completeness",
+    "FSP supplies requested information",
+)
+
+
+def service_levels(so: str) -> dict[str, int]:
+    """The service levels of an SO's products in the generated registries (the order of
+    ``SERVICE_LEVEL_STEPS``): DSOs acknowledge in 20 days and decide in 60; NESO takes the art. 155
+    maxima, 8 weeks and 3 months; 4 weeks for the FSP to supply information everywhere."""
+    if so == "NESO":
+        return {"acknowledge_days": 56, "decision_days": 90, "information_response_days": 28}
+    return {"acknowledge_days": 20, "decision_days": 60, "information_response_days": 28}
+
+
 def toolkit_content() -> dict[str, Any]:
-    """What each building block says and the data-object catalogue (``toolkit.yaml`` beside this
-    module): ``{"data_objects": [...], "blocks": {code: fields}}``, as the operator signs them."""
+    """What each building block says, the data-object catalogue, the toolkit's version history and
+    the SOs' practices (``toolkit.yaml`` beside this module): ``{"data_objects": [...], "blocks":
+    {code: fields}, "toolkit": fields, "practices": [...]}``."""
     return dict(yaml.safe_load(resources.files("fmar.generate").joinpath("toolkit.yaml").read_text(encoding="utf-8")))
 
 

@@ -362,6 +362,7 @@ def generate(
     base.operator(EPOCH - timedelta(days=30))
     base.catalogue(EPOCH - timedelta(days=30))
     base.system_operators(EPOCH - timedelta(days=29), product_from="2021-04-01")
+    base.practices(EPOCH - timedelta(days=28))
     for index in range(fsps):
         base.fsp(
             fsp_id(index), f"Synthetic FSP {index + 1:04d}", EPOCH - timedelta(days=20), f"ops{index + 1}@fsp.example"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fmar import gitrepo
 from fmar.core.findings import Problem
+from fmar.core.model import REFERENCE_KINDS
 from fmar.core.registry import Registry
 from fmar.core.status import Qualification, unit_statuses
 from fmar.history.index import Commit, HistoryIndex
@@ -26,8 +27,6 @@ from fmar.trust.standing import Standing, stand
 
 #: Earlier than any record: an outcome or event counted "known" regardless of when it was recorded.
 _ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
-#: Kinds read whole for an as-of answer about one unit.
-_REFERENCE = frozenset({"party", "product", "process", "import_attestation", "data_object"})
 
 UnitAnswer = list[tuple[Qualification, list[Qualification]]]
 
@@ -64,7 +63,7 @@ def registry_at(root: Path, index: HistoryIndex, upto: int, unit: str | None = N
             answers.append((path, blob, kind, stem))
             continue
         about_unit = kind == "application" and mention in texts.get(blob, b"")
-        if unit is None or kind in _REFERENCE or stem == unit or about_unit:
+        if unit is None or kind in REFERENCE_KINDS or stem == unit or about_unit:
             add(path, blob, kind, stem)
     wanted = [application.encode() for application in registry.applications]
     for path, blob, kind, stem in answers:

@@ -77,13 +77,17 @@ def _quoted_everywhere(value: str, text: str) -> bool:
     return text.count(value) == text.count(f"'{value}'") + text.count(f'"{value}"')
 
 
+def lookalike(value: str) -> bool:
+    """True for a text value that some YAML 1.1 reader could take, unquoted, for a boolean, a date or
+    a number: the fast reader accepts it only quoted, so fmar's writer quotes it."""
+    if value in _YAML11_WORDS:
+        return True
+    return bool(value) and value[0] in "+-0123456789" and _YAML11_LOOKALIKE.match(value) is not None
+
+
 def _plain_text(value: str, text: str) -> bool:
     """A text value that no YAML version reads as anything else, or one quoted wherever it appears."""
-    if value in _YAML11_WORDS:
-        return _quoted_everywhere(value, text)
-    if value and value[0] in "+-0123456789" and _YAML11_LOOKALIKE.match(value):
-        return _quoted_everywhere(value, text)
-    return True
+    return not lookalike(value) or _quoted_everywhere(value, text)
 
 
 def _plain(data: Any, text: str) -> bool:

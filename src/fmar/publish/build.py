@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fmar import workers
+from fmar.core.model import REFERENCE_KINDS
 from fmar.core.registry import Registry
 from fmar.history.index import HistoryIndex
 from fmar.publish import changes, docs_site, exports, lists, pages, plan, sitemap, survey
@@ -303,9 +304,7 @@ def _overview(derived: Derived, planned: _Planned) -> Overview:
     """The registry-wide view the pages and exports are made of; the derived units' facts and
     changes are added as workers derive them."""
     registry, history, previous, inputs = derived.registry, derived.history, planned.previous, planned.inputs
-    reference = {
-        kind: registry.table(kind) for kind in ("party", "product", "process", "import_attestation", "data_object")
-    }
+    reference = {kind: registry.table(kind) for kind in sorted(REFERENCE_KINDS)}
     if inputs.full or previous is None:
         # Changes of the reference records and of removed records (a partial build has the same).
         products = registry.products
@@ -329,6 +328,8 @@ def _overview(derived: Derived, planned: _Planned) -> Overview:
         ledger,
         reference["data_object"],  # type: ignore[arg-type]
         reference["import_attestation"],  # type: ignore[arg-type]
+        reference["toolkit"],  # type: ignore[arg-type]
+        reference["practice"],  # type: ignore[arg-type]
     )
 
 

@@ -25,6 +25,7 @@ from fmar.core import gb_time
 from fmar.core.catalogue import RULES
 from fmar.core.model import KINDS
 from fmar.core.model.process import PHASES, Process
+from fmar.core.practices import comparisons
 from fmar.core.schemas import file_name, record_schema
 from fmar.publish import charts, journey
 from fmar.publish.documents import EXPORT_MODELS, schema_file
@@ -43,7 +44,7 @@ from fmar.publish.shell import (
     slimmed,
     with_search,
 )
-from fmar.publish.urls import API_ROOT, BULK_FILES, PAGE_FOLDER, SEARCH_FOLDER, download_url
+from fmar.publish.urls import API_ROOT, BULK_FILES, PAGE_FOLDER, SEARCH_FOLDER, docs_url, download_url, page_url
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 #: The hand-written site: mkdocs.yml and docs/ (a checkout has it beside src/).
@@ -62,6 +63,7 @@ GENERATED = (
     "index.md",
     "journey.md",
     "catalogue.md",
+    "practices.md",
     "rules.md",
     "schema-reference.md",
     "api-reference.md",
@@ -93,22 +95,39 @@ def generated_pages(overview: Overview, processes: dict[str, Process], bulk: str
     }
     served = {m.BUILDING_BLOCK for m in KINDS.values()}
     phases = []
-    for phase, title, letter in PHASES:
+    in_order: list[str] = []
+    for phase, title, letter, _ in PHASES:
         blocks = sorted((p for p in processes.values() if p.phase == phase), key=lambda p: p.order)
         phases.append({"title": title, "letter": letter, "blocks": blocks})
+        in_order.extend(b.id for b in blocks)
     used: dict[str, list[tuple[str, str]]] = {}
     for block in sorted(processes.values(), key=lambda p: p.id):
         for way in ("inputs", "outputs"):
             for object_id in getattr(block, way):
                 used.setdefault(object_id, []).append((block.id, way.removesuffix("s")))
     objects = sorted(overview.data_objects.values(), key=lambda d: d.id)
+    names = {d.id: d.name for d in objects}
+    practised: dict[str, list[str]] = {}
+    for practice in sorted(overview.practices.values(), key=lambda p: p.so):
+        practised.setdefault(practice.block, []).append(practice.so)
     pages["catalogue.md"] = "# The FSP journey: process catalogue\n\n" + _html_block(
         "docs_catalogue.html",
         phases=phases,
         served=served,
         data_objects=objects,
-        names={d.id: d.name for d in objects},
+        names=names,
         used=used,
+        toolkit=overview.toolkit,
+        practised=practised,
+        practices=docs_url("practices"),
+    )
+    pages["practices.md"] = "# SO practices side by side\n\n" + _html_block(
+        "docs_practices.html",
+        comparisons=comparisons(overview.practices, in_order, names),
+        titles={code: block.name for code, block in processes.items()},
+        catalogue=docs_url("catalogue"),
+        party_pages={so: page_url("party", so) for so in overview.parties},
+        signed={p.id: gb_time.shown_time(p.signature.signed_at) for p in overview.practices.values()},
     )
     pages["rules.md"] = "# Rule codes\n\n" + _html_block(
         "docs_rules.html", rules=sorted(RULES.values(), key=lambda r: r.code)

@@ -310,14 +310,68 @@ class ToolkitDataObject(_Doc):
     carried_by: list[ToolkitCarrier]
 
 
+class ToolkitVersionDoc(_Doc):
+    """A published version of the toolkit and the edits it made to the catalogue."""
+
+    version: str
+    date: str = Field(description="A day, or only the month where the toolkit dates it so.")
+    author: str
+    changes: str
+    edits: list[dict[str, Any]] = Field(
+        description="Each edit as the toolkit record states it: add_block, rename_block, condense_blocks or "
+        "rename_phase (record schema toolkit.v1)."
+    )
+    glossary: bool = Field(description="This version published the raw JSON glossary.")
+
+
+class ToolkitAboutDoc(_Doc):
+    """The toolkit record: what the toolkit is, its aims, and every version."""
+
+    id: str
+    name: str
+    description: str
+    aims: list[str]
+    discussion: str | None
+    versions: list[ToolkitVersionDoc] = Field(description="Oldest first; the last is current.")
+
+
+class PracticeTimescaleDoc(_Doc):
+    step: str
+    days: int
+    basis: Literal["calendar", "working"]
+    note: str | None
+
+
+class PracticeDocumentDoc(_Doc):
+    title: str
+    url: str
+
+
+class PracticeDoc(_Doc):
+    """An SO's practice of a building block, as the SO signed it."""
+
+    id: str
+    so: str
+    block: str
+    summary: str
+    inputs: list[str] = Field(description="Ids of data objects.")
+    timescales: list[PracticeTimescaleDoc]
+    systems: list[str]
+    documents: list[PracticeDocumentDoc]
+
+
 class ToolkitDoc(_Doc):
-    """The end-to-end process toolkit as the registry holds it: phases in journey order, building
-    blocks and data objects (``toolkit.jsonld`` says the same as SKOS concepts)."""
+    """The end-to-end process toolkit as the registry holds it: its version history, phases in
+    journey order, building blocks, data objects, and the SOs' practices of the blocks
+    (``toolkit.jsonld`` says the blocks and data objects as SKOS concepts)."""
 
     format: Literal["fmar-toolkit/v1"]
+    version: str | None = Field(description="The current version of the toolkit; null without a toolkit record.")
+    toolkit: ToolkitAboutDoc | None
     phases: list[ToolkitPhase]
     blocks: list[ToolkitBlock]
     data_objects: list[ToolkitDataObject]
+    practices: list[PracticeDoc] = Field(description="By block in journey order, then by SO.")
 
 
 class NotificationDoc(_Doc):

@@ -62,8 +62,13 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     for span, rows in overview.reports.items():
         files[f"reports/{span.name}.json"] = formats.json_bytes(report_document(span, rows, overview.as_of))
         files[f"reports/{span.name}.csv"] = formats.csv_bytes(REPORT_COLUMNS, [csv_row(span, row) for row in rows])
-    files["toolkit.json"] = formats.json_bytes(toolkit_ld.toolkit_json(overview.processes, overview.data_objects))
-    files["toolkit.jsonld"] = formats.json_bytes(toolkit_ld.toolkit_jsonld(overview.processes, overview.data_objects))
+    toolkit = overview.toolkit
+    files["toolkit.json"] = formats.json_bytes(
+        toolkit_ld.toolkit_json(overview.processes, overview.data_objects, toolkit, overview.practices)
+    )
+    files["toolkit.jsonld"] = formats.json_bytes(
+        toolkit_ld.toolkit_jsonld(overview.processes, overview.data_objects, toolkit)
+    )
     files["toolkit.context.jsonld"] = formats.json_bytes({"@context": toolkit_ld.CONTEXT})
     for name, data in files.items():
         staging.put(f"{base}/{name}", data)

@@ -49,7 +49,7 @@ _SERVED, _OTHER = "#e8eaf6", "#ffffff"
 def _place(blocks: Mapping[str, Process]) -> dict[str, tuple[float, float]]:
     """Each block's box (its top left corner): a column per phase, a row per position in it."""
     places: dict[str, tuple[float, float]] = {}
-    for column, (phase, _, _) in enumerate(PHASES):
+    for column, phase in enumerate(p.phase for p in PHASES):
         in_phase = sorted((b for b in blocks.values() if b.phase == phase), key=lambda b: (b.order, b.id))
         for row, block in enumerate(in_phase):
             places[block.id] = (_LEFT + column * _COLUMN, _TOP + row * _ROW)
@@ -77,7 +77,7 @@ def journey_svg(blocks: Mapping[str, Process], served: Mapping[str, str], link: 
     """The diagram: ``served`` gives, for the blocks this registry serves, the line shown under their
     name (what the registry holds for them); each block links to ``link#<code>``."""
     places = _place(blocks)
-    rows = max((sum(1 for b in blocks.values() if b.phase == phase) for phase, _, _ in PHASES), default=1)
+    rows = max((sum(1 for b in blocks.values() if b.phase == p.phase) for p in PHASES), default=1)
     width, height = _LEFT * 2 + _COLUMN * len(PHASES), _TOP + rows * _ROW + 8
     parts = [
         f'<svg class="fmar-journey" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -86,7 +86,7 @@ def journey_svg(blocks: Mapping[str, Process], served: Mapping[str, str], link: 
         '<defs><marker id="fmar-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#5c6bc0"/></marker></defs>'
     ]
-    for column, (_, title, letter) in enumerate(PHASES):
+    for column, (_, title, letter, _) in enumerate(PHASES):
         x = _LEFT + column * _COLUMN + _WIDTH / 2
         parts.append(f'<text x="{x:.0f}" y="24" text-anchor="middle" font-weight="bold" font-size="13">')
         parts.append(f"{escape(letter)}. {escape(title)}</text>")
@@ -121,7 +121,7 @@ def served_rows(blocks: Mapping[str, Process], counts: Mapping[str, int]) -> lis
     """What the registry does for each block it serves (its record kinds), in code order: the kinds,
     the commands that write them and how many records of each the registry holds."""
     rows = []
-    phases = [phase for phase, _, _ in PHASES]
+    phases = [p.phase for p in PHASES]
     for block in sorted(blocks.values(), key=lambda b: (phases.index(b.phase), b.order, b.id)):
         kinds = [kind for kind in block.record_kinds if kind in KINDS]
         if not kinds:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from fmar.core.model import DataObject, ImportAttestation, Party, Process, Product
+from fmar.core.model import DataObject, ImportAttestation, Party, Practice, Process, Product, Toolkit
 from fmar.core.status import HOLDING
 from fmar.core.workflow.reports import Period, ReportRow, periods_between, reports_from
 from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate, inbox_order, open_entry
@@ -41,6 +41,15 @@ class Overview:
     data_objects: dict[str, DataObject] = field(default_factory=dict)
     #: The import attestations, by id.
     import_attestations: dict[str, ImportAttestation] = field(default_factory=dict)
+    #: The toolkit's own record (its version history), by id: one in a valid registry.
+    toolkits: dict[str, Toolkit] = field(default_factory=dict)
+    #: The SOs' practices of building blocks, by id.
+    practices: dict[str, Practice] = field(default_factory=dict)
+
+    @property
+    def toolkit(self) -> Toolkit | None:
+        """The toolkit record (the first by id, should a registry hold more: ``TOOLKIT_NOT_ONE``)."""
+        return self.toolkits[min(self.toolkits)] if self.toolkits else None
 
     def units(self) -> Iterator[UnitFacts]:
         for unit_id in sorted(self.facts):

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from fmar.core.findings import Finding
-from fmar.core.model import Record
+from fmar.core.model import REFERENCE_KINDS, Record
 from fmar.core.registry import Registry
 from fmar.loading.record_file import LoadedFile, read_record
 from fmar.publish.background import Background
 from fmar.publish.facts import ChangeRow, UnitFacts, change_row
 from fmar.publish.inputs import History
-from fmar.publish.state import REFERENCE_KINDS, BuildState
+from fmar.publish.state import BuildState
 from fmar.publish.survey import Survey
 from fmar.signing.seal import Seal
 from fmar.trust.files import load_anchor

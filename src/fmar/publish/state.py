@@ -29,8 +29,6 @@ from fmar.validation.cache import Cache
 #: facts no longer in use in them; else they are written again as one.
 SEGMENTS = 12
 SEGMENT_WASTE = 0.25
-#: Kinds whose records every unit group may refer to: always loaded whole.
-REFERENCE_KINDS = frozenset({"party", "product", "process", "import_attestation", "data_object"})
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fmar.core.model import DataObject, Process
+from fmar.core.model import DataObject, Practice, Process, Toolkit
 from fmar.core.model.process import PHASES
 
 FORMAT = "fmar-toolkit/v1"
@@ -54,23 +54,45 @@ CONTEXT: dict[str, Any] = {
     "system": "fmar:system",
     "recordKind": "fmar:recordKind",
     "carriedBy": "fmar:carriedBy",
+    "version": "owl:versionInfo",
+    "owl": "http://www.w3.org/2002/07/owl#",
     "concepts": "@graph",
 }
 
 
 def _blocks(processes: Mapping[str, Process]) -> list[Process]:
-    phases = [phase for phase, _, _ in PHASES]
+    phases = [p.phase for p in PHASES]
     return sorted(processes.values(), key=lambda b: (phases.index(b.phase), b.order, b.id))
 
 
-def toolkit_json(processes: Mapping[str, Process], data_objects: Mapping[str, DataObject]) -> dict[str, Any]:
-    """The model as plain JSON: phases in order, each block's fields as its record states them, and
-    the data objects."""
+def practices_in_order(processes: Mapping[str, Process], practices: Mapping[str, Practice]) -> list[Practice]:
+    """The practices by block in journey order, then by SO."""
+    place = {b.id: n for n, b in enumerate(_blocks(processes))}
+    return sorted(practices.values(), key=lambda p: (place.get(p.block, len(place)), p.block, p.so))
+
+
+def toolkit_json(
+    processes: Mapping[str, Process],
+    data_objects: Mapping[str, DataObject],
+    toolkit: Toolkit | None = None,
+    practices: Mapping[str, Practice] | None = None,
+) -> dict[str, Any]:
+    """The model as plain JSON: the toolkit's versions, phases in order, each block's fields as its
+    record states them, the data objects and the SOs' practices."""
+    about = None
+    if toolkit is not None:
+        about = toolkit.model_dump(mode="json", include={"id", "name", "description", "aims", "discussion"})
+        about["versions"] = [
+            {**v.model_dump(mode="json", exclude={"edits"}), "edits": [e.model_dump(mode="json") for e in v.edits]}
+            for v in toolkit.versions
+        ]
     return {
         "format": FORMAT,
+        "version": toolkit.current.version if toolkit is not None else None,
+        "toolkit": about,
         "phases": [
             {"phase": str(phase), "title": title, "letter": letter, "urn": phase_urn(str(phase))}
-            for phase, title, letter in PHASES
+            for phase, title, letter, _ in PHASES
         ],
         "blocks": [
             {
@@ -102,15 +124,24 @@ def toolkit_json(processes: Mapping[str, Process], data_objects: Mapping[str, Da
             }
             for d in sorted(data_objects.values(), key=lambda d: d.id)
         ],
+        "practices": [
+            p.model_dump(mode="json", exclude={"schema_version", "kind", "signature"})
+            for p in practices_in_order(processes, practices or {})
+        ],
     }
 
 
-def toolkit_jsonld(processes: Mapping[str, Process], data_objects: Mapping[str, DataObject]) -> dict[str, Any]:
-    """The model as JSON-LD: a SKOS concept scheme whose top concepts are the phases, each block a
-    concept narrower than its phase, each data object a concept; the context inline."""
+def toolkit_jsonld(
+    processes: Mapping[str, Process], data_objects: Mapping[str, DataObject], toolkit: Toolkit | None = None
+) -> dict[str, Any]:
+    """The model as JSON-LD: a SKOS concept scheme (with the toolkit's current version) whose top
+    concepts are the phases, each block a concept narrower than its phase, each data object a
+    concept; the context inline."""
     scheme: dict[str, Any] = {"id": SCHEME, "type": "skos:ConceptScheme", "label": "Common End-to-End Process toolkit"}
+    if toolkit is not None:
+        scheme["version"] = toolkit.current.version
     concepts: list[dict[str, Any]] = [scheme]
-    for phase, title, letter in PHASES:
+    for phase, title, letter, _ in PHASES:
         concepts.append(
             {
                 "id": phase_urn(str(phase)),

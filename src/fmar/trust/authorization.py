@@ -14,6 +14,7 @@ from fmar.core.catalogue import (
     ANCHOR_CHANGE_NOT_BY_OPERATOR,
     FSP_RECORD_NOT_BY_OWNER,
     IMPORT_NOT_BY_OPERATOR,
+    PRACTICE_NOT_BY_SO,
     PRODUCT_NOT_BY_OWNER,
     REFERENCE_DATA_NOT_BY_OPERATOR,
     SO_RECORD_NOT_BY_SO,
@@ -28,6 +29,7 @@ class Entitled(StrEnum):
 
     OPERATOR = "the registry operator"
     OWNING_SO = "the system operator that owns the product"
+    PRACTISING_SO = "the system operator whose practice it is"
     OWNING_FSP = "the FSP that owns the unit"
     DECIDING_SO = "the system operator that owns the product applied for"
 
@@ -37,6 +39,8 @@ MATRIX: dict[str, tuple[Rule, tuple[Entitled, ...]]] = {
     "party": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "process": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "data_object": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
+    "toolkit": (REFERENCE_DATA_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
+    "practice": (PRACTICE_NOT_BY_SO, (Entitled.PRACTISING_SO,)),
     "import_attestation": (IMPORT_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "trust_anchor": (ANCHOR_CHANGE_NOT_BY_OPERATOR, (Entitled.OPERATOR,)),
     "product": (PRODUCT_NOT_BY_OWNER, (Entitled.OWNING_SO, Entitled.OPERATOR)),
@@ -84,7 +88,7 @@ def _owner(entitled: Entitled, kind: str, data: Mapping[str, Any], view: View) -
     parties = view.parties
     if entitled is Entitled.OPERATOR:
         return {p.id for p in parties.values() if p.role is PartyRole.OPERATOR}, "the registry has no operator"
-    if entitled is Entitled.OWNING_SO and kind == "product":
+    if (entitled, kind) in ((Entitled.OWNING_SO, "product"), (Entitled.PRACTISING_SO, "practice")):
         so = _text(data.get("so"))
         party = parties.get(so)
         if party is None or not party.role.is_system_operator:

@@ -513,6 +513,10 @@ def _reuse(path: str, why: str) -> Problem:
 Mentions = Callable[[list[str], list[str]], list[str]]
 
 
+#: The kinds of the process toolkit: blocks, data objects, the toolkit's versions and the SOs' practices.
+TOOLKIT_KINDS = frozenset({"process", "data_object", "toolkit", "practice"})
+
+
 def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions) -> Registry:
     """The records the seeds touch and those that refer to them, at ``side``, with all reference tables."""
     units: set[str] = set()
@@ -552,9 +556,11 @@ def _neighbourhood(side: Revision, seeds: list[RecordFile], mentioning: Mentions
             applications.add(found_file.record.id)
     applications.discard("")
     registry = Registry()
-    # The data objects only for a change of the toolkit: the rules that read them judge blocks alone.
-    toolkit = any(seed.kind in ("process", "data_object") for seed in seeds)
-    for table in (side.parties, side.products, side.processes, side.data_objects if toolkit else {}):
+    # The toolkit's other tables only for a change of the toolkit: the rules that read them judge
+    # the toolkit's records alone.
+    toolkit = any(seed.kind in TOOLKIT_KINDS for seed in seeds)
+    tables = (side.data_objects, side.toolkits, side.practices) if toolkit else ()
+    for table in (side.parties, side.products, side.processes, *tables):
         for record in table.values():
             registry.add(record, record_path(record.KIND, record.id))
     paths = [record_path("market_unit", u) for u in units if is_id("market_unit", u)]

@@ -17,7 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from fmar.core.findings import Problem
-from fmar.core.model import KINDS, Application, DataObject, MarketUnit, Party, Process, Product, Record
+from fmar.core.model import (
+    KINDS,
+    Application,
+    DataObject,
+    MarketUnit,
+    Party,
+    Practice,
+    Process,
+    Product,
+    Record,
+    Toolkit,
+)
 from fmar.core.record_paths import flat_path, is_id, path_of
 from fmar.gitrepo import Blobs, DiffEntry, Folders, files_mentioning, list_files
 from fmar.loading.record_file import check_data, parse_text
@@ -26,7 +37,7 @@ from fmar.loading.text import decode
 
 REGISTRY = "registry"
 #: The small reference tables, read whole.
-_TABLES = ("party", "product", "process", "data_object")
+_TABLES = ("party", "product", "process", "data_object", "toolkit", "practice")
 
 
 @dataclass
@@ -212,6 +223,14 @@ class Revision:
     @cached_property
     def data_objects(self) -> dict[str, DataObject]:
         return self._table("data_object")
+
+    @cached_property
+    def toolkits(self) -> dict[str, Toolkit]:
+        return self._table("toolkit")
+
+    @cached_property
+    def practices(self) -> dict[str, Practice]:
+        return self._table("practice")
 
     def product(self, product_id: str) -> Product | None:
         return self.products.get(product_id)

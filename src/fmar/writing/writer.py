@@ -15,6 +15,7 @@ import yaml
 
 from fmar.core.model import Record
 from fmar.core.record_paths import path_of
+from fmar.loading.fast_yaml import lookalike
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -24,6 +25,8 @@ class _Dumper(yaml.CSafeDumper):
 def _str(dumper: _Dumper, value: str) -> yaml.Node:
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    if lookalike(value):  # PyYAML quotes a real date; a month such as 2025-05 only looks like one
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 

@@ -10,14 +10,18 @@ from fmar.core.model.import_attestation import ImportAttestation
 from fmar.core.model.market_unit import MarketUnit
 from fmar.core.model.outcome import Outcome, Result
 from fmar.core.model.party import Party, PartyRole
+from fmar.core.model.practice import Practice
 from fmar.core.model.process import Process
 from fmar.core.model.product import Product
+from fmar.core.model.toolkit import Toolkit
 
 #: Record kinds in dependency order: a kind may refer only to kinds before it.
 RECORD_TYPES: tuple[type[Record], ...] = (
     DataObject,
     Process,
+    Toolkit,
     Party,
+    Practice,
     Product,
     MarketUnit,
     Application,
@@ -26,10 +30,14 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     ImportAttestation,
 )
 KINDS: dict[str, type[Record]] = {model.KIND: model for model in RECORD_TYPES}
+#: Kinds of reference records: every other record may refer to them, so they are always read whole
+#: (never picked by the unit they concern).
+REFERENCE_KINDS = frozenset({"party", "product", "process", "data_object", "toolkit", "practice", "import_attestation"})
 
 __all__ = [
     "KINDS",
     "RECORD_TYPES",
+    "REFERENCE_KINDS",
     "SCHEMA_VERSION",
     "Application",
     "DataObject",
@@ -40,9 +48,11 @@ __all__ = [
     "Outcome",
     "Party",
     "PartyRole",
+    "Practice",
     "Process",
     "Product",
     "Record",
     "Result",
     "Signature",
+    "Toolkit",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, NamedTuple
 
 from pydantic import Field, StrictInt, StringConstraints
 
@@ -21,14 +21,26 @@ class Phase(StrEnum):
     SETTLEMENT = "settlement"
 
 
-#: Phases in the order of the FSP journey, with their toolkit titles and code letters.
-PHASES: tuple[tuple[Phase, str, str], ...] = (
-    (Phase.EXPLORATION, "Exploration", "E"),
-    (Phase.QUALIFICATION, "Qualification", "Q"),
-    (Phase.COMPETITION, "Competition", "C"),
-    (Phase.SCHEDULE_DISPATCH, "Schedule / Dispatch", "D"),
-    (Phase.VERIFICATION, "Verification", "V"),
-    (Phase.SETTLEMENT, "Settlement", "S"),
+class PhaseInfo(NamedTuple):
+    """A phase of the toolkit as its current version publishes it."""
+
+    phase: Phase
+    #: The heading of the phase in the toolkit's catalogue.
+    title: str
+    #: The letter its building blocks' codes start with.
+    letter: str
+    #: Its key in the toolkit's raw JSON glossary (``Schedule/Dispatch``: no spaces there).
+    key: str
+
+
+#: Phases in the order of the FSP journey.
+PHASES: tuple[PhaseInfo, ...] = (
+    PhaseInfo(Phase.EXPLORATION, "Exploration", "E", "Exploration"),
+    PhaseInfo(Phase.QUALIFICATION, "Qualification", "Q", "Qualification"),
+    PhaseInfo(Phase.COMPETITION, "Competition", "C", "Competition"),
+    PhaseInfo(Phase.SCHEDULE_DISPATCH, "Schedule / Dispatch", "D", "Schedule/Dispatch"),
+    PhaseInfo(Phase.VERIFICATION, "Verification", "V", "Verification"),
+    PhaseInfo(Phase.SETTLEMENT, "Settlement", "S", "Settlement"),
 )
 
 

@@ -9,10 +9,8 @@ from typing import Any
 from fmar.core.catalogue import (
     ACCOUNTING_POINT_COUNT,
     BAD_EQUIVALENCE,
-    BLOCK_CODE_PHASE,
     CAPACITY_ABOVE_APPLIED,
     CAPACITY_ABOVE_ASSETS,
-    CARRIER_UNKNOWN,
     CONDITIONS_OR_REASONS,
     CONTACT_DETAILS_IN_TEXT,
     DUPLICATE_ASSET_CATEGORY,
@@ -33,26 +31,40 @@ from fmar.core.catalogue import (
 )
 from fmar.core.findings import Problem
 from fmar.core.model import (
-    KINDS,
     Application,
-    DataObject,
     Event,
     EventType,
     MarketUnit,
     Outcome,
     Party,
     PartyRole,
-    Process,
     Product,
     Record,
 )
 from fmar.core.model.market_unit import Composition
 from fmar.core.model.outcome import Result
-from fmar.core.model.process import PHASES
 from fmar.core.reference import GSP_GROUP_OF_AREA, UnitType
+from fmar.core.rules import toolkit
 
 #: Fields holding free text written by people, checked for personal data.
-TEXT_FIELDS = frozenset({"name", "description", "notes", "note", "conditions", "reason", "revocation_reason", "title"})
+TEXT_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "notes",
+        "note",
+        "conditions",
+        "reason",
+        "revocation_reason",
+        "title",
+        "summary",
+        "step",
+        "changes",
+        "aims",
+        "preconditions",
+        "postconditions",
+    }
+)
 _MPAN = re.compile(r"(?<![0-9])(?:[0-9][ -]?){12,20}[0-9](?![0-9])")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
 #: "2nd", "3rd", "1st", "4th": an ordinal after a code-like word ("Block A1 2nd floor"), not an inward postcode.
@@ -324,38 +336,6 @@ def _event(event: Event) -> Iterator[Problem]:
         )
 
 
-def _process(process: Process) -> Iterator[Problem]:
-    letter = {phase: code for phase, _, code in PHASES}[process.phase]
-    if not process.id.startswith(letter + "."):
-        yield Problem(
-            BLOCK_CODE_PHASE,
-            f"building block {process.id} is in phase {process.phase}, whose codes start with {letter}",
-            f"use a code {letter}.<n> or the right phase",
-            ("id",),
-        )
-
-
-def _data_object(data_object: DataObject) -> Iterator[Problem]:
-    for index, carrier in enumerate(data_object.carried_by):
-        model = KINDS.get(carrier.kind)
-        if model is None:
-            yield Problem(
-                CARRIER_UNKNOWN,
-                f"{carrier.kind!r} is not a record kind of the registry",
-                f"record kinds: {', '.join(sorted(KINDS))}",
-                ("carried_by", index, "kind"),
-            )
-            continue
-        for number, name in enumerate(carrier.fields):
-            if name not in model.model_fields:
-                yield Problem(
-                    CARRIER_UNKNOWN,
-                    f"{carrier.kind} has no field {name!r}",
-                    f"{carrier.kind}'s fields: {', '.join(sorted(model.model_fields))}",
-                    ("carried_by", index, "fields", number),
-                )
-
-
 _BY_KIND: dict[str, Callable[[Any], Iterator[Problem]]] = {
     "party": _party,
     "product": _product,
@@ -363,8 +343,10 @@ _BY_KIND: dict[str, Callable[[Any], Iterator[Problem]]] = {
     "application": _application,
     "outcome": _outcome,
     "event": _event,
-    "process": _process,
-    "data_object": _data_object,
+    "process": toolkit.process,
+    "data_object": toolkit.data_object,
+    "toolkit": toolkit.toolkit_versions,
+    "practice": toolkit.practice,
     # Import attestations: every rule is across records (``rules.registry.imports``).
     "import_attestation": lambda _: iter(()),
 }

@@ -16,15 +16,11 @@ from fmar.core.catalogue import (
     ATTESTED_OUT_OF_ORDER,
     ATTESTED_TWICE,
     ATTESTED_UNKNOWN,
-    BLOCK_LINK_BROKEN,
-    BLOCK_UNKNOWN_DATA_OBJECT,
-    BLOCK_UNSTATED,
     CAPABILITIES_SHORT,
     CAPACITY_ABOVE_APPLIED,
     CAPACITY_ABOVE_UNIT,
     CAPACITY_UNFIT_FOR_PRODUCT,
     COMPOSITION_MISMATCH,
-    DATA_OBJECT_UNUSED,
     DUPLICATE_OPEN_APPLICATION,
     EVENT_CORRECTS_OTHER_APPLICATION,
     EVENT_WRONG_SIGNER,
@@ -44,13 +40,13 @@ from fmar.core.catalogue import (
     WRONG_ROLE_REFERENCED,
 )
 from fmar.core.findings import Problem
-from fmar.core.ids import close_ids
 from fmar.core.lifecycle import OPEN, replay
-from fmar.core.model import KINDS, Application, Event, MarketUnit, Outcome, PartyRole, Process, Product, Record
+from fmar.core.model import KINDS, Application, Event, MarketUnit, Outcome, PartyRole, Product, Record
 from fmar.core.model.capabilities import shortfalls
 from fmar.core.model.event import EVENT_AUTHOR
 from fmar.core.model.product import Direction
 from fmar.core.registry import Registry
+from fmar.core.rules import toolkit
 from fmar.core.status import material_change
 
 Hit = tuple[Record, Problem]
@@ -446,78 +442,6 @@ def catalogue(registry: Registry) -> Iterator[Hit]:
                 )
 
 
-def toolkit(registry: Registry) -> Iterator[Hit]:
-    """The process toolkit: each block states itself in full, takes and gives data objects of the
-    catalogue, and links to blocks that link back; every data object is used."""
-    blocks = registry.processes
-    if not blocks:
-        return
-    used: set[str] = set()
-    for block in sorted(blocks.values(), key=lambda b: b.id):
-        for name in Process.STATED:
-            if not getattr(block, name):
-                yield (
-                    block,
-                    Problem(
-                        BLOCK_UNSTATED,
-                        f"building block {block.id} states no {name.replace('_', ' ')}",
-                        f"add {name} to {block.id} (see the toolkit's other blocks)",
-                        (name,),
-                    ),
-                )
-        for name in ("inputs", "outputs"):
-            for index, object_id in enumerate(getattr(block, name)):
-                used.add(object_id)
-                if object_id not in registry.data_objects:
-                    near = close_ids(object_id, registry.data_objects)
-                    yield (
-                        block,
-                        Problem(
-                            BLOCK_UNKNOWN_DATA_OBJECT,
-                            f"{object_id} is not a data object of the catalogue",
-                            f"did you mean {', '.join(near)}?" if near else "add it to the data-object catalogue",
-                            (name, index),
-                        ),
-                    )
-        yield from _links(registry, block)
-    for data_object in sorted(registry.data_objects.values(), key=lambda d: d.id):
-        if data_object.id not in used:
-            yield (
-                data_object,
-                Problem(
-                    DATA_OBJECT_UNUSED,
-                    f"no building block takes or gives {data_object.id}",
-                    "name it in a block's inputs or outputs, or remove it",
-                    ("id",),
-                ),
-            )
-
-
-def _links(registry: Registry, block: Process) -> Iterator[Hit]:
-    blocks = registry.processes
-    if not block.follows and not block.leads_to:
-        yield (
-            block,
-            Problem(BLOCK_LINK_BROKEN, f"{block.id} follows and leads to no block", "link it in the journey", ()),
-        )
-    for name, back in (("follows", "leads_to"), ("leads_to", "follows")):
-        for index, code in enumerate(getattr(block, name)):
-            other = blocks.get(code)
-            if other is None or code == block.id:
-                why = "is itself" if code == block.id else "is not a building block of the catalogue"
-                yield (block, Problem(BLOCK_LINK_BROKEN, f"{name} {code} {why}", "name another block", (name, index)))
-            elif block.id not in getattr(other, back):
-                yield (
-                    block,
-                    Problem(
-                        BLOCK_LINK_BROKEN,
-                        f"{block.id} {name.replace('_', ' ')} {code}, whose {back} does not name {block.id}",
-                        f"add {block.id} to {back} of {code}, or remove {code} here",
-                        (name, index),
-                    ),
-                )
-
-
 def _attested(registry: Registry, record_id: str) -> Record | None:
     """The unit, application, outcome or event ``record_id`` names, if it is in the registry."""
     for table in (registry.units, registry.applications, registry.outcomes, registry.events):
@@ -628,7 +552,7 @@ def _attested_order(registry: Registry) -> Iterator[Hit]:
             )
 
 
-CHECKS = (parties, products, units, applications, answers, lifecycle, catalogue, toolkit, imports)
+CHECKS = (parties, products, units, applications, answers, lifecycle, catalogue, toolkit.check, imports)
 
 
 def check_registry(registry: Registry) -> Iterator[Hit]:
