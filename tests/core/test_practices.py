@@ -4,7 +4,6 @@ and marks what differs, and the rules a practice is held to."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from tests.conftest import BUNDLED_REGISTRY
 
@@ -20,18 +19,6 @@ SIGNED_AT = datetime(2026, 12, 10, 10, 0, tzinfo=UTC)
 def _bundled() -> Registry:
     registry, _ = Pipeline(BUNDLED_REGISTRY.parent, BUNDLED_REGISTRY, use_cache=False).load()
     return registry
-
-
-def _practice(so: str, block: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "schema_version": 1,
-        "kind": "practice",
-        "id": f"PRAC-{so}-{block}",
-        "so": so,
-        "block": block,
-        "summary": f"How {so} carries out {block}.",
-        **fields,
-    }
 
 
 # --- the comparison -------------------------------------------------------------------------------

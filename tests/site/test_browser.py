@@ -70,6 +70,7 @@ def test_site_in_chromium(built, browser) -> None:  # type: ignore[no-untyped-de
         pages = [
             "/",
             "/catalogue.html",
+            "/practices.html",
             "/rules.html",
             "/api-reference.html",
             "/schema-reference.html",
@@ -425,6 +426,7 @@ def test_every_page_type_fits_a_phone_in_one_look(built, browser) -> None:  # ty
     for path in [
         "index.html",
         "catalogue.html",
+        "practices.html",
         "rules.html",
         "api-reference.html",
         "schema-reference.html",
