@@ -103,7 +103,8 @@ def test_every_link_to_a_bulk_file_points_at_the_release(published) -> None:  # 
     paths = {r["path"]: r for r in package["resources"]}
     inboxes = {f"inboxes/{so}.csv" for so in ("ENWL", "NESO", "NGED", "NPG", "SPEN", "SSEN", "UKPN")}
     reports = {f"reports/{name}.csv" for name in ("2026-10", "2026-11", "2026-Q4")}
-    on_site = {"index.json", "toolkit.json"} | inboxes | reports  # these stay on the site
+    portfolios = {f"portfolios/{fsp}.csv" for fsp in ("FENLAND", "HEATSHIFT", "KESTREL", "VOLTAFLEX")}
+    on_site = {"index.json", "toolkit.json"} | inboxes | reports | portfolios  # these stay on the site
     assert set(paths) == {url + name for name in BULK_FILES} | on_site
     for name in BULK_FILES:  # each with the size and SHA-256 of the file published
         data = (bulk / name).read_bytes()

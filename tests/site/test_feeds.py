@@ -5,6 +5,7 @@ what happened, and the sitemap lists every page of the site."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -272,7 +273,8 @@ def test_the_sitemap_lists_every_page_by_its_absolute_url(sites: dict[str, Any])
         assert entry.tag == f"{SITEMAP}sitemap" and [c.tag for c in entry] == [f"{SITEMAP}loc"]
         loc = entry.findtext(f"{SITEMAP}loc") or ""
         assert loc.startswith(SITE) and "/" not in loc[len(SITE) :]
-        data = (site / loc[len(SITE) :]).read_bytes()
+        assert loc.endswith(".xml.gz")
+        data = gzip.decompress((site / loc[len(SITE) :]).read_bytes())
         assert len(data) <= 50 * 1024 * 1024
         urlset = ET.fromstring(data)
         assert urlset.tag == f"{SITEMAP}urlset" and len(urlset) <= sitemap.URLS_PER_SITEMAP
@@ -311,8 +313,8 @@ def test_a_large_site_has_a_sitemap_index_of_sitemaps_within_the_limit(
     index = ET.fromstring((site / "sitemap.xml").read_bytes())
     names = [(e.findtext(f"{SITEMAP}loc") or "")[len(SITE) :] for e in index]
     pages = len(list(site.rglob("*.html"))) - 1
-    assert names == [f"sitemap-{n}.xml" for n in range(1, -(-pages // 7) + 1)]
-    sizes = [len(ET.fromstring((site / name).read_bytes())) for name in names]
+    assert names == [f"sitemap-{n}.xml.gz" for n in range(1, -(-pages // 7) + 1)]
+    sizes = [len(ET.fromstring(gzip.decompress((site / name).read_bytes()))) for name in names]
     assert sum(sizes) == pages and max(sizes) == 7 and min(sizes) >= 1
     assert sorted(p.name for p in site.glob("sitemap*")) == sorted([*names, "sitemap.xml"])
 

@@ -53,6 +53,7 @@ COMMANDS: dict[str, str] = {
     "migrate": "fmar.cli.layout_cmd:migrate",
     "attest-import": "fmar.cli.import_cmd:attest_import",
     "toolkit": "fmar.cli.toolkit_cmd:toolkit",
+    "portfolio": "fmar.cli.portfolio_cmd:portfolio_cmd",
 }
 
 

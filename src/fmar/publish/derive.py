@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fmar.core.model import KINDS, SCHEMA_VERSION, MarketUnit, Record
+from fmar.core.model import KINDS, SCHEMA_VERSION, MarketUnit, PartyRole, Record
 from fmar.core.registry import Registry
 from fmar.core.status import (
     ApplicationStatusDoc,
@@ -45,7 +45,17 @@ from fmar.publish.documents import (
 )
 from fmar.publish.formats import sha256
 from fmar.publish.inputs import Change, History
-from fmar.publish.urls import api_url, download_url, export_url, inbox_url, page_url, record_url, relative
+from fmar.publish.urls import (
+    api_url,
+    download_url,
+    export_url,
+    feed_url,
+    inbox_url,
+    page_url,
+    portfolio_url,
+    record_url,
+    relative,
+)
 from fmar.signing.records import iso
 
 FORMAT = f"fmar-export/v{API_VERSION}"
@@ -277,9 +287,17 @@ def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary:
 def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> PartyDoc:
     registry = derived.registry
     party = registry.parties[party_id]
-    inbox = {"inbox": inbox_url(party_id), "inbox_csv": inbox_url(party_id, "csv")}
+    links = {}
+    if party.role.is_system_operator:
+        links = {"inbox": inbox_url(party_id), "inbox_csv": inbox_url(party_id, "csv")}
+    elif party.role is PartyRole.FSP:
+        links = {
+            "portfolio": portfolio_url(party_id),
+            "portfolio_csv": portfolio_url(party_id, "csv"),
+            "feed": feed_url("fsp", party_id),
+        }
     return PartyDoc.model_construct(
-        **envelope(derived, party, raw, [party.id], **(inbox if party.role.is_system_operator else {})),
+        **envelope(derived, party, raw, [party.id], **links),
         units=units,
         products=sorted(p.id for p in registry.products.values() if p.so == party_id),
     )
@@ -310,6 +328,7 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int], bulk: s
             products=export_url("products/"),
             parties=export_url("parties/"),
             inboxes=export_url("inboxes/"),
+            portfolios=export_url("portfolios/"),
             toolkit=export_url("toolkit.json"),
             toolkit_jsonld=export_url("toolkit.jsonld"),
             openapi=export_url("openapi.json"),

@@ -237,6 +237,29 @@ class InboxDoc(_Doc):
     applications: list[InboxEntry]
 
 
+class PortfolioDoc(_Doc):
+    """An FSP's units against every product they applied for, by unit and product: the governing
+    status, its validity and capacities, and for an open application whose turn it is and when it is
+    due (``portfolio.PORTFOLIO_COLUMNS``; a row holds a value per column, null for none). Only what
+    changes with a record or a status: how late or how soon is worked out against the build's as-of
+    time (``index.json``). The same document as ``fmar portfolio FSP --format json``."""
+
+    format: Literal["fmar-portfolio/v1"]
+    fsp: str
+    columns: list[str] = Field(
+        description="unit, unit_name, product, so, status, since, valid_until (ISO 8601 UTC), capacity_up_kw, "
+        "capacity_down_kw, application, waiting_for (acknowledge, decide, supply information), waiting_on "
+        "(the party whose turn it is), due_at (ISO 8601 UTC). A unit that has applied for nothing has one row with "
+        "only its unit and unit_name."
+    )
+    rows: list[list[str | float | None]]
+    unverified: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="fmar portfolio only: records left out because their signature did not verify. The site is "
+        "built from verified records alone.",
+    )
+
+
 class ReportRowDoc(_Doc):
     """One SO's figures for one product in a period (``reports.ReportRow``)."""
 
@@ -433,6 +456,7 @@ EXPORT_MODELS: dict[str, type[BaseModel]] = {
     "qualifications": QualificationsDoc,
     "transitions": TransitionsDoc,
     "inbox": InboxDoc,
+    "portfolio": PortfolioDoc,
     "report": ReportDoc,
     "toolkit": ToolkitDoc,
     "datapackage": DataPackage,

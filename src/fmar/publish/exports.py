@@ -17,12 +17,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from fmar.core.schemas import documents as record_schema_texts
+from fmar.core.workflow.portfolio import PORTFOLIO_COLUMNS, portfolio_document
 from fmar.core.workflow.reports import COLUMNS as REPORT_COLUMNS
 from fmar.core.workflow.reports import csv_row, report_document
 from fmar.core.workflow.service_levels import INBOX_COLUMNS, INBOX_FORMAT
 from fmar.publish import derive, formats, pages, toolkit_ld, zip_writer
 from fmar.publish.background import Background
 from fmar.publish.documents import DataResource, schema_texts
+from fmar.publish.facts import UnitFacts
 from fmar.publish.feeds import feeds
 from fmar.publish.openapi import OPENAPI, openapi_doc
 from fmar.publish.output import Staging, digest, fresh
@@ -59,6 +61,8 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     files[OPENAPI] = formats.json_bytes(openapi_doc(bulk, site_url))
     for so in overview.system_operators():
         files[f"inboxes/{so}.json"], files[f"inboxes/{so}.csv"] = inbox_files(overview, so)
+    for fsp, group in overview.portfolios.items():
+        files[f"portfolios/{fsp}.json"], files[f"portfolios/{fsp}.csv"] = portfolio_files(fsp, group)
     for span, rows in overview.reports.items():
         files[f"reports/{span.name}.json"] = formats.json_bytes(report_document(span, rows, overview.as_of))
         files[f"reports/{span.name}.csv"] = formats.csv_bytes(REPORT_COLUMNS, [csv_row(span, row) for row in rows])
@@ -86,6 +90,16 @@ def inbox_files(overview: Overview, so: str) -> tuple[bytes, bytes]:
     document = formats.json_bytes({**head, "applications": entries})
     rows = [["" if entry[column] is None else entry[column] for column in INBOX_COLUMNS] for entry in entries]
     return document, formats.csv_bytes(INBOX_COLUMNS, rows)
+
+
+def portfolio_files(fsp: str, group: list[UnitFacts]) -> tuple[bytes, bytes]:
+    """The FSP's portfolio as JSON (``fmar portfolio FSP --format json``'s document, less its
+    ``unverified``) and as CSV, joined from its units' rows (``UnitFacts.portfolio_json``,
+    ``portfolio_csv``): by unit, then product."""
+    head = formats.json_bytes(portfolio_document(fsp, []))
+    rows = b",".join(f.portfolio_json for f in group if f.portfolio_json)
+    document = head.replace(b'"rows":[]', b'"rows":[' + rows + b"]", 1)
+    return document, formats.csv_lines([PORTFOLIO_COLUMNS]) + b"".join(f.portfolio_csv for f in group)
 
 
 #: The bulk download, and the data package describing the exports (neither is inside the zip).
@@ -272,6 +286,7 @@ def write_package(
         (f"inbox-{so.lower()}", f"inboxes/{so}.csv", INBOX_COLUMNS) for so in overview.system_operators()
     ]
     tables += [(f"report-{s.name.lower()}", f"reports/{s.name}.csv", REPORT_COLUMNS) for s in overview.reports]
+    tables += [(f"portfolio-{fsp.lower()}", f"portfolios/{fsp}.csv", PORTFOLIO_COLUMNS) for fsp in overview.portfolios]
     for resource, name, columns in tables:
         resources.append(
             derive.data_resource(

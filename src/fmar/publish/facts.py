@@ -19,6 +19,7 @@ from fmar.core.model import Event, Outcome
 from fmar.core.registry import Registry
 from fmar.core.status import LIVE, OPEN, Qualification, qualification_doc
 from fmar.core.workflow import service_levels, transitions
+from fmar.core.workflow.portfolio import csv_cells, unit_rows
 from fmar.core.workflow.reports import ReportFact, report_fact
 from fmar.core.workflow.service_levels import ServiceFact, service_fact
 from fmar.publish import derive, formats, pages
@@ -155,6 +156,11 @@ class UnitFacts(NamedTuple):
     timed: tuple[TimedNote, ...] = ()
     #: The unit's applications as the period reports count them (``reports.report_fact``), by id.
     reports: tuple[ReportFact, ...] = ()
+    #: The unit's rows of its FSP's portfolio (``portfolio.unit_rows``), by product, and the same as
+    #: comma-joined JSON arrays and as CSV lines, joined into the FSP's portfolio files.
+    portfolio: tuple[tuple[Any, ...], ...] = ()
+    portfolio_json: bytes = b""
+    portfolio_csv: bytes = b""
 
     @property
     def counts(self) -> tuple[tuple[str, int], ...]:
@@ -195,6 +201,7 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
     statuses = derived.statuses(unit_id)
     current = [q for q, _ in statuses]
     entry = pages.unit_entry(unit, [pages.pair_token(q.product, q.so, str(q.status)) for q in current])
+    rows = unit_rows(registry, unit_id, current, derived.as_of)
     qualifications = [qualification_doc(q) for q in current]
     technology, area = derive.main_technology(unit), str(unit.licence_area)
     contributions = tuple(
@@ -240,6 +247,9 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
         transitions_json=b",".join(pages.encode(d) for d in moves),
         timed=tuple(timed_note(t) for t in found if t.by_time),
         reports=tuple(f for f in (report_fact(registry, a, derived.as_of) for a in applications) if f is not None),
+        portfolio=tuple(rows),
+        portfolio_json=b",".join(pages.encode(list(r)) for r in rows),
+        portfolio_csv=formats.csv_lines(csv_cells(r) for r in rows),
     )
 
 
@@ -265,6 +275,9 @@ def encode(facts: UnitFacts) -> bytes:
             facts.transitions_json,
             tuple(map(tuple, facts.timed)),
             tuple(map(tuple, facts.reports)),
+            facts.portfolio,
+            facts.portfolio_json,
+            facts.portfolio_csv,
         )
     )
 
@@ -290,5 +303,8 @@ def decode(blob: bytes | memoryview) -> UnitFacts:
             values[16],
             tuple([_new(TimedNote, n) for n in values[17]]),
             tuple([_new(ReportFact, r) for r in values[18]]),
+            values[19],
+            values[20],
+            values[21],
         ),
     )

@@ -32,6 +32,7 @@ _TITLES = {
     "all.atom": "fmar registry: all changes",
     "so": "fmar registry: changes for system operator {}",
     "product": "fmar registry: changes for product {}",
+    "fsp": "fmar registry: changes to the units and applications of FSP {}",
 }
 #: How many changed fields an entry's summary names.
 _FIELDS_SHOWN = 5
@@ -51,7 +52,12 @@ def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = No
         picked[f"so/{so}.atom"] = []
     for product in overview.products:
         picked[f"product/{product}.atom"] = []
-    for folder, column in (("so", ledger.so), ("product", ledger.product)):
+    fsps = overview.portfolios
+    for fsp in fsps:
+        picked[f"fsp/{fsp}.atom"] = []
+    owner = {facts.unit: fsp for fsp, group in fsps.items() for facts in group}
+    fsp_of = [owner.get(group, "") for group in ledger.group]
+    for folder, column in (("so", ledger.so), ("product", ledger.product), ("fsp", fsp_of)):
         positions: dict[str, list[int]] = defaultdict(list)
         for at, value in enumerate(column):
             if value:
@@ -62,7 +68,7 @@ def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = No
     timed = sorted(((n, f.unit) for f in overview.facts.values() for n in f.timed), key=_timed_order, reverse=True)
     timed_picked: dict[str, list[tuple[TimedNote, str]]] = defaultdict(list, {"all.atom": timed[:FEED_LIMIT]})
     for note, unit in timed:
-        for name in (f"so/{note.so}.atom", f"product/{note.product}.atom"):
+        for name in (f"so/{note.so}.atom", f"product/{note.product}.atom", f"fsp/{owner.get(unit, '')}.atom"):
             if name in picked and len(timed_picked[name]) < FEED_LIMIT:
                 timed_picked[name].append((note, unit))
     said = Said(overview, bulk)
@@ -149,7 +155,7 @@ def _latest(as_of: str, entries: list[dict[str, Any]]) -> str:
 def _feed_page(overview: Overview, name: str) -> str:
     """The page a feed is the changes of: the SO's or the product's, else the site's home page."""
     folder, _, stem = name[:-5].partition("/")
-    if folder == "so" and stem in overview.parties:
+    if folder in ("so", "fsp") and stem in overview.parties:
         return page_url("party", stem)
     if folder == "product" and stem in overview.products:
         return page_url("product", stem)

@@ -26,12 +26,20 @@ OPENAPI = "openapi.json"
 #: From the description (in the API folder) to the site's schemas folder.
 _SCHEMAS = "../" * API_ROOT.count("/") + "../schemas/"
 
-_ID = {"unit": MARKET_UNIT_ID, "product": PRODUCT_ID, "party": PARTY_ID, "so": PARTY_ID, "period": PERIOD}
+_ID = {
+    "unit": MARKET_UNIT_ID,
+    "product": PRODUCT_ID,
+    "party": PARTY_ID,
+    "so": PARTY_ID,
+    "fsp": PARTY_ID,
+    "period": PERIOD,
+}
 _ABOUT = {
     "unit": "A Market Unit's id",
     "product": "A product's id",
     "party": "A party's id",
     "so": "A system operator's id",
+    "fsp": "An FSP's id",
     "period": "A month (2026-07) or a quarter (2026-Q3)",
 }
 
@@ -101,6 +109,16 @@ _PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "An SO's inbox as CSV",
         _text("text/csv", "One row per open application; columns as in datapackage.json."),
     ),
+    "/portfolios/{fsp}.json": (
+        "getPortfolio",
+        "An FSP's units against every product: governing status, validity, capacities, open applications' due times",
+        _json("portfolio"),
+    ),
+    "/portfolios/{fsp}.csv": (
+        "getPortfolioCsv",
+        "An FSP's portfolio as CSV",
+        _text("text/csv", "One row per unit and product; columns as in datapackage.json."),
+    ),
     "/reports/{period}.json": (
         "getReport",
         "A month's or quarter's figures per SO and product: received, decided, days to decision, open, overdue",
@@ -141,6 +159,11 @@ _PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "/feeds/so/{so}.atom": (
         "getSoFeed",
         "An Atom feed of the newest changes for one system operator",
+        _text("application/atom+xml", "RFC 4287 Atom feed."),
+    ),
+    "/feeds/fsp/{fsp}.atom": (
+        "getFspFeed",
+        "An Atom feed of the newest changes to one FSP's units and applications",
         _text("application/atom+xml", "RFC 4287 Atom feed."),
     ),
     "/feeds/product/{product}.atom": (

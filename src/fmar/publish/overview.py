@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from fmar.core.model import DataObject, ImportAttestation, Party, Practice, Process, Product, Toolkit
+from fmar.core.model import DataObject, ImportAttestation, Party, PartyRole, Practice, Process, Product, Toolkit
 from fmar.core.status import HOLDING
 from fmar.core.workflow.reports import Period, ReportRow, periods_between, reports_from
 from fmar.core.workflow.service_levels import ServiceFact, ServiceLevel, aggregate, inbox_order, open_entry
@@ -126,6 +126,17 @@ class Overview:
         spans = periods_between(datetime.fromtimestamp(first, UTC), self.as_of)
         found = reports_from((f for facts in self.units() for f in facts.reports), spans, self.as_of)
         return {span: found[span.name] for span in spans}
+
+    @cached_property
+    def portfolios(self) -> dict[str, list[UnitFacts]]:
+        """Each FSP's units' facts, by FSP id (every FSP, with units or none), the units by id (once
+        every unit's facts are known)."""
+        out: dict[str, list[UnitFacts]] = {
+            party_id: [] for party_id, party in sorted(self.parties.items()) if party.role is PartyRole.FSP
+        }
+        for facts in self.units():
+            out.setdefault(facts.fsp, []).append(facts)
+        return out
 
     def system_operators(self) -> list[str]:
         """The ids of the SOs (DSOs and NESO), sorted."""

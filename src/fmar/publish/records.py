@@ -13,8 +13,9 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from fmar.core.model import MarketUnit, Party, Product, Record
+from fmar.core.model import MarketUnit, Party, PartyRole, Product, Record
 from fmar.core.status import HOLDING, OPEN
+from fmar.core.workflow import portfolio
 from fmar.loading.record_file import parse_text
 from fmar.loading.text import decode
 from fmar.publish import derive, formats, pages
@@ -226,7 +227,39 @@ def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]
             for status in sorted(str(s) for s in OPEN)
         ]
     context["units"] = [{"id": unit_id, "name": name} for unit_id, name in units[: pages.PAGE_SIZE]]
+    if party.role is PartyRole.FSP:
+        context.update(_portfolio_extra(overview, party_id))
     return context
+
+
+def _portfolio_extra(overview: Overview, fsp: str) -> dict[str, Any]:
+    """An FSP's page: its portfolio (the first ``pages.PAGE_SIZE`` rows; the files hold them all), the
+    deadlines of its open applications (soonest first, those overdue at the build's as-of time
+    marked) and the qualifications expiring within ``portfolio.EXPIRING_DAYS`` of it."""
+    rows = [row for facts in overview.portfolios.get(fsp, []) for row in facts.portfolio]
+    columns = portfolio.PORTFOLIO_COLUMNS
+    counts: dict[str, int] = {}
+    at = columns.index("status")
+    for row in rows:
+        if row[at] is not None:
+            counts[row[at]] = counts.get(row[at], 0) + 1
+    coming = portfolio.deadlines(rows, overview.as_of)
+    # The page shows which are overdue and which expire soon, never how many days: it changes when an
+    # application falls due or a qualification comes within the window, not with every as-of time.
+    return {
+        "portfolio": [dict(zip(columns, row, strict=True)) for row in rows[: pages.PAGE_SIZE]],
+        "portfolio_size": len(rows),
+        "portfolio_counts": sorted(counts.items(), key=lambda item: (-item[1], item[0])),
+        "deadlines": [
+            {**{k: v for k, v in d.items() if k != "overdue_days"}, "overdue": d["overdue_days"] > 0}
+            for d in coming[:OPEN_LISTED]
+        ],
+        "deadlines_count": len(coming),
+        "expiring": [
+            {k: v for k, v in e.items() if k != "days_left"} for e in portfolio.expiring(rows, overview.as_of)
+        ][:OPEN_LISTED],
+        "expiring_days": portfolio.EXPIRING_DAYS,
+    }
 
 
 __all__ = ["RecordWriter", "UnitsWritten", "write_units"]

@@ -104,6 +104,16 @@ def inbox_url(so: str, extension: str = "json") -> str:
     return export_url(f"inboxes/{so}.{extension}")
 
 
+def portfolio_url(fsp: str, extension: str = "json") -> str:
+    """An FSP's portfolio (``portfolios/<FSP>.json`` or ``.csv``): its units against every product."""
+    return export_url(f"portfolios/{fsp}.{extension}")
+
+
+def feed_url(folder: str, name: str) -> str:
+    """The Atom feed of an SO, a product or an FSP (``feeds/<folder>/<name>.atom``)."""
+    return export_url(f"feeds/{folder}/{name}.atom")
+
+
 #: The registry-wide exports that grow with the registry (hundreds of MB at national scale): the bulk
 #: downloads. They are exports on the site, unless the build publishes them elsewhere (``fmar build
 #: --bulk-url``: a GitHub release's assets), where every link to them then points.
