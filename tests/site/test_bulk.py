@@ -103,8 +103,8 @@ def test_every_link_to_a_bulk_file_points_at_the_release(published) -> None:  # 
     paths = {r["path"]: r for r in package["resources"]}
     inboxes = {f"inboxes/{so}.csv" for so in ("ENWL", "NESO", "NGED", "NPG", "SPEN", "SSEN", "UKPN")}
     reports = {f"reports/{name}.csv" for name in ("2026-10", "2026-11", "2026-Q4")}
-    portfolios = {f"portfolios/{fsp}.csv" for fsp in ("FENLAND", "HEATSHIFT", "KESTREL", "VOLTAFLEX")}
-    on_site = {"index.json", "toolkit.json"} | inboxes | reports | portfolios  # these stay on the site
+    # These stay on the site; the FSPs' portfolios travel with the bulk files, in portfolios.zip.
+    on_site = {"index.json", "toolkit.json"} | inboxes | reports
     assert set(paths) == {url + name for name in BULK_FILES} | on_site
     for name in BULK_FILES:  # each with the size and SHA-256 of the file published
         data = (bulk / name).read_bytes()
@@ -129,6 +129,25 @@ def test_the_bulk_zip_is_the_whole_export(published) -> None:  # type: ignore[no
         for name in archive.namelist():
             on_site = files.get(name) or (bulk / name.rpartition("/")[2]).read_bytes()
             assert archive.read(name) == on_site, name
+
+
+def test_fsps_portfolios_travel_with_the_bulk_files(built, published) -> None:  # type: ignore[no-untyped-def]
+    """At national scale the FSPs' portfolios would take the site past GitHub Pages' 1 GB: with the
+    bulk files published elsewhere they are in portfolios.zip there (the same documents as on a site
+    that keeps its bulk files), and every FSP's page and document links it."""
+    _, on_site = built
+    site, bulk, url = published
+    assert not (site / API_ROOT / "portfolios").exists()
+    with zipfile.ZipFile(bulk / "portfolios.zip") as archive:
+        zipped = {name: archive.read(name) for name in archive.namelist()}
+    kept = {p.name: p.read_bytes() for p in (on_site / API_ROOT / "portfolios").iterdir()}
+    assert zipped == kept and "VOLTAFLEX.json" in zipped and "VOLTAFLEX.csv" in zipped
+    party = json.loads((site / API_ROOT / "parties" / "VOLTAFLEX.json").read_text())
+    assert party["links"]["portfolio"] == party["links"]["portfolio_csv"] == url + "portfolios.zip"
+    page = (site / "parties" / "VOLTAFLEX.html").read_text()
+    assert f'href="{url}portfolios.zip"' in page and "VOLTAFLEX.json</code> and <code>VOLTAFLEX.csv" in page
+    described = json.loads((site / API_ROOT / "openapi.json").read_text())["paths"]
+    assert "/portfolios/{fsp}.json" not in described and described["/portfolios.zip"]["servers"][0]["url"] == url
 
 
 @pytest.fixture

@@ -140,7 +140,9 @@ def test_the_fsps_page_lists_its_deadlines_and_what_expires_soon(demo_year, demo
             seen_expiring += len(ending)
         else:
             assert 'id="fmar-expiring"' not in page
-        assert page.count("<tr><td><a") >= len(rows)  # every pair in the table (and those above)
+        view = page.split('id="portfolio"', 1)[1]
+        assert f'href="../units/index.html?fsp={fsp}"' in view  # every unit's status by product
+        assert f'href="../{API_ROOT}/portfolios/{fsp}.json"' in view and f"feeds/fsp/{fsp}.atom" in view
     assert seen_deadlines > 0
 
 

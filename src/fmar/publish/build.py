@@ -186,7 +186,7 @@ def _build(request: _Request, *, partial: bool) -> BuildResult:
     try:
         with frozen():  # the registry, its history and the state: never garbage, shared with the workers
             meta = pages.Meta(
-                docs_site.build_shells(request.root), request.commit_url, request.page_size, request.site_url
+                docs_site.build_shells(request.root), request.commit_url, request.page_size, request.site_url, bulk
             )
             writer = RecordWriter(derived, request.root, staging, meta, lists.templates_digest(), inputs.data)
             encoded = _write_groups(request, writer, overview, inputs)

@@ -284,7 +284,9 @@ def product_doc(derived: Derived, product_id: str, raw: dict[str, Any], summary:
     )
 
 
-def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) -> PartyDoc:
+def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int, bulk: str | None = None) -> PartyDoc:
+    """A party's document; an FSP's links its portfolio (on the site, or in the bulk files' zip when
+    they are published elsewhere: ``bulk``, ``urls.portfolio_url``) and its feed."""
     registry = derived.registry
     party = registry.parties[party_id]
     links = {}
@@ -292,8 +294,8 @@ def party_doc(derived: Derived, party_id: str, raw: dict[str, Any], units: int) 
         links = {"inbox": inbox_url(party_id), "inbox_csv": inbox_url(party_id, "csv")}
     elif party.role is PartyRole.FSP:
         links = {
-            "portfolio": portfolio_url(party_id),
-            "portfolio_csv": portfolio_url(party_id, "csv"),
+            "portfolio": portfolio_url(party_id, "json", bulk),
+            "portfolio_csv": portfolio_url(party_id, "csv", bulk),
             "feed": feed_url("fsp", party_id),
         }
     return PartyDoc.model_construct(
@@ -328,7 +330,7 @@ def index_doc(as_of: datetime, head: str | None, counts: dict[str, int], bulk: s
             products=export_url("products/"),
             parties=export_url("parties/"),
             inboxes=export_url("inboxes/"),
-            portfolios=export_url("portfolios/"),
+            portfolios=download_url("portfolios.zip", bulk),
             toolkit=export_url("toolkit.json"),
             toolkit_jsonld=export_url("toolkit.jsonld"),
             openapi=export_url("openapi.json"),

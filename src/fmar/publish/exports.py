@@ -29,7 +29,7 @@ from fmar.publish.feeds import feeds
 from fmar.publish.openapi import OPENAPI, openapi_doc
 from fmar.publish.output import Staging, digest, fresh
 from fmar.publish.overview import Overview
-from fmar.publish.urls import API_ROOT, BULK_FILES, download_url, export_url, relative
+from fmar.publish.urls import API_ROOT, BULK_FILES, PORTFOLIOS_ZIP, download_url, export_url, relative
 from fmar.signing.records import iso
 
 
@@ -61,8 +61,12 @@ def write_exports(staging: Staging, overview: Overview, site_url: str | None = N
     files[OPENAPI] = formats.json_bytes(openapi_doc(bulk, site_url))
     for so in overview.system_operators():
         files[f"inboxes/{so}.json"], files[f"inboxes/{so}.csv"] = inbox_files(overview, so)
+    portfolios: dict[str, bytes] = {}
     for fsp, group in overview.portfolios.items():
-        files[f"portfolios/{fsp}.json"], files[f"portfolios/{fsp}.csv"] = portfolio_files(fsp, group)
+        portfolios[f"{fsp}.json"], portfolios[f"{fsp}.csv"] = portfolio_files(fsp, group)
+    if not bulk:  # else they travel with the bulk files, in the zip alone
+        files.update((f"portfolios/{name}", data) for name, data in portfolios.items())
+    files[PORTFOLIOS_ZIP] = zip_writer.zip_bytes(portfolios)
     for span, rows in overview.reports.items():
         files[f"reports/{span.name}.json"] = formats.json_bytes(report_document(span, rows, overview.as_of))
         files[f"reports/{span.name}.csv"] = formats.csv_bytes(REPORT_COLUMNS, [csv_row(span, row) for row in rows])
@@ -110,7 +114,7 @@ _TABULAR = {
     "transitions.csv": derive.TRANSITION_COLUMNS,
     "units.csv": derive.UNIT_COLUMNS,
 }
-_PACKAGED = ("index.json", "qualifications.json", "transitions.json", "toolkit.json", *_TABULAR)
+_PACKAGED = ("index.json", "qualifications.json", "transitions.json", "toolkit.json", *_TABULAR, PORTFOLIOS_ZIP)
 
 
 def bulk_entries(manifest: dict[str, str]) -> list[str]:
@@ -278,6 +282,8 @@ def write_package(
                     schema=derive.table_schema(_TABULAR[name]),
                 )
             )
+        elif name.endswith(".zip"):
+            resources.append(derive.data_resource(name.replace(".", "-"), path, data, "zip", "application/zip"))
         else:
             resources.append(derive.data_resource(name.replace(".", "-"), path, data, "json", "application/json"))
         if name in BULK_FILES:
@@ -286,7 +292,10 @@ def write_package(
         (f"inbox-{so.lower()}", f"inboxes/{so}.csv", INBOX_COLUMNS) for so in overview.system_operators()
     ]
     tables += [(f"report-{s.name.lower()}", f"reports/{s.name}.csv", REPORT_COLUMNS) for s in overview.reports]
-    tables += [(f"portfolio-{fsp.lower()}", f"portfolios/{fsp}.csv", PORTFOLIO_COLUMNS) for fsp in overview.portfolios]
+    if not elsewhere:
+        tables += [
+            (f"portfolio-{fsp.lower()}", f"portfolios/{fsp}.csv", PORTFOLIO_COLUMNS) for fsp in overview.portfolios
+        ]
     for resource, name, columns in tables:
         resources.append(
             derive.data_resource(

@@ -27,6 +27,9 @@ from fmar.signing.records import iso
 
 #: The most entries in one Atom feed (the newest changes).
 FEED_LIMIT = 200
+#: Entries in an FSP's feed: each FSP has one (hundreds at national scale), so fewer, enough for a
+#: reader that looks at least daily.
+FSP_FEED_LIMIT = 50
 #: Each kind of feed's title, by its folder (the file name without ``.atom`` in place of {}).
 _TITLES = {
     "all.atom": "fmar registry: all changes",
@@ -62,14 +65,16 @@ def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = No
         for at, value in enumerate(column):
             if value:
                 positions[value].append(at)
+        limit = FSP_FEED_LIMIT if folder == "fsp" else FEED_LIMIT
         for value, found in positions.items():
-            picked[f"{folder}/{value}.atom"] = found[: -FEED_LIMIT - 1 : -1]
+            picked[f"{folder}/{value}.atom"] = found[: -limit - 1 : -1]
     # The transitions time made alone (no record, so no ledger row), newest first, per feed.
     timed = sorted(((n, f.unit) for f in overview.facts.values() for n in f.timed), key=_timed_order, reverse=True)
     timed_picked: dict[str, list[tuple[TimedNote, str]]] = defaultdict(list, {"all.atom": timed[:FEED_LIMIT]})
     for note, unit in timed:
         for name in (f"so/{note.so}.atom", f"product/{note.product}.atom", f"fsp/{owner.get(unit, '')}.atom"):
-            if name in picked and len(timed_picked[name]) < FEED_LIMIT:
+            limit = FSP_FEED_LIMIT if name.startswith("fsp/") else FEED_LIMIT
+            if name in picked and len(timed_picked[name]) < limit:
                 timed_picked[name].append((note, unit))
     said = Said(overview, bulk)
     entries: dict[int, dict[str, Any]] = {}  # said once, however many feeds list it
@@ -84,7 +89,9 @@ def feeds(overview: Overview, site_url: str | None = None, bulk: str | None = No
     out = {}
     for name, found in sorted(picked.items()):
         rel = f"{API_ROOT}/feeds/{name}"
-        listed = _newest([entry(at) for at in found], [_timed_entry(n, u, site_url) for n, u in timed_picked[name]])
+        limit = FSP_FEED_LIMIT if name.startswith("fsp/") else FEED_LIMIT
+        timed_entries = [_timed_entry(n, u, site_url) for n, u in timed_picked[name]]
+        listed = _newest([entry(at) for at in found], timed_entries, limit)
         title = _TITLES[name.partition("/")[0]].format(name.rpartition("/")[2][:-5])
         listed = [{**e, "link": _href(e["link"], rel, site_url)} for e in listed]
         out[name] = formats.atom_bytes(
@@ -103,12 +110,14 @@ def _timed_order(item: tuple[TimedNote, str]) -> tuple[datetime, str, str]:
     return datetime.fromisoformat(note.at), note.application, note.rule
 
 
-def _newest(changes: list[dict[str, Any]], timed: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The ``FEED_LIMIT`` newest of a feed's changes and transitions made by time (each newest first)."""
+def _newest(
+    changes: list[dict[str, Any]], timed: list[dict[str, Any]], limit: int = FEED_LIMIT
+) -> list[dict[str, Any]]:
+    """The ``limit`` newest of a feed's changes and transitions made by time (each newest first)."""
     if not timed:
         return changes
     merged = sorted([*changes, *timed], key=lambda e: datetime.fromisoformat(e["updated"]), reverse=True)
-    return merged[:FEED_LIMIT]
+    return merged[:limit]
 
 
 #: What a transition time made alone says, by its rule (``core.workflow.transitions``).

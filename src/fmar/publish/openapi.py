@@ -109,6 +109,11 @@ _PATHS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "An SO's inbox as CSV",
         _text("text/csv", "One row per open application; columns as in datapackage.json."),
     ),
+    "/portfolios.zip": (
+        "getPortfolios",
+        "Every FSP's portfolio, <FSP>.json and <FSP>.csv, in one zip",
+        _text("application/zip", "A deterministic zip; each entry as /portfolios/{fsp}.json and .csv describe it."),
+    ),
     "/portfolios/{fsp}.json": (
         "getPortfolio",
         "An FSP's units against every product: governing status, validity, capacities, open applications' due times",
@@ -238,6 +243,10 @@ def _webhooks() -> dict[str, Any]:
     }
 
 
+#: Paths on the site only when the bulk files are too (``urls.portfolio_url``).
+_ON_SITE_ONLY = frozenset({"/portfolios/{fsp}.json", "/portfolios/{fsp}.csv"})
+
+
 def openapi_doc(bulk: str | None = None, site_url: str | None = None) -> dict[str, Any]:
     """The description. ``bulk``: where the bulk files are published when not on the site (their
     paths then name that server); ``site_url``: where the site is served, for an absolute server
@@ -245,6 +254,8 @@ def openapi_doc(bulk: str | None = None, site_url: str | None = None) -> dict[st
     server = f"{site_url}{API_ROOT}/" if site_url else "./"
     paths: dict[str, Any] = {}
     for path, (operation, summary, content) in sorted(_PATHS.items()):
+        if bulk and path in _ON_SITE_ONLY:
+            continue  # with the bulk files, in portfolios.zip alone
         item: dict[str, Any] = {
             "get": {
                 "operationId": operation,

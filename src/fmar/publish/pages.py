@@ -41,6 +41,10 @@ class Meta:
     #: Where the site is served (``fmar build --site-url``, ``site_url.normalise``d: ends with
     #: ``/``), for what must be absolute (``<link rel="canonical">``); None when not told.
     site_url: str | None = None
+    #: Where the bulk files are published when not on the site (``fmar build --bulk-url``, the tag
+    #: put in): the pages that link a bulk file (an FSP's, its portfolio) need it; not part of the
+    #: record frame, so the other record pages do not change with every release.
+    bulk_url: str | None = None
 
     def record_frame(self) -> tuple[str, str | None, str | None]:
         """What a record page shows of the build: its frame (by digest), the commit link base and the

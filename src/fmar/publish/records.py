@@ -28,7 +28,7 @@ from fmar.publish.fragments import status_label
 from fmar.publish.ledger import Row, ledger_row
 from fmar.publish.output import Share, Staging, digest
 from fmar.publish.overview import Overview
-from fmar.publish.urls import api_url, from_page, page_url, units_view_url
+from fmar.publish.urls import api_url, from_page, page_url, portfolio_url, units_view_url
 
 _TEMPLATE = {"market_unit": "unit", "product": "product", "party": "party"}
 
@@ -159,7 +159,10 @@ class RecordWriter:
             doc = derive.product_doc(derived, record_id, raw, summary)
             return doc, _product_extra(record_id, summary)
         units = overview.units_by_fsp.get(record_id, [])
-        return derive.party_doc(derived, record_id, raw, len(units)), _party_extra(overview, record_id, units)
+        bulk = self.meta.bulk_url
+        return derive.party_doc(derived, record_id, raw, len(units), bulk), _party_extra(
+            overview, record_id, units, bulk
+        )
 
 
 def write_units(writer: RecordWriter, units: list[str]) -> UnitsWritten:
@@ -211,7 +214,9 @@ def _product_extra(product: str, summary: ProductSummary) -> dict[str, Any]:
 OPEN_LISTED = 100
 
 
-def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]) -> dict[str, Any]:
+def _party_extra(
+    overview: Overview, party_id: str, units: list[tuple[str, str]], bulk: str | None = None
+) -> dict[str, Any]:
     party = overview.parties[party_id]
     context: dict[str, Any] = {"so": None, "chart": "", "open_applications": []}
     if party.role.is_system_operator:
@@ -228,14 +233,16 @@ def _party_extra(overview: Overview, party_id: str, units: list[tuple[str, str]]
         ]
     context["units"] = [{"id": unit_id, "name": name} for unit_id, name in units[: pages.PAGE_SIZE]]
     if party.role is PartyRole.FSP:
-        context.update(_portfolio_extra(overview, party_id))
+        context.update(_portfolio_extra(overview, party_id, bulk))
     return context
 
 
-def _portfolio_extra(overview: Overview, fsp: str) -> dict[str, Any]:
-    """An FSP's page: its portfolio (the first ``pages.PAGE_SIZE`` rows; the files hold them all), the
-    deadlines of its open applications (soonest first, those overdue at the build's as-of time
-    marked) and the qualifications expiring within ``portfolio.EXPIRING_DAYS`` of it."""
+def _portfolio_extra(overview: Overview, fsp: str, bulk: str | None) -> dict[str, Any]:
+    """An FSP's page: its portfolio in figures (the files, linked, hold every row; the unit table
+    shows every unit's status by product), the deadlines of its open applications (soonest first,
+    those overdue at the build's as-of time marked) and the qualifications expiring within
+    ``portfolio.EXPIRING_DAYS`` of it. At national scale an FSP has hundreds of units: a table of
+    every unit and product on each FSP's page would take the site past GitHub Pages' 1 GB."""
     rows = [row for facts in overview.portfolios.get(fsp, []) for row in facts.portfolio]
     columns = portfolio.PORTFOLIO_COLUMNS
     counts: dict[str, int] = {}
@@ -247,8 +254,11 @@ def _portfolio_extra(overview: Overview, fsp: str) -> dict[str, Any]:
     # The page shows which are overdue and which expire soon, never how many days: it changes when an
     # application falls due or a qualification comes within the window, not with every as-of time.
     return {
-        "portfolio": [dict(zip(columns, row, strict=True)) for row in rows[: pages.PAGE_SIZE]],
-        "portfolio_size": len(rows),
+        "portfolio_size": sum(1 for row in rows if row[at] is not None),
+        "portfolio_json": from_page(portfolio_url(fsp, "json", bulk)),
+        "portfolio_csv": from_page(portfolio_url(fsp, "csv", bulk)),
+        "portfolio_zipped": bulk is not None,
+        "portfolio_view": from_page(units_view_url(fsp=fsp)),
         "portfolio_counts": sorted(counts.items(), key=lambda item: (-item[1], item[0])),
         "deadlines": [
             {**{k: v for k, v in d.items() if k != "overdue_days"}, "overdue": d["overdue_days"] > 0}

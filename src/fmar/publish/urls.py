@@ -104,9 +104,16 @@ def inbox_url(so: str, extension: str = "json") -> str:
     return export_url(f"inboxes/{so}.{extension}")
 
 
-def portfolio_url(fsp: str, extension: str = "json") -> str:
-    """An FSP's portfolio (``portfolios/<FSP>.json`` or ``.csv``): its units against every product."""
-    return export_url(f"portfolios/{fsp}.{extension}")
+#: Every FSP's portfolio, JSON and CSV, in one zip: a bulk file.
+PORTFOLIOS_ZIP = "portfolios.zip"
+
+
+def portfolio_url(fsp: str, extension: str = "json", bulk: str | None = None) -> str:
+    """An FSP's portfolio (``portfolios/<FSP>.json`` or ``.csv``): its units against every product.
+    When the bulk files are published elsewhere (``bulk``), the FSPs' portfolios travel with them,
+    in ``PORTFOLIOS_ZIP`` (as ``<FSP>.json`` and ``<FSP>.csv``), not on the site: at national scale
+    they would take a GitHub Pages site past its 1 GB."""
+    return download_url(PORTFOLIOS_ZIP, bulk) if bulk else export_url(f"portfolios/{fsp}.{extension}")
 
 
 def feed_url(folder: str, name: str) -> str:
@@ -125,6 +132,7 @@ BULK_FILES = (
     "transitions.csv",
     "transitions.json",
     "units.csv",
+    "portfolios.zip",
 )
 
 
@@ -159,5 +167,6 @@ def relative(url: str, here: str) -> str:
 
 
 def from_page(url: str) -> str:
-    """``url`` as linked from a page fmar renders (one folder deep, ``PAGE_DEPTH``)."""
-    return PAGE_ROOT + url
+    """``url`` as linked from a page fmar renders (one folder deep, ``PAGE_DEPTH``); an absolute URL
+    (a bulk file published elsewhere) as it is."""
+    return url if is_absolute(url) else PAGE_ROOT + url

@@ -12,6 +12,7 @@ a previous zip with another comment is not reused.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 import zipfile
@@ -50,6 +51,16 @@ def entry_info(name: str, compress_type: int = zipfile.ZIP_DEFLATED) -> zipfile.
     info.external_attr = 0o644 << 16
     info.create_system = 3
     return info
+
+
+def zip_bytes(files: dict[str, bytes], level: int = 6) -> bytes:
+    """A small zip made in memory of ``files`` (name -> bytes), in name order, with fixed entry
+    metadata (``entry_info``): the same files give the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name in sorted(files):
+            archive.writestr(entry_info(name), files[name], compresslevel=level)
+    return out.getvalue()
 
 
 @cache
