@@ -22,6 +22,7 @@ from fmar.core.status import HOLDING, OPEN, unit_statuses
 from fmar.core.workflow.portfolio import EXPIRING_DAYS, PORTFOLIO_COLUMNS
 from fmar.core.workflow.service_levels import clock
 from fmar.publish.documents import schema_file
+from fmar.publish.records import PORTFOLIO_LISTED
 from fmar.publish.urls import API_ROOT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -123,8 +124,9 @@ def test_the_fsps_page_lists_its_deadlines_and_what_expires_soon(demo_year, demo
         rows = [dict(zip(PORTFOLIO_COLUMNS, r, strict=True)) for r in _published(demo_site, fsp)["rows"]]
         due = sorted((r["due_at"], r["unit"]) for r in rows if r["due_at"])
         deadlines = page.split('id="fmar-deadlines"', 1)[1].split("</table>", 1)[0] if due else ""
-        assert [d for d, _ in due] == [chunk.split('"', 1)[0] for chunk in deadlines.split('<time datetime="')[1:]], fsp
-        late = [d for d, _ in due if datetime.fromisoformat(d) < AS_OF]
+        shown = [chunk.split('"', 1)[0] for chunk in deadlines.split('<time datetime="')[1:]]
+        assert [d for d, _ in due][:PORTFOLIO_LISTED] == shown, fsp
+        late = [d for d, _ in due[:PORTFOLIO_LISTED] if datetime.fromisoformat(d) < AS_OF]
         assert deadlines.count("fmar-overdue") == len(late)
         seen_deadlines += len(due)
         window = AS_OF + timedelta(days=EXPIRING_DAYS)
@@ -136,7 +138,8 @@ def test_the_fsps_page_lists_its_deadlines_and_what_expires_soon(demo_year, demo
         )
         if ending:
             table = page.split('id="fmar-expiring"', 1)[1].split("</table>", 1)[0]
-            assert [e[1] for e in ending] == [c.split(".html", 1)[0] for c in table.split("../units/")[1:]], fsp
+            listed = [c.split(".html", 1)[0] for c in table.split("../units/")[1:]]
+            assert [e[1] for e in ending][:PORTFOLIO_LISTED] == listed, fsp
             seen_expiring += len(ending)
         else:
             assert 'id="fmar-expiring"' not in page

@@ -29,7 +29,7 @@ from fmar.signing.records import iso
 FEED_LIMIT = 200
 #: Entries in an FSP's feed: each FSP has one (hundreds at national scale), so fewer, enough for a
 #: reader that looks at least daily.
-FSP_FEED_LIMIT = 50
+FSP_FEED_LIMIT = 30
 #: Each kind of feed's title, by its folder (the file name without ``.atom`` in place of {}).
 _TITLES = {
     "all.atom": "fmar registry: all changes",

@@ -214,6 +214,10 @@ def _product_extra(product: str, summary: ProductSummary) -> dict[str, Any]:
 OPEN_LISTED = 100
 
 
+#: Deadlines and expiring qualifications an FSP's page lists (the soonest); its portfolio holds them all.
+PORTFOLIO_LISTED = 25
+
+
 def _party_extra(
     overview: Overview, party_id: str, units: list[tuple[str, str]], bulk: str | None = None
 ) -> dict[str, Any]:
@@ -251,6 +255,7 @@ def _portfolio_extra(overview: Overview, fsp: str, bulk: str | None) -> dict[str
         if row[at] is not None:
             counts[row[at]] = counts.get(row[at], 0) + 1
     coming = portfolio.deadlines(rows, overview.as_of)
+    ending = portfolio.expiring(rows, overview.as_of)
     # The page shows which are overdue and which expire soon, never how many days: it changes when an
     # application falls due or a qualification comes within the window, not with every as-of time.
     return {
@@ -262,12 +267,11 @@ def _portfolio_extra(overview: Overview, fsp: str, bulk: str | None) -> dict[str
         "portfolio_counts": sorted(counts.items(), key=lambda item: (-item[1], item[0])),
         "deadlines": [
             {**{k: v for k, v in d.items() if k != "overdue_days"}, "overdue": d["overdue_days"] > 0}
-            for d in coming[:OPEN_LISTED]
+            for d in coming[:PORTFOLIO_LISTED]
         ],
         "deadlines_count": len(coming),
-        "expiring": [
-            {k: v for k, v in e.items() if k != "days_left"} for e in portfolio.expiring(rows, overview.as_of)
-        ][:OPEN_LISTED],
+        "expiring": [{k: v for k, v in e.items() if k != "days_left"} for e in ending[:PORTFOLIO_LISTED]],
+        "expiring_count": len(ending),
         "expiring_days": portfolio.EXPIRING_DAYS,
     }
 
