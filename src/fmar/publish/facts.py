@@ -201,7 +201,6 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
     statuses = derived.statuses(unit_id)
     current = [q for q, _ in statuses]
     entry = pages.unit_entry(unit, [pages.pair_token(q.product, q.so, str(q.status)) for q in current])
-    rows = unit_rows(registry, unit_id, current, derived.as_of)
     qualifications = [qualification_doc(q) for q in current]
     technology, area = derive.main_technology(unit), str(unit.licence_area)
     contributions = tuple(
@@ -210,6 +209,10 @@ def unit_facts(derived: Derived, unit_id: str) -> UnitFacts:
     )
     applications = sorted(registry.applications_by_unit.get(unit_id, ()), key=lambda a: a.id)
     open_ = tuple(open_doc(registry, q, derived.as_of) for _, all_of in statuses for q in all_of if q.status in OPEN)
+    turns = {
+        d["application"]: (d["waiting_for"], datetime.fromisoformat(d["due"]) if d["due"] else None) for d in open_
+    }
+    rows = unit_rows(registry, unit_id, current, turns)
     changes: list[ChangeRow] = []
     for record_id, so, product, about in [
         (unit_id, None, None, unit_id),

@@ -12,7 +12,7 @@ units changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,17 +64,31 @@ def portfolio_row(q: Qualification, unit_name: str, fsp: str, waiting_for: str |
     )
 
 
-def unit_rows(registry: Registry, unit_id: str, current: Iterable[Qualification], as_of: datetime) -> list[Row]:
-    """The portfolio rows of one unit from its governing statuses at ``as_of`` (by product); a unit
-    that has applied for nothing has one row, with no product and no status."""
-    unit = registry.units[unit_id]
-    rows: list[Row] = []
-    for q in sorted(current, key=lambda q: q.product):
-        waiting_for, due_at = None, None
+#: An open application's turn: what it waits for and when that is due, by application id.
+Turns = Mapping[str, tuple[str | None, datetime | None]]
+
+
+def turns_of(
+    registry: Registry, current: Iterable[Qualification], as_of: datetime
+) -> dict[str, tuple[str, datetime | None]]:
+    """The turn of each open application among ``current``, from its ``service_levels.clock``."""
+    out = {}
+    for q in current:
         if q.status in OPEN:
             found = clock(registry, registry.applications[q.application], as_of)
             if found is not None:
-                waiting_for, due_at = found.waiting_for, found.due_at
+                out[q.application] = (found.waiting_for, found.due_at)
+    return out
+
+
+def unit_rows(registry: Registry, unit_id: str, current: Iterable[Qualification], turns: Turns) -> list[Row]:
+    """The portfolio rows of one unit from its governing statuses (by product) and the turns of its
+    open applications (``turns_of``); a unit that has applied for nothing has one row, with no
+    product and no status."""
+    unit = registry.units[unit_id]
+    rows: list[Row] = []
+    for q in sorted(current, key=lambda q: q.product):
+        waiting_for, due_at = turns.get(q.application, (None, None)) if q.status in OPEN else (None, None)
         rows.append(portfolio_row(q, unit.name, unit.fsp, waiting_for, due_at))
     if not rows:
         rows.append((unit.id, unit.name, *(None,) * (len(PORTFOLIO_COLUMNS) - 2)))
@@ -85,7 +99,8 @@ def portfolio(registry: Registry, fsp: str, as_of: datetime) -> list[Row]:
     """Every unit of ``fsp`` against every product it applied for (known at ``as_of``), by unit and product."""
     rows: list[Row] = []
     for unit_id in sorted(u.id for u in registry.units.values() if u.fsp == fsp):
-        rows.extend(unit_rows(registry, unit_id, [q for q, _ in unit_statuses(registry, unit_id, as_of)], as_of))
+        current = [q for q, _ in unit_statuses(registry, unit_id, as_of)]
+        rows.extend(unit_rows(registry, unit_id, current, turns_of(registry, current, as_of)))
     return rows
 
 
